@@ -1,0 +1,42 @@
+import type { RoomSummary, SearchHit } from '../protocol/frames.js';
+import type { Page } from '../store/reader.js';
+import type { ResultOf, WriteOp } from '../store/write-ops.js';
+
+/**
+ * What the chat rules need from the rest of the server. The gateway and the
+ * SQLite store implement these; tests use small fakes or the real store.
+ */
+
+/** One connected socket, as the rules see it. */
+export interface Peer {
+  readonly userId: number;
+  /** Sends a frame to this socket (dropped when it has closed). */
+  send(frame: string): void;
+  /** Sends to every socket subscribed to `topic` except this one. */
+  publishOthers(topic: string, frame: string): void;
+}
+
+export interface Fanout {
+  /** Sends to every socket subscribed to `topic`; the copying happens in C++. */
+  publish(topic: string, frame: string): void;
+}
+
+export interface WriteQueue {
+  submit<O extends WriteOp>(op: O, done: (result: ResultOf<O>) => void): boolean;
+}
+
+export interface HistorySource {
+  history(room: number, before: number | undefined, limit: number): Page;
+  since(room: number, after: number, limit: number): Page;
+  rooms(user: number): RoomSummary[];
+}
+
+export interface SearchQuery { user: number; query: string; room?: number; limit: number; before?: number }
+
+export interface SearchSource {
+  /** Runs off the event loop; resolves with hits from rooms the user belongs to, newest first. */
+  search(q: SearchQuery, rooms: readonly number[]): Promise<SearchHit[]>;
+}
+
+export const roomTopic = (room: number): string => `room:${room}`;
+export const userTopic = (user: number): string => `user:${user}`;

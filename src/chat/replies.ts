@@ -1,0 +1,11 @@
+import type { ErrorCode } from '../protocol/errors.js';
+
+/** The `error` frame, echoing the request's id when it had one. */
+export function errorFrame(id: string | undefined, code: ErrorCode, message: string): string {
+  return JSON.stringify({ type: 'error', id, code, message });
+}
+
+export interface Failure { ok: false; code: ErrorCode; message: string }
+
+export const notMember = (room: string): Failure => ({ ok: false, code: 'forbidden', message: `not a member of room ${JSON.stringify(room)}` });
+export const overloaded: Failure = { ok: false, code: 'unavailable', message: 'the server is busy or shutting down; retry shortly' };

@@ -1,0 +1,148 @@
+import type { AckFields, ClientFrame, HistoryFrame, ReadFrame, SearchFrame, SendFrame, SyncFrame, TypingFrame } from '../protocol/frames.js';
+import type { FrameLimits } from '../protocol/parse.js';
+import type { Page } from '../store/reader.js';
+import type { Membership } from './membership.js';
+import { roomTopic, type Fanout, type HistorySource, type Peer, type SearchSource, type WriteQueue } from './ports.js';
+import { errorFrame, notMember, overloaded, type Failure } from './replies.js';
+
+export interface ChatDeps {
+  history: HistorySource;
+  writer: WriteQueue;
+  fanout: Fanout;
+  membership: Membership;
+  search: SearchSource;
+  limits: FrameLimits;
+  onCommitted?: (count: number) => void;
+}
+
+const DEFAULT_HISTORY = 50;
+const DEFAULT_SYNC = 100;
+const DEFAULT_SEARCH = 20;
+
+/** Room ids are opaque on the wire; inside they are row ids. Anything else names no room. */
+export function parseRoomId(room: string): number | null {
+  return /^[1-9][0-9]{0,14}$/.test(room) ? Number(room) : null;
+}
+
+export type SendOutcome = ({ ok: true } & AckFields) | Failure;
+export type PageOutcome = ({ ok: true } & Page) | Failure;
+
+/**
+ * The rules of the chat: who may post and read where, and what every frame
+ * does. Knows nothing of sockets or SQL; tested without a network.
+ */
+export class ChatService {
+  constructor(private readonly deps: ChatDeps) {}
+
+  handle(peer: Peer, frame: ClientFrame): void {
+    switch (frame.type) {
+      case 'send': return this.onSend(peer, frame);
+      case 'sync': return this.onSync(peer, frame);
+      case 'history': return this.onHistory(peer, frame);
+      case 'search': return this.onSearch(peer, frame);
+      case 'read': return this.onRead(peer, frame);
+      case 'typing': return this.onTyping(peer, frame);
+      case 'rooms':
+        return peer.send(JSON.stringify({ type: 'rooms', id: frame.id, rooms: this.deps.history.rooms(peer.userId) }));
+      case 'ping':
+        return peer.send(frame.id === undefined ? '{"type":"pong"}' : JSON.stringify({ type: 'pong', id: frame.id }));
+    }
+  }
+
+  /**
+   * Stores a message and calls back once it is durable; only then is it
+   * published to the room. Shared by the WS `send` frame and the HTTP route.
+   */
+  send(user: number, room: string, body: string, clientMsgId: string, done: (outcome: SendOutcome) => void): void {
+    const roomId = parseRoomId(room);
+    if (roomId === null || !this.deps.membership.isMember(roomId, user)) return done(notMember(room));
+    const queued = this.deps.writer.submit({ k: 'send', room: roomId, user, clientMsgId, body }, (r) => {
+      if (!r.ok) return done(r);
+      // Ack first, so the sender's socket can match its `message` to the pending send.
+      done({ ok: true, room, seq: r.seq, msgId: String(r.msgId), ts: r.ts });
+      if (r.frame !== undefined) {
+        this.deps.fanout.publish(roomTopic(roomId), r.frame);
+        this.deps.onCommitted?.(1);
+      }
+    });
+    if (!queued) done(overloaded);
+  }
+
+  historyPage(user: number, room: string, before: number | undefined, limit: number | undefined): PageOutcome {
+    const roomId = parseRoomId(room);
+    if (roomId === null || !this.deps.membership.isMember(roomId, user)) return notMember(room);
+    return { ok: true, ...this.deps.history.history(roomId, before, limit ?? DEFAULT_HISTORY) };
+  }
+
+  private onSend(peer: Peer, f: SendFrame): void {
+    this.send(peer.userId, f.room, f.body, f.clientMsgId, (o) => {
+      peer.send(o.ok
+        ? JSON.stringify({ type: 'ack', id: f.id, room: o.room, seq: o.seq, msgId: o.msgId, ts: o.ts })
+        : errorFrame(f.id, o.code, o.message));
+    });
+  }
+
+  private onHistory(peer: Peer, f: HistoryFrame): void {
+    const page = this.historyPage(peer.userId, f.room, f.before, f.limit);
+    peer.send(page.ok
+      ? JSON.stringify({ type: 'history', id: f.id, room: f.room, messages: page.messages, more: page.more })
+      : errorFrame(f.id, page.code, page.message));
+  }
+
+  private onSync(peer: Peer, f: SyncFrame): void {
+    const limit = f.limit ?? DEFAULT_SYNC;
+    const rooms: Array<{ room: string; messages: Page['messages']; more: boolean }> = [];
+    for (const [room, lastSeq] of f.since) {
+      const roomId = parseRoomId(room);
+      if (roomId === null || !this.deps.membership.isMember(roomId, peer.userId)) {
+        const e = notMember(room);
+        return peer.send(errorFrame(f.id, e.code, e.message));
+      }
+      rooms.push({ room, ...this.deps.history.since(roomId, lastSeq, limit) });
+    }
+    peer.send(JSON.stringify({ type: 'synced', id: f.id, rooms }));
+  }
+
+  private onRead(peer: Peer, f: ReadFrame): void {
+    const roomId = parseRoomId(f.room);
+    if (roomId === null || !this.deps.membership.isMember(roomId, peer.userId)) {
+      const e = notMember(f.room);
+      return peer.send(errorFrame(f.id, e.code, e.message));
+    }
+    const queued = this.deps.writer.submit({ k: 'read', room: roomId, user: peer.userId, seq: f.seq }, (r) => {
+      if (!r.ok) return peer.send(errorFrame(f.id, r.code, r.message));
+      if (r.moved) {
+        this.deps.fanout.publish(roomTopic(roomId), JSON.stringify({ type: 'receipt', room: f.room, user: String(peer.userId), seq: r.seq }));
+      }
+    });
+    if (!queued) peer.send(errorFrame(f.id, overloaded.code, overloaded.message));
+  }
+
+  private onTyping(peer: Peer, f: TypingFrame): void {
+    const roomId = parseRoomId(f.room);
+    if (roomId === null || !this.deps.membership.isMember(roomId, peer.userId)) {
+      const e = notMember(f.room);
+      return peer.send(errorFrame(f.id, e.code, e.message));
+    }
+    peer.publishOthers(roomTopic(roomId), JSON.stringify({ type: 'typing', room: f.room, user: String(peer.userId) }));
+  }
+
+  private onSearch(peer: Peer, f: SearchFrame): void {
+    let roomFilter: number | undefined;
+    if (f.room !== undefined) {
+      const roomId = parseRoomId(f.room);
+      if (roomId === null || !this.deps.membership.isMember(roomId, peer.userId)) {
+        const e = notMember(f.room);
+        return peer.send(errorFrame(f.id, e.code, e.message));
+      }
+      roomFilter = roomId;
+    }
+    const rooms = roomFilter !== undefined ? [roomFilter] : [...this.deps.membership.roomsOf(peer.userId)];
+    this.deps.search
+      .search({ user: peer.userId, query: f.query, room: roomFilter, limit: f.limit ?? DEFAULT_SEARCH, before: f.before }, rooms)
+      .then(
+        (hits) => peer.send(JSON.stringify({ type: 'results', id: f.id, hits })),
+        (err: Error) => peer.send(errorFrame(f.id, 'unavailable', `search failed: ${err.message}`)),
+      );
+  }
+}

@@ -1,0 +1,30 @@
+import type { Command } from 'commander';
+import { loadConfig, type RawValue } from '../config/load.js';
+import type { Config, SettingName } from '../config/schema.js';
+import { openWritable, type Db } from '../store/database.js';
+
+export interface DataFlags { data?: string; config?: string }
+
+/** Every command that touches data takes --data DIR (or ROOST_DATA) and --config FILE. */
+export function withDataOptions(cmd: Command): Command {
+  return cmd
+    .option('--data <dir>', 'data folder (env ROOST_DATA; default ./roost-data)')
+    .option('--config <file>', 'config file (JSON)');
+}
+
+export function configFrom(flags: DataFlags, extra: Partial<Record<SettingName, RawValue>> = {}): Config {
+  const f: Partial<Record<SettingName, RawValue>> = { ...extra };
+  if (flags.data !== undefined) f.dataDir = flags.data;
+  return loadConfig({ file: flags.config, flags: f }).config;
+}
+
+/** Opens the data folder's database for an admin command, and always closes it. */
+export async function withDb<T>(flags: DataFlags, fn: (db: Db, config: Config) => T | Promise<T>): Promise<T> {
+  const config = configFrom(flags);
+  const db = openWritable(config.dataDir, config.synchronous);
+  try {
+    return await fn(db, config);
+  } finally {
+    db.close();
+  }
+}

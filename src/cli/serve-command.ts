@@ -1,0 +1,64 @@
+import type { Command } from 'commander';
+import { generatePassword, hashPassword } from '../auth/password.js';
+import type { RawValue } from '../config/load.js';
+import type { SettingName } from '../config/schema.js';
+import { startServer } from '../gateway/server.js';
+import { createLogger } from '../log.js';
+import { addUser, countUsers } from '../store/admin.js';
+import { openWritable } from '../store/database.js';
+import { configFrom, withDataOptions, type DataFlags } from './data-options.js';
+import { out } from './io.js';
+
+interface ServeFlags extends DataFlags { host?: string; port?: string; pretty?: boolean; logLevel?: string }
+
+/** SIGTERM must end within 10 s even if a drain hangs. */
+const SHUTDOWN_DEADLINE_MS = 9_000;
+
+export function serveCommand(program: Command): void {
+  withDataOptions(program.command('serve'))
+    .description('run the chat server')
+    .option('--host <address>', 'address to listen on (env ROOST_HOST; default 0.0.0.0)')
+    .option('--port <n>', 'port to listen on (env ROOST_PORT; default 8080)')
+    .option('--log-level <level>', 'fatal, error, warn, info, debug or trace (env ROOST_LOG_LEVEL)')
+    .option('--pretty', 'human-readable logs (the default on a terminal)')
+    .action(async (opts: ServeFlags) => {
+      const flags: Partial<Record<SettingName, RawValue>> = {};
+      if (opts.host !== undefined) flags.host = opts.host;
+      if (opts.port !== undefined) flags.port = opts.port;
+      if (opts.logLevel !== undefined) flags.logLevel = opts.logLevel;
+      const config = configFrom(opts, flags);
+      const log = createLogger({ level: config.logLevel, pretty: opts.pretty ? true : undefined });
+      if (process.getuid?.() === 0) {
+        process.stderr.write('roost: warning: running as root; run Roost as an unprivileged user (the systemd unit uses User=roost)\n');
+        log.warn('running as root');
+      }
+
+      // A fresh data folder gets its first admin, whose password is shown once.
+      const db = openWritable(config.dataDir, config.synchronous);
+      try {
+        if (countUsers(db) === 0) {
+          const password = generatePassword();
+          addUser(db, 'admin', 'admin', await hashPassword(password));
+          out(`created user "admin" with password: ${password}`);
+          out('(shown once; change it with: roost user passwd admin --password-stdin)');
+        }
+      } finally {
+        db.close();
+      }
+
+      const server = await startServer(config, log);
+      out(`roost listening on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${server.port} (data: ${config.dataDir})`);
+      const shutdown = (signal: string): void => {
+        log.info({ signal }, 'shutting down');
+        setTimeout(() => {
+          log.error('shutdown took too long; exiting');
+          process.exit(1);
+        }, SHUTDOWN_DEADLINE_MS).unref();
+        void server.close();
+      };
+      process.once('SIGTERM', () => shutdown('SIGTERM'));
+      process.once('SIGINT', () => shutdown('SIGINT'));
+      await server.stopped;
+      log.flush();
+    });
+}

@@ -1,0 +1,57 @@
+/**
+ * Every setting Roost has, with its default (tuned for a Raspberry Pi), its
+ * bounds and the environment variable that may set it. One table serves
+ * validation, `--help` text and the docs.
+ */
+
+interface IntSetting { kind: 'int'; default: number; min: number; max: number; env?: string; doc: string }
+interface StringSetting { kind: 'string'; default: string; env?: string; doc: string }
+interface EnumSetting<T extends string> { kind: 'enum'; values: readonly T[]; default: T; env?: string; doc: string }
+interface BoolSetting { kind: 'bool'; default: boolean; env?: string; doc: string }
+interface ListSetting { kind: 'list'; default: readonly string[]; env?: string; doc: string }
+
+export type Setting = IntSetting | StringSetting | EnumSetting<string> | BoolSetting | ListSetting;
+
+const KiB = 1024;
+
+export const SETTINGS = {
+  dataDir: { kind: 'string', default: './roost-data', env: 'ROOST_DATA', doc: 'Folder holding the database and everything Roost keeps.' },
+  host: { kind: 'string', default: '0.0.0.0', env: 'ROOST_HOST', doc: 'Address to listen on.' },
+  port: { kind: 'int', default: 8080, min: 0, max: 65535, env: 'ROOST_PORT', doc: 'TCP port to listen on (0 picks a free one).' },
+  logLevel: { kind: 'enum', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', env: 'ROOST_LOG_LEVEL', doc: 'Least severe log level written.' },
+  synchronous: { kind: 'enum', values: ['FULL', 'NORMAL'], default: 'FULL', env: 'ROOST_SYNCHRONOUS', doc: 'SQLite synchronous mode. FULL: an ack survives a power cut. NORMAL: the last moments of acked messages can be lost on power loss (not on a crash).' },
+  allowedOrigins: { kind: 'list', default: [], env: 'ROOST_ALLOWED_ORIGINS', doc: 'Browser origins allowed besides the server\'s own (comma-separated).' },
+
+  maxFrameBytes: { kind: 'int', default: 64 * KiB, min: 1 * KiB, max: 16 * 1024 * KiB, doc: 'Largest WebSocket frame; a larger one closes the socket with 1009.' },
+  maxBodyChars: { kind: 'int', default: 16_000, min: 1, max: 1_000_000, doc: 'Longest message body in characters; longer gets too_large.' },
+  maxHttpBodyBytes: { kind: 'int', default: 64 * KiB, min: 1 * KiB, max: 16 * 1024 * KiB, doc: 'Largest JSON body of an HTTP request; larger gets 413.' },
+  maxHistoryLimit: { kind: 'int', default: 200, min: 1, max: 10_000, doc: 'Largest history page.' },
+  maxSyncLimit: { kind: 'int', default: 500, min: 1, max: 10_000, doc: 'Most messages per room in one sync reply.' },
+  maxSyncRooms: { kind: 'int', default: 1000, min: 1, max: 100_000, doc: 'Most rooms one sync may name.' },
+  maxSearchLimit: { kind: 'int', default: 100, min: 1, max: 1000, doc: 'Largest search page.' },
+
+  framesPerSecond: { kind: 'int', default: 20, min: 0, max: 1_000_000, doc: 'Sustained frames per second per socket (0: no limit).' },
+  frameBurst: { kind: 'int', default: 100, min: 1, max: 1_000_000, doc: 'Frames a socket may send at once before the rate applies.' },
+  maxSocketsPerUser: { kind: 'int', default: 100, min: 1, max: 10_000_000, doc: 'Open sockets one user may hold.' },
+  maxSocketsPerIp: { kind: 'int', default: 2000, min: 1, max: 10_000_000, doc: 'Open sockets one client address may hold.' },
+  maxBackpressureBytes: { kind: 'int', default: 512 * KiB, min: 16 * KiB, max: 64 * 1024 * KiB, doc: 'Bytes queued for a slow socket before it is closed with 1013 (it reconnects and syncs).' },
+  idleTimeoutSeconds: { kind: 'int', default: 60, min: 8, max: 960, doc: 'A silent socket is pinged, then closed after this many seconds.' },
+  writerQueueMax: { kind: 'int', default: 50_000, min: 100, max: 10_000_000, doc: 'Writes waiting for the disk before new ones get unavailable.' },
+  writerBatchMax: { kind: 'int', default: 2000, min: 1, max: 100_000, doc: 'Most writes committed in one transaction.' },
+
+  loginFailuresPerUser: { kind: 'int', default: 5, min: 1, max: 1000, doc: 'Failed logins for one (address, user) before back-off starts.' },
+  loginFailuresPerIp: { kind: 'int', default: 30, min: 1, max: 100_000, doc: 'Failed logins from one address before back-off starts.' },
+  loginBackoffSeconds: { kind: 'int', default: 30, min: 1, max: 86_400, doc: 'First back-off; it doubles with each further failure, up to an hour.' },
+  tokenTtlDays: { kind: 'int', default: 30, min: 1, max: 3650, doc: 'A token expires this many days after it was issued.' },
+} as const satisfies Record<string, Setting>;
+
+export type SettingName = keyof typeof SETTINGS;
+
+type ValueOf<S> =
+  S extends { kind: 'int' } ? number :
+  S extends { kind: 'bool' } ? boolean :
+  S extends { kind: 'list' } ? readonly string[] :
+  S extends { kind: 'enum'; values: readonly (infer V)[] } ? V :
+  string;
+
+export type Config = { readonly [K in SettingName]: ValueOf<(typeof SETTINGS)[K]> };

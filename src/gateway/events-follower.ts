@@ -1,0 +1,72 @@
+import type { Membership } from '../chat/membership.js';
+import { roomTopic, userTopic, type Fanout } from '../chat/ports.js';
+import { CLOSE_CODES } from '../protocol/errors.js';
+import type { Reader } from '../store/reader.js';
+import type { Logger } from '../log.js';
+import type { SocketRegistry } from './socket-registry.js';
+
+/**
+ * Follows the store's `events` feed, where CLI commands record what they
+ * changed while the server runs, and applies each change to the membership
+ * cache and to live sockets: one indexed query per tick, one timer in all.
+ */
+export class EventsFollower {
+  private lastId: number;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly reader: Reader,
+    private readonly membership: Membership,
+    private readonly sockets: SocketRegistry,
+    private readonly fanout: Fanout,
+    private readonly log: Logger,
+  ) {
+    this.lastId = reader.latestEventId();
+  }
+
+  start(intervalMs: number): void {
+    this.timer = setInterval(() => this.poll(), intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  poll(): void {
+    const events = this.reader.eventsSince(this.lastId);
+    for (const e of events) {
+      this.lastId = e.id;
+      const room = e.room_id ?? 0;
+      const user = e.user_id ?? 0;
+      const frame = (event: string): string => JSON.stringify({ type: 'room', room: String(room), event, user: String(user) });
+      switch (e.kind) {
+        case 'member_added':
+          if (this.membership.add(room, user)) {
+            this.sockets.subscribe(user, room);
+            this.fanout.publish(roomTopic(room), frame('joined'));
+          }
+          break;
+        case 'member_removed':
+          if (this.membership.remove(room, user)) {
+            this.fanout.publish(roomTopic(room), frame('left'));
+            this.sockets.unsubscribe(user, room);
+            this.fanout.publish(userTopic(user), frame('left'));
+          }
+          break;
+        case 'room_created':
+          for (const member of this.reader.membersOf(room)) {
+            this.fanout.publish(userTopic(member), JSON.stringify({ type: 'room', room: String(room), event: 'created', user: String(member) }));
+          }
+          break;
+        case 'user_disabled':
+        case 'tokens_revoked':
+          this.sockets.closeUser(user, CLOSE_CODES.policy_violation, 'token revoked');
+          break;
+        default:
+          this.log.warn({ kind: e.kind, id: e.id }, 'unknown admin event');
+      }
+    }
+  }
+}

@@ -1,0 +1,154 @@
+import type { TemplatedApp, us_listen_socket } from '@based/uws';
+import { LoginThrottle } from '../auth/login-throttle.js';
+import { Membership } from '../chat/membership.js';
+import type { Fanout } from '../chat/ports.js';
+import { ChatService } from '../chat/service.js';
+import type { Config } from '../config/schema.js';
+import type { Logger } from '../log.js';
+import { CLOSE_CODES } from '../protocol/errors.js';
+import type { FrameLimits } from '../protocol/parse.js';
+import { openReadOnly } from '../store/database.js';
+import { Reader } from '../store/reader.js';
+import { SearchService } from '../store/search.js';
+import { Writer } from '../store/writer.js';
+import { mountApi } from './api-routes.js';
+import { EventsFollower } from './events-follower.js';
+import { Exchange } from './http.js';
+import { Metrics } from './metrics.js';
+import { SocketRegistry } from './socket-registry.js';
+import { loadUws } from './uws.js';
+import { wsBehavior } from './ws-handler.js';
+
+export interface RoostServer {
+  readonly port: number;
+  readonly metrics: Metrics;
+  readonly sockets: SocketRegistry;
+  /** Stop accepting, commit and ack what is queued, close sockets with 1001, checkpoint, close. */
+  close(): Promise<void>;
+  /** Resolves when the server has stopped, for any reason. */
+  readonly stopped: Promise<void>;
+}
+
+export function frameLimits(config: Config): FrameLimits {
+  return {
+    maxBodyChars: config.maxBodyChars,
+    maxHistoryLimit: config.maxHistoryLimit,
+    maxSyncLimit: config.maxSyncLimit,
+    maxSyncRooms: config.maxSyncRooms,
+    maxSearchLimit: config.maxSearchLimit,
+  };
+}
+
+/** Origins allowed: the server's own (the Host it was reached by) and the configured list. */
+function originChecker(config: Config): (origin: string, host: string) => boolean {
+  const allowed = new Set(config.allowedOrigins.map((o) => o.toLowerCase()));
+  return (origin, host) => {
+    const o = origin.toLowerCase();
+    if (allowed.has(o)) return true;
+    try {
+      return new URL(o).host === host.toLowerCase();
+    } catch {
+      return false;
+    }
+  };
+}
+
+function listen(app: TemplatedApp, host: string, port: number): Promise<us_listen_socket> {
+  return new Promise((resolve, reject) => {
+    app.listen(host, port, (token: us_listen_socket | false) => {
+      if (token) resolve(token);
+      else reject(new Error(`cannot listen on ${host}:${port} (in use, or not an address of this machine)`));
+    });
+  });
+}
+
+/** Starts Roost on a data folder whose schema the writer brings up to date. */
+export async function startServer(config: Config, log: Logger): Promise<RoostServer> {
+  const uws = loadUws();
+  const metrics = new Metrics();
+  let accepting = false;
+  let stop: (() => void) | undefined;
+  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  let closing: Promise<void> | null = null;
+
+  const writer = await Writer.start({
+    dataDir: config.dataDir,
+    synchronous: config.synchronous,
+    queueMax: config.writerQueueMax,
+    batchMax: config.writerBatchMax,
+    onBatch: (size, ms) => {
+      metrics.batchSize.observe(size);
+      metrics.commitSeconds.observe(ms / 1000);
+    },
+    onFatal: (message) => {
+      log.fatal({ reason: message }, 'writer thread failed; shutting down');
+      void close();
+    },
+  });
+  const readerDb = openReadOnly(config.dataDir);
+  const reader = new Reader(readerDb);
+  const membership = Membership.from(reader.memberships());
+  const search = new SearchService(config.dataDir);
+  const sockets = new SocketRegistry();
+  const app = uws.App();
+  const fanout: Fanout = { publish: (topic, frame) => void app.publish(topic, frame, false) };
+  const limits = frameLimits(config);
+  const chat = new ChatService({
+    history: reader, writer, fanout, membership, search, limits,
+    onCommitted: (n) => metrics.inc('roost_messages_committed_total', 'Messages made durable and published.', undefined, n),
+  });
+  const throttle = new LoginThrottle({
+    failuresPerUser: config.loginFailuresPerUser,
+    failuresPerIp: config.loginFailuresPerIp,
+    backoffMs: config.loginBackoffSeconds * 1000,
+  });
+  metrics.gauge('roost_connections', 'Open WebSocket connections.', () => sockets.size);
+  metrics.gauge('roost_writer_queue_depth', 'Writes waiting for or in a commit.', () => writer.depth);
+
+  app.ws('/ws', wsBehavior({
+    config, chat, membership, reader, sockets, metrics, log, limits,
+    isAccepting: () => accepting,
+    originAllowed: originChecker(config),
+  }));
+  mountApi(app, {
+    config, chat, membership, reader, writer, search, sockets, throttle, metrics, log, limits,
+    isHealthy: () => accepting && writer.alive,
+  });
+  app.any('/*', (res) => new Exchange(res).error('not_found', 'no such route'));
+
+  const follower = new EventsFollower(reader, membership, sockets, fanout, log);
+  let listenSocket: us_listen_socket;
+  try {
+    listenSocket = await listen(app, config.host, config.port);
+  } catch (err) {
+    await writer.close();
+    await search.close();
+    readerDb.close();
+    throw err;
+  }
+  const port = uws.us_socket_local_port(listenSocket);
+  accepting = true;
+  follower.start(500);
+  log.info({ host: config.host, port, dataDir: config.dataDir, synchronous: config.synchronous }, 'roost listening');
+
+  async function close(): Promise<void> {
+    closing ??= (async () => {
+      accepting = false;
+      uws.us_listen_socket_close(listenSocket);
+      follower.stop();
+      // Everything queued commits and is acked while its sockets are still open.
+      await writer.idle();
+      sockets.closeAll(CLOSE_CODES.going_away, 'server shutting down');
+      await writer.close();
+      await search.close();
+      readerDb.close();
+      metrics.close();
+      app.close();
+      log.info('roost stopped');
+      stop?.();
+    })();
+    return closing;
+  }
+
+  return { port, metrics, sockets, close, stopped };
+}

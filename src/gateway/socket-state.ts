@@ -1,0 +1,49 @@
+import type { WebSocket } from '@based/uws';
+import type { Peer } from '../chat/ports.js';
+import { CLOSE_CODES } from '../protocol/errors.js';
+import type { Bucket } from './token-bucket.js';
+
+/** The few numbers shared by every socket (one object, not one per socket). */
+export interface SocketLimits { maxBackpressureBytes: number }
+
+/**
+ * Everything the server keeps per socket: identity and two token buckets.
+ * Passed to `res.upgrade` and read back with `ws.getUserData()`.
+ */
+export class SocketState implements Peer {
+  ws: WebSocket<SocketState> | null = null;
+  closed = false;
+  readonly frames: Bucket;
+  readonly strikes: Bucket;
+
+  constructor(
+    readonly userId: number,
+    readonly tokenHash: string,
+    readonly ip: string,
+    private readonly limits: SocketLimits,
+    now: number,
+    frameBurst: number,
+    strikeBurst: number,
+  ) {
+    this.frames = { tokens: frameBurst, at: now };
+    this.strikes = { tokens: strikeBurst, at: now };
+  }
+
+  send(frame: string): void {
+    const ws = this.ws;
+    if (ws === null || this.closed) return;
+    ws.send(frame, false);
+    // A reader that fell this far behind reconnects and syncs rather than making us buffer for it.
+    if (ws.getBufferedAmount() > this.limits.maxBackpressureBytes) this.end(CLOSE_CODES.try_again_later, 'too slow; reconnect and sync');
+  }
+
+  publishOthers(topic: string, frame: string): void {
+    if (this.ws !== null && !this.closed) this.ws.publish(topic, frame, false);
+  }
+
+  end(code: number, reason: string): void {
+    if (this.ws === null || this.closed) return;
+    this.closed = true;
+    this.ws.end(code, reason);
+  }
+}

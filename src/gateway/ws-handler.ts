@@ -1,0 +1,141 @@
+import type { HttpRequest, HttpResponse, us_socket_context_t, WebSocket, WebSocketBehavior } from '@based/uws';
+import type { ChatService } from '../chat/service.js';
+import type { Membership } from '../chat/membership.js';
+import { errorFrame } from '../chat/replies.js';
+import type { Config } from '../config/schema.js';
+import { CLOSE_CODES, ERROR_CODES, type ErrorCode } from '../protocol/errors.js';
+import { parseClientFrame, type FrameLimits } from '../protocol/parse.js';
+import type { Reader } from '../store/reader.js';
+import { hashToken, looksLikeToken } from '../auth/tokens.js';
+import type { Logger } from '../log.js';
+import { bearerToken, remoteIp, SECURITY_HEADERS, statusLine } from './http.js';
+import type { Metrics } from './metrics.js';
+import { SocketRegistry } from './socket-registry.js';
+import { SocketState, type SocketLimits } from './socket-state.js';
+import { take } from './token-bucket.js';
+
+/** Bad or refused frames a socket may send in a burst before it is closed with 1008 (one more per 5 s). */
+const STRIKE_BURST = 20;
+const STRIKE_RATE = 0.2;
+
+export interface WsDeps {
+  config: Config;
+  chat: ChatService;
+  membership: Membership;
+  reader: Reader;
+  sockets: SocketRegistry;
+  metrics: Metrics;
+  log: Logger;
+  limits: FrameLimits;
+  isAccepting: () => boolean;
+  originAllowed: (origin: string, host: string) => boolean;
+}
+
+function refuse(res: HttpResponse, code: ErrorCode, message: string): void {
+  res.cork(() => {
+    res.writeStatus(statusLine(ERROR_CODES[code].http));
+    for (const [k, v] of SECURITY_HEADERS) res.writeHeader(k, v);
+    res.writeHeader('Content-Type', 'application/json; charset=utf-8');
+    res.end(JSON.stringify({ error: { code, message } }));
+  });
+}
+
+/** The WebSocket route: authentication at upgrade, then frames into the chat rules. */
+export function wsBehavior(deps: WsDeps): WebSocketBehavior<SocketState> {
+  const { config, chat, membership, reader, sockets, metrics, log, limits } = deps;
+  const socketLimits: SocketLimits = { maxBackpressureBytes: config.maxBackpressureBytes };
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const rate = config.framesPerSecond;
+
+  const strike = (s: SocketState, now: number): void => {
+    if (!take(s.strikes, now, STRIKE_RATE, STRIKE_BURST)) {
+      metrics.inc('roost_policy_closes_total', 'Sockets closed for sustained bad or excessive frames.');
+      s.end(CLOSE_CODES.policy_violation, 'too many bad or excessive frames');
+    }
+  };
+
+  return {
+    // uWS refuses larger frames by dropping the connection with no close frame;
+    // leaving headroom lets us close oversized ones properly, with 1009.
+    maxPayloadLength: config.maxFrameBytes * 4,
+    maxBackpressure: config.maxBackpressureBytes,
+    closeOnBackpressureLimit: true,
+    idleTimeout: config.idleTimeoutSeconds,
+    sendPingsAutomatically: true,
+    compression: 0,
+
+    upgrade: (res: HttpResponse, req: HttpRequest, context: us_socket_context_t) => {
+      const key = req.getHeader('sec-websocket-key');
+      const protocol = req.getHeader('sec-websocket-protocol');
+      const extensions = req.getHeader('sec-websocket-extensions');
+      const origin = req.getHeader('origin');
+      const host = req.getHeader('host');
+      const token = bearerToken(req);
+      const ip = remoteIp(res);
+      if (!deps.isAccepting()) return refuse(res, 'unavailable', 'the server is shutting down');
+      if (origin !== '' && !deps.originAllowed(origin, host)) return refuse(res, 'forbidden', 'origin not allowed');
+      const now = Date.now();
+      const info = token !== undefined && looksLikeToken(token) ? reader.tokenInfo(hashToken(token), now) : undefined;
+      if (token === undefined || info === undefined) {
+        metrics.inc('roost_auth_failures_total', 'Refused logins and WebSocket upgrades.', { where: 'upgrade' });
+        return refuse(res, 'unauthorized', 'missing, wrong, expired or revoked token');
+      }
+      if (sockets.countForUser(info.userId) >= config.maxSocketsPerUser) return refuse(res, 'rate_limited', 'too many connections for this user');
+      if (sockets.countForIp(ip) >= config.maxSocketsPerIp) return refuse(res, 'rate_limited', 'too many connections from this address');
+      const state = new SocketState(info.userId, hashToken(token), ip, socketLimits, now, config.frameBurst, STRIKE_BURST);
+      res.upgrade(state, key, protocol, extensions, context);
+    },
+
+    open: (ws: WebSocket<SocketState>) => {
+      const s = ws.getUserData();
+      s.ws = ws;
+      sockets.add(s);
+      for (const topic of SocketRegistry.topicsFor(s.userId, membership.roomsOf(s.userId))) ws.subscribe(topic);
+      metrics.inc('roost_connections_opened_total', 'WebSocket connections opened.');
+    },
+
+    message: (ws: WebSocket<SocketState>, message: ArrayBuffer, isBinary: boolean) => {
+      const s = ws.getUserData();
+      if (s.closed) return;
+      if (message.byteLength > config.maxFrameBytes) {
+        metrics.inc('roost_frames_rejected_total', 'Frames refused before reaching the chat rules.', { reason: 'too_large' });
+        return s.end(CLOSE_CODES.too_large, `frame larger than ${config.maxFrameBytes} bytes`);
+      }
+      const now = Date.now();
+      if (rate > 0 && !take(s.frames, now, rate, config.frameBurst)) {
+        metrics.inc('roost_rate_limited_total', 'Frames refused by the per-socket rate limit.');
+        s.send(errorFrame(undefined, 'rate_limited', `more than ${rate} frames per second; slow down`));
+        return strike(s, now);
+      }
+      let text: string;
+      try {
+        if (isBinary) throw new Error('binary');
+        text = decoder.decode(message);
+      } catch {
+        s.send(errorFrame(undefined, 'bad_request', 'frames must be UTF-8 text'));
+        return strike(s, now);
+      }
+      const parsed = parseClientFrame(text, limits);
+      if (!parsed.ok) {
+        metrics.inc('roost_frames_rejected_total', 'Frames refused before reaching the chat rules.', { reason: parsed.code });
+        s.send(errorFrame(parsed.id, parsed.code, parsed.message));
+        return strike(s, now);
+      }
+      metrics.inc('roost_frames_in_total', 'Valid frames received, by type.', { type: parsed.frame.type });
+      try {
+        chat.handle(s, parsed.frame);
+      } catch (err) {
+        log.error({ err, user: s.userId, frame: parsed.frame.type }, 'frame handler failed');
+        s.send(errorFrame(parsed.frame.id, 'internal', 'internal error; nothing was changed'));
+      }
+    },
+
+    close: (ws: WebSocket<SocketState>, code: number) => {
+      const s = ws.getUserData();
+      s.closed = true;
+      s.ws = null;
+      sockets.remove(s);
+      metrics.inc('roost_connections_closed_total', 'WebSocket connections closed, by close code.', { code: String(code) });
+    },
+  };
+}

@@ -1,0 +1,164 @@
+import type { ClientFrame, ClientFrameType } from './frames.js';
+
+export interface FrameLimits {
+  /** Longest message body, in UTF-16 code units (what JSON strings count). */
+  maxBodyChars: number;
+  /** Largest `limit` a history page may ask for; larger asks are clamped. */
+  maxHistoryLimit: number;
+  /** Largest `limit` per room in a sync; larger asks are clamped. */
+  maxSyncLimit: number;
+  /** Most rooms one sync may name. */
+  maxSyncRooms: number;
+  /** Largest search page; larger asks are clamped. */
+  maxSearchLimit: number;
+}
+
+export type ParseResult =
+  | { ok: true; frame: ClientFrame }
+  | { ok: false; id?: string; code: 'bad_request' | 'too_large'; message: string };
+
+const MAX_ID = 64;
+const MAX_ROOM_ID = 64;
+const MAX_CLIENT_MSG_ID = 64;
+const MAX_QUERY = 256;
+
+class FrameError extends Error {
+  constructor(message: string, readonly code: 'bad_request' | 'too_large' = 'bad_request') {
+    super(message);
+  }
+}
+
+type Fields = Record<string, unknown>;
+
+function str(o: Fields, key: string, max: number): string {
+  const v = o[key];
+  if (typeof v !== 'string') throw new FrameError(`"${key}" must be a string`);
+  if (v.length === 0 || v.length > max) throw new FrameError(`"${key}" must be 1 to ${max} characters`);
+  return v;
+}
+
+function optStr(o: Fields, key: string, max: number): string | undefined {
+  return o[key] === undefined ? undefined : str(o, key, max);
+}
+
+function int(o: Fields, key: string, min: number): number {
+  const v = o[key];
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) {
+    throw new FrameError(`"${key}" must be an integer of at least ${min}`);
+  }
+  return v;
+}
+
+function optInt(o: Fields, key: string, min: number): number | undefined {
+  return o[key] === undefined ? undefined : int(o, key, min);
+}
+
+function optLimit(o: Fields, max: number): number | undefined {
+  const v = optInt(o, 'limit', 1);
+  return v === undefined ? undefined : Math.min(v, max);
+}
+
+function body(o: Fields, maxChars: number): string {
+  const v = o.body;
+  if (typeof v !== 'string') throw new FrameError('"body" must be a string');
+  if (v.length > maxChars) throw new FrameError(`"body" is longer than ${maxChars} characters`, 'too_large');
+  if (v.trim().length === 0) throw new FrameError('"body" must not be empty');
+  // A lone surrogate cannot be stored as UTF-8 without being altered; refuse it rather than change it.
+  if (!v.isWellFormed()) throw new FrameError('"body" is not well-formed Unicode');
+  return v;
+}
+
+function since(o: Fields, maxRooms: number): Array<[string, number]> {
+  const v = o.since;
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    throw new FrameError('"since" must be an object of room → lastSeq');
+  }
+  const entries = Object.entries(v);
+  if (entries.length > maxRooms) throw new FrameError(`"since" names more than ${maxRooms} rooms`, 'too_large');
+  return entries.map(([room, seq]) => {
+    if (room.length === 0 || room.length > MAX_ROOM_ID) throw new FrameError('a room id in "since" is malformed');
+    if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) {
+      throw new FrameError(`"since.${room.slice(0, MAX_ROOM_ID)}" must be an integer of at least 0`);
+    }
+    return [room, seq];
+  });
+}
+
+function build(type: ClientFrameType, o: Fields, limits: FrameLimits): ClientFrame {
+  switch (type) {
+    case 'send':
+      return {
+        type,
+        room: str(o, 'room', MAX_ROOM_ID),
+        body: body(o, limits.maxBodyChars),
+        clientMsgId: str(o, 'clientMsgId', MAX_CLIENT_MSG_ID),
+      };
+    case 'sync':
+      return { type, since: since(o, limits.maxSyncRooms), limit: optLimit(o, limits.maxSyncLimit) };
+    case 'history':
+      return {
+        type,
+        room: str(o, 'room', MAX_ROOM_ID),
+        before: optInt(o, 'before', 1),
+        limit: optLimit(o, limits.maxHistoryLimit),
+      };
+    case 'search':
+      return {
+        type,
+        query: str(o, 'query', MAX_QUERY),
+        room: optStr(o, 'room', MAX_ROOM_ID),
+        limit: optLimit(o, limits.maxSearchLimit),
+        before: optInt(o, 'before', 1),
+      };
+    case 'read':
+      return { type, room: str(o, 'room', MAX_ROOM_ID), seq: int(o, 'seq', 0) };
+    case 'typing':
+      return { type, room: str(o, 'room', MAX_ROOM_ID) };
+    case 'rooms':
+    case 'ping':
+      return { type };
+  }
+}
+
+const TYPES: ReadonlySet<string> = new Set<ClientFrameType>([
+  'send', 'sync', 'history', 'search', 'read', 'typing', 'rooms', 'ping',
+]);
+
+/**
+ * Validates one text frame into a typed ClientFrame. Never throws: every
+ * problem comes back as a reply-able result, echoing `id` when it was usable.
+ */
+export function parseClientFrame(text: string, limits: FrameLimits): ParseResult {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false, code: 'bad_request', message: 'frame is not valid JSON' };
+  }
+  return parseFrameValue(value, limits);
+}
+
+/** The same validation for an already-parsed value (HTTP bodies reuse it). */
+export function parseFrameValue(value: unknown, limits: FrameLimits): ParseResult {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { ok: false, code: 'bad_request', message: 'frame must be a JSON object' };
+  }
+  const o = value as Fields;
+  const rawId = o.id;
+  const id = typeof rawId === 'string' && rawId.length > 0 && rawId.length <= MAX_ID ? rawId : undefined;
+  if (rawId !== undefined && id === undefined) {
+    return { ok: false, code: 'bad_request', message: `"id" must be a string of 1 to ${MAX_ID} characters` };
+  }
+  const type = o.type;
+  if (typeof type !== 'string' || !TYPES.has(type)) {
+    return { ok: false, id, code: 'bad_request', message: typeof type === 'string' ? 'unknown frame type' : 'frame has no "type"' };
+  }
+  try {
+    const frame = build(type as ClientFrameType, o, limits);
+    if (id !== undefined) frame.id = id;
+    return { ok: true, frame };
+  } catch (err) {
+    if (err instanceof FrameError) return { ok: false, id, code: err.code, message: err.message };
+    throw err;
+  }
+}

@@ -1,0 +1,129 @@
+import type { Statement } from 'better-sqlite3';
+import type { Db } from './database.js';
+import { indexText } from './search-text.js';
+import type { ReadDone, SendDone, WriteFailed, WriteOp, WriteResult } from './write-ops.js';
+
+interface MemberRow { read_seq: number }
+interface SentRow { id: number; room_id: number; seq: number; ts: number }
+
+const forbidden: WriteFailed = { ok: false, code: 'forbidden', message: 'not a member of this room' };
+
+/**
+ * Applies a batch of writes in one transaction: the group commit. Runs on the
+ * writer thread (or directly in tests). Per-room seq is assigned here, from a
+ * cache of each room's last seq, so the seq is gap-free even under concurrent
+ * senders; the rooms row is updated once per batch, not once per message.
+ */
+export class BatchApplier {
+  private readonly lastSeq = new Map<number, number>();
+  private readonly findByClientId: Statement<[number, string], SentRow>;
+  private readonly findMember: Statement<[number, number], MemberRow>;
+  private readonly roomLastSeq: Statement<[number], { last_seq: number }>;
+  private readonly insertMessage: Statement<[number, number, number, string, string, number]>;
+  private readonly insertIndex: Statement<[number, string]>;
+  private readonly updateRoomSeq: Statement<[number, number]>;
+  private readonly moveReadSeq: Statement<[number, number, number, number]>;
+  private readonly insertToken: Statement<[Buffer, number, number, number, string]>;
+  private readonly revokeToken: Statement<[number, Buffer]>;
+
+  constructor(private readonly db: Db) {
+    this.findByClientId = db.prepare('SELECT id, room_id, seq, ts FROM messages WHERE sender_id = ? AND client_msg_id = ?');
+    this.findMember = db.prepare('SELECT read_seq FROM members WHERE room_id = ? AND user_id = ?');
+    this.roomLastSeq = db.prepare('SELECT last_seq FROM rooms WHERE id = ?');
+    this.insertMessage = db.prepare('INSERT INTO messages (room_id, seq, sender_id, client_msg_id, body, ts) VALUES (?, ?, ?, ?, ?, ?)');
+    this.insertIndex = db.prepare('INSERT INTO messages_fts (rowid, text) VALUES (?, ?)');
+    this.updateRoomSeq = db.prepare('UPDATE rooms SET last_seq = ? WHERE id = ?');
+    this.moveReadSeq = db.prepare('UPDATE members SET read_seq = ? WHERE room_id = ? AND user_id = ? AND read_seq < ?');
+    this.insertToken = db.prepare('INSERT INTO tokens (hash, user_id, created_at, expires_at, client_ip) VALUES (?, ?, ?, ?, ?)');
+    this.revokeToken = db.prepare('UPDATE tokens SET revoked_at = ? WHERE hash = ? AND revoked_at IS NULL');
+  }
+
+  /**
+   * All ops commit together or none do. A thrown error (disk full, I/O) fails
+   * the whole batch and forgets cached seqs so nothing uncommitted is reused.
+   */
+  apply(ops: readonly WriteOp[], now: number): WriteResult[] {
+    const dirtyRooms = new Map<number, number>();
+    const readMarks = new Map<string, { room: number; user: number; seq: number }>();
+    const run = this.db.transaction(() => {
+      const results: WriteResult[] = [];
+      for (const op of ops) {
+        switch (op.k) {
+          case 'send': results.push(this.send(op, now, dirtyRooms, readMarks)); break;
+          case 'read': results.push(this.read(op, readMarks)); break;
+          case 'token':
+            this.insertToken.run(Buffer.from(op.hash, 'hex'), op.user, now, op.expiresAt, op.ip);
+            results.push({ ok: true });
+            break;
+          case 'revoke':
+            this.revokeToken.run(now, Buffer.from(op.hash, 'hex'));
+            results.push({ ok: true });
+            break;
+        }
+      }
+      for (const [room, seq] of dirtyRooms) this.updateRoomSeq.run(seq, room);
+      for (const m of readMarks.values()) this.moveReadSeq.run(m.seq, m.room, m.user, m.seq);
+      return results;
+    });
+    try {
+      return run.immediate();
+    } catch (err) {
+      this.lastSeq.clear();
+      throw err;
+    }
+  }
+
+  private seqOf(room: number): number | undefined {
+    const cached = this.lastSeq.get(room);
+    if (cached !== undefined) return cached;
+    const row = this.roomLastSeq.get(room);
+    if (row === undefined) return undefined;
+    this.lastSeq.set(room, row.last_seq);
+    return row.last_seq;
+  }
+
+  private send(
+    op: Extract<WriteOp, { k: 'send' }>,
+    now: number,
+    dirtyRooms: Map<number, number>,
+    readMarks: Map<string, { room: number; user: number; seq: number }>,
+  ): SendDone | WriteFailed {
+    const prior = this.findByClientId.get(op.user, op.clientMsgId);
+    if (prior !== undefined) {
+      if (prior.room_id !== op.room) {
+        return { ok: false, code: 'conflict', message: 'clientMsgId was already used for another room' };
+      }
+      return { ok: true, seq: prior.seq, msgId: prior.id, ts: prior.ts, duplicate: true };
+    }
+    if (this.findMember.get(op.room, op.user) === undefined) return forbidden;
+    const last = this.seqOf(op.room);
+    if (last === undefined) return forbidden;
+    const seq = last + 1;
+    const info = this.insertMessage.run(op.room, seq, op.user, op.clientMsgId, op.body, now);
+    const msgId = Number(info.lastInsertRowid);
+    this.insertIndex.run(msgId, indexText(op.body));
+    this.lastSeq.set(op.room, seq);
+    dirtyRooms.set(op.room, seq);
+    // Sending moves the sender's own read marker: once per batch, not per message.
+    readMarks.set(`${op.room}:${op.user}`, { room: op.room, user: op.user, seq });
+    const frame = JSON.stringify({
+      type: 'message', room: String(op.room), seq, msgId: String(msgId), from: String(op.user), body: op.body, ts: now,
+    });
+    return { ok: true, seq, msgId, ts: now, duplicate: false, frame };
+  }
+
+  private read(
+    op: Extract<WriteOp, { k: 'read' }>,
+    readMarks: Map<string, { room: number; user: number; seq: number }>,
+  ): ReadDone | WriteFailed {
+    const member = this.findMember.get(op.room, op.user);
+    if (member === undefined) return forbidden;
+    const last = this.seqOf(op.room) ?? 0;
+    const key = `${op.room}:${op.user}`;
+    const current = Math.max(member.read_seq, readMarks.get(key)?.seq ?? 0);
+    const seq = Math.min(op.seq, last);
+    if (seq <= current) return { ok: true, seq: current, moved: false };
+    readMarks.set(key, { room: op.room, user: op.user, seq });
+    return { ok: true, seq, moved: true };
+  }
+}

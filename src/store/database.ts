@@ -1,0 +1,70 @@
+import { chmodSync, mkdirSync } from 'node:fs';
+import { totalmem } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { migrate } from './migrations.js';
+
+export type Synchronous = 'FULL' | 'NORMAL';
+export type Db = Database.Database;
+
+export function databasePath(dataDir: string): string {
+  return join(dataDir, 'roost.db');
+}
+
+/** The data folder holds messages people consider private: owner-only. */
+export function ensureDataDir(dataDir: string): void {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+}
+
+/** Page cache: 1/64 of RAM, between 8 and 64 MiB (a 1 GB Pi gets 16 MiB). */
+function cacheKiB(): number {
+  const kib = Math.floor(totalmem() / 1024 / 64);
+  return Math.max(8 * 1024, Math.min(64 * 1024, kib));
+}
+
+function applyCommonPragmas(db: Db): void {
+  db.pragma('busy_timeout = 5000');
+  db.pragma(`cache_size = -${cacheKiB()}`);
+  db.pragma('temp_store = MEMORY');
+  db.pragma('foreign_keys = ON');
+}
+
+/**
+ * The one read-write connection kind: WAL, the chosen synchronous mode,
+ * schema brought up to date. Used by the writer thread and by CLI commands.
+ */
+export function openWritable(dataDir: string, synchronous: Synchronous = 'FULL'): Db {
+  ensureDataDir(dataDir);
+  const path = databasePath(dataDir);
+  const db = new Database(path);
+  try {
+    chmodSync(path, 0o600);
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${synchronous}`);
+    // Checkpoints run on this connection's commits (the writer thread), never on the event loop.
+    db.pragma('wal_autocheckpoint = 1000');
+    applyCommonPragmas(db);
+    migrate(db);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  return db;
+}
+
+/** A read-only connection for history pages and lookups; it cannot take a write lock. */
+export function openReadOnly(dataDir: string): Db {
+  const db = new Database(databasePath(dataDir), { readonly: true, fileMustExist: true });
+  applyCommonPragmas(db);
+  return db;
+}
+
+/** What a clean close does: fold the WAL back, refresh planner stats. */
+export function closeWritable(db: Db): void {
+  try {
+    db.pragma('optimize');
+    db.pragma('wal_checkpoint(TRUNCATE)');
+  } finally {
+    db.close();
+  }
+}

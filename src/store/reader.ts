@@ -1,0 +1,121 @@
+import type { Statement } from 'better-sqlite3';
+import type { RoomSummary, WireMessage } from '../protocol/frames.js';
+import type { Db } from './database.js';
+
+interface MessageRow { id: number; seq: number; sender_id: number; body: string; ts: number }
+interface RoomRow { id: number; name: string; kind: 'group' | 'direct'; last_seq: number; read_seq: number; peer: string | null }
+
+export interface Page { messages: WireMessage[]; more: boolean }
+
+export interface TokenInfo {
+  userId: number;
+  name: string;
+  role: 'admin' | 'member';
+  expiresAt: number;
+}
+
+export interface LoginRow { id: number; name: string; role: 'admin' | 'member'; password_hash: string; disabled: number }
+
+export interface EventRow { id: number; kind: string; room_id: number | null; user_id: number | null }
+
+function toWire(room: string, r: MessageRow): WireMessage {
+  return { room, seq: r.seq, msgId: String(r.id), from: String(r.sender_id), body: r.body, ts: r.ts };
+}
+
+/**
+ * Indexed reads on a read-only connection: each is a short range scan on a
+ * primary key or index, measured well under a millisecond, so they may run on
+ * the event loop. Anything that can take longer (search) lives elsewhere.
+ */
+export class Reader {
+  private readonly olderThan: Statement<[number, number, number], MessageRow>;
+  private readonly newerThan: Statement<[number, number, number], MessageRow>;
+  private readonly roomsOf: Statement<[number], RoomRow>;
+  private readonly token: Statement<[Buffer, number], TokenInfo>;
+  private readonly userByName: Statement<[string], LoginRow>;
+  private readonly allMembers: Statement<[], { room_id: number; user_id: number }>;
+  private readonly eventsAfter: Statement<[number], EventRow>;
+  private readonly lastEvent: Statement<[], { id: number | null }>;
+  private readonly roomMembers: Statement<[number], { user_id: number }>;
+
+  constructor(readonly db: Db) {
+    this.olderThan = db.prepare(
+      'SELECT id, seq, sender_id, body, ts FROM messages WHERE room_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
+    );
+    this.newerThan = db.prepare(
+      'SELECT id, seq, sender_id, body, ts FROM messages WHERE room_id = ? AND seq > ? ORDER BY seq ASC LIMIT ?',
+    );
+    this.roomsOf = db.prepare(`
+      SELECT r.id, r.name, r.kind, r.last_seq, m.read_seq,
+        CASE WHEN r.kind = 'direct' THEN (
+          SELECT u.name FROM members o JOIN users u ON u.id = o.user_id
+          WHERE o.room_id = r.id AND o.user_id != m.user_id LIMIT 1) END AS peer
+      FROM members m JOIN rooms r ON r.id = m.room_id
+      WHERE m.user_id = ? ORDER BY r.id`);
+    this.token = db.prepare(`
+      SELECT u.id AS userId, u.name, u.role, t.expires_at AS expiresAt
+      FROM tokens t JOIN users u ON u.id = t.user_id
+      WHERE t.hash = ? AND t.revoked_at IS NULL AND u.disabled = 0 AND t.expires_at > ?`);
+    this.userByName = db.prepare('SELECT id, name, role, password_hash, disabled FROM users WHERE name = ?');
+    this.allMembers = db.prepare('SELECT room_id, user_id FROM members');
+    this.eventsAfter = db.prepare('SELECT id, kind, room_id, user_id FROM events WHERE id > ? ORDER BY id LIMIT 1000');
+    this.lastEvent = db.prepare('SELECT max(id) AS id FROM events');
+    this.roomMembers = db.prepare('SELECT user_id FROM members WHERE room_id = ?');
+  }
+
+  /** Up to `limit` messages below `before` (exclusive), ascending; `more` when older ones remain. */
+  history(room: number, before: number | undefined, limit: number): Page {
+    const rows = this.olderThan.all(room, before ?? Number.MAX_SAFE_INTEGER, limit + 1);
+    const more = rows.length > limit;
+    if (more) rows.length = limit;
+    const key = String(room);
+    const messages = new Array<WireMessage>(rows.length);
+    for (let i = 0; i < rows.length; i++) messages[rows.length - 1 - i] = toWire(key, rows[i] as MessageRow);
+    return { messages, more };
+  }
+
+  /** Up to `limit` messages after `after` (exclusive), ascending; `more` when newer ones remain. */
+  since(room: number, after: number, limit: number): Page {
+    const rows = this.newerThan.all(room, after, limit + 1);
+    const more = rows.length > limit;
+    if (more) rows.length = limit;
+    const key = String(room);
+    return { messages: rows.map((r) => toWire(key, r)), more };
+  }
+
+  rooms(user: number): RoomSummary[] {
+    return this.roomsOf.all(user).map((r) => ({
+      room: String(r.id),
+      name: r.kind === 'direct' && r.peer !== null ? r.peer : r.name,
+      kind: r.kind,
+      lastSeq: r.last_seq,
+      readSeq: Math.min(r.read_seq, r.last_seq),
+      unread: Math.max(0, r.last_seq - r.read_seq),
+    }));
+  }
+
+  /** The live, unexpired token with this hash, with its user; undefined otherwise. */
+  tokenInfo(hashHex: string, now: number): TokenInfo | undefined {
+    return this.token.get(Buffer.from(hashHex, 'hex'), now);
+  }
+
+  loginRow(name: string): LoginRow | undefined {
+    return this.userByName.get(name);
+  }
+
+  memberships(): Array<{ room_id: number; user_id: number }> {
+    return this.allMembers.all();
+  }
+
+  membersOf(room: number): number[] {
+    return this.roomMembers.all(room).map((r) => r.user_id);
+  }
+
+  eventsSince(id: number): EventRow[] {
+    return this.eventsAfter.all(id);
+  }
+
+  latestEventId(): number {
+    return this.lastEvent.get()?.id ?? 0;
+  }
+}

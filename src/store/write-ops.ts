@@ -1,0 +1,41 @@
+import type { ErrorCode } from '../protocol/errors.js';
+
+/** What the event loop asks the writer thread to make durable. Plain data: it crosses postMessage. */
+export type WriteOp =
+  | { k: 'send'; room: number; user: number; clientMsgId: string; body: string }
+  | { k: 'read'; room: number; user: number; seq: number }
+  | { k: 'token'; hash: string; user: number; expiresAt: number; ip: string }
+  | { k: 'revoke'; hash: string };
+
+export interface SendDone {
+  ok: true;
+  seq: number;
+  msgId: number;
+  ts: number;
+  /** True when (sender, clientMsgId) was stored before: the first ack, nothing new stored. */
+  duplicate: boolean;
+  /** The `message` frame, serialised once off the event loop, for fan-out (absent for duplicates). */
+  frame?: string;
+}
+
+export interface ReadDone { ok: true; seq: number; moved: boolean }
+export interface Done { ok: true }
+export interface WriteFailed { ok: false; code: ErrorCode; message: string }
+
+export type WriteResult = SendDone | ReadDone | Done | WriteFailed;
+
+export type ResultOf<O extends WriteOp> =
+  O extends { k: 'send' } ? SendDone | WriteFailed :
+  O extends { k: 'read' } ? ReadDone | WriteFailed :
+  Done | WriteFailed;
+
+/** Messages between the event loop and the writer thread. */
+export type ToWriter =
+  | { type: 'batch'; ops: WriteOp[] }
+  | { type: 'close' };
+
+export type FromWriter =
+  | { type: 'ready' }
+  | { type: 'results'; results: WriteResult[]; commitMs: number }
+  | { type: 'closed' }
+  | { type: 'fatal'; message: string };
