@@ -1,0 +1,85 @@
+/**
+ * A real Roost server on 127.0.0.1 with a fresh temp data folder, plus the
+ * admin steps tests need (users with tokens, rooms). Every test that talks to
+ * a server over the network starts here.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hashPassword } from '../../src/auth/password.js';
+import { configWith, type RawValue } from '../../src/config/load.js';
+import type { Config, SettingName } from '../../src/config/schema.js';
+import { startServer, type RoostServer } from '../../src/gateway/server.js';
+import { createLogger } from '../../src/log.js';
+import { addMember, addUser, createRoom, directRoom, type Role } from '../../src/store/admin.js';
+import { openWritable, type Db } from '../../src/store/database.js';
+
+export interface TestUser { id: string; name: string; password: string; token: string }
+
+export interface TestServer {
+  server: RoostServer;
+  config: Config;
+  dataDir: string;
+  port: number;
+  http: string;
+  ws: string;
+  /** Adds a user through the store and logs in over HTTP. */
+  user(name: string, role?: Role): Promise<TestUser>;
+  /** Creates a group room; resolves once the running server has seen the change. */
+  room(name: string, members: string[]): Promise<string>;
+  dm(a: string, b: string): Promise<string>;
+  addMember(room: string, user: string): Promise<void>;
+  /** Runs fn on a separate writable connection, as the CLI would. */
+  admin<T>(fn: (db: Db) => T): T;
+  close(): Promise<void>;
+}
+
+/** Long enough for the server's events follower (500 ms ticks) to apply a CLI change. */
+export const FOLLOW_MS = 700;
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export async function startTestServer(overrides: Partial<Record<SettingName, RawValue>> = {}): Promise<TestServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'roost-test-'));
+  const config = configWith({ dataDir, host: '127.0.0.1', port: 0, logLevel: 'silent', ...overrides });
+  const server = await startServer(config, createLogger({ level: config.logLevel, pretty: false }));
+  const http = `http://127.0.0.1:${server.port}`;
+  const admin = <T>(fn: (db: Db) => T): T => {
+    const db = openWritable(dataDir);
+    try {
+      return fn(db);
+    } finally {
+      db.close();
+    }
+  };
+  return {
+    server, config, dataDir, port: server.port, http, ws: `ws://127.0.0.1:${server.port}/ws`,
+    admin,
+    async user(name, role = 'member') {
+      const password = `pw-${name}-secret`;
+      const hash = await hashPassword(password);
+      const row = admin((db) => addUser(db, name, role, hash));
+      const res = await fetch(`${http}/api/v1/login`, { method: 'POST', body: JSON.stringify({ username: name, password }) });
+      if (res.status !== 200) throw new Error(`login failed for ${name}: ${res.status}`);
+      const body = (await res.json()) as { token: string };
+      return { id: String(row.id), name, password, token: body.token };
+    },
+    async room(name, members) {
+      const row = admin((db) => createRoom(db, name, members));
+      await sleep(FOLLOW_MS);
+      return String(row.id);
+    },
+    async dm(a, b) {
+      const { room } = admin((db) => directRoom(db, a, b));
+      await sleep(FOLLOW_MS);
+      return String(room.id);
+    },
+    async addMember(room, user) {
+      admin((db) => addMember(db, room, user));
+      await sleep(FOLLOW_MS);
+    },
+    async close() {
+      await server.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
