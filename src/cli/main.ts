@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { RoostError } from '../protocol/errors.js';
 import { SchemaTooNewError } from '../store/migrations.js';
 import { UwsLoadError } from '../gateway/uws.js';
+import { certCommands } from './cert-command.js';
 import { UsageError } from './io.js';
 import { roomCommands } from './room-commands.js';
 import { serveCommand } from './serve-command.js';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   serveCommand(program);
   userCommands(program);
   roomCommands(program);
+  certCommands(program);
   // Subcommands inherit exitOverride so usage errors come back here as exit code 2.
   const inherit = (cmd: Command): void => {
     for (const sub of cmd.commands) {

@@ -9,7 +9,7 @@ import { openWritable } from '../store/database.js';
 import { configFrom, withDataOptions, type DataFlags } from './data-options.js';
 import { out } from './io.js';
 
-interface ServeFlags extends DataFlags { host?: string; port?: string; pretty?: boolean; logLevel?: string }
+interface ServeFlags extends DataFlags { host?: string; port?: string; pretty?: boolean; logLevel?: string; tlsCert?: string; tlsKey?: string }
 
 /** SIGTERM must end within 10 s even if a drain hangs. */
 const SHUTDOWN_DEADLINE_MS = 9_000;
@@ -21,11 +21,15 @@ export function serveCommand(program: Command): void {
     .option('--port <n>', 'port to listen on (env ROOST_PORT; default 8080)')
     .option('--log-level <level>', 'fatal, error, warn, info, debug or trace (env ROOST_LOG_LEVEL)')
     .option('--pretty', 'human-readable logs (the default on a terminal)')
+    .option('--tls-cert <file>', 'serve HTTPS/WSS with this PEM certificate (env ROOST_TLS_CERT; see roost cert create)')
+    .option('--tls-key <file>', 'the certificate\'s PEM private key (env ROOST_TLS_KEY)')
     .action(async (opts: ServeFlags) => {
       const flags: Partial<Record<SettingName, RawValue>> = {};
       if (opts.host !== undefined) flags.host = opts.host;
       if (opts.port !== undefined) flags.port = opts.port;
       if (opts.logLevel !== undefined) flags.logLevel = opts.logLevel;
+      if (opts.tlsCert !== undefined) flags.tlsCert = opts.tlsCert;
+      if (opts.tlsKey !== undefined) flags.tlsKey = opts.tlsKey;
       const config = configFrom(opts, flags);
       const log = createLogger({ level: config.logLevel, pretty: opts.pretty ? true : undefined });
       if (process.getuid?.() === 0) {
@@ -47,7 +51,7 @@ export function serveCommand(program: Command): void {
       }
 
       const server = await startServer(config, log);
-      out(`roost listening on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${server.port} (data: ${config.dataDir})`);
+      out(`roost listening on ${config.tlsCert === '' ? 'http' : 'https'}://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${server.port} (data: ${config.dataDir})`);
       const shutdown = (signal: string): void => {
         log.info({ signal }, 'shutting down');
         setTimeout(() => {

@@ -21,10 +21,13 @@ export const SETTINGS = {
   logLevel: { kind: 'enum', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', env: 'ROOST_LOG_LEVEL', doc: 'Least severe log level written.' },
   synchronous: { kind: 'enum', values: ['FULL', 'NORMAL'], default: 'FULL', env: 'ROOST_SYNCHRONOUS', doc: 'SQLite synchronous mode. FULL: an ack survives a power cut. NORMAL: the last moments of acked messages can be lost on power loss (not on a crash).' },
   allowedOrigins: { kind: 'list', default: [], env: 'ROOST_ALLOWED_ORIGINS', doc: 'Browser origins allowed besides the server\'s own (comma-separated).' },
+  tlsCert: { kind: 'string', default: '', env: 'ROOST_TLS_CERT', doc: 'PEM certificate (chain) file; with tlsKey, the server speaks only HTTPS/WSS on its port.' },
+  tlsKey: { kind: 'string', default: '', env: 'ROOST_TLS_KEY', doc: 'PEM private key file for tlsCert (keep it 0600).' },
 
   maxFrameBytes: { kind: 'int', default: 64 * KiB, min: 1 * KiB, max: 16 * 1024 * KiB, doc: 'Largest WebSocket frame; a larger one closes the socket with 1009.' },
   maxBodyChars: { kind: 'int', default: 16_000, min: 1, max: 1_000_000, doc: 'Longest message body in characters; longer gets too_large.' },
   maxHttpBodyBytes: { kind: 'int', default: 64 * KiB, min: 1 * KiB, max: 16 * 1024 * KiB, doc: 'Largest JSON body of an HTTP request; larger gets 413.' },
+  maxHeaderBytes: { kind: 'int', default: 4 * KiB, min: 1 * KiB, max: 64 * KiB, doc: 'Largest HTTP request head (request line + headers); larger gets 431 from uWS. Read once per process, when uWS loads.' },
   maxHistoryLimit: { kind: 'int', default: 200, min: 1, max: 10_000, doc: 'Largest history page.' },
   maxSyncLimit: { kind: 'int', default: 500, min: 1, max: 10_000, doc: 'Most messages per room in one sync reply.' },
   maxSyncRooms: { kind: 'int', default: 1000, min: 1, max: 100_000, doc: 'Most rooms one sync may name.' },
@@ -32,6 +35,8 @@ export const SETTINGS = {
 
   framesPerSecond: { kind: 'int', default: 20, min: 0, max: 1_000_000, doc: 'Sustained frames per second per socket (0: no limit).' },
   frameBurst: { kind: 'int', default: 100, min: 1, max: 1_000_000, doc: 'Frames a socket may send at once before the rate applies.' },
+  userFramesPerSecond: { kind: 'int', default: 100, min: 0, max: 1_000_000, doc: 'Sustained frames per second per user, over all their sockets (0: no limit).' },
+  userFrameBurst: { kind: 'int', default: 500, min: 1, max: 10_000_000, doc: 'Frames a user may send at once, over all their sockets, before the rate applies.' },
   maxSocketsPerUser: { kind: 'int', default: 100, min: 1, max: 10_000_000, doc: 'Open sockets one user may hold.' },
   maxSocketsPerIp: { kind: 'int', default: 2000, min: 1, max: 10_000_000, doc: 'Open sockets one client address may hold.' },
   maxBackpressureBytes: { kind: 'int', default: 512 * KiB, min: 16 * KiB, max: 64 * 1024 * KiB, doc: 'Bytes queued for a slow socket before it is closed with 1013 (it reconnects and syncs).' },
@@ -42,7 +47,7 @@ export const SETTINGS = {
   loginFailuresPerUser: { kind: 'int', default: 5, min: 1, max: 1000, doc: 'Failed logins for one (address, user) before back-off starts.' },
   loginFailuresPerIp: { kind: 'int', default: 30, min: 1, max: 100_000, doc: 'Failed logins from one address before back-off starts.' },
   loginBackoffSeconds: { kind: 'int', default: 30, min: 1, max: 86_400, doc: 'First back-off; it doubles with each further failure, up to an hour.' },
-  tokenTtlDays: { kind: 'int', default: 30, min: 1, max: 3650, doc: 'A token expires this many days after it was issued.' },
+  tokenTtlDays: { kind: 'int', default: 30, min: 1, max: 3650, doc: 'A token expires this many days after it was last used (sliding; the expiry is pushed forward at most once an hour).' },
 } as const satisfies Record<string, Setting>;
 
 export type SettingName = keyof typeof SETTINGS;

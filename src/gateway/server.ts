@@ -16,6 +16,7 @@ import { EventsFollower } from './events-follower.js';
 import { Exchange } from './http.js';
 import { Metrics } from './metrics.js';
 import { SocketRegistry } from './socket-registry.js';
+import { sslAppOptions, tlsFiles } from './tls.js';
 import { loadUws } from './uws.js';
 import { wsBehavior } from './ws-handler.js';
 
@@ -64,6 +65,9 @@ function listen(app: TemplatedApp, host: string, port: number): Promise<us_liste
 
 /** Starts Roost on a data folder whose schema the writer brings up to date. */
 export async function startServer(config: Config, log: Logger): Promise<RoostServer> {
+  const tls = tlsFiles(config);
+  // uWS reads its request-head limit from the environment once, when it loads.
+  process.env.UWS_HTTP_MAX_HEADERS_SIZE = String(config.maxHeaderBytes);
   const uws = loadUws();
   const metrics = new Metrics();
   let accepting = false;
@@ -90,7 +94,7 @@ export async function startServer(config: Config, log: Logger): Promise<RoostSer
   const membership = Membership.from(reader.memberships());
   const search = new SearchService(config.dataDir);
   const sockets = new SocketRegistry();
-  const app = uws.App();
+  const app = tls === undefined ? uws.App() : uws.SSLApp(sslAppOptions(tls));
   const fanout: Fanout = { publish: (topic, frame) => void app.publish(topic, frame, false) };
   const limits = frameLimits(config);
   const chat = new ChatService({
@@ -129,7 +133,7 @@ export async function startServer(config: Config, log: Logger): Promise<RoostSer
   const port = uws.us_socket_local_port(listenSocket);
   accepting = true;
   follower.start(500);
-  log.info({ host: config.host, port, dataDir: config.dataDir, synchronous: config.synchronous }, 'roost listening');
+  log.info({ host: config.host, port, tls: tls !== undefined, dataDir: config.dataDir, synchronous: config.synchronous }, 'roost listening');
 
   async function close(): Promise<void> {
     closing ??= (async () => {
