@@ -67,6 +67,47 @@ export const MIGRATIONS: readonly string[] = [
     ts INTEGER NOT NULL
   );
   `,
+  // 2: tamper-evident history (hash chain), retention and legal hold, purge checkpoints,
+  // and the append-only, chained audit log. Rows written before this version are chained
+  // by the writer when it starts (BatchApplier.chainUnhashed), in seq order.
+  `
+  ALTER TABLE messages ADD COLUMN hash BLOB;
+  -- Retention policy. room_id 0 is the default for every room; keep_days NULL on a room
+  -- row means "use the default", 0 means "keep forever", N > 0 means "purge after N days".
+  CREATE TABLE retention (
+    room_id INTEGER PRIMARY KEY,
+    keep_days INTEGER CHECK (keep_days IS NULL OR keep_days >= 0),
+    legal_hold INTEGER NOT NULL DEFAULT 0,
+    updated_at INTEGER NOT NULL
+  );
+  -- Where a room's chain resumes after a lawful purge: every seq <= through_seq is gone,
+  -- hash is the chain hash of the message at through_seq. through_msg_id keeps message ids
+  -- from ever being reused even when the newest rows were purged.
+  CREATE TABLE purge_checkpoints (
+    room_id INTEGER PRIMARY KEY,
+    through_seq INTEGER NOT NULL,
+    through_msg_id INTEGER NOT NULL,
+    hash BLOB NOT NULL,
+    purged INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  -- Every admin action. Append-only (the triggers refuse UPDATE and DELETE) and chained.
+  CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY,
+    ts INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    actor_name TEXT NOT NULL,
+    os_user TEXT NOT NULL,
+    action TEXT NOT NULL,
+    details TEXT NOT NULL,
+    hash BLOB NOT NULL
+  );
+  CREATE INDEX audit_log_by_ts ON audit_log(ts);
+  CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+  CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
