@@ -3,15 +3,21 @@ import type { Peer } from '../chat/ports.js';
 import { CLOSE_CODES } from '../protocol/errors.js';
 import type { Bucket } from './token-bucket.js';
 
+/**
+ * What uWS keeps as the socket's user data. uWS copies own fields onto its
+ * socket object (prototype methods are lost), so the state rides in a holder.
+ */
+export interface SocketData { state: SocketState }
+
 /** The few numbers shared by every socket (one object, not one per socket). */
 export interface SocketLimits { maxBackpressureBytes: number }
 
 /**
  * Everything the server keeps per socket: identity and two token buckets.
- * Passed to `res.upgrade` and read back with `ws.getUserData()`.
+ * Passed to `res.upgrade` inside a SocketData and read back with `ws.getUserData().state`.
  */
 export class SocketState implements Peer {
-  ws: WebSocket<SocketState> | null = null;
+  ws: WebSocket<SocketData> | null = null;
   closed = false;
   readonly frames: Bucket;
   readonly strikes: Bucket;

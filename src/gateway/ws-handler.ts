@@ -11,7 +11,7 @@ import type { Logger } from '../log.js';
 import { bearerToken, remoteIp, SECURITY_HEADERS, statusLine } from './http.js';
 import type { Metrics } from './metrics.js';
 import { SocketRegistry } from './socket-registry.js';
-import { SocketState, type SocketLimits } from './socket-state.js';
+import { SocketState, type SocketData, type SocketLimits } from './socket-state.js';
 import { take } from './token-bucket.js';
 
 /** Bad or refused frames a socket may send in a burst before it is closed with 1008 (one more per 5 s). */
@@ -41,7 +41,7 @@ function refuse(res: HttpResponse, code: ErrorCode, message: string): void {
 }
 
 /** The WebSocket route: authentication at upgrade, then frames into the chat rules. */
-export function wsBehavior(deps: WsDeps): WebSocketBehavior<SocketState> {
+export function wsBehavior(deps: WsDeps): WebSocketBehavior<SocketData> {
   const { config, chat, membership, reader, sockets, metrics, log, limits } = deps;
   const socketLimits: SocketLimits = { maxBackpressureBytes: config.maxBackpressureBytes };
   const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -83,19 +83,21 @@ export function wsBehavior(deps: WsDeps): WebSocketBehavior<SocketState> {
       if (sockets.countForUser(info.userId) >= config.maxSocketsPerUser) return refuse(res, 'rate_limited', 'too many connections for this user');
       if (sockets.countForIp(ip) >= config.maxSocketsPerIp) return refuse(res, 'rate_limited', 'too many connections from this address');
       const state = new SocketState(info.userId, hashToken(token), ip, socketLimits, now, config.frameBurst, STRIKE_BURST);
-      res.upgrade(state, key, protocol, extensions, context);
+      // uWS copies the user data's own fields onto the socket object and drops its
+      // prototype, so the SocketState travels inside a holder to keep its methods.
+      res.upgrade({ state }, key, protocol, extensions, context);
     },
 
-    open: (ws: WebSocket<SocketState>) => {
-      const s = ws.getUserData();
+    open: (ws: WebSocket<SocketData>) => {
+      const s = ws.getUserData().state;
       s.ws = ws;
       sockets.add(s);
       for (const topic of SocketRegistry.topicsFor(s.userId, membership.roomsOf(s.userId))) ws.subscribe(topic);
       metrics.inc('roost_connections_opened_total', 'WebSocket connections opened.');
     },
 
-    message: (ws: WebSocket<SocketState>, message: ArrayBuffer, isBinary: boolean) => {
-      const s = ws.getUserData();
+    message: (ws: WebSocket<SocketData>, message: ArrayBuffer, isBinary: boolean) => {
+      const s = ws.getUserData().state;
       if (s.closed) return;
       if (message.byteLength > config.maxFrameBytes) {
         metrics.inc('roost_frames_rejected_total', 'Frames refused before reaching the chat rules.', { reason: 'too_large' });
@@ -130,8 +132,8 @@ export function wsBehavior(deps: WsDeps): WebSocketBehavior<SocketState> {
       }
     },
 
-    close: (ws: WebSocket<SocketState>, code: number) => {
-      const s = ws.getUserData();
+    close: (ws: WebSocket<SocketData>, code: number) => {
+      const s = ws.getUserData().state;
       s.closed = true;
       s.ws = null;
       sockets.remove(s);
