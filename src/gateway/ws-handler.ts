@@ -13,6 +13,7 @@ import type { Metrics } from './metrics.js';
 import { SocketRegistry } from './socket-registry.js';
 import { SocketState, type SocketData, type SocketLimits } from './socket-state.js';
 import { take } from './token-bucket.js';
+import { UserFrameBuckets } from './user-rate.js';
 
 /** Bad or refused frames a socket may send in a burst before it is closed with 1008 (one more per 5 s). */
 const STRIKE_BURST = 20;
@@ -46,6 +47,7 @@ export function wsBehavior(deps: WsDeps): WebSocketBehavior<SocketData> {
   const socketLimits: SocketLimits = { maxBackpressureBytes: config.maxBackpressureBytes };
   const decoder = new TextDecoder('utf-8', { fatal: true });
   const rate = config.framesPerSecond;
+  const userBuckets = new UserFrameBuckets(config.userFramesPerSecond, config.userFrameBurst);
 
   const strike = (s: SocketState, now: number): void => {
     if (!take(s.strikes, now, STRIKE_RATE, STRIKE_BURST)) {
@@ -109,6 +111,11 @@ export function wsBehavior(deps: WsDeps): WebSocketBehavior<SocketData> {
         s.send(errorFrame(undefined, 'rate_limited', `more than ${rate} frames per second; slow down`));
         return strike(s, now);
       }
+      if (!userBuckets.take(s.userId, now)) {
+        metrics.inc('roost_user_rate_limited_total', 'Frames refused by the per-user rate limit (all of a user\'s sockets together).');
+        s.send(errorFrame(undefined, 'rate_limited', `more than ${config.userFramesPerSecond} frames per second from this account; slow down`));
+        return strike(s, now);
+      }
       let text: string;
       try {
         if (isBinary) throw new Error('binary');
@@ -137,6 +144,7 @@ export function wsBehavior(deps: WsDeps): WebSocketBehavior<SocketData> {
       s.closed = true;
       s.ws = null;
       sockets.remove(s);
+      userBuckets.closed(s.userId, sockets.countForUser(s.userId));
       metrics.inc('roost_connections_closed_total', 'WebSocket connections closed, by close code.', { code: String(code) });
     },
   };
