@@ -26,6 +26,14 @@ export async function hashPassword(password: string): Promise<string> {
   return ['scrypt', PARAMS.N, PARAMS.r, PARAMS.p, salt.toString('base64'), key.toString('base64')].join('$');
 }
 
+/** True when a stored hash was made with other parameters than today's: re-hash it at the next login. */
+export function needsRehash(stored: string): boolean {
+  const parts = stored.split('$');
+  return parts[0] !== 'scrypt' || Number(parts[1]) !== PARAMS.N || Number(parts[2]) !== PARAMS.r || Number(parts[3]) !== PARAMS.p;
+}
+
+export const SCRYPT_PARAMS = PARAMS;
+
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const parts = stored.split('$');
   if (parts.length !== 6 || parts[0] !== 'scrypt') return false;

@@ -3,6 +3,7 @@ import { RoostError } from '../protocol/errors.js';
 import { SchemaTooNewError } from '../store/migrations.js';
 import { UwsLoadError } from '../gateway/uws.js';
 import { certCommands } from './cert-command.js';
+import { tokenCommands } from './token-commands.js';
 import { UsageError } from './io.js';
 import { roomCommands } from './room-commands.js';
 import { serveCommand } from './serve-command.js';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   userCommands(program);
   roomCommands(program);
   certCommands(program);
+  tokenCommands(program);
   // Subcommands inherit exitOverride so usage errors come back here as exit code 2.
   const inherit = (cmd: Command): void => {
     for (const sub of cmd.commands) {

@@ -1,13 +1,15 @@
 import type { Command } from 'commander';
-import { generatePassword, hashPassword, MIN_PASSWORD_LENGTH } from '../auth/password.js';
+import { generatePassword, hashPassword } from '../auth/password.js';
+import { passwordProblem } from '../auth/password-policy.js';
 import { addUser, disableUser, listUsers, setPassword } from '../store/admin.js';
 import { withDataOptions, withDb, type DataFlags } from './data-options.js';
 import { out, readStdinPassword, table, UsageError } from './io.js';
 
-async function chosenPassword(fromStdin: boolean | undefined): Promise<{ password: string; generated: boolean }> {
+async function chosenPassword(fromStdin: boolean | undefined, userName: string): Promise<{ password: string; generated: boolean }> {
   if (!fromStdin) return { password: generatePassword(), generated: true };
   const password = await readStdinPassword();
-  if (password.length < MIN_PASSWORD_LENGTH) throw new UsageError(`the password must have at least ${MIN_PASSWORD_LENGTH} characters`);
+  const problem = passwordProblem(password, userName);
+  if (problem !== undefined) throw new UsageError(problem);
   return { password, generated: false };
 }
 
@@ -19,7 +21,7 @@ export function userCommands(program: Command): void {
     .option('--admin', 'give the user the admin role')
     .option('--password-stdin', 'read the password from standard input')
     .action(async (name: string, opts: DataFlags & { admin?: boolean; passwordStdin?: boolean }) => {
-      const { password, generated } = await chosenPassword(opts.passwordStdin);
+      const { password, generated } = await chosenPassword(opts.passwordStdin, name);
       const hash = await hashPassword(password);
       const row = await withDb(opts, (db) => addUser(db, name, opts.admin ? 'admin' : 'member', hash));
       out(`added ${row.role} ${row.name} (id ${row.id})`);
@@ -38,7 +40,7 @@ export function userCommands(program: Command): void {
     .description('set a user\'s password, read from standard input')
     .requiredOption('--password-stdin', 'read the password from standard input')
     .action(async (name: string, opts: DataFlags) => {
-      const { password } = await chosenPassword(true);
+      const { password } = await chosenPassword(true, name);
       const hash = await hashPassword(password);
       await withDb(opts, (db) => setPassword(db, name, hash));
       out(`password changed for ${name}`);

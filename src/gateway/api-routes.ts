@@ -1,5 +1,6 @@
 import type { HttpRequest, HttpResponse, TemplatedApp } from '@based/uws';
-import { decoyHash, verifyPassword } from '../auth/password.js';
+import { decoyHash, hashPassword, needsRehash, verifyPassword } from '../auth/password.js';
+import type { TokenRefresher } from '../auth/token-refresh.js';
 import type { LoginThrottle } from '../auth/login-throttle.js';
 import { hashToken, looksLikeToken, newToken } from '../auth/tokens.js';
 import type { ChatService } from '../chat/service.js';
@@ -29,6 +30,8 @@ export interface ApiDeps {
   log: Logger;
   limits: FrameLimits;
   isHealthy: () => boolean;
+  /** Sliding token expiry: told of every authenticated use. */
+  tokens: TokenRefresher;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -45,10 +48,14 @@ export function mountApi(app: TemplatedApp, deps: ApiDeps): void {
 
   /** The token's user, or undefined after answering 401. */
   const authenticate = (ex: Exchange, token: string | undefined): TokenInfo | undefined => {
-    const info = token !== undefined && looksLikeToken(token) ? reader.tokenInfo(hashToken(token), Date.now()) : undefined;
+    const now = Date.now();
+    const hash = token !== undefined && looksLikeToken(token) ? hashToken(token) : undefined;
+    const info = hash !== undefined ? reader.tokenInfo(hash, now) : undefined;
     if (info === undefined) {
       metrics.inc('roost_auth_failures_total', 'Refused logins and WebSocket upgrades.', { where: 'http' });
       ex.error('unauthorized', 'missing, wrong, expired or revoked token');
+    } else if (hash !== undefined) {
+      deps.tokens.used(hash, info.lastUsedAt, remoteIp(ex.res), now);
     }
     return info;
   };
@@ -78,6 +85,11 @@ export function mountApi(app: TemplatedApp, deps: ApiDeps): void {
         return ex.error('unauthorized', 'wrong user name or password');
       }
       throttle.succeeded(ip, username);
+      if (needsRehash(row.password_hash)) {
+        // The parameters were raised since this hash was made: store one made with today's.
+        const old = row.password_hash;
+        void hashPassword(password).then((hash) => writer.run({ k: 'rehash', user: row.id, old, hash }));
+      }
       const token = newToken();
       const stored = await writer.run({ k: 'token', hash: hashToken(token), user: row.id, expiresAt: Date.now() + config.tokenTtlDays * DAY_MS, ip });
       if (!stored.ok) return ex.error(stored.code, stored.message);

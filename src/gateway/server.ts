@@ -1,5 +1,6 @@
 import type { TemplatedApp, us_listen_socket } from '@based/uws';
 import { LoginThrottle } from '../auth/login-throttle.js';
+import { TokenRefresher } from '../auth/token-refresh.js';
 import { Membership } from '../chat/membership.js';
 import type { Fanout } from '../chat/ports.js';
 import { ChatService } from '../chat/service.js';
@@ -106,16 +107,17 @@ export async function startServer(config: Config, log: Logger): Promise<RoostSer
     failuresPerIp: config.loginFailuresPerIp,
     backoffMs: config.loginBackoffSeconds * 1000,
   });
+  const tokens = new TokenRefresher(writer, config.tokenTtlDays * 24 * 60 * 60 * 1000);
   metrics.gauge('roost_connections', 'Open WebSocket connections.', () => sockets.size);
   metrics.gauge('roost_writer_queue_depth', 'Writes waiting for or in a commit.', () => writer.depth);
 
   app.ws('/ws', wsBehavior({
-    config, chat, membership, reader, sockets, metrics, log, limits,
+    config, chat, membership, reader, sockets, metrics, log, limits, tokens,
     isAccepting: () => accepting,
     originAllowed: originChecker(config),
   }));
   mountApi(app, {
-    config, chat, membership, reader, writer, search, sockets, throttle, metrics, log, limits,
+    config, chat, membership, reader, writer, search, sockets, throttle, metrics, log, limits, tokens,
     isHealthy: () => accepting && writer.alive,
   });
   app.any('/*', (res) => new Exchange(res).error('not_found', 'no such route'));

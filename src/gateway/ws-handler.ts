@@ -7,6 +7,7 @@ import { CLOSE_CODES, ERROR_CODES, type ErrorCode } from '../protocol/errors.js'
 import { parseClientFrame, type FrameLimits } from '../protocol/parse.js';
 import type { Reader } from '../store/reader.js';
 import { hashToken, looksLikeToken } from '../auth/tokens.js';
+import type { TokenRefresher } from '../auth/token-refresh.js';
 import type { Logger } from '../log.js';
 import { bearerToken, remoteIp, SECURITY_HEADERS, statusLine } from './http.js';
 import type { Metrics } from './metrics.js';
@@ -30,6 +31,8 @@ export interface WsDeps {
   limits: FrameLimits;
   isAccepting: () => boolean;
   originAllowed: (origin: string, host: string) => boolean;
+  /** Sliding token expiry: told of every accepted upgrade. */
+  tokens: TokenRefresher;
 }
 
 function refuse(res: HttpResponse, code: ErrorCode, message: string): void {
@@ -84,7 +87,9 @@ export function wsBehavior(deps: WsDeps): WebSocketBehavior<SocketData> {
       }
       if (sockets.countForUser(info.userId) >= config.maxSocketsPerUser) return refuse(res, 'rate_limited', 'too many connections for this user');
       if (sockets.countForIp(ip) >= config.maxSocketsPerIp) return refuse(res, 'rate_limited', 'too many connections from this address');
-      const state = new SocketState(info.userId, hashToken(token), ip, socketLimits, now, config.frameBurst, STRIKE_BURST);
+      const tokenHash = hashToken(token);
+      deps.tokens.used(tokenHash, info.lastUsedAt, ip, now);
+      const state = new SocketState(info.userId, tokenHash, ip, socketLimits, now, config.frameBurst, STRIKE_BURST);
       // uWS copies the user data's own fields onto the socket object and drops its
       // prototype, so the SocketState travels inside a holder to keep its methods.
       res.upgrade({ state }, key, protocol, extensions, context);

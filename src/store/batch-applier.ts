@@ -25,6 +25,8 @@ export class BatchApplier {
   private readonly moveReadSeq: Statement<[number, number, number, number]>;
   private readonly insertToken: Statement<[Buffer, number, number, number, string]>;
   private readonly revokeToken: Statement<[number, Buffer]>;
+  private readonly touchToken: Statement<[number, string, number, Buffer]>;
+  private readonly rehashPassword: Statement<[string, number, string]>;
 
   constructor(private readonly db: Db) {
     this.findByClientId = db.prepare('SELECT id, room_id, seq, ts FROM messages WHERE sender_id = ? AND client_msg_id = ?');
@@ -36,6 +38,8 @@ export class BatchApplier {
     this.moveReadSeq = db.prepare('UPDATE members SET read_seq = ? WHERE room_id = ? AND user_id = ? AND read_seq < ?');
     this.insertToken = db.prepare('INSERT INTO tokens (hash, user_id, created_at, expires_at, client_ip) VALUES (?, ?, ?, ?, ?)');
     this.revokeToken = db.prepare('UPDATE tokens SET revoked_at = ? WHERE hash = ? AND revoked_at IS NULL');
+    this.touchToken = db.prepare('UPDATE tokens SET last_used_at = ?, last_ip = ?, expires_at = max(expires_at, ?) WHERE hash = ? AND revoked_at IS NULL');
+    this.rehashPassword = db.prepare('UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?');
   }
 
   /**
@@ -57,6 +61,14 @@ export class BatchApplier {
             break;
           case 'revoke':
             this.revokeToken.run(now, Buffer.from(op.hash, 'hex'));
+            results.push({ ok: true });
+            break;
+          case 'touch':
+            this.touchToken.run(op.usedAt, op.ip, op.expiresAt, Buffer.from(op.hash, 'hex'));
+            results.push({ ok: true });
+            break;
+          case 'rehash':
+            this.rehashPassword.run(op.hash, op.user, op.old);
             results.push({ ok: true });
             break;
         }

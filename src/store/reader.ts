@@ -12,6 +12,8 @@ export interface TokenInfo {
   name: string;
   role: 'admin' | 'member';
   expiresAt: number;
+  /** When the token was last used (its creation when never), for the hourly sliding-expiry refresh. */
+  lastUsedAt: number;
 }
 
 export interface LoginRow { id: number; name: string; role: 'admin' | 'member'; password_hash: string; disabled: number }
@@ -53,7 +55,7 @@ export class Reader {
       FROM members m JOIN rooms r ON r.id = m.room_id
       WHERE m.user_id = ? ORDER BY r.id`);
     this.token = db.prepare(`
-      SELECT u.id AS userId, u.name, u.role, t.expires_at AS expiresAt
+      SELECT u.id AS userId, u.name, u.role, t.expires_at AS expiresAt, coalesce(t.last_used_at, t.created_at) AS lastUsedAt
       FROM tokens t JOIN users u ON u.id = t.user_id
       WHERE t.hash = ? AND t.revoked_at IS NULL AND u.disabled = 0 AND t.expires_at > ?`);
     this.userByName = db.prepare('SELECT id, name, role, password_hash, disabled FROM users WHERE name = ?');

@@ -5,6 +5,10 @@ export type WriteOp =
   | { k: 'send'; room: number; user: number; clientMsgId: string; body: string }
   | { k: 'read'; room: number; user: number; seq: number }
   | { k: 'token'; hash: string; user: number; expiresAt: number; ip: string }
+  /** Sliding expiry: the token was used; its expiry moves forward (at most hourly per token: auth/token-refresh.ts). */
+  | { k: 'touch'; hash: string; usedAt: number; expiresAt: number; ip: string }
+  /** Re-hash on login: replaces the password hash only while it is still `old` (a CLI passwd in between wins). */
+  | { k: 'rehash'; user: number; old: string; hash: string }
   | { k: 'revoke'; hash: string };
 
 export interface SendDone {
