@@ -35,12 +35,29 @@ export class SocketState implements Peer {
     this.strikes = { tokens: strikeBurst, at: now };
   }
 
+  /**
+   * Set when uWS dropped a frame for this socket because more than
+   * maxBackpressureBytes were queued for it: it has missed something and
+   * will be closed with 1013, then reconnects and syncs.
+   */
+  lagging = false;
+
   send(frame: string): void {
     const ws = this.ws;
-    if (ws === null || this.closed) return;
+    if (ws === null || this.closed || this.lagging) return;
+    // Over the bound uWS drops the frame and calls the behaviour's `dropped`, which marks us lagging.
     ws.send(frame, false);
-    // A reader that fell this far behind reconnects and syncs rather than making us buffer for it.
-    if (ws.getBufferedAmount() > this.limits.maxBackpressureBytes) this.end(CLOSE_CODES.try_again_later, 'too slow; reconnect and sync');
+  }
+
+  /**
+   * From uWS's `drain`. The close frame itself goes through uWS's backpressure
+   * check, so a lagging socket is closed once its queue is below the bound
+   * again, and the client really receives 1013 (not a bare disconnect).
+   */
+  drained(): void {
+    const ws = this.ws;
+    if (!this.lagging || ws === null || this.closed) return;
+    if (ws.getBufferedAmount() < this.limits.maxBackpressureBytes) this.end(CLOSE_CODES.try_again_later, 'too slow; reconnect and sync');
   }
 
   publishOthers(topic: string, frame: string): void {

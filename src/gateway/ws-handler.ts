@@ -63,8 +63,11 @@ export function wsBehavior(deps: WsDeps): WebSocketBehavior<SocketData> {
     // uWS refuses larger frames by dropping the connection with no close frame;
     // leaving headroom lets us close oversized ones properly, with 1009.
     maxPayloadLength: config.maxFrameBytes * 4,
+    // Past maxBackpressure uWS drops frames for a socket instead of buffering them. Its own
+    // closeOnBackpressureLimit ends the connection without a close frame (clients see 1006),
+    // so `dropped` marks the socket and `drain` closes it with 1013 once the close frame fits.
     maxBackpressure: config.maxBackpressureBytes,
-    closeOnBackpressureLimit: true,
+    closeOnBackpressureLimit: false,
     idleTimeout: config.idleTimeoutSeconds,
     sendPingsAutomatically: true,
     compression: 0,
@@ -142,6 +145,17 @@ export function wsBehavior(deps: WsDeps): WebSocketBehavior<SocketData> {
         log.error({ err, user: s.userId, frame: parsed.frame.type }, 'frame handler failed');
         s.send(errorFrame(parsed.frame.id, 'internal', 'internal error; nothing was changed'));
       }
+    },
+
+    dropped: (ws: WebSocket<SocketData>) => {
+      const s = ws.getUserData().state;
+      if (s.lagging) return;
+      s.lagging = true;
+      metrics.inc('roost_backpressure_closes_total', 'Sockets closed with 1013 for falling behind (over maxBackpressureBytes).');
+    },
+
+    drain: (ws: WebSocket<SocketData>) => {
+      ws.getUserData().state.drained();
     },
 
     close: (ws: WebSocket<SocketData>, code: number) => {
