@@ -85,7 +85,7 @@ export class ChatService {
   private onHistory(peer: Peer, f: HistoryFrame): void {
     const page = this.historyPage(peer.userId, f.room, f.before, f.limit);
     peer.send(page.ok
-      ? JSON.stringify({ type: 'history', id: f.id, room: f.room, messages: page.messages, more: page.more })
+      ? JSON.stringify({ type: 'history', id: f.id, room: f.room, messages: page.messages, more: page.more, horizon: page.horizon })
       : errorFrame(f.id, page.code, page.message));
   }
 

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig, type RawValue } from '../config/load.js';
 import type { Config, SettingName } from '../config/schema.js';
+import { warnAboutPermissions } from './permission-warnings.js';
 import { openWritable, type Db } from '../store/database.js';
 
 export interface DataFlags { data?: string; config?: string }
@@ -21,6 +22,7 @@ export function configFrom(flags: DataFlags, extra: Partial<Record<SettingName, 
 /** Opens the data folder's database for an admin command, and always closes it. */
 export async function withDb<T>(flags: DataFlags, fn: (db: Db, config: Config) => T | Promise<T>): Promise<T> {
   const config = configFrom(flags);
+  warnAboutPermissions(config.dataDir);
   const db = openWritable(config.dataDir, config.synchronous);
   try {
     return await fn(db, config);

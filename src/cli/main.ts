@@ -4,7 +4,14 @@ import { SchemaTooNewError } from '../store/migrations.js';
 import { UwsLoadError } from '../gateway/uws.js';
 import { certCommands } from './cert-command.js';
 import { tokenCommands } from './token-commands.js';
+import { configCommands } from './config-commands.js';
+import { discoverCommands } from './discover-commands.js';
+import { doctorCommands } from './doctor-commands.js';
+import { takeExitCode } from './exit-code.js';
 import { UsageError } from './io.js';
+import { migrateCommands } from './migrate-commands.js';
+import { serviceCommands } from './service-commands.js';
+import { statsCommands } from './stats-commands.js';
 import { roomCommands } from './room-commands.js';
 import { serveCommand } from './serve-command.js';
 import { userCommands } from './user-commands.js';
@@ -23,6 +30,12 @@ export function buildProgram(): Command {
   serveCommand(program);
   userCommands(program);
   roomCommands(program);
+  serviceCommands(program);
+  configCommands(program);
+  doctorCommands(program);
+  statsCommands(program);
+  discoverCommands(program);
+  migrateCommands(program);
   certCommands(program);
   tokenCommands(program);
   // Subcommands inherit exitOverride so usage errors come back here as exit code 2.
@@ -39,8 +52,10 @@ export function buildProgram(): Command {
 /** Runs the CLI; resolves to the exit code (0 ok, 1 failed, 2 usage). */
 export async function main(argv: readonly string[]): Promise<number> {
   try {
+    takeExitCode();
     await buildProgram().parseAsync([...argv]);
-    return EXIT_OK;
+    // A command that ran to the end may still report a failure (doctor, migrate --check).
+    return takeExitCode();
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT_OK;

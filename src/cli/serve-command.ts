@@ -7,6 +7,7 @@ import { createLogger } from '../log.js';
 import { addUser, countUsers } from '../store/admin.js';
 import { openWritable } from '../store/database.js';
 import { configFrom, withDataOptions, type DataFlags } from './data-options.js';
+import { warnAboutPermissions } from './permission-warnings.js';
 import { out } from './io.js';
 
 interface ServeFlags extends DataFlags { host?: string; port?: string; pretty?: boolean; logLevel?: string; tlsCert?: string; tlsKey?: string }
@@ -36,6 +37,7 @@ export function serveCommand(program: Command): void {
         process.stderr.write('roost: warning: running as root; run Roost as an unprivileged user (the systemd unit uses User=roost)\n');
         log.warn('running as root');
       }
+      for (const warning of warnAboutPermissions(config.dataDir)) log.warn({ dataDir: config.dataDir }, warning);
 
       // A fresh data folder gets its first admin, whose password is shown once.
       const db = openWritable(config.dataDir, config.synchronous);

@@ -48,6 +48,9 @@ export const SETTINGS = {
   loginFailuresPerIp: { kind: 'int', default: 30, min: 1, max: 100_000, doc: 'Failed logins from one address before back-off starts.' },
   loginBackoffSeconds: { kind: 'int', default: 30, min: 1, max: 86_400, doc: 'First back-off; it doubles with each further failure, up to an hour.' },
   tokenTtlDays: { kind: 'int', default: 30, min: 1, max: 3650, doc: 'A token expires this many days after it was last used (sliding; the expiry is pushed forward at most once an hour).' },
+  // Running as an appliance (issue 6).
+  maxConnections: { kind: 'int', default: 50_000, min: 1, max: 10_000_000, env: 'ROOST_MAX_CONNECTIONS', doc: 'Open WebSockets the server accepts in all; beyond it upgrades get unavailable. Keep it below the open-files limit (roost doctor checks).' },
+  mdns: { kind: 'bool', default: true, env: 'ROOST_MDNS', doc: 'Advertise the server on the LAN over mDNS/DNS-SD (_roost._tcp, _http._tcp) so clients find it as <hostname>.local.' },
 } as const satisfies Record<string, Setting>;
 
 export type SettingName = keyof typeof SETTINGS;

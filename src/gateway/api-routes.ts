@@ -149,7 +149,7 @@ export function mountApi(app: TemplatedApp, deps: ApiDeps): void {
     if (before === null || limit === null) return ex.error('bad_request', '"before" and "limit" must be positive integers');
     const page = chat.historyPage(info.userId, room, before, limit === undefined ? undefined : Math.min(limit, config.maxHistoryLimit));
     if (!page.ok) return ex.error(page.code, page.message);
-    ex.json(200, { messages: page.messages, more: page.more });
+    ex.json(200, { messages: page.messages, more: page.more, horizon: page.horizon });
   });
 
   app.get('/api/v1/search', (res: HttpResponse, req: HttpRequest) => {

@@ -1,10 +1,13 @@
 import { RoostError } from '../protocol/errors.js';
+import { appendAudit, cliActor, type Actor } from './audit.js';
 import type { Db } from './database.js';
 
 /**
  * Administrative changes made by the CLI on its own connection, each in one
  * transaction that also appends to the `events` feed, which a running
  * server follows to update its membership cache and sockets within a second.
+ * Each change is also recorded in the audit log, in the same transaction, with
+ * its actor (the CLI's user by default; the HTTP admin API passes its user).
  */
 
 export type Role = 'admin' | 'member';
@@ -44,11 +47,14 @@ export function countUsers(db: Db): number {
   return (db.prepare('SELECT count(*) AS n FROM users').get() as { n: number }).n;
 }
 
-export function addUser(db: Db, name: string, role: Role, passwordHash: string): UserRow {
+export function addUser(db: Db, name: string, role: Role, passwordHash: string, actor: Actor = cliActor()): UserRow {
   validateUserName(name);
   const existing = db.prepare('SELECT 1 FROM users WHERE name = ?').get(name);
   if (existing !== undefined) throw new RoostError('conflict', `a user named "${name}" already exists`);
-  db.prepare('INSERT INTO users (name, role, password_hash, created_at) VALUES (?, ?, ?, ?)').run(name, role, passwordHash, Date.now());
+  db.transaction(() => {
+    const info = db.prepare('INSERT INTO users (name, role, password_hash, created_at) VALUES (?, ?, ?, ?)').run(name, role, passwordHash, Date.now());
+    appendAudit(db, actor, 'user.add', { user: name, id: Number(info.lastInsertRowid), role });
+  }).immediate();
   return findUser(db, name);
 }
 
@@ -56,18 +62,22 @@ export function listUsers(db: Db): UserRow[] {
   return db.prepare('SELECT id, name, role, disabled, created_at FROM users ORDER BY name').all() as UserRow[];
 }
 
-export function setPassword(db: Db, name: string, passwordHash: string): void {
+export function setPassword(db: Db, name: string, passwordHash: string, actor: Actor = cliActor()): void {
   const user = findUser(db, name);
-  db.prepare('UPDATE users SET password_hash = ? WHERE id = ?').run(passwordHash, user.id);
+  db.transaction(() => {
+    db.prepare('UPDATE users SET password_hash = ? WHERE id = ?').run(passwordHash, user.id);
+    appendAudit(db, actor, 'user.passwd', { user: user.name, id: user.id });
+  }).immediate();
 }
 
 /** Disables the account and revokes every token; the server closes its sockets. */
-export function disableUser(db: Db, name: string): UserRow {
+export function disableUser(db: Db, name: string, actor: Actor = cliActor()): UserRow {
   const user = findUser(db, name);
   db.transaction(() => {
     db.prepare('UPDATE users SET disabled = 1 WHERE id = ?').run(user.id);
-    db.prepare('UPDATE tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL').run(Date.now(), user.id);
+    const revoked = db.prepare('UPDATE tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL').run(Date.now(), user.id);
     event(db, 'user_disabled', null, user.id);
+    appendAudit(db, actor, 'user.disable', { user: user.name, id: user.id, tokensRevoked: revoked.changes });
   }).immediate();
   return findUser(db, name);
 }
@@ -95,7 +105,7 @@ function insertMember(db: Db, room: number, user: number): boolean {
   return info.changes > 0;
 }
 
-export function createRoom(db: Db, name: string, memberNames: readonly string[]): RoomRow {
+export function createRoom(db: Db, name: string, memberNames: readonly string[], actor: Actor = cliActor()): RoomRow {
   const roomName = validateRoomName(name);
   const users = memberNames.map((m) => findUser(db, m));
   const taken = db.prepare("SELECT 1 FROM rooms WHERE name = ? COLLATE NOCASE AND kind = 'group'").get(roomName);
@@ -105,31 +115,37 @@ export function createRoom(db: Db, name: string, memberNames: readonly string[])
     const roomId = Number(info.lastInsertRowid);
     event(db, 'room_created', roomId, null);
     for (const u of users) insertMember(db, roomId, u.id);
+    appendAudit(db, actor, 'room.create', { room: roomName, id: roomId, members: users.map((u) => u.name) });
     return roomId;
   }).immediate();
   return findRoom(db, String(id));
 }
 
-export function addMember(db: Db, roomNameOrId: string, userName: string): boolean {
+export function addMember(db: Db, roomNameOrId: string, userName: string, actor: Actor = cliActor()): boolean {
   const room = findRoom(db, roomNameOrId);
   if (room.kind === 'direct') throw new RoostError('conflict', 'a direct room has exactly its two people');
   const user = findUser(db, userName);
-  return db.transaction(() => insertMember(db, room.id, user.id)).immediate();
+  return db.transaction(() => {
+    const added = insertMember(db, room.id, user.id);
+    appendAudit(db, actor, 'room.add', { room: room.name, id: room.id, user: user.name, changed: added });
+    return added;
+  }).immediate();
 }
 
-export function removeMember(db: Db, roomNameOrId: string, userName: string): boolean {
+export function removeMember(db: Db, roomNameOrId: string, userName: string, actor: Actor = cliActor()): boolean {
   const room = findRoom(db, roomNameOrId);
   if (room.kind === 'direct') throw new RoostError('conflict', 'a direct room has exactly its two people');
   const user = findUser(db, userName);
   return db.transaction(() => {
     const info = db.prepare('DELETE FROM members WHERE room_id = ? AND user_id = ?').run(room.id, user.id);
     if (info.changes > 0) event(db, 'member_removed', room.id, user.id);
+    appendAudit(db, actor, 'room.remove', { room: room.name, id: room.id, user: user.name, changed: info.changes > 0 });
     return info.changes > 0;
   }).immediate();
 }
 
 /** The direct room between two people, created the first time it is asked for. */
-export function directRoom(db: Db, a: string, b: string): { room: RoomRow; created: boolean } {
+export function directRoom(db: Db, a: string, b: string, actor: Actor = cliActor()): { room: RoomRow; created: boolean } {
   const ua = findUser(db, a);
   const ub = findUser(db, b);
   if (ua.id === ub.id) throw new RoostError('bad_request', 'a direct room needs two different people');
@@ -143,6 +159,7 @@ export function directRoom(db: Db, a: string, b: string): { room: RoomRow; creat
     event(db, 'room_created', roomId, null);
     insertMember(db, roomId, ua.id);
     insertMember(db, roomId, ub.id);
+    appendAudit(db, actor, 'room.create', { room: `${ua.name} & ${ub.name}`, id: roomId, kind: 'direct', members: [ua.name, ub.name] });
     return { room: findRoom(db, String(roomId)), created: true };
   }).immediate();
 }

@@ -1,10 +1,14 @@
 import type { Statement } from 'better-sqlite3';
+import { appendAudit } from './audit.js';
+import { GENESIS, messageHash } from './chain.js';
 import type { Db } from './database.js';
+import { Purger } from './purge.js';
 import { indexText } from './search-text.js';
 import type { ReadDone, SendDone, WriteFailed, WriteOp, WriteResult } from './write-ops.js';
 
 interface MemberRow { read_seq: number }
 interface SentRow { id: number; room_id: number; seq: number; ts: number }
+interface UnchainedRow { id: number; room_id: number; seq: number; sender_id: number; client_msg_id: string; body: string; ts: number }
 
 const forbidden: WriteFailed = { ok: false, code: 'forbidden', message: 'not a member of this room' };
 
@@ -13,13 +17,22 @@ const forbidden: WriteFailed = { ok: false, code: 'forbidden', message: 'not a m
  * writer thread (or directly in tests). Per-room seq is assigned here, from a
  * cache of each room's last seq, so the seq is gap-free even under concurrent
  * senders; the rooms row is updated once per batch, not once per message.
+ * The hash chain is extended here too (one SHA-256 per message, from a cache
+ * of each room's last hash), and message ids are assigned here so the hash
+ * can cover them without a second write.
  */
 export class BatchApplier {
   private readonly lastSeq = new Map<number, number>();
+  private readonly lastHash = new Map<number, Buffer>();
+  private nextId = 0;
+  private readonly purger: Purger;
   private readonly findByClientId: Statement<[number, string], SentRow>;
   private readonly findMember: Statement<[number, number], MemberRow>;
   private readonly roomLastSeq: Statement<[number], { last_seq: number }>;
-  private readonly insertMessage: Statement<[number, number, number, string, string, number]>;
+  private readonly insertMessage: Statement<[number, number, number, number, string, string, number, Buffer]>;
+  private readonly roomLastHash: Statement<[number], { hash: Buffer | null }>;
+  private readonly checkpointHash: Statement<[number], { hash: Buffer }>;
+  private readonly highestId: Statement<[], { n: number }>;
   private readonly insertIndex: Statement<[number, string]>;
   private readonly updateRoomSeq: Statement<[number, number]>;
   private readonly moveReadSeq: Statement<[number, number, number, number]>;
@@ -32,7 +45,12 @@ export class BatchApplier {
     this.findByClientId = db.prepare('SELECT id, room_id, seq, ts FROM messages WHERE sender_id = ? AND client_msg_id = ?');
     this.findMember = db.prepare('SELECT read_seq FROM members WHERE room_id = ? AND user_id = ?');
     this.roomLastSeq = db.prepare('SELECT last_seq FROM rooms WHERE id = ?');
-    this.insertMessage = db.prepare('INSERT INTO messages (room_id, seq, sender_id, client_msg_id, body, ts) VALUES (?, ?, ?, ?, ?, ?)');
+    this.insertMessage = db.prepare('INSERT INTO messages (id, room_id, seq, sender_id, client_msg_id, body, ts, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    this.roomLastHash = db.prepare('SELECT hash FROM messages WHERE room_id = ? ORDER BY seq DESC LIMIT 1');
+    this.checkpointHash = db.prepare('SELECT hash FROM purge_checkpoints WHERE room_id = ?');
+    // Ids are never reused: purged ids are remembered by their checkpoints.
+    this.highestId = db.prepare(`SELECT max(coalesce((SELECT max(id) FROM messages), 0),
+      coalesce((SELECT max(through_msg_id) FROM purge_checkpoints), 0)) AS n`);
     this.insertIndex = db.prepare('INSERT INTO messages_fts (rowid, text) VALUES (?, ?)');
     this.updateRoomSeq = db.prepare('UPDATE rooms SET last_seq = ? WHERE id = ?');
     this.moveReadSeq = db.prepare('UPDATE members SET read_seq = ? WHERE room_id = ? AND user_id = ? AND read_seq < ?');
@@ -40,6 +58,8 @@ export class BatchApplier {
     this.revokeToken = db.prepare('UPDATE tokens SET revoked_at = ? WHERE hash = ? AND revoked_at IS NULL');
     this.touchToken = db.prepare('UPDATE tokens SET last_used_at = ?, last_ip = ?, expires_at = max(expires_at, ?) WHERE hash = ? AND revoked_at IS NULL');
     this.rehashPassword = db.prepare('UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?');
+    this.purger = new Purger(db);
+    this.chainUnhashed();
   }
 
   /**
@@ -71,6 +91,11 @@ export class BatchApplier {
             this.rehashPassword.run(op.hash, op.user, op.old);
             results.push({ ok: true });
             break;
+          case 'purge': results.push(this.purger.purge(op, now)); break;
+          case 'audit':
+            appendAudit(this.db, op.actor, op.action, op.details, now);
+            results.push({ ok: true });
+            break;
         }
       }
       for (const [room, seq] of dirtyRooms) this.updateRoomSeq.run(seq, room);
@@ -81,8 +106,40 @@ export class BatchApplier {
       return run.immediate();
     } catch (err) {
       this.lastSeq.clear();
+      this.lastHash.clear();
+      this.nextId = 0;
       throw err;
     }
+  }
+
+  /** The hash the room's next message chains from: its last row, else its purge checkpoint, else genesis. */
+  private hashOf(room: number): Buffer {
+    const cached = this.lastHash.get(room);
+    if (cached !== undefined) return cached;
+    const hash = this.roomLastHash.get(room)?.hash ?? this.checkpointHash.get(room)?.hash ?? GENESIS;
+    this.lastHash.set(room, hash);
+    return hash;
+  }
+
+  /**
+   * Rows stored before schema 2 have no hash; they are chained once, in seq
+   * order, in one transaction. Every later row is chained as it is written,
+   * so when the newest row has a hash, every row has one (an O(1) check).
+   */
+  private chainUnhashed(): void {
+    const newest = this.db.prepare('SELECT hash FROM messages ORDER BY id DESC LIMIT 1').get() as { hash: Buffer | null } | undefined;
+    if (newest === undefined || newest.hash !== null) return;
+    const rows = this.db.prepare('SELECT id, room_id, seq, sender_id, client_msg_id, body, ts FROM messages WHERE hash IS NULL ORDER BY room_id, seq')
+      .all() as UnchainedRow[];
+    const setHash = this.db.prepare<[Buffer, number]>('UPDATE messages SET hash = ? WHERE id = ?');
+    this.db.transaction(() => {
+      for (const r of rows) {
+        const hash = messageHash(this.hashOf(r.room_id), r);
+        setHash.run(hash, r.id);
+        this.lastHash.set(r.room_id, hash);
+      }
+    }).immediate();
+    this.lastHash.clear();
   }
 
   private seqOf(room: number): number | undefined {
@@ -111,10 +168,16 @@ export class BatchApplier {
     const last = this.seqOf(op.room);
     if (last === undefined) return forbidden;
     const seq = last + 1;
-    const info = this.insertMessage.run(op.room, seq, op.user, op.clientMsgId, op.body, now);
-    const msgId = Number(info.lastInsertRowid);
+    if (this.nextId === 0) this.nextId = (this.highestId.get()?.n ?? 0) + 1;
+    const msgId = this.nextId;
+    const hash = messageHash(this.hashOf(op.room), {
+      id: msgId, room_id: op.room, seq, sender_id: op.user, client_msg_id: op.clientMsgId, body: op.body, ts: now,
+    });
+    this.insertMessage.run(msgId, op.room, seq, op.user, op.clientMsgId, op.body, now, hash);
+    this.nextId = msgId + 1;
     this.insertIndex.run(msgId, indexText(op.body));
     this.lastSeq.set(op.room, seq);
+    this.lastHash.set(op.room, hash);
     dirtyRooms.set(op.room, seq);
     // Sending moves the sender's own read marker: once per batch, not per message.
     readMarks.set(`${op.room}:${op.user}`, { room: op.room, user: op.user, seq });

@@ -5,7 +5,11 @@ import type { Db } from './database.js';
 interface MessageRow { id: number; seq: number; sender_id: number; body: string; ts: number }
 interface RoomRow { id: number; name: string; kind: 'group' | 'direct'; last_seq: number; read_seq: number; peer: string | null }
 
-export interface Page { messages: WireMessage[]; more: boolean }
+/**
+ * `horizon`: set when a history page reaches the bottom of a room whose oldest
+ * messages were purged by retention: the lowest seq still kept.
+ */
+export interface Page { messages: WireMessage[]; more: boolean; horizon?: number }
 
 export interface TokenInfo {
   userId: number;
@@ -73,7 +77,11 @@ export class Reader {
     const key = String(room);
     const messages = new Array<WireMessage>(rows.length);
     for (let i = 0; i < rows.length; i++) messages[rows.length - 1 - i] = toWire(key, rows[i] as MessageRow);
-    return { messages, more };
+    if (more) return { messages, more };
+    // The bottom of the room: say where retention cut it, if it did (one primary-key lookup).
+    this.purgedThrough ??= this.db.prepare('SELECT through_seq FROM purge_checkpoints WHERE room_id = ?');
+    const cut = this.purgedThrough.get(room);
+    return cut === undefined ? { messages, more } : { messages, more, horizon: cut.through_seq + 1 };
   }
 
   /** Up to `limit` messages after `after` (exclusive), ascending; `more` when newer ones remain. */
@@ -81,6 +89,8 @@ export class Reader {
     const rows = this.newerThan.all(room, after, limit + 1);
     const more = rows.length > limit;
     if (more) rows.length = limit;
+  private purgedThrough?: Statement<[number], { through_seq: number }>;
+
     const key = String(room);
     return { messages: rows.map((r) => toWire(key, r)), more };
   }

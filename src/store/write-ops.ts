@@ -1,4 +1,5 @@
 import type { ErrorCode } from '../protocol/errors.js';
+import type { Actor, AuditDetails } from './audit.js';
 
 /** What the event loop asks the writer thread to make durable. Plain data: it crosses postMessage. */
 export type WriteOp =
@@ -9,7 +10,11 @@ export type WriteOp =
   | { k: 'touch'; hash: string; usedAt: number; expiresAt: number; ip: string }
   /** Re-hash on login: replaces the password hash only while it is still `old` (a CLI passwd in between wins). */
   | { k: 'rehash'; user: number; old: string; hash: string }
-  | { k: 'revoke'; hash: string };
+  | { k: 'revoke'; hash: string }
+  /** Retention: removes up to `max` of the room's oldest messages older than `before` (ms), with their search entries. */
+  | { k: 'purge'; room: number; before: number; max: number }
+  /** An audit entry from the server itself (scheduled backups): chained in the writer's transaction. */
+  | { k: 'audit'; actor: Actor; action: string; details: AuditDetails };
 
 export interface SendDone {
   ok: true;
@@ -23,14 +28,17 @@ export interface SendDone {
 }
 
 export interface ReadDone { ok: true; seq: number; moved: boolean }
+/** `throughSeq`: every seq up to it is gone (0: nothing ever purged); `more`: older-than-cutoff rows remain. */
+export interface PurgeDone { ok: true; purged: number; throughSeq: number; more: boolean }
 export interface Done { ok: true }
 export interface WriteFailed { ok: false; code: ErrorCode; message: string }
 
-export type WriteResult = SendDone | ReadDone | Done | WriteFailed;
+export type WriteResult = SendDone | ReadDone | PurgeDone | Done | WriteFailed;
 
 export type ResultOf<O extends WriteOp> =
   O extends { k: 'send' } ? SendDone | WriteFailed :
   O extends { k: 'read' } ? ReadDone | WriteFailed :
+  O extends { k: 'purge' } ? PurgeDone | WriteFailed :
   Done | WriteFailed;
 
 /** Messages between the event loop and the writer thread. */
