@@ -85,7 +85,8 @@ export function coerce(name: SettingName, raw: RawValue, origin: string): RawVal
   }
 }
 
-function fileLayer(path: string): Partial<Record<SettingName, RawValue>> {
+/** The file's settings; unknown keys are added to `wrong` (one line each) and left out. */
+function fileLayer(path: string, wrong: string[]): Partial<Record<SettingName, RawValue>> {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -105,7 +106,8 @@ function fileLayer(path: string): Partial<Record<SettingName, RawValue>> {
   for (const [key, value] of Object.entries(parsed)) {
     if (!isName(key)) {
       const hint = closest(key);
-      throw new ConfigError(`config file ${path}: unknown key "${key}"${hint ? ` (did you mean "${hint}"?)` : ''}`);
+      wrong.push(`config file ${path}: unknown key "${key}"${hint ? ` (did you mean "${hint}"?)` : ''}`);
+      continue;
     }
     out[key] = value as RawValue;
   }
@@ -136,8 +138,10 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
     values[name] = SETTINGS[name].default;
     sources[name] = 'default';
   }
+  // Every wrong key and value is reported, one line each, so a file is fixed in one pass.
+  const wrong: string[] = [];
   const layers: Array<[Source, Partial<Record<SettingName, RawValue>>, string]> = [
-    ['file', options.file ? fileLayer(options.file) : {}, `config file ${options.file ?? ''}`],
+    ['file', options.file ? fileLayer(options.file, wrong) : {}, `config file ${options.file ?? ''}`],
     ['env', envLayer(options.env ?? process.env), 'environment'],
     ['flag', options.flags ?? {}, 'command line'],
   ];
@@ -147,10 +151,16 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
       if (raw === undefined) continue;
       const s = SETTINGS[name] as Setting;
       const where = source === 'env' && s.env ? `${origin} ${s.env}` : origin;
-      values[name] = coerce(name, raw, where);
-      sources[name] = source;
+      try {
+        values[name] = coerce(name, raw, where);
+        sources[name] = source;
+      } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+        wrong.push(err.message);
+      }
     }
   }
+  if (wrong.length > 0) throw new ConfigError(wrong.join('\n'));
   return { config: Object.freeze(values) as unknown as Config, sources };
 }
 

@@ -1,0 +1,80 @@
+import { statfsSync } from 'node:fs';
+import { connect } from 'node:net';
+import { availableParallelism, networkInterfaces } from 'node:os';
+import Database from 'better-sqlite3';
+import type { Config } from '../../config/schema.js';
+import { loadUws } from '../../gateway/uws.js';
+import { runCommand } from '../steps.js';
+import { bitsCheck, clockCheck, cpuCheck, memoryCheck, nofileCheck, sysctlCheck, throttleCheck } from './host-checks.js';
+import { glibcCheck, nodeCheck, portCheck, sqliteCheck, uwsCheck } from './runtime-checks.js';
+import { spaceCheck, storageCheck, synchronousCheck } from './storage-checks.js';
+import type { CheckResult, DoctorInputs } from './types.js';
+
+/** Every check, in the order an admin reads them: the machine, the runtime, the disk, the network. */
+export async function runDoctor(i: DoctorInputs): Promise<CheckResult[]> {
+  const sync = [cpuCheck, bitsCheck, throttleCheck, memoryCheck, clockCheck, glibcCheck, nodeCheck, uwsCheck, sqliteCheck,
+    storageCheck, spaceCheck, synchronousCheck, nofileCheck, sysctlCheck].map((check) => check(i));
+  return [...sync, await portCheck(i)];
+}
+
+function glibcRuntime(): string | undefined {
+  const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;
+  return report?.header?.glibcVersionRuntime;
+}
+
+function sqliteFacts(): { version: string; fts5: boolean } {
+  const db = new Database(':memory:');
+  try {
+    const version = (db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v;
+    let fts5 = true;
+    try {
+      db.exec('CREATE VIRTUAL TABLE doctor_probe USING fts5(text)');
+    } catch {
+      fts5 = false;
+    }
+    return { version, fts5 };
+  } finally {
+    db.close();
+  }
+}
+
+function probe(address: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: address, port, timeout: 1000 });
+    const done = (up: boolean): void => {
+      socket.destroy();
+      resolve(up);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.once('timeout', () => done(false));
+  });
+}
+
+/** The inputs of this machine and this process. */
+export function hostInputs(config: Config, dataDir: string): DoctorInputs {
+  return {
+    root: '/',
+    config,
+    dataDir,
+    arch: process.arch,
+    nodeVersion: process.version,
+    abi: process.versions.modules,
+    glibc: glibcRuntime(),
+    cpuCount: availableParallelism(),
+    statfs: (path) => {
+      try {
+        const s = statfsSync(path);
+        return { bsize: s.bsize, blocks: s.blocks, bavail: s.bavail, files: s.files, ffree: s.ffree };
+      } catch {
+        return undefined;
+      }
+    },
+    loadUws: () => void loadUws(),
+    sqlite: sqliteFacts,
+    run: runCommand,
+    lanAddresses: () => Object.values(networkInterfaces()).flat()
+      .filter((a) => a !== undefined && a.family === 'IPv4' && !a.internal).map((a) => a?.address ?? ''),
+    probePort: probe,
+  };
+}
