@@ -84,13 +84,13 @@ export class Reader {
     return cut === undefined ? { messages, more } : { messages, more, horizon: cut.through_seq + 1 };
   }
 
+  private purgedThrough?: Statement<[number], { through_seq: number }>;
+
   /** Up to `limit` messages after `after` (exclusive), ascending; `more` when newer ones remain. */
   since(room: number, after: number, limit: number): Page {
     const rows = this.newerThan.all(room, after, limit + 1);
     const more = rows.length > limit;
     if (more) rows.length = limit;
-  private purgedThrough?: Statement<[number], { through_seq: number }>;
-
     const key = String(room);
     return { messages: rows.map((r) => toWire(key, r)), more };
   }
