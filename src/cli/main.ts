@@ -15,6 +15,7 @@ import { statsCommands } from './stats-commands.js';
 import { roomCommands } from './room-commands.js';
 import { serveCommand } from './serve-command.js';
 import { userCommands } from './user-commands.js';
+import { benchCommand } from './bench-command.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   migrateCommands(program);
   certCommands(program);
   tokenCommands(program);
+  benchCommand(program);
   // Subcommands inherit exitOverride so usage errors come back here as exit code 2.
   const inherit = (cmd: Command): void => {
     for (const sub of cmd.commands) {

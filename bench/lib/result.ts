@@ -1,0 +1,53 @@
+/** The shape of one bench run's result file (bench/results/<date>-<host>-<scenario>.json). */
+import type { LatencySummary } from './histogram.js';
+import type { MachineInfo } from './machine.js';
+import type { ProjectionRow } from './projection.js';
+import type { Ceiling } from './stop-rules.js';
+
+export interface Step {
+  /** Connections the load generators held open when the step was measured. */
+  connections: number;
+  attempted: number;
+  failed: number;
+  rssBytes: number | null;
+  /** Kernel TCP buffers + socket slab objects, both ends of every loopback connection. */
+  kernelBytes: number | null;
+  cpuPercent: number | null;
+  /** CPU of all load-generator processes together: near 100 % per worker means the client is the bottleneck. */
+  clientCpuPercent: number | null;
+  loopLagP99Ms: number | null;
+  msgsPerSecond: number;
+  ack: LatencySummary;
+  delivery: LatencySummary;
+  pass?: boolean;
+  note?: string;
+}
+
+export interface MemoryFit {
+  userBytesPerConn: number;
+  kernelBytesPerConn: number | null;
+  baseRssBytes: number;
+  r2: number;
+  points: number;
+}
+
+export interface RunFigures {
+  target: string;
+  steps: Step[];
+  figures: Record<string, number | string | null>;
+  memory: MemoryFit | null;
+}
+
+export interface BenchResult extends RunFigures {
+  scenario: string;
+  startedAt: string;
+  durationSeconds: number;
+  command: string;
+  machine: MachineInfo;
+  loadAverageEnd: [number, number, number];
+  parameters: Record<string, number | string | boolean | null>;
+  ceiling: { rule: Ceiling; detail: string };
+  projection: { formula: string; measuredOnPi: boolean; rows: ProjectionRow[] } | null;
+  baselines: RunFigures[];
+  notes: string[];
+}

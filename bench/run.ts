@@ -1,0 +1,168 @@
+/**
+ * `roost bench`: sets up the target(s), runs one scenario against each, and
+ * writes the result files. Everything it starts it also stops, on success,
+ * on error and on Ctrl-C.
+ */
+import { totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { fdAdvice, fdLimitOf } from './lib/fd-limit.js';
+import { machineInfo, piModel } from './lib/machine.js';
+import { Progress } from './lib/progress.js';
+import { PROJECTION_FORMULA, projectPi } from './lib/projection.js';
+import type { BenchResult, RunFigures } from './lib/result.js';
+import { writeResultFiles } from './lib/report-files.js';
+import type { Ceiling, StopLimits } from './lib/stop-rules.js';
+import { runChat } from './scenarios/chat.js';
+import { runFindMax } from './scenarios/find-max.js';
+import { runHold } from './scenarios/hold.js';
+import { CLIENT_FD_MARGIN, defaultWorkers, Session } from './scenarios/session.js';
+import { baselineServer, type BaselineKind } from './target/baseline.js';
+import { remoteRoost } from './target/remote.js';
+import { scratchRoost } from './target/scratch.js';
+import type { Target } from './target/target.js';
+
+export type Scenario = 'hold' | 'chat' | 'find-max';
+
+export interface BenchOptions {
+  scenario: Scenario;
+  connections: number;
+  rate: number;
+  holdSeconds: number;
+  roomSize: number;
+  senders: number;
+  msgRate: number;
+  seconds: number;
+  bodyBytes: number;
+  workers: number;
+  step: number;
+  stepSeconds: number;
+  limits: StopLimits;
+  baseline: boolean;
+  url?: string;
+  dataDir?: string;
+  adminToken?: string;
+  serverPid?: number;
+  resultsDir: string;
+  command: string;
+  /** Write nothing to bench/results (tests). */
+  noFiles?: boolean;
+}
+
+export const DEFAULT_RESULTS_DIR = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../bench/results/' : '../../bench/results/', import.meta.url));
+
+export function defaultOptions(): BenchOptions {
+  return {
+    scenario: 'hold', connections: 10_000, rate: 2000, holdSeconds: 30, roomSize: 50, senders: 200, msgRate: 1000,
+    seconds: 20, bodyBytes: 64, workers: defaultWorkers(), step: 2000, stepSeconds: 5,
+    limits: { maxConnectErrorRatio: 0.001, p99LimitMs: 100, rssLimitBytes: Math.floor(totalmem() / 2), lagLimitMs: 100 },
+    baseline: false, resultsDir: DEFAULT_RESULTS_DIR, command: 'roost bench',
+  };
+}
+
+type Outcome = RunFigures & { ceiling: { rule: Ceiling; detail: string } };
+
+async function runOn(target: Target, o: BenchOptions, progress: Progress, connections: number): Promise<Outcome> {
+  const lifetimeMs = 30 * 60 * 1000;
+  const session = await Session.open(target, { workers: o.workers, connections, pingEveryMs: 30_000, connectTimeoutMs: 10_000, lifetimeMs, progress });
+  try {
+    switch (o.scenario) {
+      case 'hold':
+        return await runHold(session, { connections, rate: o.rate, holdSeconds: o.holdSeconds, connectTimeoutMs: 10_000, stages: 4 });
+      case 'chat':
+        return await runChat(session, { connections, rate: o.rate, roomSize: o.roomSize, senders: o.senders, msgRate: o.msgRate, seconds: o.seconds, bodyBytes: o.bodyBytes, connectTimeoutMs: 10_000 });
+      case 'find-max':
+        return await runFindMax(session, {
+          maxConnections: connections, step: o.step, rate: o.rate, roomSize: o.roomSize, senders: o.senders, msgRate: o.msgRate,
+          stepSeconds: o.stepSeconds, bodyBytes: o.bodyBytes, connectTimeoutMs: 10_000, limits: o.limits,
+        });
+    }
+  } finally {
+    progress.done();
+    await session.close();
+  }
+}
+
+/** Connections this run may ask for, and a note when a limit lowered it. */
+function plannedConnections(o: BenchOptions, target: Target, notes: string[]): number {
+  let n = o.connections;
+  if (target.serverFdCap !== null && n > target.serverFdCap && o.scenario !== 'find-max') {
+    notes.push(`${target.name}: ${fdAdvice(n, target.serverFdCap + 64)}; this run asks for ${target.serverFdCap} (the fd ceiling)`);
+    n = target.serverFdCap;
+  }
+  return n;
+}
+
+export async function runBench(o: BenchOptions, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<{ result: BenchResult; files: { json: string; md: string; svg: string } | null }> {
+  const started = Date.now();
+  const progress = new Progress();
+  const notes: string[] = [];
+  const open: Target[] = [];
+  const cleanup = async (): Promise<void> => {
+    for (const t of open.splice(0)) await t.close().catch((err: Error) => log(`clean-up of ${t.name} failed: ${err.message}`));
+  };
+  const onSignal = (): void => {
+    progress.note('interrupted: stopping load generators and servers…');
+    void cleanup().then(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const clientFds = fdLimitOf('self')?.hard ?? null;
+  if (clientFds !== null) notes.push(`open-file limit here: ${clientFds} per process; each load generator holds at most ${clientFds - CLIENT_FD_MARGIN} clients`);
+  const load0 = machineInfo(o.dataDir ?? process.cwd());
+  try {
+    const seedCount = o.connections;
+    log(`roost bench ${o.scenario}: preparing ${seedCount} bench users…`);
+    const main = o.url === undefined
+      ? await scratchRoost({ connections: seedCount, roomSize: o.roomSize })
+      : await remoteRoost({ url: o.url, dataDir: o.dataDir ?? '', connections: seedCount, roomSize: o.roomSize,
+        ...(o.adminToken === undefined ? {} : { adminToken: o.adminToken }), ...(o.serverPid === undefined ? {} : { pid: o.serverPid }) });
+    open.push(main);
+    const n = plannedConnections(o, main, notes);
+    const mine = await runOn(main, o, progress, n);
+    await main.close();
+    const baselines: RunFigures[] = [];
+    if (o.baseline) {
+      for (const kind of ['bare-uws', 'bare-ws'] as BaselineKind[]) {
+        log(`baseline ${kind}…`);
+        const b = await baselineServer(kind, seedCount, o.roomSize, 30 * 60 * 1000);
+        open.push(b);
+        baselines.push(await runOn(b, o, progress, plannedConnections(o, b, notes)));
+        await b.close();
+      }
+    }
+    const measuredMsgs = typeof mine.figures['durable msgs/s'] === 'number' ? mine.figures['durable msgs/s'] : null;
+    const pi = piModel();
+    const result: BenchResult = {
+      ...mine,
+      scenario: o.scenario,
+      startedAt: new Date(started).toISOString(),
+      durationSeconds: (Date.now() - started) / 1000,
+      command: o.command,
+      machine: load0,
+      loadAverageEnd: machineInfo(o.dataDir ?? process.cwd()).loadAverage,
+      parameters: {
+        connections: n, rate: o.rate, holdSeconds: o.holdSeconds, roomSize: o.roomSize, senders: o.senders, msgRate: o.msgRate,
+        seconds: o.seconds, bodyBytes: o.bodyBytes, workers: o.workers, step: o.step, stepSeconds: o.stepSeconds,
+        p99LimitMs: o.limits.p99LimitMs, rssLimitBytes: o.limits.rssLimitBytes, lagLimitMs: o.limits.lagLimitMs,
+        target: o.url ?? 'scratch', baseline: o.baseline,
+      },
+      projection: mine.memory === null ? null : {
+        formula: PROJECTION_FORMULA,
+        measuredOnPi: pi !== null,
+        rows: projectPi({
+          userBytesPerConn: mine.memory.userBytesPerConn, kernelBytesPerConn: mine.memory.kernelBytesPerConn ?? 0,
+          baseRssBytes: mine.memory.baseRssBytes, msgsPerSecond: measuredMsgs,
+        }),
+      },
+      baselines,
+      notes,
+    };
+    if (pi !== null) notes.push(`measured on ${pi}: the connection figures above are this board's own; the projection rows for other RAM sizes scale them`);
+    const files = o.noFiles ? null : writeResultFiles(o.resultsDir, result);
+    return { result, files };
+  } finally {
+    await cleanup();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * hold: ramp to N connections at R/s in four stages (so bytes per connection
+ * come from a fitted line), then hold them for S seconds with the clients
+ * pinging every 30 s; how many were established and how many survived.
+ */
+import { newHistogram } from '../lib/histogram.js';
+import type { RunFigures, Step } from '../lib/result.js';
+import type { Ceiling } from '../lib/stop-rules.js';
+import { classifyFailures, memoryFit } from './figures.js';
+import type { Session } from './session.js';
+
+export interface HoldParams { connections: number; rate: number; holdSeconds: number; connectTimeoutMs: number; stages: number }
+
+export async function runHold(s: Session, p: HoldParams): Promise<RunFigures & { ceiling: { rule: Ceiling; detail: string } }> {
+  const steps: Step[] = [];
+  s.phase = 'idle';
+  let from = await s.watch(2000, 1000);
+  const idle = s.stepSince(from, from, newHistogram(), newHistogram());
+  steps.push({ ...idle, note: 'idle' });
+  for (let i = 1; i <= p.stages; i++) {
+    const n = Math.round((p.connections * i) / p.stages);
+    s.phase = `ramp ${n}`;
+    await s.rampTo(n, p.rate, p.connectTimeoutMs);
+    // Let allocations settle before reading RSS.
+    from = await s.watch(2000, 1000);
+    const now = await s.watch(1000, 1000);
+    steps.push(s.stepSince(from, now, newHistogram(), newHistogram()));
+    if (now.stats.failed > 0 && now.stats.established < n * 0.5) break;
+  }
+  const afterRamp = s.last ?? (await s.sample());
+  const established = afterRamp.stats.established;
+  s.phase = `hold ${p.holdSeconds}s`;
+  const start = afterRamp;
+  const end = await s.watch(p.holdSeconds * 1000, 1000);
+  const holdStep = s.stepSince(start, end, newHistogram(), newHistogram());
+  steps.push({ ...holdStep, note: `end of ${p.holdSeconds} s hold` });
+  const failures = classifyFailures(end.stats.failReasons, p.connections, s.target.serverFdCap);
+  const dropped = end.stats.dropped - start.stats.dropped;
+  const ceiling = dropped > 0
+    ? { rule: 'connect errors' as Ceiling, detail: `${dropped} connections dropped during the hold (close codes ${JSON.stringify(end.stats.dropCodes)})` }
+    : failures;
+  return {
+    target: s.target.name,
+    steps,
+    memory: memoryFit(steps.filter((x) => x.note !== `end of ${p.holdSeconds} s hold`)),
+    ceiling,
+    figures: {
+      'connections asked': p.connections,
+      'established': established,
+      'failed to connect': end.stats.failed,
+      'dropped during hold': dropped,
+      'survived the hold': end.stats.established,
+      'pongs received': end.stats.pongs,
+      'server RSS at full, MiB': end.rssBytes === null ? null : Math.round(end.rssBytes / 2 ** 20),
+      'failure reasons': Object.keys(end.stats.failReasons).length === 0 ? 'none' : JSON.stringify(end.stats.failReasons),
+    },
+  };
+}

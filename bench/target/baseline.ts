@@ -1,0 +1,55 @@
+/** The reference servers of --baseline, given the same connection layout as Roost. */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { newToken } from '../../src/auth/tokens.js';
+import type { ConnSpec } from '../worker/protocol.js';
+import { serverFdCap } from './scratch.js';
+import { startProcess } from './server-process.js';
+import type { Target } from './target.js';
+
+export type BaselineKind = 'bare-uws' | 'bare-ws';
+
+export const BASELINE_NAMES: Readonly<Record<BaselineKind, string>> = { 'bare-uws': 'bare uWS', 'bare-ws': 'bare ws' };
+
+/** Rooms of roomSize, one user and token per connection, like the Roost seed. */
+export function baselineLayout(connections: number, roomSize: number): Array<{ token: string; user: string; room: string }> {
+  const out: Array<{ token: string; user: string; room: string }> = [];
+  for (let i = 0; i < connections; i++) out.push({ token: newToken(), user: String(i + 1), room: String(Math.floor(i / roomSize) + 1) });
+  return out;
+}
+
+export async function baselineServer(kind: BaselineKind, connections: number, roomSize: number, lifetimeMs: number): Promise<Target> {
+  const dir = mkdtempSync(join(tmpdir(), 'roost-bench-baseline-'));
+  const remove = (): void => rmSync(dir, { recursive: true, force: true });
+  try {
+    const layout = baselineLayout(connections, roomSize);
+    const seedFile = join(dir, 'seed.json');
+    writeFileSync(seedFile, JSON.stringify(layout.map((l) => [l.token, l.user, l.room])));
+    const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+    const script = fileURLToPath(new URL(`../baselines/${kind}${ext}`, import.meta.url));
+    const server = await startProcess([script, '--seed', seedFile, '--lifetime-ms', String(lifetimeMs)], /listening on http:\/\/127\.0\.0\.1:(\d+)/, kind);
+    let closed = false;
+    const conns: ConnSpec[] = layout.map((l) => ({ token: l.token, room: l.room }));
+    return {
+      name: BASELINE_NAMES[kind],
+      wsUrl: `ws://127.0.0.1:${server.port}/ws`,
+      httpBase: `http://127.0.0.1:${server.port}`,
+      pid: server.pid,
+      conns,
+      roomSize,
+      serverFdCap: serverFdCap(server.pid),
+      storedMessages: () => null,
+      close: async () => {
+        if (closed) return;
+        closed = true;
+        await server.stop();
+        remove();
+      },
+    };
+  } catch (err) {
+    remove();
+    throw err;
+  }
+}

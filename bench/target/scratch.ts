@@ -1,0 +1,72 @@
+/** The default target: `roost serve` on a scratch data folder, seeded with bench users and rooms. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openReadOnly, openWritable } from '../../src/store/database.js';
+import { fdLimitOf, openFds } from '../lib/fd-limit.js';
+import { connSpecs, mintTokens, runPrefix, seedUsersAndRooms } from './seed.js';
+import { startRoost } from './server-process.js';
+import type { Target } from './target.js';
+
+/** Descriptors kept free in the server for its database, listeners and HTTP requests. */
+export const SERVER_FD_MARGIN = 64;
+
+export interface ScratchOptions {
+  connections: number;
+  roomSize: number;
+  /** Node flags for the server process, e.g. --cpu-prof. */
+  nodeArgs?: string[];
+  /** Settings added to the scratch config file. */
+  config?: Record<string, unknown>;
+}
+
+export function serverFdCap(pid: number): number | null {
+  const limit = fdLimitOf(pid);
+  const used = openFds(pid);
+  if (limit === null || used === null) return null;
+  return Math.max(0, limit.hard - used - SERVER_FD_MARGIN);
+}
+
+export async function scratchRoost(o: ScratchOptions): Promise<Target> {
+  const dir = mkdtempSync(join(tmpdir(), 'roost-bench-'));
+  const remove = (): void => rmSync(dir, { recursive: true, force: true });
+  try {
+    // NORMAL only for seeding: the server itself opens the folder with its configured FULL.
+    const db = openWritable(dir, 'NORMAL');
+    let specs;
+    try {
+      const seeded = await seedUsersAndRooms(db, { prefix: runPrefix(), connections: o.connections, roomSize: o.roomSize });
+      specs = connSpecs(seeded, mintTokens(db, seeded.users));
+    } finally {
+      db.close();
+    }
+    const server = await startRoost(dir, o.nodeArgs ?? [], o.config ?? {});
+    let closed = false;
+    return {
+      name: 'roost (scratch)',
+      wsUrl: `ws://127.0.0.1:${server.port}/ws`,
+      httpBase: `http://127.0.0.1:${server.port}`,
+      pid: server.pid,
+      conns: specs,
+      roomSize: o.roomSize,
+      serverFdCap: serverFdCap(server.pid),
+      storedMessages: () => {
+        const ro = openReadOnly(dir);
+        try {
+          return (ro.prepare('SELECT count(*) AS n FROM messages').get() as { n: number }).n;
+        } finally {
+          ro.close();
+        }
+      },
+      close: async () => {
+        if (closed) return;
+        closed = true;
+        await server.stop();
+        remove();
+      },
+    };
+  } catch (err) {
+    remove();
+    throw err;
+  }
+}

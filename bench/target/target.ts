@@ -1,0 +1,20 @@
+/** What a scenario runs against: a Roost server or a baseline, with its connections laid out. */
+import type { ConnSpec } from '../worker/protocol.js';
+
+export interface Target {
+  /** "roost (scratch)", "roost http://…", "bare uWS", "bare ws". */
+  name: string;
+  wsUrl: string;
+  httpBase: string;
+  /** Server process id when it runs on this box (for /proc), else null. */
+  pid: number | null;
+  adminToken?: string;
+  conns: ConnSpec[];
+  roomSize: number;
+  /** Connections the server process can hold (open-file limit minus what it already uses), null if unknown. */
+  serverFdCap: number | null;
+  /** Messages stored by the server in the bench rooms (durability check), null if not checkable. */
+  storedMessages(): number | null;
+  /** Ends the server if we started it, removes what we created. Safe to call twice. */
+  close(): Promise<void>;
+}

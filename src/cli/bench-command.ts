@@ -1,0 +1,87 @@
+import type { Command } from 'commander';
+import { UsageError, out } from './io.js';
+
+interface BenchFlags {
+  scenario: string; connections: string; rate: string; hold: string; roomSize: string; senders: string; msgRate: string;
+  seconds: string; bodyBytes: string; workers?: string; step: string; stepSeconds: string; p99Limit: string; rssLimit?: string;
+  lagLimit: string; baseline?: boolean; url?: string; data?: string; adminToken?: string; serverPid?: string; out?: string;
+}
+
+function int(name: string, value: string, min: number): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`--${name} must be a whole number of at least ${min} (got ${value})`);
+  return n;
+}
+
+/** `roost bench`: the command only parses flags; the harness lives in bench/. */
+export function benchCommand(program: Command): void {
+  program.command('bench')
+    .description('measure how many connections and messages this box holds (starts a scratch server unless --url)')
+    .option('--scenario <name>', 'hold, chat or find-max', 'hold')
+    .option('--connections <n>', 'connections to open (find-max: the most to try)', '10000')
+    .option('--rate <n>', 'new connections per second', '2000')
+    .option('--hold <s>', 'hold: seconds to hold the connections', '30')
+    .option('--room-size <k>', 'connections per room', '50')
+    .option('--senders <m>', 'chat, find-max: connections that send', '200')
+    .option('--msg-rate <n>', 'chat, find-max: messages per second offered, in total', '1000')
+    .option('--seconds <s>', 'chat: seconds of sending', '20')
+    .option('--body-bytes <n>', 'message body size', '64')
+    .option('--workers <n>', 'load-generator processes (default: cores − 1, at least 1; more if the fd limit needs them)')
+    .option('--step <n>', 'find-max: connections added per step', '2000')
+    .option('--step-seconds <s>', 'find-max: seconds of chat load per step', '5')
+    .option('--p99-limit <ms>', 'find-max: stop when p99 send→delivery exceeds this', '100')
+    .option('--rss-limit <size>', 'find-max: stop when server RSS exceeds this (e.g. 2G; default half the RAM)')
+    .option('--lag-limit <ms>', 'find-max: stop when event-loop lag p99 exceeds this', '100')
+    .option('--baseline', 'also run the scenario against bare uWS and bare ws reference servers')
+    .option('--url <url>', 'bench a running server (e.g. http://127.0.0.1:8080) instead of a scratch one')
+    .option('--data <dir>', 'with --url: that server\'s data folder, where bench users are created and later disabled')
+    .option('--admin-token <token>', 'with --url: an admin token (for /metrics when not on loopback)')
+    .option('--server-pid <pid>', 'with --url: the server\'s process id, to read its RSS and CPU from /proc')
+    .option('--out <dir>', 'folder for the result files (default bench/results of this checkout)')
+    .action(async (f: BenchFlags) => {
+      const { defaultOptions, runBench } = await import('../../bench/run.js');
+      const { parseBytes } = await import('../../bench/lib/stop-rules.js');
+      if (!['hold', 'chat', 'find-max'].includes(f.scenario)) throw new UsageError(`--scenario must be hold, chat or find-max (got ${f.scenario})`);
+      if (f.url !== undefined && f.data === undefined) throw new UsageError('--url needs --data DIR: bench users are created in that server\'s data folder');
+      const d = defaultOptions();
+      const o = {
+        ...d,
+        scenario: f.scenario as 'hold' | 'chat' | 'find-max',
+        connections: int('connections', f.connections, 1),
+        rate: int('rate', f.rate, 1),
+        holdSeconds: int('hold', f.hold, 0),
+        roomSize: int('room-size', f.roomSize, 1),
+        senders: int('senders', f.senders, 0),
+        msgRate: int('msg-rate', f.msgRate, 1),
+        seconds: int('seconds', f.seconds, 1),
+        bodyBytes: int('body-bytes', f.bodyBytes, 16),
+        workers: f.workers === undefined ? d.workers : int('workers', f.workers, 1),
+        step: int('step', f.step, 1),
+        stepSeconds: int('step-seconds', f.stepSeconds, 1),
+        limits: {
+          ...d.limits,
+          p99LimitMs: int('p99-limit', f.p99Limit, 1),
+          lagLimitMs: int('lag-limit', f.lagLimit, 1),
+          rssLimitBytes: f.rssLimit === undefined ? d.limits.rssLimitBytes : parseBytes(f.rssLimit),
+        },
+        baseline: f.baseline === true,
+        url: f.url,
+        dataDir: f.data,
+        adminToken: f.adminToken,
+        serverPid: f.serverPid === undefined ? undefined : int('server-pid', f.serverPid, 1),
+        resultsDir: f.out ?? d.resultsDir,
+        command: `roost ${process.argv.slice(2).join(' ')}`,
+      };
+      const { result, files } = await runBench(o);
+      out('');
+      for (const [k, v] of Object.entries(result.figures)) out(`${k}: ${v ?? '–'}`);
+      if (result.memory !== null) {
+        out(`user bytes per connection: ${result.memory.userBytesPerConn} (fit over ${result.memory.points} steps, r² ${result.memory.r2.toFixed(3)})`);
+        out(`kernel bytes per connection: ${result.memory.kernelBytesPerConn ?? 'not measured'}`);
+      }
+      for (const b of result.baselines) out(`${b.target}: user bytes per connection ${b.memory?.userBytesPerConn ?? '–'}`);
+      out(`ceiling: ${result.ceiling.rule} — ${result.ceiling.detail}`);
+      out(`load average ${result.machine.loadAverage.map((x) => x.toFixed(2)).join(' ')} → ${result.loadAverageEnd.map((x) => x.toFixed(2)).join(' ')} on ${result.machine.cores} cores`);
+      if (files !== null) out(`results: ${files.json}\n         ${files.md}\n         ${files.svg}`);
+    });
+}
