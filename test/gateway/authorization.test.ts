@@ -1,5 +1,5 @@
 import t from 'tap';
-import { sleep, startTestServer } from '../helpers/server.js';
+import { startTestServer } from '../helpers/server.js';
 import { TestClient } from '../helpers/client.js';
 import { addMember, disableUser, removeMember } from '../../src/store/admin.js';
 
@@ -20,7 +20,7 @@ t.teardown(() => Promise.all(open.map((c) => c.close().catch(() => undefined))))
 
 /** Resolves with the close, or null if the socket is still open after `ms`. */
 const closedWithin = (c: TestClient, ms: number): Promise<{ code: number } | null> =>
-  Promise.race([c.closed, sleep(ms).then(() => null)]);
+  Promise.race([c.closed, new Promise<null>((r) => setTimeout(() => r(null), ms).unref())]);
 
 /** Every frame type that names a room, aimed at `target`. */
 const framesNaming = (target: string): Array<Record<string, unknown>> => [

@@ -1,6 +1,6 @@
 import t from 'tap';
 import type { Socket } from 'node:net';
-import { sleep, startTestServer } from '../helpers/server.js';
+import { startTestServer } from '../helpers/server.js';
 import { TestClient } from '../helpers/client.js';
 
 // Small backpressure bound, big messages, no frame rate limit: the slow reader falls behind fast.
@@ -36,7 +36,7 @@ t.test('a socket that stops reading is closed with 1013 once it falls behind; ot
   t.equal(slowClose, null, 'nothing reached the paused client yet');
   // Reading again, it gets what was queued, then the close frame: 1013, reconnect and sync.
   (slow.socket as unknown as { _socket: Socket })._socket.resume();
-  await Promise.race([slow.closed, sleep(5000)]);
+  await Promise.race([slow.closed, new Promise((r) => setTimeout(r, 5000).unref())]);
   t.match(slowClose, { code: 1013 });
   t.equal(s.server.sockets.size, 2);
   const got = slow.frames.filter((f) => f.type === 'message').map((f) => f.seq as number);

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { sleep, startTestServer } from '../helpers/server.js';
+import { startTestServer } from '../helpers/server.js';
 import { TestClient } from '../helpers/client.js';
 
 const s = await startTestServer();
@@ -17,7 +17,7 @@ async function connect(token: string): Promise<TestClient> {
 t.teardown(() => Promise.all(open.map((c) => c.close().catch(() => undefined))));
 
 const closedWithin = (c: TestClient, ms: number): Promise<{ code: number } | null> =>
-  Promise.race([c.closed, sleep(ms).then(() => null)]);
+  Promise.race([c.closed, new Promise<null>((r) => setTimeout(() => r(null), ms).unref())]);
 
 /** Another client still gets served: a new connection and a durable send. Resolves with the reply's type. */
 async function anotherClientServed(tag: string): Promise<string> {
