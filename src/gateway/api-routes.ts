@@ -182,6 +182,15 @@ export function mountApi(app: TemplatedApp, deps: ApiDeps): void {
     else ex.error('unavailable', 'the store is not writable or the server is shutting down');
   });
 
+  // Readiness (for a load balancer or a start script): healthy and not so backed up that a
+  // send would be refused. /healthz stays the liveness answer.
+  app.get('/readyz', (res: HttpResponse) => {
+    const ex = new Exchange(res);
+    if (!deps.isHealthy()) return ex.error('unavailable', 'not ready: starting, shutting down, or the store is not writable');
+    if (writer.depth >= config.writerQueueMax * 0.9) return ex.error('unavailable', 'not ready: the writer queue is nearly full');
+    ex.json(200, { status: 'ready' });
+  });
+
   app.get('/metrics', (res: HttpResponse, req: HttpRequest) => {
     const ex = new Exchange(res);
     const ip = remoteIp(res);

@@ -2,6 +2,16 @@ import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 
 type Labels = Readonly<Record<string, string>>;
 
+/**
+ * The `type` of a serialised server frame, for per-type counters without
+ * parsing: every frame is JSON.stringify({ type, ... }), so it leads.
+ */
+export function frameType(frame: string): string {
+  if (!frame.startsWith('{"type":"')) return 'other';
+  const end = frame.indexOf('"', 9);
+  return end > 9 && end < 40 ? frame.slice(9, end) : 'other';
+}
+
 function labelText(labels: Labels | undefined): string {
   if (labels === undefined) return '';
   const parts = Object.entries(labels).map(([k, v]) => `${k}="${v.replace(/["\\\n]/g, '_')}"`);

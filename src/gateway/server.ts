@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import type { TemplatedApp, us_listen_socket } from '@based/uws';
 import { LoginThrottle } from '../auth/login-throttle.js';
 import { TokenRefresher } from '../auth/token-refresh.js';
@@ -8,14 +9,14 @@ import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import { CLOSE_CODES } from '../protocol/errors.js';
 import type { FrameLimits } from '../protocol/parse.js';
-import { openReadOnly } from '../store/database.js';
+import { databasePath, openReadOnly } from '../store/database.js';
 import { Reader } from '../store/reader.js';
 import { SearchService } from '../store/search.js';
 import { Writer } from '../store/writer.js';
 import { mountApi } from './api-routes.js';
 import { EventsFollower } from './events-follower.js';
 import { Exchange } from './http.js';
-import { Metrics } from './metrics.js';
+import { frameType, Metrics } from './metrics.js';
 import { SocketRegistry } from './socket-registry.js';
 import { sslAppOptions, tlsFiles } from './tls.js';
 import { loadUws } from './uws.js';
@@ -53,6 +54,15 @@ function originChecker(config: Config): (origin: string, host: string) => boolea
       return false;
     }
   };
+}
+
+/** A file's size, 0 when absent (the WAL exists only while a connection is open). */
+function fileBytes(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
 }
 
 function listen(app: TemplatedApp, host: string, port: number): Promise<us_listen_socket> {
@@ -96,7 +106,12 @@ export async function startServer(config: Config, log: Logger): Promise<RoostSer
   const search = new SearchService(config.dataDir);
   const sockets = new SocketRegistry();
   const app = tls === undefined ? uws.App() : uws.SSLApp(sslAppOptions(tls));
-  const fanout: Fanout = { publish: (topic, frame) => void app.publish(topic, frame, false) };
+  const fanout: Fanout = {
+    publish: (topic, frame) => {
+      metrics.inc('roost_frames_published_total', 'Frames published to a room or user topic (uWS copies each to every subscriber), by type.', { type: frameType(frame) });
+      app.publish(topic, frame, false);
+    },
+  };
   const limits = frameLimits(config);
   const chat = new ChatService({
     history: reader, writer, fanout, membership, search, limits,
@@ -110,6 +125,8 @@ export async function startServer(config: Config, log: Logger): Promise<RoostSer
   const tokens = new TokenRefresher(writer, config.tokenTtlDays * 24 * 60 * 60 * 1000);
   metrics.gauge('roost_connections', 'Open WebSocket connections.', () => sockets.size);
   metrics.gauge('roost_writer_queue_depth', 'Writes waiting for or in a commit.', () => writer.depth);
+  const walFile = `${databasePath(config.dataDir)}-wal`;
+  metrics.gauge('roost_wal_bytes', 'Size of the SQLite write-ahead log (checkpoints keep it bounded).', () => fileBytes(walFile));
 
   app.ws('/ws', wsBehavior({
     config, chat, membership, reader, sockets, metrics, log, limits, tokens,

@@ -10,7 +10,11 @@ import type { Bucket } from './token-bucket.js';
 export interface SocketData { state: SocketState }
 
 /** The few numbers shared by every socket (one object, not one per socket). */
-export interface SocketLimits { maxBackpressureBytes: number }
+export interface SocketLimits {
+  maxBackpressureBytes: number;
+  /** Counts a frame sent to one socket (metrics); shared, so no per-socket closure. */
+  onSent?: (frame: string) => void;
+}
 
 /**
  * Everything the server keeps per socket: identity and two token buckets.
@@ -47,6 +51,7 @@ export class SocketState implements Peer {
     if (ws === null || this.closed || this.lagging) return;
     // Over the bound uWS drops the frame and calls the behaviour's `dropped`, which marks us lagging.
     ws.send(frame, false);
+    this.limits.onSent?.(frame);
   }
 
   /**

@@ -10,7 +10,7 @@ import { hashToken, looksLikeToken } from '../auth/tokens.js';
 import type { TokenRefresher } from '../auth/token-refresh.js';
 import type { Logger } from '../log.js';
 import { bearerToken, remoteIp, SECURITY_HEADERS, statusLine } from './http.js';
-import type { Metrics } from './metrics.js';
+import { frameType, type Metrics } from './metrics.js';
 import { SocketRegistry } from './socket-registry.js';
 import { SocketState, type SocketData, type SocketLimits } from './socket-state.js';
 import { take } from './token-bucket.js';
@@ -47,7 +47,10 @@ function refuse(res: HttpResponse, code: ErrorCode, message: string): void {
 /** The WebSocket route: authentication at upgrade, then frames into the chat rules. */
 export function wsBehavior(deps: WsDeps): WebSocketBehavior<SocketData> {
   const { config, chat, membership, reader, sockets, metrics, log, limits } = deps;
-  const socketLimits: SocketLimits = { maxBackpressureBytes: config.maxBackpressureBytes };
+  const socketLimits: SocketLimits = {
+    maxBackpressureBytes: config.maxBackpressureBytes,
+    onSent: (frame) => metrics.inc('roost_frames_out_total', 'Frames sent to one socket (replies, acks, errors), by type.', { type: frameType(frame) }),
+  };
   const decoder = new TextDecoder('utf-8', { fatal: true });
   const rate = config.framesPerSecond;
   const userBuckets = new UserFrameBuckets(config.userFramesPerSecond, config.userFrameBurst);
@@ -81,6 +84,11 @@ export function wsBehavior(deps: WsDeps): WebSocketBehavior<SocketData> {
       const token = bearerToken(req);
       const ip = remoteIp(res);
       if (!deps.isAccepting()) return refuse(res, 'unavailable', 'the server is shutting down');
+      // Past maxConnections the process would run out of file descriptors: refuse while it still can answer.
+      if (sockets.size >= config.maxConnections) {
+        metrics.inc('roost_connections_refused_total', 'WebSocket upgrades refused because the server is at maxConnections.');
+        return refuse(res, 'unavailable', 'the server is at its connection limit; try again later');
+      }
       if (origin !== '' && !deps.originAllowed(origin, host)) return refuse(res, 'forbidden', 'origin not allowed');
       const now = Date.now();
       const info = token !== undefined && looksLikeToken(token) ? reader.tokenInfo(hashToken(token), now) : undefined;
