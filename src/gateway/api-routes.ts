@@ -14,6 +14,7 @@ import type { Reader, TokenInfo } from '../store/reader.js';
 import type { Writer } from '../store/writer.js';
 import type { Logger } from '../log.js';
 import { bearerToken, Exchange, remoteIp } from './http.js';
+import { isLoopbackAddress } from './loopback.js';
 import type { Metrics } from './metrics.js';
 import type { SocketRegistry } from './socket-registry.js';
 
@@ -194,8 +195,7 @@ export function mountApi(app: TemplatedApp, deps: ApiDeps): void {
   app.get('/metrics', (res: HttpResponse, req: HttpRequest) => {
     const ex = new Exchange(res);
     const ip = remoteIp(res);
-    const loopback = ip === '127.0.0.1' || ip.startsWith('127.') || ip === '::1' || ip === '0000:0000:0000:0000:0000:0000:0000:0001';
-    if (!loopback) {
+    if (!isLoopbackAddress(ip)) {
       const info = authenticate(ex, bearerToken(req));
       if (info === undefined) return;
       if (info.role !== 'admin') return ex.error('forbidden', 'metrics are for admins');

@@ -22,6 +22,11 @@ export interface TokenInfo {
 
 export interface LoginRow { id: number; name: string; role: 'admin' | 'member'; password_hash: string; disabled: number }
 
+interface MemberRow { user_id: number; name: string; read_seq: number }
+export interface RoomMember { id: string; name: string; readSeq: number }
+export interface DirectoryUser { id: number; name: string; role: 'admin' | 'member'; disabled: number; created_at: number }
+export interface DirectoryRoom { id: number; name: string; kind: 'group' | 'direct'; last_seq: number; created_at: number }
+
 export interface EventRow { id: number; kind: string; room_id: number | null; user_id: number | null }
 
 function toWire(room: string, r: MessageRow): WireMessage {
@@ -129,5 +134,38 @@ export class Reader {
 
   latestEventId(): number {
     return this.lastEvent.get()?.id ?? 0;
+  }
+
+  // --- Directory reads for the web client and the admin page (issue 8). Prepared on first use.
+
+  private membersWithNames?: Statement<[number], MemberRow>;
+  private userDirectory?: Statement<[number], DirectoryUser>;
+  private roomDirectory?: Statement<[number], DirectoryRoom>;
+  private memberDirectory?: Statement<[number], { room_id: number; user_id: number }>;
+
+  /** A room's members with their names and read markers (primary-key range scan on members). */
+  membersOfWithNames(room: number): RoomMember[] {
+    this.membersWithNames ??= this.db.prepare(`
+      SELECT m.user_id, u.name, m.read_seq FROM members m JOIN users u ON u.id = m.user_id
+      WHERE m.room_id = ? ORDER BY u.name`);
+    return this.membersWithNames.all(room).map((r) => ({ id: String(r.user_id), name: r.name, readSeq: r.read_seq }));
+  }
+
+  /** Every user, for the admin page: a scan of a small table (the people of one LAN), capped at `limit`. */
+  allUsers(limit: number): DirectoryUser[] {
+    this.userDirectory ??= this.db.prepare('SELECT id, name, role, disabled, created_at FROM users ORDER BY name LIMIT ?');
+    return this.userDirectory.all(limit);
+  }
+
+  /** Every room with its member ids, for the admin page; capped at `limit` rooms. */
+  allRooms(limit: number): Array<DirectoryRoom & { members: string[] }> {
+    this.roomDirectory ??= this.db.prepare('SELECT id, name, kind, last_seq, created_at FROM rooms ORDER BY id LIMIT ?');
+    this.memberDirectory ??= this.db.prepare('SELECT room_id, user_id FROM members WHERE room_id <= ? ORDER BY room_id, user_id');
+    const rooms = this.roomDirectory.all(limit).map((r) => ({ ...r, members: [] as string[] }));
+    const last = rooms[rooms.length - 1];
+    if (last === undefined) return rooms;
+    const byId = new Map(rooms.map((r) => [r.id, r]));
+    for (const m of this.memberDirectory.all(last.id)) byId.get(m.room_id)?.members.push(String(m.user_id));
+    return rooms;
   }
 }

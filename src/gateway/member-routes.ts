@@ -1,0 +1,44 @@
+import type { HttpRequest, HttpResponse, TemplatedApp } from '@based/uws';
+import { hashToken, looksLikeToken } from '../auth/tokens.js';
+import type { Membership } from '../chat/membership.js';
+import { parseRoomId } from '../chat/service.js';
+import type { Reader, TokenInfo } from '../store/reader.js';
+import { bearerToken, Exchange } from './http.js';
+import type { Metrics } from './metrics.js';
+
+export interface MemberRouteDeps {
+  reader: Reader;
+  membership: Membership;
+  metrics: Metrics;
+}
+
+/** The token's user, or undefined after answering 401. Shared by the routes the web client adds. */
+export function authenticated(ex: Exchange, req: HttpRequest, deps: { reader: Reader; metrics: Metrics }): TokenInfo | undefined {
+  const token = bearerToken(req);
+  const info = token !== undefined && looksLikeToken(token) ? deps.reader.tokenInfo(hashToken(token), Date.now()) : undefined;
+  if (info === undefined) {
+    deps.metrics.inc('roost_auth_failures_total', 'Refused logins and WebSocket upgrades.', { where: 'http' });
+    ex.error('unauthorized', 'missing, wrong, expired or revoked token');
+  }
+  return info;
+}
+
+/**
+ * GET /api/v1/rooms/:room/members → `{"members":[{"id","name","readSeq"}]}`.
+ * Messages carry user ids only; a client turns them into names and shows
+ * "seen by" from the read markers. Members only: anyone else gets the same
+ * `forbidden` as for a room that does not exist, so room ids cannot be probed.
+ */
+export function mountMemberRoutes(app: TemplatedApp, deps: MemberRouteDeps): void {
+  app.get('/api/v1/rooms/:room/members', (res: HttpResponse, req: HttpRequest) => {
+    const ex = new Exchange(res);
+    const room = req.getParameter(0) ?? '';
+    const info = authenticated(ex, req, deps);
+    if (info === undefined) return;
+    const roomId = parseRoomId(room);
+    if (roomId === null || !deps.membership.isMember(roomId, info.userId)) {
+      return ex.error('forbidden', `not a member of room ${JSON.stringify(room.slice(0, 64))}`);
+    }
+    ex.json(200, { members: deps.reader.membersOfWithNames(roomId) }, [['Cache-Control', 'no-store']]);
+  });
+}

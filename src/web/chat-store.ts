@@ -1,0 +1,377 @@
+import { api, HttpError } from './api.js';
+import { Connection, type ConnState } from './connection.js';
+import type { RoomSummary, SearchHit, ServerFrame, ServerFrameOf, User, WireMessage } from './protocol.js';
+import {
+  atLatest, newRoom, windowEnd, windowStart, withLiveMessage, withNewer, withOlder, withPending, withWindow, type RoomState,
+} from './room-state.js';
+
+export interface SearchState { query: string; hits: readonly SearchHit[]; loading: boolean; more: boolean; error: string | null }
+
+export interface ChatState {
+  me: User;
+  conn: ConnState;
+  roomsLoaded: boolean;
+  rooms: Readonly<Record<string, RoomState>>;
+  current: string | null;
+  /** Where the "new messages" line goes in the open room: after this seq. */
+  divider: { room: string; after: number } | null;
+  /** A message to scroll to and highlight (a search result); `n` changes on every jump. */
+  target: { room: string; seq: number; n: number } | null;
+  names: Readonly<Record<string, string>>;
+  search: SearchState | null;
+}
+
+const PAGE = 50;
+const SEARCH_PAGE = 30;
+const CATCH_UP_LIMIT = 200;
+const KEEP_IN_BACKGROUND = 100;
+const TYPING_SHOWN_MS = 6000;
+const TYPING_SEND_EVERY_MS = 3000;
+
+/**
+ * The client's state and everything that changes it: frames from the server,
+ * and the user's actions. Components read `state` and call methods; they
+ * never talk to the socket themselves. Updates replace objects (rooms,
+ * message arrays) so a component can tell by identity what changed.
+ */
+export class ChatStore {
+  state: ChatState;
+  readonly conn: Connection;
+  private readonly listeners = new Set<() => void>();
+  private typingSentAt = new Map<string, number>();
+  private typingTimer = 0;
+  private targetN = 0;
+
+  constructor(readonly token: string, me: User, private readonly onSignedOut: () => void) {
+    this.state = { me, conn: { kind: 'connecting' }, roomsLoaded: false, rooms: {}, current: null, divider: null, target: null, names: { [me.id]: me.name }, search: null };
+    const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+    const check = async (): Promise<'ok' | 'unauthorized' | 'unreachable'> => {
+      try {
+        await api.checkToken(token);
+        return 'ok';
+      } catch (err) {
+        return err instanceof HttpError && err.status === 401 ? 'unauthorized' : 'unreachable';
+      }
+    };
+    this.conn = new Connection(`${scheme}://${location.host}/ws?token=${encodeURIComponent(token)}`, check, {
+      frame: (f) => this.onFrame(f),
+      opened: () => void this.catchUp(),
+      state: (conn) => this.set({ conn }),
+      unauthorized: () => this.onSignedOut(),
+    });
+  }
+
+  subscribe(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  start(): void {
+    this.conn.start();
+  }
+
+  stop(): void {
+    this.conn.stop();
+    window.clearInterval(this.typingTimer);
+  }
+
+  private set(patch: Partial<ChatState>): void {
+    this.state = { ...this.state, ...patch };
+    for (const fn of this.listeners) fn();
+  }
+
+  private room(id: string, change: (r: RoomState) => RoomState): void {
+    const r = this.state.rooms[id];
+    if (r !== undefined) this.set({ rooms: { ...this.state.rooms, [id]: change(r) } });
+  }
+
+  // --- catching up (first connect and every reconnect) ---
+
+  private async catchUp(): Promise<void> {
+    // Rooms whose window showed the latest before the drop keep doing so: fetch what they missed.
+    const following = Object.values(this.state.rooms).filter((r) => atLatest(r));
+    try {
+      await this.refreshRooms();
+      const since: Record<string, number> = {};
+      for (const r of following) if (this.state.rooms[r.id] !== undefined) since[r.id] = windowEnd(r);
+      if (Object.keys(since).length > 0) {
+        const synced = await this.conn.request<ServerFrameOf<'synced'>>({ type: 'sync', since, limit: CATCH_UP_LIMIT });
+        for (const s of synced.rooms) {
+          if (s.more) void this.loadLatest(s.room);
+          else this.addNewer(s.room, s.messages);
+        }
+      }
+      for (const r of Object.values(this.state.rooms)) {
+        for (const p of r.pending) if (p.state === 'sending') this.transmit(r.id, p.clientMsgId);
+      }
+      const open = this.state.current;
+      if (open !== null && this.state.rooms[open]?.loaded === false) await this.loadLatest(open);
+    } catch {
+      // The socket dropped mid-way; the next open starts over.
+    }
+  }
+
+  private async refreshRooms(): Promise<void> {
+    const reply = await this.conn.request<ServerFrameOf<'rooms'>>({ type: 'rooms' });
+    const rooms: Record<string, RoomState> = {};
+    const fresh: string[] = [];
+    for (const s of reply.rooms) {
+      const old = this.state.rooms[s.room];
+      if (old === undefined) fresh.push(s.room);
+      rooms[s.room] = old === undefined ? newRoom(s) : merged(old, s);
+    }
+    const current = this.state.current !== null && rooms[this.state.current] === undefined ? null : this.state.current;
+    this.set({ rooms, roomsLoaded: true, current });
+    const stale = Object.values(rooms).filter((r) => r.lastSeq > 0 && (r.preview?.seq ?? 0) < r.lastSeq && !atLatest(r));
+    if (stale.length > 0) {
+      const since: Record<string, number> = {};
+      for (const r of stale) since[r.id] = r.lastSeq - 1;
+      const synced = await this.conn.request<ServerFrameOf<'synced'>>({ type: 'sync', since, limit: 1 });
+      for (const s of synced.rooms) {
+        const last = s.messages[s.messages.length - 1];
+        if (last !== undefined) this.room(s.room, (r) => (r.preview !== null && r.preview.seq >= last.seq ? r : { ...r, preview: last }));
+      }
+    }
+    void this.fetchMembers(fresh);
+  }
+
+  /** Names and read markers of each room's members, a few requests at a time. */
+  async fetchMembers(ids: readonly string[]): Promise<void> {
+    const queue = [...ids];
+    const worker = async (): Promise<void> => {
+      for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+        try {
+          const { members } = await api.members(this.token, id);
+          const names = { ...this.state.names };
+          const receipts: Record<string, number> = {};
+          for (const m of members) {
+            names[m.id] = m.name;
+            if (m.id !== this.state.me.id) receipts[m.id] = m.readSeq;
+          }
+          this.set({ names });
+          this.room(id, (r) => ({ ...r, members: members.map((m) => m.id), receipts: { ...receipts, ...maxOf(r.receipts, receipts) } }));
+        } catch (err) {
+          if (err instanceof HttpError && err.status === 401) return this.onSignedOut();
+        }
+      }
+    };
+    await Promise.all([worker(), worker(), worker(), worker()]);
+  }
+
+  // --- frames the server sends unasked ---
+
+  private onFrame(f: ServerFrame): void {
+    switch (f.type) {
+      case 'message': return this.onMessage(f);
+      case 'receipt':
+        return this.room(f.room, (r) => (f.user === this.state.me.id
+          ? { ...r, readSeq: Math.max(r.readSeq, f.seq) }
+          : { ...r, receipts: { ...r.receipts, [f.user]: Math.max(r.receipts[f.user] ?? 0, f.seq) } }));
+      case 'typing':
+        if (f.user === this.state.me.id) return;
+        this.room(f.room, (r) => ({ ...r, typing: { ...r.typing, [f.user]: Date.now() + TYPING_SHOWN_MS } }));
+        return this.watchTyping();
+      case 'room':
+        if (f.event === 'left' && f.user !== this.state.me.id) return void this.fetchMembers([f.room]);
+        if (f.event === 'joined' && this.state.rooms[f.room] !== undefined) return void this.fetchMembers([f.room]);
+        return void this.refreshRooms().catch(() => undefined);
+      default:
+        return;
+    }
+  }
+
+  private onMessage(m: WireMessage): void {
+    if (this.state.rooms[m.room] === undefined) return void this.refreshRooms().catch(() => undefined);
+    let gap = false;
+    this.room(m.room, (r) => {
+      const next = withLiveMessage(r, m, this.state.me.id);
+      gap = next.gap;
+      return next.room;
+    });
+    if (gap) void this.fillGap(m.room);
+  }
+
+  private addNewer(id: string, messages: readonly WireMessage[]): void {
+    let gap = false;
+    this.room(id, (r) => {
+      const next = withNewer(r, messages);
+      gap = next.gap;
+      return { ...next.room, loadingNewer: false };
+    });
+    if (gap) void this.loadLatest(id);
+  }
+
+  private async fillGap(id: string): Promise<void> {
+    const r = this.state.rooms[id];
+    if (r === undefined) return;
+    try {
+      const synced = await this.conn.request<ServerFrameOf<'synced'>>({ type: 'sync', since: { [id]: windowEnd(r) }, limit: CATCH_UP_LIMIT });
+      for (const s of synced.rooms) s.more ? void this.loadLatest(s.room) : this.addNewer(s.room, s.messages);
+    } catch {
+      // Dropped: catchUp runs on the next open.
+    }
+  }
+
+  private watchTyping(): void {
+    if (this.typingTimer !== 0) return;
+    this.typingTimer = window.setInterval(() => {
+      const now = Date.now();
+      let any = false;
+      for (const r of Object.values(this.state.rooms)) {
+        const live = Object.entries(r.typing).filter(([, until]) => until > now);
+        if (live.length !== Object.keys(r.typing).length) this.room(r.id, (x) => ({ ...x, typing: Object.fromEntries(live) }));
+        any ||= live.length > 0;
+      }
+      if (!any) {
+        window.clearInterval(this.typingTimer);
+        this.typingTimer = 0;
+      }
+    }, 1000);
+  }
+
+  // --- what the user does ---
+
+  openRoom(id: string | null): void {
+    const r = id === null ? undefined : this.state.rooms[id];
+    if (id === null || r === undefined) return this.set({ current: null, divider: null, target: null });
+    if (id === this.state.current) return;
+    if (this.state.current !== null) this.room(this.state.current, trimmed);
+    const divider = r.readSeq < r.lastSeq ? { room: id, after: r.readSeq } : null;
+    this.set({ current: id, divider, target: null });
+    if (!r.loaded) void this.loadLatest(id, Math.min(200, Math.max(PAGE, r.lastSeq - r.readSeq + 10)));
+    if (r.members === null) void this.fetchMembers([id]);
+  }
+
+  /** Opens a room at one message (a search result), loading the stretch of history around it. */
+  async openAt(id: string, seq: number): Promise<void> {
+    const r = this.state.rooms[id];
+    if (r === undefined) return;
+    this.set({ current: id, divider: null, target: { room: id, seq, n: ++this.targetN } });
+    if (r.members === null) void this.fetchMembers([id]);
+    if (r.loaded && seq >= windowStart(r) && seq <= windowEnd(r)) return;
+    try {
+      const page = await this.conn.request<ServerFrameOf<'history'>>({ type: 'history', room: id, before: seq + PAGE / 2, limit: PAGE });
+      this.room(id, (x) => withWindow(x, page.messages, page.more));
+    } catch {
+      // Offline: the room opens where it was.
+    }
+  }
+
+  async loadLatest(id: string, limit = PAGE): Promise<void> {
+    try {
+      const page = await this.conn.request<ServerFrameOf<'history'>>({ type: 'history', room: id, limit });
+      this.room(id, (r) => ({ ...withWindow(r, page.messages, page.more), loadingNewer: false }));
+    } catch {
+      // Offline: catchUp loads it on the next open.
+    }
+  }
+
+  async loadOlder(id: string): Promise<void> {
+    const r = this.state.rooms[id];
+    if (r === undefined || !r.hasOlder || r.loadingOlder || r.messages.length === 0) return;
+    this.room(id, (x) => ({ ...x, loadingOlder: true }));
+    try {
+      const page = await this.conn.request<ServerFrameOf<'history'>>({ type: 'history', room: id, before: windowStart(r), limit: PAGE });
+      this.room(id, (x) => withOlder(x, page.messages, page.more));
+    } catch {
+      this.room(id, (x) => ({ ...x, loadingOlder: false }));
+    }
+  }
+
+  /** Extends a window that is not at the latest message (after opening a search result) downwards. */
+  async loadNewer(id: string): Promise<void> {
+    const r = this.state.rooms[id];
+    if (r === undefined || atLatest(r) || r.loadingNewer || !r.loaded) return;
+    this.room(id, (x) => ({ ...x, loadingNewer: true }));
+    try {
+      const synced = await this.conn.request<ServerFrameOf<'synced'>>({ type: 'sync', since: { [id]: windowEnd(r) }, limit: PAGE });
+      for (const s of synced.rooms) this.addNewer(s.room, s.messages);
+    } catch {
+      this.room(id, (x) => ({ ...x, loadingNewer: false }));
+    }
+  }
+
+  jumpToLatest(id: string): void {
+    this.set({ target: null });
+    const r = this.state.rooms[id];
+    if (r !== undefined && !atLatest(r)) void this.loadLatest(id);
+  }
+
+  /** Tells the server the user has seen the room up to `seq` (never backwards). */
+  markRead(id: string, seq: number): void {
+    const r = this.state.rooms[id];
+    if (r === undefined || seq <= r.readSeq) return;
+    if (this.conn.send({ type: 'read', room: id, seq })) this.room(id, (x) => ({ ...x, readSeq: Math.max(x.readSeq, seq) }));
+  }
+
+  send(id: string, body: string): void {
+    const clientMsgId = `w${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;
+    this.room(id, (r) => ({ ...r, pending: [...r.pending, { clientMsgId, body, state: 'sending', error: null }] }));
+    this.transmit(id, clientMsgId);
+  }
+
+  /** Sends again with the same clientMsgId: if the first try was stored, the server answers with its ack. */
+  retry(id: string, clientMsgId: string): void {
+    this.room(id, (r) => withPending(r, clientMsgId, { state: 'sending', error: null }));
+    this.transmit(id, clientMsgId);
+  }
+
+  private transmit(id: string, clientMsgId: string): void {
+    const p = this.state.rooms[id]?.pending.find((x) => x.clientMsgId === clientMsgId);
+    if (p === undefined || this.state.conn.kind !== 'online') return; // sent after the next catchUp
+    this.conn.request<ServerFrameOf<'ack'>>({ type: 'send', room: id, body: p.body, clientMsgId }).then(
+      (ack) => {
+        this.room(id, (r) => withPending(r, clientMsgId, null));
+        this.onMessage({ room: id, seq: ack.seq, msgId: ack.msgId, from: this.state.me.id, body: p.body, ts: ack.ts });
+      },
+      (err: Error & { code?: string }) => {
+        // A dropped socket leaves it 'sending' for the next catchUp; anything else needs the user.
+        if (err.code === 'unavailable' && this.state.conn.kind !== 'online') return;
+        this.room(id, (r) => withPending(r, clientMsgId, { state: 'failed', error: err.message }));
+      },
+    );
+  }
+
+  typing(id: string): void {
+    const now = Date.now();
+    if (now - (this.typingSentAt.get(id) ?? 0) < TYPING_SEND_EVERY_MS) return;
+    if (this.conn.send({ type: 'typing', room: id })) this.typingSentAt.set(id, now);
+  }
+
+  async search(query: string, more = false): Promise<void> {
+    const q = query.trim();
+    if (q === '') return this.set({ search: null });
+    const prev = more && this.state.search?.query === q ? this.state.search : null;
+    const last = prev?.hits[prev.hits.length - 1];
+    this.set({ search: { query: q, hits: prev?.hits ?? [], loading: true, more: false, error: null } });
+    try {
+      const reply = await this.conn.request<ServerFrameOf<'results'>>({
+        type: 'search', query: q, limit: SEARCH_PAGE, ...(last !== undefined ? { before: Number(last.msgId) } : {}),
+      });
+      if (this.state.search?.query !== q) return;
+      this.set({ search: { query: q, hits: [...(prev?.hits ?? []), ...reply.hits], loading: false, more: reply.hits.length === SEARCH_PAGE, error: null } });
+    } catch (err) {
+      if (this.state.search?.query === q) this.set({ search: { query: q, hits: prev?.hits ?? [], loading: false, more: false, error: (err as Error).message } });
+    }
+  }
+
+  closeSearch(): void {
+    this.set({ search: null });
+  }
+}
+
+/** A room left in the background keeps only its newest messages, so memory stays bounded however long the tab is open. */
+function trimmed(r: RoomState): RoomState {
+  if (r.messages.length <= KEEP_IN_BACKGROUND) return r;
+  return { ...r, messages: r.messages.slice(-KEEP_IN_BACKGROUND), hasOlder: true };
+}
+
+function merged(old: RoomState, s: RoomSummary): RoomState {
+  return { ...old, name: s.name, kind: s.kind, lastSeq: Math.max(old.lastSeq, s.lastSeq), readSeq: Math.max(old.readSeq, s.readSeq) };
+}
+
+function maxOf(a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(a)) out[k] = Math.max(v, b[k] ?? 0);
+  return out;
+}

@@ -1,0 +1,124 @@
+import type { RoomSummary, WireMessage } from './protocol.js';
+
+/** An own message not yet acknowledged: shown at the end of the room, retried with the same clientMsgId. */
+export interface PendingSend {
+  clientMsgId: string;
+  body: string;
+  state: 'sending' | 'failed';
+  error: string | null;
+}
+
+/**
+ * What the client knows of one room. `messages` is a contiguous window of the
+ * room's history (seqs with no gaps); it may be the latest messages or an older
+ * stretch (after opening a search result), and grows both ways as the user scrolls.
+ */
+export interface RoomState {
+  id: string;
+  name: string;
+  kind: 'group' | 'direct';
+  lastSeq: number;
+  /** The signed-in user's read marker. */
+  readSeq: number;
+  preview: WireMessage | null;
+  messages: readonly WireMessage[];
+  loaded: boolean;
+  hasOlder: boolean;
+  loadingOlder: boolean;
+  loadingNewer: boolean;
+  pending: readonly PendingSend[];
+  /** Other members typing now: user id → when the indicator expires (ms since epoch). */
+  typing: Readonly<Record<string, number>>;
+  /** Other members' read markers: user id → seq. */
+  receipts: Readonly<Record<string, number>>;
+  /** Member ids, once fetched. */
+  members: readonly string[] | null;
+}
+
+export function newRoom(s: RoomSummary): RoomState {
+  return {
+    id: s.room, name: s.name, kind: s.kind, lastSeq: s.lastSeq, readSeq: s.readSeq, preview: null,
+    messages: [], loaded: false, hasOlder: false, loadingOlder: false, loadingNewer: false,
+    pending: [], typing: {}, receipts: {}, members: null,
+  };
+}
+
+export const windowStart = (r: RoomState): number => r.messages[0]?.seq ?? 0;
+export const windowEnd = (r: RoomState): number => r.messages[r.messages.length - 1]?.seq ?? 0;
+/** The window reaches the newest message the client knows of: live messages extend it. */
+export const atLatest = (r: RoomState): boolean => r.loaded && windowEnd(r) >= r.lastSeq;
+export const unreadCount = (r: RoomState): number => Math.max(0, r.lastSeq - r.readSeq);
+
+/** Replaces the window with a page from the server (ascending). */
+export function withWindow(r: RoomState, messages: readonly WireMessage[], hasOlder: boolean): RoomState {
+  const last = messages[messages.length - 1];
+  return {
+    ...r, messages, hasOlder, loaded: true,
+    lastSeq: Math.max(r.lastSeq, last?.seq ?? 0),
+    preview: last !== undefined && (r.preview === null || last.seq >= r.preview.seq) ? last : r.preview,
+  };
+}
+
+/** Adds an older page in front of the window, keeping only what joins it without a gap or overlap. */
+export function withOlder(r: RoomState, older: readonly WireMessage[], hasOlder: boolean): RoomState {
+  const start = windowStart(r);
+  const fitting = r.messages.length === 0 ? older : older.filter((m) => m.seq < start);
+  const joins = r.messages.length === 0 || fitting.length === 0 || (fitting[fitting.length - 1]?.seq ?? 0) === start - 1;
+  if (!joins) return { ...r, loadingOlder: false };
+  return { ...r, messages: [...fitting, ...r.messages], hasOlder, loadingOlder: false, loaded: true };
+}
+
+/**
+ * Appends newer messages that continue the window. Returns the room and
+ * whether a gap was found (the caller then asks the server for what is missing).
+ */
+export function withNewer(r: RoomState, newer: readonly WireMessage[]): { room: RoomState; gap: boolean } {
+  let end = windowEnd(r);
+  const add: WireMessage[] = [];
+  let gap = false;
+  for (const m of newer) {
+    if (m.seq <= end) continue;
+    if (r.messages.length > 0 && m.seq !== end + 1) {
+      gap = true;
+      break;
+    }
+    add.push(m);
+    end = m.seq;
+  }
+  if (add.length === 0) return { room: r, gap };
+  const last = add[add.length - 1] as WireMessage;
+  return {
+    room: {
+      ...r, messages: [...r.messages, ...add], loaded: true, lastSeq: Math.max(r.lastSeq, last.seq),
+      preview: r.preview === null || last.seq >= r.preview.seq ? last : r.preview,
+    },
+    gap,
+  };
+}
+
+/** Records a message the server published, whether or not the window shows it. */
+export function withLiveMessage(r: RoomState, m: WireMessage, me: string): { room: RoomState; gap: boolean } {
+  const following = atLatest(r);
+  let room: RoomState = {
+    ...r,
+    lastSeq: Math.max(r.lastSeq, m.seq),
+    preview: r.preview === null || m.seq >= r.preview.seq ? m : r.preview,
+  };
+  if (m.from === me) room.readSeq = Math.max(room.readSeq, m.seq);
+  if (m.from in room.typing) {
+    const typing = { ...room.typing };
+    delete typing[m.from];
+    room.typing = typing;
+  }
+  if (!following) return { room, gap: false };
+  const appended = withNewer(room, [m]);
+  room = appended.room;
+  return { room, gap: appended.gap };
+}
+
+export function withPending(r: RoomState, clientMsgId: string, change: Partial<PendingSend> | null): RoomState {
+  const pending = change === null
+    ? r.pending.filter((p) => p.clientMsgId !== clientMsgId)
+    : r.pending.map((p) => (p.clientMsgId === clientMsgId ? { ...p, ...change } : p));
+  return { ...r, pending };
+}

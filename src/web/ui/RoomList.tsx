@@ -1,0 +1,54 @@
+import type { ChatState } from '../chat-store.js';
+import { roomHref } from '../hooks.js';
+import { shortWhen } from '../format.js';
+import { t } from '../i18n.js';
+import { unreadCount, type RoomState } from '../room-state.js';
+
+/** Most recent activity first; rooms without messages last, by name. */
+function byActivity(a: RoomState, b: RoomState): number {
+  const ta = a.preview?.ts ?? 0;
+  const tb = b.preview?.ts ?? 0;
+  return tb - ta || a.name.localeCompare(b.name);
+}
+
+export function RoomList({ state }: { state: ChatState }) {
+  const rooms = Object.values(state.rooms).sort(byActivity);
+  if (state.roomsLoaded && rooms.length === 0) return <p class="sidebar-note">{t('noRooms')}</p>;
+  return (
+    <nav class="rooms" aria-label={t('rooms')}>
+      <ul>
+        {rooms.map((r) => <RoomRow key={r.id} room={r} state={state} />)}
+      </ul>
+    </nav>
+  );
+}
+
+function RoomRow({ room, state }: { room: RoomState; state: ChatState }) {
+  const unread = unreadCount(room);
+  const p = room.preview;
+  const who = p === null ? '' : p.from === state.me.id ? t('you') : room.kind === 'direct' ? '' : state.names[p.from] ?? '';
+  const current = state.current === room.id;
+  return (
+    <li>
+      <a class={`room${current ? ' current' : ''}${unread > 0 ? ' has-unread' : ''}`} href={roomHref(room.id)}
+        aria-current={current ? 'page' : undefined} data-room={room.id}>
+        <span class={`avatar${room.kind === 'direct' ? ' direct' : ''}`} aria-hidden="true">{initial(room.name)}</span>
+        <span class="room-text">
+          <span class="room-top">
+            <span class="room-name">{room.name}</span>
+            {p !== null && <time class="room-time" dateTime={new Date(p.ts).toISOString()}>{shortWhen(p.ts)}</time>}
+          </span>
+          <span class="room-bottom">
+            <span class="room-preview">{p === null ? '' : `${who ? `${who}: ` : ''}${p.body.replace(/\s+/g, ' ').slice(0, 120)}`}</span>
+            {unread > 0 && <span class="badge" aria-label={t('unread', { n: unread })}>{unread > 999 ? '999+' : unread}</span>}
+          </span>
+        </span>
+      </a>
+    </li>
+  );
+}
+
+export function initial(name: string): string {
+  const first = [...name.trim()][0] ?? '?';
+  return first.toUpperCase();
+}
