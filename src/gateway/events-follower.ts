@@ -50,8 +50,10 @@ export class EventsFollower {
           break;
         case 'member_removed':
           if (this.membership.remove(room, user)) {
-            this.fanout.publish(roomTopic(room), frame('left'));
+            // Unsubscribe first: the room topic tells the others, the user topic tells the
+            // removed user, once (publishing to both while subscribed told them twice).
             this.sockets.unsubscribe(user, room);
+            this.fanout.publish(roomTopic(room), frame('left'));
             this.fanout.publish(userTopic(user), frame('left'));
           }
           break;

@@ -92,6 +92,8 @@ t.test('adding and removing a member through the admin functions (un)subscribes 
   await a.next((f) => f.type === 'message' && f.msgId === after.msgId);
   await m.request({ type: 'ping' });
   t.equal(m.frames.filter((f) => f.type === 'message' && f.msgId === after.msgId).length, 0);
+  t.equal(m.frames.filter((f) => f.type === 'room' && f.event === 'left').length, 1, 'the removed user is told once');
+  t.equal(a.frames.filter((f) => f.type === 'room' && f.event === 'left').length, 1, 'the remaining members are told once');
   t.match(await m.request({ type: 'history', room }), { type: 'error', code: 'forbidden' });
 });
 
