@@ -16,7 +16,6 @@ import { roomCommands } from './room-commands.js';
 import { serveCommand } from './serve-command.js';
 import { userCommands } from './user-commands.js';
 import { benchCommand } from './bench-command.js';
-import { historyCommands } from './history-commands.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -32,7 +31,6 @@ export function buildProgram(): Command {
   serveCommand(program);
   userCommands(program);
   roomCommands(program);
-  historyCommands(program);
   serviceCommands(program);
   configCommands(program);
   doctorCommands(program);

@@ -10,8 +10,6 @@ import type { Logger } from '../log.js';
 import { CLOSE_CODES } from '../protocol/errors.js';
 import type { FrameLimits } from '../protocol/parse.js';
 import { databasePath, openReadOnly } from '../store/database.js';
-import { acquireDataLock } from '../store/data-lock.js';
-import { startHistoryJobs, type HistoryJobHooks, type HistoryJobs } from '../store/history-jobs.js';
 import { Reader } from '../store/reader.js';
 import { SearchService } from '../store/search.js';
 import { Writer } from '../store/writer.js';
@@ -31,8 +29,6 @@ export interface RoostServer {
   /** Stop accepting, commit and ack what is queued, close sockets with 1001, checkpoint, close. */
   close(): Promise<void>;
   /** Resolves when the server has stopped, for any reason. */
-  /** Retention purge and scheduled backups (issue 3). */
-  readonly history: HistoryJobs;
   readonly stopped: Promise<void>;
 }
 
@@ -79,7 +75,7 @@ function listen(app: TemplatedApp, host: string, port: number): Promise<us_liste
 }
 
 /** Starts Roost on a data folder whose schema the writer brings up to date. */
-export async function startServer(config: Config, log: Logger, hooks: HistoryJobHooks = {}): Promise<RoostServer> {
+export async function startServer(config: Config, log: Logger): Promise<RoostServer> {
   const tls = tlsFiles(config);
   // uWS reads its request-head limit from the environment once, when it loads.
   process.env.UWS_HTTP_MAX_HEADERS_SIZE = String(config.maxHeaderBytes);
@@ -93,8 +89,6 @@ export async function startServer(config: Config, log: Logger, hooks: HistoryJob
   const writer = await Writer.start({
     dataDir: config.dataDir,
     synchronous: config.synchronous,
-  // roost.pid: restore refuses while it names a live server, and two servers never share a folder.
-  const releaseLock = acquireDataLock(config.dataDir, 'server');
     queueMax: config.writerQueueMax,
     batchMax: config.writerBatchMax,
     onBatch: (size, ms) => {
@@ -108,9 +102,6 @@ export async function startServer(config: Config, log: Logger, hooks: HistoryJob
   });
   const readerDb = openReadOnly(config.dataDir);
   const reader = new Reader(readerDb);
-  }).catch((err: unknown) => {
-    releaseLock();
-    throw err;
   const membership = Membership.from(reader.memberships());
   const search = new SearchService(config.dataDir);
   const sockets = new SocketRegistry();
@@ -162,13 +153,11 @@ export async function startServer(config: Config, log: Logger, hooks: HistoryJob
   accepting = true;
   follower.start(500);
   log.info({ host: config.host, port, tls: tls !== undefined, dataDir: config.dataDir, synchronous: config.synchronous }, 'roost listening');
-    releaseLock();
 
   async function close(): Promise<void> {
     closing ??= (async () => {
       accepting = false;
       uws.us_listen_socket_close(listenSocket);
-  const history = startHistoryJobs(config, readerDb, writer, log, hooks);
       follower.stop();
       // Everything queued commits and is acked while its sockets are still open.
       await writer.idle();
@@ -176,15 +165,13 @@ export async function startServer(config: Config, log: Logger, hooks: HistoryJob
       await writer.close();
       await search.close();
       readerDb.close();
-      await history.stop();
       metrics.close();
       app.close();
       log.info('roost stopped');
       stop?.();
     })();
     return closing;
-      releaseLock();
   }
 
-  return { port, metrics, sockets, history, close, stopped };
+  return { port, metrics, sockets, close, stopped };
 }

@@ -1,0 +1,53 @@
+import t from 'tap';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Runs `roost serve` until it says where it listens, then SIGTERM; resolves with its output and exit code. */
+function serveOnce(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ stdout: string; code: number | null; port: number }> {
+  const proc = spawn(process.execPath, ['bin/roost.js', 'serve', '--host', '127.0.0.1', '--port', '0', ...args], {
+    cwd: ROOT, env: { ...process.env, ROOST_CONFIG: '', ROOST_DATA: '', ROOST_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let port = 0;
+  const killer = setTimeout(() => proc.kill('SIGKILL'), 15_000);
+  proc.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+    const m = /roost listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(stdout);
+    if (m !== null && port === 0) {
+      port = Number(m[1]);
+      proc.kill('SIGTERM');
+    }
+  });
+  proc.stderr.resume();
+  return new Promise((resolve) => proc.on('close', (code) => {
+    clearTimeout(killer);
+    resolve({ stdout, code, port });
+  }));
+}
+
+t.test('serve on a fresh folder creates the database and prints the admin password once', async (t) => {
+  const data = join(mkdtempSync(join(tmpdir(), 'roost-serve-')), 'new-folder');
+  t.teardown(() => rmSync(join(data, '..'), { recursive: true, force: true }));
+  const first = await serveOnce(['--data', data]);
+  t.equal(first.code, 0);
+  t.ok(first.port > 0, 'port 0 prints the real port');
+  const password = /^created user "admin" with password: (\S+)$/m.exec(first.stdout)?.[1];
+  t.match(password, /^[A-Za-z0-9]{20}$/);
+  const second = await serveOnce(['--data', data]);
+  t.equal(second.code, 0);
+  t.notMatch(second.stdout, /password/, 'not printed again');
+  t.match(second.stdout, /roost listening on/);
+});
+
+t.test('serve takes its data folder from ROOST_DATA', async (t) => {
+  const data = mkdtempSync(join(tmpdir(), 'roost-serve-env-'));
+  t.teardown(() => rmSync(data, { recursive: true, force: true }));
+  const r = await serveOnce([], { ROOST_DATA: data });
+  t.equal(r.code, 0);
+  t.match(r.stdout, new RegExp(`\\(data: ${data}\\)`));
+});
