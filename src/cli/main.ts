@@ -15,6 +15,7 @@ import { statsCommands } from './stats-commands.js';
 import { roomCommands } from './room-commands.js';
 import { serveCommand } from './serve-command.js';
 import { userCommands } from './user-commands.js';
+import { historyCommands } from './history-commands.js';
 import { benchCommand } from './bench-command.js';
 
 export const EXIT_OK = 0;
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   serveCommand(program);
   userCommands(program);
   roomCommands(program);
+  historyCommands(program);
   serviceCommands(program);
   configCommands(program);
   doctorCommands(program);

@@ -10,6 +10,8 @@ import type { Logger } from '../log.js';
 import { CLOSE_CODES } from '../protocol/errors.js';
 import type { FrameLimits } from '../protocol/parse.js';
 import { databasePath, openReadOnly } from '../store/database.js';
+import { acquireDataLock } from '../store/data-lock.js';
+import { startHistoryJobs, type HistoryJobHooks, type HistoryJobs } from '../store/history-jobs.js';
 import { Reader } from '../store/reader.js';
 import { SearchService } from '../store/search.js';
 import { Writer } from '../store/writer.js';
@@ -26,6 +28,8 @@ export interface RoostServer {
   readonly port: number;
   readonly metrics: Metrics;
   readonly sockets: SocketRegistry;
+  /** Retention purge and scheduled backups (issue 3). */
+  readonly history: HistoryJobs;
   /** Stop accepting, commit and ack what is queued, close sockets with 1001, checkpoint, close. */
   close(): Promise<void>;
   /** Resolves when the server has stopped, for any reason. */
@@ -75,7 +79,7 @@ function listen(app: TemplatedApp, host: string, port: number): Promise<us_liste
 }
 
 /** Starts Roost on a data folder whose schema the writer brings up to date. */
-export async function startServer(config: Config, log: Logger): Promise<RoostServer> {
+export async function startServer(config: Config, log: Logger, hooks: HistoryJobHooks = {}): Promise<RoostServer> {
   const tls = tlsFiles(config);
   // uWS reads its request-head limit from the environment once, when it loads.
   process.env.UWS_HTTP_MAX_HEADERS_SIZE = String(config.maxHeaderBytes);
@@ -86,6 +90,8 @@ export async function startServer(config: Config, log: Logger): Promise<RoostSer
   const stopped = new Promise<void>((resolve) => (stop = resolve));
   let closing: Promise<void> | null = null;
 
+  // roost.pid: restore refuses while it names a live server, and two servers never share a folder.
+  const releaseLock = acquireDataLock(config.dataDir, 'server');
   const writer = await Writer.start({
     dataDir: config.dataDir,
     synchronous: config.synchronous,
@@ -99,6 +105,9 @@ export async function startServer(config: Config, log: Logger): Promise<RoostSer
       log.fatal({ reason: message }, 'writer thread failed; shutting down');
       void close();
     },
+  }).catch((err: unknown) => {
+    releaseLock();
+    throw err;
   });
   const readerDb = openReadOnly(config.dataDir);
   const reader = new Reader(readerDb);
@@ -147,11 +156,13 @@ export async function startServer(config: Config, log: Logger): Promise<RoostSer
     await writer.close();
     await search.close();
     readerDb.close();
+    releaseLock();
     throw err;
   }
   const port = uws.us_socket_local_port(listenSocket);
   accepting = true;
   follower.start(500);
+  const history = startHistoryJobs(config, readerDb, writer, log, hooks);
   log.info({ host: config.host, port, tls: tls !== undefined, dataDir: config.dataDir, synchronous: config.synchronous }, 'roost listening');
 
   async function close(): Promise<void> {
@@ -159,12 +170,14 @@ export async function startServer(config: Config, log: Logger): Promise<RoostSer
       accepting = false;
       uws.us_listen_socket_close(listenSocket);
       follower.stop();
+      await history.stop();
       // Everything queued commits and is acked while its sockets are still open.
       await writer.idle();
       sockets.closeAll(CLOSE_CODES.going_away, 'server shutting down');
       await writer.close();
       await search.close();
       readerDb.close();
+      releaseLock();
       metrics.close();
       app.close();
       log.info('roost stopped');
@@ -173,5 +186,5 @@ export async function startServer(config: Config, log: Logger): Promise<RoostSer
     return closing;
   }
 
-  return { port, metrics, sockets, close, stopped };
+  return { port, metrics, sockets, history, close, stopped };
 }

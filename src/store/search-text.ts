@@ -5,10 +5,22 @@
  * writer's throughput), are split into words with Intl.Segmenter, at write
  * time and at query time alike; a two-character word such as 记录 is then a
  * token of its own inside 历史聊天记录.
+ *
+ * Emoji are separators to unicode61, so each pictograph is written to the
+ * index as a word of its own (`emoji1f389` for 🎉), at write and query time.
+ * Non-ASCII text is NFKC-normalised on both sides, so a full-width ＡＢＣ and
+ * abc are the same word. Pure ASCII bodies (most English) skip all of this.
  */
 
 const CJK_RUN = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\u30fc\u3005]+/gu;
 const HAS_CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u;
+const EMOJI = /\p{Extended_Pictographic}/gu;
+const HAS_EMOJI = /\p{Extended_Pictographic}/u;
+// eslint-disable-next-line no-control-regex
+const NON_ASCII = /[^\u0000-\u007f]/;
+const EMOJI_WORD = /^emoji([0-9a-f]{2,6})$/;
+
+const emojiWord = (e: string): string => ` emoji${(e.codePointAt(0) ?? 0).toString(16)} `;
 
 const segmenter = new Intl.Segmenter('zh', { granularity: 'word' });
 
@@ -20,7 +32,10 @@ function segmentRun(run: string): string {
 
 /** The text written to the index for a message body. */
 export function indexText(body: string): string {
-  return HAS_CJK.test(body) ? body.replace(CJK_RUN, segmentRun) : body;
+  if (!NON_ASCII.test(body)) return body;
+  let text = body.normalize('NFKC');
+  if (HAS_EMOJI.test(text)) text = text.replace(EMOJI, emojiWord);
+  return HAS_CJK.test(text) ? text.replace(CJK_RUN, segmentRun) : text;
 }
 
 export interface MatchQuery {
@@ -44,11 +59,14 @@ export function toMatchQuery(input: string): MatchQuery | null {
   const terms: string[] = [];
   for (const raw of input.normalize('NFKC').split(/\s+/)) {
     const prefix = raw.endsWith('*');
-    const words = (HAS_CJK.test(raw) ? indexText(raw) : raw).match(WORD);
+    const words = indexText(raw).match(WORD);
     if (words === null) continue;
     const phrase = words.join(' ');
     phrases.push(`"${phrase.replace(/"/g, '""')}"${prefix ? '*' : ''}`);
-    for (const w of words) terms.push(w.toLowerCase());
+    for (const w of words) {
+      const emoji = EMOJI_WORD.exec(w);
+      terms.push(emoji === null ? w.toLowerCase() : String.fromCodePoint(parseInt(emoji[1] ?? '0', 16)));
+    }
     if (phrases.length >= 16) break;
   }
   return phrases.length === 0 ? null : { match: phrases.join(' '), terms };

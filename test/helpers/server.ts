@@ -13,6 +13,7 @@ import { startServer, type RoostServer } from '../../src/gateway/server.js';
 import { createLogger } from '../../src/log.js';
 import { addMember, addUser, createRoom, directRoom, type Role } from '../../src/store/admin.js';
 import { openWritable, type Db } from '../../src/store/database.js';
+import type { HistoryJobHooks } from '../../src/store/history-jobs.js';
 
 export interface TestUser { id: string; name: string; password: string; token: string }
 
@@ -38,10 +39,11 @@ export interface TestServer {
 export const FOLLOW_MS = 700;
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-export async function startTestServer(overrides: Partial<Record<SettingName, RawValue>> = {}): Promise<TestServer> {
+/** `hooks.now`: the clock the server's retention job uses (tests move it forward instead of waiting days). */
+export async function startTestServer(overrides: Partial<Record<SettingName, RawValue>> = {}, hooks: HistoryJobHooks = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'roost-test-'));
   const config = configWith({ dataDir, host: '127.0.0.1', port: 0, logLevel: 'silent', ...overrides });
-  const server = await startServer(config, createLogger({ level: config.logLevel, pretty: false }));
+  const server = await startServer(config, createLogger({ level: config.logLevel, pretty: false }), hooks);
   const http = `http://127.0.0.1:${server.port}`;
   const admin = <T>(fn: (db: Db) => T): T => {
     const db = openWritable(dataDir);
