@@ -16,6 +16,8 @@ export interface SocketLimits {
   onSent?: (frame: string) => void;
 }
 
+let nextConnectionId = 1;
+
 /**
  * Everything the server keeps per socket: identity and two token buckets.
  * Passed to `res.upgrade` inside a SocketData and read back with `ws.getUserData().state`.
@@ -23,6 +25,8 @@ export interface SocketLimits {
 export class SocketState implements Peer {
   ws: WebSocket<SocketData> | null = null;
   closed = false;
+  /** Names this connection in log lines (a user may hold several). */
+  readonly id = nextConnectionId++;
   readonly frames: Bucket;
   readonly strikes: Bucket;
 

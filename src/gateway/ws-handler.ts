@@ -112,6 +112,7 @@ export function wsBehavior(deps: WsDeps): WebSocketBehavior<SocketData> {
       sockets.add(s);
       for (const topic of SocketRegistry.topicsFor(s.userId, membership.roomsOf(s.userId))) ws.subscribe(topic);
       metrics.inc('roost_connections_opened_total', 'WebSocket connections opened.');
+      log.debug({ conn: s.id, user: s.userId, ip: s.ip }, 'socket opened');
     },
 
     message: (ws: WebSocket<SocketData>, message: ArrayBuffer, isBinary: boolean) => {
@@ -150,7 +151,7 @@ export function wsBehavior(deps: WsDeps): WebSocketBehavior<SocketData> {
       try {
         chat.handle(s, parsed.frame);
       } catch (err) {
-        log.error({ err, user: s.userId, frame: parsed.frame.type }, 'frame handler failed');
+        log.error({ err, conn: s.id, user: s.userId, frame: parsed.frame.type }, 'frame handler failed');
         s.send(errorFrame(parsed.frame.id, 'internal', 'internal error; nothing was changed'));
       }
     },
@@ -160,6 +161,7 @@ export function wsBehavior(deps: WsDeps): WebSocketBehavior<SocketData> {
       if (s.lagging) return;
       s.lagging = true;
       metrics.inc('roost_backpressure_closes_total', 'Sockets closed with 1013 for falling behind (over maxBackpressureBytes).');
+      log.info({ conn: s.id, user: s.userId, ip: s.ip }, 'socket fell behind; closing it with 1013');
     },
 
     drain: (ws: WebSocket<SocketData>) => {
@@ -173,6 +175,7 @@ export function wsBehavior(deps: WsDeps): WebSocketBehavior<SocketData> {
       sockets.remove(s);
       userBuckets.closed(s.userId, sockets.countForUser(s.userId));
       metrics.inc('roost_connections_closed_total', 'WebSocket connections closed, by close code.', { code: String(code) });
+      log.debug({ conn: s.id, user: s.userId, code }, 'socket closed');
     },
   };
 }

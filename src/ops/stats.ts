@@ -80,33 +80,43 @@ export function computeStats(db: Db, o: StatsOptions): Stats {
   const firstDay = today - o.days + 1;
   const fromId = firstIdAtOrAfter(db, firstDay * DAY_MS - off);
 
-  const dayRows = db.prepare(`SELECT (ts + CAST(? AS INTEGER)) / ${DAY_MS} AS d, count(*) AS n, count(DISTINCT sender_id) AS u
-    FROM messages WHERE id >= ? GROUP BY d`).all(off, fromId) as Array<{ d: number; n: number; u: number }>;
-  const byDay = new Map(dayRows.map((r) => [r.d, r]));
-  const perDay: DayRow[] = [];
-  for (let d = firstDay; d <= today; d++) {
-    const r = byDay.get(d);
-    perDay.push({ day: isoDay(d * DAY_MS), messages: r?.n ?? 0, activeUsers: r?.u ?? 0 });
-  }
-
-  // Weeks start on Monday (1970-01-01 was a Thursday: +3 days aligns to Monday).
-  const thisWeek = Math.floor((today + 3) / 7);
+  // Scan 1: messages per (local day, sender) over the longer of the two windows. Per-day
+  // messages and active users, and per-week active users, all come from these few rows
+  // (days x senders), so the messages are read once.
+  const thisWeek = Math.floor((today + 3) / 7); // weeks start on Monday: 1970-01-01 was a Thursday
   const firstWeek = thisWeek - o.weeks + 1;
-  const weekFromId = firstIdAtOrAfter(db, (firstWeek * 7 - 3) * DAY_MS - off);
-  const weekRows = db.prepare(`SELECT ((ts + CAST(? AS INTEGER)) / ${DAY_MS} + 3) / 7 AS w, count(DISTINCT sender_id) AS u
-    FROM messages WHERE id >= ? GROUP BY w`).all(off, weekFromId) as Array<{ w: number; u: number }>;
-  const byWeek = new Map(weekRows.map((r) => [r.w, r.u]));
+  const scanFromDay = Math.min(firstDay, firstWeek * 7 - 3);
+  const daySender = db.prepare(`SELECT (ts + CAST(? AS INTEGER)) / ${DAY_MS} AS d, sender_id AS s, count(*) AS n
+    FROM messages WHERE id >= ? GROUP BY d, s`).all(off, firstIdAtOrAfter(db, scanFromDay * DAY_MS - off)) as Array<{ d: number; s: number; n: number }>;
+  const days = new Map<number, { n: number; u: number }>();
+  const weeks = new Map<number, Set<number>>();
+  for (const r of daySender) {
+    const day = days.get(r.d) ?? { n: 0, u: 0 };
+    day.n += r.n;
+    day.u += 1;
+    days.set(r.d, day);
+    const w = Math.floor((r.d + 3) / 7);
+    const senders = weeks.get(w) ?? new Set<number>();
+    senders.add(r.s);
+    weeks.set(w, senders);
+  }
+  const perDay: DayRow[] = [];
+  for (let d = firstDay; d <= today; d++) perDay.push({ day: isoDay(d * DAY_MS), messages: days.get(d)?.n ?? 0, activeUsers: days.get(d)?.u ?? 0 });
   const perWeek: WeekRow[] = [];
-  for (let w = firstWeek; w <= thisWeek; w++) perWeek.push({ weekOf: isoDay((w * 7 - 3) * DAY_MS), activeUsers: byWeek.get(w) ?? 0 });
+  for (let w = firstWeek; w <= thisWeek; w++) perWeek.push({ weekOf: isoDay((w * 7 - 3) * DAY_MS), activeUsers: weeks.get(w)?.size ?? 0 });
 
-  const busiestRooms = db.prepare(`SELECT m.room_id AS room, r.name AS name, m.n AS messages
-    FROM (SELECT room_id, count(*) AS n FROM messages WHERE id >= ? GROUP BY room_id ORDER BY n DESC LIMIT 5) m
-    JOIN rooms r ON r.id = m.room_id ORDER BY m.n DESC`).all(fromId) as RoomRow[];
-
+  // Scan 2: messages per (local hour of day, room) over the day window: hours and busiest rooms.
+  const hourRoom = db.prepare(`SELECT ((ts + CAST(? AS INTEGER)) / ${HOUR_MS}) % 24 AS h, room_id AS room, count(*) AS n
+    FROM messages NOT INDEXED WHERE id >= ? GROUP BY h, room`).all(off, fromId) as Array<{ h: number; room: number; n: number }>;
   const hours = new Array<number>(24).fill(0);
-  const hourRows = db.prepare(`SELECT ((ts + CAST(? AS INTEGER)) / ${HOUR_MS}) % 24 AS h, count(*) AS n FROM messages WHERE id >= ? GROUP BY h`)
-    .all(off, fromId) as Array<{ h: number; n: number }>;
-  for (const r of hourRows) hours[r.h] = r.n;
+  const perRoom = new Map<number, number>();
+  for (const r of hourRoom) {
+    hours[r.h] = (hours[r.h] ?? 0) + r.n;
+    perRoom.set(r.room, (perRoom.get(r.room) ?? 0) + r.n);
+  }
+  const roomName = db.prepare('SELECT name FROM rooms WHERE id = ?').pluck();
+  const busiestRooms: RoomRow[] = [...perRoom].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, 5)
+    .map(([room, messages]) => ({ room, name: String(roomName.get(room) ?? `#${room}`), messages }));
 
   const totals = db.prepare(`SELECT (SELECT count(*) FROM messages) AS messages, (SELECT count(*) FROM users) AS users,
     (SELECT count(*) FROM rooms) AS rooms`).get() as Stats['totals'];
