@@ -68,7 +68,8 @@ export function mountApi(app: TemplatedApp, deps: ApiDeps): void {
     void (async () => {
       const body = await ex.readJson(Math.min(config.maxHttpBodyBytes, 4096), length);
       if (body === undefined) return;
-      const { username, password } = body as { username?: unknown; password?: unknown };
+      // A JSON body may be null, a number or an array: only an object has fields to read.
+      const { username, password } = (typeof body === 'object' && body !== null ? body : {}) as { username?: unknown; password?: unknown };
       if (typeof username !== 'string' || typeof password !== 'string' || username.length > 64 || password.length > 1024) {
         return ex.error('bad_request', 'body must be {"username": string, "password": string}');
       }
