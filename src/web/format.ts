@@ -65,6 +65,7 @@ export function highlight(snippet: string, ranges: ReadonlyArray<readonly [numbe
 const timeFmt = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit' });
 const fullFmt = new Intl.DateTimeFormat(locale, { dateStyle: 'full', timeStyle: 'short' });
 const dayFmt = new Intl.DateTimeFormat(locale, { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' });
+const dateTimeFmt = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
 const shortDayFmt = new Intl.DateTimeFormat(locale, { month: 'short', day: 'numeric' });
 
 /** A calendar day in the viewer's time zone, for grouping. */
@@ -81,6 +82,7 @@ export function dayLabel(ts: number, now: number = Date.now()): string {
 
 export const timeLabel = (ts: number): string => timeFmt.format(ts);
 export const fullTime = (ts: number): string => fullFmt.format(ts);
+export const shortDateTime = (ts: number): string => dateTimeFmt.format(ts);
 
 /** Time for a room list row: the time today, the day otherwise. */
 export function shortWhen(ts: number, now: number = Date.now()): string {

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, type AdminStats } from '../api.js';
-import { bytes, duration, fullTime } from '../format.js';
+import { bytes, duration, shortDateTime } from '../format.js';
 import { t } from '../i18n.js';
 
 type Users = Awaited<ReturnType<typeof api.adminUsers>>['users'];
@@ -53,7 +53,7 @@ export function Admin({ token, isAdmin }: { token: string; isAdmin: boolean }) {
               <thead><tr><th scope="col">{t('name')}</th><th scope="col">{t('role')}</th><th scope="col">{t('status')}</th><th scope="col">{t('created')}</th></tr></thead>
               <tbody>
                 {data.users.map((u) => (
-                  <tr key={u.id}><td>{u.name}</td><td>{u.role}</td><td>{u.disabled ? t('disabled') : t('active')}</td><td>{fullTime(u.createdAt)}</td></tr>
+                  <tr key={u.id}><td>{u.name}</td><td>{u.role}</td><td>{u.disabled ? t('disabled') : t('active')}</td><td>{shortDateTime(u.createdAt)}</td></tr>
                 ))}
               </tbody>
             </table>
@@ -61,7 +61,7 @@ export function Admin({ token, isAdmin }: { token: string; isAdmin: boolean }) {
           <h3>{t('rooms')} ({data.rooms.length})</h3>
           <div class="table-wrap">
             <table>
-              <thead><tr><th scope="col">{t('name')}</th><th scope="col">{t('kind')}</th><th scope="col">{t('messages')}</th><th scope="col">{t('members', { n: '' }).trim()}</th></tr></thead>
+              <thead><tr><th scope="col">{t('name')}</th><th scope="col">{t('kind')}</th><th scope="col">{t('messages')}</th><th scope="col">{t('membersHeader')}</th></tr></thead>
               <tbody>
                 {data.rooms.map((r) => (
                   <tr key={r.id}>
