@@ -17,11 +17,11 @@ export const PASSWORD = 'durable-secret-pw';
 
 export interface Fixture { dataDir: string; configFile: string; users: Record<string, number>; rooms: string[] }
 
-/** A data folder with `userNames` and `roomCount` rooms they all belong to; frame rate limits off. */
+/** A data folder with `userNames` and `roomCount` rooms they all belong to; per-socket and per-user frame rate limits off. */
 export async function prepareData(userNames: string[], roomCount: number): Promise<Fixture> {
   const dataDir = mkdtempSync(join(tmpdir(), 'roost-durable-'));
   const configFile = join(dataDir, 'test-config.json');
-  writeFileSync(configFile, JSON.stringify({ framesPerSecond: 0, logLevel: 'warn' }));
+  writeFileSync(configFile, JSON.stringify({ framesPerSecond: 0, userFramesPerSecond: 0, logLevel: 'warn' }));
   const hash = await hashPassword(PASSWORD);
   const db = openWritable(dataDir);
   try {
