@@ -1,8 +1,9 @@
 import { api, HttpError } from './api.js';
+import { CATCH_UP_LIMIT, catchUp, fetchMembers, refreshRooms } from './catch-up.js';
 import { Connection, type ConnState } from './connection.js';
-import type { RoomSummary, SearchHit, ServerFrame, ServerFrameOf, User, WireMessage } from './protocol.js';
+import type { SearchHit, ServerFrame, ServerFrameOf, User, WireMessage } from './protocol.js';
 import {
-  atLatest, newRoom, windowEnd, windowStart, withLiveMessage, withNewer, withOlder, withPending, withWindow, type RoomState,
+  atLatest, windowEnd, windowStart, withLiveMessage, withNewer, withOlder, withPending, withWindow, type RoomState,
 } from './room-state.js';
 
 export interface SearchState { query: string; hits: readonly SearchHit[]; loading: boolean; more: boolean; error: string | null }
@@ -23,7 +24,6 @@ export interface ChatState {
 
 const PAGE = 50;
 const SEARCH_PAGE = 30;
-const CATCH_UP_LIMIT = 200;
 const KEEP_IN_BACKGROUND = 100;
 const TYPING_SHOWN_MS = 6000;
 const TYPING_SEND_EVERY_MS = 3000;
@@ -42,7 +42,7 @@ export class ChatStore {
   private typingTimer = 0;
   private targetN = 0;
 
-  constructor(readonly token: string, me: User, private readonly onSignedOut: () => void) {
+  constructor(readonly token: string, me: User, readonly onSignedOut: () => void) {
     this.state = { me, conn: { kind: 'connecting' }, roomsLoaded: false, rooms: {}, current: null, divider: null, target: null, names: { [me.id]: me.name }, search: null };
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
     const check = async (): Promise<'ok' | 'unauthorized' | 'unreachable'> => {
@@ -55,8 +55,8 @@ export class ChatStore {
     };
     this.conn = new Connection(`${scheme}://${location.host}/ws?token=${encodeURIComponent(token)}`, check, {
       frame: (f) => this.onFrame(f),
-      opened: () => void this.catchUp(),
-      state: (conn) => this.set({ conn }),
+      opened: () => void catchUp(this),
+      state: (conn) => this.patch({ conn }),
       unauthorized: () => this.onSignedOut(),
     });
   }
@@ -75,87 +75,16 @@ export class ChatStore {
     window.clearInterval(this.typingTimer);
   }
 
-  private set(patch: Partial<ChatState>): void {
+  /** Replaces part of the state and tells the subscribers. */
+  patch(patch: Partial<ChatState>): void {
     this.state = { ...this.state, ...patch };
     for (const fn of this.listeners) fn();
   }
 
-  private room(id: string, change: (r: RoomState) => RoomState): void {
+  /** Replaces one room's state, if the user is still in it. */
+  updateRoom(id: string, change: (r: RoomState) => RoomState): void {
     const r = this.state.rooms[id];
-    if (r !== undefined) this.set({ rooms: { ...this.state.rooms, [id]: change(r) } });
-  }
-
-  // --- catching up (first connect and every reconnect) ---
-
-  private async catchUp(): Promise<void> {
-    // Rooms whose window showed the latest before the drop keep doing so: fetch what they missed.
-    const following = Object.values(this.state.rooms).filter((r) => atLatest(r));
-    try {
-      await this.refreshRooms();
-      const since: Record<string, number> = {};
-      for (const r of following) if (this.state.rooms[r.id] !== undefined) since[r.id] = windowEnd(r);
-      if (Object.keys(since).length > 0) {
-        const synced = await this.conn.request<ServerFrameOf<'synced'>>({ type: 'sync', since, limit: CATCH_UP_LIMIT });
-        for (const s of synced.rooms) {
-          if (s.more) void this.loadLatest(s.room);
-          else this.addNewer(s.room, s.messages);
-        }
-      }
-      for (const r of Object.values(this.state.rooms)) {
-        for (const p of r.pending) if (p.state === 'sending') this.transmit(r.id, p.clientMsgId);
-      }
-      const open = this.state.current;
-      if (open !== null && this.state.rooms[open]?.loaded === false) await this.loadLatest(open);
-    } catch {
-      // The socket dropped mid-way; the next open starts over.
-    }
-  }
-
-  private async refreshRooms(): Promise<void> {
-    const reply = await this.conn.request<ServerFrameOf<'rooms'>>({ type: 'rooms' });
-    const rooms: Record<string, RoomState> = {};
-    const fresh: string[] = [];
-    for (const s of reply.rooms) {
-      const old = this.state.rooms[s.room];
-      if (old === undefined) fresh.push(s.room);
-      rooms[s.room] = old === undefined ? newRoom(s) : merged(old, s);
-    }
-    const current = this.state.current !== null && rooms[this.state.current] === undefined ? null : this.state.current;
-    this.set({ rooms, roomsLoaded: true, current });
-    const stale = Object.values(rooms).filter((r) => r.lastSeq > 0 && (r.preview?.seq ?? 0) < r.lastSeq && !atLatest(r));
-    if (stale.length > 0) {
-      const since: Record<string, number> = {};
-      for (const r of stale) since[r.id] = r.lastSeq - 1;
-      const synced = await this.conn.request<ServerFrameOf<'synced'>>({ type: 'sync', since, limit: 1 });
-      for (const s of synced.rooms) {
-        const last = s.messages[s.messages.length - 1];
-        if (last !== undefined) this.room(s.room, (r) => (r.preview !== null && r.preview.seq >= last.seq ? r : { ...r, preview: last }));
-      }
-    }
-    void this.fetchMembers(fresh);
-  }
-
-  /** Names and read markers of each room's members, a few requests at a time. */
-  async fetchMembers(ids: readonly string[]): Promise<void> {
-    const queue = [...ids];
-    const worker = async (): Promise<void> => {
-      for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
-        try {
-          const { members } = await api.members(this.token, id);
-          const names = { ...this.state.names };
-          const receipts: Record<string, number> = {};
-          for (const m of members) {
-            names[m.id] = m.name;
-            if (m.id !== this.state.me.id) receipts[m.id] = m.readSeq;
-          }
-          this.set({ names });
-          this.room(id, (r) => ({ ...r, members: members.map((m) => m.id), receipts: { ...receipts, ...maxOf(r.receipts, receipts) } }));
-        } catch (err) {
-          if (err instanceof HttpError && err.status === 401) return this.onSignedOut();
-        }
-      }
-    };
-    await Promise.all([worker(), worker(), worker(), worker()]);
+    if (r !== undefined) this.patch({ rooms: { ...this.state.rooms, [id]: change(r) } });
   }
 
   // --- frames the server sends unasked ---
@@ -164,26 +93,26 @@ export class ChatStore {
     switch (f.type) {
       case 'message': return this.onMessage(f);
       case 'receipt':
-        return this.room(f.room, (r) => (f.user === this.state.me.id
+        return this.updateRoom(f.room, (r) => (f.user === this.state.me.id
           ? { ...r, readSeq: Math.max(r.readSeq, f.seq) }
           : { ...r, receipts: { ...r.receipts, [f.user]: Math.max(r.receipts[f.user] ?? 0, f.seq) } }));
       case 'typing':
         if (f.user === this.state.me.id) return;
-        this.room(f.room, (r) => ({ ...r, typing: { ...r.typing, [f.user]: Date.now() + TYPING_SHOWN_MS } }));
+        this.updateRoom(f.room, (r) => ({ ...r, typing: { ...r.typing, [f.user]: Date.now() + TYPING_SHOWN_MS } }));
         return this.watchTyping();
       case 'room':
-        if (f.event === 'left' && f.user !== this.state.me.id) return void this.fetchMembers([f.room]);
-        if (f.event === 'joined' && this.state.rooms[f.room] !== undefined) return void this.fetchMembers([f.room]);
-        return void this.refreshRooms().catch(() => undefined);
+        if (f.event === 'left' && f.user !== this.state.me.id) return void fetchMembers(this, [f.room]);
+        if (f.event === 'joined' && this.state.rooms[f.room] !== undefined) return void fetchMembers(this, [f.room]);
+        return void refreshRooms(this).catch(() => undefined);
       default:
         return;
     }
   }
 
   private onMessage(m: WireMessage): void {
-    if (this.state.rooms[m.room] === undefined) return void this.refreshRooms().catch(() => undefined);
+    if (this.state.rooms[m.room] === undefined) return void refreshRooms(this).catch(() => undefined);
     let gap = false;
-    this.room(m.room, (r) => {
+    this.updateRoom(m.room, (r) => {
       const next = withLiveMessage(r, m, this.state.me.id);
       gap = next.gap;
       return next.room;
@@ -191,9 +120,10 @@ export class ChatStore {
     if (gap) void this.fillGap(m.room);
   }
 
-  private addNewer(id: string, messages: readonly WireMessage[]): void {
+  /** Extends a room's window with newer messages; a gap means the window is reloaded at the latest. */
+  addNewer(id: string, messages: readonly WireMessage[]): void {
     let gap = false;
-    this.room(id, (r) => {
+    this.updateRoom(id, (r) => {
       const next = withNewer(r, messages);
       gap = next.gap;
       return { ...next.room, loadingNewer: false };
@@ -219,7 +149,7 @@ export class ChatStore {
       let any = false;
       for (const r of Object.values(this.state.rooms)) {
         const live = Object.entries(r.typing).filter(([, until]) => until > now);
-        if (live.length !== Object.keys(r.typing).length) this.room(r.id, (x) => ({ ...x, typing: Object.fromEntries(live) }));
+        if (live.length !== Object.keys(r.typing).length) this.updateRoom(r.id, (x) => ({ ...x, typing: Object.fromEntries(live) }));
         any ||= live.length > 0;
       }
       if (!any) {
@@ -233,25 +163,25 @@ export class ChatStore {
 
   openRoom(id: string | null): void {
     const r = id === null ? undefined : this.state.rooms[id];
-    if (id === null || r === undefined) return this.set({ current: null, divider: null, target: null });
+    if (id === null || r === undefined) return this.patch({ current: null, divider: null, target: null });
     if (id === this.state.current) return;
-    if (this.state.current !== null) this.room(this.state.current, trimmed);
+    if (this.state.current !== null) this.updateRoom(this.state.current, trimmed);
     const divider = r.readSeq < r.lastSeq ? { room: id, after: r.readSeq } : null;
-    this.set({ current: id, divider, target: null });
+    this.patch({ current: id, divider, target: null });
     if (!r.loaded) void this.loadLatest(id, Math.min(200, Math.max(PAGE, r.lastSeq - r.readSeq + 10)));
-    if (r.members === null) void this.fetchMembers([id]);
+    if (r.members === null) void fetchMembers(this, [id]);
   }
 
   /** Opens a room at one message (a search result), loading the stretch of history around it. */
   async openAt(id: string, seq: number): Promise<void> {
     const r = this.state.rooms[id];
     if (r === undefined) return;
-    this.set({ current: id, divider: null, target: { room: id, seq, n: ++this.targetN } });
-    if (r.members === null) void this.fetchMembers([id]);
+    this.patch({ current: id, divider: null, target: { room: id, seq, n: ++this.targetN } });
+    if (r.members === null) void fetchMembers(this, [id]);
     if (r.loaded && seq >= windowStart(r) && seq <= windowEnd(r)) return;
     try {
       const page = await this.conn.request<ServerFrameOf<'history'>>({ type: 'history', room: id, before: seq + PAGE / 2, limit: PAGE });
-      this.room(id, (x) => withWindow(x, page.messages, page.more));
+      this.updateRoom(id, (x) => withWindow(x, page.messages, page.more));
     } catch {
       // Offline: the room opens where it was.
     }
@@ -260,7 +190,7 @@ export class ChatStore {
   async loadLatest(id: string, limit = PAGE): Promise<void> {
     try {
       const page = await this.conn.request<ServerFrameOf<'history'>>({ type: 'history', room: id, limit });
-      this.room(id, (r) => ({ ...withWindow(r, page.messages, page.more), loadingNewer: false }));
+      this.updateRoom(id, (r) => ({ ...withWindow(r, page.messages, page.more), loadingNewer: false }));
     } catch {
       // Offline: catchUp loads it on the next open.
     }
@@ -269,12 +199,12 @@ export class ChatStore {
   async loadOlder(id: string): Promise<void> {
     const r = this.state.rooms[id];
     if (r === undefined || !r.hasOlder || r.loadingOlder || r.messages.length === 0) return;
-    this.room(id, (x) => ({ ...x, loadingOlder: true }));
+    this.updateRoom(id, (x) => ({ ...x, loadingOlder: true }));
     try {
       const page = await this.conn.request<ServerFrameOf<'history'>>({ type: 'history', room: id, before: windowStart(r), limit: PAGE });
-      this.room(id, (x) => withOlder(x, page.messages, page.more));
+      this.updateRoom(id, (x) => withOlder(x, page.messages, page.more));
     } catch {
-      this.room(id, (x) => ({ ...x, loadingOlder: false }));
+      this.updateRoom(id, (x) => ({ ...x, loadingOlder: false }));
     }
   }
 
@@ -282,17 +212,17 @@ export class ChatStore {
   async loadNewer(id: string): Promise<void> {
     const r = this.state.rooms[id];
     if (r === undefined || atLatest(r) || r.loadingNewer || !r.loaded) return;
-    this.room(id, (x) => ({ ...x, loadingNewer: true }));
+    this.updateRoom(id, (x) => ({ ...x, loadingNewer: true }));
     try {
       const synced = await this.conn.request<ServerFrameOf<'synced'>>({ type: 'sync', since: { [id]: windowEnd(r) }, limit: PAGE });
       for (const s of synced.rooms) this.addNewer(s.room, s.messages);
     } catch {
-      this.room(id, (x) => ({ ...x, loadingNewer: false }));
+      this.updateRoom(id, (x) => ({ ...x, loadingNewer: false }));
     }
   }
 
   jumpToLatest(id: string): void {
-    this.set({ target: null });
+    this.patch({ target: null });
     const r = this.state.rooms[id];
     if (r !== undefined && !atLatest(r)) void this.loadLatest(id);
   }
@@ -301,33 +231,34 @@ export class ChatStore {
   markRead(id: string, seq: number): void {
     const r = this.state.rooms[id];
     if (r === undefined || seq <= r.readSeq) return;
-    if (this.conn.send({ type: 'read', room: id, seq })) this.room(id, (x) => ({ ...x, readSeq: Math.max(x.readSeq, seq) }));
+    if (this.conn.send({ type: 'read', room: id, seq })) this.updateRoom(id, (x) => ({ ...x, readSeq: Math.max(x.readSeq, seq) }));
   }
 
   send(id: string, body: string): void {
     const clientMsgId = `w${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;
-    this.room(id, (r) => ({ ...r, pending: [...r.pending, { clientMsgId, body, state: 'sending', error: null }] }));
+    this.updateRoom(id, (r) => ({ ...r, pending: [...r.pending, { clientMsgId, body, state: 'sending', error: null }] }));
     this.transmit(id, clientMsgId);
   }
 
   /** Sends again with the same clientMsgId: if the first try was stored, the server answers with its ack. */
   retry(id: string, clientMsgId: string): void {
-    this.room(id, (r) => withPending(r, clientMsgId, { state: 'sending', error: null }));
+    this.updateRoom(id, (r) => withPending(r, clientMsgId, { state: 'sending', error: null }));
     this.transmit(id, clientMsgId);
   }
 
-  private transmit(id: string, clientMsgId: string): void {
+  /** Sends (or sends again) a pending message; without a socket it waits for the next catch-up. */
+  transmit(id: string, clientMsgId: string): void {
     const p = this.state.rooms[id]?.pending.find((x) => x.clientMsgId === clientMsgId);
     if (p === undefined || this.state.conn.kind !== 'online') return; // sent after the next catchUp
     this.conn.request<ServerFrameOf<'ack'>>({ type: 'send', room: id, body: p.body, clientMsgId }).then(
       (ack) => {
-        this.room(id, (r) => withPending(r, clientMsgId, null));
+        this.updateRoom(id, (r) => withPending(r, clientMsgId, null));
         this.onMessage({ room: id, seq: ack.seq, msgId: ack.msgId, from: this.state.me.id, body: p.body, ts: ack.ts });
       },
       (err: Error & { code?: string }) => {
         // A dropped socket leaves it 'sending' for the next catchUp; anything else needs the user.
         if (err.code === 'unavailable' && this.state.conn.kind !== 'online') return;
-        this.room(id, (r) => withPending(r, clientMsgId, { state: 'failed', error: err.message }));
+        this.updateRoom(id, (r) => withPending(r, clientMsgId, { state: 'failed', error: err.message }));
       },
     );
   }
@@ -340,23 +271,23 @@ export class ChatStore {
 
   async search(query: string, more = false): Promise<void> {
     const q = query.trim();
-    if (q === '') return this.set({ search: null });
+    if (q === '') return this.patch({ search: null });
     const prev = more && this.state.search?.query === q ? this.state.search : null;
     const last = prev?.hits[prev.hits.length - 1];
-    this.set({ search: { query: q, hits: prev?.hits ?? [], loading: true, more: false, error: null } });
+    this.patch({ search: { query: q, hits: prev?.hits ?? [], loading: true, more: false, error: null } });
     try {
       const reply = await this.conn.request<ServerFrameOf<'results'>>({
         type: 'search', query: q, limit: SEARCH_PAGE, ...(last !== undefined ? { before: Number(last.msgId) } : {}),
       });
       if (this.state.search?.query !== q) return;
-      this.set({ search: { query: q, hits: [...(prev?.hits ?? []), ...reply.hits], loading: false, more: reply.hits.length === SEARCH_PAGE, error: null } });
+      this.patch({ search: { query: q, hits: [...(prev?.hits ?? []), ...reply.hits], loading: false, more: reply.hits.length === SEARCH_PAGE, error: null } });
     } catch (err) {
-      if (this.state.search?.query === q) this.set({ search: { query: q, hits: prev?.hits ?? [], loading: false, more: false, error: (err as Error).message } });
+      if (this.state.search?.query === q) this.patch({ search: { query: q, hits: prev?.hits ?? [], loading: false, more: false, error: (err as Error).message } });
     }
   }
 
   closeSearch(): void {
-    this.set({ search: null });
+    this.patch({ search: null });
   }
 }
 
@@ -364,14 +295,4 @@ export class ChatStore {
 function trimmed(r: RoomState): RoomState {
   if (r.messages.length <= KEEP_IN_BACKGROUND) return r;
   return { ...r, messages: r.messages.slice(-KEEP_IN_BACKGROUND), hasOlder: true };
-}
-
-function merged(old: RoomState, s: RoomSummary): RoomState {
-  return { ...old, name: s.name, kind: s.kind, lastSeq: Math.max(old.lastSeq, s.lastSeq), readSeq: Math.max(old.readSeq, s.readSeq) };
-}
-
-function maxOf(a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>>): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries(a)) out[k] = Math.max(v, b[k] ?? 0);
-  return out;
 }

@@ -177,6 +177,7 @@ t.test('two people chat: list, history, messages both ways, typing, receipts, re
   t.not(await a.page.locator('a.room').first().evaluate((e) => getComputedStyle(e).outlineStyle), 'none', 'focus is visible');
 
   // Contrast of the main text pairs (WCAG AA: 4.5:1) in both colour schemes, with an unread badge showing.
+  await a.page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
   await postMessages(http, await tokenFor(http, world.people.bob!), world.rooms['alice&bob']!, ['Are you free later?'], 1);
   await a.page.locator('.badge').first().waitFor();
   for (const scheme of ['light', 'dark'] as const) {

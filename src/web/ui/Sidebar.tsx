@@ -6,7 +6,7 @@ import { SearchBox, SearchResults } from './Search.js';
 
 export function Sidebar({ store, state, onSignOut }: { store: ChatStore; state: ChatState; onSignOut: () => void }) {
   return (
-    <aside class="sidebar" aria-label={t('rooms')}>
+    <aside class="sidebar">
       <header class="sidebar-head">
         <h1 class="app-name">{t('appName')}</h1>
         <ConnectionBadge state={state.conn} onRetry={() => store.conn.retryNow()} />
