@@ -3,8 +3,10 @@ import { take, type Bucket } from './token-bucket.js';
 /**
  * One token bucket per user, shared by all of that user's sockets, so opening
  * more sockets does not multiply what one account may send. One Map entry
- * per connected user (not per socket), created by the first socket and
- * dropped with the last; no timers.
+ * per user (not per socket), created by the user's first frame. When the
+ * user's last socket closes the entry is dropped only if the bucket has
+ * refilled: otherwise reconnecting would hand a flooder a fresh burst. The
+ * Map is bounded by the number of accounts; no timers.
  */
 export class UserFrameBuckets {
   private readonly buckets = new Map<number, Bucket>();
@@ -27,7 +29,9 @@ export class UserFrameBuckets {
   }
 
   /** Call when a user's socket closed; `remaining` is how many the user still has open. */
-  closed(user: number, remaining: number): void {
-    if (remaining === 0) this.buckets.delete(user);
+  closed(user: number, remaining: number, now: number): void {
+    if (remaining > 0) return;
+    const b = this.buckets.get(user);
+    if (b !== undefined && b.tokens + ((now - b.at) / 1000) * this.rate >= this.burst) this.buckets.delete(user);
   }
 }

@@ -173,7 +173,7 @@ export function wsBehavior(deps: WsDeps): WebSocketBehavior<SocketData> {
       s.closed = true;
       s.ws = null;
       sockets.remove(s);
-      userBuckets.closed(s.userId, sockets.countForUser(s.userId));
+      userBuckets.closed(s.userId, sockets.countForUser(s.userId), Date.now());
       metrics.inc('roost_connections_closed_total', 'WebSocket connections closed, by close code.', { code: String(code) });
       log.debug({ conn: s.id, user: s.userId, code }, 'socket closed');
     },

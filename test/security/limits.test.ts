@@ -44,10 +44,12 @@ t.test('the per-user frame rate is shared by all of a user\'s sockets, one entry
   const buckets = new UserFrameBuckets(5, 10);
   for (let i = 0; i < 50; i++) buckets.take(i % 2, 0);
   t.equal(buckets.size, 2, 'two users, two entries, however many frames or sockets');
-  buckets.closed(0, 1);
+  buckets.closed(0, 1, 0);
   t.equal(buckets.size, 2, 'kept while the user has a socket open');
-  buckets.closed(0, 0);
-  t.equal(buckets.size, 1, 'dropped with the user\'s last socket');
+  buckets.closed(0, 0, 0);
+  t.equal(buckets.size, 2, 'kept after the last socket while drained: reconnecting gives no fresh burst');
+  buckets.closed(0, 0, 10_000);
+  t.equal(buckets.size, 1, 'dropped once it has refilled');
   t.ok(new UserFrameBuckets(0, 1).take(7, 0), 'rate 0 means no limit');
 });
 

@@ -1,0 +1,41 @@
+/**
+ * A flooding client on its own thread: sends `rate` frames per second for
+ * `seconds`, reconnecting (at most `maxReconnects` times) when the server
+ * closes it for abuse, as a misbehaving client would. Posts a summary at the end.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import WebSocket from 'ws';
+
+interface Job { url: string; token: string; room: string; rate: number; seconds: number; maxReconnects: number }
+const job = workerData as Job;
+let sent = 0;
+let closes = 0;
+let limited = 0;
+const until = Date.now() + job.seconds * 1000;
+
+function connect(): Promise<WebSocket | null> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(job.url, { headers: { Authorization: `Bearer ${job.token}` } });
+    ws.on('message', (d) => { if (String(d).includes('rate_limited')) limited += 1; });
+    ws.once('open', () => resolve(ws));
+    ws.once('error', () => resolve(null));
+  });
+}
+
+let ws: WebSocket | null = null;
+const perTick = Math.max(1, Math.round(job.rate / 100));
+while (Date.now() < until) {
+  if (ws === null || ws.readyState !== WebSocket.OPEN) {
+    if (ws !== null) closes += 1;
+    if (closes > job.maxReconnects) break;
+    ws = await connect();
+    if (ws === null) { await new Promise((r) => setTimeout(r, 50)); continue; }
+  }
+  for (let i = 0; i < perTick; i++) {
+    ws.send(JSON.stringify({ type: 'send', room: job.room, body: `flood ${sent}`, clientMsgId: `f${sent}` }));
+    sent += 1;
+  }
+  await new Promise((r) => setTimeout(r, 10));
+}
+ws?.close();
+parentPort?.postMessage({ sent, closes, limited });
