@@ -1,0 +1,70 @@
+/**
+ * The web client's pure logic, run in Node: links and highlights built from
+ * text (never HTML), grouping, receipts, and the message window that must
+ * stay gap-free however messages arrive.
+ */
+import t from 'tap';
+import { highlight, linkify } from '../../src/web/format.js';
+import { buildRows, seenAt } from '../../src/web/message-rows.js';
+import type { WireMessage } from '../../src/web/protocol.js';
+import { atLatest, newRoom, withLiveMessage, withNewer, withOlder, withWindow } from '../../src/web/room-state.js';
+
+const msg = (seq: number, from = '2', ts = 1_700_000_000_000 + seq * 1000): WireMessage => ({ room: '1', seq, msgId: String(100 + seq), from, body: `m${seq}`, ts });
+const room = (lastSeq: number) => newRoom({ room: '1', name: 'general', kind: 'group', lastSeq, readSeq: 0, unread: lastSeq });
+
+t.test('only http(s) URLs become links, without trailing punctuation; the rest stays text', async (t) => {
+  t.same(linkify('see https://example.com/a_(b). ok'), [{ text: 'see ' }, { text: 'https://example.com/a_(b)', href: 'https://example.com/a_(b)' }, { text: '. ok' }]);
+  t.same(linkify('www.example.org, then'), [{ text: 'www.example.org', href: 'http://www.example.org/' }, { text: ', then' }]);
+  t.same(linkify('javascript:alert(1) <a href="x">'), [{ text: 'javascript:alert(1) <a href="x">' }], 'script URLs and markup are plain text');
+  t.same(linkify('(https://example.com)'), [{ text: '(' }, { text: 'https://example.com', href: 'https://example.com/' }, { text: ')' }]);
+  t.same(linkify(''), []);
+});
+
+t.test('highlights cut a snippet into marked and plain runs, clamping and merging ranges', async (t) => {
+  t.same(highlight('历史聊天记录的备份', [[4, 6]]), [{ text: '历史聊天', mark: false }, { text: '记录', mark: true }, { text: '的备份', mark: false }]);
+  t.same(highlight('abc', [[2, 9], [0, 1], [0, 1]]), [{ text: 'a', mark: true }, { text: 'b', mark: false }, { text: 'c', mark: true }]);
+  t.same(highlight('abcd', [[1, 3], [2, 4]]), [{ text: 'a', mark: false }, { text: 'bc', mark: true }, { text: 'd', mark: true }]);
+  t.same(highlight('abc', [[5, 7], [2, 1]]), [{ text: 'abc', mark: false }], 'empty or outside ranges mark nothing');
+});
+
+t.test('messages group by sender within five minutes, split by day and by the unread line', async (t) => {
+  const base = new Date(2026, 0, 5, 10, 0).getTime();
+  const ms = [msg(1, 'a', base), msg(2, 'a', base + 60_000), msg(3, 'b', base + 120_000), msg(4, 'b', base + 20 * 60_000), msg(5, 'b', base + 86_400_000)];
+  const rows = buildRows(ms, 3);
+  t.same(rows.map((r) => (r.kind === 'group' ? `${r.from}:${r.messages.map((m) => m.seq).join(',')}` : r.kind)),
+    ['day', 'a:1,2', 'b:3', 'divider', 'b:4', 'day', 'b:5']);
+});
+
+t.test('"seen by" sits at each reader\'s last read message in the window, never on their own message', async (t) => {
+  const ms = [msg(10, 'a'), msg(11, 'b'), msg(12, 'a')];
+  const seen = seenAt(ms, { b: 11, c: 99, d: 3, a: 12 });
+  t.same([...seen.entries()], [[12, ['c']]], 'b read up to their own message, d before the window, a their own');
+  t.same([...seenAt(ms, { c: 10 }).entries()], [[10, ['c']]]);
+});
+
+t.test('the message window stays contiguous: duplicates ignored, a gap detected, older pages joined only when they fit', async (t) => {
+  let r = withWindow(room(3), [msg(2), msg(3)], true);
+  t.ok(atLatest(r));
+  let live = withLiveMessage(r, msg(4), '1');
+  t.equal(live.room.messages.length, 3);
+  t.notOk(live.gap);
+  live = withLiveMessage(live.room, msg(4), '1');
+  t.equal(live.room.messages.length, 3, 'a message seen twice is kept once');
+  live = withLiveMessage(live.room, msg(6), '1');
+  t.ok(live.gap, 'seq 6 after 4 is a gap the client must fill');
+  t.equal(live.room.messages.length, 3, 'and is not appended out of order');
+  t.equal(live.room.lastSeq, 6, 'but the room knows it is behind');
+  t.notOk(atLatest(live.room));
+  const filled = withNewer(live.room, [msg(5), msg(6)]);
+  t.same(filled.room.messages.map((m) => m.seq), [2, 3, 4, 5, 6]);
+  t.ok(atLatest(filled.room));
+
+  r = withOlder(filled.room, [msg(1)], false);
+  t.same(r.messages.map((m) => m.seq), [1, 2, 3, 4, 5, 6]);
+  t.notOk(r.hasOlder);
+  const stray = withOlder(withWindow(room(9), [msg(8), msg(9)], true), [msg(3), msg(4)], true);
+  t.same(stray.messages.map((m) => m.seq), [8, 9], 'a page that does not join the window is dropped');
+
+  const mine = withLiveMessage(withWindow(room(1), [msg(1)], false), msg(2, '1'), '1');
+  t.equal(mine.room.readSeq, 2, 'sending moves one\'s own read marker');
+});
