@@ -3,7 +3,7 @@
  * threads, the writer included), open descriptors, and the kernel's TCP
  * buffer memory from /proc/net/sockstat (system-wide, in pages).
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { openFds } from './fd-limit.js';
 
 /** /proc reports CPU time in USER_HZ, which Linux fixes at 100 for user space. */
@@ -17,6 +17,8 @@ export interface ProcSample {
   fds: number | null;
   tcpInUse: number | null;
   tcpMemBytes: number | null;
+  /** Time all the process's threads spent runnable but waiting for a CPU (contention), seconds. */
+  runQueueWaitSeconds: number | null;
   /** Slab memory of the kernel objects every TCP socket needs (null without root). */
   socketSlabBytes: number | null;
 }
@@ -55,6 +57,20 @@ export function parseSockstat(text: string): { inUse: number; memBytes: number }
   return m === null ? null : { inUse: Number(m[1]), memBytes: Number(m[2]) * PAGE };
 }
 
+/** Sums field 2 (ns waiting on a run queue) of /proc/<pid>/task/<tid>/schedstat over every thread. */
+export function runQueueWait(pid: number): number | null {
+  let total = 0;
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const f = read(`/proc/${pid}/task/${tid}/schedstat`)?.split(' ');
+      total += Number(f?.[1] ?? 0);
+    }
+  } catch {
+    return null;
+  }
+  return total / 1e9;
+}
+
 const read = (path: string): string | null => {
   try {
     return readFileSync(path, 'utf8');
@@ -74,10 +90,17 @@ export function sampleProc(pid: number | null): ProcSample {
     rssBytes: status === null ? null : parseStatusRss(status),
     cpuSeconds: stat === null ? null : parseStatCpuSeconds(stat),
     fds: pid === null ? null : openFds(pid),
+    runQueueWaitSeconds: pid === null ? null : runQueueWait(pid),
     tcpInUse: tcp?.inUse ?? null,
     tcpMemBytes: tcp?.memBytes ?? null,
     socketSlabBytes: slab === null ? null : parseSlabinfo(slab),
   };
+}
+
+/** Milliseconds per second the process's threads waited for a CPU between two samples. */
+export function cpuWaitMsPerSecond(a: ProcSample, b: ProcSample): number | null {
+  if (a.runQueueWaitSeconds === null || b.runQueueWaitSeconds === null || b.at <= a.at) return null;
+  return (1000 * (b.runQueueWaitSeconds - a.runQueueWaitSeconds)) / ((b.at - a.at) / 1000);
 }
 
 /** CPU use between two samples, in percent of one core (200 % = two cores busy). */

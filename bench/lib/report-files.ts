@@ -14,9 +14,9 @@ export function resultBaseName(startedAt: string, host: string, scenario: string
 }
 
 function stepsTable(steps: Step[]): string[] {
-  const rows = ['| connections | failed | server RSS MiB | kernel MiB | CPU % | loop lag p99 ms | msgs/s | ack p50/p99 ms | delivery p50/p99/max ms | |', '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|'];
+  const rows = ['| connections | failed | server RSS MiB | kernel MiB | CPU % | CPU wait ms/s | loop lag p99 ms | msgs/s | ack p50/p99 ms | delivery p50/p99/max ms | |', '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|'];
   for (const s of steps) {
-    rows.push(`| ${n(s.connections)} | ${n(s.failed)} | ${n(s.rssBytes === null ? null : s.rssBytes / MiB, 1)} | ${n(s.kernelBytes === null ? null : s.kernelBytes / MiB, 1)} | ${n(s.cpuPercent)} | ${n(s.loopLagP99Ms, 1)} | ${n(s.msgsPerSecond)} | ${s.ack.count ? `${n(s.ack.p50Ms, 2)} / ${n(s.ack.p99Ms, 2)}` : '–'} | ${s.delivery.count ? `${n(s.delivery.p50Ms, 2)} / ${n(s.delivery.p99Ms, 2)} / ${n(s.delivery.maxMs, 1)}` : '–'} | ${s.pass === undefined ? '' : s.pass ? 'pass' : 'STOP'}${s.note ? ` ${s.note}` : ''} |`);
+    rows.push(`| ${n(s.connections)} | ${n(s.failed)} | ${n(s.rssBytes === null ? null : s.rssBytes / MiB, 1)} | ${n(s.kernelBytes === null ? null : s.kernelBytes / MiB, 1)} | ${n(s.cpuPercent)} | ${n(s.cpuWaitMsPerSecond)} | ${n(s.loopLagP99Ms, 1)} | ${n(s.msgsPerSecond)} | ${s.ack.count ? `${n(s.ack.p50Ms, 2)} / ${n(s.ack.p99Ms, 2)}` : '–'} | ${s.delivery.count ? `${n(s.delivery.p50Ms, 2)} / ${n(s.delivery.p99Ms, 2)} / ${n(s.delivery.maxMs, 1)}` : '–'} | ${s.pass === undefined ? '' : s.pass ? 'pass' : 'STOP'}${s.note ? ` ${s.note}` : ''} |`);
   }
   return rows;
 }

@@ -13,6 +13,8 @@ export interface Step {
   /** Kernel TCP buffers + socket slab objects, both ends of every loopback connection. */
   kernelBytes: number | null;
   cpuPercent: number | null;
+  /** Server threads' time runnable but waiting for a CPU, ms per second (from schedstat): CPU contention. */
+  cpuWaitMsPerSecond: number | null;
   /** CPU of all load-generator processes together: near 100 % per worker means the client is the bottleneck. */
   clientCpuPercent: number | null;
   loopLagP99Ms: number | null;

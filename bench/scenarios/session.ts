@@ -6,7 +6,7 @@ import { cpus } from 'node:os';
 import { fdLimitOf } from '../lib/fd-limit.js';
 import { newHistogram, summarize, type Histogram } from '../lib/histogram.js';
 import { scrapeMetrics } from '../lib/metrics-scrape.js';
-import { cpuPercent, sampleProc, type ProcSample } from '../lib/proc-sampler.js';
+import { cpuPercent, cpuWaitMsPerSecond, sampleProc, type ProcSample } from '../lib/proc-sampler.js';
 import type { Progress } from '../lib/progress.js';
 import type { Step } from '../lib/result.js';
 import { sourceAddresses } from '../lib/addresses.js';
@@ -110,6 +110,7 @@ export class Session {
       rssBytes: now.rssBytes,
       kernelBytes: kernel,
       cpuPercent: cpuPercent(from.server, now.server),
+      cpuWaitMsPerSecond: cpuWaitMsPerSecond(from.server, now.server),
       clientCpuPercent: clientCpu,
       loopLagP99Ms: now.lagP99Ms,
       msgsPerSecond: (now.stats.acked - from.stats.acked) / seconds,

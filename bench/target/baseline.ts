@@ -29,7 +29,9 @@ export async function baselineServer(kind: BaselineKind, connections: number, ro
     writeFileSync(seedFile, JSON.stringify(layout.map((l) => [l.token, l.user, l.room])));
     const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
     const script = fileURLToPath(new URL(`../baselines/${kind}${ext}`, import.meta.url));
-    const server = await startProcess([script, '--seed', seedFile, '--lifetime-ms', String(lifetimeMs)], /listening on http:\/\/127\.0\.0\.1:(\d+)/, kind);
+    // From sources (tests) the child needs this process's TypeScript loader flags.
+    const nodeArgs = ext === '.ts' ? process.execArgv : [];
+    const server = await startProcess([script, '--seed', seedFile, '--lifetime-ms', String(lifetimeMs)], /listening on http:\/\/127\.0\.0\.1:(\d+)/, kind, 30_000, nodeArgs);
     let closed = false;
     const conns: ConnSpec[] = layout.map((l) => ({ token: l.token, room: l.room }));
     return {

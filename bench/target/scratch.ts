@@ -28,7 +28,7 @@ export function serverFdCap(pid: number): number | null {
 }
 
 export async function scratchRoost(o: ScratchOptions): Promise<Target> {
-  const dir = mkdtempSync(join(tmpdir(), 'roost-bench-'));
+  const dir = mkdtempSync(join(tmpdir(), 'roost-bench-scratch-'));
   const remove = (): void => rmSync(dir, { recursive: true, force: true });
   try {
     // NORMAL only for seeding: the server itself opens the folder with its configured FULL.

@@ -20,6 +20,7 @@ export interface ServerProcess {
 /** Scratch-server settings: measure capacity, not policy (rate limits off, caps raised). */
 export const SCRATCH_CONFIG = {
   framesPerSecond: 0,
+  userFramesPerSecond: 0,
   maxSocketsPerUser: 1_000_000,
   maxSocketsPerIp: 1_000_000,
   logLevel: 'warn',

@@ -1,0 +1,15 @@
+import t from 'tap';
+import { defaultOptions, runBench } from '../../bench/run.js';
+import { childPids, quiet } from './helpers.js';
+
+t.test('--baseline runs the same chat against bare uWS and bare ws, which answer in Roost\'s frame shapes', async (t) => {
+  const o = { ...defaultOptions(), scenario: 'chat' as const, connections: 40, rate: 400, roomSize: 10, senders: 4, msgRate: 40, seconds: 2, workers: 1, baseline: true, noFiles: true };
+  const { result } = await runBench(o, quiet);
+  t.same(result.baselines.map((b) => b.target), ['bare uWS', 'bare ws']);
+  for (const b of result.baselines) {
+    t.ok((b.figures['acked (durable)'] as number) >= 60, `${b.target} acked sends`);
+    t.equal(b.figures['lost'], 0, `${b.target} delivered every message to every member`);
+    t.equal(b.figures['messages stored (scratch database)'], null, 'baselines store nothing');
+  }
+  t.same(childPids(), []);
+});

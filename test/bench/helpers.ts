@@ -1,0 +1,24 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+
+/** Live child processes of this process (load generators, servers). */
+export function childPids(): number[] {
+  const out: number[] = [];
+  for (const p of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[1]) === process.pid && fields[0] !== 'Z') out.push(Number(p));
+    } catch {
+      // Gone while we looked.
+    }
+  }
+  return out;
+}
+
+/** The harness's own temp folders: scratch data folders and baseline seed files. */
+export function benchTempDirs(): string[] {
+  return readdirSync(tmpdir()).filter((d) => d.startsWith('roost-bench-scratch-') || d.startsWith('roost-bench-baseline-'));
+}
+
+export const quiet = (): void => {};

@@ -1,0 +1,32 @@
+import t from 'tap';
+import { defaultOptions, runBench } from '../../bench/run.js';
+import { benchTempDirs, childPids, quiet } from './helpers.js';
+
+t.test('hold: every connection is established, survives the hold, and nothing is left behind', async (t) => {
+  const dirsBefore = new Set(benchTempDirs());
+  const o = { ...defaultOptions(), scenario: 'hold' as const, connections: 150, rate: 500, holdSeconds: 3, workers: 2, noFiles: true };
+  const { result, files } = await runBench(o, quiet);
+  t.equal(files, null);
+  t.equal(result.figures['established'], 150);
+  t.equal(result.figures['survived the hold'], 150);
+  t.equal(result.figures['dropped during hold'], 0);
+  t.equal(result.ceiling.rule, 'none');
+  t.ok(result.steps.length >= 5, 'idle, four ramp stages and the hold');
+  t.ok(result.steps.every((s) => s.rssBytes !== null && s.rssBytes > 0), 'server RSS comes from /proc at every step');
+  t.ok(result.memory !== null, 'bytes per connection are fitted');
+  t.same(childPids(), [], 'load generators and the server have exited');
+  t.same(benchTempDirs().filter((d) => !dirsBefore.has(d)), [], 'the scratch data folder is removed');
+});
+
+t.test('chat: every acked message is stored once and delivered to every member of its room', async (t) => {
+  const o = { ...defaultOptions(), scenario: 'chat' as const, connections: 100, rate: 500, roomSize: 10, senders: 10, msgRate: 100, seconds: 2, workers: 2, noFiles: true };
+  const { result } = await runBench(o, quiet);
+  const acked = result.figures['acked (durable)'];
+  t.ok(typeof acked === 'number' && acked >= 150, `acked ${String(acked)}`);
+  t.equal(result.figures['messages stored (scratch database)'], acked, 'durable: the database holds exactly the acked messages');
+  t.equal(result.figures['expected deliveries'], (acked as number) * 10);
+  t.equal(result.figures['lost'], 0);
+  t.equal(result.figures['ack errors'], 'none');
+  t.ok((result.figures['send→delivery p99 ms'] as number) > 0);
+  t.same(childPids(), []);
+});
