@@ -2,8 +2,8 @@ import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:c
 
 /**
  * scrypt from node:crypto, which runs on libuv's thread pool, so hashing a
- * login never blocks the event loop. N=2^14, r=8, p=1 costs ~40 ms on these
- * x86 machines and more on a Pi; the parameters travel inside each hash so
+ * login never blocks the event loop. N=2^14, r=8, p=1 costs ~21 ms on these
+ * x86 machines and an estimated 60-80 ms on a Pi 4 (docs/security.md); the parameters travel inside each hash so
  * they can be raised later without breaking stored passwords.
  */
 const PARAMS = { N: 16384, r: 8, p: 1 } as const;
