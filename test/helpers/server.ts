@@ -42,7 +42,9 @@ export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
 /** `hooks.now`: the clock the server's retention job uses (tests move it forward instead of waiting days). */
 export async function startTestServer(overrides: Partial<Record<SettingName, RawValue>> = {}, hooks: HistoryJobHooks = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'roost-test-'));
-  const config = configWith({ dataDir, host: '127.0.0.1', port: 0, logLevel: 'silent', ...overrides });
+  // mdns: false on purpose: tests start many servers and must never announce themselves on a LAN
+  // (only `roost serve` starts the advertiser today; this keeps it so if that changes).
+  const config = configWith({ dataDir, host: '127.0.0.1', port: 0, logLevel: 'silent', mdns: false, ...overrides });
   const server = await startServer(config, createLogger({ level: config.logLevel, pretty: false }), hooks);
   const http = `http://127.0.0.1:${server.port}`;
   const admin = <T>(fn: (db: Db) => T): T => {
