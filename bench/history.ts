@@ -49,6 +49,8 @@ const ROOT = fileURLToPath(new URL(import.meta.url.includes('/dist/') ? '../../'
 const USERS = 1000;
 const MEMBERS_PER_ROOM = 20;
 const DAY = 86_400_000;
+/** The server's default purgeBatch: rows removed per write op. */
+const PURGE_STEP = 100;
 
 const figures: Record<string, unknown> = { started: new Date().toISOString() };
 const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
@@ -253,16 +255,17 @@ if (!skip.has('purge')) {
   const copyDir = mkdtempSync(join(tmpdir(), 'roost-bench-purge-'));
   try {
     await backupDatabase(dataDir, join(copyDir, 'roost.db'));
-    const db = openWritable(copyDir, 'FULL');
+    // NORMAL: no fsync at commit, so this is the step's own time; the batch it rides in pays its fsync anyway.
+    const db = openWritable(copyDir, 'NORMAL');
     const applier = new BatchApplier(db);
     const samples: number[] = [];
     for (let i = 0; i < 40; i++) {
       const room = everywhereRooms[i % everywhereRooms.length] as number;
       const t0 = performance.now();
-      applier.apply([{ k: 'purge', room, before: Date.now(), max: 500 }], Date.now());
+      applier.apply([{ k: 'purge', room, before: Date.now(), max: PURGE_STEP }], Date.now());
       samples.push(performance.now() - t0);
     }
-    record('purge_step_500_ms_including_commit', percentiles(samples));
+    record(`purge_step_${PURGE_STEP}_ms_without_fsync`, percentiles(samples));
     const v0 = performance.now();
     const report = verifyChains(db);
     record('verify_1M_seconds', { seconds: ms((performance.now() - v0) / 1000), ok: report.ok });

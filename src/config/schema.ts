@@ -53,7 +53,7 @@ export const SETTINGS = {
   mdns: { kind: 'bool', default: true, env: 'ROOST_MDNS', doc: 'Advertise the server on the LAN over mDNS/DNS-SD (_roost._tcp, _http._tcp) so clients find it as <hostname>.local.' },
 
   retentionCheckSeconds: { kind: 'int', default: 300, min: 1, max: 86_400, doc: 'How often the server looks for messages past their retention period (see roost retention).' },
-  purgeBatch: { kind: 'int', default: 500, min: 1, max: 100_000, doc: 'Messages removed per purge step; a batch of sends waits behind at most one step.' },
+  purgeBatch: { kind: 'int', default: 100, min: 1, max: 100_000, doc: 'Messages removed per purge step; a batch of sends waits behind at most one step.' },
   backupIntervalMinutes: { kind: 'int', default: 0, min: 0, max: 525_600, env: 'ROOST_BACKUP_INTERVAL_MINUTES', doc: 'The server writes a backup every this many minutes (0: scheduled backups off).' },
   backupDir: { kind: 'string', default: '', env: 'ROOST_BACKUP_DIR', doc: 'Folder for scheduled backups (a USB drive or network share is best); empty: <dataDir>/backups.' },
   backupKeep: { kind: 'int', default: 7, min: 1, max: 10_000, doc: 'Scheduled backups kept; the oldest beyond this are deleted.' },
