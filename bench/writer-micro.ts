@@ -1,0 +1,75 @@
+/**
+ * The writer thread's capacity without the network: BatchApplier.apply on a
+ * scratch database (synchronous=FULL) in batches, plus the cost of the pieces
+ * of one message's write, to say which change to the store would pay.
+ *
+ *   node dist/bench/writer-micro.js [--messages 100000] [--batch 1000]
+ */
+import { createHash, hash as oneShotHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { addUser, createRoom } from '../src/store/admin.js';
+import { BatchApplier } from '../src/store/batch-applier.js';
+import { openWritable } from '../src/store/database.js';
+import type { WriteOp } from '../src/store/write-ops.js';
+
+const { values: a } = parseArgs({ options: { messages: { type: 'string', default: '100000' }, batch: { type: 'string', default: '1000' } } });
+const total = Number(a.messages);
+const batch = Number(a.batch);
+const ROOMS = 100;
+const log = (s: string): void => {
+  process.stdout.write(`${s}\n`);
+};
+
+function timeIt(label: string, n: number, fn: (i: number) => void): number {
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) fn(i);
+  const us = ((performance.now() - t0) * 1000) / n;
+  log(`${label}: ${us.toFixed(2)} µs each (${n} runs)`);
+  return us;
+}
+
+function applierRun(searchIndex: boolean): number {
+  const dir = mkdtempSync(join(tmpdir(), 'roost-bench-scratch-micro-'));
+  try {
+    const db = openWritable(dir, 'FULL');
+    db.transaction(() => {
+      for (let r = 0; r < ROOMS; r++) {
+        addUser(db, `u${r}`, 'member', 'scrypt$1$1$1$x$y');
+        createRoom(db, `r${r}`, [`u${r}`]);
+      }
+    })();
+    const applier = new BatchApplier(db, { searchIndex });
+    const body = 'hello from the writer micro-benchmark, sixty-four bytes of text';
+    const t0 = performance.now();
+    for (let done = 0; done < total; done += batch) {
+      const ops: WriteOp[] = [];
+      for (let i = done; i < Math.min(total, done + batch); i++) {
+        ops.push({ k: 'send', room: (i % ROOMS) + 1, user: (i % ROOMS) + 1, clientMsgId: `c${i}`, body });
+      }
+      applier.apply(ops, Date.now());
+    }
+    const perSecond = total / ((performance.now() - t0) / 1000);
+    log(`BatchApplier.apply, ${batch} sends per transaction, search index ${searchIndex ? 'on' : 'off'}: ${Math.round(perSecond)} messages/s`);
+    const find = db.prepare('SELECT id, room_id, seq, ts FROM messages WHERE sender_id = ? AND client_msg_id = ?');
+    timeIt('  idempotency lookup (sender, clientMsgId), a miss', 100_000, (i) => find.get((i % ROOMS) + 1, `miss${i}`));
+    const member = db.prepare('SELECT read_seq FROM members WHERE room_id = ? AND user_id = ?');
+    timeIt('  membership lookup', 100_000, (i) => member.get((i % ROOMS) + 1, (i % ROOMS) + 1));
+    db.close();
+    return perSecond;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+log(`load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+applierRun(true);
+applierRun(false);
+const prev = Buffer.alloc(32, 7);
+const canonical = JSON.stringify([12, 3456, 789012, 34, 'client-msg-id-0001', Date.now(), 'hello from the writer micro-benchmark, sixty-four bytes of text']);
+timeIt('message hash: createHash().update(prev).update(json).digest()', 200_000, () => createHash('sha256').update(prev).update(canonical).digest());
+timeIt('message hash: crypto.hash(sha256, concat(prev, json)) one-shot', 200_000, () => oneShotHash('sha256', Buffer.concat([prev, Buffer.from(canonical)]), 'buffer'));
+timeIt('message frame JSON.stringify', 200_000, (i) => JSON.stringify({ type: 'message', room: '12', seq: i, msgId: String(i), from: '34', body: 'hello from the writer micro-benchmark, sixty-four bytes of text', ts: 1 }));
+log(`load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
