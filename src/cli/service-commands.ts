@@ -8,6 +8,7 @@ import { INSTALL_PATHS, installSteps, uninstallSteps, UNIT_NAME, type ServiceCon
 import { performSteps, runCommand } from '../ops/steps.js';
 import { shippedUnit } from '../ops/unit-file.js';
 import { requestExitCode } from './exit-code.js';
+import { configFrom } from './data-options.js';
 import { out, UsageError } from './io.js';
 
 interface RootFlags { root?: string; dryRun?: boolean }
@@ -54,9 +55,10 @@ export function serviceCommands(program: Command): void {
 
   service.command('status')
     .description('what systemd says about the service, and whether it answers /readyz')
-    .option('--port <n>', 'port to probe on 127.0.0.1', String(SETTINGS.port.default))
-    .action(async (opts: { port: string }) => {
-      const port = coerce('port', opts.port, '--port') as number;
+    .option('--port <n>', 'port to probe on 127.0.0.1 (default: the configured port)')
+    .option('--config <file>', 'config file (default /etc/roost/roost.json when present)')
+    .action(async (opts: { port?: string; config?: string }) => {
+      const port = opts.port === undefined ? configFrom({ config: opts.config }).port : coerce('port', opts.port, '--port') as number;
       if (!existsSync(INSTALL_PATHS.unit)) out(`not installed (no ${INSTALL_PATHS.unit}); install with: sudo roost service install`);
       if (existsSync('/run/systemd/system')) {
         const r = runCommand('systemctl', ['status', UNIT_NAME, '--no-pager', '--lines=5']);
