@@ -15,11 +15,15 @@ import { startHistoryJobs, type HistoryJobHooks, type HistoryJobs } from '../sto
 import { Reader } from '../store/reader.js';
 import { SearchService } from '../store/search.js';
 import { Writer } from '../store/writer.js';
+import { mountAdminRoutes } from './admin-routes.js';
 import { mountApi } from './api-routes.js';
 import { EventsFollower } from './events-follower.js';
+import { LagSweeper } from './lag-sweep.js';
 import { Exchange } from './http.js';
+import { mountMemberRoutes } from './member-routes.js';
 import { frameType, Metrics } from './metrics.js';
 import { SocketRegistry } from './socket-registry.js';
+import { mountStatic } from './static-routes.js';
 import { sslAppOptions, tlsFiles } from './tls.js';
 import { loadUws } from './uws.js';
 import { wsBehavior } from './ws-handler.js';
@@ -146,9 +150,16 @@ export async function startServer(config: Config, log: Logger, hooks: HistoryJob
     config, chat, membership, reader, writer, search, sockets, throttle, metrics, log, limits, tokens,
     isHealthy: () => accepting && writer.alive,
   });
+  mountMemberRoutes(app, { reader, membership, metrics });
+  mountAdminRoutes(app, { reader, metrics, connections: () => sockets.size, writerDepth: () => writer.depth, isHealthy: () => accepting && writer.alive });
+  mountStatic(app, log);
   app.any('/*', (res) => new Exchange(res).error('not_found', 'no such route'));
 
   const follower = new EventsFollower(reader, membership, sockets, fanout, log);
+  const lagSweeper = new LagSweeper(sockets, config.maxBackpressureBytes, (s) => {
+    metrics.inc('roost_backpressure_closes_total', 'Sockets closed with 1013 for falling behind (over maxBackpressureBytes).');
+    log.info({ conn: s.id, user: s.userId, ip: s.ip }, 'socket fell behind; closing it with 1013');
+  });
   let listenSocket: us_listen_socket;
   try {
     listenSocket = await listen(app, config.host, config.port);
@@ -162,6 +173,7 @@ export async function startServer(config: Config, log: Logger, hooks: HistoryJob
   const port = uws.us_socket_local_port(listenSocket);
   accepting = true;
   follower.start(500);
+  lagSweeper.start(1000);
   const history = startHistoryJobs(config, readerDb, writer, log, hooks);
   log.info({ host: config.host, port, tls: tls !== undefined, dataDir: config.dataDir, synchronous: config.synchronous }, 'roost listening');
 
@@ -170,6 +182,7 @@ export async function startServer(config: Config, log: Logger, hooks: HistoryJob
       accepting = false;
       uws.us_listen_socket_close(listenSocket);
       follower.stop();
+      lagSweeper.stop();
       await history.stop();
       // Everything queued commits and is acked while its sockets are still open.
       await writer.idle();

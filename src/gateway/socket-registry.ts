@@ -23,6 +23,11 @@ export class SocketRegistry {
     return this.byIp.get(ip) ?? 0;
   }
 
+  /** Every open socket; the caller must not add or remove while iterating. */
+  *all(): IterableIterator<SocketState> {
+    for (const set of this.byUser.values()) yield* set;
+  }
+
   add(s: SocketState): void {
     const set = this.byUser.get(s.userId) ?? new Set<SocketState>();
     set.add(s);

@@ -73,6 +73,13 @@ export class SocketState implements Peer {
     if (this.ws !== null && !this.closed) this.ws.publish(topic, frame, false);
   }
 
+  /** Cuts a connection that cannot even take a close frame (its reader stopped reading). */
+  cut(): void {
+    if (this.ws === null || this.closed) return;
+    this.closed = true;
+    this.ws.close();
+  }
+
   end(code: number, reason: string): void {
     if (this.ws === null || this.closed) return;
     this.closed = true;
