@@ -1,0 +1,64 @@
+import t from 'tap';
+import type { WebSocket } from '@based/uws';
+import { LagSweeper } from '../../src/gateway/lag-sweep.js';
+import { SocketRegistry } from '../../src/gateway/socket-registry.js';
+import { SocketState, type SocketData } from '../../src/gateway/socket-state.js';
+
+const LIMIT = 256 * 1024;
+
+/** A stand-in for a uWS socket: only what the sweeper and SocketState touch. */
+function fakeSocket(queued: { bytes: number }, log: string[]): WebSocket<SocketData> {
+  const ws = {
+    getBufferedAmount: () => queued.bytes,
+    end: (code: number) => log.push(`end ${code}`),
+    close: () => log.push('cut'),
+  };
+  return ws as unknown as WebSocket<SocketData>;
+}
+
+function socket(registry: SocketRegistry, user: number, queued: { bytes: number }, log: string[]): SocketState {
+  const s = new SocketState(user, 'h', '127.0.0.1', { maxBackpressureBytes: LIMIT }, 0, 10, 10);
+  s.ws = fakeSocket(queued, log);
+  registry.add(s);
+  return s;
+}
+
+t.test('a socket whose queue nears the bound is closed with 1013 when the close frame fits', async (t) => {
+  const registry = new SocketRegistry();
+  const log: string[] = [];
+  const lagging: number[] = [];
+  const sweeper = new LagSweeper(registry, LIMIT, (s) => lagging.push(s.userId));
+  const fine = socket(registry, 1, { bytes: 1000 }, log);
+  const behind = socket(registry, 2, { bytes: sweeper.threshold + 10 }, log);
+  t.equal(sweeper.sweep(), 1);
+  t.same(lagging, [2]);
+  t.same(log, ['end 1013']);
+  t.equal(fine.lagging, false);
+  t.equal(behind.closed, true);
+});
+
+t.test('a lagging socket still over the bound at the next sweep is cut: it is not reading at all', async (t) => {
+  const registry = new SocketRegistry();
+  const log: string[] = [];
+  const queued = { bytes: LIMIT + 5000 };
+  const sweeper = new LagSweeper(registry, LIMIT, () => undefined);
+  const s = socket(registry, 3, queued, log);
+  sweeper.sweep();
+  t.equal(s.lagging, true, 'marked lagging');
+  t.same(log, [], 'no close frame while it cannot fit');
+  sweeper.sweep();
+  t.same(log, ['cut']);
+  t.equal(s.closed, true);
+});
+
+t.test('a lagging socket that drained below the bound gets its 1013 on the next sweep', async (t) => {
+  const registry = new SocketRegistry();
+  const log: string[] = [];
+  const queued = { bytes: LIMIT + 1 };
+  const sweeper = new LagSweeper(registry, LIMIT, () => undefined);
+  socket(registry, 4, queued, log);
+  sweeper.sweep();
+  queued.bytes = 10_000;
+  sweeper.sweep();
+  t.same(log, ['end 1013']);
+});
