@@ -123,16 +123,6 @@ export function wsBehavior(deps: WsDeps): WebSocketBehavior<SocketData> {
         return s.end(CLOSE_CODES.too_large, `frame larger than ${config.maxFrameBytes} bytes`);
       }
       const now = Date.now();
-      if (rate > 0 && !take(s.frames, now, rate, config.frameBurst)) {
-        metrics.inc('roost_rate_limited_total', 'Frames refused by the per-socket rate limit.');
-        s.send(errorFrame(undefined, 'rate_limited', `more than ${rate} frames per second; slow down`));
-        return strike(s, now);
-      }
-      if (!userBuckets.take(s.userId, now)) {
-        metrics.inc('roost_user_rate_limited_total', 'Frames refused by the per-user rate limit (all of a user\'s sockets together).');
-        s.send(errorFrame(undefined, 'rate_limited', `more than ${config.userFramesPerSecond} frames per second from this account; slow down`));
-        return strike(s, now);
-      }
       let text: string;
       try {
         if (isBinary) throw new Error('binary');
@@ -145,6 +135,17 @@ export function wsBehavior(deps: WsDeps): WebSocketBehavior<SocketData> {
       if (!parsed.ok) {
         metrics.inc('roost_frames_rejected_total', 'Frames refused before reaching the chat rules.', { reason: parsed.code });
         s.send(errorFrame(parsed.id, parsed.code, parsed.message));
+        return strike(s, now);
+      }
+      // Rate limits apply after parsing so the refusal can echo the request's id.
+      if (rate > 0 && !take(s.frames, now, rate, config.frameBurst)) {
+        metrics.inc('roost_rate_limited_total', 'Frames refused by the per-socket rate limit.');
+        s.send(errorFrame(parsed.frame.id, 'rate_limited', `more than ${rate} frames per second; slow down`));
+        return strike(s, now);
+      }
+      if (!userBuckets.take(s.userId, now)) {
+        metrics.inc('roost_user_rate_limited_total', 'Frames refused by the per-user rate limit (all of a user\'s sockets together).');
+        s.send(errorFrame(parsed.frame.id, 'rate_limited', `more than ${config.userFramesPerSecond} frames per second from this account; slow down`));
         return strike(s, now);
       }
       metrics.inc('roost_frames_in_total', 'Valid frames received, by type.', { type: parsed.frame.type });

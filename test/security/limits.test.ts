@@ -40,6 +40,8 @@ t.test('the per-user frame rate is shared by all of a user\'s sockets, one entry
   const limited = count(all, (f) => f.type === 'error' && f.code === 'rate_limited');
   t.ok(pongs >= 10 && pongs <= 13, `burst of 10 (+ refill) across 3 sockets: ${pongs} pongs`);
   t.equal(pongs + limited, 30, 'every frame got a pong or a rate_limited error');
+  const ids = all.filter((f) => f.type === 'error' && f.code === 'rate_limited').map((f) => f.id);
+  t.ok(ids.every((id) => typeof id === 'string' && /^p\d+$/.test(id)), 'each refusal echoes the refused frame\'s id');
 
   const buckets = new UserFrameBuckets(5, 10);
   for (let i = 0; i < 50; i++) buckets.take(i % 2, 0);
