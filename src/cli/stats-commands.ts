@@ -17,7 +17,8 @@ function freeBytes(dir: string): number | undefined {
 
 function printStats(s: Stats): void {
   const width = 40;
-  out(`Roost usage ${s.since} .. ${s.until}: ${s.totals.messages} messages in all, ${s.totals.users} users, ${s.totals.rooms} rooms`);
+  const n = (count: number, what: string): string => `${count} ${what}${count === 1 ? '' : 's'}`;
+  out(`Roost usage ${s.since} .. ${s.until}: ${n(s.totals.messages, 'message')} in all, ${n(s.totals.users, 'user')}, ${n(s.totals.rooms, 'room')}`);
   out('');
   out('Messages per day                                  active users');
   const maxDay = Math.max(0, ...s.perDay.map((d) => d.messages));
@@ -37,8 +38,13 @@ function printStats(s: Stats): void {
   if (busiest.length > 0) out(`busiest hours: ${busiest.map((x) => `${String(x.h).padStart(2, '0')}:00 (${x.n})`).join(', ')}`);
   out('');
   const st = s.storage;
-  out(`Storage: database ${bytes(st.databaseBytes)} + WAL ${bytes(st.walBytes)}; about ${st.bytesPerMessage} bytes per message`);
-  out(`  growing about ${bytes(st.bytesPerDay)} per day at this period's pace; ${st.freeBytes === null ? 'free space unknown' : `${bytes(st.freeBytes)} free`}`);
+  const free = st.freeBytes === null ? 'free space unknown' : `${bytes(st.freeBytes)} free`;
+  out(`Storage: database ${bytes(st.databaseBytes)} + WAL ${bytes(st.walBytes)}; ${free}`);
+  if (st.bytesPerMessage === null || st.bytesPerDay === null) {
+    out('  too few messages yet to project growth');
+    return;
+  }
+  out(`  about ${st.bytesPerMessage} bytes per message; growing about ${bytes(st.bytesPerDay)} per day at this period's pace`);
   out(`  ${st.daysUntilFull === null ? 'no growth to project' : `disk full in about ${st.daysUntilFull} days at this pace`}`);
 }
 

@@ -3,6 +3,8 @@ import type { Db } from '../store/database.js';
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
+/** Below this, a database's size is mostly empty tables and indexes: no per-message figure. */
+export const MIN_MESSAGES_TO_PROJECT = 1000;
 
 export interface StatsOptions {
   /** Days covered by the per-day, rooms and hours figures. */
@@ -34,8 +36,9 @@ export interface Stats {
   storage: {
     databaseBytes: number;
     walBytes: number;
-    bytesPerMessage: number;
-    bytesPerDay: number;
+    /** null until there are enough messages that the schema's fixed pages stop dominating the file. */
+    bytesPerMessage: number | null;
+    bytesPerDay: number | null;
     freeBytes: number | null;
     daysUntilFull: number | null;
   };
@@ -132,11 +135,11 @@ export function computeStats(db: Db, o: StatsOptions): Stats {
 
   const databaseBytes = fileSize(o.databaseFile);
   const walBytes = fileSize(`${o.databaseFile}-wal`);
-  const bytesPerMessage = totals.messages > 0 ? Math.round(databaseBytes / totals.messages) : 0;
+  const bytesPerMessage = totals.messages >= MIN_MESSAGES_TO_PROJECT ? Math.round(databaseBytes / totals.messages) : null;
   const windowMessages = perDay.reduce((a, r) => a + r.messages, 0);
-  const bytesPerDay = Math.round((windowMessages / o.days) * bytesPerMessage);
+  const bytesPerDay = bytesPerMessage === null ? null : Math.round((windowMessages / o.days) * bytesPerMessage);
   const freeBytes = o.freeBytes ?? null;
-  const daysUntilFull = freeBytes === null || bytesPerDay === 0 ? null : Math.floor(freeBytes / bytesPerDay);
+  const daysUntilFull = freeBytes === null || bytesPerDay === null || bytesPerDay === 0 ? null : Math.floor(freeBytes / bytesPerDay);
 
   return {
     since: perDay[0]?.day ?? isoDay(firstDay * DAY_MS),
