@@ -2,4 +2,10 @@
 // The installed `roost` command: everything lives in the built CLI.
 import { main } from '../dist/src/cli/main.js';
 
+// `roost user list | head` closes the pipe early; that is the reader's choice, not a failure.
+process.stdout.on('error', (err) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 process.exitCode = await main(process.argv);
