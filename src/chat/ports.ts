@@ -1,4 +1,5 @@
 import type { RoomSummary, SearchHit } from '../protocol/frames.js';
+import type { ChangePage } from '../store/change-reader.js';
 import type { Page } from '../store/reader.js';
 import type { ResultOf, WriteOp } from '../store/write-ops.js';
 
@@ -12,6 +13,8 @@ export interface Peer {
   readonly userId: number;
   /** Sends a frame to this socket (dropped when it has closed). */
   send(frame: string): void;
+  /** Set by a `presence` frame: this socket said its user is away (issue 7). */
+  away?: boolean;
   /** Sends to every socket subscribed to `topic` except this one. */
   publishOthers(topic: string, frame: string): void;
 }
@@ -26,8 +29,11 @@ export interface WriteQueue {
 }
 
 export interface HistorySource {
-  history(room: number, before: number | undefined, limit: number): Page;
-  since(room: number, after: number, limit: number): Page;
+  /** `viewer`: whose reactions count as `me` (issue 7). */
+  history(room: number, before: number | undefined, limit: number, viewer?: number): Page;
+  since(room: number, after: number, limit: number, viewer?: number): Page;
+  /** Edits, deletions and reactions after a change cursor (issue 7). */
+  changesSince?(room: number, after: number, limit: number): ChangePage;
   rooms(user: number): RoomSummary[];
 }
 

@@ -2,7 +2,9 @@ import type { AckFields, ClientFrame, HistoryFrame, ReadFrame, SearchFrame, Send
 import type { FrameLimits } from '../protocol/parse.js';
 import type { Page } from '../store/reader.js';
 import type { Membership } from './membership.js';
-import { roomTopic, type Fanout, type HistorySource, type Peer, type SearchSource, type WriteQueue } from './ports.js';
+import type { MessageActions } from './message-actions.js';
+import type { Mutes } from './mutes.js';
+import { roomTopic, userTopic, type Fanout, type HistorySource, type Peer, type SearchSource, type WriteQueue } from './ports.js';
 import { errorFrame, notMember, overloaded, type Failure } from './replies.js';
 
 export interface ChatDeps {
@@ -13,7 +15,13 @@ export interface ChatDeps {
   search: SearchSource;
   limits: FrameLimits;
   onCommitted?: (count: number) => void;
+  /** Issue 7: edit, delete, react, notify, presence frames; muted rooms (mentions still reach the muted). */
+  actions?: MessageActions;
+  mutes?: Mutes;
 }
+
+/** What a `send` may carry besides its body (issue 7). */
+export interface SendExtras { replyTo?: number; attachments?: string[] }
 
 const DEFAULT_HISTORY = 50;
 const DEFAULT_SYNC = 100;
@@ -46,6 +54,9 @@ export class ChatService {
         return peer.send(JSON.stringify({ type: 'rooms', id: frame.id, rooms: this.deps.history.rooms(peer.userId) }));
       case 'ping':
         return peer.send(frame.id === undefined ? '{"type":"pong"}' : JSON.stringify({ type: 'pong', id: frame.id }));
+      case 'edit': case 'delete': case 'react': case 'notify': case 'presence':
+        if (this.deps.actions === undefined) return peer.send(errorFrame(frame.id, 'bad_request', 'unknown frame type'));
+        return this.deps.actions.handle(peer, frame);
     }
   }
 
@@ -53,15 +64,20 @@ export class ChatService {
    * Stores a message and calls back once it is durable; only then is it
    * published to the room. Shared by the WS `send` frame and the HTTP route.
    */
-  send(user: number, room: string, body: string, clientMsgId: string, done: (outcome: SendOutcome) => void): void {
+  send(user: number, room: string, body: string, clientMsgId: string, done: (outcome: SendOutcome) => void, extras: SendExtras = {}): void {
     const roomId = parseRoomId(room);
     if (roomId === null || !this.deps.membership.isMember(roomId, user)) return done(notMember(room));
-    const queued = this.deps.writer.submit({ k: 'send', room: roomId, user, clientMsgId, body }, (r) => {
+    const op = { k: 'send' as const, room: roomId, user, clientMsgId, body, replyTo: extras.replyTo, attachments: extras.attachments };
+    const queued = this.deps.writer.submit(op, (r) => {
       if (!r.ok) return done(r);
       // Ack first, so the sender's socket can match its `message` to the pending send.
       done({ ok: true, room, seq: r.seq, msgId: String(r.msgId), ts: r.ts });
       if (r.frame !== undefined) {
         this.deps.fanout.publish(roomTopic(roomId), r.frame);
+        // A mention reaches the mentioned even where they muted the room (they are not on its topic).
+        for (const m of r.mentions ?? []) {
+          if (m !== user && this.deps.mutes?.isMuted(roomId, m) === true) this.deps.fanout.publish(userTopic(m), r.frame);
+        }
         this.deps.onCommitted?.(1);
       }
     });
@@ -71,7 +87,7 @@ export class ChatService {
   historyPage(user: number, room: string, before: number | undefined, limit: number | undefined): PageOutcome {
     const roomId = parseRoomId(room);
     if (roomId === null || !this.deps.membership.isMember(roomId, user)) return notMember(room);
-    return { ok: true, ...this.deps.history.history(roomId, before, limit ?? DEFAULT_HISTORY) };
+    return { ok: true, ...this.deps.history.history(roomId, before, limit ?? DEFAULT_HISTORY, user) };
   }
 
   private onSend(peer: Peer, f: SendFrame): void {
@@ -79,7 +95,7 @@ export class ChatService {
       peer.send(o.ok
         ? JSON.stringify({ type: 'ack', id: f.id, room: o.room, seq: o.seq, msgId: o.msgId, ts: o.ts })
         : errorFrame(f.id, o.code, o.message));
-    });
+    }, { replyTo: f.replyTo, attachments: f.attachments });
   }
 
   private onHistory(peer: Peer, f: HistoryFrame): void {
@@ -92,13 +108,20 @@ export class ChatService {
   private onSync(peer: Peer, f: SyncFrame): void {
     const limit = f.limit ?? DEFAULT_SYNC;
     const rooms: Array<{ room: string; messages: Page['messages']; more: boolean }> = [];
+    const changesSince = new Map(f.changesSince ?? []);
+    for (const [room] of changesSince) {
+      if (!f.since.some(([r]) => r === room)) f.since.push([room, Number.MAX_SAFE_INTEGER]);
+    }
     for (const [room, lastSeq] of f.since) {
       const roomId = parseRoomId(room);
       if (roomId === null || !this.deps.membership.isMember(roomId, peer.userId)) {
         const e = notMember(room);
         return peer.send(errorFrame(f.id, e.code, e.message));
       }
-      rooms.push({ room, ...this.deps.history.since(roomId, lastSeq, limit) });
+      const cursor = changesSince.get(room);
+      // Changes first: a message read after them already shows any change committed in between.
+      const changes = cursor === undefined ? undefined : this.deps.history.changesSince?.(roomId, cursor, limit);
+      rooms.push({ room, ...this.deps.history.since(roomId, lastSeq, limit, peer.userId), ...changes });
     }
     peer.send(JSON.stringify({ type: 'synced', id: f.id, rooms }));
   }

@@ -136,7 +136,7 @@ export function mountApi(app: TemplatedApp, deps: ApiDeps): void {
       chat.send(info.userId, parsed.frame.room, parsed.frame.body, parsed.frame.clientMsgId, (o) => {
         if (!o.ok) return ex.error(o.code, o.message);
         ex.json(201, { type: 'ack', room: o.room, seq: o.seq, msgId: o.msgId, ts: o.ts });
-      });
+      }, { replyTo: parsed.frame.replyTo, attachments: parsed.frame.attachments });
     });
   });
 

@@ -21,6 +21,7 @@ import { EventsFollower } from './events-follower.js';
 import { LagSweeper } from './lag-sweep.js';
 import { Exchange } from './http.js';
 import { mountMemberRoutes } from './member-routes.js';
+import { messageFeatures } from './message-features.js';
 import { frameType, Metrics } from './metrics.js';
 import { SocketRegistry } from './socket-registry.js';
 import { mountStatic } from './static-routes.js';
@@ -126,8 +127,9 @@ export async function startServer(config: Config, log: Logger, hooks: HistoryJob
     },
   };
   const limits = frameLimits(config);
+  const features = messageFeatures({ config, reader, writer, membership, sockets, fanout, metrics, log, now: hooks.now });
   const chat = new ChatService({
-    history: reader, writer, fanout, membership, search, limits,
+    history: reader, writer, fanout, membership, search, limits, actions: features.actions, mutes: features.mutes,
     onCommitted: (n) => metrics.inc('roost_messages_committed_total', 'Messages made durable and published.', undefined, n),
   });
   const throttle = new LoginThrottle({
@@ -142,7 +144,7 @@ export async function startServer(config: Config, log: Logger, hooks: HistoryJob
   metrics.gauge('roost_wal_bytes', 'Size of the SQLite write-ahead log (checkpoints keep it bounded).', () => fileBytes(walFile));
 
   app.ws('/ws', wsBehavior({
-    config, chat, membership, reader, sockets, metrics, log, limits, tokens,
+    config, chat, membership, reader, sockets, metrics, log, limits, tokens, presence: features.presence, mutes: features.mutes,
     isAccepting: () => accepting,
     originAllowed: originChecker(config),
   }));
@@ -153,6 +155,7 @@ export async function startServer(config: Config, log: Logger, hooks: HistoryJob
   mountMemberRoutes(app, { reader, membership, metrics });
   mountAdminRoutes(app, { reader, metrics, connections: () => sockets.size, writerDepth: () => writer.depth, isHealthy: () => accepting && writer.alive });
   mountStatic(app, log);
+  features.mount(app);
   app.any('/*', (res) => new Exchange(res).error('not_found', 'no such route'));
 
   const follower = new EventsFollower(reader, membership, sockets, fanout, log);
@@ -173,6 +176,7 @@ export async function startServer(config: Config, log: Logger, hooks: HistoryJob
   const port = uws.us_socket_local_port(listenSocket);
   accepting = true;
   follower.start(500);
+  features.start();
   lagSweeper.start(1000);
   const history = startHistoryJobs(config, readerDb, writer, log, hooks);
   log.info({ host: config.host, port, tls: tls !== undefined, dataDir: config.dataDir, synchronous: config.synchronous }, 'roost listening');
@@ -184,6 +188,7 @@ export async function startServer(config: Config, log: Logger, hooks: HistoryJob
       follower.stop();
       lagSweeper.stop();
       await history.stop();
+      await features.stop();
       // Everything queued commits and is acked while its sockets are still open.
       await writer.idle();
       sockets.closeAll(CLOSE_CODES.going_away, 'server shutting down');

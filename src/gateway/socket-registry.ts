@@ -15,6 +15,11 @@ export class SocketRegistry {
     return this.total;
   }
 
+  /** Users with at least one open socket. */
+  get users(): number {
+    return this.byUser.size;
+  }
+
   countForUser(user: number): number {
     return this.byUser.get(user)?.size ?? 0;
   }

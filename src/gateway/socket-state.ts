@@ -25,6 +25,8 @@ let nextConnectionId = 1;
 export class SocketState implements Peer {
   ws: WebSocket<SocketData> | null = null;
   closed = false;
+  /** This socket said its user is away (`presence` frame, issue 7). */
+  away = false;
   /** Names this connection in log lines (a user may hold several). */
   readonly id = nextConnectionId++;
   readonly frames: Bucket;

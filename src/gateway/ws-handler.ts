@@ -1,6 +1,8 @@
 import type { HttpRequest, HttpResponse, us_socket_context_t, WebSocket, WebSocketBehavior } from '@based/uws';
 import type { ChatService } from '../chat/service.js';
 import type { Membership } from '../chat/membership.js';
+import type { Mutes } from '../chat/mutes.js';
+import type { Presence } from '../chat/presence.js';
 import { errorFrame } from '../chat/replies.js';
 import type { Config } from '../config/schema.js';
 import { CLOSE_CODES, ERROR_CODES, type ErrorCode } from '../protocol/errors.js';
@@ -33,6 +35,9 @@ export interface WsDeps {
   originAllowed: (origin: string, host: string) => boolean;
   /** Sliding token expiry: told of every accepted upgrade. */
   tokens: TokenRefresher;
+  /** Issue 7: who is online; rooms a user muted (their sockets do not subscribe to them). */
+  presence?: Presence;
+  mutes?: Mutes;
 }
 
 function refuse(res: HttpResponse, code: ErrorCode, message: string): void {
@@ -110,7 +115,9 @@ export function wsBehavior(deps: WsDeps): WebSocketBehavior<SocketData> {
       const s = ws.getUserData().state;
       s.ws = ws;
       sockets.add(s);
-      for (const topic of SocketRegistry.topicsFor(s.userId, membership.roomsOf(s.userId))) ws.subscribe(topic);
+      const rooms = membership.roomsOf(s.userId);
+      for (const topic of SocketRegistry.topicsFor(s.userId, deps.mutes?.audible(s.userId, rooms) ?? rooms)) ws.subscribe(topic);
+      deps.presence?.opened(s.userId);
       metrics.inc('roost_connections_opened_total', 'WebSocket connections opened.');
       log.debug({ conn: s.id, user: s.userId, ip: s.ip }, 'socket opened');
     },
@@ -174,6 +181,7 @@ export function wsBehavior(deps: WsDeps): WebSocketBehavior<SocketData> {
       s.closed = true;
       s.ws = null;
       sockets.remove(s);
+      deps.presence?.closed(s.userId, s.away);
       userBuckets.closed(s.userId, sockets.countForUser(s.userId), Date.now());
       metrics.inc('roost_connections_closed_total', 'WebSocket connections closed, by close code.', { code: String(code) });
       log.debug({ conn: s.id, user: s.userId, code }, 'socket closed');

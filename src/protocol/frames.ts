@@ -4,14 +4,24 @@
  * is ever serialised.
  */
 
-export interface SendFrame { type: 'send'; id?: string; room: string; body: string; clientMsgId: string }
-export interface SyncFrame { type: 'sync'; id?: string; since: Array<[room: string, lastSeq: number]>; limit?: number }
+export interface SendFrame { type: 'send'; id?: string; room: string; body: string; clientMsgId: string; replyTo?: number; attachments?: string[] }
+export interface SyncFrame {
+  type: 'sync'; id?: string; since: Array<[room: string, lastSeq: number]>; limit?: number;
+  /** Issue 7: edits, deletions and reactions after each room's change cursor. */
+  changesSince?: Array<[room: string, cseq: number]>;
+}
 export interface HistoryFrame { type: 'history'; id?: string; room: string; before?: number; limit?: number }
 export interface SearchFrame { type: 'search'; id?: string; query: string; room?: string; limit?: number; before?: number }
 export interface ReadFrame { type: 'read'; id?: string; room: string; seq: number }
 export interface TypingFrame { type: 'typing'; id?: string; room: string }
 export interface RoomsFrame { type: 'rooms'; id?: string }
 export interface PingFrame { type: 'ping'; id?: string }
+export interface EditFrame { type: 'edit'; id?: string; room: string; seq: number; body: string }
+export interface DeleteFrame { type: 'delete'; id?: string; room: string; seq: number }
+export interface ReactFrame { type: 'react'; id?: string; room: string; seq: number; emoji: string; on: boolean }
+/** `state` sets this socket's presence; `room` asks for the room's presence. */
+export interface PresenceFrame { type: 'presence'; id?: string; state?: 'online' | 'away'; room?: string }
+export interface NotifyFrame { type: 'notify'; id?: string; room: string; muted?: boolean; level?: 'all' | 'mentions' | 'none' }
 
 export type ClientFrame =
   | SendFrame
@@ -21,7 +31,12 @@ export type ClientFrame =
   | ReadFrame
   | TypingFrame
   | RoomsFrame
-  | PingFrame;
+  | PingFrame
+  | EditFrame
+  | DeleteFrame
+  | ReactFrame
+  | PresenceFrame
+  | NotifyFrame;
 
 export type ClientFrameType = ClientFrame['type'];
 
@@ -33,6 +48,13 @@ export interface WireMessage {
   from: string;
   body: string;
   ts: number;
+  /** Issue 7 additions, present only when they apply. */
+  replyTo?: number;
+  attachments?: Array<{ fileId: string; name: string; size: number; mime: string; width?: number; height?: number; thumb?: true }>;
+  mentions?: string[];
+  editedAt?: number;
+  deleted?: true;
+  reactions?: Array<{ emoji: string; count: number; me: boolean }>;
 }
 
 export interface AckFields {
@@ -49,6 +71,11 @@ export interface RoomSummary {
   lastSeq: number;
   readSeq: number;
   unread: number;
+  /** Issue 7: unread messages that mention the user; change cursor; notification settings. */
+  mentions?: number;
+  lastCseq?: number;
+  muted?: boolean;
+  notify?: 'all' | 'mentions' | 'none';
 }
 
 /** A search result: the message, a plain-text snippet, and the UTF-16 ranges of the matches in it. */

@@ -68,17 +68,57 @@ function body(o: Fields, maxChars: number): string {
   return v;
 }
 
-function since(o: Fields, maxRooms: number): Array<[string, number]> {
-  const v = o.since;
+const MAX_ATTACHMENTS = 10;
+const MAX_FILE_ID = 64;
+const MAX_EMOJI = 32;
+
+function optBool(o: Fields, key: string): boolean | undefined {
+  const v = o[key];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'boolean') throw new FrameError(`"${key}" must be true or false`);
+  return v;
+}
+
+function oneOf<T extends string>(o: Fields, key: string, values: readonly T[]): T | undefined {
+  const v = o[key];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || !(values as readonly string[]).includes(v)) throw new FrameError(`"${key}" must be one of ${values.join(', ')}`);
+  return v as T;
+}
+
+/** `attachments`: 1 to 10 distinct file ids. */
+function fileIds(o: Fields): string[] | undefined {
+  const v = o.attachments;
+  if (v === undefined) return undefined;
+  if (!Array.isArray(v) || v.length === 0) throw new FrameError('"attachments" must be a non-empty array of file ids');
+  if (v.length > MAX_ATTACHMENTS) throw new FrameError(`at most ${MAX_ATTACHMENTS} attachments per message`, 'too_large');
+  const ids = v.map((id) => {
+    if (typeof id !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(id) || id.length > MAX_FILE_ID) throw new FrameError('"attachments" must hold file ids');
+    return id;
+  });
+  if (new Set(ids).size !== ids.length) throw new FrameError('"attachments" names a file twice');
+  return ids;
+}
+
+/** A reaction: a short piece of text without spaces or control characters (an emoji, or :shortcode:). */
+function emoji(o: Fields): string {
+  const v = o.emoji;
+  if (typeof v !== 'string' || v.length === 0 || v.length > MAX_EMOJI) throw new FrameError(`"emoji" must be 1 to ${MAX_EMOJI} characters`);
+  if (!v.isWellFormed() || /[\s\p{Cc}]/u.test(v)) throw new FrameError('"emoji" must not contain spaces or control characters');
+  return v;
+}
+
+function since(o: Fields, maxRooms: number, key: 'since' | 'changesSince' = 'since'): Array<[string, number]> {
+  const v = o[key];
   if (typeof v !== 'object' || v === null || Array.isArray(v)) {
-    throw new FrameError('"since" must be an object of room → lastSeq');
+    throw new FrameError(`"${key}" must be an object of room → ${key === 'since' ? 'lastSeq' : 'cseq'}`);
   }
   const entries = Object.entries(v);
-  if (entries.length > maxRooms) throw new FrameError(`"since" names more than ${maxRooms} rooms`, 'too_large');
+  if (entries.length > maxRooms) throw new FrameError(`"${key}" names more than ${maxRooms} rooms`, 'too_large');
   return entries.map(([room, seq]) => {
-    if (room.length === 0 || room.length > MAX_ROOM_ID) throw new FrameError('a room id in "since" is malformed');
+    if (room.length === 0 || room.length > MAX_ROOM_ID) throw new FrameError(`a room id in "${key}" is malformed`);
     if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) {
-      throw new FrameError(`"since.${room.slice(0, MAX_ROOM_ID)}" must be an integer of at least 0`);
+      throw new FrameError(`"${key}.${room.slice(0, MAX_ROOM_ID)}" must be an integer of at least 0`);
     }
     return [room, seq];
   });
@@ -86,15 +126,41 @@ function since(o: Fields, maxRooms: number): Array<[string, number]> {
 
 function build(type: ClientFrameType, o: Fields, limits: FrameLimits): ClientFrame {
   switch (type) {
-    case 'send':
+    case 'send': {
+      const attachments = fileIds(o);
       return {
         type,
         room: str(o, 'room', MAX_ROOM_ID),
-        body: body(o, limits.maxBodyChars),
+        // A message with attachments may have no text.
+        body: attachments !== undefined && (o.body === undefined || o.body === '') ? '' : body(o, limits.maxBodyChars),
         clientMsgId: str(o, 'clientMsgId', MAX_CLIENT_MSG_ID),
+        replyTo: optInt(o, 'replyTo', 1),
+        attachments,
       };
+    }
     case 'sync':
-      return { type, since: since(o, limits.maxSyncRooms), limit: optLimit(o, limits.maxSyncLimit) };
+      return {
+        type, since: since(o, limits.maxSyncRooms), limit: optLimit(o, limits.maxSyncLimit),
+        changesSince: o.changesSince === undefined ? undefined : since(o, limits.maxSyncRooms, 'changesSince'),
+      };
+    case 'edit':
+      return { type, room: str(o, 'room', MAX_ROOM_ID), seq: int(o, 'seq', 1), body: body(o, limits.maxBodyChars) };
+    case 'delete':
+      return { type, room: str(o, 'room', MAX_ROOM_ID), seq: int(o, 'seq', 1) };
+    case 'react':
+      return { type, room: str(o, 'room', MAX_ROOM_ID), seq: int(o, 'seq', 1), emoji: emoji(o), on: optBool(o, 'on') ?? true };
+    case 'presence': {
+      const state = oneOf(o, 'state', ['online', 'away'] as const);
+      const room = optStr(o, 'room', MAX_ROOM_ID);
+      if ((state === undefined) === (room === undefined)) throw new FrameError('"presence" needs either "state" (online or away) or "room"');
+      return { type, state, room };
+    }
+    case 'notify': {
+      const muted = optBool(o, 'muted');
+      const level = oneOf(o, 'level', ['all', 'mentions', 'none'] as const);
+      if (muted === undefined && level === undefined) throw new FrameError('"notify" needs "muted" or "level"');
+      return { type, room: str(o, 'room', MAX_ROOM_ID), muted, level };
+    }
     case 'history':
       return {
         type,
@@ -122,6 +188,7 @@ function build(type: ClientFrameType, o: Fields, limits: FrameLimits): ClientFra
 
 const TYPES: ReadonlySet<string> = new Set<ClientFrameType>([
   'send', 'sync', 'history', 'search', 'read', 'typing', 'rooms', 'ping',
+  'edit', 'delete', 'react', 'presence', 'notify',
 ]);
 
 /**

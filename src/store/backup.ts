@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { RoostError } from '../protocol/errors.js';
 import { openReadOnly, type Db } from './database.js';
+import { backupFiles, type FilesCopy } from './file-backup.js';
 import { SCHEMA_VERSION } from './migrations.js';
 
 /**
@@ -25,7 +26,11 @@ export interface DatabaseSummary {
   newest: number | null;
 }
 
-export interface BackupResult extends DatabaseSummary { file: string; bytes: number; ms: number }
+export interface BackupResult extends DatabaseSummary {
+  file: string; bytes: number; ms: number;
+  /** Uploaded files copied to `files/` beside the backup (issue 7; content-addressed, so incremental). */
+  files?: FilesCopy;
+}
 
 const TARGET_ERRORS = /^(SQLITE_FULL|SQLITE_IOERR|SQLITE_CANTOPEN|SQLITE_READONLY|ENOSPC|EFBIG|EROFS|EACCES|EPERM|EIO|EDQUOT|ENOENT)/;
 
@@ -140,7 +145,13 @@ export async function backupDatabase(dataDir: string, file: string): Promise<Bac
     removePartial(partial);
     throw isTargetError(err) ? targetError('backup', target, err) : err;
   }
-  return { ...summary, file: target, bytes: statSync(target).size, ms: performance.now() - started };
+  let files: FilesCopy;
+  try {
+    files = backupFiles(target, dataDir);
+  } catch (err) {
+    throw isTargetError(err) ? targetError('backup of files', target, err) : err;
+  }
+  return { ...summary, file: target, bytes: statSync(target).size, ms: performance.now() - started, files };
 }
 
 /** Makes a folder for scheduled backups (owner-only: backups hold the same private messages). */

@@ -2,8 +2,11 @@ import type { Statement } from 'better-sqlite3';
 import { appendAudit } from './audit.js';
 import { GENESIS, messageHash } from './chain.js';
 import type { Db } from './database.js';
+import { FileRows } from './file-rows.js';
+import { ChangeApplier } from './message-changes.js';
 import { Purger } from './purge.js';
 import { indexText } from './search-text.js';
+import { SendExtras } from './send-extras.js';
 import type { ReadDone, SendDone, WriteFailed, WriteOp, WriteResult } from './write-ops.js';
 
 interface MemberRow { read_seq: number }
@@ -26,10 +29,13 @@ export class BatchApplier {
   private readonly lastHash = new Map<number, Buffer>();
   private nextId = 0;
   private readonly purger: Purger;
+  /** Issue 7: edits, deletions, reactions, files; replies and mentions of a send. */
+  private readonly changes: ChangeApplier;
+  private readonly extras: SendExtras;
   private readonly findByClientId: Statement<[number, string], SentRow>;
   private readonly findMember: Statement<[number, number], MemberRow>;
   private readonly roomLastSeq: Statement<[number], { last_seq: number }>;
-  private readonly insertMessage: Statement<[number, number, number, number, string, string, number, Buffer]>;
+  private readonly insertMessage: Statement<[number, number, number, number, string, string, number, Buffer, string | null]>;
   private readonly roomLastHash: Statement<[number], { hash: Buffer | null }>;
   private readonly checkpointHash: Statement<[number], { hash: Buffer }>;
   private readonly highestId: Statement<[], { n: number }>;
@@ -49,7 +55,7 @@ export class BatchApplier {
     this.findByClientId = db.prepare('SELECT id, room_id, seq, ts FROM messages WHERE sender_id = ? AND client_msg_id = ?');
     this.findMember = db.prepare('SELECT read_seq FROM members WHERE room_id = ? AND user_id = ?');
     this.roomLastSeq = db.prepare('SELECT last_seq FROM rooms WHERE id = ?');
-    this.insertMessage = db.prepare('INSERT INTO messages (id, room_id, seq, sender_id, client_msg_id, body, ts, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    this.insertMessage = db.prepare('INSERT INTO messages (id, room_id, seq, sender_id, client_msg_id, body, ts, hash, extra) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
     this.roomLastHash = db.prepare('SELECT hash FROM messages WHERE room_id = ? ORDER BY seq DESC LIMIT 1');
     this.checkpointHash = db.prepare('SELECT hash FROM purge_checkpoints WHERE room_id = ?');
     // Ids are never reused: purged ids are remembered by their checkpoints.
@@ -63,6 +69,9 @@ export class BatchApplier {
     this.touchToken = db.prepare('UPDATE tokens SET last_used_at = ?, last_ip = ?, expires_at = max(expires_at, ?) WHERE hash = ? AND revoked_at IS NULL');
     this.rehashPassword = db.prepare('UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?');
     this.purger = new Purger(db);
+    const files = new FileRows(db);
+    this.changes = new ChangeApplier(db, files);
+    this.extras = new SendExtras(db, files);
     this.chainUnhashed();
   }
 
@@ -100,8 +109,12 @@ export class BatchApplier {
             appendAudit(this.db, op.actor, op.action, op.details, now);
             results.push({ ok: true });
             break;
+          case 'edit': case 'delete': case 'react': case 'notify': case 'file': case 'scrub': case 'gc-files': case 'seen':
+            results.push(this.changes.apply(op, now));
+            break;
         }
       }
+      this.changes.flush();
       for (const [room, seq] of dirtyRooms) this.updateRoomSeq.run(seq, room);
       for (const m of readMarks.values()) this.moveReadSeq.run(m.seq, m.room, m.user, m.seq);
       return results;
@@ -112,6 +125,7 @@ export class BatchApplier {
       this.lastSeq.clear();
       this.lastHash.clear();
       this.nextId = 0;
+      this.changes.reset();
       throw err;
     }
   }
@@ -133,7 +147,7 @@ export class BatchApplier {
   private chainUnhashed(): void {
     const newest = this.db.prepare('SELECT hash FROM messages ORDER BY id DESC LIMIT 1').get() as { hash: Buffer | null } | undefined;
     if (newest === undefined || newest.hash !== null) return;
-    const rows = this.db.prepare('SELECT id, room_id, seq, sender_id, client_msg_id, body, ts FROM messages WHERE hash IS NULL ORDER BY room_id, seq')
+    const rows = this.db.prepare('SELECT id, room_id, seq, sender_id, client_msg_id, body, ts, extra FROM messages WHERE hash IS NULL ORDER BY room_id, seq')
       .all() as UnchainedRow[];
     const setHash = this.db.prepare<[Buffer, number]>('UPDATE messages SET hash = ? WHERE id = ?');
     this.db.transaction(() => {
@@ -171,13 +185,16 @@ export class BatchApplier {
     if (this.findMember.get(op.room, op.user) === undefined) return forbidden;
     const last = this.seqOf(op.room);
     if (last === undefined) return forbidden;
+    const extras = this.extras.prepare(op);
+    if ('ok' in extras) return extras;
     const seq = last + 1;
     if (this.nextId === 0) this.nextId = (this.highestId.get()?.n ?? 0) + 1;
     const msgId = this.nextId;
     const hash = messageHash(this.hashOf(op.room), {
-      id: msgId, room_id: op.room, seq, sender_id: op.user, client_msg_id: op.clientMsgId, body: op.body, ts: now,
+      id: msgId, room_id: op.room, seq, sender_id: op.user, client_msg_id: op.clientMsgId, body: op.body, ts: now, extra: extras.json,
     });
-    this.insertMessage.run(msgId, op.room, seq, op.user, op.clientMsgId, op.body, now, hash);
+    this.insertMessage.run(msgId, op.room, seq, op.user, op.clientMsgId, op.body, now, hash, extras.json);
+    this.extras.record(op, seq, extras);
     this.nextId = msgId + 1;
     if (this.options.searchIndex !== false) this.insertIndex.run(msgId, indexText(op.body));
     this.lastSeq.set(op.room, seq);
@@ -186,9 +203,9 @@ export class BatchApplier {
     // Sending moves the sender's own read marker: once per batch, not per message.
     readMarks.set(`${op.room}:${op.user}`, { room: op.room, user: op.user, seq });
     const frame = JSON.stringify({
-      type: 'message', room: String(op.room), seq, msgId: String(msgId), from: String(op.user), body: op.body, ts: now,
+      type: 'message', room: String(op.room), seq, msgId: String(msgId), from: String(op.user), body: op.body, ts: now, ...extras.wire,
     });
-    return { ok: true, seq, msgId, ts: now, duplicate: false, frame };
+    return { ok: true, seq, msgId, ts: now, duplicate: false, frame, mentions: extras.mentioned };
   }
 
   private read(

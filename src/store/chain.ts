@@ -12,6 +12,10 @@ import { createHash } from 'node:crypto';
  * Canonical form (documented in docs/history.md so it can be recomputed with
  * any tool): the UTF-8 bytes of a JSON array with no whitespace,
  *   message: [roomId, seq, msgId, senderId, clientMsgId, ts, body]
+ *            or, when the message has extras (replyTo, attachments, mentions; schema 4),
+ *            [roomId, seq, msgId, senderId, clientMsgId, ts, body, extra] with extra the
+ *            stored JSON text, so rows without extras hash exactly as before
+ *   change:  see changeHash below (issue 7's per-room change log)
  *   audit:   [id, ts, actor, actorName, osUser, action, details]
  * hashed after the 32 bytes of the previous hash (32 zero bytes for the first).
  */
@@ -26,6 +30,8 @@ export interface ChainedMessage {
   client_msg_id: string;
   body: string;
   ts: number;
+  /** Replies, attachments, mentions as stored (JSON text); null or absent for a plain message. */
+  extra?: string | null;
 }
 
 export interface ChainedAudit {
@@ -39,9 +45,34 @@ export interface ChainedAudit {
 }
 
 export function messageHash(prev: Buffer, m: ChainedMessage): Buffer {
-  const canonical = JSON.stringify([m.room_id, m.seq, m.id, m.sender_id, m.client_msg_id, m.ts, m.body]);
+  const fields: Array<string | number> = [m.room_id, m.seq, m.id, m.sender_id, m.client_msg_id, m.ts, m.body];
+  if (m.extra !== undefined && m.extra !== null) fields.push(m.extra);
+  return createHash('sha256').update(prev).update(JSON.stringify(fields)).digest();
+}
+
+export interface ChainedChange {
+  room_id: number;
+  cseq: number;
+  seq: number;
+  kind: string;
+  user_id: number;
+  ts: number;
+  payload_hash: Buffer;
+  target_hash: Buffer;
+}
+
+/**
+ * A change (edit, delete, react, unreact) chained over the room's previous
+ * change: [roomId, cseq, seq, kind, userId, ts, payloadHash hex, targetHash hex].
+ * The payload (edit text, emoji) enters by its SHA-256, so a superseded edit's
+ * text can be scrubbed by retention while the chain still verifies.
+ */
+export function changeHash(prev: Buffer, c: ChainedChange): Buffer {
+  const canonical = JSON.stringify([c.room_id, c.cseq, c.seq, c.kind, c.user_id, c.ts, c.payload_hash.toString('hex'), c.target_hash.toString('hex')]);
   return createHash('sha256').update(prev).update(canonical).digest();
 }
+
+export const payloadHash = (text: string | null): Buffer => createHash('sha256').update(text ?? '').digest();
 
 export function auditHash(prev: Buffer, a: ChainedAudit): Buffer {
   const canonical = JSON.stringify([a.id, a.ts, a.actor, a.actor_name, a.os_user, a.action, a.details]);

@@ -17,7 +17,18 @@ export interface ExportRow {
   ts: string;
   body: string;
   hash: string;
+  /** Issue 7 (jsonl and html; the CSV columns stay as they are): replyTo, attachments, mentions as stored. */
+  extra?: Record<string, unknown>;
+  /**
+   * Edits, deletions and reactions, oldest first. `body` of an edit is its text
+   * where still kept: every edit while the room is under legal hold, otherwise
+   * only the current one (earlier ones, and the original `body` above, are
+   * scrubbed to "" by retention).
+   */
+  changes?: ExportChange[];
 }
+
+export interface ExportChange { cseq: number; kind: string; by: string; byName: string; ts: string; body?: string; emoji?: string }
 
 export const CSV_COLUMNS = ['room', 'roomName', 'seq', 'msgId', 'from', 'fromName', 'clientMsgId', 'ts', 'body', 'hash'] as const;
 
@@ -73,7 +84,17 @@ body{font:15px/1.45 system-ui,sans-serif;max-width:52rem;margin:2rem auto;paddin
 }
 
 export function htmlMessage(row: ExportRow): string {
-  return `<div class="m" id="seq-${row.seq}"><div class="h"><time datetime="${row.ts}">${row.ts.replace('T', ' ').replace(/\.\d+Z$/, 'Z')}</time> · <b>${escapeHtml(row.fromName)}</b> · #${row.seq}</div><p class="b">${escapeHtml(row.body)}</p></div>\n`;
+  return `<div class="m" id="seq-${row.seq}"><div class="h"><time datetime="${row.ts}">${row.ts.replace('T', ' ').replace(/\.\d+Z$/, 'Z')}</time> · <b>${escapeHtml(row.fromName)}</b> · #${row.seq}</div><p class="b">${escapeHtml(row.body)}</p>${htmlChanges(row.changes)}</div>\n`;
+}
+
+function htmlChanges(changes: ExportChange[] | undefined): string {
+  if (changes === undefined || changes.length === 0) return '';
+  const items = changes.map((c) => {
+    const what = c.kind === 'edit' ? `edited${c.body === undefined ? ' (text removed by retention)' : `: ${escapeHtml(c.body)}`}`
+      : c.kind === 'delete' ? 'deleted' : `${c.kind === 'react' ? 'reacted' : 'took back'} ${escapeHtml(c.emoji ?? '')}`;
+    return `<li><span class="d">${escapeHtml(c.ts)}</span> ${escapeHtml(c.byName)} ${what}</li>`;
+  }).join('');
+  return `<ul class="d">${items}</ul>`;
 }
 
 export function htmlEnd(count: number, firstHash: string, lastHash: string): string {

@@ -43,7 +43,8 @@ export interface ExportManifest {
   membershipChanges: Array<{ ts: string; user: string; change: 'added' | 'removed' }>;
 }
 
-interface MessageRow { id: number; seq: number; sender_id: number; client_msg_id: string; body: string; ts: number; hash: Buffer | null }
+interface MessageRow { id: number; seq: number; sender_id: number; client_msg_id: string; body: string; ts: number; hash: Buffer | null; extra: string | null }
+interface ChangeRow { cseq: number; kind: string; user_id: number; body: string | null; ts: number }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 const FLUSH_BYTES = 256 * 1024;
@@ -122,7 +123,8 @@ export async function streamExport(db: Db, req: ExportRequest, out: Writable, fi
   let count = 0;
   let first: MessageRow | undefined;
   let last: MessageRow | undefined;
-  const rows = db.prepare('SELECT id, seq, sender_id, client_msg_id, body, ts, hash FROM messages WHERE room_id = ? AND ts >= ? AND ts < ? ORDER BY seq')
+  const changesOf = db.prepare<[number, number], ChangeRow>('SELECT cseq, kind, user_id, body, ts FROM message_changes WHERE room_id = ? AND seq = ? ORDER BY cseq');
+  const rows = db.prepare('SELECT id, seq, sender_id, client_msg_id, body, ts, hash, extra FROM messages WHERE room_id = ? AND ts >= ? AND ts < ? ORDER BY seq')
     .iterate(room.id, from, to) as IterableIterator<MessageRow>;
   const roomKey = String(room.id);
   for (const r of rows) {
@@ -133,6 +135,14 @@ export async function streamExport(db: Db, req: ExportRequest, out: Writable, fi
       room: roomKey, roomName: room.name, seq: r.seq, msgId: String(r.id), from: String(r.sender_id),
       fromName: names.get(r.sender_id) ?? `user ${r.sender_id}`, clientMsgId: r.client_msg_id, ts: iso(r.ts), body: r.body, hash: hex(r.hash),
     };
+    if (r.extra !== null) row.extra = JSON.parse(r.extra) as Record<string, unknown>;
+    const changes = changesOf.all(room.id, r.seq);
+    if (changes.length > 0) {
+      row.changes = changes.map((c) => ({
+        cseq: c.cseq, kind: c.kind, by: String(c.user_id), byName: names.get(c.user_id) ?? `user ${c.user_id}`, ts: iso(c.ts),
+        ...(c.kind === 'edit' ? (c.body === null ? {} : { body: c.body }) : c.kind === 'delete' ? {} : { emoji: c.body ?? '' }),
+      }));
+    }
     await sink.write(line(row));
   }
   if (req.format === 'html') await sink.write(htmlEnd(count, hex(first?.hash), hex(last?.hash)));

@@ -113,6 +113,96 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE tokens ADD COLUMN last_used_at INTEGER;
   ALTER TABLE tokens ADD COLUMN last_ip TEXT NOT NULL DEFAULT '';
   `,
+  // 4: files, replies, mentions, edits, deletions, reactions, notification settings, last seen
+  // (issue 7). Message rows stay append-only and chained: `extra` (replyTo, attachments,
+  // mentions, as wire JSON) is written with the row and covered by its hash. Edits,
+  // deletions and reactions are rows of a per-room change log with its own chain and its
+  // own sequence (cseq); message_state and reactions hold the current, visible result.
+  `
+  ALTER TABLE messages ADD COLUMN extra TEXT;
+  ALTER TABLE rooms ADD COLUMN last_cseq INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE members ADD COLUMN muted INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE members ADD COLUMN notify TEXT NOT NULL DEFAULT 'all';
+  ALTER TABLE users ADD COLUMN last_seen_at INTEGER;
+  -- kind: edit (body = the new text), delete, react / unreact (body = the emoji).
+  -- payload_hash = SHA-256(body or ''), so a superseded edit's text can be scrubbed
+  -- (body set to NULL) without breaking the chain; target_hash = the message's chain hash.
+  CREATE TABLE message_changes (
+    room_id INTEGER NOT NULL,
+    cseq INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('edit', 'delete', 'react', 'unreact')),
+    user_id INTEGER NOT NULL,
+    body TEXT,
+    payload_hash BLOB NOT NULL,
+    target_hash BLOB NOT NULL,
+    ts INTEGER NOT NULL,
+    hash BLOB NOT NULL,
+    PRIMARY KEY (room_id, cseq)
+  ) WITHOUT ROWID;
+  CREATE INDEX message_changes_by_seq ON message_changes(room_id, seq);
+  -- Where a room's change chain resumes after retention removed its oldest changes.
+  CREATE TABLE change_checkpoints (
+    room_id INTEGER PRIMARY KEY,
+    through_cseq INTEGER NOT NULL,
+    hash BLOB NOT NULL
+  );
+  -- What clients see of a changed message. scrubbed = 1: the hidden text (the original
+  -- body in messages, superseded edits) was removed; 0 with a change: kept (legal hold).
+  CREATE TABLE message_state (
+    room_id INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    body TEXT,
+    edited_at INTEGER,
+    deleted_at INTEGER,
+    scrubbed INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (room_id, seq)
+  ) WITHOUT ROWID;
+  CREATE INDEX message_state_unscrubbed ON message_state(room_id) WHERE scrubbed = 0;
+  CREATE TABLE reactions (
+    room_id INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    emoji TEXT NOT NULL,
+    user_id INTEGER NOT NULL,
+    PRIMARY KEY (room_id, seq, emoji, user_id)
+  ) WITHOUT ROWID;
+  -- Unread mentions: count(seq > read_seq) is a range scan of one (user, room).
+  CREATE TABLE mentions (
+    user_id INTEGER NOT NULL,
+    room_id INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (user_id, room_id, seq)
+  ) WITHOUT ROWID;
+  CREATE INDEX mentions_by_room ON mentions(room_id, seq);
+  -- Uploads. The bytes live once per content under files/ab/<sha256 hex>; id is random
+  -- (unguessable), one row per upload (name, room, uploader).
+  CREATE TABLE files (
+    id TEXT PRIMARY KEY,
+    room_id INTEGER NOT NULL,
+    uploader_id INTEGER NOT NULL,
+    sha256 BLOB NOT NULL,
+    size INTEGER NOT NULL,
+    mime TEXT NOT NULL,
+    name TEXT NOT NULL,
+    width INTEGER,
+    height INTEGER,
+    thumb INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    -- Messages carrying it (message_files rows); 0 = an orphan the file collector removes.
+    refs INTEGER NOT NULL DEFAULT 0
+  ) WITHOUT ROWID;
+  CREATE INDEX files_by_uploader ON files(uploader_id);
+  CREATE INDEX files_by_sha ON files(sha256);
+  CREATE INDEX files_orphans ON files(created_at) WHERE refs = 0;
+  -- Which message carries which file: downloads need one; a file with none is removed.
+  CREATE TABLE message_files (
+    room_id INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    file_id TEXT NOT NULL,
+    PRIMARY KEY (room_id, seq, file_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX message_files_by_file ON message_files(file_id);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

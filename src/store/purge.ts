@@ -2,6 +2,7 @@ import type { Statement } from 'better-sqlite3';
 import { appendAudit, serverActor } from './audit.js';
 import { hex } from './chain.js';
 import type { Db } from './database.js';
+import { PurgeExtras } from './purge-extras.js';
 import type { PurgeDone, WriteFailed, WriteOp } from './write-ops.js';
 
 interface OldRow { id: number; seq: number; ts: number; hash: Buffer | null }
@@ -23,6 +24,8 @@ export class Purger {
   private readonly deleteIndex: Statement<[number]>;
   private readonly checkpointOf: Statement<[number], CheckpointRow>;
   private readonly saveCheckpoint: Statement<[number, number, number, Buffer, number, number]>;
+  /** Issue 7: state, reactions, mentions, file links and old changes of the purged messages. */
+  private readonly extras: PurgeExtras;
 
   constructor(private readonly db: Db) {
     this.holdOf = db.prepare('SELECT legal_hold FROM retention WHERE room_id = ?');
@@ -35,6 +38,7 @@ export class Purger {
       ON CONFLICT(room_id) DO UPDATE SET through_seq = excluded.through_seq,
         through_msg_id = max(through_msg_id, excluded.through_msg_id), hash = excluded.hash,
         purged = purged + excluded.purged, updated_at = excluded.updated_at`);
+    this.extras = new PurgeExtras(db);
   }
 
   purge(op: PurgeOp, now: number): PurgeDone | WriteFailed {
@@ -56,6 +60,7 @@ export class Purger {
     if (last === undefined) return { ok: true, purged: 0, throughSeq: priorSeq, more: false };
     for (let i = 0; i < n; i++) this.deleteIndex.run((rows[i] as OldRow).id);
     this.deleteMessages.run(op.room, last.seq);
+    this.extras.purged(op.room, last.seq, op.before, op.max);
     this.saveCheckpoint.run(op.room, last.seq, maxId, last.hash as Buffer, n, now);
     const next = rows[n];
     const more = next !== undefined && next.ts < op.before;

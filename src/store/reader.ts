@@ -1,9 +1,13 @@
 import type { Statement } from 'better-sqlite3';
 import type { RoomSummary, WireMessage } from '../protocol/frames.js';
+import { ChangeReader, type ChangePage } from './change-reader.js';
 import type { Db } from './database.js';
 
-interface MessageRow { id: number; seq: number; sender_id: number; body: string; ts: number }
-interface RoomRow { id: number; name: string; kind: 'group' | 'direct'; last_seq: number; read_seq: number; peer: string | null }
+interface MessageRow { id: number; seq: number; sender_id: number; body: string; ts: number; extra: string | null }
+interface RoomRow {
+  id: number; name: string; kind: 'group' | 'direct'; last_seq: number; read_seq: number; peer: string | null;
+  last_cseq: number; muted: number; notify: 'all' | 'mentions' | 'none'; mentions: number;
+}
 
 /**
  * `horizon`: set when a history page reaches the bottom of a room whose oldest
@@ -30,7 +34,9 @@ export interface DirectoryRoom { id: number; name: string; kind: 'group' | 'dire
 export interface EventRow { id: number; kind: string; room_id: number | null; user_id: number | null }
 
 function toWire(room: string, r: MessageRow): WireMessage {
-  return { room, seq: r.seq, msgId: String(r.id), from: String(r.sender_id), body: r.body, ts: r.ts };
+  const m: WireMessage = { room, seq: r.seq, msgId: String(r.id), from: String(r.sender_id), body: r.body, ts: r.ts };
+  // Replies, attachments, mentions (issue 7): stored in wire form.
+  return r.extra === null ? m : { ...m, ...(JSON.parse(r.extra) as Partial<WireMessage>) };
 }
 
 /**
@@ -49,15 +55,20 @@ export class Reader {
   private readonly lastEvent: Statement<[], { id: number | null }>;
   private readonly roomMembers: Statement<[number], { user_id: number }>;
 
+  /** Edits, deletions, reactions, files (issue 7). */
+  readonly changes: ChangeReader;
+
   constructor(readonly db: Db) {
+    this.changes = new ChangeReader(db);
     this.olderThan = db.prepare(
-      'SELECT id, seq, sender_id, body, ts FROM messages WHERE room_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
+      'SELECT id, seq, sender_id, body, ts, extra FROM messages WHERE room_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
     );
     this.newerThan = db.prepare(
-      'SELECT id, seq, sender_id, body, ts FROM messages WHERE room_id = ? AND seq > ? ORDER BY seq ASC LIMIT ?',
+      'SELECT id, seq, sender_id, body, ts, extra FROM messages WHERE room_id = ? AND seq > ? ORDER BY seq ASC LIMIT ?',
     );
     this.roomsOf = db.prepare(`
-      SELECT r.id, r.name, r.kind, r.last_seq, m.read_seq,
+      SELECT r.id, r.name, r.kind, r.last_seq, m.read_seq, r.last_cseq, m.muted, m.notify,
+        (SELECT count(*) FROM mentions x WHERE x.user_id = m.user_id AND x.room_id = r.id AND x.seq > m.read_seq) AS mentions,
         CASE WHEN r.kind = 'direct' THEN (
           SELECT u.name FROM members o JOIN users u ON u.id = o.user_id
           WHERE o.room_id = r.id AND o.user_id != m.user_id LIMIT 1) END AS peer
@@ -75,13 +86,14 @@ export class Reader {
   }
 
   /** Up to `limit` messages below `before` (exclusive), ascending; `more` when older ones remain. */
-  history(room: number, before: number | undefined, limit: number): Page {
+  history(room: number, before: number | undefined, limit: number, viewer = 0): Page {
     const rows = this.olderThan.all(room, before ?? Number.MAX_SAFE_INTEGER, limit + 1);
     const more = rows.length > limit;
     if (more) rows.length = limit;
     const key = String(room);
     const messages = new Array<WireMessage>(rows.length);
     for (let i = 0; i < rows.length; i++) messages[rows.length - 1 - i] = toWire(key, rows[i] as MessageRow);
+    this.changes.decorate(room, messages, viewer);
     if (more) return { messages, more };
     // The bottom of the room: say where retention cut it, if it did (one primary-key lookup).
     this.purgedThrough ??= this.db.prepare('SELECT through_seq FROM purge_checkpoints WHERE room_id = ?');
@@ -92,12 +104,18 @@ export class Reader {
   private purgedThrough?: Statement<[number], { through_seq: number }>;
 
   /** Up to `limit` messages after `after` (exclusive), ascending; `more` when newer ones remain. */
-  since(room: number, after: number, limit: number): Page {
+  since(room: number, after: number, limit: number, viewer = 0): Page {
     const rows = this.newerThan.all(room, after, limit + 1);
     const more = rows.length > limit;
     if (more) rows.length = limit;
     const key = String(room);
-    return { messages: rows.map((r) => toWire(key, r)), more };
+    const messages = rows.map((r) => toWire(key, r));
+    this.changes.decorate(room, messages, viewer);
+    return { messages, more };
+  }
+
+  changesSince(room: number, after: number, limit: number): ChangePage {
+    return this.changes.changesSince(room, after, limit);
   }
 
   rooms(user: number): RoomSummary[] {
@@ -108,6 +126,11 @@ export class Reader {
       lastSeq: r.last_seq,
       readSeq: Math.min(r.read_seq, r.last_seq),
       unread: Math.max(0, r.last_seq - r.read_seq),
+      // Issue 7, present only when not the default (absent: 0 mentions, cseq 0, not muted, notify "all").
+      ...(r.mentions > 0 ? { mentions: r.mentions } : {}),
+      ...(r.last_cseq > 0 ? { lastCseq: r.last_cseq } : {}),
+      ...(r.muted !== 0 ? { muted: true } : {}),
+      ...(r.notify !== 'all' ? { notify: r.notify } : {}),
     }));
   }
 

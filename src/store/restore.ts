@@ -5,6 +5,7 @@ import { cliActor, recordAudit, type Actor } from './audit.js';
 import { inspectDatabase, isTargetError, syncFile, targetError, type DatabaseSummary } from './backup.js';
 import { closeWritable, databasePath, ensureDataDir, openWritable } from './database.js';
 import { acquireDataLock } from './data-lock.js';
+import { restoreFiles, type FilesCopy } from './file-backup.js';
 
 export interface RestoreResult extends DatabaseSummary {
   from: string;
@@ -13,6 +14,8 @@ export interface RestoreResult extends DatabaseSummary {
   keptAside: string | null;
   /** Schema version after bringing the restored copy up to date. */
   schemaNow: number;
+  /** Uploaded files brought back from `files/` beside the backup (issue 7); `missing`: named but not found. */
+  files?: FilesCopy;
 }
 
 /**
@@ -49,6 +52,7 @@ export function restoreDatabase(backupFile: string, dataDir: string, actor: Acto
     }
     renameSync(staged, live);
     syncFile(live);
+    const files = restoreFiles(from, dataDir);
     const db = openWritable(dataDir);
     let schemaNow: number;
     try {
@@ -59,7 +63,7 @@ export function restoreDatabase(backupFile: string, dataDir: string, actor: Acto
     } finally {
       closeWritable(db);
     }
-    return { ...summary, from, into: live, keptAside, schemaNow };
+    return { ...summary, from, into: live, keptAside, schemaNow, files };
   } finally {
     release();
   }

@@ -17,10 +17,11 @@ const port = parentPort;
 if (port === null) throw new Error('search-thread must run as a worker');
 const db = openReadOnly((workerData as { dataDir: string }).dataDir);
 const query = db.prepare<[string, number, string, number], Row>(`
-  SELECT m.id, m.room_id, m.seq, m.sender_id, m.body, m.ts
+  SELECT m.id, m.room_id, m.seq, m.sender_id, coalesce(s.body, m.body) AS body, m.ts
   FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid
+  LEFT JOIN message_state s ON s.room_id = m.room_id AND s.seq = m.seq
   WHERE messages_fts MATCH ? AND messages_fts.rowid < ?
-    AND m.room_id IN (SELECT value FROM json_each(?))
+    AND m.room_id IN (SELECT value FROM json_each(?)) AND s.deleted_at IS NULL
   ORDER BY messages_fts.rowid DESC LIMIT ?`);
 
 port.on('message', (req: SearchRequest | 'close') => {

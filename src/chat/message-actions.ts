@@ -1,0 +1,94 @@
+import type { DeleteFrame, EditFrame, NotifyFrame, PresenceFrame, ReactFrame } from '../protocol/frames.js';
+import type { ChangeOp } from '../store/write-ops.js';
+import type { Membership } from './membership.js';
+import type { Mutes } from './mutes.js';
+import { roomTopic, type Fanout, type Peer, type WriteQueue } from './ports.js';
+import type { Presence } from './presence.js';
+import { errorFrame, notMember, overloaded } from './replies.js';
+import { parseRoomId } from './service.js';
+
+/** Subscribing a user's live sockets to a room's topic, or not (mute). */
+export interface Subscriptions {
+  subscribe(user: number, room: number): void;
+  unsubscribe(user: number, room: number): void;
+}
+
+export interface ActionDeps {
+  writer: WriteQueue;
+  fanout: Fanout;
+  membership: Membership;
+  mutes: Mutes;
+  presence: Presence;
+  subscriptions: Subscriptions;
+  editWindowMs: number;
+  /** Contents (sha256 hex) a deletion left unreferenced: their bytes may go. */
+  onFreed?: (shas: string[]) => void;
+}
+
+export type ActionFrame = EditFrame | DeleteFrame | ReactFrame | NotifyFrame | PresenceFrame;
+
+/** A peer as the presence rules see it: a socket that may have said "away". */
+type PresencePeer = Peer & { away?: boolean };
+
+const ok = (id: string | undefined, cseq?: number): string => JSON.stringify({ type: 'ok', id, cseq });
+
+/**
+ * Edit, delete, react, notify and presence frames (issue 7). Like `send`,
+ * a change is published to the room only after the writer made it durable,
+ * and the requester gets `ok` (with the change's cseq) or an `error`.
+ */
+export class MessageActions {
+  constructor(private readonly deps: ActionDeps) {}
+
+  handle(peer: PresencePeer, f: ActionFrame): void {
+    if (f.type === 'presence' && f.room === undefined) return this.setAway(peer, f);
+    const roomId = parseRoomId(f.room ?? '');
+    if (roomId === null || !this.deps.membership.isMember(roomId, peer.userId)) {
+      const e = notMember(f.room ?? '');
+      return peer.send(errorFrame(f.id, e.code, e.message));
+    }
+    switch (f.type) {
+      case 'edit':
+        return this.change(peer, f.id, roomId, { k: 'edit', room: roomId, user: peer.userId, seq: f.seq, body: f.body, windowMs: this.deps.editWindowMs });
+      case 'delete':
+        return this.change(peer, f.id, roomId, { k: 'delete', room: roomId, user: peer.userId, seq: f.seq });
+      case 'react':
+        return this.change(peer, f.id, roomId, { k: 'react', room: roomId, user: peer.userId, seq: f.seq, emoji: f.emoji, on: f.on });
+      case 'notify':
+        return this.notify(peer, f, roomId);
+      case 'presence':
+        return peer.send(JSON.stringify({ type: 'presence', id: f.id, room: f.room, ...this.deps.presence.snapshot(roomId) }));
+    }
+  }
+
+  private change(peer: Peer, id: string | undefined, room: number, op: Extract<ChangeOp, { k: 'edit' | 'delete' | 'react' }>): void {
+    const queued = this.deps.writer.submit(op, (r) => {
+      if (!r.ok) return peer.send(errorFrame(id, r.code, r.message));
+      peer.send(ok(id, r.cseq));
+      if (r.frame !== undefined) this.deps.fanout.publish(roomTopic(room), r.frame);
+      if (r.freed !== undefined && r.freed.length > 0) this.deps.onFreed?.(r.freed);
+    });
+    if (!queued) peer.send(errorFrame(id, overloaded.code, overloaded.message));
+  }
+
+  private notify(peer: Peer, f: NotifyFrame, room: number): void {
+    const queued = this.deps.writer.submit({ k: 'notify', room, user: peer.userId, muted: f.muted, level: f.level }, (r) => {
+      if (!r.ok) return peer.send(errorFrame(f.id, r.code, r.message));
+      if (f.muted !== undefined && this.deps.mutes.set(room, peer.userId, f.muted) && this.deps.membership.isMember(room, peer.userId)) {
+        if (f.muted) this.deps.subscriptions.unsubscribe(peer.userId, room);
+        else this.deps.subscriptions.subscribe(peer.userId, room);
+      }
+      peer.send(ok(f.id));
+    });
+    if (!queued) peer.send(errorFrame(f.id, overloaded.code, overloaded.message));
+  }
+
+  private setAway(peer: PresencePeer, f: PresenceFrame): void {
+    const away = f.state === 'away';
+    if ((peer.away ?? false) !== away) {
+      peer.away = away;
+      this.deps.presence.socketAway(peer.userId, away);
+    }
+    if (f.id !== undefined) peer.send(ok(f.id));
+  }
+}

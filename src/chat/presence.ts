@@ -1,0 +1,122 @@
+import type { Membership } from './membership.js';
+import { userTopic, type Fanout } from './ports.js';
+
+export type PresenceState = 'online' | 'away' | 'offline';
+
+export interface PresenceOptions {
+  membership: Membership;
+  fanout: Fanout;
+  /** Off: nothing is pushed (room snapshots still answer). */
+  enabled: boolean;
+  /** Rooms with more members than this get no pushes. */
+  maxRoomSize: number;
+  /** Last-seen times known from the store (users.last_seen_at) at start. */
+  lastSeen?: Iterable<{ id: number; last_seen_at: number | null }>;
+  /** A user's last socket closed: persist the time (a `seen` write). */
+  onOffline?: (user: number, at: number) => void;
+  now?: () => number;
+}
+
+interface Live { sockets: number; away: number }
+
+export interface PresenceEntry { user: string; state: PresenceState; lastSeen: number | null }
+
+/**
+ * Who is online, derived from live sockets: a count of sockets per user and
+ * how many of them said `away`. No timers: a socket that dies without a close
+ * frame is closed by uWS's idle timeout, which ends here like any close.
+ *
+ * A change of a user's state is pushed once to each online member of the
+ * user's direct rooms and rooms of at most `maxRoomSize` members, deduplicated
+ * across rooms and sent to user topics (`user:<id>`), so one transition costs
+ * O(members of the user's small rooms) and nothing for big rooms, whose
+ * members ask for a snapshot instead (`presence` frame with `room`).
+ */
+export class Presence {
+  private readonly live = new Map<number, Live>();
+  private readonly seen = new Map<number, number>();
+  private readonly now: () => number;
+  private stopped = false;
+
+  constructor(private readonly o: PresenceOptions) {
+    this.now = o.now ?? Date.now;
+    for (const u of o.lastSeen ?? []) if (u.last_seen_at !== null) this.seen.set(u.id, u.last_seen_at);
+  }
+
+  stateOf(user: number): PresenceState {
+    const l = this.live.get(user);
+    if (l === undefined || l.sockets === 0) return 'offline';
+    return l.away >= l.sockets ? 'away' : 'online';
+  }
+
+  lastSeenOf(user: number): number | null {
+    return this.live.has(user) ? this.now() : (this.seen.get(user) ?? null);
+  }
+
+  opened(user: number): void {
+    const before = this.stateOf(user);
+    const l = this.live.get(user) ?? { sockets: 0, away: 0 };
+    l.sockets++;
+    this.live.set(user, l);
+    this.changed(user, before);
+  }
+
+  /** `wasAway`: the closing socket had said away. */
+  closed(user: number, wasAway: boolean): void {
+    const l = this.live.get(user);
+    if (l === undefined) return;
+    const before = this.stateOf(user);
+    l.sockets--;
+    if (wasAway) l.away--;
+    if (l.sockets <= 0) {
+      this.live.delete(user);
+      const at = this.now();
+      this.seen.set(user, at);
+      this.o.onOffline?.(user, at);
+    }
+    this.changed(user, before);
+  }
+
+  /** One socket switched between online and away. */
+  socketAway(user: number, away: boolean): void {
+    const l = this.live.get(user);
+    if (l === undefined) return;
+    const before = this.stateOf(user);
+    l.away += away ? 1 : -1;
+    this.changed(user, before);
+  }
+
+  /** Stop pushing (shutdown closes every socket: nobody needs to hear of it). */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  /** A room's presence: counts always; each member's entry only for rooms up to maxRoomSize. */
+  snapshot(room: number): { online: number; away: number; users?: PresenceEntry[] } {
+    const members = this.o.membership.membersOf(room);
+    let online = 0;
+    let away = 0;
+    const small = members.size <= this.o.maxRoomSize;
+    const users: PresenceEntry[] = [];
+    for (const m of members) {
+      const state = this.stateOf(m);
+      if (state === 'online') online++;
+      else if (state === 'away') away++;
+      if (small) users.push({ user: String(m), state, lastSeen: this.lastSeenOf(m) });
+    }
+    return small ? { online, away, users } : { online, away };
+  }
+
+  private changed(user: number, before: PresenceState): void {
+    const state = this.stateOf(user);
+    if (state === before || !this.o.enabled || this.stopped) return;
+    const frame = JSON.stringify({ type: 'presence', user: String(user), state, lastSeen: this.lastSeenOf(user) });
+    const audience = new Set<number>();
+    for (const room of this.o.membership.roomsOf(user)) {
+      const members = this.o.membership.membersOf(room);
+      if (members.size > this.o.maxRoomSize) continue;
+      for (const m of members) if (m !== user && this.live.has(m)) audience.add(m);
+    }
+    for (const m of audience) this.o.fanout.publish(userTopic(m), frame);
+  }
+}

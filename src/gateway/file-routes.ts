@@ -1,0 +1,194 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createWriteStream, rmSync, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import type { HttpRequest, HttpResponse, TemplatedApp } from '@based/uws';
+import type { Membership } from '../chat/membership.js';
+import { parseRoomId } from '../chat/service.js';
+import type { Config } from '../config/schema.js';
+import type { Logger } from '../log.js';
+import { blobPath, thumbPath, type BlobStore } from '../store/blob-store.js';
+import type { Reader } from '../store/reader.js';
+import type { Writer } from '../store/writer.js';
+import { answerEmpty, streamFile } from './file-download.js';
+import { cleanFileName, contentDisposition, DOWNLOAD_CSP, parseRange, recordedMime, servedType, sniffImage } from './file-meta.js';
+import { Exchange } from './http.js';
+import { probeImage, type ImageInfo } from './image-probe.js';
+import { authenticated } from './member-routes.js';
+import type { Metrics } from './metrics.js';
+
+export interface FileRouteDeps {
+  config: Config;
+  reader: Reader;
+  membership: Membership;
+  writer: Writer;
+  metrics: Metrics;
+  log: Logger;
+  blobs: BlobStore;
+}
+
+const FILE_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const HEAD_BYTES = 16;
+
+/**
+ * POST /api/v1/rooms/:room/files?name=NAME (the body is the file) and
+ * GET /api/v1/files/:fileId[/thumbnail]. Uploads stream to files/tmp while
+ * being hashed — the request is paused whenever the disk falls behind, so
+ * memory stays flat whatever the size — are synced, sniffed, thumbnailed,
+ * moved to their content address and only then recorded by the writer.
+ */
+export function mountFileRoutes(app: TemplatedApp, deps: FileRouteDeps): void {
+  const { config, reader, membership, writer, metrics, log, blobs } = deps;
+  blobs.prepare();
+
+  app.post('/api/v1/rooms/:room/files', (res: HttpResponse, req: HttpRequest) => {
+    const ex = new Exchange(res);
+    const room = req.getParameter(0) ?? '';
+    const name = cleanFileName(new URLSearchParams(req.getQuery() ?? '').get('name'));
+    const claimed = req.getHeader('content-type');
+    const lengthHeader = req.getHeader('content-length');
+    const info = authenticated(ex, req, deps);
+    if (info === undefined) return;
+    const roomId = parseRoomId(room);
+    if (roomId === null || !membership.isMember(roomId, info.userId)) return ex.error('forbidden', `not a member of room ${JSON.stringify(room.slice(0, 64))}`);
+    const limit = config.maxUploadBytes;
+    const declared = lengthHeader === '' ? 0 : Number(lengthHeader);
+    if (!Number.isSafeInteger(declared) || declared < 0) return ex.error('bad_request', 'bad Content-Length');
+    if (declared > limit) return ex.error('too_large', `files may be at most ${limit} bytes`);
+    const quota = config.uploadQuotaBytes;
+    if (quota > 0 && reader.changes.usedBytes(info.userId) + declared > quota) return ex.error('too_large', `upload quota of ${quota} bytes reached; delete some files first`);
+
+    const tmp = blobs.newTempPath();
+    const out = createWriteStream(tmp, { mode: 0o600 });
+    const hash = createHash('sha256');
+    let size = 0;
+    let head = Buffer.alloc(0);
+    let over = false;
+    const discard = (): void => {
+      out.destroy();
+      rmSync(tmp, { force: true });
+    };
+    out.on('error', (err) => {
+      log.error({ err, user: info.userId }, 'upload write failed');
+      discard();
+      ex.error('unavailable', 'the file could not be stored (disk full?)');
+    });
+    res.onAborted(() => {
+      ex.aborted = true;
+      discard();
+    });
+    res.onData((ab, isLast) => {
+      if (ex.done || over) return;
+      // The ArrayBuffer is valid only during this callback: copy it.
+      const chunk = Buffer.from(ab.slice(0));
+      size += chunk.length;
+      if (size > limit) {
+        over = true;
+        discard();
+        return ex.error('too_large', `files may be at most ${limit} bytes`);
+      }
+      hash.update(chunk);
+      if (head.length < HEAD_BYTES) head = Buffer.concat([head, chunk.subarray(0, HEAD_BYTES - head.length)]);
+      if (!out.write(chunk) && !isLast) {
+        res.pause();
+        out.once('drain', () => {
+          if (!ex.aborted && !ex.done) res.resume();
+        });
+      }
+      if (!isLast) return;
+      out.end(() => {
+        void finish().catch((err: unknown) => {
+          log.error({ err, user: info.userId }, 'upload failed');
+          discard();
+          ex.error('internal', 'the upload failed; nothing was stored');
+        });
+      });
+    });
+
+    const finish = async (): Promise<void> => {
+      if (ex.aborted) return;
+      // The row is committed with fsync; its bytes must be on disk first (thread pool, not the event loop).
+      const fh = await open(tmp, 'r');
+      try {
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      const sha = hash.digest('hex');
+      const sniffed = sniffImage(head);
+      let image: ImageInfo | null = null;
+      let thumbTmp: string | null = null;
+      if (sniffed !== null) {
+        thumbTmp = blobs.newTempPath();
+        image = await probeImage(tmp, sniffed, thumbTmp);
+        if (image?.thumb !== true) {
+          rmSync(thumbTmp, { force: true });
+          thumbTmp = null;
+        }
+      }
+      if (ex.aborted) {
+        discard();
+        if (thumbTmp !== null) rmSync(thumbTmp, { force: true });
+        return;
+      }
+      blobs.place(tmp, sha, thumbTmp);
+      const id = randomBytes(16).toString('base64url');
+      const mime = recordedMime(sniffed, claimed);
+      const file = {
+        id, room: roomId, user: info.userId, sha256: sha, size, mime, name,
+        ...(image === null ? {} : { width: image.width, height: image.height }), thumb: thumbTmp !== null,
+      };
+      const r = await writer.run({ k: 'file', file, quota });
+      blobs.placed(sha, r.ok);
+      if (!r.ok) return ex.error(r.code, r.message);
+      metrics.inc('roost_uploads_total', 'Files uploaded.');
+      metrics.inc('roost_upload_bytes_total', 'Bytes of files uploaded.', undefined, size);
+      log.info({ user: info.userId, room: roomId, file: id, size, mime }, 'file uploaded');
+      ex.json(201, {
+        fileId: id, name, size, mime, ...(image === null ? {} : { width: image.width, height: image.height }), ...(file.thumb ? { thumb: true } : {}),
+      });
+    };
+  });
+
+  const download = (thumb: boolean) => (res: HttpResponse, req: HttpRequest): void => {
+    const ex = new Exchange(res);
+    const id = req.getParameter(0) ?? '';
+    const rangeHeader = req.getHeader('range');
+    const ifNoneMatch = req.getHeader('if-none-match');
+    const info = authenticated(ex, req, deps);
+    if (info === undefined) return;
+    const row = FILE_ID.test(id) ? reader.changes.file(id) : undefined;
+    // Unknown and not-yours get the same answer: file ids cannot be probed.
+    if (row === undefined || !membership.isMember(row.room_id, info.userId)
+      || (row.uploader_id !== info.userId && !reader.changes.isPosted(row.id))) {
+      return ex.error('forbidden', 'no such file in a room of yours');
+    }
+    if (thumb && row.thumb === 0) return ex.error('not_found', 'this file has no thumbnail');
+    const sha = row.sha256.toString('hex');
+    const path = thumb ? thumbPath(blobs.dataDir, sha) : blobPath(blobs.dataDir, sha);
+    let size: number;
+    try {
+      size = statSync(path).size;
+    } catch {
+      log.warn({ file: row.id }, 'file bytes missing');
+      return ex.error('not_found', 'the file\'s bytes are missing');
+    }
+    const mime = thumb ? 'image/webp' : row.mime;
+    const etag = `"${sha.slice(0, 32)}${thumb ? '-t' : ''}"`;
+    const headers: Array<[string, string]> = [
+      ['Content-Type', servedType(mime)],
+      ['Content-Disposition', contentDisposition(thumb ? `${row.name}.webp` : row.name, mime)],
+      ['Content-Security-Policy', DOWNLOAD_CSP],
+      ['Cache-Control', 'private, max-age=86400'],
+      ['ETag', etag],
+      ['Accept-Ranges', 'bytes'],
+    ];
+    if (ifNoneMatch === etag) return answerEmpty(ex, 304, headers);
+    const range = parseRange(rangeHeader, size);
+    if (range === 'unsatisfiable') return answerEmpty(ex, 416, [...headers, ['Content-Range', `bytes */${size}`]]);
+    metrics.inc('roost_downloads_total', 'Files (or thumbnails) served.');
+    if (range === null) return streamFile(ex, path, 0, size - 1, 200, headers);
+    streamFile(ex, path, range.start, range.end, 206, [...headers, ['Content-Range', `bytes ${range.start}-${range.end}/${size}`]]);
+  };
+  app.get('/api/v1/files/:fileId', download(false));
+  app.get('/api/v1/files/:fileId/thumbnail', download(true));
+}

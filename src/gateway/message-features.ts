@@ -1,0 +1,70 @@
+import type { TemplatedApp } from '@based/uws';
+import type { Membership } from '../chat/membership.js';
+import { MessageActions } from '../chat/message-actions.js';
+import { Mutes } from '../chat/mutes.js';
+import type { Fanout } from '../chat/ports.js';
+import { Presence } from '../chat/presence.js';
+import type { Config } from '../config/schema.js';
+import type { Logger } from '../log.js';
+import { BlobStore } from '../store/blob-store.js';
+import { CleanupJob } from '../store/cleanup-job.js';
+import type { Reader } from '../store/reader.js';
+import type { Writer } from '../store/writer.js';
+import { mountFileRoutes } from './file-routes.js';
+import type { Metrics } from './metrics.js';
+import type { SocketRegistry } from './socket-registry.js';
+
+export interface MessageFeatureDeps {
+  config: Config;
+  reader: Reader;
+  writer: Writer;
+  membership: Membership;
+  sockets: SocketRegistry;
+  fanout: Fanout;
+  metrics: Metrics;
+  log: Logger;
+  /** The retention clock (tests move it). */
+  now?: () => number;
+}
+
+export interface MessageFeatures {
+  actions: MessageActions;
+  mutes: Mutes;
+  presence: Presence;
+  blobs: BlobStore;
+  cleanup: CleanupJob;
+  mount(app: TemplatedApp): void;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * Wires issue 7 into the server in one place: files, edits, deletions,
+ * reactions, mutes and presence, and their cleanup job.
+ */
+export function messageFeatures(deps: MessageFeatureDeps): MessageFeatures {
+  const { config, reader, writer, membership, sockets, fanout, metrics, log } = deps;
+  const mutes = Mutes.from(reader.changes.mutedMembers());
+  const blobs = new BlobStore(config.dataDir, (sha) => reader.changes.hasContent(sha));
+  const presence = new Presence({
+    membership, fanout, enabled: config.presence, maxRoomSize: config.presenceMaxRoomSize,
+    lastSeen: reader.changes.lastSeen(),
+    onOffline: (user, at) => void writer.run({ k: 'seen', users: [[user, at]] }),
+  });
+  metrics.gauge('roost_presence_online_users', 'Users with at least one open socket.', () => sockets.users);
+  const actions = new MessageActions({
+    writer, fanout, membership, mutes, presence, subscriptions: sockets,
+    editWindowMs: config.editWindowSeconds * 1000,
+    onFreed: (shas) => blobs.release(shas),
+  });
+  const cleanup = new CleanupJob(reader.db, writer, blobs, { intervalMs: config.retentionCheckSeconds * 1000, now: deps.now, log });
+  return {
+    actions, mutes, presence, blobs, cleanup,
+    mount: (app) => mountFileRoutes(app, { config, reader, membership, writer, metrics, log, blobs }),
+    start: () => cleanup.start(),
+    async stop() {
+      presence.stop();
+      await cleanup.stop();
+    },
+  };
+}
