@@ -1,0 +1,141 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import t from 'tap';
+import { blobPath } from '../../src/store/blob-store.js';
+import { TestClient, type Frame } from '../helpers/client.js';
+import { startTestServer, type TestServer, type TestUser } from '../helpers/server.js';
+
+interface Uploaded { fileId: string; name: string; size: number; mime: string; width?: number; height?: number; thumb?: boolean }
+
+async function upload(srv: TestServer, user: TestUser, room: string, body: Buffer | string, name: string | null, type = 'application/octet-stream'): Promise<{ status: number; json: Uploaded & { error?: { code: string } } }> {
+  const q = name === null ? '' : `?name=${encodeURIComponent(name)}`;
+  const res = await fetch(`${srv.http}/api/v1/rooms/${room}/files${q}`, {
+    method: 'POST', body: typeof body === 'string' ? body : new Uint8Array(body), headers: { Authorization: `Bearer ${user.token}`, 'Content-Type': type },
+  });
+  return { status: res.status, json: (await res.json()) as Uploaded & { error?: { code: string } } };
+}
+
+const get = (srv: TestServer, user: TestUser, path: string, headers: Record<string, string> = {}): Promise<Response> =>
+  fetch(`${srv.http}${path}`, { headers: { Authorization: `Bearer ${user.token}`, ...headers } });
+
+let srv: TestServer;
+let alice: TestUser;
+let bob: TestUser;
+let eve: TestUser;
+let room: string;
+let a: TestClient;
+
+t.before(async () => {
+  srv = await startTestServer({ maxUploadBytes: 200_000, uploadQuotaBytes: 1_000_000, framesPerSecond: 0 });
+  alice = await srv.user('alice');
+  bob = await srv.user('bob');
+  eve = await srv.user('eve');
+  room = await srv.room('general', ['alice', 'bob']);
+  a = await TestClient.connect(srv.ws, alice.token);
+});
+t.teardown(async () => {
+  a.socket.terminate();
+  await srv.close();
+});
+
+let n = 0;
+const sendWith = (files: string[], body = ''): Promise<Frame> =>
+  a.request({ type: 'send', room, body, clientMsgId: `f${++n}`, attachments: files });
+
+t.test('an image upload gets its real dimensions and a thumbnail; members see it inline once posted', async (t) => {
+  const png = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#3a7' } }).png().toBuffer();
+  const up = await upload(srv, alice, room, png, 'holiday.png', 'image/png');
+  t.equal(up.status, 201);
+  t.match(up.json, { name: 'holiday.png', size: png.length, mime: 'image/png', width: 640, height: 480, thumb: true });
+  t.equal((await get(srv, bob, `/api/v1/files/${up.json.fileId}`)).status, 403, 'not posted yet: only the uploader may fetch it');
+  t.equal((await get(srv, alice, `/api/v1/files/${up.json.fileId}`)).status, 200, 'the uploader may preview it');
+  const ack = await sendWith([up.json.fileId]);
+  t.equal(ack.type, 'ack', 'a message may be only attachments');
+  const msg = await a.next((f) => f.type === 'message' && f.seq === ack.seq);
+  t.match(msg.attachments, [{ fileId: up.json.fileId, name: 'holiday.png', mime: 'image/png', width: 640, height: 480, thumb: true }]);
+  const res = await get(srv, bob, `/api/v1/files/${up.json.fileId}`);
+  t.equal(res.status, 200);
+  t.equal(res.headers.get('content-type'), 'image/png');
+  t.match(res.headers.get('content-disposition'), /^inline; filename="holiday.png"/);
+  t.match(res.headers.get('content-security-policy'), /^sandbox; default-src 'none'/);
+  t.equal(res.headers.get('x-content-type-options'), 'nosniff');
+  t.same(Buffer.from(await res.arrayBuffer()), png);
+  const thumb = await get(srv, bob, `/api/v1/files/${up.json.fileId}/thumbnail`);
+  t.equal(thumb.headers.get('content-type'), 'image/webp');
+  const meta = await sharp(Buffer.from(await thumb.arrayBuffer())).metadata();
+  t.match(meta, { format: 'webp', width: 320, height: 240 });
+  t.equal((await get(srv, eve, `/api/v1/files/${up.json.fileId}`)).status, 403, 'a non-member gets 403');
+  t.equal((await get(srv, eve, '/api/v1/files/doesNotExist')).status, 403, 'an unknown id gets the same answer');
+  t.equal((await fetch(`${srv.http}/api/v1/files/${up.json.fileId}`)).status, 401);
+});
+
+t.test('uploads past the size limit or the quota are refused with 413, and non-members with 403', async (t) => {
+  const big = await upload(srv, alice, room, Buffer.alloc(200_001), 'big.bin');
+  t.equal(big.status, 413);
+  t.equal(big.json.error?.code, 'too_large');
+  t.equal((await upload(srv, eve, room, 'hi', 'x.txt', 'text/plain')).status, 403);
+  for (let i = 0; i < 5; i++) t.equal((await upload(srv, bob, room, Buffer.alloc(199_000, i), `q${i}.bin`)).status, 201);
+  const over = await upload(srv, bob, room, Buffer.alloc(199_000, 9), 'q9.bin');
+  t.equal(over.status, 413, 'past uploadQuotaBytes');
+  t.equal(readdirSync(join(srv.dataDir, 'files', 'tmp')).length, 0, 'no temp file left behind');
+});
+
+t.test('hostile names and types: never a path, never rendered, never run', async (t) => {
+  const html = await upload(srv, alice, room, '<script>alert(1)</script>', '../../etc/passwd', 'text/html');
+  t.equal(html.status, 201);
+  t.equal(html.json.name, 'passwd', 'only the last segment of a path is kept, as a display name');
+  t.equal(html.json.mime, 'text/html');
+  const svg = await upload(srv, alice, room, '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', 'logo.svg', 'image/svg+xml');
+  const fake = await upload(srv, alice, room, '<html><body onload=alert(1)>', 'photo.png', 'image/png');
+  t.equal(fake.json.mime, 'application/octet-stream', 'claiming to be a PNG does not make it one');
+  t.notOk('width' in fake.json);
+  const empty = await upload(srv, alice, room, '', 'empty.txt', 'text/plain');
+  t.match(empty, { status: 201, json: { size: 0 } });
+  const weird = await upload(srv, alice, room, 'x', 'a\u0000b\u202e\r\nc"d.txt', 'text/plain');
+  t.equal(weird.json.name, 'abc"d.txt', 'control and bidi-override characters removed');
+  const noName = await upload(srv, alice, room, 'x', null);
+  t.equal(noName.json.name, 'file');
+  await sendWith([html.json.fileId, svg.json.fileId, fake.json.fileId, empty.json.fileId, weird.json.fileId]);
+  for (const f of [html, svg, fake]) {
+    const res = await get(srv, bob, `/api/v1/files/${f.json.fileId}`);
+    t.equal(res.status, 200);
+    t.equal(res.headers.get('content-type'), 'application/octet-stream', `${f.json.name} is served as bytes`);
+    t.match(res.headers.get('content-disposition'), /^attachment; /, `${f.json.name} is a download`);
+    t.match(res.headers.get('content-security-policy'), /sandbox/);
+  }
+  const e = await get(srv, bob, `/api/v1/files/${empty.json.fileId}`);
+  t.equal(e.status, 200);
+  t.equal((await e.arrayBuffer()).byteLength, 0);
+  const w = await get(srv, bob, `/api/v1/files/${weird.json.fileId}`);
+  t.equal(w.headers.get('content-disposition'), `attachment; filename="abc_d.txt"; filename*=UTF-8''abc%22d.txt`);
+  t.notOk(existsSync(join(srv.dataDir, 'etc')), 'nothing written outside the files folder');
+});
+
+t.test('range requests: a part, a suffix, and 416 past the end', async (t) => {
+  const body = Buffer.from('0123456789abcdef');
+  const up = await upload(srv, alice, room, body, 'digits.txt', 'text/plain');
+  await sendWith([up.json.fileId]);
+  const part = await get(srv, bob, `/api/v1/files/${up.json.fileId}`, { Range: 'bytes=2-5' });
+  t.equal(part.status, 206);
+  t.equal(part.headers.get('content-range'), 'bytes 2-5/16');
+  t.equal(await part.text(), '2345');
+  const suffix = await get(srv, bob, `/api/v1/files/${up.json.fileId}`, { Range: 'bytes=-3' });
+  t.equal(await suffix.text(), 'def');
+  const past = await get(srv, bob, `/api/v1/files/${up.json.fileId}`, { Range: 'bytes=99-' });
+  t.equal(past.status, 416);
+  t.equal(past.headers.get('content-range'), 'bytes */16');
+});
+
+t.test('attachments must be the sender\'s own uploads to that room; deleting the message removes the file', async (t) => {
+  const mine = await upload(srv, bob, room, 'bob data', 'b.txt', 'text/plain');
+  t.match(await a.request({ type: 'send', room, body: 'steal', clientMsgId: 'steal-1', attachments: [mine.json.fileId] }), { type: 'error', code: 'forbidden' });
+  t.match(await a.request({ type: 'send', room, body: 'x', clientMsgId: 'ghost-1', attachments: ['nope'] }), { type: 'error', code: 'not_found' });
+  const up = await upload(srv, alice, room, 'secret plan v1', 'plan.txt', 'text/plain');
+  const ack = await sendWith([up.json.fileId], 'the plan');
+  const sha = (await import('node:crypto')).createHash('sha256').update('secret plan v1').digest('hex');
+  t.ok(existsSync(blobPath(srv.dataDir, sha)));
+  t.match(await a.request({ type: 'delete', room, seq: ack.seq }), { type: 'ok' });
+  t.equal((await get(srv, bob, `/api/v1/files/${up.json.fileId}`)).status, 403, 'gone with its message');
+  t.notOk(existsSync(blobPath(srv.dataDir, sha)), 'the bytes are removed: nothing references them');
+});
