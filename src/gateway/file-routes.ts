@@ -1,6 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream, rmSync, statSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { rmSync, statSync } from 'node:fs';
 import type { HttpRequest, HttpResponse, TemplatedApp } from '@based/uws';
 import type { Membership } from '../chat/membership.js';
 import { parseRoomId } from '../chat/service.js';
@@ -15,6 +14,7 @@ import { Exchange } from './http.js';
 import { probeImage, type ImageInfo } from './image-probe.js';
 import { authenticated } from './member-routes.js';
 import type { Metrics } from './metrics.js';
+import { UploadSink } from './upload-sink.js';
 
 export interface FileRouteDeps {
   config: Config;
@@ -58,61 +58,45 @@ export function mountFileRoutes(app: TemplatedApp, deps: FileRouteDeps): void {
     if (quota > 0 && reader.changes.usedBytes(info.userId) + declared > quota) return ex.error('too_large', `upload quota of ${quota} bytes reached; delete some files first`);
 
     const tmp = blobs.newTempPath();
-    const out = createWriteStream(tmp, { mode: 0o600 });
+    const sink = new UploadSink(tmp);
     const hash = createHash('sha256');
     let size = 0;
     let head = Buffer.alloc(0);
-    let over = false;
-    const discard = (): void => {
-      out.destroy();
-      rmSync(tmp, { force: true });
-    };
-    out.on('error', (err) => {
-      log.error({ err, user: info.userId }, 'upload write failed');
-      discard();
-      ex.error('unavailable', 'the file could not be stored (disk full?)');
-    });
+    let stopped = false;
     res.onAborted(() => {
       ex.aborted = true;
-      discard();
+      if (!stopped) sink.abort();
+      stopped = true;
     });
     res.onData((ab, isLast) => {
-      if (ex.done || over) return;
-      // The ArrayBuffer is valid only during this callback: copy it.
-      const chunk = Buffer.from(ab.slice(0));
+      if (stopped) return;
+      // A view of uWS's buffer, valid only during this callback: the sink copies or writes it now.
+      const chunk = Buffer.from(ab);
       size += chunk.length;
       if (size > limit) {
-        over = true;
-        discard();
+        stopped = true;
+        sink.abort();
         return ex.error('too_large', `files may be at most ${limit} bytes`);
       }
       hash.update(chunk);
       if (head.length < HEAD_BYTES) head = Buffer.concat([head, chunk.subarray(0, HEAD_BYTES - head.length)]);
-      if (!out.write(chunk) && !isLast) {
-        res.pause();
-        out.once('drain', () => {
-          if (!ex.aborted && !ex.done) res.resume();
-        });
-      }
+      sink.write(chunk);
       if (!isLast) return;
-      out.end(() => {
-        void finish().catch((err: unknown) => {
-          log.error({ err, user: info.userId }, 'upload failed');
-          discard();
-          ex.error('internal', 'the upload failed; nothing was stored');
-        });
+      stopped = true;
+      void finish().catch((err: unknown) => {
+        log.error({ err, user: info.userId }, 'upload failed');
+        rmSync(tmp, { force: true });
+        ex.error('unavailable', 'the file could not be stored (disk full?); nothing was stored');
       });
     });
 
+    const discard = (): void => {
+      rmSync(tmp, { force: true });
+    };
     const finish = async (): Promise<void> => {
-      if (ex.aborted) return;
-      // The row is committed with fsync; its bytes must be on disk first (thread pool, not the event loop).
-      const fh = await open(tmp, 'r');
-      try {
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
+      // Every chunk written and fsynced (thread pool) before its row is committed.
+      await sink.finish();
+      if (ex.aborted) return discard();
       const sha = hash.digest('hex');
       const sniffed = sniffImage(head);
       let image: ImageInfo | null = null;
