@@ -203,7 +203,9 @@ export class BatchApplier {
     // Sending moves the sender's own read marker: once per batch, not per message.
     readMarks.set(`${op.room}:${op.user}`, { room: op.room, user: op.user, seq });
     const frame = JSON.stringify({
-      type: 'message', room: String(op.room), seq, msgId: String(msgId), from: String(op.user), body: op.body, ts: now, ...extras.wire,
+      type: 'message', room: String(op.room), seq, msgId: String(msgId), from: String(op.user), body: op.body, ts: now,
+      // Lets the sender's other sockets match a broadcast to a send whose ack was lost.
+      clientMsgId: op.clientMsgId, ...extras.wire,
     });
     return { ok: true, seq, msgId, ts: now, duplicate: false, frame, mentions: extras.mentioned };
   }

@@ -21,7 +21,7 @@ t.test('a message sent by one member reaches both members, the sender\'s own soc
   const b = await connect(bob.token);
   const ack = await a.request({ type: 'send', room, body: 'hi bob', clientMsgId: 'rt-1' });
   t.match(ack, { type: 'ack', room, seq: 1, msgId: /^\d+$/, ts: Number });
-  const expected = { type: 'message', room, seq: 1, body: 'hi bob', from: alice.id, msgId: ack.msgId, ts: ack.ts };
+  const expected = { type: 'message', room, seq: 1, body: 'hi bob', from: alice.id, msgId: ack.msgId, ts: ack.ts, clientMsgId: 'rt-1' };
   t.same(await b.next((f) => f.type === 'message'), expected);
   t.same(await a.next((f) => f.type === 'message'), expected);
   const ackAt = a.frames.indexOf(ack);

@@ -65,7 +65,7 @@ t.test('a send returns its message frame, serialised with string ids', async (t)
   const [r] = f.applier.apply([send(f.r1, f.alice, 'a1', 'hello')], 1234);
   t.ok(r?.ok && 'frame' in r && r.frame !== undefined);
   if (!r?.ok || !('msgId' in r)) return;
-  t.same(JSON.parse(r.frame ?? '{}'), { type: 'message', room: String(f.r1), seq: 1, msgId: String(r.msgId), from: String(f.alice), body: 'hello', ts: 1234 });
+  t.same(JSON.parse(r.frame ?? '{}'), { type: 'message', room: String(f.r1), seq: 1, msgId: String(r.msgId), from: String(f.alice), body: 'hello', ts: 1234, clientMsgId: 'a1' });
   t.equal(r.duplicate, false);
 });
 
