@@ -28,6 +28,8 @@ export interface BenchOptions {
   connections: number;
   rate: number;
   holdSeconds: number;
+  /** hold: seconds to wait after each ramp stage before reading RSS. */
+  settleSeconds: number;
   roomSize: number;
   senders: number;
   msgRate: number;
@@ -46,13 +48,15 @@ export interface BenchOptions {
   command: string;
   /** Write nothing to bench/results (tests). */
   noFiles?: boolean;
+  /** Parent of the scratch data folder and baseline seed files (default: the system temp folder). */
+  tmpDir?: string;
 }
 
 export const DEFAULT_RESULTS_DIR = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../bench/results/' : '../../bench/results/', import.meta.url));
 
 export function defaultOptions(): BenchOptions {
   return {
-    scenario: 'hold', connections: 10_000, rate: 2000, holdSeconds: 30, roomSize: 50, senders: 200, msgRate: 1000,
+    scenario: 'hold', connections: 10_000, rate: 2000, holdSeconds: 30, settleSeconds: 10, roomSize: 50, senders: 200, msgRate: 1000,
     seconds: 20, bodyBytes: 64, workers: defaultWorkers(), step: 2000, stepSeconds: 5,
     limits: { maxConnectErrorRatio: 0.001, p99LimitMs: 100, rssLimitBytes: Math.floor(totalmem() / 2), lagLimitMs: 100 },
     baseline: false, resultsDir: DEFAULT_RESULTS_DIR, command: 'roost bench',
@@ -67,7 +71,7 @@ async function runOn(target: Target, o: BenchOptions, progress: Progress, connec
   try {
     switch (o.scenario) {
       case 'hold':
-        return await runHold(session, { connections, rate: o.rate, holdSeconds: o.holdSeconds, connectTimeoutMs: 10_000, stages: 4 });
+        return await runHold(session, { connections, rate: o.rate, holdSeconds: o.holdSeconds, connectTimeoutMs: 10_000, stages: 4, settleSeconds: o.settleSeconds });
       case 'chat':
         return await runChat(session, { connections, rate: o.rate, roomSize: o.roomSize, senders: o.senders, msgRate: o.msgRate, seconds: o.seconds, bodyBytes: o.bodyBytes, connectTimeoutMs: 10_000 });
       case 'find-max':
@@ -113,7 +117,7 @@ export async function runBench(o: BenchOptions, log: (line: string) => void = (l
     const seedCount = o.connections;
     log(`roost bench ${o.scenario}: preparing ${seedCount} bench users…`);
     const main = o.url === undefined
-      ? await scratchRoost({ connections: seedCount, roomSize: o.roomSize })
+      ? await scratchRoost({ connections: seedCount, roomSize: o.roomSize, ...(o.tmpDir === undefined ? {} : { parentDir: o.tmpDir }) })
       : await remoteRoost({ url: o.url, dataDir: o.dataDir ?? '', connections: seedCount, roomSize: o.roomSize,
         ...(o.adminToken === undefined ? {} : { adminToken: o.adminToken }), ...(o.serverPid === undefined ? {} : { pid: o.serverPid }) });
     open.push(main);
@@ -124,7 +128,7 @@ export async function runBench(o: BenchOptions, log: (line: string) => void = (l
     if (o.baseline) {
       for (const kind of ['bare-uws', 'bare-ws'] as BaselineKind[]) {
         log(`baseline ${kind}…`);
-        const b = await baselineServer(kind, seedCount, o.roomSize, 30 * 60 * 1000);
+        const b = await baselineServer(kind, seedCount, o.roomSize, 30 * 60 * 1000, o.tmpDir);
         open.push(b);
         baselines.push(await runOn(b, o, progress, plannedConnections(o, b, notes)));
         await b.close();
@@ -141,7 +145,7 @@ export async function runBench(o: BenchOptions, log: (line: string) => void = (l
       machine: load0,
       loadAverageEnd: machineInfo(o.dataDir ?? process.cwd()).loadAverage,
       parameters: {
-        connections: n, rate: o.rate, holdSeconds: o.holdSeconds, roomSize: o.roomSize, senders: o.senders, msgRate: o.msgRate,
+        connections: n, rate: o.rate, holdSeconds: o.holdSeconds, settleSeconds: o.settleSeconds, roomSize: o.roomSize, senders: o.senders, msgRate: o.msgRate,
         seconds: o.seconds, bodyBytes: o.bodyBytes, workers: o.workers, step: o.step, stepSeconds: o.stepSeconds,
         p99LimitMs: o.limits.p99LimitMs, rssLimitBytes: o.limits.rssLimitBytes, lagLimitMs: o.limits.lagLimitMs,
         target: o.url ?? 'scratch', baseline: o.baseline,

@@ -33,6 +33,7 @@ function panel(x0: number, title: string, yLabel: string, series: Series[]): str
   const px = (x: number): number => x0 + PAD.l + ((W - PAD.l - PAD.r) * x) / xMax;
   const py = (y: number): number => H - PAD.b - ((H - PAD.t - PAD.b) * y) / yMax;
   const out: string[] = [`<text x="${x0 + W / 2}" y="18" text-anchor="middle" font-weight="bold">${esc(title)}</text>`];
+  if (all.length === 0) out.push(`<text x="${x0 + W / 2}" y="${H / 2}" text-anchor="middle" fill="#666">not measured in this scenario</text>`);
   for (const v of xt) out.push(`<line x1="${px(v)}" y1="${py(0)}" x2="${px(v)}" y2="${PAD.t}" stroke="#eee"/><text x="${px(v)}" y="${H - PAD.b + 15}" text-anchor="middle">${fmt(v)}</text>`);
   for (const v of yt) out.push(`<line x1="${px(0)}" y1="${py(v)}" x2="${px(xMax)}" y2="${py(v)}" stroke="#eee"/><text x="${px(0) - 5}" y="${py(v) + 4}" text-anchor="end">${fmt(v)}</text>`);
   out.push(`<line x1="${px(0)}" y1="${py(0)}" x2="${px(xMax)}" y2="${py(0)}" stroke="#000"/><line x1="${px(0)}" y1="${py(0)}" x2="${px(0)}" y2="${PAD.t}" stroke="#000"/>`);

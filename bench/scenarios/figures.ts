@@ -36,6 +36,9 @@ export function classifyFailures(reasons: Record<string, number>, requested: num
   if ((reasons.EADDRNOTAVAIL ?? 0) > 0) {
     return { rule: 'connect errors', detail: `out of ephemeral ports (${list}); widen net.ipv4.ip_local_port_range or spread source addresses` };
   }
+  if ((reasons.http_503 ?? 0) > 0) {
+    return { rule: 'connect errors', detail: `the server refused with 503 (at its maxConnections setting, or shutting down) (${list})` };
+  }
   if ((reasons.http_429 ?? 0) > 0) {
     return { rule: 'connect errors', detail: `the server refused with 429 (per-user or per-address socket limits: maxSocketsPerUser, maxSocketsPerIp) (${list})` };
   }

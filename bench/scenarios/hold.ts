@@ -7,9 +7,21 @@ import { newHistogram } from '../lib/histogram.js';
 import type { RunFigures, Step } from '../lib/result.js';
 import type { Ceiling } from '../lib/stop-rules.js';
 import { classifyFailures, memoryFit } from './figures.js';
-import type { Session } from './session.js';
+import type { Session, Snapshot } from './session.js';
 
-export interface HoldParams { connections: number; rate: number; holdSeconds: number; connectTimeoutMs: number; stages: number }
+export interface HoldParams {
+  connections: number;
+  rate: number;
+  holdSeconds: number;
+  connectTimeoutMs: number;
+  stages: number;
+  /**
+   * Wait after each stage before reading RSS. Handshakes leave garbage that
+   * V8's memory reducer collects a few seconds after allocation calms down;
+   * reading RSS before that counts garbage as cost per connection.
+   */
+  settleSeconds: number;
+}
 
 export async function runHold(s: Session, p: HoldParams): Promise<RunFigures & { ceiling: { rule: Ceiling; detail: string } }> {
   const steps: Step[] = [];
@@ -21,10 +33,14 @@ export async function runHold(s: Session, p: HoldParams): Promise<RunFigures & {
     const n = Math.round((p.connections * i) / p.stages);
     s.phase = `ramp ${n}`;
     await s.rampTo(n, p.rate, p.connectTimeoutMs);
-    // Let allocations settle before reading RSS.
-    from = await s.watch(2000, 1000);
-    const now = await s.watch(1000, 1000);
-    steps.push(s.stepSince(from, now, newHistogram(), newHistogram()));
+    // RSS is read as the lowest value seen while settling: the figure after a GC, not garbage in between.
+    let lowest: number | null = null;
+    const seen = (x: Snapshot): void => {
+      if (x.rssBytes !== null) lowest = Math.min(lowest ?? Infinity, x.rssBytes);
+    };
+    from = await s.watch(p.settleSeconds * 1000, 1000, seen);
+    const now = await s.watch(1000, 1000, seen);
+    steps.push({ ...s.stepSince(from, now, newHistogram(), newHistogram()), rssBytes: lowest ?? now.rssBytes });
     if (now.stats.failed > 0 && now.stats.established < n * 0.5) break;
   }
   const afterRamp = s.last ?? (await s.sample());

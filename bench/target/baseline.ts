@@ -20,8 +20,8 @@ export function baselineLayout(connections: number, roomSize: number): Array<{ t
   return out;
 }
 
-export async function baselineServer(kind: BaselineKind, connections: number, roomSize: number, lifetimeMs: number): Promise<Target> {
-  const dir = mkdtempSync(join(tmpdir(), 'roost-bench-baseline-'));
+export async function baselineServer(kind: BaselineKind, connections: number, roomSize: number, lifetimeMs: number, parentDir = tmpdir()): Promise<Target> {
+  const dir = mkdtempSync(join(parentDir, 'roost-bench-baseline-'));
   const remove = (): void => rmSync(dir, { recursive: true, force: true });
   try {
     const layout = baselineLayout(connections, roomSize);

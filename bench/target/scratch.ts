@@ -18,6 +18,8 @@ export interface ScratchOptions {
   nodeArgs?: string[];
   /** Settings added to the scratch config file. */
   config?: Record<string, unknown>;
+  /** Where the scratch folder is made (default: the system temp folder). */
+  parentDir?: string;
 }
 
 export function serverFdCap(pid: number): number | null {
@@ -28,7 +30,7 @@ export function serverFdCap(pid: number): number | null {
 }
 
 export async function scratchRoost(o: ScratchOptions): Promise<Target> {
-  const dir = mkdtempSync(join(tmpdir(), 'roost-bench-scratch-'));
+  const dir = mkdtempSync(join(o.parentDir ?? tmpdir(), 'roost-bench-scratch-'));
   const remove = (): void => rmSync(dir, { recursive: true, force: true });
   try {
     // NORMAL only for seeding: the server itself opens the folder with its configured FULL.

@@ -23,6 +23,7 @@ export const SCRATCH_CONFIG = {
   userFramesPerSecond: 0,
   maxSocketsPerUser: 1_000_000,
   maxSocketsPerIp: 1_000_000,
+  maxConnections: 10_000_000,
   logLevel: 'warn',
 } as const;
 

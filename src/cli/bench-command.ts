@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { UsageError, out } from './io.js';
 
 interface BenchFlags {
-  scenario: string; connections: string; rate: string; hold: string; roomSize: string; senders: string; msgRate: string;
+  scenario: string; connections: string; rate: string; hold: string; settle: string; roomSize: string; senders: string; msgRate: string;
   seconds: string; bodyBytes: string; workers?: string; step: string; stepSeconds: string; p99Limit: string; rssLimit?: string;
   lagLimit: string; baseline?: boolean; url?: string; data?: string; adminToken?: string; serverPid?: string; out?: string;
 }
@@ -21,6 +21,7 @@ export function benchCommand(program: Command): void {
     .option('--connections <n>', 'connections to open (find-max: the most to try)', '10000')
     .option('--rate <n>', 'new connections per second', '2000')
     .option('--hold <s>', 'hold: seconds to hold the connections', '30')
+    .option('--settle <s>', 'hold: seconds to let the server settle (GC) after each ramp stage before reading RSS', '10')
     .option('--room-size <k>', 'connections per room', '50')
     .option('--senders <m>', 'chat, find-max: connections that send', '200')
     .option('--msg-rate <n>', 'chat, find-max: messages per second offered, in total', '1000')
@@ -50,6 +51,7 @@ export function benchCommand(program: Command): void {
         connections: int('connections', f.connections, 1),
         rate: int('rate', f.rate, 1),
         holdSeconds: int('hold', f.hold, 0),
+        settleSeconds: int('settle', f.settle, 0),
         roomSize: int('room-size', f.roomSize, 1),
         senders: int('senders', f.senders, 0),
         msgRate: int('msg-rate', f.msgRate, 1),

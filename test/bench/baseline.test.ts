@@ -1,9 +1,14 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import t from 'tap';
 import { defaultOptions, runBench } from '../../bench/run.js';
 import { childPids, quiet } from './helpers.js';
 
 t.test('--baseline runs the same chat against bare uWS and bare ws, which answer in Roost\'s frame shapes', async (t) => {
-  const o = { ...defaultOptions(), scenario: 'chat' as const, connections: 40, rate: 400, roomSize: 10, senders: 4, msgRate: 40, seconds: 2, workers: 1, baseline: true, noFiles: true };
+  const parent = mkdtempSync(join(tmpdir(), 'roost-bench-test-'));
+  t.teardown(() => rmSync(parent, { recursive: true, force: true }));
+  const o = { ...defaultOptions(), scenario: 'chat' as const, connections: 40, rate: 400, roomSize: 10, senders: 4, msgRate: 40, seconds: 2, workers: 1, baseline: true, noFiles: true, tmpDir: parent };
   const { result } = await runBench(o, quiet);
   t.same(result.baselines.map((b) => b.target), ['bare uWS', 'bare ws']);
   for (const b of result.baselines) {
@@ -12,4 +17,5 @@ t.test('--baseline runs the same chat against bare uWS and bare ws, which answer
     t.equal(b.figures['messages stored (scratch database)'], null, 'baselines store nothing');
   }
   t.same(childPids(), []);
+  t.same(readdirSync(parent), [], 'scratch folder and seed files are removed');
 });

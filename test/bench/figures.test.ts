@@ -56,6 +56,7 @@ t.test('failed connects name the ceiling behind them', async (t) => {
   t.equal(classifyFailures({ ECONNRESET: 40 }, 20_000, 19_900).rule, 'fd limit');
   t.match(classifyFailures({ EADDRNOTAVAIL: 1 }, 100, null).detail, /ephemeral ports/);
   t.match(classifyFailures({ http_429: 5 }, 100, null).detail, /maxSocketsPerUser/);
+  t.match(classifyFailures({ http_503: 5 }, 100, null).detail, /maxConnections/);
 });
 
 t.test('enough load generators are started for the per-process fd limit', async (t) => {

@@ -1,5 +1,4 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 
 /** Live child processes of this process (load generators, servers). */
 export function childPids(): number[] {
@@ -14,11 +13,6 @@ export function childPids(): number[] {
     }
   }
   return out;
-}
-
-/** The harness's own temp folders: scratch data folders and baseline seed files. */
-export function benchTempDirs(): string[] {
-  return readdirSync(tmpdir()).filter((d) => d.startsWith('roost-bench-scratch-') || d.startsWith('roost-bench-baseline-'));
 }
 
 export const quiet = (): void => {};
