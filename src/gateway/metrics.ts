@@ -6,6 +6,11 @@ type Labels = Readonly<Record<string, string>>;
  * The `type` of a serialised server frame, for per-type counters without
  * parsing: every frame is JSON.stringify({ type, ... }), so it leads.
  */
+/** Counts a serialised frame under its type, with a counter from Metrics.labelled. */
+export function countLabelled(count: (value: string) => void): (frame: string) => void {
+  return (frame) => count(frameType(frame));
+}
+
 export function frameType(frame: string): string {
   if (!frame.startsWith('{"type":"')) return 'other';
   const end = frame.indexOf('"', 9);
@@ -67,6 +72,28 @@ export class Metrics {
     }
     const key = labelText(labels);
     c.values.set(key, (c.values.get(key) ?? 0) + by);
+  }
+
+  /**
+   * A counter with one label whose text is built once per label value, for
+   * the per-frame hot path (inc() builds label text on every call).
+   */
+  labelled(name: string, help: string, label: string): (value: string, by?: number) => void {
+    let c = this.counters.get(name);
+    if (c === undefined) {
+      c = { help, values: new Map() };
+      this.counters.set(name, c);
+    }
+    const values = c.values;
+    const keys = new Map<string, string>();
+    return (value, by = 1) => {
+      let key = keys.get(value);
+      if (key === undefined) {
+        key = labelText({ [label]: value });
+        keys.set(value, key);
+      }
+      values.set(key, (values.get(key) ?? 0) + by);
+    };
   }
 
   gauge(name: string, help: string, read: () => number): void {

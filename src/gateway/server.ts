@@ -22,7 +22,8 @@ import { LagSweeper } from './lag-sweep.js';
 import { Exchange } from './http.js';
 import { mountMemberRoutes } from './member-routes.js';
 import { messageFeatures } from './message-features.js';
-import { frameType, Metrics } from './metrics.js';
+import { countLabelled, Metrics } from './metrics.js';
+import { SendBatch } from './send-batch.js';
 import { SocketRegistry } from './socket-registry.js';
 import { mountStatic } from './static-routes.js';
 import { sslAppOptions, tlsFiles } from './tls.js';
@@ -97,11 +98,14 @@ export async function startServer(config: Config, log: Logger, hooks: HistoryJob
 
   // roost.pid: restore refuses while it names a live server, and two servers never share a folder.
   const releaseLock = acquireDataLock(config.dataDir, 'server');
+  // Set once the app exists; the writer delivers nothing before the server listens.
+  let sendBatch: SendBatch;
   const writer = await Writer.start({
     dataDir: config.dataDir,
     synchronous: config.synchronous,
     queueMax: config.writerQueueMax,
     batchMax: config.writerBatchMax,
+    deliver: (run) => sendBatch.run(run),
     onBatch: (size, ms) => {
       metrics.batchSize.observe(size);
       metrics.commitSeconds.observe(ms / 1000);
@@ -120,10 +124,15 @@ export async function startServer(config: Config, log: Logger, hooks: HistoryJob
   const search = new SearchService(config.dataDir);
   const sockets = new SocketRegistry();
   const app = tls === undefined ? uws.App() : uws.SSLApp(sslAppOptions(tls));
+  const countPublished = countLabelled(metrics.labelled('roost_frames_published_total', 'Frames published to a room or user topic (uWS copies each to every subscriber), by type.', 'type'));
+  const publishNow = (topic: string, frame: string): void => {
+    countPublished(frame);
+    app.publish(topic, frame, false);
+  };
+  sendBatch = new SendBatch(publishNow);
   const fanout: Fanout = {
     publish: (topic, frame) => {
-      metrics.inc('roost_frames_published_total', 'Frames published to a room or user topic (uWS copies each to every subscriber), by type.', { type: frameType(frame) });
-      app.publish(topic, frame, false);
+      if (!sendBatch.deferPublish(topic, frame)) publishNow(topic, frame);
     },
   };
   const limits = frameLimits(config);
@@ -144,6 +153,7 @@ export async function startServer(config: Config, log: Logger, hooks: HistoryJob
   metrics.gauge('roost_wal_bytes', 'Size of the SQLite write-ahead log (checkpoints keep it bounded).', () => fileBytes(walFile));
 
   app.ws('/ws', wsBehavior({
+    sendBatch,
     config, chat, membership, reader, sockets, metrics, log, limits, tokens, presence: features.presence, mutes: features.mutes,
     isAccepting: () => accepting,
     originAllowed: originChecker(config),

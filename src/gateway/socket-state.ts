@@ -1,6 +1,7 @@
 import type { WebSocket } from '@based/uws';
 import type { Peer } from '../chat/ports.js';
 import { CLOSE_CODES } from '../protocol/errors.js';
+import type { SendBatch } from './send-batch.js';
 import type { Bucket } from './token-bucket.js';
 
 /**
@@ -14,6 +15,8 @@ export interface SocketLimits {
   maxBackpressureBytes: number;
   /** Counts a frame sent to one socket (metrics); shared, so no per-socket closure. */
   onSent?: (frame: string) => void;
+  /** Gathers sends made while commit results are delivered (one corked write per socket). */
+  batch?: SendBatch;
 }
 
 let nextConnectionId = 1;
@@ -52,7 +55,27 @@ export class SocketState implements Peer {
    */
   lagging = false;
 
+  /** Frames gathered by the SendBatch being delivered; null otherwise (the usual case). */
+  batched: string[] | null = null;
+
   send(frame: string): void {
+    if (this.ws === null || this.closed || this.lagging) return;
+    if (this.limits.batch?.deferSend(this, frame) === true) return;
+    this.sendNow(frame);
+  }
+
+  /** Writes what the batch gathered in one corked write. */
+  flushBatched(): void {
+    const frames = this.batched;
+    this.batched = null;
+    const ws = this.ws;
+    if (frames === null || ws === null || this.closed) return;
+    ws.cork(() => {
+      for (const f of frames) this.sendNow(f);
+    });
+  }
+
+  private sendNow(frame: string): void {
     const ws = this.ws;
     if (ws === null || this.closed || this.lagging) return;
     // Over the bound uWS drops the frame and calls the behaviour's `dropped`, which marks us lagging.

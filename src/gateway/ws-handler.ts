@@ -12,7 +12,8 @@ import { hashToken, looksLikeToken } from '../auth/tokens.js';
 import type { TokenRefresher } from '../auth/token-refresh.js';
 import type { Logger } from '../log.js';
 import { bearerToken, remoteIp, SECURITY_HEADERS, statusLine } from './http.js';
-import { frameType, type Metrics } from './metrics.js';
+import { countLabelled, type Metrics } from './metrics.js';
+import type { SendBatch } from './send-batch.js';
 import { SocketRegistry } from './socket-registry.js';
 import { SocketState, type SocketData, type SocketLimits } from './socket-state.js';
 import { take } from './token-bucket.js';
@@ -23,6 +24,8 @@ const STRIKE_BURST = 20;
 const STRIKE_RATE = 0.2;
 
 export interface WsDeps {
+  /** Gathers the frames a batch of commit results sends (see send-batch.ts). */
+  sendBatch: SendBatch;
   config: Config;
   chat: ChatService;
   membership: Membership;
@@ -53,9 +56,12 @@ function refuse(res: HttpResponse, code: ErrorCode, message: string): void {
 export function wsBehavior(deps: WsDeps): WebSocketBehavior<SocketData> {
   const { config, chat, membership, reader, sockets, metrics, log, limits } = deps;
   const socketLimits: SocketLimits = {
+    batch: deps.sendBatch,
     maxBackpressureBytes: config.maxBackpressureBytes,
-    onSent: (frame) => metrics.inc('roost_frames_out_total', 'Frames sent to one socket (replies, acks, errors), by type.', { type: frameType(frame) }),
+    onSent: countLabelled(metrics.labelled('roost_frames_out_total', 'Frames sent to one socket (replies, acks, errors), by type.', 'type')),
   };
+  const framesIn = metrics.labelled('roost_frames_in_total', 'Valid frames received, by type.', 'type');
+  const closedByCode = metrics.labelled('roost_connections_closed_total', 'WebSocket connections closed, by close code.', 'code');
   const decoder = new TextDecoder('utf-8', { fatal: true });
   const rate = config.framesPerSecond;
   const userBuckets = new UserFrameBuckets(config.userFramesPerSecond, config.userFrameBurst);
@@ -155,7 +161,7 @@ export function wsBehavior(deps: WsDeps): WebSocketBehavior<SocketData> {
         s.send(errorFrame(parsed.frame.id, 'rate_limited', `more than ${config.userFramesPerSecond} frames per second from this account; slow down`));
         return strike(s, now);
       }
-      metrics.inc('roost_frames_in_total', 'Valid frames received, by type.', { type: parsed.frame.type });
+      framesIn(parsed.frame.type);
       try {
         chat.handle(s, parsed.frame);
       } catch (err) {
@@ -183,7 +189,7 @@ export function wsBehavior(deps: WsDeps): WebSocketBehavior<SocketData> {
       sockets.remove(s);
       deps.presence?.closed(s.userId, s.away);
       userBuckets.closed(s.userId, sockets.countForUser(s.userId), Date.now());
-      metrics.inc('roost_connections_closed_total', 'WebSocket connections closed, by close code.', { code: String(code) });
+      closedByCode(String(code));
       log.debug({ conn: s.id, user: s.userId, code }, 'socket closed');
     },
   };

@@ -12,6 +12,11 @@ export interface WriterOptions {
   /** Most writes in one transaction. */
   batchMax: number;
   onBatch?: (size: number, commitMs: number) => void;
+  /**
+   * Wraps the delivery of one batch's results (acks and fan-out), so the
+   * gateway can gather the frames it sends and write each socket once.
+   */
+  deliver?: (run: () => void) => void;
   onFatal?: (message: string) => void;
 }
 
@@ -139,10 +144,12 @@ export class Writer {
       this.options.onBatch?.(cbs.length, msg.commitMs);
       // Dispatch first so the disk starts on the next batch while this one is acked.
       this.dispatch();
-      for (let i = 0; i < cbs.length; i++) {
-        const result = msg.results[i];
-        cbs[i]?.(result ?? { ok: false, code: 'internal', message: 'writer returned no result' });
-      }
+      const results = msg.results;
+      const run = (): void => {
+        for (let i = 0; i < cbs.length; i++) cbs[i]?.(results[i] ?? { ok: false, code: 'internal', message: 'writer returned no result' });
+      };
+      if (this.options.deliver === undefined) run();
+      else this.options.deliver(run);
     } else if (msg.type === 'fatal') {
       this.fail(msg.message);
     }
