@@ -1,4 +1,4 @@
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { LoopLag } from './loop-lag.js';
 
 type Labels = Readonly<Record<string, string>>;
 
@@ -52,14 +52,13 @@ export class Metrics {
   readonly counters = new Map<string, { help: string; values: Map<string, number> }>();
   readonly batchSize = new Histogram([1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000]);
   readonly commitSeconds = new Histogram([0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1]);
-  private readonly loopDelay: IntervalHistogram;
+  private readonly loopLag = new LoopLag();
   private readonly gauges = new Map<string, { help: string; read: () => number }>();
 
   constructor() {
-    this.loopDelay = monitorEventLoopDelay({ resolution: 10 });
-    this.loopDelay.enable();
-    this.gauge('roost_event_loop_lag_p99_seconds', 'Event loop delay, 99th percentile since the last scrape.', () => this.loopDelay.percentile(99) / 1e9);
-    this.gauge('roost_event_loop_lag_max_seconds', 'Event loop delay, maximum since the last scrape.', () => this.loopDelay.max / 1e9);
+    this.loopLag.start();
+    this.gauge('roost_event_loop_lag_p99_seconds', 'Event loop lag (how late a 20 ms timer fires), 99th percentile over about the last minute.', () => this.loopLag.percentile(99) / 1e3);
+    this.gauge('roost_event_loop_lag_max_seconds', 'Event loop lag, maximum over about the last minute.', () => this.loopLag.max() / 1e3);
     this.gauge('process_resident_memory_bytes', 'Resident set size.', () => process.memoryUsage.rss());
     this.gauge('roost_heap_used_bytes', 'V8 heap in use.', () => process.memoryUsage().heapUsed);
   }
@@ -100,9 +99,9 @@ export class Metrics {
     this.gauges.set(name, { help, read });
   }
 
-  /** Event-loop lag p99 in ms since the last reset, for benchmarks and /metrics. */
+  /** Event-loop lag p99 in ms over about the last minute, for benchmarks and the admin page. */
   loopLagP99Ms(): number {
-    return this.loopDelay.percentile(99) / 1e6;
+    return this.loopLag.percentile(99);
   }
 
   render(): string {
@@ -114,11 +113,10 @@ export class Metrics {
     for (const [name, g] of this.gauges) out.push(`# HELP ${name} ${g.help}`, `# TYPE ${name} gauge`, `${name} ${g.read()}`);
     out.push('# HELP roost_writer_batch_size Writes committed per transaction.', '# TYPE roost_writer_batch_size histogram', ...this.batchSize.lines('roost_writer_batch_size'));
     out.push('# HELP roost_writer_commit_seconds Time to apply and commit one batch (fsync included).', '# TYPE roost_writer_commit_seconds histogram', ...this.commitSeconds.lines('roost_writer_commit_seconds'));
-    this.loopDelay.reset();
     return `${out.join('\n')}\n`;
   }
 
   close(): void {
-    this.loopDelay.disable();
+    this.loopLag.stop();
   }
 }
