@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
+import { configFileToUse } from '../config/default-file.js';
 import { loadConfig, type RawValue } from '../config/load.js';
 import type { Config, SettingName } from '../config/schema.js';
 import { warnAboutPermissions } from './permission-warnings.js';
+import { backupIfMigrationPending } from '../ops/upgrade.js';
 import { openWritable, type Db } from '../store/database.js';
 
 export interface DataFlags { data?: string; config?: string }
@@ -10,18 +12,20 @@ export interface DataFlags { data?: string; config?: string }
 export function withDataOptions(cmd: Command): Command {
   return cmd
     .option('--data <dir>', 'data folder (env ROOST_DATA; default ./roost-data)')
-    .option('--config <file>', 'config file (JSON)');
+    .option('--config <file>', 'config file (JSON; env ROOST_CONFIG; default /etc/roost/roost.json when present)');
 }
 
 export function configFrom(flags: DataFlags, extra: Partial<Record<SettingName, RawValue>> = {}): Config {
   const f: Partial<Record<SettingName, RawValue>> = { ...extra };
   if (flags.data !== undefined) f.dataDir = flags.data;
-  return loadConfig({ file: flags.config, flags: f }).config;
+  return loadConfig({ file: configFileToUse(flags.config), flags: f }).config;
 }
 
 /** Opens the data folder's database for an admin command, and always closes it. */
 export async function withDb<T>(flags: DataFlags, fn: (db: Db, config: Config) => T | Promise<T>): Promise<T> {
   const config = configFrom(flags);
+  // An upgraded Roost migrates on first open; the database is copied aside first.
+  await backupIfMigrationPending(config.dataDir);
   warnAboutPermissions(config.dataDir);
   const db = openWritable(config.dataDir, config.synchronous);
   try {

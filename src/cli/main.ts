@@ -15,8 +15,8 @@ import { statsCommands } from './stats-commands.js';
 import { roomCommands } from './room-commands.js';
 import { serveCommand } from './serve-command.js';
 import { userCommands } from './user-commands.js';
-import { historyCommands } from './history-commands.js';
 import { benchCommand } from './bench-command.js';
+import { historyCommands } from './history-commands.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;

@@ -1,14 +1,18 @@
 import type { Command } from 'commander';
 import { generatePassword, hashPassword } from '../auth/password.js';
 import type { RawValue } from '../config/load.js';
-import type { SettingName } from '../config/schema.js';
+import type { Config, SettingName } from '../config/schema.js';
 import { startServer } from '../gateway/server.js';
-import { createLogger } from '../log.js';
+import { createLogger, type Logger } from '../log.js';
 import { addUser, countUsers } from '../store/admin.js';
 import { openWritable } from '../store/database.js';
+import { advertise, type Advertisement } from '../ops/mdns.js';
+import { packageVersion } from '../ops/package-root.js';
+import { backupIfMigrationPending } from '../ops/upgrade.js';
 import { configFrom, withDataOptions, type DataFlags } from './data-options.js';
 import { warnAboutPermissions } from './permission-warnings.js';
 import { out } from './io.js';
+import { addSettingFlags, settingFlagValues } from './setting-flags.js';
 
 interface ServeFlags extends DataFlags { host?: string; port?: string; pretty?: boolean; logLevel?: string; tlsCert?: string; tlsKey?: string }
 
@@ -16,16 +20,18 @@ interface ServeFlags extends DataFlags { host?: string; port?: string; pretty?: 
 const SHUTDOWN_DEADLINE_MS = 9_000;
 
 export function serveCommand(program: Command): void {
-  withDataOptions(program.command('serve'))
+  const serve = withDataOptions(program.command('serve'))
     .description('run the chat server')
     .option('--host <address>', 'address to listen on (env ROOST_HOST; default 0.0.0.0)')
     .option('--port <n>', 'port to listen on (env ROOST_PORT; default 8080)')
     .option('--log-level <level>', 'fatal, error, warn, info, debug or trace (env ROOST_LOG_LEVEL)')
     .option('--pretty', 'human-readable logs (the default on a terminal)')
     .option('--tls-cert <file>', 'serve HTTPS/WSS with this PEM certificate (env ROOST_TLS_CERT; see roost cert create)')
-    .option('--tls-key <file>', 'the certificate\'s PEM private key (env ROOST_TLS_KEY)')
+    .option('--tls-key <file>', 'the certificate\'s PEM private key (env ROOST_TLS_KEY)');
+  // Every other setting gets a flag generated from the schema (--max-frame-bytes, --no-mdns, ...).
+  addSettingFlags(serve)
     .action(async (opts: ServeFlags) => {
-      const flags: Partial<Record<SettingName, RawValue>> = {};
+      const flags: Partial<Record<SettingName, RawValue>> = settingFlagValues(opts);
       if (opts.host !== undefined) flags.host = opts.host;
       if (opts.port !== undefined) flags.port = opts.port;
       if (opts.logLevel !== undefined) flags.logLevel = opts.logLevel;
@@ -38,6 +44,10 @@ export function serveCommand(program: Command): void {
         log.warn('running as root');
       }
       for (const warning of warnAboutPermissions(config.dataDir)) log.warn({ dataDir: config.dataDir }, warning);
+
+      // An upgrade migrates on start, after copying the database aside (a newer schema is refused here).
+      const backup = await backupIfMigrationPending(config.dataDir);
+      if (backup !== undefined) log.info({ backup }, 'database backed up before migrating its schema');
 
       // A fresh data folder gets its first admin, whose password is shown once.
       const db = openWritable(config.dataDir, config.synchronous);
@@ -54,8 +64,10 @@ export function serveCommand(program: Command): void {
 
       const server = await startServer(config, log);
       out(`roost listening on ${config.tlsCert === '' ? 'http' : 'https'}://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${server.port} (data: ${config.dataDir})`);
+      const mdns = advertiseOnLan(config, server.port, log);
       const shutdown = (signal: string): void => {
         log.info({ signal }, 'shutting down');
+        void mdns?.stop();
         setTimeout(() => {
           log.error('shutdown took too long; exiting');
           process.exit(1);
@@ -67,4 +79,21 @@ export function serveCommand(program: Command): void {
       await server.stopped;
       log.flush();
     });
+}
+
+/** mDNS only where LAN clients could reach the server: not on loopback, and not with --no-mdns. */
+function advertiseOnLan(config: Config, port: number, log: Logger): Advertisement | undefined {
+  if (!config.mdns) return undefined;
+  if (/^(127\.|::1$|localhost$)/.test(config.host)) {
+    log.info({ host: config.host }, 'not advertising over mDNS: listening on loopback only');
+    return undefined;
+  }
+  const ad = advertise({
+    port,
+    tls: config.tlsCert !== '',
+    version: packageVersion(),
+    onError: (err) => log.warn({ err: err.message }, 'mDNS advertising failed; clients must be given the address'),
+  });
+  log.info({ name: ad.name, host: ad.host, port }, 'advertising _roost._tcp and _http._tcp over mDNS');
+  return ad;
 }
