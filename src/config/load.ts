@@ -79,7 +79,8 @@ export function coerce(name: SettingName, raw: RawValue, origin: string): RawVal
       return fail('must be a list of strings');
     }
     case 'string': {
-      if (typeof raw !== 'string' || raw.length === 0) return fail('must be a non-empty string');
+      // A setting whose default is '' (tlsCert, tlsKey) may be set back to '' (off).
+      if (typeof raw !== 'string' || (raw.length === 0 && s.default !== '')) return fail('must be a non-empty string');
       return raw;
     }
   }

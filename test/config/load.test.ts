@@ -85,3 +85,8 @@ t.test('the loaded config is frozen', async (t) => {
     (config as { port: number }).port = 1;
   });
 });
+
+t.test('a setting that is off by default (empty) can be set back to empty; others cannot be emptied', async (t) => {
+  t.equal(loadConfig({ env: {}, flags: { tlsCert: '' } }).config.tlsCert, '');
+  t.throws(() => loadConfig({ env: {}, flags: { host: '' } }), /host must be a non-empty string/);
+});
