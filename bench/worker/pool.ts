@@ -4,7 +4,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { decode, newHistogram, type Histogram } from '../lib/histogram.js';
-import type { ConnSpec, FromWorker, LoadCommand, ToWorker, WorkerStats } from './protocol.js';
+import type { ConnSpec, FromWorker, LoadCommand, LoadCounts, ToWorker, WorkerStats } from './protocol.js';
 
 export interface PoolOptions {
   url: string;
@@ -17,20 +17,7 @@ export interface PoolOptions {
 }
 
 /** The sum of every worker's stats; histograms are this interval's, merged. */
-export interface PoolStats {
-  established: number;
-  connecting: number;
-  failed: number;
-  failReasons: Record<string, number>;
-  dropped: number;
-  dropCodes: Record<string, number>;
-  sent: number;
-  acked: number;
-  ackErrors: Record<string, number>;
-  delivered: number;
-  pongs: number;
-  skipped: number;
-  loadRunning: boolean;
+export interface PoolStats extends LoadCounts {
   ack: Histogram;
   delivery: Histogram;
 }

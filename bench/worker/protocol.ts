@@ -44,9 +44,8 @@ export interface StopCommand { type: 'stop' }
 
 export type ToWorker = InitCommand | ConnectCommand | LoadCommand | StatsCommand | StopCommand;
 
-/** Cumulative counters plus latency histograms for the interval since the last stats. */
-export interface WorkerStats {
-  type: 'stats';
+/** The counters a load generator keeps; the pool adds every worker's up. */
+export interface LoadCounts {
   established: number;
   connecting: number;
   failed: number;
@@ -62,6 +61,11 @@ export interface WorkerStats {
   /** Sends not made because a sender's backlog was full (offered load the client could not place). */
   skipped: number;
   loadRunning: boolean;
+}
+
+/** Cumulative counters plus latency histograms for the interval since the last stats. */
+export interface WorkerStats extends LoadCounts {
+  type: 'stats';
   /** hdr-histogram, compressed base64, microseconds, this interval only. */
   ackHist: string;
   deliveryHist: string;
