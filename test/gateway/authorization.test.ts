@@ -10,13 +10,7 @@ const bob = await s.user('bob');
 const mallory = await s.user('mallory');
 const room = await s.room('secret', ['alice', 'bob']);
 
-const open: TestClient[] = [];
-async function connect(token: string): Promise<TestClient> {
-  const c = await TestClient.connect(s.ws, token);
-  open.push(c);
-  return c;
-}
-t.teardown(() => Promise.all(open.map((c) => c.close().catch(() => undefined))));
+const connect = (token: string): Promise<TestClient> => s.connect(token);
 
 /** Resolves with the close, or null if the socket is still open after `ms`. */
 const closedWithin = (c: TestClient, ms: number): Promise<{ code: number } | null> =>
@@ -73,7 +67,7 @@ t.test('a revoked or unknown token cannot connect: 401 at the upgrade', async (t
 
 t.test('the token may also be given as ?token= (browsers cannot set headers)', async (t) => {
   const c = await TestClient.connect(`${s.ws}?token=${bob.token}`, '', { Authorization: '' });
-  open.push(c);
+  t.teardown(() => c.close());
   t.match(await c.request({ type: 'ping' }), { type: 'pong' });
 });
 

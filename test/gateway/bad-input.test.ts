@@ -8,13 +8,7 @@ const alice = await s.user('alice');
 const bob = await s.user('bob');
 const room = await s.room('general', ['alice', 'bob']);
 
-const open: TestClient[] = [];
-async function connect(token: string): Promise<TestClient> {
-  const c = await TestClient.connect(s.ws, token);
-  open.push(c);
-  return c;
-}
-t.teardown(() => Promise.all(open.map((c) => c.close().catch(() => undefined))));
+const connect = (token: string): Promise<TestClient> => s.connect(token);
 
 const closedWithin = (c: TestClient, ms: number): Promise<{ code: number } | null> =>
   Promise.race([c.closed, new Promise<null>((r) => setTimeout(() => r(null), ms).unref())]);

@@ -9,13 +9,7 @@ const bob = await s.user('bob');
 const room = await s.room('general', ['alice', 'bob']);
 const dm = await s.dm('alice', 'bob');
 
-const open: TestClient[] = [];
-async function connect(token: string): Promise<TestClient> {
-  const c = await TestClient.connect(s.ws, token);
-  open.push(c);
-  return c;
-}
-t.teardown(() => Promise.all(open.map((c) => c.close())));
+const connect = (token: string): Promise<TestClient> => s.connect(token);
 
 type Summary = { room: string; name: string; kind: string; lastSeq: number; readSeq: number; unread: number };
 async function summaries(c: TestClient): Promise<Map<string, Summary>> {

@@ -8,13 +8,7 @@ const alice = await s.user('alice');
 const bob = await s.user('bob');
 const room = await s.room('general', ['alice', 'bob']);
 
-const open: TestClient[] = [];
-async function connect(token: string): Promise<TestClient> {
-  const c = await TestClient.connect(s.ws, token);
-  open.push(c);
-  return c;
-}
-t.teardown(() => Promise.all(open.map((c) => c.close())));
+const connect = (token: string): Promise<TestClient> => s.connect(token);
 
 t.test('a message sent by one member reaches both members, the sender\'s own socket included, after its ack', async (t) => {
   const a = await connect(alice.token);

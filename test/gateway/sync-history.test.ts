@@ -11,13 +11,7 @@ const bob = await s.user('bob');
 const room = await s.room('general', ['alice', 'bob']);
 const side = await s.room('side', ['alice', 'bob']);
 
-const open: TestClient[] = [];
-async function connect(token: string): Promise<TestClient> {
-  const c = await TestClient.connect(s.ws, token);
-  open.push(c);
-  return c;
-}
-t.teardown(() => Promise.all(open.map((c) => c.close())));
+const connect = (token: string): Promise<TestClient> => s.connect(token);
 
 const a = await connect(alice.token);
 // 120 messages in `room`, 3 in `side`.

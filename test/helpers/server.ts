@@ -13,6 +13,7 @@ import { startServer, type RoostServer } from '../../src/gateway/server.js';
 import { createLogger } from '../../src/log.js';
 import { addMember, addUser, createRoom, directRoom, type Role } from '../../src/store/admin.js';
 import { openWritable, type Db } from '../../src/store/database.js';
+import { TestClient } from './client.js';
 import type { HistoryJobHooks } from '../../src/store/history-jobs.js';
 
 export interface TestUser { id: string; name: string; password: string; token: string }
@@ -30,6 +31,8 @@ export interface TestServer {
   room(name: string, members: string[]): Promise<string>;
   dm(a: string, b: string): Promise<string>;
   addMember(room: string, user: string): Promise<void>;
+  /** Opens a WebSocket as the token's user; closed with the server. */
+  connect(token: string, headers?: Record<string, string>): Promise<TestClient>;
   /** Runs fn on a separate writable connection, as the CLI would. */
   admin<T>(fn: (db: Db) => T): T;
   close(): Promise<void>;
@@ -55,6 +58,7 @@ export async function startTestServer(overrides: Partial<Record<SettingName, Raw
       db.close();
     }
   };
+  const clients: TestClient[] = [];
   return {
     server, config, dataDir, port: server.port, http, ws: `ws://127.0.0.1:${server.port}/ws`,
     admin,
@@ -81,7 +85,13 @@ export async function startTestServer(overrides: Partial<Record<SettingName, Raw
       admin((db) => addMember(db, room, user));
       await sleep(FOLLOW_MS);
     },
+    async connect(token, headers) {
+      const c = await TestClient.connect(`ws://127.0.0.1:${server.port}/ws`, token, headers);
+      clients.push(c);
+      return c;
+    },
     async close() {
+      await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
       await server.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
