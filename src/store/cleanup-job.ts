@@ -1,9 +1,7 @@
 import type { Logger } from '../log.js';
 import type { BlobStore } from './blob-store.js';
 import type { Db } from './database.js';
-import type { ResultOf, WriteOp } from './write-ops.js';
-
-export interface CleanupWriter { run<O extends WriteOp>(op: O): Promise<ResultOf<O>> }
+import { PeriodicJob, type JobWriter } from './periodic-job.js';
 
 /** An upload nobody sent is kept this long (the client may still be composing the message). */
 export const UNSENT_GRACE_MS = 24 * 60 * 60 * 1000;
@@ -17,36 +15,17 @@ const BATCH = 500;
  * uploads never sent within UNSENT_GRACE_MS) are forgotten, their bytes
  * removed. Every deletion is a bounded write op on the writer thread.
  */
-export class CleanupJob {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private stopped = false;
-
+export class CleanupJob extends PeriodicJob<void> {
   constructor(
     private readonly db: Db,
-    private readonly writer: CleanupWriter,
+    private readonly writer: JobWriter,
     private readonly blobs: BlobStore,
     private readonly options: { intervalMs: number; now?: () => number; log?: Logger },
-  ) {}
-
-  start(): void {
-    this.timer = setInterval(() => void this.runOnce(), this.options.intervalMs);
-    this.timer.unref();
+  ) {
+    super(options.intervalMs);
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer !== null) clearInterval(this.timer);
-    this.timer = null;
-    await this.running;
-  }
-
-  runOnce(): Promise<void> {
-    this.running ??= this.pass().finally(() => (this.running = null));
-    return this.running;
-  }
-
-  private async pass(): Promise<void> {
+  protected async pass(): Promise<void> {
     try {
       const rooms = this.db.prepare(`SELECT DISTINCT s.room_id AS room FROM message_state s
         WHERE s.scrubbed = 0 AND coalesce((SELECT legal_hold FROM retention r WHERE r.room_id = s.room_id), 0) = 0`).all() as Array<{ room: number }>;

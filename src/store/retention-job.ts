@@ -1,9 +1,10 @@
 import type { Logger } from '../log.js';
 import type { Db } from './database.js';
 import { DAY_MS, retentionPolicies } from './retention.js';
-import type { ResultOf, WriteOp } from './write-ops.js';
+import { PeriodicJob, type JobWriter } from './periodic-job.js';
 
-export interface PurgeWriter { run<O extends WriteOp>(op: O): Promise<ResultOf<O>> }
+/** Kept as a name for callers; any JobWriter will do. */
+export type PurgeWriter = JobWriter;
 
 export interface RetentionJobOptions {
   /** Rows per purge op: the longest a batch of sends waits behind a purge is the time to delete this many. */
@@ -24,37 +25,21 @@ export interface RetentionJobOptions {
  * as the sends around it, and the writer never waits on a lock. One op is in
  * flight at a time and the job yields between ops, so sends keep flowing.
  */
-export class RetentionJob {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<number> | null = null;
-  private stopped = false;
+export class RetentionJob extends PeriodicJob<number> {
   private readonly now: () => number;
 
-  constructor(private readonly db: Db, private readonly writer: PurgeWriter, private readonly options: RetentionJobOptions) {
+  constructor(private readonly db: Db, private readonly writer: JobWriter, private readonly options: RetentionJobOptions) {
+    super(options.intervalMs);
     this.now = options.now ?? Date.now;
   }
 
-  start(): void {
-    this.timer = setInterval(() => void this.runOnce(), this.options.intervalMs);
-    this.timer.unref();
-    void this.runOnce();
+  /** Starts the schedule and a first pass now. */
+  override start(): void {
+    super.start({ runNow: true });
   }
 
-  /** Stops the timer and waits for the op in flight. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer !== null) clearInterval(this.timer);
-    this.timer = null;
-    await this.running;
-  }
-
-  /** One pass over every room; resolves with the number of messages purged. Never two passes at once. */
-  runOnce(): Promise<number> {
-    this.running ??= this.pass().finally(() => (this.running = null));
-    return this.running;
-  }
-
-  private async pass(): Promise<number> {
+  /** One pass over every room; resolves with the number of messages purged. */
+  protected async pass(): Promise<number> {
     let total = 0;
     try {
       const oldest = this.db.prepare<[number], { ts: number }>('SELECT ts FROM messages WHERE room_id = ? ORDER BY seq LIMIT 1');
