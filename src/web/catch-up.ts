@@ -1,10 +1,12 @@
 import { api, HttpError } from './api.js';
 import type { ChatStore } from './chat-store.js';
-import type { RoomSummary, ServerFrameOf } from './protocol.js';
+import type { RoomSummary, ServerFrameOf, SyncedRoom } from './protocol.js';
 import { atLatest, newRoom, windowEnd, type RoomState } from './room-state.js';
 
 /** Most messages per room fetched in one catch-up; a room that missed more is reloaded at its newest page. */
 export const CATCH_UP_LIMIT = 200;
+/** Rounds of `moreChanges` followed before a room's window is simply reloaded. */
+const MAX_CHANGE_ROUNDS = 10;
 
 /**
  * After every (re)connect: the room list again, then what each room that
@@ -18,12 +20,18 @@ export async function catchUp(store: ChatStore): Promise<void> {
     await refreshRooms(store);
     const since: Record<string, number> = {};
     for (const r of following) if (store.state.rooms[r.id] !== undefined) since[r.id] = windowEnd(r);
-    if (Object.keys(since).length > 0) {
-      const synced = await store.conn.request<ServerFrameOf<'synced'>>({ type: 'sync', since, limit: CATCH_UP_LIMIT });
+    // Every window on screen or kept in the background learns the edits, deletions and reactions it missed.
+    const changesSince: Record<string, number> = {};
+    for (const r of Object.values(store.state.rooms)) if (r.messages.length > 0) changesSince[r.id] = r.lastCseq;
+    if (Object.keys(since).length > 0 || Object.keys(changesSince).length > 0) {
+      const synced = await store.conn.request<ServerFrameOf<'synced'>>({ type: 'sync', since, changesSince, limit: CATCH_UP_LIMIT });
+      // Changes first: the new messages in the same reply already show them.
+      const more = synced.rooms.filter((s) => applyChanges(store, s));
       for (const s of synced.rooms) {
         if (s.more) void store.loadLatest(s.room);
         else store.addNewer(s.room, s.messages);
       }
+      if (more.length > 0) await pullChanges(store, more.map((s) => s.room));
     }
     for (const r of Object.values(store.state.rooms)) {
       for (const p of r.pending) if (p.state === 'sending') store.transmit(r.id, p.clientMsgId);
@@ -84,7 +92,39 @@ export async function fetchMembers(store: ChatStore, ids: readonly string[]): Pr
 }
 
 function merged(old: RoomState, s: RoomSummary): RoomState {
-  return { ...old, name: s.name, kind: s.kind, lastSeq: Math.max(old.lastSeq, s.lastSeq), readSeq: Math.max(old.readSeq, s.readSeq) };
+  return {
+    ...old, name: s.name, kind: s.kind, lastSeq: Math.max(old.lastSeq, s.lastSeq), readSeq: Math.max(old.readSeq, s.readSeq),
+    mentions: s.mentions ?? 0, muted: s.muted === true, notify: s.notify ?? 'all',
+    // A window on screen keeps its own cursor, so the sync that follows brings what it missed; without one, the server's is right.
+    lastCseq: old.messages.length > 0 ? old.lastCseq : s.lastCseq ?? 0,
+  };
+}
+
+/** Applies one room's `changes` from a sync reply; true when the server has more. */
+function applyChanges(store: ChatStore, s: SyncedRoom): boolean {
+  if (s.changes === undefined) return false;
+  store.applyChanges(s.room, s.changes, s.lastCseq);
+  return s.moreChanges === true;
+}
+
+/**
+ * Fetches the edits, deletions and reactions some rooms missed, from each
+ * one's cursor, following `moreChanges` a bounded number of times; a room
+ * still behind after that has its window reloaded instead.
+ */
+export async function pullChanges(store: ChatStore, ids: readonly string[]): Promise<void> {
+  let behind = [...ids];
+  for (let round = 0; round < MAX_CHANGE_ROUNDS && behind.length > 0; round++) {
+    const changesSince: Record<string, number> = {};
+    for (const id of behind) {
+      const r = store.state.rooms[id];
+      if (r !== undefined) changesSince[id] = r.lastCseq;
+    }
+    if (Object.keys(changesSince).length === 0) return;
+    const synced = await store.conn.request<ServerFrameOf<'synced'>>({ type: 'sync', since: {}, changesSince, limit: CATCH_UP_LIMIT });
+    behind = synced.rooms.filter((s) => applyChanges(store, s)).map((s) => s.room);
+  }
+  for (const id of behind) void store.loadLatest(id);
 }
 
 function maxOf(a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>>): Record<string, number> {

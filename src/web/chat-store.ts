@@ -1,9 +1,10 @@
 import { api, HttpError } from './api.js';
 import { CATCH_UP_LIMIT, catchUp, fetchMembers, refreshRooms } from './catch-up.js';
+import { askPresence, reportVisibility } from './presence.js';
 import { Connection, type ConnState } from './connection.js';
-import type { SearchHit, ServerFrame, ServerFrameOf, User, WireMessage } from './protocol.js';
+import type { Attachment, Change, PresenceState, SearchHit, ServerFrame, ServerFrameOf, User, WireMessage } from './protocol.js';
 import {
-  atLatest, windowEnd, windowStart, withLiveMessage, withNewer, withOlder, withPending, withWindow, type RoomState,
+  atLatest, windowEnd, windowStart, withChange, withLiveMessage, withNewer, withOlder, withPending, withWindow, type RoomState,
 } from './room-state.js';
 
 export interface SearchState { query: string; hits: readonly SearchHit[]; loading: boolean; more: boolean; error: string | null }
@@ -20,7 +21,15 @@ export interface ChatState {
   target: { room: string; seq: number; n: number } | null;
   names: Readonly<Record<string, string>>;
   search: SearchState | null;
+  /** Known presence of other users (pushed, or asked for when a room opens). */
+  presence: Readonly<Record<string, PresenceState>>;
+  /** The message the composer is replying to, and the one being edited in place. */
+  replyTo: { room: string; seq: number } | null;
+  editing: { room: string; seq: number } | null;
 }
+
+/** What a message carries besides its text. */
+export interface SendExtras { replyTo?: number; attachments?: readonly Attachment[] }
 
 const PAGE = 50;
 const SEARCH_PAGE = 30;
@@ -43,7 +52,7 @@ export class ChatStore {
   private targetN = 0;
 
   constructor(readonly token: string, me: User, readonly onSignedOut: () => void) {
-    this.state = { me, conn: { kind: 'connecting' }, roomsLoaded: false, rooms: {}, current: null, divider: null, target: null, names: { [me.id]: me.name }, search: null };
+    this.state = { me, conn: { kind: 'connecting' }, roomsLoaded: false, rooms: {}, current: null, divider: null, target: null, names: { [me.id]: me.name }, search: null, presence: {}, replyTo: null, editing: null };
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
     const check = async (): Promise<'ok' | 'unauthorized' | 'unreachable'> => {
       try {
@@ -55,7 +64,10 @@ export class ChatStore {
     };
     this.conn = new Connection(`${scheme}://${location.host}/ws?token=${encodeURIComponent(token)}`, check, {
       frame: (f) => this.onFrame(f),
-      opened: () => void catchUp(this),
+      opened: () => {
+        reportVisibility(this);
+        void catchUp(this).then(() => askPresence(this));
+      },
       state: (conn) => this.patch({ conn }),
       unauthorized: () => this.onSignedOut(),
     });
@@ -68,9 +80,11 @@ export class ChatStore {
 
   start(): void {
     this.conn.start();
+    document.addEventListener('visibilitychange', this.onVisibility);
   }
 
   stop(): void {
+    document.removeEventListener('visibilitychange', this.onVisibility);
     this.conn.stop();
     window.clearInterval(this.typingTimer);
   }
@@ -87,11 +101,28 @@ export class ChatStore {
     if (r !== undefined) this.patch({ rooms: { ...this.state.rooms, [id]: change(r) } });
   }
 
+  private readonly onVisibility = (): void => reportVisibility(this);
+
+  /** Applies edits, deletions and reactions to a room, in cseq order. */
+  applyChanges(id: string, changes: readonly Change[], lastCseq?: number): void {
+    const me = this.state.me.id;
+    this.updateRoom(id, (r) => {
+      const next = changes.reduce((x, c) => withChange(x, c, me), r);
+      return lastCseq === undefined || lastCseq <= next.lastCseq ? next : { ...next, lastCseq };
+    });
+  }
+
+  setPresence(user: string, state: PresenceState): void {
+    if (this.state.presence[user] !== state) this.patch({ presence: { ...this.state.presence, [user]: state } });
+  }
+
   // --- frames the server sends unasked ---
 
   private onFrame(f: ServerFrame): void {
     switch (f.type) {
       case 'message': return this.onMessage(f);
+      case 'edited': case 'deleted': case 'reaction': return this.applyChanges(f.room, [f]);
+      case 'presence': return f.id === undefined ? this.setPresence(f.user, f.state) : undefined;
       case 'receipt':
         return this.updateRoom(f.room, (r) => (f.user === this.state.me.id
           ? { ...r, readSeq: Math.max(r.readSeq, f.seq) }
@@ -112,10 +143,12 @@ export class ChatStore {
   private onMessage(m: WireMessage): void {
     if (this.state.rooms[m.room] === undefined) return void refreshRooms(this).catch(() => undefined);
     let gap = false;
+    const me = this.state.me.id;
     this.updateRoom(m.room, (r) => {
-      const next = withLiveMessage(r, m, this.state.me.id);
+      const next = withLiveMessage(r, m, me);
       gap = next.gap;
-      return next.room;
+      const mentionsMe = m.from !== me && m.seq > r.lastSeq && m.mentions?.includes(me) === true;
+      return mentionsMe ? { ...next.room, mentions: next.room.mentions + 1 } : next.room;
     });
     if (gap) void this.fillGap(m.room);
   }
@@ -170,6 +203,7 @@ export class ChatStore {
     this.patch({ current: id, divider, target: null });
     if (!r.loaded) void this.loadLatest(id, Math.min(200, Math.max(PAGE, r.lastSeq - r.readSeq + 10)));
     if (r.members === null) void fetchMembers(this, [id]);
+    void askPresence(this, [id]);
   }
 
   /** Opens a room at one message (a search result), loading the stretch of history around it. */
@@ -231,12 +265,14 @@ export class ChatStore {
   markRead(id: string, seq: number): void {
     const r = this.state.rooms[id];
     if (r === undefined || seq <= r.readSeq) return;
-    if (this.conn.send({ type: 'read', room: id, seq })) this.updateRoom(id, (x) => ({ ...x, readSeq: Math.max(x.readSeq, seq) }));
+    if (this.conn.send({ type: 'read', room: id, seq })) {
+      this.updateRoom(id, (x) => ({ ...x, readSeq: Math.max(x.readSeq, seq), mentions: seq >= x.lastSeq ? 0 : x.mentions }));
+    }
   }
 
-  send(id: string, body: string): void {
+  send(id: string, body: string, extras: SendExtras = {}): void {
     const clientMsgId = `w${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;
-    this.updateRoom(id, (r) => ({ ...r, pending: [...r.pending, { clientMsgId, body, state: 'sending', error: null }] }));
+    this.updateRoom(id, (r) => ({ ...r, pending: [...r.pending, { clientMsgId, body, state: 'sending', error: null, ...extras }] }));
     this.transmit(id, clientMsgId);
   }
 
@@ -250,10 +286,17 @@ export class ChatStore {
   transmit(id: string, clientMsgId: string): void {
     const p = this.state.rooms[id]?.pending.find((x) => x.clientMsgId === clientMsgId);
     if (p === undefined || this.state.conn.kind !== 'online') return; // sent after the next catchUp
-    this.conn.request<ServerFrameOf<'ack'>>({ type: 'send', room: id, body: p.body, clientMsgId }).then(
+    const files = p.attachments?.map((a) => a.fileId);
+    this.conn.request<ServerFrameOf<'ack'>>({
+      type: 'send', room: id, body: p.body, clientMsgId,
+      ...(p.replyTo !== undefined ? { replyTo: p.replyTo } : {}), ...(files !== undefined && files.length > 0 ? { attachments: files } : {}),
+    }).then(
       (ack) => {
         this.updateRoom(id, (r) => withPending(r, clientMsgId, null));
-        this.onMessage({ room: id, seq: ack.seq, msgId: ack.msgId, from: this.state.me.id, body: p.body, ts: ack.ts });
+        this.onMessage({
+          room: id, seq: ack.seq, msgId: ack.msgId, from: this.state.me.id, body: p.body, ts: ack.ts,
+          ...(p.replyTo !== undefined ? { replyTo: p.replyTo } : {}), ...(p.attachments !== undefined ? { attachments: [...p.attachments] } : {}),
+        });
       },
       (err: Error & { code?: string }) => {
         // A dropped socket leaves it 'sending' for the next catchUp; anything else needs the user.

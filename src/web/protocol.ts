@@ -11,7 +11,24 @@ export interface WireMessage {
   from: string;
   body: string;
   ts: number;
+  replyTo?: number;
+  mentions?: string[];
+  attachments?: Attachment[];
+  editedAt?: number;
+  deleted?: boolean;
+  reactions?: Reaction[];
 }
+
+export interface Attachment { fileId: string; name: string; size: number; mime: string; width?: number; height?: number; thumb?: boolean }
+export interface Reaction { emoji: string; count: number; me: boolean }
+export type NotifyLevel = 'all' | 'mentions' | 'none';
+export type PresenceState = 'online' | 'away' | 'offline';
+
+/** An edit, deletion or reaction: a live frame (with `room`) or a `sync` change entry (without). */
+export type Change =
+  | { type: 'edited'; cseq: number; seq: number; body: string; editedAt: number }
+  | { type: 'deleted'; cseq: number; seq: number }
+  | { type: 'reaction'; cseq: number; seq: number; emoji: string; user: string; on: boolean };
 
 export interface RoomSummary {
   room: string;
@@ -20,6 +37,10 @@ export interface RoomSummary {
   lastSeq: number;
   readSeq: number;
   unread: number;
+  mentions?: number;
+  lastCseq?: number;
+  muted?: boolean;
+  notify?: NotifyLevel;
 }
 
 export interface SearchHit extends WireMessage {
@@ -34,21 +55,34 @@ export interface Member { id: string; name: string; readSeq: number }
 export type ServerFrame =
   | ({ type: 'message' } & WireMessage)
   | { type: 'ack'; id?: string; room: string; seq: number; msgId: string; ts: number }
-  | { type: 'synced'; id?: string; rooms: Array<{ room: string; messages: WireMessage[]; more: boolean }> }
+  | { type: 'synced'; id?: string; rooms: SyncedRoom[] }
   | { type: 'history'; id?: string; room: string; messages: WireMessage[]; more: boolean }
   | { type: 'results'; id?: string; hits: SearchHit[] }
   | { type: 'rooms'; id?: string; rooms: RoomSummary[] }
   | { type: 'receipt'; room: string; user: string; seq: number }
   | { type: 'typing'; room: string; user: string }
   | { type: 'room'; room: string; event: 'joined' | 'left' | 'created'; user: string }
+  | ({ room: string } & Change)
+  | { type: 'ok'; id?: string; cseq?: number }
+  | { type: 'presence'; id?: undefined; user: string; state: PresenceState; lastSeen: number | null }
+  | { type: 'presence'; id: string; room: string; online: number; away: number; users?: Array<{ user: string; state: PresenceState; lastSeen: number | null }> }
   | { type: 'pong'; id?: string }
   | { type: 'error'; id?: string; code: string; message: string };
 
+export interface SyncedRoom { room: string; messages: WireMessage[]; more: boolean; changes?: Change[]; moreChanges?: boolean; lastCseq?: number }
+
 export type ServerFrameOf<T extends ServerFrame['type']> = Extract<ServerFrame, { type: T }>;
+export type PresenceReply = Extract<ServerFrame, { type: 'presence'; id: string }>;
 
 export type ClientFrame =
-  | { type: 'send'; room: string; body: string; clientMsgId: string }
-  | { type: 'sync'; since: Record<string, number>; limit?: number }
+  | { type: 'send'; room: string; body: string; clientMsgId: string; replyTo?: number; attachments?: string[] }
+  | { type: 'sync'; since: Record<string, number>; changesSince?: Record<string, number>; limit?: number }
+  | { type: 'edit'; room: string; seq: number; body: string }
+  | { type: 'delete'; room: string; seq: number }
+  | { type: 'react'; room: string; seq: number; emoji: string; on: boolean }
+  | { type: 'notify'; room: string; muted?: boolean; level?: NotifyLevel }
+  | { type: 'presence'; state: 'online' | 'away' }
+  | { type: 'presence'; room: string }
   | { type: 'history'; room: string; before?: number; limit?: number }
   | { type: 'search'; query: string; room?: string; limit?: number; before?: number }
   | { type: 'read'; room: string; seq: number }

@@ -1,9 +1,12 @@
-import type { RoomSummary, WireMessage } from './protocol.js';
+import type { Attachment, Change, NotifyLevel, Reaction, RoomSummary, WireMessage } from './protocol.js';
 
 /** An own message not yet acknowledged: shown at the end of the room, retried with the same clientMsgId. */
 export interface PendingSend {
   clientMsgId: string;
   body: string;
+  replyTo?: number;
+  /** Uploaded files this message carries (their metadata, so the sent message can show them at once). */
+  attachments?: readonly Attachment[];
   state: 'sending' | 'failed';
   error: string | null;
 }
@@ -33,6 +36,12 @@ export interface RoomState {
   receipts: Readonly<Record<string, number>>;
   /** Member ids, once fetched. */
   members: readonly string[] | null;
+  /** The highest change sequence applied (edits, deletions, reactions): the `changesSince` cursor. */
+  lastCseq: number;
+  /** Unread messages that mention the user. */
+  mentions: number;
+  muted: boolean;
+  notify: NotifyLevel;
 }
 
 export function newRoom(s: RoomSummary): RoomState {
@@ -40,6 +49,7 @@ export function newRoom(s: RoomSummary): RoomState {
     id: s.room, name: s.name, kind: s.kind, lastSeq: s.lastSeq, readSeq: s.readSeq, preview: null,
     messages: [], loaded: false, hasOlder: false, loadingOlder: false, loadingNewer: false,
     pending: [], typing: {}, receipts: {}, members: null,
+    lastCseq: s.lastCseq ?? 0, mentions: s.mentions ?? 0, muted: s.muted === true, notify: s.notify ?? 'all',
   };
 }
 
@@ -121,4 +131,39 @@ export function withPending(r: RoomState, clientMsgId: string, change: Partial<P
     ? r.pending.filter((p) => p.clientMsgId !== clientMsgId)
     : r.pending.map((p) => (p.clientMsgId === clientMsgId ? { ...p, ...change } : p));
   return { ...r, pending };
+}
+
+/**
+ * Applies an edit, deletion or reaction to the message it names, if the window
+ * holds it. Changes at or below the room's cursor were applied already (a live
+ * frame, then the same entry in a sync): skipping them keeps reaction counts right.
+ */
+export function withChange(r: RoomState, c: Change, me: string): RoomState {
+  if (c.cseq <= r.lastCseq) return r;
+  const apply = (m: WireMessage): WireMessage => {
+    if (m.seq !== c.seq) return m;
+    if (c.type === 'edited') return m.deleted === true ? m : { ...m, body: c.body, editedAt: c.editedAt };
+    if (c.type === 'deleted') return { room: m.room, seq: m.seq, msgId: m.msgId, from: m.from, ts: m.ts, body: '', deleted: true };
+    if (m.deleted === true) return m;
+    return { ...m, reactions: withReaction(m.reactions ?? [], c.emoji, c.on, c.user === me) };
+  };
+  const i = c.seq - windowStart(r);
+  const hit = r.messages[i];
+  let messages = r.messages;
+  if (hit !== undefined && hit.seq === c.seq) {
+    const copy = [...r.messages];
+    copy[i] = apply(hit);
+    messages = copy;
+  }
+  return { ...r, messages, lastCseq: c.cseq, preview: r.preview === null ? null : apply(r.preview) };
+}
+
+function withReaction(list: readonly Reaction[], emoji: string, on: boolean, mine: boolean): Reaction[] {
+  const old = list.find((x) => x.emoji === emoji);
+  // My own reaction is known exactly; someone else's on/off moves the count.
+  if (old !== undefined && mine && old.me === on) return [...list];
+  const count = (old?.count ?? 0) + (on ? 1 : -1);
+  const next = { emoji, count, me: mine ? on : old?.me ?? false };
+  const out = old === undefined ? [...list, next] : list.map((x) => (x === old ? next : x));
+  return out.filter((x) => x.count > 0);
 }
