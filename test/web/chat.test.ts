@@ -163,16 +163,17 @@ t.test('two people chat: list, history, messages both ways, typing, receipts, re
   t.equal(await a.page.locator('#room-title').textContent(), 'general');
   await a.page.locator('.search .link-button', { hasText: 'Close search' }).click();
 
-  // Keyboard: from the search box, Tab walks the rooms, then the conversation, then the composer.
+  // Keyboard: from the search box, Tab walks the rooms, the room's settings, then the conversation, then the composer.
   await a.page.locator('#search-input').focus();
   const order: string[] = [];
-  for (let i = 0; i < 6; i++) {
+  for (let i = 0; i < 9; i++) {
     await a.page.keyboard.press('Tab');
     order.push(await focused(a.page));
   }
   t.same(order.slice(0, 3), ['a.room', 'a.room', 'a.room'], 'the three rooms come first');
-  t.equal(order[3], 'div.messages', 'then the message log (its links follow it)');
-  t.ok(order.indexOf('#composer-input') > 3, 'then the message input');
+  t.same(order.slice(3, 5), ['button.secondary', '#notify-level'], 'then the room header: mute and notification level');
+  t.equal(order[5], 'div.messages', 'then the message log (its links follow it)');
+  t.ok(order.indexOf('#composer-input') > 5, 'then the message input');
   await a.page.locator('a.room').first().focus();
   t.not(await a.page.locator('a.room').first().evaluate((e) => getComputedStyle(e).outlineStyle), 'none', 'focus is visible');
 

@@ -1,19 +1,31 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { ChatStore } from '../chat-store.js';
+import type { ChatState, ChatStore } from '../chat-store.js';
 import { t } from '../i18n.js';
+import { mentionAt, suggest } from '../mentions.js';
 import type { RoomState } from '../room-state.js';
+import type { Uploads } from './use-uploads.js';
 
 const MAX_HEIGHT_PX = 180;
 
-/** Multi-line input: Enter sends, Shift+Enter breaks the line, and an IME composition is never cut short. */
-export function Composer({ store, room }: { store: ChatStore; room: RoomState }) {
+/**
+ * Multi-line input: Enter sends, Shift+Enter breaks the line, and an IME
+ * composition is never cut short. Also: the message being replied to, files
+ * staged for sending (attach button, paste; drops land here via the
+ * conversation), and @-mention suggestions from the room's members.
+ */
+export function Composer({ store, state, room, uploads }: { store: ChatStore; state: ChatState; room: RoomState; uploads: Uploads }) {
   const [text, setText] = useState('');
+  const [caret, setCaret] = useState(0);
+  const [pick, setPick] = useState(0);
+  const [dismissed, setDismissed] = useState(false);
   const area = useRef<HTMLTextAreaElement>(null);
+  const filePicker = useRef<HTMLInputElement>(null);
+  const replyTo = state.replyTo?.room === room.id ? state.replyTo.seq : null;
 
   useEffect(() => {
     // On a wide screen the cursor goes to the message box; on a phone that would pop the keyboard up.
     if (window.matchMedia('(min-width: 701px)').matches) area.current?.focus();
-  }, []);
+  }, [replyTo]);
 
   useEffect(() => {
     const el = area.current;
@@ -22,29 +34,113 @@ export function Composer({ store, room }: { store: ChatStore; room: RoomState })
     el.style.height = `${Math.min(el.scrollHeight, MAX_HEIGHT_PX)}px`;
   }, [text]);
 
+  const typed = dismissed ? null : mentionAt(text, caret);
+  const candidates = typed === null ? [] : suggest(
+    (room.members ?? []).filter((id) => id !== state.me.id).map((id) => state.names[id]).filter((n): n is string => n !== undefined),
+    typed.query,
+  );
+  const choose = (name: string): void => {
+    if (typed === null) return;
+    const before = `${text.slice(0, typed.start)}@${name} `;
+    setText(before + text.slice(caret));
+    setCaret(before.length);
+    window.requestAnimationFrame(() => area.current?.setSelectionRange(before.length, before.length));
+  };
+
+  const canSend = !uploads.busy && (text.trim() !== '' || uploads.ready);
   const send = (): void => {
-    if (text.trim() === '') return;
-    store.send(room.id, text);
+    if (!canSend) return;
+    const attachments = uploads.take();
+    store.send(room.id, text, { ...(replyTo !== null ? { replyTo } : {}), ...(attachments.length > 0 ? { attachments } : {}) });
+    if (replyTo !== null) store.patch({ replyTo: null });
     setText('');
   };
+  const quoted = replyTo === null ? undefined : room.messages.find((m) => m.seq === replyTo);
 
   return (
     <form class="composer" onSubmit={(e) => { e.preventDefault(); send(); }}>
-      <label for="composer-input" class="visually-hidden">{t('messageLabel')}</label>
-      <textarea id="composer-input" ref={area} rows={1} value={text} placeholder={t('messagePlaceholder', { room: room.name })}
-        aria-describedby="composer-hint" enterkeyhint="send"
-        onInput={(e) => {
-          setText(e.currentTarget.value);
-          if (e.currentTarget.value.trim() !== '') store.typing(room.id);
-        }}
-        onKeyDown={(e) => {
-          if (e.key === 'Enter' && !e.shiftKey && !e.isComposing && e.keyCode !== 229) {
-            e.preventDefault();
-            send();
-          }
+      {replyTo !== null && (
+        <div class="replying">
+          <span class="replying-text">{t('replyingTo', { who: quoted === undefined ? '' : state.names[quoted.from] ?? t('unknownUser') })}
+            {quoted !== undefined && <q>{quoted.body.replace(/\s+/g, ' ').slice(0, 100)}</q>}</span>
+          <button type="button" class="link-button" onClick={() => store.patch({ replyTo: null })}>{t('cancelReply')}</button>
+        </div>
+      )}
+      {uploads.staged.length > 0 && (
+        <ul class="staged" aria-live="polite">
+          {uploads.staged.map((s) => (
+            <li key={s.key} class={s.error !== null ? 'failed' : s.file !== null ? 'done' : 'uploading'}>
+              {s.error !== null ? <span role="alert">{s.error}</span>
+                : s.file !== null ? <span>{s.name}</span>
+                  : <label>{t('uploading', { name: s.name, pct: Math.round(s.progress * 100) })} <progress max={1} value={s.progress} /></label>}
+              <button type="button" class="link-button" aria-label={t('removeFile', { name: s.name })} onClick={() => uploads.remove(s.key)}>✕</button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {candidates.length > 0 && (
+        <ul class="mention-list" role="listbox" id="mention-list" aria-label={t('mentionSuggestions')}>
+          {candidates.map((n, i) => (
+            <li key={n} role="option" id={`mention-${i}`} aria-selected={i === pick % candidates.length}
+              onMouseDown={(e) => { e.preventDefault(); choose(n); }}>@{n}</li>
+          ))}
+        </ul>
+      )}
+      <div class="composer-row">
+        <input ref={filePicker} type="file" multiple hidden onChange={(e) => {
+          const files = e.currentTarget.files;
+          if (files !== null) uploads.add(files);
+          e.currentTarget.value = '';
         }} />
-      <span id="composer-hint" class="visually-hidden">{t('composerHint')}</span>
-      <button type="submit" class="primary send" disabled={text.trim() === ''}>{t('send')}</button>
+        <button type="button" class="attach" aria-label={t('attach')} title={t('attach')} onClick={() => filePicker.current?.click()}>📎</button>
+        <label for="composer-input" class="visually-hidden">{t('messageLabel')}</label>
+        <textarea id="composer-input" ref={area} rows={1} value={text} placeholder={t('messagePlaceholder', { room: room.name })}
+          aria-describedby="composer-hint" enterkeyhint="send" aria-autocomplete="list"
+          aria-expanded={candidates.length > 0} aria-controls={candidates.length > 0 ? 'mention-list' : undefined}
+          aria-activedescendant={candidates.length > 0 ? `mention-${pick % candidates.length}` : undefined}
+          onInput={(e) => {
+            setText(e.currentTarget.value);
+            setCaret(e.currentTarget.selectionStart ?? e.currentTarget.value.length);
+            setPick(0);
+            setDismissed(false);
+            if (e.currentTarget.value.trim() !== '') store.typing(room.id);
+          }}
+          onKeyUp={(e) => { if (e.key === 'ArrowLeft' || e.key === 'ArrowRight' || e.key === 'Home' || e.key === 'End') setCaret(e.currentTarget.selectionStart ?? 0); }}
+          onClick={(e) => setCaret(e.currentTarget.selectionStart ?? 0)}
+          onPaste={(e) => {
+            const files = e.clipboardData?.files;
+            if (files !== undefined && files.length > 0) {
+              e.preventDefault();
+              uploads.add(files);
+            }
+          }}
+          onKeyDown={(e) => {
+            if (candidates.length > 0) {
+              if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+                e.preventDefault();
+                setPick((p) => (p + (e.key === 'ArrowDown' ? 1 : candidates.length - 1)) % candidates.length);
+                return;
+              }
+              if ((e.key === 'Enter' || e.key === 'Tab') && !e.isComposing) {
+                e.preventDefault();
+                choose(candidates[pick % candidates.length] ?? '');
+                return;
+              }
+              if (e.key === 'Escape') {
+                e.preventDefault();
+                setDismissed(true);
+                return;
+              }
+            }
+            if (e.key === 'Escape' && replyTo !== null) store.patch({ replyTo: null });
+            if (e.key === 'Enter' && !e.shiftKey && !e.isComposing && e.keyCode !== 229) {
+              e.preventDefault();
+              send();
+            }
+          }} />
+        <span id="composer-hint" class="visually-hidden">{t('composerHint')}</span>
+        <button type="submit" class="primary send" disabled={!canSend}>{t('send')}</button>
+      </div>
     </form>
   );
 }

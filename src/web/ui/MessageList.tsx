@@ -3,14 +3,17 @@ import type { ChatStore } from '../chat-store.js';
 import { dayLabel, fullTime, timeLabel } from '../format.js';
 import { t } from '../i18n.js';
 import { buildRows, seenAt } from '../message-rows.js';
-import type { WireMessage } from '../protocol.js';
+import type { User, WireMessage } from '../protocol.js';
 import { atLatest, windowEnd, type PendingSend, type RoomState } from '../room-state.js';
+import { MessageItem } from './MessageItem.js';
 import { MessageText } from './MessageText.js';
 
 interface Props {
   store: ChatStore;
   room: RoomState;
-  me: string;
+  me: User;
+  /** The seq of the message being edited in this room, if any. */
+  editing: number | null;
   names: Readonly<Record<string, string>>;
   divider: number | null;
   target: { seq: number; n: number } | null;
@@ -39,7 +42,7 @@ export class MessageList extends Component<Props, { atBottom: boolean }> {
     const n = next.room;
     return r.messages !== n.messages || r.pending !== n.pending || r.receipts !== n.receipts || r.hasOlder !== n.hasOlder
       || r.loadingOlder !== n.loadingOlder || r.lastSeq !== n.lastSeq || r.loaded !== n.loaded || a.names !== next.names
-      || a.divider !== next.divider || a.target !== next.target || this.state.atBottom !== nextState.atBottom;
+      || a.divider !== next.divider || a.editing !== next.editing || a.target !== next.target || this.state.atBottom !== nextState.atBottom;
   }
 
   override componentDidMount(): void {
@@ -131,6 +134,18 @@ export class MessageList extends Component<Props, { atBottom: boolean }> {
     if (atBottom) this.markRead();
   };
 
+  /** Up and Down move between messages, so the keyboard reaches each one's actions (they show on focus). */
+  private readonly onKeyDown = (e: KeyboardEvent): void => {
+    if ((e.key !== 'ArrowUp' && e.key !== 'ArrowDown') || !(e.target instanceof HTMLElement)) return;
+    if (e.target.closest('textarea, input, select') !== null) return;
+    const rows = [...(this.box.current?.querySelectorAll<HTMLElement>('.msg[data-seq]') ?? [])];
+    const at = rows.indexOf(e.target.closest<HTMLElement>('.msg[data-seq]') as HTMLElement);
+    const next = rows[at === -1 ? rows.length - 1 : Math.max(0, Math.min(rows.length - 1, at + (e.key === 'ArrowUp' ? -1 : 1)))];
+    if (next === undefined) return;
+    e.preventDefault();
+    next.focus();
+  };
+
   private readonly jump = (): void => {
     this.wantBottom = true;
     this.props.store.jumpToLatest(this.props.room.id);
@@ -139,20 +154,20 @@ export class MessageList extends Component<Props, { atBottom: boolean }> {
   };
 
   override render() {
-    const { room, me, names, divider, target } = this.props;
+    const { store, room, me, names, divider, target, editing } = this.props;
     const rows = buildRows(room.messages, divider);
     const seen = seenAt(room.messages, room.receipts);
     const nameOf = (id: string): string => names[id] ?? t('unknownUser');
     const showJump = room.loaded && (!this.state.atBottom || !atLatest(room));
     return (
       <div class="messages-wrap">
-        <div class="messages" ref={this.box} onScroll={this.onScroll} role="log" tabIndex={0}
+        <div class="messages" ref={this.box} onScroll={this.onScroll} onKeyDown={this.onKeyDown} role="log" tabIndex={0}
           aria-label={t('messagesLabel', { room: room.name })} aria-busy={!room.loaded || room.loadingOlder}>
           <p class="history-edge">{room.loaded && !room.hasOlder ? t('beginning') : room.hasOlder || !room.loaded ? t('loadingOlder') : ''}</p>
           {rows.map((row) => {
             if (row.kind === 'day') return <h3 key={row.key} class="day"><span>{dayLabel(row.ts)}</span></h3>;
             if (row.kind === 'divider') return <div key={row.key} class="divider" role="separator"><span>{t('newMessages')}</span></div>;
-            const mine = row.from === me;
+            const mine = row.from === me.id;
             const first = row.messages[0] as WireMessage;
             return (
               <div key={row.key} class={`group${mine ? ' mine' : ''}`}>
@@ -160,15 +175,10 @@ export class MessageList extends Component<Props, { atBottom: boolean }> {
                   <span class="who">{mine ? t('you') : nameOf(row.from)}</span>
                   <time dateTime={new Date(first.ts).toISOString()} title={fullTime(first.ts)}>{timeLabel(first.ts)}</time>
                 </div>
-                {row.messages.map((m) => {
-                  const seenBy = seen.get(m.seq);
-                  return (
-                    <div key={m.seq} class={`msg${target?.seq === m.seq ? ' target' : ''}`} data-seq={m.seq} tabIndex={-1}>
-                      <p class="body" title={fullTime(m.ts)}><MessageText text={m.body} /></p>
-                      {seenBy !== undefined && <p class="seen">{t('seenBy', { names: seenBy.map(nameOf).join(', ') })}</p>}
-                    </div>
-                  );
-                })}
+                {row.messages.map((m) => (
+                  <MessageItem key={m.seq} store={store} room={room} m={m} me={me} names={names} editing={editing === m.seq}
+                    target={target?.seq === m.seq} seenBy={seen.get(m.seq)} />
+                ))}
               </div>
             );
           })}
@@ -187,7 +197,8 @@ export class MessageList extends Component<Props, { atBottom: boolean }> {
 function PendingRow({ p, onRetry }: { p: PendingSend; onRetry: () => void }) {
   return (
     <div class={`msg pending ${p.state}`} data-client-msg-id={p.clientMsgId}>
-      <p class="body"><MessageText text={p.body} /></p>
+      {(p.body !== '' || p.attachments === undefined) && <p class="body"><MessageText text={p.body} /></p>}
+      {p.attachments !== undefined && <p class="body">{p.attachments.map((a) => a.name).join(', ')}</p>}
       <p class="send-state" role={p.state === 'failed' ? 'alert' : undefined}>
         {p.state === 'sending' ? t('sending') : t('notSent', { why: p.error ?? '' })}
         {p.state === 'failed' && <button type="button" class="link-button" onClick={onRetry}>{t('retry')}</button>}

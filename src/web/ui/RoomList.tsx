@@ -3,6 +3,7 @@ import { roomHref } from '../hooks.js';
 import { shortWhen } from '../format.js';
 import { t } from '../i18n.js';
 import { unreadCount, type RoomState } from '../room-state.js';
+import { PresenceDot } from './RoomSettings.js';
 
 /** Most recent activity first; rooms without messages last, by name. */
 function byActivity(a: RoomState, b: RoomState): number {
@@ -28,18 +29,23 @@ function RoomRow({ room, state }: { room: RoomState; state: ChatState }) {
   const p = room.preview;
   const who = p === null ? '' : p.from === state.me.id ? t('you') : room.kind === 'direct' ? '' : state.names[p.from] ?? '';
   const current = state.current === room.id;
+  const other = room.kind === 'direct' ? room.members?.find((id) => id !== state.me.id) : undefined;
   return (
     <li>
       <a class={`room${current ? ' current' : ''}${unread > 0 ? ' has-unread' : ''}`} href={roomHref(room.id)}
         aria-current={current ? 'page' : undefined} data-room={room.id}>
-        <span class={`avatar${room.kind === 'direct' ? ' direct' : ''}`} aria-hidden="true">{initial(room.name)}</span>
+        <span class={`avatar${room.kind === 'direct' ? ' direct' : ''}`}>
+          <span aria-hidden="true">{initial(room.name)}</span>{other !== undefined && <PresenceDot state={state.presence[other]} />}
+        </span>
         <span class="room-text">
           <span class="room-top">
             <span class="room-name">{room.name}</span>
+            {room.muted && <span class="muted-mark" role="img" aria-label={t('muted')} title={t('muted')}>🔕</span>}
             {p !== null && <time class="room-time" dateTime={new Date(p.ts).toISOString()}>{shortWhen(p.ts)}</time>}
           </span>
           <span class="room-bottom">
             <span class="room-preview">{p === null ? '' : `${who ? `${who}: ` : ''}${p.body.replace(/\s+/g, ' ').slice(0, 120)}`}</span>
+            {room.mentions > 0 && <span class="badge mentions" aria-label={t('mentionsBadge', { n: room.mentions })}>@{room.mentions > 99 ? '99+' : room.mentions}</span>}
             {unread > 0 && <span class="badge" aria-label={t('unread', { n: unread })}>{unread > 999 ? '999+' : unread}</span>}
           </span>
         </span>
