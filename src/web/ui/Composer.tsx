@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { ChatState, ChatStore } from '../chat-store.js';
 import { t } from '../i18n.js';
 import { mentionAt, suggest } from '../mentions.js';
@@ -20,6 +20,8 @@ export function Composer({ store, state, room, uploads }: { store: ChatStore; st
   const [dismissed, setDismissed] = useState(false);
   const area = useRef<HTMLTextAreaElement>(null);
   const filePicker = useRef<HTMLInputElement>(null);
+  /** Where the caret goes once a chosen mention is in the box (setting the value moves it to the end). */
+  const caretAfter = useRef<number | null>(null);
   const replyTo = state.replyTo?.room === room.id ? state.replyTo.seq : null;
 
   useEffect(() => {
@@ -34,6 +36,13 @@ export function Composer({ store, state, room, uploads }: { store: ChatStore; st
     el.style.height = `${Math.min(el.scrollHeight, MAX_HEIGHT_PX)}px`;
   }, [text]);
 
+  useLayoutEffect(() => {
+    const at = caretAfter.current;
+    if (at === null) return;
+    caretAfter.current = null;
+    area.current?.setSelectionRange(at, at);
+  }, [text]);
+
   const typed = dismissed ? null : mentionAt(text, caret);
   const candidates = typed === null ? [] : suggest(
     (room.members ?? []).filter((id) => id !== state.me.id).map((id) => state.names[id]).filter((n): n is string => n !== undefined),
@@ -44,7 +53,7 @@ export function Composer({ store, state, room, uploads }: { store: ChatStore; st
     const before = `${text.slice(0, typed.start)}@${name} `;
     setText(before + text.slice(caret));
     setCaret(before.length);
-    window.requestAnimationFrame(() => area.current?.setSelectionRange(before.length, before.length));
+    caretAfter.current = before.length;
   };
 
   const canSend = !uploads.busy && (text.trim() !== '' || uploads.ready);

@@ -13,7 +13,7 @@ export function RoomSettings({ store, room }: { store: ChatStore; room: RoomStat
   return (
     <div class="room-settings">
       <button type="button" class={`secondary mute${room.muted ? ' on' : ''}`} aria-pressed={room.muted} onClick={() => apply({ muted: !room.muted })}>
-        <span aria-hidden="true">{room.muted ? '🔕' : '🔔'}</span> {room.muted ? t('unmute') : t('mute')}
+        <span aria-hidden="true">{room.muted ? '🔕' : '🔔'}</span> <span class="mute-text">{room.muted ? t('unmute') : t('mute')}</span>
       </button>
       <label class="visually-hidden" for="notify-level">{t('notifyLabel')}</label>
       <select id="notify-level" value={room.notify} title={t('notifyLabel')} onChange={(e) => apply({ level: e.currentTarget.value as NotifyLevel })}>
