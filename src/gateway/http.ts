@@ -17,8 +17,8 @@ export const SECURITY_HEADERS: ReadonlyArray<[string, string]> = [
   ['Referrer-Policy', 'no-referrer'],
   ['X-Frame-Options', 'DENY'],
   // Exactly what the bundled web client uses: its own script, stylesheet and icon, and the
-  // API and socket on this server. Nothing inline, no eval, no other origin. (Image previews
-  // of uploads will need `blob:` in img-src when files arrive.)
+  // API and socket on this server (thumbnails included: they are same-origin URLs).
+  // Nothing inline, no eval, no other origin.
   ['Content-Security-Policy', "default-src 'self'; connect-src 'self'; img-src 'self'; style-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"],
 ];
 
