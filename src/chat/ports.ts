@@ -22,6 +22,12 @@ export interface Peer {
 export interface Fanout {
   /** Sends to every socket subscribed to `topic`; the copying happens in C++. */
   publish(topic: string, frame: string): void;
+  /**
+   * Sends to every socket of one user: their own rare events (removed from a
+   * room, a mention in a muted room). No topic per user: it would cost every
+   * connection a second uWS subscription.
+   */
+  toUser(user: number, frame: string): void;
 }
 
 export interface WriteQueue {
@@ -45,4 +51,3 @@ export interface SearchSource {
 }
 
 export const roomTopic = (room: number): string => `room:${room}`;
-export const userTopic = (user: number): string => `user:${user}`;

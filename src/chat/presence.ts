@@ -5,7 +5,8 @@ export type PresenceState = 'online' | 'away' | 'offline';
 
 export interface PresenceOptions {
   membership: Membership;
-  fanout: Fanout;
+  /** Presence only publishes to room topics. */
+  fanout: Pick<Fanout, 'publish'>;
   /** Off: nothing is pushed (room snapshots still answer). */
   enabled: boolean;
   /** Rooms with more members than this get no pushes. */
@@ -16,8 +17,6 @@ export interface PresenceOptions {
   onOffline?: (user: number, at: number) => void;
   now?: () => number;
 }
-
-interface Live { sockets: number; away: number }
 
 export interface PresenceEntry { user: string; state: PresenceState; lastSeen: number | null }
 
@@ -35,7 +34,10 @@ export interface PresenceEntry { user: string; state: PresenceState; lastSeen: n
  * (`presence` frame with `room`).
  */
 export class Presence {
-  private readonly live = new Map<number, Live>();
+  /** Open sockets per online user: a number, not an object, since it is paid per connected user. */
+  private readonly sockets = new Map<number, number>();
+  /** How many of those sockets said away; only users with at least one. */
+  private readonly away = new Map<number, number>();
   private readonly seen = new Map<number, number>();
   private readonly now: () => number;
   private stopped = false;
@@ -46,45 +48,44 @@ export class Presence {
   }
 
   stateOf(user: number): PresenceState {
-    const l = this.live.get(user);
-    if (l === undefined || l.sockets === 0) return 'offline';
-    return l.away >= l.sockets ? 'away' : 'online';
+    const sockets = this.sockets.get(user) ?? 0;
+    if (sockets === 0) return 'offline';
+    return (this.away.get(user) ?? 0) >= sockets ? 'away' : 'online';
   }
 
   lastSeenOf(user: number): number | null {
-    return this.live.has(user) ? this.now() : (this.seen.get(user) ?? null);
+    return this.sockets.has(user) ? this.now() : (this.seen.get(user) ?? null);
   }
 
   opened(user: number): void {
     const before = this.stateOf(user);
-    const l = this.live.get(user) ?? { sockets: 0, away: 0 };
-    l.sockets++;
-    this.live.set(user, l);
+    this.sockets.set(user, (this.sockets.get(user) ?? 0) + 1);
     this.changed(user, before);
   }
 
   /** `wasAway`: the closing socket had said away. */
   closed(user: number, wasAway: boolean): void {
-    const l = this.live.get(user);
-    if (l === undefined) return;
+    const sockets = this.sockets.get(user);
+    if (sockets === undefined) return;
     const before = this.stateOf(user);
-    l.sockets--;
-    if (wasAway) l.away--;
-    if (l.sockets <= 0) {
-      this.live.delete(user);
+    if (wasAway) this.addAway(user, -1);
+    if (sockets <= 1) {
+      this.sockets.delete(user);
+      this.away.delete(user);
       const at = this.now();
       this.seen.set(user, at);
       this.o.onOffline?.(user, at);
+    } else {
+      this.sockets.set(user, sockets - 1);
     }
     this.changed(user, before);
   }
 
   /** One socket switched between online and away. */
   socketAway(user: number, away: boolean): void {
-    const l = this.live.get(user);
-    if (l === undefined) return;
+    if (!this.sockets.has(user)) return;
     const before = this.stateOf(user);
-    l.away += away ? 1 : -1;
+    this.addAway(user, away ? 1 : -1);
     this.changed(user, before);
   }
 
@@ -107,6 +108,12 @@ export class Presence {
       if (small) users.push({ user: String(m), state, lastSeen: this.lastSeenOf(m) });
     }
     return small ? { online, away, users } : { online, away };
+  }
+
+  private addAway(user: number, delta: number): void {
+    const n = (this.away.get(user) ?? 0) + delta;
+    if (n > 0) this.away.set(user, n);
+    else this.away.delete(user);
   }
 
   private changed(user: number, before: PresenceState): void {

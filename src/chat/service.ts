@@ -4,7 +4,7 @@ import type { Page } from '../store/reader.js';
 import type { Membership } from './membership.js';
 import type { MessageActions } from './message-actions.js';
 import type { Mutes } from './mutes.js';
-import { roomTopic, userTopic, type Fanout, type HistorySource, type Peer, type SearchSource, type WriteQueue } from './ports.js';
+import { roomTopic, type Fanout, type HistorySource, type Peer, type SearchSource, type WriteQueue } from './ports.js';
 import { errorFrame, notMember, overloaded, type Failure } from './replies.js';
 
 export interface ChatDeps {
@@ -76,7 +76,7 @@ export class ChatService {
         this.deps.fanout.publish(roomTopic(roomId), r.frame);
         // A mention reaches the mentioned even where they muted the room (they are not on its topic).
         for (const m of r.mentions ?? []) {
-          if (m !== user && this.deps.mutes?.isMuted(roomId, m) === true) this.deps.fanout.publish(userTopic(m), r.frame);
+          if (m !== user && this.deps.mutes?.isMuted(roomId, m) === true) this.deps.fanout.toUser(m, r.frame);
         }
         this.deps.onCommitted?.(1);
       }

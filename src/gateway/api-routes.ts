@@ -17,6 +17,7 @@ import { bearerToken, Exchange, remoteIp } from './http.js';
 import { isLoopbackAddress } from './loopback.js';
 import type { Metrics } from './metrics.js';
 import type { SocketRegistry } from './socket-registry.js';
+import { tokenKey } from './socket-state.js';
 
 export interface ApiDeps {
   config: Config;
@@ -111,7 +112,7 @@ export function mountApi(app: TemplatedApp, deps: ApiDeps): void {
     const hash = hashToken(token);
     void writer.run({ k: 'revoke', hash }).then((r) => {
       if (!r.ok) return ex.error(r.code, r.message);
-      sockets.closeUser(info.userId, CLOSE_CODES.policy_violation, 'token revoked', hash);
+      sockets.closeUser(info.userId, CLOSE_CODES.policy_violation, 'token revoked', tokenKey(hash));
       ex.send(204, '', '');
     });
   });

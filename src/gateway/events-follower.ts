@@ -1,5 +1,5 @@
 import type { Membership } from '../chat/membership.js';
-import { roomTopic, userTopic, type Fanout } from '../chat/ports.js';
+import { roomTopic, type Fanout } from '../chat/ports.js';
 import { CLOSE_CODES } from '../protocol/errors.js';
 import type { Reader } from '../store/reader.js';
 import type { Logger } from '../log.js';
@@ -50,16 +50,16 @@ export class EventsFollower {
           break;
         case 'member_removed':
           if (this.membership.remove(room, user)) {
-            // Unsubscribe first: the room topic tells the others, the user topic tells the
-            // removed user, once (publishing to both while subscribed told them twice).
+            // Unsubscribe first: the room topic tells the others, and the removed user
+            // is told once, directly (publishing to both while subscribed told them twice).
             this.sockets.unsubscribe(user, room);
             this.fanout.publish(roomTopic(room), frame('left'));
-            this.fanout.publish(userTopic(user), frame('left'));
+            this.fanout.toUser(user, frame('left'));
           }
           break;
         case 'room_created':
           for (const member of this.reader.membersOf(room)) {
-            this.fanout.publish(userTopic(member), JSON.stringify({ type: 'room', room: String(room), event: 'created', user: String(member) }));
+            this.fanout.toUser(member, JSON.stringify({ type: 'room', room: String(room), event: 'created', user: String(member) }));
           }
           break;
         case 'user_disabled':

@@ -124,7 +124,7 @@ export async function startServer(config: Config, log: Logger, hooks: HistoryJob
   const search = new SearchService(config.dataDir);
   const sockets = new SocketRegistry();
   const app = tls === undefined ? uws.App() : uws.SSLApp(sslAppOptions(tls));
-  const countPublished = countLabelled(metrics.labelled('roost_frames_published_total', 'Frames published to a room or user topic (uWS copies each to every subscriber), by type.', 'type'));
+  const countPublished = countLabelled(metrics.labelled('roost_frames_published_total', 'Frames published to a room topic (uWS copies each to every subscriber), by type.', 'type'));
   const publishNow = (topic: string, frame: string): void => {
     countPublished(frame);
     app.publish(topic, frame, false);
@@ -134,6 +134,7 @@ export async function startServer(config: Config, log: Logger, hooks: HistoryJob
     publish: (topic, frame) => {
       if (!sendBatch.deferPublish(topic, frame)) publishNow(topic, frame);
     },
+    toUser: (user, frame) => sockets.sendToUser(user, frame),
   };
   const limits = frameLimits(config);
   const features = messageFeatures({ config, reader, writer, membership, sockets, fanout, metrics, log, now: hooks.now });

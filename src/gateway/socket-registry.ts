@@ -1,14 +1,28 @@
-import { roomTopic, userTopic } from '../chat/ports.js';
+import { roomTopic } from '../chat/ports.js';
 import type { SocketState } from './socket-state.js';
+
+/**
+ * A user's open sockets. Most users hold one, so that one is stored as is
+ * (no Set per user); a Set appears at the second socket and goes again when
+ * the user is back to one.
+ */
+type UserSockets = SocketState | Set<SocketState>;
+
+/** Sockets from one client address, and the address string they all share. */
+interface IpEntry { ip: string; sockets: number }
+
+const NONE: readonly SocketState[] = [];
 
 /**
  * Which sockets each user and each client address holds: needed to enforce
  * the per-user and per-address limits, to (un)subscribe a user's sockets when
- * membership changes, and to close them when a token is revoked.
+ * membership changes, to send a user's own events (there is no topic per
+ * user: a uWS topic per socket costs more than these rare loops), and to
+ * close them when a token is revoked.
  */
 export class SocketRegistry {
-  private readonly byUser = new Map<number, Set<SocketState>>();
-  private readonly byIp = new Map<string, number>();
+  private readonly byUser = new Map<number, UserSockets>();
+  private readonly byIp = new Map<string, IpEntry>();
   private total = 0;
 
   get size(): number {
@@ -21,49 +35,81 @@ export class SocketRegistry {
   }
 
   countForUser(user: number): number {
-    return this.byUser.get(user)?.size ?? 0;
+    const u = this.byUser.get(user);
+    return u === undefined ? 0 : u instanceof Set ? u.size : 1;
   }
 
   countForIp(ip: string): number {
-    return this.byIp.get(ip) ?? 0;
+    return this.byIp.get(ip)?.sockets ?? 0;
+  }
+
+  /**
+   * The address string already held for `ip` when it has open sockets, else
+   * `ip`: sockets from one address (an office behind NAT) share one string
+   * instead of a copy each.
+   */
+  internIp(ip: string): string {
+    return this.byIp.get(ip)?.ip ?? ip;
+  }
+
+  /** A user's open sockets; the caller must not add or remove while iterating. */
+  socketsOf(user: number): Iterable<SocketState> {
+    const u = this.byUser.get(user);
+    return u === undefined ? NONE : u instanceof Set ? u : [u];
   }
 
   /** Every open socket; the caller must not add or remove while iterating. */
   *all(): IterableIterator<SocketState> {
-    for (const set of this.byUser.values()) yield* set;
+    for (const u of this.byUser.values()) {
+      if (u instanceof Set) yield* u;
+      else yield u;
+    }
   }
 
   add(s: SocketState): void {
-    const set = this.byUser.get(s.userId) ?? new Set<SocketState>();
-    set.add(s);
-    this.byUser.set(s.userId, set);
-    this.byIp.set(s.ip, (this.byIp.get(s.ip) ?? 0) + 1);
+    const u = this.byUser.get(s.userId);
+    if (u === undefined) this.byUser.set(s.userId, s);
+    else if (u instanceof Set) {
+      if (u.has(s)) return;
+      u.add(s);
+    } else if (u !== s) this.byUser.set(s.userId, new Set([u, s]));
+    else return;
+    const ip = this.byIp.get(s.ip);
+    if (ip === undefined) this.byIp.set(s.ip, { ip: s.ip, sockets: 1 });
+    else ip.sockets += 1;
     this.total += 1;
   }
 
   remove(s: SocketState): void {
-    const set = this.byUser.get(s.userId);
-    if (set === undefined || !set.delete(s)) return;
-    if (set.size === 0) this.byUser.delete(s.userId);
-    const n = (this.byIp.get(s.ip) ?? 1) - 1;
-    if (n <= 0) this.byIp.delete(s.ip);
-    else this.byIp.set(s.ip, n);
+    const u = this.byUser.get(s.userId);
+    if (u === s) this.byUser.delete(s.userId);
+    else if (u instanceof Set && u.delete(s)) {
+      // Back to one socket: drop the Set (a user who opened a second tab once should not keep it).
+      if (u.size === 1) for (const last of u) this.byUser.set(s.userId, last);
+    } else return;
+    const ip = this.byIp.get(s.ip);
+    if (ip !== undefined && --ip.sockets <= 0) this.byIp.delete(s.ip);
     this.total -= 1;
   }
 
   subscribe(user: number, room: number): void {
-    for (const s of this.byUser.get(user) ?? []) if (!s.closed) s.ws?.subscribe(roomTopic(room));
+    for (const s of this.socketsOf(user)) if (!s.closed) s.ws?.subscribe(roomTopic(room));
   }
 
   unsubscribe(user: number, room: number): void {
-    for (const s of this.byUser.get(user) ?? []) if (!s.closed) s.ws?.unsubscribe(roomTopic(room));
+    for (const s of this.socketsOf(user)) if (!s.closed) s.ws?.unsubscribe(roomTopic(room));
   }
 
-  /** Closes every socket of a user, or only those opened with one token. */
-  closeUser(user: number, code: number, reason: string, tokenHash?: string): number {
+  /** Sends a frame to every socket of one user (their own events: rare, a few sockets each). */
+  sendToUser(user: number, frame: string): void {
+    for (const s of this.socketsOf(user)) s.send(frame);
+  }
+
+  /** Closes every socket of a user, or only those opened with one token (see SocketState.tokenKey). */
+  closeUser(user: number, code: number, reason: string, tokenKey?: number): number {
     let n = 0;
-    for (const s of [...(this.byUser.get(user) ?? [])]) {
-      if (tokenHash !== undefined && s.tokenHash !== tokenHash) continue;
+    for (const s of [...this.socketsOf(user)]) {
+      if (tokenKey !== undefined && s.tokenKey !== tokenKey) continue;
       s.end(code, reason);
       n += 1;
     }
@@ -71,11 +117,11 @@ export class SocketRegistry {
   }
 
   closeAll(code: number, reason: string): void {
-    for (const set of [...this.byUser.values()]) for (const s of [...set]) s.end(code, reason);
+    for (const s of [...this.all()]) s.end(code, reason);
   }
 
-  static topicsFor(user: number, rooms: Iterable<number>): string[] {
-    const topics = [userTopic(user)];
+  static topicsFor(rooms: Iterable<number>): string[] {
+    const topics: string[] = [];
     for (const r of rooms) topics.push(roomTopic(r));
     return topics;
   }

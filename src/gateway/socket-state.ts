@@ -2,7 +2,7 @@ import type { WebSocket } from '@based/uws';
 import type { Peer } from '../chat/ports.js';
 import { CLOSE_CODES } from '../protocol/errors.js';
 import type { SendBatch } from './send-batch.js';
-import type { Bucket } from './token-bucket.js';
+import { FULL_BUCKET } from './token-bucket.js';
 
 /**
  * What uWS keeps as the socket's user data. uWS copies own fields onto its
@@ -22,8 +22,20 @@ export interface SocketLimits {
 let nextConnectionId = 1;
 
 /**
+ * What a socket keeps of the token it was opened with: 52 bits of its hash, one
+ * number instead of a 64-character string per socket. It only picks which of
+ * one user's sockets a logout closes; two of a user's live tokens sharing 52
+ * bits (odds 2^-52 per pair) would close one socket too many; its token still
+ * works, so it can connect again.
+ */
+export function tokenKey(tokenHashHex: string): number {
+  return Number.parseInt(tokenHashHex.slice(0, 13), 16);
+}
+
+/**
  * Everything the server keeps per socket: identity and two token buckets.
  * Passed to `res.upgrade` inside a SocketData and read back with `ws.getUserData().state`.
+ * Kept to plain fields (no objects of its own): it is paid once per connection.
  */
 export class SocketState implements Peer {
   ws: WebSocket<SocketData> | null = null;
@@ -32,21 +44,18 @@ export class SocketState implements Peer {
   away = false;
   /** Names this connection in log lines (a user may hold several). */
   readonly id = nextConnectionId++;
-  readonly frames: Bucket;
-  readonly strikes: Bucket;
+  /** Token buckets (see token-bucket.ts): frames per second, and bad frames before a 1008. */
+  framesFullAt = FULL_BUCKET;
+  strikesFullAt = FULL_BUCKET;
 
   constructor(
     readonly userId: number,
-    readonly tokenHash: string,
+    /** tokenKey() of the token's hash. */
+    readonly tokenKey: number,
+    /** Shared by the address's sockets (SocketRegistry.internIp). */
     readonly ip: string,
     private readonly limits: SocketLimits,
-    now: number,
-    frameBurst: number,
-    strikeBurst: number,
-  ) {
-    this.frames = { tokens: frameBurst, at: now };
-    this.strikes = { tokens: strikeBurst, at: now };
-  }
+  ) {}
 
   /**
    * Set when uWS dropped a frame for this socket because more than

@@ -15,7 +15,7 @@ import { bearerToken, remoteIp, SECURITY_HEADERS, statusLine } from './http.js';
 import { countLabelled, type Metrics } from './metrics.js';
 import type { SendBatch } from './send-batch.js';
 import { SocketRegistry } from './socket-registry.js';
-import { SocketState, type SocketData, type SocketLimits } from './socket-state.js';
+import { SocketState, tokenKey, type SocketData, type SocketLimits } from './socket-state.js';
 import { take } from './token-bucket.js';
 import { UserFrameBuckets } from './user-rate.js';
 
@@ -67,10 +67,13 @@ export function wsBehavior(deps: WsDeps): WebSocketBehavior<SocketData> {
   const userBuckets = new UserFrameBuckets(config.userFramesPerSecond, config.userFrameBurst);
 
   const strike = (s: SocketState, now: number): void => {
-    if (!take(s.strikes, now, STRIKE_RATE, STRIKE_BURST)) {
-      metrics.inc('roost_policy_closes_total', 'Sockets closed for sustained bad or excessive frames.');
-      s.end(CLOSE_CODES.policy_violation, 'too many bad or excessive frames');
+    const strikes = take(s.strikesFullAt, now, STRIKE_RATE, STRIKE_BURST);
+    if (strikes !== null) {
+      s.strikesFullAt = strikes;
+      return;
     }
+    metrics.inc('roost_policy_closes_total', 'Sockets closed for sustained bad or excessive frames.');
+    s.end(CLOSE_CODES.policy_violation, 'too many bad or excessive frames');
   };
 
   return {
@@ -102,16 +105,16 @@ export function wsBehavior(deps: WsDeps): WebSocketBehavior<SocketData> {
       }
       if (origin !== '' && !deps.originAllowed(origin, host)) return refuse(res, 'forbidden', 'origin not allowed');
       const now = Date.now();
-      const info = token !== undefined && looksLikeToken(token) ? reader.tokenInfo(hashToken(token), now) : undefined;
-      if (token === undefined || info === undefined) {
+      const tokenHash = token !== undefined && looksLikeToken(token) ? hashToken(token) : undefined;
+      const info = tokenHash === undefined ? undefined : reader.tokenInfo(tokenHash, now);
+      if (tokenHash === undefined || info === undefined) {
         metrics.inc('roost_auth_failures_total', 'Refused logins and WebSocket upgrades.', { where: 'upgrade' });
         return refuse(res, 'unauthorized', 'missing, wrong, expired or revoked token');
       }
       if (sockets.countForUser(info.userId) >= config.maxSocketsPerUser) return refuse(res, 'rate_limited', 'too many connections for this user');
       if (sockets.countForIp(ip) >= config.maxSocketsPerIp) return refuse(res, 'rate_limited', 'too many connections from this address');
-      const tokenHash = hashToken(token);
       deps.tokens.used(tokenHash, info.lastUsedAt, ip, now);
-      const state = new SocketState(info.userId, tokenHash, ip, socketLimits, now, config.frameBurst, STRIKE_BURST);
+      const state = new SocketState(info.userId, tokenKey(tokenHash), sockets.internIp(ip), socketLimits);
       // uWS copies the user data's own fields onto the socket object and drops its
       // prototype, so the SocketState travels inside a holder to keep its methods.
       res.upgrade({ state }, key, protocol, extensions, context);
@@ -122,7 +125,7 @@ export function wsBehavior(deps: WsDeps): WebSocketBehavior<SocketData> {
       s.ws = ws;
       sockets.add(s);
       const rooms = membership.roomsOf(s.userId);
-      for (const topic of SocketRegistry.topicsFor(s.userId, deps.mutes?.audible(s.userId, rooms) ?? rooms)) ws.subscribe(topic);
+      for (const topic of SocketRegistry.topicsFor(deps.mutes?.audible(s.userId, rooms) ?? rooms)) ws.subscribe(topic);
       deps.presence?.opened(s.userId);
       metrics.inc('roost_connections_opened_total', 'WebSocket connections opened.');
       log.debug({ conn: s.id, user: s.userId, ip: s.ip }, 'socket opened');
@@ -151,10 +154,14 @@ export function wsBehavior(deps: WsDeps): WebSocketBehavior<SocketData> {
         return strike(s, now);
       }
       // Rate limits apply after parsing so the refusal can echo the request's id.
-      if (rate > 0 && !take(s.frames, now, rate, config.frameBurst)) {
-        metrics.inc('roost_rate_limited_total', 'Frames refused by the per-socket rate limit.');
-        s.send(errorFrame(parsed.frame.id, 'rate_limited', `more than ${rate} frames per second; slow down`));
-        return strike(s, now);
+      if (rate > 0) {
+        const frames = take(s.framesFullAt, now, rate, config.frameBurst);
+        if (frames === null) {
+          metrics.inc('roost_rate_limited_total', 'Frames refused by the per-socket rate limit.');
+          s.send(errorFrame(parsed.frame.id, 'rate_limited', `more than ${rate} frames per second; slow down`));
+          return strike(s, now);
+        }
+        s.framesFullAt = frames;
       }
       if (!userBuckets.take(s.userId, now)) {
         metrics.inc('roost_user_rate_limited_total', 'Frames refused by the per-user rate limit (all of a user\'s sockets together).');

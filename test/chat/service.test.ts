@@ -35,6 +35,7 @@ class FakeWriter implements WriteQueue {
 class FakeFanout implements Fanout {
   readonly published: Array<[string, Record<string, unknown>]> = [];
   publish(topic: string, frame: string): void { this.published.push([topic, JSON.parse(frame) as Record<string, unknown>]); }
+  toUser(user: number, frame: string): void { this.published.push([`user ${user}`, JSON.parse(frame) as Record<string, unknown>]); }
 }
 
 const msg = (room: number, seq: number): WireMessage => ({ room: String(room), seq, msgId: String(100 + seq), from: '1', body: `m${seq}`, ts: seq });

@@ -17,7 +17,7 @@ function fakeSocket(queued: { bytes: number }, log: string[]): WebSocket<SocketD
 }
 
 function socket(registry: SocketRegistry, user: number, queued: { bytes: number }, log: string[]): SocketState {
-  const s = new SocketState(user, 'h', '127.0.0.1', { maxBackpressureBytes: LIMIT }, 0, 10, 10);
+  const s = new SocketState(user, 1, '127.0.0.1', { maxBackpressureBytes: LIMIT });
   s.ws = fakeSocket(queued, log);
   registry.add(s);
   return s;
