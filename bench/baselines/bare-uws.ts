@@ -6,6 +6,11 @@
 import { loadUws } from '../../src/gateway/uws.js';
 import { argValue, handleFrame, readSeed, type BaselineIdentity } from './seed-file.js';
 
+// Started by the bench with --expose-gc: SIGUSR2 asks for a full GC before RSS is read.
+const collect = (globalThis as { gc?: () => void }).gc;
+if (typeof collect === 'function') process.on('SIGUSR2', () => collect());
+
+
 const seed = readSeed(argValue('--seed') ?? '');
 const uws = loadUws();
 const app = uws.App();

@@ -7,6 +7,11 @@ import { createServer } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { argValue, handleFrame, readSeed, type BaselineIdentity } from './seed-file.js';
 
+// Started by the bench with --expose-gc: SIGUSR2 asks for a full GC before RSS is read.
+const collect = (globalThis as { gc?: () => void }).gc;
+if (typeof collect === 'function') process.on('SIGUSR2', () => collect());
+
+
 const seed = readSeed(argValue('--seed') ?? '');
 const rooms = new Map<string, Set<WebSocket>>();
 const seqs = new Map<string, number>();

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { newToken } from '../../src/auth/tokens.js';
 import type { ConnSpec } from '../worker/protocol.js';
 import { serverFdCap } from './scratch.js';
-import { startProcess } from './server-process.js';
+import { requestGc, startProcess } from './server-process.js';
 import type { Target } from './target.js';
 
 export type BaselineKind = 'bare-uws' | 'bare-ws';
@@ -42,6 +42,7 @@ export async function baselineServer(kind: BaselineKind, connections: number, ro
       conns,
       roomSize,
       serverFdCap: serverFdCap(server.pid),
+      collectGarbage: () => requestGc(server.pid),
       storedMessages: () => null,
       close: async () => {
         if (closed) return;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { openReadOnly, openWritable } from '../../src/store/database.js';
 import { fdLimitOf, openFds } from '../lib/fd-limit.js';
 import { connSpecs, mintTokens, runPrefix, seedUsersAndRooms } from './seed.js';
-import { startRoost } from './server-process.js';
+import { requestGc, startRoost } from './server-process.js';
 import type { Target } from './target.js';
 
 /** Descriptors kept free in the server for its database, listeners and HTTP requests. */
@@ -52,6 +52,7 @@ export async function scratchRoost(o: ScratchOptions): Promise<Target> {
       conns: specs,
       roomSize: o.roomSize,
       serverFdCap: serverFdCap(server.pid),
+      collectGarbage: () => requestGc(server.pid),
       storedMessages: () => {
         const ro = openReadOnly(dir);
         try {

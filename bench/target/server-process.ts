@@ -29,7 +29,8 @@ export const SCRATCH_CONFIG = {
 
 /** Starts a process that prints a line matching `ready` with the port in group 1. */
 export function startProcess(args: string[], ready: RegExp, label: string, timeoutMs = 30_000, nodeArgs: string[] = []): Promise<ServerProcess> {
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // --expose-gc lets the bench ask for a full GC (SIGUSR2) before it reads RSS.
+  const child: ChildProcess = spawn(process.execPath, ['--expose-gc', ...nodeArgs, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let output = '';
   return new Promise((resolve, reject) => {
@@ -84,4 +85,14 @@ export function startRoost(dataDir: string, nodeArgs: string[] = [], extraConfig
     30_000,
     nodeArgs,
   );
+}
+
+/** Sends SIGUSR2 (a full GC in a server started with --expose-gc) and lets the heap settle. */
+export async function requestGc(pid: number): Promise<void> {
+  try {
+    process.kill(pid, 'SIGUSR2');
+  } catch {
+    return;
+  }
+  await new Promise((resolve) => setTimeout(resolve, 500));
 }

@@ -13,6 +13,12 @@ export interface Target {
   roomSize: number;
   /** Connections the server process can hold (open-file limit minus what it already uses), null if unknown. */
   serverFdCap: number | null;
+  /**
+   * Asks the server for a full garbage collection before RSS is read, so bytes per
+   * connection are not garbage. Only servers the bench started (with --expose-gc) have it:
+   * a live server would take SIGUSR2 as a signal to exit.
+   */
+  collectGarbage?: () => Promise<void>;
   /** Messages stored by the server in the bench rooms (durability check), null if not checkable. */
   storedMessages(): number | null;
   /** Ends the server if we started it, removes what we created. Safe to call twice. */

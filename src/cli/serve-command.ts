@@ -63,6 +63,10 @@ export function serveCommand(program: Command): void {
       }
 
       const server = await startServer(config, log);
+      // `roost bench` starts its scratch server with --expose-gc and asks for a full GC
+      // (SIGUSR2) before reading RSS; without that flag this installs nothing.
+      const collect = (globalThis as { gc?: () => void }).gc;
+      if (typeof collect === 'function') process.on('SIGUSR2', () => collect());
       out(`roost listening on ${config.tlsCert === '' ? 'http' : 'https'}://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${server.port} (data: ${config.dataDir})`);
       const mdns = advertiseOnLan(config, server.port, log);
       const shutdown = (signal: string): void => {
