@@ -15,7 +15,7 @@ const secret = await s.room('secret', ['alice', 'bob']);
 const open = await s.room('open', ['alice', 'bob', 'mallory']);
 const SECRET_WORD = 'zanzibar';
 
-const call = async (who: TestUser, method: string, path: string, body?: string | Buffer): Promise<{ status: number; text: string }> => {
+const call = async (who: TestUser, method: string, path: string, body?: string | Uint8Array): Promise<{ status: number; text: string }> => {
   const res = await fetch(`${s.http}${path}`, { method, headers: { Authorization: `Bearer ${who.token}` }, body });
   return { status: res.status, text: await res.text() };
 };
@@ -29,7 +29,7 @@ function expectStatus(r: { status: number; text: string }, status: number, what:
 const posted = await call(alice, 'POST', `/api/v1/rooms/${secret}/messages`, JSON.stringify({ body: `the word is ${SECRET_WORD}`, clientMsgId: 's1' }));
 expectStatus(posted, 201, 'alice posts in the secret room');
 const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000' + '1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082', 'hex');
-const upload = await call(alice, 'POST', `/api/v1/rooms/${secret}/files?name=plan.png`, png);
+const upload = await call(alice, 'POST', `/api/v1/rooms/${secret}/files?name=plan.png`, new Uint8Array(png));
 expectStatus(upload, 201, 'alice uploads a file to the secret room');
 const fileId = (JSON.parse(upload.text) as { fileId: string }).fileId;
 const sent = await call(alice, 'POST', `/api/v1/rooms/${secret}/messages`, JSON.stringify({ body: 'see attached', clientMsgId: 's2', attachments: [fileId] }));
