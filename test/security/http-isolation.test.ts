@@ -15,7 +15,7 @@ const secret = await s.room('secret', ['alice', 'bob']);
 const open = await s.room('open', ['alice', 'bob', 'mallory']);
 const SECRET_WORD = 'zanzibar';
 
-const call = async (who: TestUser, method: string, path: string, body?: string | Uint8Array): Promise<{ status: number; text: string }> => {
+const call = async (who: TestUser, method: string, path: string, body?: string | Uint8Array<ArrayBuffer>): Promise<{ status: number; text: string }> => {
   const res = await fetch(`${s.http}${path}`, { method, headers: { Authorization: `Bearer ${who.token}` }, body });
   return { status: res.status, text: await res.text() };
 };
