@@ -1,26 +1,13 @@
 /**
- * The wire protocol as the browser sees it (docs/protocol.md). A copy of the
- * shapes, not an import: the client is bundled on its own and must not pull
- * server modules in.
+ * The wire protocol as the browser sees it (docs/protocol.md). The shapes the
+ * server defines come from src/protocol/frames.ts as types only (erased by the
+ * bundler, so no server module enters the bundle); client-side shapes follow.
  */
+import type { RoomSummary, SearchHit, WireMessage } from '../protocol/frames.js';
 
-export interface WireMessage {
-  room: string;
-  seq: number;
-  msgId: string;
-  from: string;
-  body: string;
-  ts: number;
-  replyTo?: number;
-  mentions?: string[];
-  attachments?: Attachment[];
-  editedAt?: number;
-  deleted?: boolean;
-  reactions?: Reaction[];
-}
-
-export interface Attachment { fileId: string; name: string; size: number; mime: string; width?: number; height?: number; thumb?: boolean }
-export interface Reaction { emoji: string; count: number; me: boolean }
+export type { RoomSummary, SearchHit, WireMessage };
+export type Attachment = NonNullable<WireMessage['attachments']>[number];
+export type Reaction = NonNullable<WireMessage['reactions']>[number];
 export type NotifyLevel = 'all' | 'mentions' | 'none';
 export type PresenceState = 'online' | 'away' | 'offline';
 
@@ -29,25 +16,6 @@ export type Change =
   | { type: 'edited'; cseq: number; seq: number; body: string; editedAt: number }
   | { type: 'deleted'; cseq: number; seq: number }
   | { type: 'reaction'; cseq: number; seq: number; emoji: string; user: string; on: boolean };
-
-export interface RoomSummary {
-  room: string;
-  name: string;
-  kind: 'group' | 'direct';
-  lastSeq: number;
-  readSeq: number;
-  unread: number;
-  mentions?: number;
-  lastCseq?: number;
-  muted?: boolean;
-  notify?: NotifyLevel;
-}
-
-export interface SearchHit extends WireMessage {
-  snippet: string;
-  /** [start, end) UTF-16 ranges of the matches inside `snippet`. */
-  highlights: Array<[number, number]>;
-}
 
 export interface User { id: string; name: string; role: 'admin' | 'member' }
 export interface Member { id: string; name: string; readSeq: number }
