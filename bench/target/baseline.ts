@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { newToken } from '../../src/auth/tokens.js';
 import type { ConnSpec } from '../worker/protocol.js';
-import { serverFdCap } from './scratch.js';
-import { requestGc, startProcess } from './server-process.js';
+import { localTarget } from './scratch.js';
+import { startProcess } from './server-process.js';
 import type { Target } from './target.js';
 
 export type BaselineKind = 'bare-uws' | 'bare-ws';
@@ -32,24 +32,13 @@ export async function baselineServer(kind: BaselineKind, connections: number, ro
     // From sources (tests) the child needs this process's TypeScript loader flags.
     const nodeArgs = ext === '.ts' ? process.execArgv : [];
     const server = await startProcess([script, '--seed', seedFile, '--lifetime-ms', String(lifetimeMs)], /listening on http:\/\/127\.0\.0\.1:(\d+)/, kind, 30_000, nodeArgs);
-    let closed = false;
     const conns: ConnSpec[] = layout.map((l) => ({ token: l.token, room: l.room }));
     return {
+      ...localTarget(server, remove),
       name: BASELINE_NAMES[kind],
-      wsUrl: `ws://127.0.0.1:${server.port}/ws`,
-      httpBase: `http://127.0.0.1:${server.port}`,
-      pid: server.pid,
       conns,
       roomSize,
-      serverFdCap: serverFdCap(server.pid),
-      collectGarbage: () => requestGc(server.pid),
       storedMessages: () => null,
-      close: async () => {
-        if (closed) return;
-        closed = true;
-        await server.stop();
-        remove();
-      },
     };
   } catch (err) {
     remove();

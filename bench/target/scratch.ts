@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { openReadOnly, openWritable } from '../../src/store/database.js';
 import { fdLimitOf, openFds } from '../lib/fd-limit.js';
 import { connSpecs, mintTokens, runPrefix, seedUsersAndRooms } from './seed.js';
-import { requestGc, startRoost } from './server-process.js';
+import { requestGc, startRoost, type ServerProcess } from './server-process.js';
 import type { Target } from './target.js';
 
 /** Descriptors kept free in the server for its database, listeners and HTTP requests. */
@@ -29,6 +29,27 @@ export function serverFdCap(pid: number): number | null {
   return Math.max(0, limit.hard - used - SERVER_FD_MARGIN);
 }
 
+/**
+ * What every target the bench started on this box has: addresses, /proc access, GC on
+ * request, and a close() that stops the server once and then removes its folder.
+ */
+export function localTarget(server: ServerProcess, remove: () => void): Pick<Target, 'wsUrl' | 'httpBase' | 'pid' | 'serverFdCap' | 'collectGarbage' | 'close'> {
+  let closed = false;
+  return {
+    wsUrl: `ws://127.0.0.1:${server.port}/ws`,
+    httpBase: `http://127.0.0.1:${server.port}`,
+    pid: server.pid,
+    serverFdCap: serverFdCap(server.pid),
+    collectGarbage: () => requestGc(server.pid),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await server.stop();
+      remove();
+    },
+  };
+}
+
 export async function scratchRoost(o: ScratchOptions): Promise<Target> {
   const dir = mkdtempSync(join(o.parentDir ?? tmpdir(), 'roost-bench-scratch-'));
   const remove = (): void => rmSync(dir, { recursive: true, force: true });
@@ -43,16 +64,11 @@ export async function scratchRoost(o: ScratchOptions): Promise<Target> {
       db.close();
     }
     const server = await startRoost(dir, o.nodeArgs ?? [], o.config ?? {});
-    let closed = false;
     return {
+      ...localTarget(server, remove),
       name: 'roost (scratch)',
-      wsUrl: `ws://127.0.0.1:${server.port}/ws`,
-      httpBase: `http://127.0.0.1:${server.port}`,
-      pid: server.pid,
       conns: specs,
       roomSize: o.roomSize,
-      serverFdCap: serverFdCap(server.pid),
-      collectGarbage: () => requestGc(server.pid),
       storedMessages: () => {
         const ro = openReadOnly(dir);
         try {
@@ -60,12 +76,6 @@ export async function scratchRoost(o: ScratchOptions): Promise<Target> {
         } finally {
           ro.close();
         }
-      },
-      close: async () => {
-        if (closed) return;
-        closed = true;
-        await server.stop();
-        remove();
       },
     };
   } catch (err) {
