@@ -111,7 +111,15 @@ t.test('two people reply, edit, delete, react, share files, mention, mute, see p
   t.equal(await a.page.locator('.edit-input').count(), 0, 'Escape closes the editor');
   t.equal(await alicePlan.locator('.body').textContent(), 'plan for friday', 'and keeps the text');
   await alicePlan.hover();
-  await alicePlan.getByRole('button', { name: 'Edit' }).click();
+  // What is typed the moment the editor opens must replace nothing and land after the text:
+  // focus and caret are set in the same task that puts the editor on screen, not a frame later.
+  const readyAtOnce = await alicePlan.getByRole('button', { name: 'Edit' }).evaluate(async (button) => {
+    (button as HTMLElement).click();
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+    const el = document.activeElement;
+    return el instanceof HTMLTextAreaElement && el.classList.contains('edit-input') && el.selectionStart === el.value.length;
+  });
+  t.ok(readyAtOnce, 'the editor has focus with the caret after the text as soon as it appears');
   await editor.fill('plan for saturday');
   await editor.press('Enter');
   await t.resolves(b.page.locator('.body', { hasText: 'plan for saturday' }).locator('.edited').waitFor(), 'bob sees the edit live, marked edited');

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { ChatStore } from '../chat-store.js';
 import { t } from '../i18n.js';
 import type { WireMessage } from '../protocol.js';
@@ -9,7 +9,10 @@ export function MessageEditor({ store, room, m }: { store: ChatStore; room: stri
   const [text, setText] = useState(m.body);
   const [error, setError] = useState<string | null>(null);
   const area = useRef<HTMLTextAreaElement>(null);
-  useEffect(() => {
+  // A layout effect, not useEffect: focus and caret must be set in the task that shows the
+  // editor. A frame later, the caret jump can land between "select all" and typing (a fast
+  // typist, or Playwright's fill), and the new text is appended to the old.
+  useLayoutEffect(() => {
     const el = area.current;
     if (el === null) return;
     el.focus();
