@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=2
 // The installed `roost` command: everything lives in the built CLI.
 import { main } from '../dist/src/cli/main.js';
 

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SERVER_NODE_FLAGS } from '../../src/ops/server-node-flags.js';
 import { newToken } from '../../src/auth/tokens.js';
 import type { ConnSpec } from '../worker/protocol.js';
 import { localTarget } from './scratch.js';
@@ -29,8 +30,9 @@ export async function baselineServer(kind: BaselineKind, connections: number, ro
     writeFileSync(seedFile, JSON.stringify(layout.map((l) => [l.token, l.user, l.room])));
     const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
     const script = fileURLToPath(new URL(`../baselines/${kind}${ext}`, import.meta.url));
-    // From sources (tests) the child needs this process's TypeScript loader flags.
-    const nodeArgs = ext === '.ts' ? process.execArgv : [];
+    // From sources (tests) the child needs this process's TypeScript loader flags. The
+    // baselines run on the same V8 settings as Roost, so the ratio is what the code costs.
+    const nodeArgs = [...SERVER_NODE_FLAGS, ...(ext === '.ts' ? process.execArgv : [])];
     const server = await startProcess([script, '--seed', seedFile, '--lifetime-ms', String(lifetimeMs)], /listening on http:\/\/127\.0\.0\.1:(\d+)/, kind, 30_000, nodeArgs);
     const conns: ConnSpec[] = layout.map((l) => ({ token: l.token, room: l.room }));
     return {

@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SERVER_NODE_FLAGS } from '../../src/ops/server-node-flags.js';
 
 export interface ServerProcess {
   pid: number;
@@ -83,7 +84,7 @@ export function startRoost(dataDir: string, nodeArgs: string[] = [], extraConfig
     /listening on http:\/\/127\.0\.0\.1:(\d+)/,
     'roost serve',
     30_000,
-    nodeArgs,
+    [...SERVER_NODE_FLAGS, ...nodeArgs],
   );
 }
 

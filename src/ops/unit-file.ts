@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from './package-root.js';
+import { SERVER_NODE_FLAGS } from './server-node-flags.js';
 
 export interface UnitOptions {
   /** Absolute path of the Node binary the service runs. */
@@ -23,7 +24,7 @@ function quoteArg(arg: string): string {
 
 /** The shipped unit with this installation's ExecStart and, for a low port, the one capability it needs. */
 export function renderUnit(template: string, o: UnitOptions): string {
-  const exec = ['ExecStart=' + [o.node, o.script, 'serve', '--config', o.configFile].map(quoteArg).join(' ')];
+  const exec = ['ExecStart=' + [o.node, ...SERVER_NODE_FLAGS, o.script, 'serve', '--config', o.configFile].map(quoteArg).join(' ')];
   let text = template.replace(/^ExecStart=.*$/m, exec.join(''));
   if (o.port > 0 && o.port < 1024) {
     text = text

@@ -75,7 +75,7 @@ t.test('install into a fake root, reinstall, uninstall keeping data, uninstall -
   t.equal(config.dataDir, '/var/lib/roost');
   t.equal(config.port, 8181);
   const unit = readFileSync(join(root, 'etc/systemd/system/roost.service'), 'utf8');
-  t.match(unit, /^ExecStart=\S+node\S* \S+\/bin\/roost\.js serve --config \/etc\/roost\/roost\.json$/m);
+  t.match(unit, /^ExecStart=\S+node\S* --max-semi-space-size=2 \S+\/bin\/roost\.js serve --config \/etc\/roost\/roost\.json$/m);
   t.ok(lstatSync(join(root, 'etc/systemd/system/multi-user.target.wants/roost.service')).isSymbolicLink(), 'enabled');
 
   const again = await roost(['service', 'install', '--root', root]);

@@ -3,6 +3,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
+import { SERVER_NODE_FLAGS } from '../../src/ops/server-node-flags.js';
 import { renderUnit, shippedUnit } from '../../src/ops/unit-file.js';
 
 const SCRIPT = fileURLToPath(new URL('../../bin/roost.js', import.meta.url));
@@ -44,13 +45,13 @@ t.test('the shipped unit runs as roost, restarts on failure, and carries the har
 
 t.test('the rendered unit runs this Node and script, and grants CAP_NET_BIND_SERVICE only below port 1024', async (t) => {
   const high = directives(renderUnit(shippedUnit(), { node: process.execPath, script: SCRIPT, configFile: '/etc/roost/roost.json', port: 8080 }));
-  t.equal(high.get('ExecStart'), `${process.execPath} ${SCRIPT} serve --config /etc/roost/roost.json`);
+  t.equal(high.get('ExecStart'), `${process.execPath} ${SERVER_NODE_FLAGS.join(' ')} ${SCRIPT} serve --config /etc/roost/roost.json`);
   t.equal(high.get('CapabilityBoundingSet'), '');
   const low = directives(renderUnit(shippedUnit(), { node: process.execPath, script: SCRIPT, configFile: '/etc/roost/roost.json', port: 443 }));
   t.equal(low.get('CapabilityBoundingSet'), 'CAP_NET_BIND_SERVICE');
   t.equal(low.get('AmbientCapabilities'), 'CAP_NET_BIND_SERVICE');
   const spaced = directives(renderUnit(shippedUnit(), { node: '/opt/my node/bin/node', script: SCRIPT, configFile: '/etc/roost/roost.json', port: 8080 }));
-  t.equal(spaced.get('ExecStart'), `"/opt/my node/bin/node" ${SCRIPT} serve --config /etc/roost/roost.json`, 'a path with a space is quoted');
+  t.equal(spaced.get('ExecStart'), `"/opt/my node/bin/node" ${SERVER_NODE_FLAGS.join(' ')} ${SCRIPT} serve --config /etc/roost/roost.json`, 'a path with a space is quoted');
 });
 
 t.test('systemd-analyze verify accepts the unit as installed, for a high and a low port', { skip: hasAnalyze ? false : 'systemd-analyze is not installed (Debian package systemd; .ci/run installs it)' }, async (t) => {
