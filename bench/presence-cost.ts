@@ -23,13 +23,21 @@ function run(enabled: boolean): { ms: number; frames: number; bytes: number } {
   const membership = Membership.from(rows);
   let frames = 0;
   let bytes = 0;
+  // Stands in for the gateway's socket registry: one socket per online user.
+  const open = new Set<number>();
   const presence = new Presence({
-    membership, enabled, maxRoomSize,
+    membership, enabled, maxRoomSize, socketCount: (u) => (open.has(u) ? 1 : 0),
     fanout: { publish: (_topic, frame) => { frames++; bytes += frame.length; } },
   });
   const started = process.hrtime.bigint();
-  for (let u = 1; u <= users; u++) presence.opened(u);
-  for (let u = 1; u <= users; u++) presence.closed(u, false);
+  for (let u = 1; u <= users; u++) {
+    open.add(u);
+    presence.opened(u);
+  }
+  for (let u = 1; u <= users; u++) {
+    open.delete(u);
+    presence.closed(u, false);
+  }
   return { ms: Number(process.hrtime.bigint() - started) / 1e6, frames, bytes };
 }
 

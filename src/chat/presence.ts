@@ -5,6 +5,13 @@ export type PresenceState = 'online' | 'away' | 'offline';
 
 export interface PresenceOptions {
   membership: Membership;
+  /**
+   * A user's open sockets, counted by whoever tracks them (the gateway's
+   * SocketRegistry): already counting the socket `opened` reports, already
+   * not counting the one `closed` reports. Asked, not mirrored: a second map
+   * with an entry per online user costs ~50 bytes per connection.
+   */
+  socketCount: (user: number) => number;
   /** Presence only publishes to room topics. */
   fanout: Pick<Fanout, 'publish'>;
   /** Off: nothing is pushed (room snapshots still answer). */
@@ -34,9 +41,7 @@ export interface PresenceEntry { user: string; state: PresenceState; lastSeen: n
  * (`presence` frame with `room`).
  */
 export class Presence {
-  /** Open sockets per online user: a number, not an object, since it is paid per connected user. */
-  private readonly sockets = new Map<number, number>();
-  /** How many of those sockets said away; only users with at least one. */
+  /** How many of a user's sockets said away; only users with at least one. */
   private readonly away = new Map<number, number>();
   private readonly seen = new Map<number, number>();
   private readonly now: () => number;
@@ -48,42 +53,36 @@ export class Presence {
   }
 
   stateOf(user: number): PresenceState {
-    const sockets = this.sockets.get(user) ?? 0;
-    if (sockets === 0) return 'offline';
-    return (this.away.get(user) ?? 0) >= sockets ? 'away' : 'online';
+    return stateFor(this.o.socketCount(user), this.away.get(user) ?? 0);
   }
 
   lastSeenOf(user: number): number | null {
-    return this.sockets.has(user) ? this.now() : (this.seen.get(user) ?? null);
+    return this.o.socketCount(user) > 0 ? this.now() : (this.seen.get(user) ?? null);
   }
 
+  /** A socket of `user` opened (it is already counted). */
   opened(user: number): void {
-    const before = this.stateOf(user);
-    this.sockets.set(user, (this.sockets.get(user) ?? 0) + 1);
-    this.changed(user, before);
+    this.changed(user, stateFor(this.o.socketCount(user) - 1, this.away.get(user) ?? 0));
   }
 
-  /** `wasAway`: the closing socket had said away. */
+  /** A socket of `user` closed (it is no longer counted); `wasAway`: it had said away. */
   closed(user: number, wasAway: boolean): void {
-    const sockets = this.sockets.get(user);
-    if (sockets === undefined) return;
-    const before = this.stateOf(user);
+    const sockets = this.o.socketCount(user);
+    const away = this.away.get(user) ?? 0;
+    const before = stateFor(sockets + 1, away);
     if (wasAway) this.addAway(user, -1);
-    if (sockets <= 1) {
-      this.sockets.delete(user);
+    if (sockets === 0) {
       this.away.delete(user);
       const at = this.now();
       this.seen.set(user, at);
       this.o.onOffline?.(user, at);
-    } else {
-      this.sockets.set(user, sockets - 1);
     }
     this.changed(user, before);
   }
 
   /** One socket switched between online and away. */
   socketAway(user: number, away: boolean): void {
-    if (!this.sockets.has(user)) return;
+    if (this.o.socketCount(user) === 0) return;
     const before = this.stateOf(user);
     this.addAway(user, away ? 1 : -1);
     this.changed(user, before);
@@ -124,4 +123,9 @@ export class Presence {
       if (this.o.membership.membersOf(room).size <= this.o.maxRoomSize) this.o.fanout.publish(roomTopic(room), frame);
     }
   }
+}
+
+function stateFor(sockets: number, away: number): PresenceState {
+  if (sockets <= 0) return 'offline';
+  return away >= sockets ? 'away' : 'online';
 }

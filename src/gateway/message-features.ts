@@ -48,6 +48,7 @@ export function messageFeatures(deps: MessageFeatureDeps): MessageFeatures {
   const blobs = new BlobStore(config.dataDir, (sha) => reader.changes.hasContent(sha));
   const presence = new Presence({
     membership, fanout, enabled: config.presence, maxRoomSize: config.presenceMaxRoomSize,
+    socketCount: (user) => sockets.countForUser(user),
     lastSeen: reader.changes.lastSeen(),
     onOffline: (user, at) => void writer.run({ k: 'seen', users: [[user, at]] }),
   });
