@@ -5,9 +5,9 @@ import type { Ceiling } from '../lib/stop-rules.js';
 
 /** Bytes per connection from a line through every step, not from one point. */
 export function memoryFit(all: readonly Step[]): MemoryFit | null {
-  // A freshly started server's RSS still moves with start-up garbage: fit over loaded steps when there are enough.
-  const loaded = all.filter((s) => s.connections > 0);
-  const steps = loaded.length >= 2 ? loaded : all;
+  // A freshly started server's RSS still moves with start-up garbage, so the idle step is
+  // never a point of the line: with fewer than two loaded steps (chat) there is no figure.
+  const steps = all.filter((s) => s.connections > 0);
   const rss = steps.filter((s) => s.rssBytes !== null).map((s) => [s.connections, s.rssBytes ?? 0] as const);
   const line = fitLine(rss);
   if (line === null || new Set(rss.map((p) => p[0])).size < 2) return null;
