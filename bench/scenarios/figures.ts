@@ -3,11 +3,15 @@ import { fitLine } from '../lib/fit.js';
 import type { MemoryFit, Step } from '../lib/result.js';
 import type { Ceiling } from '../lib/stop-rules.js';
 
-/** Bytes per connection from a line through every step, not from one point. */
+const MIN_FIT_POINTS = 3;
+
+/** Bytes per connection from a line through the loaded steps, not from one point. */
 export function memoryFit(all: readonly Step[]): MemoryFit | null {
   // A freshly started server's RSS still moves with start-up garbage, so the idle step is
-  // never a point of the line: with fewer than two loaded steps (chat) there is no figure.
+  // never a point of the line; and two points make a difference, not a fit: chat's two
+  // quick ramp stages (no GC, 1.5 s apart) gave -36 B. Fewer than three loaded steps: no figure.
   const steps = all.filter((s) => s.connections > 0);
+  if (new Set(steps.map((s) => s.connections)).size < MIN_FIT_POINTS) return null;
   const rss = steps.filter((s) => s.rssBytes !== null).map((s) => [s.connections, s.rssBytes ?? 0] as const);
   const line = fitLine(rss);
   if (line === null || new Set(rss.map((p) => p[0])).size < 2) return null;

@@ -29,7 +29,7 @@ t.test('bytes per connection come from the loaded steps; kernel bytes are halved
   t.equal(fit?.userBytesPerConn, 1200, 'the start-up outlier at 0 connections is left out of the fit');
   t.equal(fit?.kernelBytesPerConn, 3500);
   t.equal(fit?.points, 3);
-  t.equal(memoryFit(steps.slice(0, 2)), null, 'idle and one loaded step give no figure: a line through start-up garbage is not a cost');
+  t.equal(memoryFit(steps.slice(0, 3)), null, 'idle and two loaded steps give no figure: the idle step is never a point, and two points are not a fit');
 });
 
 t.test('the Pi projection follows its formula', async (t) => {
