@@ -1,4 +1,5 @@
 import type { Membership } from '../chat/membership.js';
+import type { Mutes } from '../chat/mutes.js';
 import { roomTopic, type Fanout } from '../chat/ports.js';
 import { CLOSE_CODES } from '../protocol/errors.js';
 import type { Reader } from '../store/reader.js';
@@ -20,6 +21,7 @@ export class EventsFollower {
     private readonly sockets: SocketRegistry,
     private readonly fanout: Fanout,
     private readonly log: Logger,
+    private readonly mutes?: Mutes,
   ) {
     this.lastId = reader.latestEventId();
   }
@@ -53,6 +55,8 @@ export class EventsFollower {
             // Unsubscribe first: the room topic tells the others, and the removed user
             // is told once, directly (publishing to both while subscribed told them twice).
             this.sockets.unsubscribe(user, room);
+            // The membership row and its muted flag are gone: added again, the member starts unmuted.
+            this.mutes?.set(room, user, false);
             this.fanout.publish(roomTopic(room), frame('left'));
             this.fanout.toUser(user, frame('left'));
           }

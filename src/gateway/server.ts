@@ -169,7 +169,7 @@ export async function startServer(config: Config, log: Logger, hooks: HistoryJob
   features.mount(app);
   app.any('/*', (res) => new Exchange(res).error('not_found', 'no such route'));
 
-  const follower = new EventsFollower(reader, membership, sockets, fanout, log);
+  const follower = new EventsFollower(reader, membership, sockets, fanout, log, features.mutes);
   const lagSweeper = new LagSweeper(sockets, config.maxBackpressureBytes, (s) => {
     metrics.inc('roost_backpressure_closes_total', 'Sockets closed with 1013 for falling behind (over maxBackpressureBytes).');
     log.info({ conn: s.id, user: s.userId, ip: s.ip }, 'socket fell behind; closing it with 1013');

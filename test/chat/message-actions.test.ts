@@ -1,6 +1,7 @@
 import t from 'tap';
 import { TestClient, type Frame } from '../helpers/client.js';
-import { sleep, startTestServer, type TestServer, type TestUser } from '../helpers/server.js';
+import { removeMember } from '../../src/store/admin.js';
+import { FOLLOW_MS, sleep, startTestServer, type TestServer, type TestUser } from '../helpers/server.js';
 
 interface Setup { srv: TestServer; alice: TestUser; bob: TestUser; carol: TestUser; admin: TestUser; room: string; a: TestClient; b: TestClient }
 
@@ -161,4 +162,17 @@ t.test('a muted room is not pushed, except a message that mentions the muted mem
   const later = await send(a, room, 'back to normal');
   t.match(await b.next((f) => f.type === 'message'), { seq: later.seq });
   t.match(await b.request({ type: 'notify', room: '9999', muted: true }), { type: 'error', code: 'forbidden' });
+});
+
+t.test('a member removed and added again starts unmuted, as the store says', async (t) => {
+  const { srv, room, a, b, bob } = await setup(t);
+  t.match(await b.request({ type: 'notify', room, muted: true }), { type: 'ok' });
+  srv.admin((db) => removeMember(db, room, 'bob'));
+  await sleep(FOLLOW_MS);
+  await srv.addMember(room, 'bob');
+  const again = await srv.connect(bob.token);
+  t.notOk(((await again.request({ type: 'rooms' })).rooms as Frame[])[0]?.muted, 'the store has him unmuted');
+  const hello = await send(a, room, 'welcome back');
+  t.match(await again.next((f) => f.type === 'message'), { seq: hello.seq }, 'a new socket of his gets the room live');
+  t.match(await b.next((f) => f.type === 'message'), { seq: hello.seq }, 'and so does the one that was open all along');
 });
