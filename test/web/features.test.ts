@@ -176,6 +176,34 @@ t.test('two people reply, edit, delete, react, share files, mention, mute, see p
   await t.resolves(a.page.locator('.staged li.failed [role=alert]', { hasText: 'huge.bin is too large for this server.' }).waitFor(), 'a file over the limit shows a clear error');
   await a.page.locator('.staged li.failed').getByRole('button', { name: 'Remove huge.bin' }).click();
 
+  // Dropping a file on the conversation and pasting one into the box stage them like the picker does.
+  const dropData = await a.page.evaluateHandle(() => {
+    const dt = new DataTransfer();
+    dt.items.add(new File(['dropped on the room\n'], 'dropped.txt', { type: 'text/plain' }));
+    return dt;
+  });
+  const conversation = a.page.locator('section.conversation');
+  await conversation.dispatchEvent('dragover', { dataTransfer: dropData });
+  await t.resolves(a.page.locator('section.conversation.dragging').waitFor(), 'dragging files over the conversation highlights it');
+  await conversation.dispatchEvent('drop', { dataTransfer: dropData });
+  await t.resolves(a.page.locator('.staged li.done', { hasText: 'dropped.txt' }).waitFor(), 'the dropped file uploads');
+  t.equal(await a.page.locator('section.conversation.dragging').count(), 0, 'and the highlight is gone');
+  const pasted = await a.page.locator('#composer-input').evaluate((box) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File(['pasted from the clipboard\n'], 'pasted.txt', { type: 'text/plain' }));
+    const paste = new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true });
+    box.dispatchEvent(paste);
+    return paste.defaultPrevented;
+  });
+  t.ok(pasted, 'pasting a file into the box takes the file instead of pasting text');
+  await t.resolves(a.page.locator('.staged li.done', { hasText: 'pasted.txt' }).waitFor(), 'the pasted file uploads');
+  await a.page.locator('#composer-input').fill('two more');
+  await a.page.keyboard.press('Enter');
+  for (const name of ['dropped.txt', 'pasted.txt']) {
+    await t.resolves(b.page.locator('.msg .file', { hasText: name }).waitFor(), `bob gets ${name}`);
+  }
+  t.equal(await a.page.locator('.staged').count(), 0, 'sending clears the staged files');
+
   // Mentions: bob picks alice from the suggestions in another room; alice gets a mentions badge, then the highlight.
   await b.page.locator(`a.room[data-room="${random}"]`).click();
   await b.page.locator('#composer-input').click();
