@@ -38,6 +38,11 @@ const ok = (id: string | undefined, cseq?: number): string => JSON.stringify({ t
  * and the requester gets `ok` (with the change's cseq) or an `error`.
  */
 export class MessageActions {
+  /** Told to clients in the `rooms` reply, so they offer Edit only while the server accepts it. */
+  get editWindowSeconds(): number {
+    return Math.floor(this.deps.editWindowMs / 1000);
+  }
+
   constructor(private readonly deps: ActionDeps) {}
 
   handle(peer: PresencePeer, f: ActionFrame): void {

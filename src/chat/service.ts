@@ -51,7 +51,10 @@ export class ChatService {
       case 'read': return this.onRead(peer, frame);
       case 'typing': return this.onTyping(peer, frame);
       case 'rooms':
-        return peer.send(JSON.stringify({ type: 'rooms', id: frame.id, rooms: this.deps.history.rooms(peer.userId) }));
+        return peer.send(JSON.stringify({
+          type: 'rooms', id: frame.id, rooms: this.deps.history.rooms(peer.userId),
+          ...(this.deps.actions === undefined ? {} : { editWindowSeconds: this.deps.actions.editWindowSeconds }),
+        }));
       case 'ping':
         return peer.send(frame.id === undefined ? '{"type":"pong"}' : JSON.stringify({ type: 'pong', id: frame.id }));
       case 'edit': case 'delete': case 'react': case 'notify': case 'presence':

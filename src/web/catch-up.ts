@@ -54,7 +54,7 @@ export async function refreshRooms(store: ChatStore): Promise<void> {
     rooms[s.room] = old === undefined ? newRoom(s) : merged(old, s);
   }
   const current = store.state.current !== null && rooms[store.state.current] === undefined ? null : store.state.current;
-  store.patch({ rooms, roomsLoaded: true, current });
+  store.patch({ rooms, roomsLoaded: true, current, ...(reply.editWindowSeconds === undefined ? {} : { editWindowMs: reply.editWindowSeconds * 1000 }) });
   const stale = Object.values(rooms).filter((r) => r.lastSeq > 0 && (r.preview?.seq ?? 0) < r.lastSeq && !atLatest(r));
   if (stale.length > 0) {
     const since: Record<string, number> = {};

@@ -2,6 +2,7 @@ import { api, HttpError } from './api.js';
 import { CATCH_UP_LIMIT, catchUp, fetchMembers, refreshRooms } from './catch-up.js';
 import { askPresence, reportVisibility } from './presence.js';
 import { Connection, type ConnState } from './connection.js';
+import { DEFAULT_EDIT_WINDOW_MS } from './room-actions.js';
 import type { Attachment, Change, PresenceState, SearchHit, ServerFrame, ServerFrameOf, User, WireMessage } from './protocol.js';
 import {
   atLatest, windowEnd, windowStart, withChange, withLiveMessage, withNewer, withOlder, withPending, withWindow, type RoomState,
@@ -26,6 +27,8 @@ export interface ChatState {
   /** The message the composer is replying to, and the one being edited in place. */
   replyTo: { room: string; seq: number } | null;
   editing: { room: string; seq: number } | null;
+  /** The server's edit window, from the `rooms` reply (its default until then). */
+  editWindowMs: number;
 }
 
 /** What a message carries besides its text. */
@@ -52,7 +55,7 @@ export class ChatStore {
   private targetN = 0;
 
   constructor(readonly token: string, me: User, readonly onSignedOut: () => void) {
-    this.state = { me, conn: { kind: 'connecting' }, roomsLoaded: false, rooms: {}, current: null, divider: null, target: null, names: { [me.id]: me.name }, search: null, presence: {}, replyTo: null, editing: null };
+    this.state = { me, conn: { kind: 'connecting' }, roomsLoaded: false, rooms: {}, current: null, divider: null, target: null, names: { [me.id]: me.name }, search: null, presence: {}, replyTo: null, editing: null, editWindowMs: DEFAULT_EDIT_WINDOW_MS };
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
     const check = async (): Promise<'ok' | 'unauthorized' | 'unreachable'> => {
       try {

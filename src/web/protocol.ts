@@ -26,7 +26,7 @@ export type ServerFrame =
   | { type: 'synced'; id?: string; rooms: SyncedRoom[] }
   | { type: 'history'; id?: string; room: string; messages: WireMessage[]; more: boolean }
   | { type: 'results'; id?: string; hits: SearchHit[] }
-  | { type: 'rooms'; id?: string; rooms: RoomSummary[] }
+  | { type: 'rooms'; id?: string; rooms: RoomSummary[]; editWindowSeconds?: number }
   | { type: 'receipt'; room: string; user: string; seq: number }
   | { type: 'typing'; room: string; user: string }
   | { type: 'room'; room: string; event: 'joined' | 'left' | 'created'; user: string }

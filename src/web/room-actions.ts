@@ -1,6 +1,6 @@
 import { pullChanges } from './catch-up.js';
 import type { ChatStore } from './chat-store.js';
-import type { ClientFrame, NotifyLevel, ServerFrameOf } from './protocol.js';
+import type { ClientFrame, NotifyLevel, ServerFrameOf, WireMessage } from './protocol.js';
 
 /** The reactions offered under every message: a small fixed set, so the picker is one row of buttons. */
 export const EMOJI = ['👍', '❤️', '😂', '🎉', '😮', '😢'] as const;
@@ -38,5 +38,10 @@ export async function setNotify(store: ChatStore, room: string, settings: { mute
   return failed;
 }
 
-/** Whether the user may still edit a message: their own, not deleted, within the server's edit window (default 15 min). */
-export const EDIT_WINDOW_MS = 15 * 60 * 1000;
+/** The server's default edit window, used until its `rooms` reply says what it is. */
+export const DEFAULT_EDIT_WINDOW_MS = 15 * 60 * 1000;
+
+/** Whether the user may still edit a message: their own, not deleted, within the server's edit window. */
+export function canEdit(m: WireMessage, me: string, windowMs: number, now: number): boolean {
+  return m.from === me && m.deleted !== true && now - m.ts < windowMs;
+}

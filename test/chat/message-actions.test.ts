@@ -29,6 +29,7 @@ const send = (c: TestClient, room: string, body: string, extra: Record<string, u
 
 t.test('the sender edits within the window: members get `edited`, history shows the new text', async (t) => {
   const { room, a, b } = await setup(t);
+  t.match(await a.request({ type: 'rooms' }), { editWindowSeconds: 900 }, 'the default window is 15 minutes');
   const ack = await send(a, room, 'teh meeting');
   const ok = await a.request({ type: 'edit', room, seq: ack.seq, body: 'the meeting' });
   t.match(ok, { type: 'ok', cseq: 1 });
@@ -45,6 +46,7 @@ t.test('the sender edits within the window: members get `edited`, history shows 
 
 t.test('edits are refused after the edit window, and to anyone but the sender', async (t) => {
   const { room, a, b } = await setup(t, { editWindowSeconds: 0 });
+  t.match(await a.request({ type: 'rooms' }), { editWindowSeconds: 0 }, 'the rooms reply tells clients the window, so they can hide Edit');
   const ack = await send(a, room, 'final');
   await sleep(5);
   t.match(await a.request({ type: 'edit', room, seq: ack.seq, body: 'changed' }), { type: 'error', code: 'forbidden' });

@@ -7,6 +7,7 @@ import t from 'tap';
 import { highlight, linkify } from '../../src/web/format.js';
 import { buildRows, seenAt } from '../../src/web/message-rows.js';
 import type { WireMessage } from '../../src/web/protocol.js';
+import { canEdit } from '../../src/web/room-actions.js';
 import { atLatest, newRoom, withLiveMessage, withNewer, withOlder, withWindow } from '../../src/web/room-state.js';
 
 const msg = (seq: number, from = '2', ts = 1_700_000_000_000 + seq * 1000): WireMessage => ({ room: '1', seq, msgId: String(100 + seq), from, body: `m${seq}`, ts });
@@ -67,4 +68,15 @@ t.test('the message window stays contiguous: duplicates ignored, a gap detected,
 
   const mine = withLiveMessage(withWindow(room(1), [msg(1)], false), msg(2, '1'), '1');
   t.equal(mine.room.readSeq, 2, 'sending moves one\'s own read marker');
+});
+
+t.test('Edit is offered for one\'s own live messages inside the window the server announced', async (t) => {
+  const m = (from: string, ts: number, deleted?: boolean): WireMessage => ({ room: '1', seq: 1, from, ts, body: 'x', ...(deleted === true ? { deleted } : {}) }) as WireMessage;
+  const minute = 60_000;
+  t.ok(canEdit(m('me', 0), 'me', 15 * minute, 14 * minute), 'own message, inside the window');
+  t.notOk(canEdit(m('me', 0), 'me', 15 * minute, 15 * minute), 'not once the window has passed');
+  t.ok(canEdit(m('me', 0), 'me', 60 * minute, 30 * minute), 'a longer window from the server keeps it editable');
+  t.notOk(canEdit(m('me', 0), 'me', 0, 1), 'a window of 0 turns editing off');
+  t.notOk(canEdit(m('you', 0), 'me', 15 * minute, 1), 'never someone else\'s message');
+  t.notOk(canEdit(m('me', 0, true), 'me', 15 * minute, 1), 'never a deleted one');
 });

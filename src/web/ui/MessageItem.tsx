@@ -3,7 +3,7 @@ import type { ChatStore } from '../chat-store.js';
 import { fullTime } from '../format.js';
 import { t } from '../i18n.js';
 import type { User, WireMessage } from '../protocol.js';
-import { deleteMessage, EDIT_WINDOW_MS, EMOJI, react } from '../room-actions.js';
+import { canEdit as mayEdit, deleteMessage, EMOJI, react } from '../room-actions.js';
 import { windowStart, type RoomState } from '../room-state.js';
 import { Attachments } from './Attachments.js';
 import { MessageEditor } from './MessageEditor.js';
@@ -36,7 +36,7 @@ export function MessageItem({ store, room, m, me, names, editing, target, seenBy
     setMenu('none');
     report(react(store, room.id, m.seq, emoji, on));
   };
-  const canEdit = mine && !deleted && Date.now() - m.ts < EDIT_WINDOW_MS;
+  const canEdit = mayEdit(m, me.id, store.state.editWindowMs, Date.now());
   const canDelete = !deleted && (mine || me.role === 'admin');
   const mentioned = (m.mentions ?? []).map((id) => names[id]).filter((n): n is string => n !== undefined);
 
