@@ -84,6 +84,15 @@ t.test('two people reply, edit, delete, react, share files, mention, mute, see p
     await p.locator('#composer-input').waitFor();
   }
 
+  // Who is here: the members line of a group room opens into its members, with presence.
+  const roster = a.page.locator('details.roster');
+  await t.resolves(roster.locator('summary', { hasText: '2 members · 2 online' }).waitFor(), 'the members line counts who is online');
+  await roster.locator('summary').click();
+  const bobRow = roster.locator(`li[data-user="${world.people.bob!.id}"]`);
+  await t.resolves(bobRow.locator('.presence[data-presence="online"]').waitFor(), 'and opens into the members, bob shown online');
+  t.equal(await bobRow.textContent(), 'bob', 'by name');
+  await roster.locator('summary').click();
+
   await a.page.locator('#composer-input').fill('plan for friday');
   await a.page.keyboard.press('Enter');
   const bobSeesPlan = b.page.locator('.msg', { has: b.page.locator('.body', { hasText: /^plan for friday/ }) });

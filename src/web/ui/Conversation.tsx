@@ -3,6 +3,7 @@ import type { ChatState, ChatStore } from '../chat-store.js';
 import { t } from '../i18n.js';
 import type { RoomState } from '../room-state.js';
 import { Composer } from './Composer.js';
+import { MemberList } from './MemberList.js';
 import { MessageList } from './MessageList.js';
 import { PresenceDot, presenceText, RoomSettings } from './RoomSettings.js';
 import { initial } from './RoomList.js';
@@ -35,9 +36,10 @@ export function Conversation({ store, state, room }: { store: ChatStore; state: 
           {other !== undefined && <PresenceDot state={state.presence[other]} />}</span>
         <div class="conv-title">
           <h2 id="room-title">{room.name}</h2>
-          <p class="conv-sub">{room.kind === 'direct'
-            ? `${t('direct')}${other !== undefined && state.presence[other] !== undefined ? ` · ${presenceText(state.presence[other])}` : ''}`
-            : room.members === null ? '' : t('members', { n: room.members.length })}</p>
+          {room.kind === 'direct'
+            ? <p class="conv-sub">{`${t('direct')}${other !== undefined && state.presence[other] !== undefined ? ` · ${presenceText(state.presence[other])}` : ''}`}</p>
+            : room.members === null ? <p class="conv-sub" />
+              : <MemberList members={room.members} names={state.names} presence={state.presence} />}
         </div>
         <RoomSettings store={store} room={room} />
       </header>
