@@ -145,6 +145,15 @@ t.test('two people chat: list, history, messages both ways, typing, receipts, re
   await b.page.locator('.body', { hasText: 'please retry-me' }).waitFor();
   t.equal(await b.page.locator('.body', { hasText: 'please retry-me' }).count(), 1, 'bob gets it once');
 
+  // Opening a room takes the cursor to its message box, but never from a field the user is typing in.
+  const focusAfterOpen = await a.page.evaluate(async (room) => {
+    document.getElementById('search-input')?.focus();
+    location.hash = `#/room/${room}`;
+    await new Promise((r) => setTimeout(r, 300));
+    return document.activeElement?.id;
+  }, world.rooms.random!);
+  t.equal(focusAfterOpen, 'search-input', 'the search box keeps the cursor while the room opens');
+
   // Search finds a two-character Chinese word inside a longer run; the hit opens the room there.
   await random.click();
   await a.page.locator('#search-input').fill('记录');
@@ -163,7 +172,7 @@ t.test('two people chat: list, history, messages both ways, typing, receipts, re
   t.equal(await a.page.locator('#room-title').textContent(), 'general');
   await a.page.locator('.search .link-button', { hasText: 'Close search' }).click();
 
-  // Keyboard: from the search box, Tab walks the rooms, the room's settings, then the conversation, then the composer.
+  // Keyboard: from the search box, Tab walks the rooms, the room's header (members, settings), then the conversation, then the composer.
   await a.page.locator('#search-input').focus();
   const order: string[] = [];
   for (let i = 0; i < 12; i++) {
@@ -171,9 +180,9 @@ t.test('two people chat: list, history, messages both ways, typing, receipts, re
     order.push(await focused(a.page));
   }
   t.same(order.slice(0, 3), ['a.room', 'a.room', 'a.room'], 'the three rooms come first');
-  t.same(order.slice(3, 5), ['button.secondary', '#notify-level'], 'then the room header: mute and notification level');
-  t.equal(order[5], 'div.messages', 'then the message log (its links follow it)');
-  t.ok(order.indexOf('#composer-input') > 5, 'then the message input');
+  t.same(order.slice(3, 6), ['summary.conv-sub', 'button.secondary', '#notify-level'], 'then the room header: members, mute and notification level');
+  t.equal(order[6], 'div.messages', 'then the message log (its links follow it)');
+  t.ok(order.indexOf('#composer-input') > 6, 'then the message input');
   await a.page.locator('a.room').first().focus();
   t.not(await a.page.locator('a.room').first().evaluate((e) => getComputedStyle(e).outlineStyle), 'none', 'focus is visible');
 

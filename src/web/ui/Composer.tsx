@@ -24,9 +24,13 @@ export function Composer({ store, state, room, uploads }: { store: ChatStore; st
   const caretAfter = useRef<number | null>(null);
   const replyTo = state.replyTo?.room === room.id ? state.replyTo.seq : null;
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     // On a wide screen the cursor goes to the message box; on a phone that would pop the keyboard up.
-    if (window.matchMedia('(min-width: 701px)').matches) area.current?.focus();
+    // Never from a field the user is already typing in: opening a room and going straight to the
+    // search box must not send the search words into the message (CI caught that race).
+    const active = document.activeElement;
+    const typingElsewhere = active instanceof HTMLElement && active !== area.current && active.matches('input, textarea, select, [contenteditable]');
+    if (!typingElsewhere && window.matchMedia('(min-width: 701px)').matches) area.current?.focus();
   }, [replyTo]);
 
   useEffect(() => {
