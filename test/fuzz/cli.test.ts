@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import t from 'tap';
-import { fuzzMs, runCli, saveToCorpus, startArena } from './harness.js';
+import { cliSettled, fuzzMs, runCli, saveToCorpus, startArena } from './harness.js';
 
 t.test('fuzzed command lines: exit 0/1/2 with a reason, never a throw or a hang; the server carries on', async (t) => {
   const arena = await startArena();
@@ -41,10 +41,13 @@ t.test('fuzzed command lines: exit 0/1/2 with a reason, never a throw or a hang;
       return true;
     }),
     { numRuns: 100_000, interruptAfterTimeLimit: fuzzMs(1 / 6), endOnFailure: true },
-  ).catch((err: unknown) => {
+  ).catch(async (err: unknown) => {
+    await cliSettled();
     if (failing !== undefined) t.comment(`failing input saved to test/fuzz/corpus/${saveToCorpus({ kind: 'cli', why: problems.join('; '), input: failing })}`);
     throw err;
   });
+  // The time limit may have left one command line running; it holds stdout until it ends.
+  await cliSettled();
   t.comment(`cli fuzz: ${runs} command lines in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   t.same(problems, []);
   t.ok(runs > 20, `a meaningful number of inputs (${runs})`);

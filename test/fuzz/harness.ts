@@ -175,7 +175,24 @@ export function rawHttp(port: number, bytes: Buffer, timeoutMs = 3000): Promise<
 }
 
 /** Runs main() with stdout/stderr captured; commands that would start services or read stdin are never generated. */
-export async function runCli(argv: string[]): Promise<{ code: number | 'hang' | 'threw'; out: string; err: string }> {
+/**
+ * The CLI run in progress. fast-check's interruptAfterTimeLimit can abandon a
+ * property while it runs, and a run holds process.stdout (it captures the
+ * CLI's output): a test must await this before it reports, or its own TAP
+ * lines are captured too (CI saw "test count(1) != plan(3)").
+ */
+let cliInFlight: Promise<unknown> = Promise.resolve();
+export function cliSettled(): Promise<unknown> {
+  return cliInFlight;
+}
+
+export function runCli(argv: string[]): Promise<{ code: number | 'hang' | 'threw'; out: string; err: string }> {
+  const run = captureCli(argv);
+  cliInFlight = run;
+  return run;
+}
+
+async function captureCli(argv: string[]): Promise<{ code: number | 'hang' | 'threw'; out: string; err: string }> {
   const o = process.stdout.write.bind(process.stdout);
   const e = process.stderr.write.bind(process.stderr);
   let out = '';
