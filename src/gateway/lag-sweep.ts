@@ -9,10 +9,15 @@ import type { SocketState } from './socket-state.js';
  *  - near the bound: the socket is lagging; it is closed with 1013 as soon as
  *    the close frame fits (now, or from `drain`), then reconnects and syncs;
  *  - still over the bound at the next sweep: it is not reading at all, and
- *    no close frame can reach it; the connection is cut.
+ *    no close frame can reach it; the connection is cut. A socket that uWS's
+ *    `dropped` marked between two sweeps is first only noted, so it always
+ *    gets one whole interval to read before it can be cut (CI saw a reader
+ *    cut with 1006 moments after it was marked, then resumed reading).
  */
 export class LagSweeper {
   private timer: NodeJS.Timeout | null = null;
+  /** Lagging sockets some sweep has already seen; weak, so closed ones need no clean-up. */
+  private readonly seen = new WeakSet<SocketState>();
 
   constructor(
     private readonly sockets: SocketRegistry,
@@ -46,9 +51,13 @@ export class LagSweeper {
       if (!s.lagging) {
         if (queued < threshold) continue;
         s.lagging = true;
+        this.seen.add(s);
         this.onLagging(s);
         s.drained();
         acted += 1;
+      } else if (!this.seen.has(s)) {
+        this.seen.add(s);
+        s.drained();
       } else if (queued >= this.maxBackpressureBytes) {
         s.cut();
         acted += 1;

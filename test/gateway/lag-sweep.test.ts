@@ -62,3 +62,16 @@ t.test('a lagging socket that drained below the bound gets its 1013 on the next 
   sweeper.sweep();
   t.same(log, ['end 1013']);
 });
+
+t.test('a socket uWS marked lagging between sweeps gets one whole interval to read before it can be cut', async (t) => {
+  const registry = new SocketRegistry();
+  const log: string[] = [];
+  const queued = { bytes: LIMIT + 5000 };
+  const sweeper = new LagSweeper(registry, LIMIT, () => undefined);
+  const s = socket(registry, 5, queued, log);
+  s.lagging = true; // what the `dropped` handler does
+  sweeper.sweep();
+  t.same(log, [], 'the first sweep that sees it only notes it');
+  sweeper.sweep();
+  t.same(log, ['cut'], 'still over the bound a whole interval later: cut');
+});
