@@ -26,6 +26,11 @@ export class EventsFollower {
     this.lastId = reader.latestEventId();
   }
 
+  /** The last event id applied. */
+  get applied(): number {
+    return this.lastId;
+  }
+
   start(intervalMs: number): void {
     this.timer = setInterval(() => this.poll(), intervalMs);
     this.timer.unref();

@@ -36,6 +36,8 @@ export interface RoostServer {
   readonly sockets: SocketRegistry;
   /** Retention purge and scheduled backups (issue 3). */
   readonly history: HistoryJobs;
+  /** The id of the last admin event (CLI change) applied to live state: how far the events follower got. */
+  appliedEventId(): number;
   /** Stop accepting, commit and ack what is queued, close sockets with 1001, checkpoint, close. */
   close(): Promise<void>;
   /** Resolves when the server has stopped, for any reason. */
@@ -215,5 +217,5 @@ export async function startServer(config: Config, log: Logger, hooks: HistoryJob
     return closing;
   }
 
-  return { port, metrics, sockets, history, close, stopped };
+  return { port, metrics, sockets, history, close, stopped, appliedEventId: () => follower.applied };
 }

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { TestClient, type Frame } from '../helpers/client.js';
 import { removeMember } from '../../src/store/admin.js';
-import { FOLLOW_MS, sleep, startTestServer, type TestServer, type TestUser } from '../helpers/server.js';
+import { sleep, startTestServer, type TestServer, type TestUser } from '../helpers/server.js';
 
 interface Setup { srv: TestServer; alice: TestUser; bob: TestUser; carol: TestUser; admin: TestUser; room: string; a: TestClient; b: TestClient }
 
@@ -170,7 +170,7 @@ t.test('a member removed and added again starts unmuted, as the store says', asy
   const { srv, room, a, b, bob } = await setup(t);
   t.match(await b.request({ type: 'notify', room, muted: true }), { type: 'ok' });
   srv.admin((db) => removeMember(db, room, 'bob'));
-  await sleep(FOLLOW_MS);
+  await srv.followed();
   await srv.addMember(room, 'bob');
   const again = await srv.connect(bob.token);
   t.notOk(((await again.request({ type: 'rooms' })).rooms as Frame[])[0]?.muted, 'the store has him unmuted');

@@ -35,11 +35,13 @@ export interface TestServer {
   connect(token: string, headers?: Record<string, string>): Promise<TestClient>;
   /** Runs fn on a separate writable connection, as the CLI would. */
   admin<T>(fn: (db: Db) => T): T;
+  /** Resolves once the running server's events follower applied every admin change made so far. */
+  followed(): Promise<void>;
   close(): Promise<void>;
 }
 
-/** Long enough for the server's events follower (500 ms ticks) to apply a CLI change. */
-export const FOLLOW_MS = 700;
+/** How long the server's events follower (500 ms ticks) may take to apply a CLI change on a loaded machine. */
+const FOLLOW_LIMIT_MS = 15_000;
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** `hooks.now`: the clock the server's retention job uses (tests move it forward instead of waiting days). */
@@ -59,9 +61,20 @@ export async function startTestServer(overrides: Partial<Record<SettingName, Raw
     }
   };
   const clients: TestClient[] = [];
+  // Waits for the follower to reach the newest event instead of sleeping a fixed time: on a
+  // loaded CI machine a 500 ms tick can come late.
+  const followed = async (): Promise<void> => {
+    const want = admin((db) => (db.prepare('SELECT coalesce(max(id), 0) AS id FROM events').get() as { id: number }).id);
+    const until = Date.now() + FOLLOW_LIMIT_MS;
+    while (server.appliedEventId() < want) {
+      if (Date.now() > until) throw new Error(`the events follower did not reach event ${want} within ${FOLLOW_LIMIT_MS} ms`);
+      await sleep(20);
+    }
+  };
   return {
     server, config, dataDir, port: server.port, http, ws: `ws://127.0.0.1:${server.port}/ws`,
     admin,
+    followed,
     async user(name, role = 'member') {
       const password = `pw-${name}-secret`;
       const hash = await hashPassword(password);
@@ -73,17 +86,17 @@ export async function startTestServer(overrides: Partial<Record<SettingName, Raw
     },
     async room(name, members) {
       const row = admin((db) => createRoom(db, name, members));
-      await sleep(FOLLOW_MS);
+      await followed();
       return String(row.id);
     },
     async dm(a, b) {
       const { room } = admin((db) => directRoom(db, a, b));
-      await sleep(FOLLOW_MS);
+      await followed();
       return String(room.id);
     },
     async addMember(room, user) {
       admin((db) => addMember(db, room, user));
-      await sleep(FOLLOW_MS);
+      await followed();
     },
     async connect(token, headers) {
       const c = await TestClient.connect(`ws://127.0.0.1:${server.port}/ws`, token, headers);
