@@ -5,6 +5,9 @@
  * with a "roost:" or usage line, and the server stays healthy and keeps
  * following the admin events the CLI appends.
  */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import t from 'tap';
 import { cliSettled, fuzzMs, runCli, saveToCorpus, startArena } from './harness.js';
@@ -12,6 +15,19 @@ import { cliSettled, fuzzMs, runCli, saveToCorpus, startArena } from './harness.
 t.test('fuzzed command lines: exit 0/1/2 with a reason, never a throw or a hang; the server carries on', async (t) => {
   const arena = await startArena();
   t.teardown(() => arena.close());
+  // Command lines without --data use ROOST_DATA, else ./roost-data: a scratch folder here, so
+  // the fuzzer never writes users into the checkout's default data folder (where `npm start`
+  // would then find a database and create no first admin).
+  const scratch = mkdtempSync(join(tmpdir(), 'roost-fuzz-default-'));
+  const before = process.env.ROOST_DATA;
+  process.env.ROOST_DATA = scratch;
+  const checkoutData = join(process.cwd(), 'roost-data');
+  const checkoutDataExisted = existsSync(checkoutData);
+  t.teardown(() => {
+    if (before === undefined) delete process.env.ROOST_DATA;
+    else process.env.ROOST_DATA = before;
+    rmSync(scratch, { recursive: true, force: true });
+  });
   const data = ['--data', arena.s.dataDir];
   const word = fc.oneof(
     fc.constantFrom('fuzzer', 'bystander', 'admin', 'fuzz-room', 'private', arena.ownRoom, arena.otherRoom, '', '-', '--', '---x', '--admin', '--all', '--members', '--help', '-h', '--version'),
@@ -52,4 +68,5 @@ t.test('fuzzed command lines: exit 0/1/2 with a reason, never a throw or a hang;
   t.same(problems, []);
   t.ok(runs > 20, `a meaningful number of inputs (${runs})`);
   t.ok((await fetch(`${arena.s.http}/healthz`)).ok, 'the server is healthy');
+  if (!checkoutDataExisted) t.notOk(existsSync(checkoutData), 'nothing was written to the checkout\'s default data folder');
 });
