@@ -23,6 +23,15 @@ function socket(registry: SocketRegistry, user: number, queued: { bytes: number 
   return s;
 }
 
+/** One socket with `bytes` queued, in a registry swept by a sweeper that reports nothing. */
+function oneSocket(user: number, bytes: number): { sweeper: LagSweeper; s: SocketState; queued: { bytes: number }; log: string[] } {
+  const registry = new SocketRegistry();
+  const log: string[] = [];
+  const queued = { bytes };
+  const sweeper = new LagSweeper(registry, LIMIT, () => undefined);
+  return { sweeper, s: socket(registry, user, queued, log), queued, log };
+}
+
 t.test('a socket whose queue nears the bound is closed with 1013 when the close frame fits', async (t) => {
   const registry = new SocketRegistry();
   const log: string[] = [];
@@ -38,11 +47,7 @@ t.test('a socket whose queue nears the bound is closed with 1013 when the close 
 });
 
 t.test('a lagging socket still over the bound at the next sweep is cut: it is not reading at all', async (t) => {
-  const registry = new SocketRegistry();
-  const log: string[] = [];
-  const queued = { bytes: LIMIT + 5000 };
-  const sweeper = new LagSweeper(registry, LIMIT, () => undefined);
-  const s = socket(registry, 3, queued, log);
+  const { sweeper, s, log } = oneSocket(3, LIMIT + 5000);
   sweeper.sweep();
   t.equal(s.lagging, true, 'marked lagging');
   t.same(log, [], 'no close frame while it cannot fit');
@@ -52,11 +57,7 @@ t.test('a lagging socket still over the bound at the next sweep is cut: it is no
 });
 
 t.test('a lagging socket that drained below the bound gets its 1013 on the next sweep', async (t) => {
-  const registry = new SocketRegistry();
-  const log: string[] = [];
-  const queued = { bytes: LIMIT + 1 };
-  const sweeper = new LagSweeper(registry, LIMIT, () => undefined);
-  socket(registry, 4, queued, log);
+  const { sweeper, queued, log } = oneSocket(4, LIMIT + 1);
   sweeper.sweep();
   queued.bytes = 10_000;
   sweeper.sweep();
@@ -64,11 +65,7 @@ t.test('a lagging socket that drained below the bound gets its 1013 on the next 
 });
 
 t.test('a socket uWS marked lagging between sweeps gets one whole interval to read before it can be cut', async (t) => {
-  const registry = new SocketRegistry();
-  const log: string[] = [];
-  const queued = { bytes: LIMIT + 5000 };
-  const sweeper = new LagSweeper(registry, LIMIT, () => undefined);
-  const s = socket(registry, 5, queued, log);
+  const { sweeper, s, log } = oneSocket(5, LIMIT + 5000);
   s.lagging = true; // what the `dropped` handler does
   sweeper.sweep();
   t.same(log, [], 'the first sweep that sees it only notes it');
