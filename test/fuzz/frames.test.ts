@@ -113,5 +113,13 @@ t.test('fuzzed frames: server up, documented replies only, bystander unaffected,
   t.ok(rows.length <= acceptedSends.size, 'no more rows than accepted clientMsgIds (one row per id at most)');
   t.equal(stored.inOtherRoom, 0, 'nothing reached the room the fuzzer is not in');
   t.ok((await fetch(`${arena.s.http}/healthz`)).ok, 'the server is healthy');
-  t.ok(arena.rssMiB() - rss0 < 300, `memory bounded (rss ${rss0.toFixed(0)} -> ${arena.rssMiB().toFixed(0)} MiB)`);
+  // The process also holds the fuzzer and tap, and V8 collects their garbage late: on a fresh
+  // clone RSS once stood at +316 MiB right after the run. A leak stays; garbage goes. So the
+  // figure is the lowest RSS seen while the process idles for up to 5 s (bounded polling).
+  let rss = arena.rssMiB();
+  for (const until = Date.now() + 5000; rss - rss0 >= 300 && Date.now() < until;) {
+    await new Promise((r) => setTimeout(r, 250));
+    rss = Math.min(rss, arena.rssMiB());
+  }
+  t.ok(rss - rss0 < 300, `memory bounded (rss ${rss0.toFixed(0)} -> ${rss.toFixed(0)} MiB after settling)`);
 });
