@@ -69,7 +69,6 @@ export interface Arena {
   stored(): { fromFuzzer: number; inOtherRoom: number };
   /** The fuzzer's stored messages, to compare with what the parser accepted. */
   storedRows(): Array<{ client_msg_id: string; body: string; room_id: number }>;
-  rssMiB(): number;
   close(): Promise<void>;
 }
 
@@ -140,7 +139,6 @@ export async function startArena(): Promise<Arena> {
     storedRows() {
       return s.admin((db) => db.prepare('SELECT client_msg_id, body, room_id FROM messages WHERE sender_id = ?').all(Number(fuzzer.id)) as Array<{ client_msg_id: string; body: string; room_id: number }>);
     },
-    rssMiB: () => process.memoryUsage().rss / 1048576,
     async close() {
       socket?.close();
       await watch.close();
