@@ -1,4 +1,3 @@
-import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../log.js';
@@ -11,26 +10,16 @@ export interface BackupScheduleOptions {
   dataDir: string;
   dir: string;
   intervalMs: number;
-  /** Newest backups kept; older ones in `dir` that Roost named are deleted. */
+  /** Newest backups kept; older ones in `dir` that Roost named are deleted, and then the files no backup left names. */
   keep: number;
   log: Logger;
   /** Records each backup in the audit log through the writer thread. */
   writer: PurgeWriter;
 }
 
-const OURS = /^roost-\d{8}T\d{6}Z\.db$/;
-
 function threadUrl(): URL {
   const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
   return new URL(`./backup-thread${ext}`, import.meta.url);
-}
-
-/** Deletes the oldest Roost-named backups beyond `keep`; returns the names removed. */
-export function pruneBackups(dir: string, keep: number): string[] {
-  const ours = readdirSync(dir).filter((f) => OURS.test(f)).sort();
-  const doomed = ours.slice(0, Math.max(0, ours.length - keep));
-  for (const f of doomed) rmSync(join(dir, f), { force: true });
-  return doomed;
 }
 
 /** Scheduled backups written by the server: one timer, one worker per backup, never two at once. */
@@ -65,7 +54,7 @@ export class BackupSchedule {
       ensureBackupDir(dir);
       const file = join(dir, backupFileName());
       reply = await new Promise<BackupReply>((resolve, reject) => {
-        const worker = new Worker(threadUrl(), { workerData: { dataDir, file } });
+        const worker = new Worker(threadUrl(), { workerData: { dataDir, file, keep } });
         worker.once('message', resolve);
         worker.once('error', reject);
         worker.once('exit', (code) => reject(new Error(`backup thread exited (${code})`)));
@@ -78,10 +67,13 @@ export class BackupSchedule {
       await writer.run({ k: 'audit', actor, action: 'backup.failed', details: { dir, reason: reply.message } });
       return null;
     }
-    const removed = pruneBackups(dir, keep);
-    const r = reply.result;
-    log.info({ file: r.file, bytes: r.bytes, ms: Math.round(r.ms), messages: r.messages, pruned: removed.length }, 'scheduled backup written');
-    await writer.run({ k: 'audit', actor, action: 'backup', details: { file: r.file, bytes: r.bytes, messages: r.messages, pruned: removed } });
+    const { result: r, pruned, filesPruned } = reply;
+    log.info({ file: r.file, bytes: r.bytes, ms: Math.round(r.ms), messages: r.messages, pruned: pruned.length, filesPruned }, 'scheduled backup written');
+    if ('skipped' in filesPruned) log.warn({ dir, reason: filesPruned.skipped }, 'backup files not pruned');
+    await writer.run({ k: 'audit', actor, action: 'backup', details: {
+      file: r.file, bytes: r.bytes, messages: r.messages, pruned,
+      ...('skipped' in filesPruned ? { filesNotPruned: filesPruned.skipped } : { filesRemoved: filesPruned.removed, filesRemovedBytes: filesPruned.bytes }),
+    } });
     return r;
   }
 }

@@ -10,7 +10,7 @@ export interface FilesCopy { copied: number; bytes: number; missing: number }
 export const backupFilesDir = (backupFile: string): string => dirname(backupFile);
 
 /** The contents (sha256 hex, has a thumbnail) a database's file rows name; none before schema 4. */
-function contentsOf(dbFile: string): Array<{ sha: string; thumb: boolean }> {
+export function contentsOf(dbFile: string): Array<{ sha: string; thumb: boolean }> {
   const db = new Database(dbFile, { readonly: true, fileMustExist: true });
   try {
     const hasFiles = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'files'").get() !== undefined;

@@ -1,18 +1,18 @@
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { listAudit } from '../../src/store/audit.js';
-import { backupDatabase, inspectDatabase } from '../../src/store/backup.js';
-import { pruneBackups } from '../../src/store/backup-schedule.js';
+import { backupDatabase, backupFileName, inspectDatabase } from '../../src/store/backup.js';
+import { pruneBackups } from '../../src/store/backup-prune.js';
 import { databasePath, openReadOnly, openWritable } from '../../src/store/database.js';
 import { lockHolder } from '../../src/store/data-lock.js';
 import { restoreDatabase } from '../../src/store/restore.js';
 import { verifyChains } from '../../src/store/verify.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { sleep, startTestServer, type TestServer } from '../helpers/server.js';
 import { TestClient } from '../helpers/client.js';
 import { BatchApplier } from '../../src/store/batch-applier.js';
 import { Writer } from '../../src/store/writer.js';
@@ -226,5 +226,15 @@ t.test('scheduled backups: the server writes them, and only the newest N of its 
   t.ok(left.includes('unrelated.txt'), 'files Roost did not name are never deleted');
   t.same(pruneBackups(backupDir, 5), []);
   const audit = server.admin((db) => listAudit(db, undefined)).filter((e) => e.action === 'backup');
-  t.match(audit, [{ actor: 'server', actorName: 'scheduled-backup' }]);
+  t.match(audit, [{ actor: 'server', actorName: 'scheduled-backup', details: { pruned: names.slice(0, 2), filesNotPruned: /roost-20240103T000000Z\.db cannot be read/ } }],
+    'the backup that is not a database stops file pruning, and the audit log says so');
+  rmSync(join(backupDir, names[2] ?? ''));
+  const orphan = join(backupDir, 'files', 'ab', `ab${'0'.repeat(62)}`);
+  mkdirSync(dirname(orphan), { recursive: true });
+  writeFileSync(orphan, 'an upload no backup names');
+  // Backups are named by the second: the next one must not share the first one's name.
+  for (const until = Date.now() + 1500; backupFileName() === result?.file.split('/').pop() && Date.now() < until;) await sleep(50);
+  t.ok(await sched?.runOnce());
+  t.notOk(existsSync(orphan), 'the next backup removes the content no backup names');
+  t.match(server.admin((db) => listAudit(db, undefined)).filter((e) => e.action === 'backup').at(-1), { details: { filesRemoved: 1, filesRemovedBytes: 25 } });
 });
