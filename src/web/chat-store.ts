@@ -3,12 +3,11 @@ import { CATCH_UP_LIMIT, catchUp, fetchMembers, refreshRooms } from './catch-up.
 import { askPresence, reportVisibility } from './presence.js';
 import { Connection, type ConnState } from './connection.js';
 import { DEFAULT_EDIT_WINDOW_MS } from './room-actions.js';
-import type { Attachment, Change, PresenceState, SearchHit, ServerFrame, ServerFrameOf, User, WireMessage } from './protocol.js';
+import type { SearchState } from './search-actions.js';
+import type { Attachment, Change, PresenceState, ServerFrame, ServerFrameOf, User, WireMessage } from './protocol.js';
 import {
   atLatest, windowEnd, windowStart, withChange, withLiveMessage, withNewer, withOlder, withPending, withWindow, type RoomState,
 } from './room-state.js';
-
-export interface SearchState { query: string; hits: readonly SearchHit[]; loading: boolean; more: boolean; error: string | null }
 
 export interface ChatState {
   me: User;
@@ -35,7 +34,6 @@ export interface ChatState {
 export interface SendExtras { replyTo?: number; attachments?: readonly Attachment[] }
 
 const PAGE = 50;
-const SEARCH_PAGE = 30;
 const KEEP_IN_BACKGROUND = 100;
 const TYPING_SHOWN_MS = 6000;
 const TYPING_SEND_EVERY_MS = 3000;
@@ -313,27 +311,6 @@ export class ChatStore {
     const now = Date.now();
     if (now - (this.typingSentAt.get(id) ?? 0) < TYPING_SEND_EVERY_MS) return;
     if (this.conn.send({ type: 'typing', room: id })) this.typingSentAt.set(id, now);
-  }
-
-  async search(query: string, more = false): Promise<void> {
-    const q = query.trim();
-    if (q === '') return this.patch({ search: null });
-    const prev = more && this.state.search?.query === q ? this.state.search : null;
-    const last = prev?.hits[prev.hits.length - 1];
-    this.patch({ search: { query: q, hits: prev?.hits ?? [], loading: true, more: false, error: null } });
-    try {
-      const reply = await this.conn.request<ServerFrameOf<'results'>>({
-        type: 'search', query: q, limit: SEARCH_PAGE, ...(last !== undefined ? { before: Number(last.msgId) } : {}),
-      });
-      if (this.state.search?.query !== q) return;
-      this.patch({ search: { query: q, hits: [...(prev?.hits ?? []), ...reply.hits], loading: false, more: reply.hits.length === SEARCH_PAGE, error: null } });
-    } catch (err) {
-      if (this.state.search?.query === q) this.patch({ search: { query: q, hits: prev?.hits ?? [], loading: false, more: false, error: (err as Error).message } });
-    }
-  }
-
-  closeSearch(): void {
-    this.patch({ search: null });
   }
 }
 

@@ -1,24 +1,25 @@
 import { useState } from 'preact/hooks';
-import type { ChatState, ChatStore, SearchState } from '../chat-store.js';
+import type { ChatState, ChatStore } from '../chat-store.js';
 import { highlight, shortWhen, fullTime } from '../format.js';
 import { roomHref } from '../hooks.js';
 import { t } from '../i18n.js';
 import type { SearchHit } from '../protocol.js';
+import { closeSearch, search as runSearch, type SearchState } from '../search-actions.js';
 
 export function SearchBox({ store, search }: { store: ChatStore; search: SearchState | null }) {
   const [text, setText] = useState('');
   const close = (): void => {
     setText('');
-    store.closeSearch();
+    closeSearch(store);
   };
   return (
-    <form class="search" role="search" onSubmit={(e) => { e.preventDefault(); void store.search(text); }}>
+    <form class="search" role="search" onSubmit={(e) => { e.preventDefault(); void runSearch(store, text); }}>
       <label for="search-input" class="visually-hidden">{t('searchLabel')}</label>
       <input id="search-input" type="search" placeholder={t('searchPlaceholder')} value={text} maxLength={256}
         enterkeyhint="search" autocomplete="off"
         onInput={(e) => {
           setText(e.currentTarget.value);
-          if (e.currentTarget.value === '') store.closeSearch();
+          if (e.currentTarget.value === '') closeSearch(store);
         }}
         onKeyDown={(e) => { if (e.key === 'Escape') close(); }} />
       {search !== null && <button type="button" class="link-button" onClick={close}>{t('closeSearch')}</button>}
@@ -38,7 +39,7 @@ export function SearchResults({ store, state }: { store: ChatStore; state: ChatS
       <p class="sidebar-note" role="status">
         {s.loading ? t('searching') : s.error !== null ? t('loadFailed', { why: s.error }) : s.hits.length === 0 ? t('noResults') : ''}
       </p>
-      {s.more && !s.loading && <button type="button" class="secondary more" onClick={() => void store.search(s.query, true)}>{t('moreResults')}</button>}
+      {s.more && !s.loading && <button type="button" class="secondary more" onClick={() => void runSearch(store, s.query, true)}>{t('moreResults')}</button>}
     </section>
   );
 }
