@@ -12,7 +12,7 @@ import type { Config, SettingName } from '../../src/config/schema.js';
 import { startServer, type RoostServer } from '../../src/gateway/server.js';
 import { createLogger } from '../../src/log.js';
 import { addMember, addUser, createRoom, directRoom, type Role } from '../../src/store/admin.js';
-import { openWritable, type Db } from '../../src/store/database.js';
+import { openReadOnly, openWritable, type Db } from '../../src/store/database.js';
 import { TestClient } from './client.js';
 import type { HistoryJobHooks } from '../../src/store/history-jobs.js';
 
@@ -64,7 +64,13 @@ export async function startTestServer(overrides: Partial<Record<SettingName, Raw
   // Waits for the follower to reach the newest event instead of sleeping a fixed time: on a
   // loaded CI machine a 500 ms tick can come late.
   const followed = async (): Promise<void> => {
-    const want = admin((db) => (db.prepare('SELECT coalesce(max(id), 0) AS id FROM events').get() as { id: number }).id);
+    const db = openReadOnly(dataDir);
+    let want: number;
+    try {
+      want = (db.prepare('SELECT coalesce(max(id), 0) AS id FROM events').get() as { id: number }).id;
+    } finally {
+      db.close();
+    }
     const until = Date.now() + FOLLOW_LIMIT_MS;
     while (server.appliedEventId() < want) {
       if (Date.now() > until) throw new Error(`the events follower did not reach event ${want} within ${FOLLOW_LIMIT_MS} ms`);
