@@ -70,7 +70,13 @@ export class MessageActions {
     const queued = this.deps.writer.submit(op, (r) => {
       if (!r.ok) return peer.send(errorFrame(id, r.code, r.message));
       peer.send(ok(id, r.cseq));
-      if (r.frame !== undefined) this.deps.fanout.publish(roomTopic(room), r.frame);
+      if (r.frame !== undefined) {
+        this.deps.fanout.publish(roomTopic(room), r.frame);
+        // As with a send: an edit that mentions someone reaches them even where they muted the room.
+        for (const m of r.mentions ?? []) {
+          if (m !== peer.userId && this.deps.mutes.isMuted(room, m)) this.deps.fanout.toUser(m, r.frame);
+        }
+      }
       if (r.freed !== undefined && r.freed.length > 0) this.deps.onFreed?.(r.freed);
     });
     if (!queued) peer.send(errorFrame(id, overloaded.code, overloaded.message));

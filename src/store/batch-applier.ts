@@ -70,8 +70,8 @@ export class BatchApplier {
     this.rehashPassword = db.prepare('UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?');
     this.purger = new Purger(db);
     const files = new FileRows(db);
-    this.changes = new ChangeApplier(db, files);
     this.extras = new SendExtras(db, files);
+    this.changes = new ChangeApplier(db, files, this.extras);
     this.chainUnhashed();
   }
 

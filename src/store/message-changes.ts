@@ -2,6 +2,7 @@ import type { Statement } from 'better-sqlite3';
 import { changeHash, GENESIS, payloadHash } from './chain.js';
 import type { Db } from './database.js';
 import type { FileRows } from './file-rows.js';
+import type { SendExtras } from './send-extras.js';
 import { indexText } from './search-text.js';
 import type { ChangeDone, ChangeOp, Done, ScrubDone, WriteFailed } from './write-ops.js';
 
@@ -31,7 +32,8 @@ export class ChangeApplier {
   private readonly dirty = new Map<number, number>();
   private readonly s: ReturnType<typeof statements>;
 
-  constructor(db: Db, private readonly files: FileRows) {
+  /** `mentions`: the send path's resolver, so an edit mentions people exactly as a send would. */
+  constructor(db: Db, private readonly files: FileRows, private readonly mentions: Pick<SendExtras, 'mentions' | 'recordMentions'>) {
     this.s = statements(db);
   }
 
@@ -76,8 +78,16 @@ export class ChangeApplier {
     this.s.unindex.run(t.msg.id);
     this.s.index.run(t.msg.id, indexText(op.body));
     this.scrubIfFree(op.room, op.seq, false);
-    const frame = JSON.stringify({ type: 'edited', room: String(op.room), seq: op.seq, body: op.body, editedAt: now, cseq });
-    return { ok: true, cseq, ts: now, frame };
+    // Mentions follow the text: "@bbo" corrected to "@bob" mentions bob, and a name edited
+    // out no longer counts as a mention of its owner.
+    const mentioned = this.mentions.mentions(op.body, op.room);
+    this.s.dropMentions.run(op.room, op.seq);
+    this.mentions.recordMentions(op.room, op.seq, op.user, mentioned);
+    const frame = JSON.stringify({
+      type: 'edited', room: String(op.room), seq: op.seq, body: op.body, editedAt: now, cseq,
+      ...(mentioned.length > 0 ? { mentions: mentioned.map(String) } : {}),
+    });
+    return { ok: true, cseq, ts: now, frame, ...(mentioned.length > 0 ? { mentions: mentioned } : {}) };
   }
 
   private remove(op: Extract<ChangeOp, { k: 'delete' }>, now: number): ChangeDone | WriteFailed {

@@ -68,11 +68,17 @@ export class SendExtras {
 
   /** After the message row is written: mention rows (for unread counts) and file links. */
   record(op: SendOp, seq: number, extras: PreparedExtras): void {
-    for (const user of extras.mentioned) if (user !== op.user) this.insertMention.run(user, op.room, seq);
+    this.recordMentions(op.room, seq, op.user, extras.mentioned);
     if (extras.files.length > 0) this.files.attach(op.room, seq, extras.files);
   }
 
-  private mentions(body: string, room: number): number[] {
+  /** Mention rows of one message: who it mentions, its sender aside (one's own name is no news). */
+  recordMentions(room: number, seq: number, sender: number, mentioned: readonly number[]): void {
+    for (const user of mentioned) if (user !== sender) this.insertMention.run(user, room, seq);
+  }
+
+  /** Members of `room` that `body` mentions by name, in order, at most MAX_MENTIONS names tried. */
+  mentions(body: string, room: number): number[] {
     if (!body.includes('@')) return [];
     const out: number[] = [];
     const seen = new Set<string>();

@@ -63,7 +63,8 @@ export interface SendDone {
 }
 
 /** An edit, delete or reaction: `frame` is absent when nothing changed (a repeated reaction). */
-export interface ChangeDone { ok: true; cseq: number; ts: number; frame?: string; freed?: string[] }
+/** `mentions`: members an edited text mentions (they get the frame even in a room they muted). */
+export interface ChangeDone { ok: true; cseq: number; ts: number; frame?: string; freed?: string[]; mentions?: number[] }
 /** `freed`: sha256 (hex) of contents no file row refers to any more; their bytes may be removed. */
 export interface GcDone { ok: true; removed: number; freed: string[] }
 export interface ScrubDone { ok: true; scrubbed: number; more: boolean; freed: string[] }

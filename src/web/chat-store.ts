@@ -1,5 +1,5 @@
 import { api, HttpError } from './api.js';
-import { CATCH_UP_LIMIT, catchUp, fetchMembers, refreshRooms } from './catch-up.js';
+import { CATCH_UP_LIMIT, catchUp, fetchMembers, pullChanges, refreshRooms } from './catch-up.js';
 import { askPresence, reportVisibility } from './presence.js';
 import { Connection, type ConnState } from './connection.js';
 import { DEFAULT_EDIT_WINDOW_MS } from './room-actions.js';
@@ -122,7 +122,13 @@ export class ChatStore {
   private onFrame(f: ServerFrame): void {
     switch (f.type) {
       case 'message': return this.onMessage(f);
-      case 'edited': case 'deleted': case 'reaction': return this.applyChanges(f.room, [f]);
+      case 'edited': case 'deleted': case 'reaction': {
+        // A change past a gap (a muted room gets no live changes except an edit that mentions
+        // this user): fetch it with the ones missed, or the cursor would skip them.
+        const r = this.state.rooms[f.room];
+        if (r !== undefined && f.cseq > r.lastCseq + 1) return void pullChanges(this, [f.room]).catch(() => undefined); // offline: the reconnect's catch-up does it
+        return this.applyChanges(f.room, [f]);
+      }
       case 'presence': return f.id === undefined ? this.setPresence(f.user, f.state) : undefined;
       case 'receipt':
         return this.updateRoom(f.room, (r) => (f.user === this.state.me.id

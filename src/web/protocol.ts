@@ -13,7 +13,7 @@ export type PresenceState = 'online' | 'away' | 'offline';
 
 /** An edit, deletion or reaction: a live frame (with `room`) or a `sync` change entry (without). */
 export type Change =
-  | { type: 'edited'; cseq: number; seq: number; body: string; editedAt: number }
+  | { type: 'edited'; cseq: number; seq: number; body: string; editedAt: number; mentions?: string[] }
   | { type: 'deleted'; cseq: number; seq: number }
   | { type: 'reaction'; cseq: number; seq: number; emoji: string; user: string; on: boolean };
 

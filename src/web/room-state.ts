@@ -142,7 +142,12 @@ export function withChange(r: RoomState, c: Change, me: string): RoomState {
   if (c.cseq <= r.lastCseq) return r;
   const apply = (m: WireMessage): WireMessage => {
     if (m.seq !== c.seq) return m;
-    if (c.type === 'edited') return m.deleted === true ? m : { ...m, body: c.body, editedAt: c.editedAt };
+    if (c.type === 'edited') {
+      if (m.deleted === true) return m;
+      // The edit's mentions replace the old ones; none listed means none any more.
+      const { mentions: _old, ...rest } = m;
+      return { ...rest, body: c.body, editedAt: c.editedAt, ...(c.mentions !== undefined ? { mentions: c.mentions } : {}) };
+    }
     if (c.type === 'deleted') return { room: m.room, seq: m.seq, msgId: m.msgId, from: m.from, ts: m.ts, body: '', deleted: true };
     if (m.deleted === true) return m;
     return { ...m, reactions: withReaction(m.reactions ?? [], c.emoji, c.on, c.user === me) };

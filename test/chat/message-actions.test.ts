@@ -166,6 +166,27 @@ t.test('a muted room is not pushed, except a message that mentions the muted mem
   t.match(await b.request({ type: 'notify', room: '9999', muted: true }), { type: 'error', code: 'forbidden' });
 });
 
+t.test('an edit re-reads mentions: a name corrected in counts, a name edited out does not; muted members still hear of it', async (t) => {
+  const { srv, bob, admin, room, a, b } = await setup(t);
+  t.match(await b.request({ type: 'notify', room, muted: true }), { type: 'ok' });
+  const typo = await send(a, room, 'ask @bbo and @boss about friday');
+  const fixed = await a.request({ type: 'edit', room, seq: typo.seq, body: 'ask @bob about friday' });
+  const edited = await b.next((f) => f.type === 'edited');
+  t.match(edited, { seq: typo.seq, cseq: fixed.cseq, mentions: [bob.id] }, 'bob muted the room, yet the edit that names him reaches him');
+  t.match(((await b.request({ type: 'rooms' })).rooms as Frame[])[0], { unread: 1, mentions: 1 }, 'an unread mention of bob');
+  const boss = await srv.connect(admin.token);
+  t.notOk('mentions' in (((await boss.request({ type: 'rooms' })).rooms as Frame[])[0] ?? {}), 'boss, edited out, is no longer mentioned');
+  const [shown] = (await b.request({ type: 'history', room })).messages as Frame[];
+  t.match(shown, { body: 'ask @bob about friday', mentions: [bob.id] }, 'history shows the edited text\'s mentions');
+  const synced = await b.request({ type: 'sync', since: {}, changesSince: { [room]: 0 } });
+  t.match((synced.rooms as Frame[])[0], { changes: [{ type: 'edited', seq: typo.seq, mentions: [bob.id] }] }, 'and so does a sync of changes');
+
+  await a.request({ type: 'edit', room, seq: typo.seq, body: 'ask about friday' });
+  t.notOk('mentions' in (((await b.request({ type: 'rooms' })).rooms as Frame[])[0] ?? {}), 'edited out again: no mention left');
+  const [plain] = (await b.request({ type: 'history', room })).messages as Frame[];
+  t.notOk('mentions' in (plain ?? {}), 'and history lists none');
+});
+
 t.test('a member removed and added again starts unmuted, as the store says', async (t) => {
   const { srv, room, a, b, bob } = await setup(t);
   t.match(await b.request({ type: 'notify', room, muted: true }), { type: 'ok' });

@@ -8,7 +8,7 @@ import { highlight, linkify } from '../../src/web/format.js';
 import { buildRows, seenAt } from '../../src/web/message-rows.js';
 import type { WireMessage } from '../../src/web/protocol.js';
 import { canEdit } from '../../src/web/room-actions.js';
-import { atLatest, newRoom, withLiveMessage, withNewer, withOlder, withWindow } from '../../src/web/room-state.js';
+import { atLatest, newRoom, withChange, withLiveMessage, withNewer, withOlder, withWindow } from '../../src/web/room-state.js';
 
 const msg = (seq: number, from = '2', ts = 1_700_000_000_000 + seq * 1000): WireMessage => ({ room: '1', seq, msgId: String(100 + seq), from, body: `m${seq}`, ts });
 const room = (lastSeq: number) => newRoom({ room: '1', name: 'general', kind: 'group', lastSeq, readSeq: 0, unread: lastSeq });
@@ -79,4 +79,15 @@ t.test('Edit is offered for one\'s own live messages inside the window the serve
   t.notOk(canEdit(m('me', 0), 'me', 0, 1), 'a window of 0 turns editing off');
   t.notOk(canEdit(m('you', 0), 'me', 15 * minute, 1), 'never someone else\'s message');
   t.notOk(canEdit(m('me', 0, true), 'me', 15 * minute, 1), 'never a deleted one');
+});
+
+t.test('an edit replaces the message\'s text and its mentions; an edit without mentions clears them', async (t) => {
+  const mentioning = { ...msg(1), mentions: ['3'] };
+  let r = withWindow(room(1), [mentioning], false);
+  r = withChange(r, { type: 'edited', cseq: 1, seq: 1, body: 'ask @bob', editedAt: 5, mentions: ['4'] }, '2');
+  t.match(r.messages[0], { body: 'ask @bob', editedAt: 5, mentions: ['4'] });
+  r = withChange(r, { type: 'edited', cseq: 2, seq: 1, body: 'ask nobody', editedAt: 6 }, '2');
+  t.notOk('mentions' in (r.messages[0] ?? {}), 'no mentions listed: none any more');
+  t.equal(r.lastCseq, 2);
+  t.equal(withChange(r, { type: 'edited', cseq: 2, seq: 1, body: 'stale', editedAt: 6 }, '2'), r, 'a change at or below the cursor is not applied twice');
 });
