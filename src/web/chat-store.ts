@@ -1,5 +1,6 @@
 import { api, HttpError } from './api.js';
 import { CATCH_UP_LIMIT, catchUp, fetchMembers, pullChanges, refreshRooms } from './catch-up.js';
+import { notifyOfMessage } from './notifications.js';
 import { askPresence, reportVisibility } from './presence.js';
 import { Connection, type ConnState } from './connection.js';
 import { DEFAULT_EDIT_WINDOW_MS } from './room-actions.js';
@@ -157,6 +158,7 @@ export class ChatStore {
       const mentionsMe = m.from !== me && m.seq > r.lastSeq && m.mentions?.includes(me) === true;
       return mentionsMe ? { ...next.room, mentions: next.room.mentions + 1 } : next.room;
     });
+    notifyOfMessage(this, m);
     if (gap) void this.fillGap(m.room);
   }
 

@@ -34,7 +34,9 @@ export const react = (store: ChatStore, room: string, seq: number, emoji: string
 
 export async function setNotify(store: ChatStore, room: string, settings: { muted?: boolean; level?: NotifyLevel }): Promise<string | null> {
   const failed = await change(store, room, { type: 'notify', room, ...settings });
-  if (failed === null) store.updateRoom(room, (r) => ({ ...r, ...settings }));
+  if (failed === null) {
+    store.updateRoom(room, (r) => ({ ...r, muted: settings.muted ?? r.muted, notify: settings.level ?? r.notify }));
+  }
   return failed;
 }
 

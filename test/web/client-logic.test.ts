@@ -7,6 +7,7 @@ import t from 'tap';
 import { highlight, linkify } from '../../src/web/format.js';
 import { buildRows, seenAt } from '../../src/web/message-rows.js';
 import type { WireMessage } from '../../src/web/protocol.js';
+import { wantsNotification } from '../../src/web/notifications.js';
 import { canEdit } from '../../src/web/room-actions.js';
 import { atLatest, newRoom, withChange, withLiveMessage, withNewer, withOlder, withWindow } from '../../src/web/room-state.js';
 
@@ -90,4 +91,17 @@ t.test('an edit replaces the message\'s text and its mentions; an edit without m
   t.notOk('mentions' in (r.messages[0] ?? {}), 'no mentions listed: none any more');
   t.equal(r.lastCseq, 2);
   t.equal(withChange(r, { type: 'edited', cseq: 2, seq: 1, body: 'stale', editedAt: 6 }, '2'), r, 'a change at or below the cursor is not applied twice');
+});
+
+t.test('which live messages notify: by the room\'s level, mute, and whether they name the user', async (t) => {
+  const plain = msg(1, '2');
+  const naming = { ...msg(2, '2'), mentions: ['1'] };
+  const decide = (notify: 'all' | 'mentions' | 'none', muted: boolean): boolean[] =>
+    [plain, naming].map((m) => wantsNotification({ notify, muted }, m, '1'));
+  t.same(decide('all', false), [true, true]);
+  t.same(decide('mentions', false), [false, true]);
+  t.same(decide('none', false), [false, false]);
+  t.same(decide('all', true), [false, true], 'a muted room: only what names the user');
+  t.same(decide('none', true), [false, false]);
+  t.notOk(wantsNotification({ notify: 'all', muted: false }, msg(3, '1'), '1'), 'never one\'s own message');
 });

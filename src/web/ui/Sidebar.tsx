@@ -1,6 +1,7 @@
 import type { ChatState, ChatStore } from '../chat-store.js';
 import { t } from '../i18n.js';
 import { ConnectionBadge } from './ConnectionBadge.js';
+import { NotificationsButton } from './NotificationsButton.js';
 import { RoomList } from './RoomList.js';
 import { SearchBox, SearchResults } from './Search.js';
 
@@ -12,6 +13,7 @@ export function Sidebar({ store, state, onSignOut }: { store: ChatStore; state: 
         <ConnectionBadge state={state.conn} onRetry={() => store.conn.retryNow()} />
         <nav class="account" aria-label={state.me.name}>
           <span class="me" title={state.me.name}>{state.me.name}</span>
+          <NotificationsButton />
           {state.me.role === 'admin' && <a class="link-button" href="#/admin">{t('admin')}</a>}
           <button type="button" class="link-button" onClick={onSignOut}>{t('signOut')}</button>
         </nav>
