@@ -1,8 +1,9 @@
-import type { HttpRequest, HttpResponse, TemplatedApp } from '@based/uws';
+import type { HttpRequest, HttpResponse } from '@based/uws';
 import type { Reader, TokenInfo } from '../store/reader.js';
 import { Exchange } from './http.js';
 import { authenticated } from './member-routes.js';
 import type { Metrics } from './metrics.js';
+import type { HttpRoutes } from './http-guard.js';
 
 export interface AdminRouteDeps {
   reader: Reader;
@@ -29,7 +30,7 @@ function counter(metrics: Metrics, name: string): number {
  * members, and the server's health and a few figures. Admins only (403
  * otherwise); changes stay with the CLI, which records them in the events feed.
  */
-export function mountAdminRoutes(app: TemplatedApp, deps: AdminRouteDeps): void {
+export function mountAdminRoutes(app: HttpRoutes, deps: AdminRouteDeps): void {
   const admin = (res: HttpResponse, req: HttpRequest, answer: (ex: Exchange, who: TokenInfo) => void): void => {
     const ex = new Exchange(res);
     const info = authenticated(ex, req, deps);

@@ -1,4 +1,4 @@
-import type { HttpRequest, HttpResponse, TemplatedApp } from '@based/uws';
+import type { HttpRequest, HttpResponse } from '@based/uws';
 import { decoyHash, hashPassword, needsRehash, verifyPassword } from '../auth/password.js';
 import type { TokenRefresher } from '../auth/token-refresh.js';
 import type { LoginThrottle } from '../auth/login-throttle.js';
@@ -18,6 +18,7 @@ import { isLoopbackAddress } from './loopback.js';
 import type { Metrics } from './metrics.js';
 import type { SocketRegistry } from './socket-registry.js';
 import { tokenKey } from './socket-state.js';
+import type { HttpRoutes } from './http-guard.js';
 
 export interface ApiDeps {
   config: Config;
@@ -45,7 +46,7 @@ function intParam(params: URLSearchParams, key: string, min: number): number | u
 }
 
 /** The HTTP API of protocol v1. Every error answer is `{"error":{"code","message"}}`. */
-export function mountApi(app: TemplatedApp, deps: ApiDeps): void {
+export function mountApi(app: HttpRoutes, deps: ApiDeps): void {
   const { config, chat, reader, writer, sockets, throttle, metrics, log, limits } = deps;
 
   /** The token's user, or undefined after answering 401. */

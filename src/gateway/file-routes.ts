@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { rmSync, statSync } from 'node:fs';
-import type { HttpRequest, HttpResponse, TemplatedApp } from '@based/uws';
+import type { HttpRequest, HttpResponse } from '@based/uws';
 import type { Membership } from '../chat/membership.js';
 import { parseRoomId } from '../chat/service.js';
 import type { Config } from '../config/schema.js';
@@ -15,6 +15,7 @@ import { probeImage, type ImageInfo } from './image-probe.js';
 import { authenticated } from './member-routes.js';
 import type { Metrics } from './metrics.js';
 import { UploadSink } from './upload-sink.js';
+import type { HttpRoutes } from './http-guard.js';
 
 export interface FileRouteDeps {
   config: Config;
@@ -36,7 +37,7 @@ const HEAD_BYTES = 16;
  * memory stays flat whatever the size — are synced, sniffed, thumbnailed,
  * moved to their content address and only then recorded by the writer.
  */
-export function mountFileRoutes(app: TemplatedApp, deps: FileRouteDeps): void {
+export function mountFileRoutes(app: HttpRoutes, deps: FileRouteDeps): void {
   const { config, reader, membership, writer, metrics, log, blobs } = deps;
   blobs.prepare();
 

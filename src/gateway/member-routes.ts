@@ -1,10 +1,11 @@
-import type { HttpRequest, HttpResponse, TemplatedApp } from '@based/uws';
+import type { HttpRequest, HttpResponse } from '@based/uws';
 import { hashToken, looksLikeToken } from '../auth/tokens.js';
 import type { Membership } from '../chat/membership.js';
 import { parseRoomId } from '../chat/service.js';
 import type { Reader, TokenInfo } from '../store/reader.js';
 import { bearerToken, Exchange } from './http.js';
 import type { Metrics } from './metrics.js';
+import type { HttpRoutes } from './http-guard.js';
 
 export interface MemberRouteDeps {
   reader: Reader;
@@ -29,7 +30,7 @@ export function authenticated(ex: Exchange, req: HttpRequest, deps: { reader: Re
  * "seen by" from the read markers. Members only: anyone else gets the same
  * `forbidden` as for a room that does not exist, so room ids cannot be probed.
  */
-export function mountMemberRoutes(app: TemplatedApp, deps: MemberRouteDeps): void {
+export function mountMemberRoutes(app: HttpRoutes, deps: MemberRouteDeps): void {
   app.get('/api/v1/rooms/:room/members', (res: HttpResponse, req: HttpRequest) => {
     const ex = new Exchange(res);
     const room = req.getParameter(0) ?? '';

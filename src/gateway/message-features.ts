@@ -1,4 +1,3 @@
-import type { TemplatedApp } from '@based/uws';
 import type { Membership } from '../chat/membership.js';
 import { MessageActions } from '../chat/message-actions.js';
 import { Mutes } from '../chat/mutes.js';
@@ -13,6 +12,7 @@ import type { Writer } from '../store/writer.js';
 import { mountFileRoutes } from './file-routes.js';
 import type { Metrics } from './metrics.js';
 import type { SocketRegistry } from './socket-registry.js';
+import type { HttpRoutes } from './http-guard.js';
 
 export interface MessageFeatureDeps {
   config: Config;
@@ -33,7 +33,7 @@ export interface MessageFeatures {
   presence: Presence;
   blobs: BlobStore;
   cleanup: CleanupJob;
-  mount(app: TemplatedApp): void;
+  mount(app: HttpRoutes): void;
   start(): void;
   stop(): Promise<void>;
 }

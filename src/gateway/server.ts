@@ -29,6 +29,7 @@ import { mountStatic } from './static-routes.js';
 import { sslAppOptions, tlsFiles } from './tls.js';
 import { loadUws } from './uws.js';
 import { wsBehavior } from './ws-handler.js';
+import { guardedRoutes } from './http-guard.js';
 
 export interface RoostServer {
   readonly port: number;
@@ -161,15 +162,17 @@ export async function startServer(config: Config, log: Logger, hooks: HistoryJob
     isAccepting: () => accepting,
     originAllowed: originChecker(config),
   }));
-  mountApi(app, {
+  // Every HTTP route behind one guard: a handler that throws costs its request a 500, not the server.
+  const routes = guardedRoutes(app, log);
+  mountApi(routes, {
     config, chat, membership, reader, writer, search, sockets, throttle, metrics, log, limits, tokens,
     isHealthy: () => accepting && writer.alive,
   });
-  mountMemberRoutes(app, { reader, membership, metrics });
-  mountAdminRoutes(app, { reader, metrics, connections: () => sockets.size, writerDepth: () => writer.depth, isHealthy: () => accepting && writer.alive });
-  mountStatic(app, log);
-  features.mount(app);
-  app.any('/*', (res) => new Exchange(res).error('not_found', 'no such route'));
+  mountMemberRoutes(routes, { reader, membership, metrics });
+  mountAdminRoutes(routes, { reader, metrics, connections: () => sockets.size, writerDepth: () => writer.depth, isHealthy: () => accepting && writer.alive });
+  mountStatic(routes, log);
+  features.mount(routes);
+  routes.any('/*', (res) => new Exchange(res).error('not_found', 'no such route'));
 
   const follower = new EventsFollower(reader, membership, sockets, fanout, log, features.mutes);
   const lagSweeper = new LagSweeper(sockets, config.maxBackpressureBytes, (s) => {

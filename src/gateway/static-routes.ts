@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { extname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { HttpRequest, HttpResponse, TemplatedApp } from '@based/uws';
+import type { HttpRequest, HttpResponse } from '@based/uws';
 import type { Logger } from '../log.js';
 import { Exchange, SECURITY_HEADERS, statusLine } from './http.js';
+import type { HttpRoutes } from './http-guard.js';
 
 /**
  * The browser client, built into dist/web by scripts/build-web.mjs, served
@@ -110,7 +111,7 @@ function serve(res: HttpResponse, req: HttpRequest, asset: WebAsset): void {
 }
 
 /** Mounts GET / and one exact route per built file; without a build, / says how to make one. */
-export function mountStatic(app: TemplatedApp, log: Logger, dir: string = defaultWebDir()): void {
+export function mountStatic(app: HttpRoutes, log: Logger, dir: string = defaultWebDir()): void {
   const assets = loadWebAssets(dir);
   const index = assets.get('/index.html');
   if (index === undefined) {
