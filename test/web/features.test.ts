@@ -185,6 +185,24 @@ t.test('two people reply, edit, delete, react, share files, mention, mute, see p
   await t.resolves(a.page.locator('.staged li.failed [role=alert]', { hasText: 'huge.bin is too large for this server.' }).waitFor(), 'a file over the limit shows a clear error');
   await a.page.locator('.staged li.failed').getByRole('button', { name: 'Remove huge.bin' }).click();
 
+  // Progress while an upload is under way: alice's link slowed to 100 KB/s (Chromium's network
+  // emulation, which throttles uploads to loopback too), so 250 KB take a few seconds.
+  const cdp = await a.context.newCDPSession(a.page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 100_000 });
+  await picker.setInputFiles([{ name: 'slow.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(250_000, 3) }]);
+  const midway = await a.page.waitForFunction(() => {
+    const bar = document.querySelector<HTMLProgressElement>('.staged li.uploading progress');
+    return bar !== null && bar.value > 0 && bar.value < 1 ? bar.value : null;
+  }, undefined, { timeout: 10_000, polling: 50 });
+  const fraction = Number(await midway.jsonValue());
+  t.ok(fraction > 0 && fraction < 1, `progress is shown part way (${Math.round(fraction * 100)} %)`);
+  t.match(await a.page.locator('.staged li.uploading label').textContent(), /slow\.bin.*\d+ ?%/, 'with the file\'s name and a percentage');
+  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+  await t.resolves(a.page.locator('.staged li.done', { hasText: 'slow.bin' }).waitFor({ timeout: 20_000 }), 'and the upload completes');
+  await a.page.getByRole('button', { name: 'Remove slow.bin' }).click();
+  await cdp.detach();
+
   // Dropping a file on the conversation and pasting one into the box stage them like the picker does.
   const dropData = await a.page.evaluateHandle(() => {
     const dt = new DataTransfer();
