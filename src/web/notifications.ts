@@ -1,7 +1,7 @@
 import type { ChatStore } from './chat-store.js';
 import { roomHref } from './hooks.js';
 import type { WireMessage } from './protocol.js';
-import type { RoomState } from './room-state.js';
+import { unreadCount, type RoomState } from './room-state.js';
 
 /**
  * Whether a new message deserves a desktop notification under the room's
@@ -13,6 +13,16 @@ export function wantsNotification(room: Pick<RoomState, 'notify' | 'muted'>, m: 
   if (m.from === me || m.deleted === true || room.notify === 'none') return false;
   const mentionsMe = m.mentions?.includes(me) === true;
   return room.notify === 'mentions' || room.muted ? mentionsMe : true;
+}
+
+/**
+ * What a room adds to the count in the tab's title, by the same rules: its
+ * unread messages under "all", only its unread mentions when muted or under
+ * "mentions", nothing under "none". (The room list still shows every count.)
+ */
+export function attentionCount(r: Pick<RoomState, 'notify' | 'muted' | 'mentions' | 'lastSeq' | 'readSeq'>): number {
+  if (r.notify === 'none') return 0;
+  return r.notify === 'mentions' || r.muted ? r.mentions : unreadCount(r);
 }
 
 /**

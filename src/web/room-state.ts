@@ -57,7 +57,7 @@ export const windowStart = (r: RoomState): number => r.messages[0]?.seq ?? 0;
 export const windowEnd = (r: RoomState): number => r.messages[r.messages.length - 1]?.seq ?? 0;
 /** The window reaches the newest message the client knows of: live messages extend it. */
 export const atLatest = (r: RoomState): boolean => r.loaded && windowEnd(r) >= r.lastSeq;
-export const unreadCount = (r: RoomState): number => Math.max(0, r.lastSeq - r.readSeq);
+export const unreadCount = (r: Pick<RoomState, 'lastSeq' | 'readSeq'>): number => Math.max(0, r.lastSeq - r.readSeq);
 
 /** Replaces the window with a page from the server (ascending). */
 export function withWindow(r: RoomState, messages: readonly WireMessage[], hasOlder: boolean): RoomState {

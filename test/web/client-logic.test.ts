@@ -7,7 +7,7 @@ import t from 'tap';
 import { highlight, linkify } from '../../src/web/format.js';
 import { buildRows, seenAt } from '../../src/web/message-rows.js';
 import type { WireMessage } from '../../src/web/protocol.js';
-import { wantsNotification } from '../../src/web/notifications.js';
+import { attentionCount, wantsNotification } from '../../src/web/notifications.js';
 import { canEdit } from '../../src/web/room-actions.js';
 import { atLatest, newRoom, withChange, withLiveMessage, withNewer, withOlder, withWindow } from '../../src/web/room-state.js';
 
@@ -104,4 +104,12 @@ t.test('which live messages notify: by the room\'s level, mute, and whether they
   t.same(decide('all', true), [false, true], 'a muted room: only what names the user');
   t.same(decide('none', true), [false, false]);
   t.notOk(wantsNotification({ notify: 'all', muted: false }, msg(3, '1'), '1'), 'never one\'s own message');
+});
+
+t.test('the tab title counts what each room\'s settings ask attention for', async (t) => {
+  const r = { lastSeq: 10, readSeq: 4, mentions: 2 };
+  t.equal(attentionCount({ ...r, notify: 'all', muted: false }), 6, 'every unread message');
+  t.equal(attentionCount({ ...r, notify: 'mentions', muted: false }), 2, 'unread mentions only');
+  t.equal(attentionCount({ ...r, notify: 'all', muted: true }), 2, 'a muted room: its mentions');
+  t.equal(attentionCount({ ...r, notify: 'none', muted: false }), 0);
 });

@@ -2,7 +2,7 @@ import { useEffect, useMemo } from 'preact/hooks';
 import { ChatStore } from '../chat-store.js';
 import { useChat, useRoute } from '../hooks.js';
 import { t } from '../i18n.js';
-import { unreadCount } from '../room-state.js';
+import { attentionCount } from '../notifications.js';
 import type { Session } from '../session.js';
 import { Admin } from './Admin.js';
 import { Conversation } from './Conversation.js';
@@ -26,7 +26,7 @@ export function Chat({ session, onSignOut }: { session: Session; onSignOut: (rev
     if (state.roomsLoaded) store.openRoom(routeRoom);
   }, [routeRoom, state.roomsLoaded]);
 
-  const unread = Object.values(state.rooms).reduce((n, r) => n + unreadCount(r), 0);
+  const unread = Object.values(state.rooms).reduce((n, r) => n + attentionCount(r), 0);
   useEffect(() => {
     document.title = unread > 0 ? `(${unread}) ${t('appName')}` : t('appName');
   }, [unread]);
