@@ -73,9 +73,7 @@ export class MessageActions {
       if (r.frame !== undefined) {
         this.deps.fanout.publish(roomTopic(room), r.frame);
         // As with a send: an edit that mentions someone reaches them even where they muted the room.
-        for (const m of r.mentions ?? []) {
-          if (m !== peer.userId && this.deps.mutes.isMuted(room, m)) this.deps.fanout.toUser(m, r.frame);
-        }
+        for (const m of this.deps.mutes.mentionedWhoMuted(room, peer.userId, r.mentions)) this.deps.fanout.toUser(m, r.frame);
       }
       if (r.freed !== undefined && r.freed.length > 0) this.deps.onFreed?.(r.freed);
     });

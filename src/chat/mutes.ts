@@ -31,6 +31,14 @@ export class Mutes {
     return true;
   }
 
+  /**
+   * Of the members a frame mentions, those who muted the room (so are not on
+   * its topic) and must get it directly; the author is never one of them.
+   */
+  *mentionedWhoMuted(room: number, author: number, mentioned: readonly number[] | undefined): Iterable<number> {
+    for (const m of mentioned ?? []) if (m !== author && this.isMuted(room, m)) yield m;
+  }
+
   /** The rooms whose live frames a user's new socket subscribes to. */
   *audible(user: number, rooms: Iterable<number>): Iterable<number> {
     for (const r of rooms) if (!this.isMuted(r, user)) yield r;

@@ -78,8 +78,9 @@ export class ChatService {
       if (r.frame !== undefined) {
         this.deps.fanout.publish(roomTopic(roomId), r.frame);
         // A mention reaches the mentioned even where they muted the room (they are not on its topic).
-        for (const m of r.mentions ?? []) {
-          if (m !== user && this.deps.mutes?.isMuted(roomId, m) === true) this.deps.fanout.toUser(m, r.frame);
+        // Checked first: most messages mention nobody, and this is the per-message path.
+        if (r.mentions !== undefined && r.mentions.length > 0 && this.deps.mutes !== undefined) {
+          for (const m of this.deps.mutes.mentionedWhoMuted(roomId, user, r.mentions)) this.deps.fanout.toUser(m, r.frame);
         }
         this.deps.onCommitted?.(1);
       }
