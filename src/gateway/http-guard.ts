@@ -1,6 +1,6 @@
 import type { HttpRequest, HttpResponse, TemplatedApp } from '@based/uws';
 import type { Logger } from '../log.js';
-import { SECURITY_HEADERS, statusLine } from './http.js';
+import { Exchange } from './http.js';
 
 export type RouteHandler = (res: HttpResponse, req: HttpRequest) => void;
 
@@ -20,20 +20,28 @@ export interface HttpRoutes {
  */
 export function guardedRoutes(app: TemplatedApp, log: Logger): HttpRoutes {
   let failures = 0;
-  const guard = (handler: RouteHandler): RouteHandler => (res, req) => {
-    // Read now: uWS's request object is only valid during this call. The path has no query (tokens may ride there).
-    const method = req.getMethod();
-    const path = req.getUrl();
-    const fail = (err: unknown): void => {
-      const requestId = `${Date.now().toString(36)}-${(++failures).toString(36)}`;
-      log.error({ err, requestId, method, path }, 'HTTP handler failed');
-      answer500(res, requestId);
-    };
+  const fail = (res: HttpResponse, method: string, path: string, err: unknown): void => {
+    const requestId = `${Date.now().toString(36)}-${(++failures).toString(36)}`;
+    log.error({ err, requestId, method, path }, 'HTTP handler failed');
     try {
-      const out: unknown = handler(res, req);
-      if (out instanceof Promise) out.catch(fail);
+      new Exchange(res).json(500, { error: { code: 'internal', message: `internal error (request ${requestId})`, requestId } });
+    } catch {
+      // Answered already, or the client went away: uWS refuses the write, and the log line is what is left.
+    }
+  };
+  // The request is read only on failure, while uWS still holds it (during this call); its path
+  // has no query, where tokens may ride.
+  const guard = (handler: RouteHandler): RouteHandler => (res, req) => {
+    let out: unknown;
+    try {
+      out = handler(res, req);
     } catch (err) {
-      fail(err);
+      return fail(res, req.getMethod(), req.getUrl(), err);
+    }
+    if (out instanceof Promise) {
+      const method = req.getMethod();
+      const path = req.getUrl();
+      out.catch((err: unknown) => fail(res, method, path, err));
     }
   };
   return {
@@ -41,18 +49,4 @@ export function guardedRoutes(app: TemplatedApp, log: Logger): HttpRoutes {
     post: (pattern, handler) => void app.post(pattern, guard(handler)),
     any: (pattern, handler) => void app.any(pattern, guard(handler)),
   };
-}
-
-function answer500(res: HttpResponse, requestId: string): void {
-  const body = JSON.stringify({ error: { code: 'internal', message: `internal error (request ${requestId})`, requestId } });
-  try {
-    res.cork(() => {
-      res.writeStatus(statusLine(500));
-      for (const [k, v] of SECURITY_HEADERS) res.writeHeader(k, v);
-      res.writeHeader('Content-Type', 'application/json; charset=utf-8');
-      res.end(body);
-    });
-  } catch {
-    // Answered already, or the client went away: uWS refuses the write, and the log line is what is left.
-  }
 }
