@@ -4,25 +4,24 @@ import type { WireMessage } from './protocol.js';
 import { unreadCount, type RoomState } from './room-state.js';
 
 /**
- * Whether a new message deserves a desktop notification under the room's
- * settings (`notify`, stored per user on the server): never one's own;
- * "none" never; "mentions", and any muted room, only when it names the
- * user; "all" otherwise.
+ * What a room's settings (`notify` and mute, stored per user on the server)
+ * ask attention for: everything under "all", only what names the user under
+ * "mentions" or in a muted room, nothing under "none".
  */
+type Attention = 'all' | 'mentions' | 'none';
+const attentionOf = (r: Pick<RoomState, 'notify' | 'muted'>): Attention => (r.notify === 'none' ? 'none' : r.muted ? 'mentions' : r.notify);
+
+/** Whether a new message deserves a desktop notification: by the room's attention, never one's own. */
 export function wantsNotification(room: Pick<RoomState, 'notify' | 'muted'>, m: WireMessage, me: string): boolean {
-  if (m.from === me || m.deleted === true || room.notify === 'none') return false;
-  const mentionsMe = m.mentions?.includes(me) === true;
-  return room.notify === 'mentions' || room.muted ? mentionsMe : true;
+  if (m.from === me || m.deleted === true) return false;
+  const attention = attentionOf(room);
+  return attention === 'all' || (attention === 'mentions' && m.mentions?.includes(me) === true);
 }
 
-/**
- * What a room adds to the count in the tab's title, by the same rules: its
- * unread messages under "all", only its unread mentions when muted or under
- * "mentions", nothing under "none". (The room list still shows every count.)
- */
+/** What a room adds to the count in the tab's title, by the same rule (the room list still shows every count). */
 export function attentionCount(r: Pick<RoomState, 'notify' | 'muted' | 'mentions' | 'lastSeq' | 'readSeq'>): number {
-  if (r.notify === 'none') return 0;
-  return r.notify === 'mentions' || r.muted ? r.mentions : unreadCount(r);
+  const attention = attentionOf(r);
+  return attention === 'none' ? 0 : attention === 'mentions' ? r.mentions : unreadCount(r);
 }
 
 /**
