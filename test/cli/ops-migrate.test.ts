@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import t from 'tap';
 import { backupIfMigrationPending, schemaState } from '../../src/ops/upgrade.js';
-import { closeWritable, openWritable } from '../../src/store/database.js';
-import { MIGRATIONS, SCHEMA_VERSION } from '../../src/store/migrations.js';
+import { closeWritable, openWritable } from '../../src/store/db/database.js';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../src/store/db/migrations.js';
 import { roost } from './run.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

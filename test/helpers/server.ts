@@ -11,10 +11,10 @@ import { configWith, type RawValue } from '../../src/config/load.js';
 import type { Config, SettingName } from '../../src/config/schema.js';
 import { startServer, type RoostServer } from '../../src/gateway/server.js';
 import { createLogger } from '../../src/log.js';
-import { addMember, addUser, createRoom, directRoom, type Role } from '../../src/store/admin.js';
-import { openReadOnly, openWritable, type Db } from '../../src/store/database.js';
+import { addMember, addUser, createRoom, directRoom, type Role } from '../../src/store/admin/admin.js';
+import { openReadOnly, openWritable, type Db } from '../../src/store/db/database.js';
 import { TestClient } from './client.js';
-import type { HistoryJobHooks } from '../../src/store/history-jobs.js';
+import type { HistoryJobHooks } from '../../src/jobs/history-jobs.js';
 
 export interface TestUser { id: string; name: string; password: string; token: string }
 
