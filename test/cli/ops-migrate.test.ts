@@ -86,7 +86,7 @@ t.test('a server start migrates automatically, after taking a backup', async (t)
   proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<number | null>((resolve) => proc.on('close', resolve));
   const kill = setTimeout(() => proc.kill('SIGKILL'), 20_000);
-  for (let i = 0; i < 200 && !/roost listening/.test(stdout) && proc.exitCode === null; i++) await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 1200 && !/roost listening/.test(stdout) && proc.exitCode === null; i++) await new Promise((r) => setTimeout(r, 50));
   t.match(stdout, /roost listening/, stderr);
   proc.kill('SIGTERM');
   t.equal(await exited, 0, stderr);
