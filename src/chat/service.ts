@@ -4,6 +4,7 @@ import type { Page } from '../store/read/reader.js';
 import type { Membership } from './membership.js';
 import type { MessageActions } from './message-actions.js';
 import type { Mutes } from './mutes.js';
+import { ReadReceipts, type Schedule } from './read-receipts.js';
 import { roomTopic, type Fanout, type HistorySource, type Peer, type SearchSource, type WriteQueue } from './ports.js';
 import { errorFrame, notMember, overloaded, type Failure } from './replies.js';
 
@@ -18,6 +19,10 @@ export interface ChatDeps {
   /** Issue 7: edit, delete, react, notify, presence frames; muted rooms (mentions still reach the muted). */
   actions?: MessageActions;
   mutes?: Mutes;
+  /** Markers that move within this window reach their room as one frame (default 200 ms; 0: each at once). */
+  receiptWindowMs?: number;
+  /** Replaces the window's timer (tests flush by hand). */
+  receiptSchedule?: Schedule;
 }
 
 /** What a `send` may carry besides its body (issue 7). */
@@ -26,6 +31,7 @@ export interface SendExtras { replyTo?: number; attachments?: string[] }
 const DEFAULT_HISTORY = 50;
 const DEFAULT_SYNC = 100;
 const DEFAULT_SEARCH = 20;
+const DEFAULT_RECEIPT_WINDOW_MS = 200;
 
 /** Room ids are opaque on the wire; inside they are row ids. Anything else names no room. */
 export function parseRoomId(room: string): number | null {
@@ -40,7 +46,19 @@ export type PageOutcome = ({ ok: true } & Page) | Failure;
  * does. Knows nothing of sockets or SQL; tested without a network.
  */
 export class ChatService {
-  constructor(private readonly deps: ChatDeps) {}
+  private readonly receipts: ReadReceipts;
+
+  constructor(private readonly deps: ChatDeps) {
+    this.receipts = new ReadReceipts({
+      writer: deps.writer, fanout: deps.fanout, schedule: deps.receiptSchedule,
+      windowMs: deps.receiptWindowMs ?? DEFAULT_RECEIPT_WINDOW_MS,
+    });
+  }
+
+  /** Stops the receipts timer; markers already written stay written. */
+  close(): void {
+    this.receipts.close();
+  }
 
   handle(peer: Peer, frame: ClientFrame): void {
     switch (frame.type) {
@@ -136,13 +154,7 @@ export class ChatService {
       const e = notMember(f.room);
       return peer.send(errorFrame(f.id, e.code, e.message));
     }
-    const queued = this.deps.writer.submit({ k: 'read', room: roomId, user: peer.userId, seq: f.seq }, (r) => {
-      if (!r.ok) return peer.send(errorFrame(f.id, r.code, r.message));
-      if (r.moved) {
-        this.deps.fanout.publish(roomTopic(roomId), JSON.stringify({ type: 'receipt', room: f.room, user: String(peer.userId), seq: r.seq }));
-      }
-    });
-    if (!queued) peer.send(errorFrame(f.id, overloaded.code, overloaded.message));
+    this.receipts.read(peer, roomId, f.seq, f.id);
   }
 
   private onTyping(peer: Peer, f: TypingFrame): void {

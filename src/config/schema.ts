@@ -64,6 +64,7 @@ export const SETTINGS = {
   uploadQuotaBytes: { kind: 'int', default: 1024 * 1024 * KiB, min: 0, max: 1024 * 1024 * 1024 * KiB, doc: 'Bytes of files one user may have stored in all (0: no quota); past it uploads get 413 too_large.' },
   editWindowSeconds: { kind: 'int', default: 900, min: 0, max: 31_536_000, doc: 'How long after sending the sender may edit a message (0: never).' },
   presence: { kind: 'bool', default: true, env: 'ROOST_PRESENCE', doc: 'Push online/away/offline changes to the members of direct rooms and small rooms.' },
+  receiptWindowMs: { kind: 'int', default: 200, min: 0, max: 5000, doc: 'Read markers that move within this many milliseconds reach their room as one receipts frame (0: one receipt frame each, at once).' },
   presenceMaxRoomSize: { kind: 'int', default: 100, min: 2, max: 1_000_000, doc: 'Rooms with more members get no presence pushes (members ask with a presence frame instead).' },
 } as const satisfies Record<string, Setting>;
 

@@ -4,6 +4,7 @@ import { LoginThrottle } from '../auth/login-throttle.js';
 import { TokenRefresher } from '../auth/token-refresh.js';
 import { Membership } from '../chat/membership.js';
 import type { Fanout } from '../chat/ports.js';
+import type { Schedule } from '../chat/read-receipts.js';
 import { ChatService } from '../chat/service.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
@@ -88,7 +89,10 @@ function listen(app: TemplatedApp, host: string, port: number): Promise<us_liste
 }
 
 /** Starts Roost on a data folder whose schema the writer brings up to date. */
-export async function startServer(config: Config, log: Logger, hooks: HistoryJobHooks = {}): Promise<RoostServer> {
+/** Clocks tests replace: retention's, and the read receipts window's timer. */
+export interface ServerHooks extends HistoryJobHooks { receiptSchedule?: Schedule }
+
+export async function startServer(config: Config, log: Logger, hooks: ServerHooks = {}): Promise<RoostServer> {
   const tls = tlsFiles(config);
   // uWS reads its request-head limit from the environment once, when it loads.
   process.env.UWS_HTTP_MAX_HEADERS_SIZE = String(config.maxHeaderBytes);
@@ -143,6 +147,7 @@ export async function startServer(config: Config, log: Logger, hooks: HistoryJob
   const features = messageFeatures({ config, reader, writer, membership, sockets, fanout, metrics, log, now: hooks.now });
   const chat = new ChatService({
     history: reader, writer, fanout, membership, search, limits, actions: features.actions, mutes: features.mutes,
+    receiptWindowMs: config.receiptWindowMs, receiptSchedule: hooks.receiptSchedule,
     onCommitted: (n) => metrics.inc('roost_messages_committed_total', 'Messages made durable and published.', undefined, n),
   });
   const throttle = new LoginThrottle({
@@ -207,6 +212,7 @@ export async function startServer(config: Config, log: Logger, hooks: HistoryJob
       await features.stop();
       // Everything queued commits and is acked while its sockets are still open.
       await writer.idle();
+      chat.close();
       sockets.closeAll(CLOSE_CODES.going_away, 'server shutting down');
       await writer.close();
       await search.close();

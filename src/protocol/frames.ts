@@ -78,5 +78,10 @@ export interface RoomSummary {
   notify?: 'all' | 'mentions' | 'none';
 }
 
+/** A member's read marker moved: alone in its room's receipts window. */
+export interface ReceiptFrame { type: 'receipt'; room: string; user: string; seq: number }
+/** Several markers moved in one room within one receipts window: one frame for all of them. */
+export interface ReceiptsFrame { type: 'receipts'; room: string; reads: Array<{ user: string; seq: number }> }
+
 /** A search result: the message, a plain-text snippet, and the UTF-16 ranges of the matches in it. */
 export interface SearchHit extends WireMessage { snippet: string; highlights: Array<[number, number]> }

@@ -7,7 +7,7 @@ import { DEFAULT_EDIT_WINDOW_MS } from './room-actions.js';
 import type { SearchState } from './search-actions.js';
 import type { Attachment, Change, PresenceState, ServerFrame, ServerFrameOf, User, WireMessage } from './protocol.js';
 import {
-  atLatest, windowEnd, windowStart, withChange, withLiveMessage, withNewer, withOlder, withPending, withWindow, type RoomState,
+  atLatest, windowEnd, windowStart, withChange, withLiveMessage, withNewer, withOlder, withPending, withReads, withWindow, type RoomState,
 } from './room-state.js';
 
 export interface ChatState {
@@ -131,10 +131,8 @@ export class ChatStore {
         return this.applyChanges(f.room, [f]);
       }
       case 'presence': return f.id === undefined ? this.setPresence(f.user, f.state) : undefined;
-      case 'receipt':
-        return this.updateRoom(f.room, (r) => (f.user === this.state.me.id
-          ? { ...r, readSeq: Math.max(r.readSeq, f.seq) }
-          : { ...r, receipts: { ...r.receipts, [f.user]: Math.max(r.receipts[f.user] ?? 0, f.seq) } }));
+      case 'receipt': return this.updateRoom(f.room, (r) => withReads(r, [f], this.state.me.id));
+      case 'receipts': return this.updateRoom(f.room, (r) => withReads(r, f.reads, this.state.me.id));
       case 'typing':
         if (f.user === this.state.me.id) return;
         this.updateRoom(f.room, (r) => ({ ...r, typing: { ...r.typing, [f.user]: Date.now() + TYPING_SHOWN_MS } }));

@@ -3,7 +3,7 @@
  * server defines come from src/protocol/frames.ts as types only (erased by the
  * bundler, so no server module enters the bundle); client-side shapes follow.
  */
-import type { RoomSummary, SearchHit, WireMessage } from '../protocol/frames.js';
+import type { ReceiptFrame, ReceiptsFrame, RoomSummary, SearchHit, WireMessage } from '../protocol/frames.js';
 
 export type { RoomSummary, SearchHit, WireMessage };
 export type Attachment = NonNullable<WireMessage['attachments']>[number];
@@ -27,7 +27,8 @@ export type ServerFrame =
   | { type: 'history'; id?: string; room: string; messages: WireMessage[]; more: boolean }
   | { type: 'results'; id?: string; hits: SearchHit[] }
   | { type: 'rooms'; id?: string; rooms: RoomSummary[]; editWindowSeconds?: number }
-  | { type: 'receipt'; room: string; user: string; seq: number }
+  | ReceiptFrame
+  | ReceiptsFrame
   | { type: 'typing'; room: string; user: string }
   | { type: 'room'; room: string; event: 'joined' | 'left' | 'created'; user: string }
   | ({ room: string } & Change)

@@ -172,3 +172,17 @@ function withReaction(list: readonly Reaction[], emoji: string, on: boolean, min
   const out = old === undefined ? [...list, next] : list.map((x) => (x === old ? next : x));
   return out.filter((x) => x.count > 0);
 }
+
+/**
+ * Applies moved read markers (one `receipt` or a `receipts` batch): the user's
+ * own moves `readSeq`, others' are shown as seen. Never backwards.
+ */
+export function withReads(r: RoomState, reads: ReadonlyArray<{ user: string; seq: number }>, me: string): RoomState {
+  let readSeq = r.readSeq;
+  const receipts: Record<string, number> = { ...r.receipts };
+  for (const { user, seq } of reads) {
+    if (user === me) readSeq = Math.max(readSeq, seq);
+    else receipts[user] = Math.max(receipts[user] ?? 0, seq);
+  }
+  return { ...r, readSeq, receipts };
+}

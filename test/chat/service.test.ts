@@ -83,6 +83,8 @@ function setup(): { chat: ChatService; writer: FakeWriter; fanout: FakeFanout; h
     history, writer, fanout, membership, search,
     limits: { maxBodyChars: 100, maxHistoryLimit: 200, maxSyncLimit: 500, maxSyncRooms: 10, maxSearchLimit: 50 },
     onCommitted: (n) => committed.push(n),
+    // Each receipt at once: how receipts share a window is specified in read-receipts.test.ts.
+    receiptWindowMs: 0,
   });
   return { chat, writer, fanout, history, search, membership, committed };
 }

@@ -25,7 +25,7 @@ export function fuzzMs(share: number): number {
 
 /** Every frame type a server may send (protocol.md + additions). */
 export const SERVER_FRAME_TYPES = new Set([
-  'ack', 'synced', 'history', 'results', 'rooms', 'pong', 'error', 'message', 'receipt', 'typing', 'room',
+  'ack', 'synced', 'history', 'results', 'rooms', 'pong', 'error', 'message', 'receipt', 'receipts', 'typing', 'room',
   'presence', 'ok', 'edited', 'deleted', 'reaction', 'members',
 ]);
 export const CLOSE_CODES_DOCUMENTED = new Set<number>([1000, 1005, ...Object.values(CLOSE_CODES)]);

@@ -1,4 +1,5 @@
 import t from 'tap';
+import type { Schedule } from '../../src/chat/read-receipts.js';
 import { sleep, startTestServer } from '../helpers/server.js';
 import { TestClient, type Frame } from '../helpers/client.js';
 
@@ -46,6 +47,48 @@ t.test('a read marker moves forward only, publishes a receipt to the room, and u
   t.match((await summaries(b)).get(room), { readSeq: 5, unread: 0 });
   const receipts = a.frames.filter((f: Frame) => f.type === 'receipt');
   t.same(receipts.map((f) => f.seq), [3, 5]);
+});
+
+t.test('several members reading within one window reach the room as one receipts frame; the markers are durable', async (t) => {
+  // The window ends when the test says so, not on this box's clock.
+  const window: { end: (() => void) | null } = { end: null };
+  const schedule: Schedule = (flush) => {
+    window.end = flush;
+    return () => { window.end = null; };
+  };
+  const srv = await startTestServer({}, { receiptSchedule: schedule });
+  t.teardown(() => srv.close());
+  const [ann, ben, cat] = [await srv.user('ann'), await srv.user('ben'), await srv.user('cat')];
+  const team = await srv.room('team', ['ann', 'ben', 'cat']);
+  const a = await srv.connect(ann.token);
+  for (let i = 1; i <= 4; i++) await a.request({ type: 'send', room: team, body: `t${i}`, clientMsgId: `team-${i}` });
+  const b = await srv.connect(ben.token);
+  const c = await srv.connect(cat.token);
+  b.send({ type: 'read', room: team, seq: 3 });
+  c.send({ type: 'read', room: team, seq: 4 });
+  c.send({ type: 'read', room: team, seq: 2 });
+  // Durable before any receipt is published: each reader's `rooms` shows its marker.
+  for (const [client, want] of [[b, 3], [c, 4]] as const) {
+    let readSeq = -1;
+    for (let i = 0; i < 200 && readSeq !== want; i++) {
+      const reply = await client.request({ type: 'rooms' });
+      readSeq = (reply.rooms as Summary[]).find((r) => r.room === team)?.readSeq ?? -1;
+      if (readSeq !== want) await sleep(10);
+    }
+    t.equal(readSeq, want, 'the marker was written');
+  }
+  // A later write's ack proves the reads' callbacks ran (the writer answers in submission order).
+  await a.request({ type: 'send', room: team, body: 't5', clientMsgId: 'team-5' });
+  t.equal(a.frames.filter((f: Frame) => f.type === 'receipt' || f.type === 'receipts').length, 0, 'nothing before the window ends');
+  t.not(window.end, null, 'a window is open');
+  window.end?.();
+  const batch = await a.next((f) => f.type === 'receipts');
+  t.same(batch, { type: 'receipts', room: team, reads: [{ user: ben.id, seq: 3 }, { user: cat.id, seq: 4 }] });
+  t.same(await c.next((f) => f.type === 'receipts'), batch, 'the readers\' own sockets get it too');
+  await a.request({ type: 'ping' });
+  t.equal(a.frames.filter((f: Frame) => f.type === 'receipt' || f.type === 'receipts').length, 1, 'one frame for the window');
+  const after = new Map(((await (await srv.connect(ben.token)).request({ type: 'rooms' })).rooms as Summary[]).map((r) => [r.room, r]));
+  t.match(after.get(team), { lastSeq: 5, readSeq: 3, unread: 2 });
 });
 
 t.test('typing is relayed to the room\'s other members and not echoed to the sending socket', async (t) => {

@@ -9,7 +9,7 @@ import { buildRows, seenAt } from '../../src/web/message-rows.js';
 import type { WireMessage } from '../../src/web/protocol.js';
 import { attentionCount, wantsNotification } from '../../src/web/notifications.js';
 import { canEdit } from '../../src/web/room-actions.js';
-import { atLatest, newRoom, withChange, withLiveMessage, withNewer, withOlder, withWindow } from '../../src/web/room-state.js';
+import { atLatest, newRoom, withChange, withLiveMessage, withNewer, withOlder, withReads, withWindow } from '../../src/web/room-state.js';
 
 const msg = (seq: number, from = '2', ts = 1_700_000_000_000 + seq * 1000): WireMessage => ({ room: '1', seq, msgId: String(100 + seq), from, body: `m${seq}`, ts });
 const room = (lastSeq: number) => newRoom({ room: '1', name: 'general', kind: 'group', lastSeq, readSeq: 0, unread: lastSeq });
@@ -112,4 +112,12 @@ t.test('the tab title counts what each room\'s settings ask attention for', asyn
   t.equal(attentionCount({ ...r, notify: 'mentions', muted: false }), 2, 'unread mentions only');
   t.equal(attentionCount({ ...r, notify: 'all', muted: true }), 2, 'a muted room: its mentions');
   t.equal(attentionCount({ ...r, notify: 'none', muted: false }), 0);
+});
+
+t.test('read markers from a receipt or a receipts batch: the user\'s own moves readSeq, others\' show as seen, never backwards', async (t) => {
+  const r = { ...newRoom({ room: '3', name: 'g', kind: 'group', lastSeq: 9, readSeq: 4, unread: 5 }), receipts: { '8': 6 } };
+  const after = withReads(r, [{ user: '7', seq: 8 }, { user: '8', seq: 5 }, { user: '9', seq: 2 }], '7');
+  t.equal(after.readSeq, 8);
+  t.same(after.receipts, { '8': 6, '9': 2 });
+  t.equal(withReads(after, [{ user: '7', seq: 1 }], '7').readSeq, 8);
 });

@@ -1,0 +1,187 @@
+import t from 'tap';
+import { Membership } from '../../src/chat/membership.js';
+import type { Fanout, HistorySource, Peer, SearchSource, WriteQueue } from '../../src/chat/ports.js';
+import { unrefTimer, type Schedule } from '../../src/chat/read-receipts.js';
+import { ChatService } from '../../src/chat/service.js';
+import type { ResultOf, WriteOp, WriteResult } from '../../src/store/write/write-ops.js';
+
+/** Small fakes: no network, no disk, and a window that ends only when the test says so. */
+class FakePeer implements Peer {
+  readonly sent: Array<Record<string, unknown>> = [];
+  constructor(readonly userId: number) {}
+  send(frame: string): void { this.sent.push(JSON.parse(frame) as Record<string, unknown>); }
+  publishOthers(): void { throw new Error('receipts go to the whole room'); }
+}
+
+class FakeWriter implements WriteQueue {
+  readonly ops: WriteOp[] = [];
+  private readonly pending: Array<(r: WriteResult) => void> = [];
+  accepting = true;
+  submit<O extends WriteOp>(op: O, done: (result: ResultOf<O>) => void): boolean {
+    if (!this.accepting) return false;
+    this.ops.push(op);
+    this.pending.push(done as (r: WriteResult) => void);
+    return true;
+  }
+  /** Completes the oldest pending write, as the writer thread would after COMMIT. */
+  complete(result: WriteResult): void { this.pending.shift()?.(result); }
+  get waiting(): number { return this.pending.length; }
+}
+
+class FakeFanout implements Fanout {
+  readonly published: Array<[string, Record<string, unknown>]> = [];
+  publish(topic: string, frame: string): void { this.published.push([topic, JSON.parse(frame) as Record<string, unknown>]); }
+  toUser(): void { throw new Error('receipts go to the room topic'); }
+}
+
+/** A window timer the test ends by hand: `armed` counts timers started, `end()` fires the live one. */
+class ManualWindow {
+  armed = 0;
+  cancelled = 0;
+  private live: (() => void) | null = null;
+  readonly schedule: Schedule = (flush, ms) => {
+    if (ms <= 0) throw new Error('the window must be positive here');
+    this.armed++;
+    this.live = flush;
+    return () => { this.cancelled++; this.live = null; };
+  };
+  get pending(): boolean { return this.live !== null; }
+  end(): void {
+    const f = this.live;
+    this.live = null;
+    f?.();
+  }
+}
+
+const unused = (): never => { throw new Error('not used by reads'); };
+const history: HistorySource = { history: unused, since: unused, rooms: unused };
+const search: SearchSource = { search: unused };
+
+const ALICE = 1, BOB = 2, CAROL = 3, DAVE = 4;
+const ROOM = 10, OTHER = 11;
+
+function setup() {
+  const membership = Membership.from([
+    { room_id: ROOM, user_id: ALICE }, { room_id: ROOM, user_id: BOB }, { room_id: ROOM, user_id: CAROL },
+    { room_id: OTHER, user_id: ALICE }, { room_id: OTHER, user_id: BOB },
+  ]);
+  const writer = new FakeWriter();
+  const fanout = new FakeFanout();
+  const window = new ManualWindow();
+  const chat = new ChatService({
+    history, writer, fanout, membership, search,
+    limits: { maxBodyChars: 100, maxHistoryLimit: 200, maxSyncLimit: 500, maxSyncRooms: 10, maxSearchLimit: 50 },
+    receiptWindowMs: 200, receiptSchedule: window.schedule,
+  });
+  return { chat, writer, fanout, window };
+}
+
+const read = (room: number, seq: number) => ({ type: 'read' as const, room: String(room), seq });
+
+t.test('several members reading within one window produce one receipts frame to the room carrying all their markers', async (t) => {
+  const s = setup();
+  const peers = [new FakePeer(ALICE), new FakePeer(BOB), new FakePeer(CAROL)];
+  for (const p of peers) s.chat.handle(p, read(ROOM, 7));
+  for (let i = 0; i < peers.length; i++) s.writer.complete({ ok: true, seq: 7, moved: true });
+  t.same(s.fanout.published, [], 'nothing is published before the window ends');
+  t.equal(s.window.armed, 1, 'one timer for the window, not one per read');
+  s.window.end();
+  t.same(s.fanout.published, [['room:10', {
+    type: 'receipts', room: '10', reads: [{ user: '1', seq: 7 }, { user: '2', seq: 7 }, { user: '3', seq: 7 }],
+  }]]);
+  for (const p of peers) t.same(p.sent, [], 'read has no reply');
+  s.window.end();
+  t.equal(s.fanout.published.length, 1, 'a flushed window is not published again');
+});
+
+t.test('one timer flushes every room with moved markers: one frame per room', async (t) => {
+  const s = setup();
+  const alice = new FakePeer(ALICE);
+  const bob = new FakePeer(BOB);
+  s.chat.handle(alice, read(ROOM, 3));
+  s.chat.handle(bob, read(ROOM, 4));
+  s.chat.handle(alice, read(OTHER, 5));
+  for (const seq of [3, 4, 5]) s.writer.complete({ ok: true, seq, moved: true });
+  t.equal(s.window.armed, 1);
+  s.window.end();
+  t.same(s.fanout.published, [
+    ['room:10', { type: 'receipts', room: '10', reads: [{ user: '1', seq: 3 }, { user: '2', seq: 4 }] }],
+    ['room:11', { type: 'receipt', room: '11', user: '1', seq: 5 }],
+  ], 'a marker alone in its room keeps the v1 receipt frame');
+  t.equal(s.window.pending, false, 'no timer runs while nothing waits');
+});
+
+t.test('a read that does not move the marker publishes nothing and starts no timer', async (t) => {
+  const s = setup();
+  const bob = new FakePeer(BOB);
+  s.chat.handle(bob, read(ROOM, 1));
+  s.writer.complete({ ok: true, seq: 3, moved: false });
+  t.equal(s.window.armed, 0);
+  s.window.end();
+  t.same(s.fanout.published, []);
+  t.same(bob.sent, []);
+});
+
+t.test('reads of one (room, user) while its write is in the writer merge into one next write, latest seq', async (t) => {
+  const s = setup();
+  const bob = new FakePeer(BOB);
+  const bobPhone = new FakePeer(BOB);
+  s.chat.handle(bob, read(ROOM, 1));
+  for (let seq = 2; seq <= 20; seq++) s.chat.handle(seq % 2 === 0 ? bob : bobPhone, read(ROOM, seq));
+  s.chat.handle(bob, read(ROOM, 5));
+  t.same(s.writer.ops, [{ k: 'read', room: ROOM, user: BOB, seq: 1 }], 'one write in the writer at a time per (room, user)');
+  s.writer.complete({ ok: true, seq: 1, moved: true });
+  t.same(s.writer.ops.slice(1), [{ k: 'read', room: ROOM, user: BOB, seq: 20 }], 'the 20 reads that waited cost one write');
+  s.writer.complete({ ok: true, seq: 20, moved: true });
+  t.equal(s.writer.waiting, 0);
+  s.window.end();
+  t.same(s.fanout.published, [['room:10', { type: 'receipt', room: '10', user: '2', seq: 20 }]], 'latest seq wins');
+  t.same(bob.sent, []);
+  t.same(bobPhone.sent, []);
+});
+
+t.test('a non-member\'s read is refused forbidden and writes nothing', async (t) => {
+  const s = setup();
+  const dave = new FakePeer(DAVE);
+  s.chat.handle(dave, { ...read(ROOM, 1), id: 'r1' });
+  s.chat.handle(dave, { type: 'read', id: 'r2', room: 'general', seq: 1 });
+  t.match(dave.sent, [{ type: 'error', id: 'r1', code: 'forbidden' }, { type: 'error', id: 'r2', code: 'forbidden' }]);
+  t.same(s.writer.ops, []);
+  t.equal(s.window.armed, 0);
+});
+
+t.test('a refused or failed write answers the reader with its error and publishes nothing', async (t) => {
+  const s = setup();
+  const bob = new FakePeer(BOB);
+  s.writer.accepting = false;
+  s.chat.handle(bob, { ...read(ROOM, 2), id: 'r1' });
+  t.match(bob.sent, [{ type: 'error', id: 'r1', code: 'unavailable' }]);
+  s.writer.accepting = true;
+  s.chat.handle(bob, { ...read(ROOM, 2), id: 'r2' });
+  s.writer.complete({ ok: false, code: 'forbidden', message: 'not a member' });
+  t.match(bob.sent[1], { type: 'error', id: 'r2', code: 'forbidden' }, 'removed between the check and the commit');
+  t.equal(s.window.armed, 0);
+  s.chat.handle(bob, read(ROOM, 3));
+  t.equal(s.writer.waiting, 1, 'a failure leaves no (room, user) stuck waiting');
+});
+
+t.test('close cancels the window: nothing is published afterwards', async (t) => {
+  const s = setup();
+  s.chat.handle(new FakePeer(BOB), read(ROOM, 2));
+  s.writer.complete({ ok: true, seq: 2, moved: true });
+  t.equal(s.window.pending, true);
+  s.chat.close();
+  t.equal(s.window.cancelled, 1);
+  t.equal(s.window.pending, false);
+  s.chat.handle(new FakePeer(CAROL), read(ROOM, 2));
+  s.writer.complete({ ok: true, seq: 2, moved: true });
+  t.equal(s.window.armed, 1, 'no timer starts after close');
+  t.same(s.fanout.published, []);
+});
+
+t.test('the window\'s real timer does not keep the process alive', async (t) => {
+  const before = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+  const cancel = unrefTimer(() => t.fail('cancelled'), 60_000);
+  t.teardown(cancel);
+  t.equal(process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length, before);
+});
