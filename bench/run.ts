@@ -35,6 +35,8 @@ export interface BenchOptions {
   msgRate: number;
   seconds: number;
   bodyBytes: number;
+  /** chat: receiving connections send `read` as the web client does. */
+  reads?: boolean;
   workers: number;
   step: number;
   stepSeconds: number;
@@ -73,7 +75,7 @@ async function runOn(target: Target, o: BenchOptions, progress: Progress, connec
       case 'hold':
         return await runHold(session, { connections, rate: o.rate, holdSeconds: o.holdSeconds, connectTimeoutMs: 10_000, stages: 4, settleSeconds: o.settleSeconds });
       case 'chat':
-        return await runChat(session, { connections, rate: o.rate, roomSize: o.roomSize, senders: o.senders, msgRate: o.msgRate, seconds: o.seconds, bodyBytes: o.bodyBytes, connectTimeoutMs: 10_000 });
+        return await runChat(session, { connections, rate: o.rate, roomSize: o.roomSize, senders: o.senders, msgRate: o.msgRate, seconds: o.seconds, bodyBytes: o.bodyBytes, connectTimeoutMs: 10_000, reads: o.reads });
       case 'find-max':
         return await runFindMax(session, {
           maxConnections: connections, step: o.step, rate: o.rate, roomSize: o.roomSize, senders: o.senders, msgRate: o.msgRate,

@@ -17,6 +17,8 @@ export interface ChatParams {
   seconds: number;
   bodyBytes: number;
   connectTimeoutMs: number;
+  /** Every receiving connection sends `read` for what it saw (at most one per 100 ms). */
+  reads?: boolean;
 }
 
 /**
@@ -32,14 +34,17 @@ export function pickSenders(connected: number, roomSize: number, senders: number
   return out;
 }
 
-export interface LoadOutcome { step: Step; sent: number; acked: number; delivered: number; expected: number; skipped: number; ackErrors: Record<string, number>; seconds: number }
+export interface LoadOutcome {
+  step: Step; sent: number; acked: number; delivered: number; expected: number; skipped: number; ackErrors: Record<string, number>; seconds: number;
+  readsSent: number; receiptFrames: number;
+}
 
 /** Runs one load period and its drain; figures cover just this period. */
-export async function measureLoad(s: Session, senders: number[], roomSize: number, p: { msgRate: number; seconds: number; bodyBytes: number }): Promise<LoadOutcome> {
+export async function measureLoad(s: Session, senders: number[], roomSize: number, p: { msgRate: number; seconds: number; bodyBytes: number; reads?: boolean }): Promise<LoadOutcome> {
   const from: Snapshot = s.last ?? (await s.sample());
   s.ackTotal.reset();
   s.deliveryTotal.reset();
-  s.pool.load({ senders, mode: 'rate', rate: p.msgRate, window: 0, durationMs: p.seconds * 1000, bodyBytes: p.bodyBytes });
+  s.pool.load({ senders, mode: 'rate', rate: p.msgRate, window: 0, durationMs: p.seconds * 1000, bodyBytes: p.bodyBytes, reads: p.reads });
   const loaded = await s.watch(p.seconds * 1000 + 500, 1000);
   // Drain: wait (bounded) for acks and deliveries still in flight.
   const done = await s.watch(10_000, 250, (x) => !x.stats.loadRunning && x.stats.acked + sumErrors(x) - (from.stats.acked + sumErrors(from)) >= x.stats.sent - from.stats.sent
@@ -55,6 +60,8 @@ export async function measureLoad(s: Session, senders: number[], roomSize: numbe
     skipped: done.stats.skipped - from.stats.skipped,
     ackErrors: diff(done.stats.ackErrors, from.stats.ackErrors),
     seconds: p.seconds,
+    readsSent: done.stats.readsSent - from.stats.readsSent,
+    receiptFrames: done.stats.receiptFrames - from.stats.receiptFrames,
   };
 }
 
@@ -112,6 +119,10 @@ export async function runChat(s: Session, p: ChatParams): Promise<RunFigures & {
       'send→ack p50 / p90 / p99 / max ms': `${ack.p50Ms} / ${ack.p90Ms} / ${ack.p99Ms} / ${ack.maxMs}`,
       'send→delivery p50 / p90 / p99 / max ms': `${del.p50Ms} / ${del.p90Ms} / ${del.p99Ms} / ${del.maxMs}`,
       'send→delivery p99 ms': del.p99Ms,
+      'reads': p.reads === true ? 'on' : 'off',
+      'read frames sent': out.readsSent,
+      'receipt frames received': out.receiptFrames,
+      'server CPU % (load period)': out.step.cpuPercent,
       'delivered': out.delivered,
       'expected deliveries': out.expected,
       'lost': lost,

@@ -13,10 +13,13 @@ import type { ConnectCommand, FromWorker, InitCommand, LoadCommand, ToWorker, Wo
 const MAX_HANDSHAKES_IN_FLIGHT = 1000;
 const MAX_PENDING_SENDS = 200_000;
 const TICK_MS = 2;
+/** A real client reads at most this often: one read covers everything seen since the last. */
+const READ_EVERY_MS = 100;
 
 const enum State { Idle, Connecting, Open, Failed, Closed }
 
-interface Slot { ws: WebSocket | null; state: State; room: string; token: string; inFlight: number }
+/** `seenSeq`: the newest message received; `readSeq`: the newest this connection said it read. */
+interface Slot { ws: WebSocket | null; state: State; room: string; token: string; inFlight: number; seenSeq: number; readSeq: number }
 interface Pending { at: number; slot: number }
 
 let init: InitCommand | null = null;
@@ -26,6 +29,7 @@ const tag = `${process.pid.toString(36)}${Date.now().toString(36)}`;
 
 const counters = {
   established: 0, connecting: 0, failed: 0, dropped: 0, sent: 0, acked: 0, delivered: 0, pongs: 0, skipped: 0,
+  readsSent: 0, receiptFrames: 0,
 };
 const failReasons: Record<string, number> = {};
 const dropCodes: Record<string, number> = {};
@@ -34,6 +38,7 @@ const ackHist = newHistogram();
 const deliveryHist = newHistogram();
 const pending = new Map<string, Pending>();
 let nextId = 1;
+let readTimer: NodeJS.Timeout | null = null;
 let load: { cmd: LoadCommand; until: number; timer: NodeJS.Timeout; budget: number; cursor: number; last: number } | null = null;
 
 const bump = (m: Record<string, number>, key: string): void => {
@@ -55,6 +60,7 @@ function failReason(err: Error & { code?: string }): string {
 function onFrame(index: number, text: string): void {
   if (text.startsWith('{"type":"message"')) {
     counters.delivered += 1;
+    if (readTimer !== null) noteSeen(index, text);
     const at = text.indexOf('"body":"t:');
     if (at !== -1) {
       const end = text.indexOf('|', at + 10);
@@ -67,6 +73,10 @@ function onFrame(index: number, text: string): void {
     const at = text.indexOf('"id":"');
     const id = at === -1 ? '' : text.slice(at + 6, text.indexOf('"', at + 6));
     settle(id, null);
+    return;
+  }
+  if (text.startsWith('{"type":"receipt')) {
+    counters.receiptFrames += 1;
     return;
   }
   if (text.startsWith('{"type":"pong"')) {
@@ -84,6 +94,28 @@ function onFrame(index: number, text: string): void {
     else bump(ackErrors, `unsolicited_${frame.code ?? 'unknown'}`);
   }
   void index;
+}
+
+function noteSeen(index: number, text: string): void {
+  const slot = slots[index];
+  const at = text.indexOf('"seq":');
+  if (slot === undefined || at === -1) return;
+  const seq = parseInt(text.slice(at + 6, at + 26), 10);
+  if (Number.isSafeInteger(seq) && seq > slot.seenSeq) slot.seenSeq = seq;
+}
+
+/** One timer for all connections: each tick, every connection with something new sends one read. */
+function startReads(): void {
+  if (readTimer !== null) return;
+  readTimer = setInterval(() => {
+    for (const s of slots) {
+      if (s.seenSeq <= s.readSeq || s.state !== State.Open || s.ws === null) continue;
+      s.readSeq = s.seenSeq;
+      counters.readsSent += 1;
+      s.ws.send(`{"type":"read","room":"${s.room}","seq":${s.seenSeq}}`);
+    }
+  }, READ_EVERY_MS);
+  readTimer.unref();
 }
 
 function settle(id: string, error: string | null): void {
@@ -185,6 +217,8 @@ function connect(cmd: ConnectCommand): void {
 
 function startLoad(cmd: LoadCommand): void {
   if (load !== null) clearInterval(load.timer);
+  // Reads go on through the drain after the load (the harness stops the worker): receipts keep flowing as in life.
+  if (cmd.reads === true) startReads();
   const until = Date.now() + cmd.durationMs;
   if (cmd.mode === 'window') {
     for (const s of cmd.senders) for (let i = 0; i < cmd.window; i++) sendOne(s, cmd.bodyBytes);
@@ -257,6 +291,7 @@ function stats(): WorkerStats {
 function stop(): void {
   stopping = true;
   if (load !== null) clearInterval(load.timer);
+  if (readTimer !== null) clearInterval(readTimer);
   for (const s of slots) s.ws?.terminate();
   post({ type: 'stopped' });
   setTimeout(() => process.exit(0), 100);
@@ -266,7 +301,7 @@ process.on('message', (msg: ToWorker) => {
   switch (msg.type) {
     case 'init':
       init = msg;
-      slots = msg.conns.map((c) => ({ ws: null, state: State.Idle, room: c.room, token: c.token, inFlight: 0 }));
+      slots = msg.conns.map((c) => ({ ws: null, state: State.Idle, room: c.room, token: c.token, inFlight: 0, seenSeq: 0, readSeq: 0 }));
       setTimeout(() => process.exit(3), msg.lifetimeMs);
       startPings(msg);
       post({ type: 'ready', fdLimit: fdLimitOf('self')?.hard ?? null });

@@ -115,7 +115,7 @@ export class WorkerPool {
     const replies = await Promise.all(this.members.map((m) => WorkerPool.ask(m, { type: 'stats' }, 10_000)));
     const sum: PoolStats = {
       established: 0, connecting: 0, failed: 0, failReasons: {}, dropped: 0, dropCodes: {}, sent: 0, acked: 0,
-      ackErrors: {}, delivered: 0, pongs: 0, skipped: 0, loadRunning: false, ack: newHistogram(), delivery: newHistogram(),
+      ackErrors: {}, delivered: 0, pongs: 0, skipped: 0, readsSent: 0, receiptFrames: 0, loadRunning: false, ack: newHistogram(), delivery: newHistogram(),
     };
     for (const r of replies) {
       if (r.type !== 'stats') continue;
@@ -129,6 +129,8 @@ export class WorkerPool {
       sum.delivered += s.delivered;
       sum.pongs += s.pongs;
       sum.skipped += s.skipped;
+      sum.readsSent += s.readsSent;
+      sum.receiptFrames += s.receiptFrames;
       sum.loadRunning ||= s.loadRunning;
       addCounts(sum.failReasons, s.failReasons);
       addCounts(sum.dropCodes, s.dropCodes);

@@ -37,6 +37,11 @@ export interface LoadCommand {
   window: number;
   durationMs: number;
   bodyBytes: number;
+  /**
+   * Every connection sends `read` for the newest message it received, as the
+   * web client does, at most once per READ_EVERY_MS per connection.
+   */
+  reads?: boolean;
 }
 
 export interface StatsCommand { type: 'stats' }
@@ -60,6 +65,10 @@ export interface LoadCounts {
   pongs: number;
   /** Sends not made because a sender's backlog was full (offered load the client could not place). */
   skipped: number;
+  /** `read` frames sent (with LoadCommand.reads). */
+  readsSent: number;
+  /** `receipt` and `receipts` frames received. */
+  receiptFrames: number;
   loadRunning: boolean;
 }
 

@@ -4,7 +4,7 @@ import { UsageError, out } from './io.js';
 interface BenchFlags {
   scenario: string; connections: string; rate: string; hold: string; settle: string; roomSize: string; senders: string; msgRate: string;
   seconds: string; bodyBytes: string; workers?: string; step: string; stepSeconds: string; p99Limit: string; rssLimit?: string;
-  lagLimit: string; baseline?: boolean; url?: string; data?: string; adminToken?: string; serverPid?: string; out?: string;
+  lagLimit: string; reads?: boolean; baseline?: boolean; url?: string; data?: string; adminToken?: string; serverPid?: string; out?: string;
 }
 
 function int(name: string, value: string, min: number): number {
@@ -33,6 +33,7 @@ export function benchCommand(program: Command): void {
     .option('--p99-limit <ms>', 'find-max: stop when p99 send→delivery exceeds this', '100')
     .option('--rss-limit <size>', 'find-max: stop when server RSS exceeds this (e.g. 2G; default half the RAM)')
     .option('--lag-limit <ms>', 'find-max: stop when event-loop lag p99 exceeds this', '100')
+    .option('--reads', 'chat: every receiving connection sends read for what it saw, at most one per 100 ms (as the web client does)')
     .option('--baseline', 'also run the scenario against bare uWS and bare ws reference servers')
     .option('--url <url>', 'bench a running server (e.g. http://127.0.0.1:8080) instead of a scratch one')
     .option('--data <dir>', 'with --url: that server\'s data folder, where bench users are created and later disabled')
@@ -66,6 +67,7 @@ export function benchCommand(program: Command): void {
           lagLimitMs: int('lag-limit', f.lagLimit, 1),
           rssLimitBytes: f.rssLimit === undefined ? d.limits.rssLimitBytes : parseBytes(f.rssLimit),
         },
+        reads: f.reads === true,
         baseline: f.baseline === true,
         url: f.url,
         dataDir: f.data,
