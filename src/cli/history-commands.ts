@@ -76,7 +76,7 @@ export function historyCommands(program: Command): void {
     });
 
   withDataOptions(program.command('export'))
-    .description('compliance export of a room: messages with sender names, UTC times and membership, plus a manifest')
+    .description('compliance export of a room: each message as seen now (edited, deleted, its files with their SHA-256), sender names, UTC times and membership, plus a manifest')
     .requiredOption('--room <room>', 'room name or id')
     .option('--from <date>', 'first day or instant included (YYYY-MM-DD or ISO 8601, UTC)')
     .option('--to <date>', 'last day included (YYYY-MM-DD), or the instant the export stops before')

@@ -11,7 +11,7 @@ import type { Writer } from '../store/write/writer.js';
 import { answerEmpty, streamFile } from './file-download.js';
 import { cleanFileName, contentDisposition, DOWNLOAD_CSP, parseRange, recordedMime, servedType, sniffImage } from './file-meta.js';
 import { Exchange } from './http.js';
-import { probeImage, type ImageInfo } from './image-probe.js';
+import { ImageProbe, type ImageInfo } from './image-probe.js';
 import { authenticated } from './member-routes.js';
 import type { Metrics } from './metrics.js';
 import { UploadSink } from './upload-sink.js';
@@ -25,6 +25,8 @@ export interface FileRouteDeps {
   metrics: Metrics;
   log: Logger;
   blobs: BlobStore;
+  /** Dimensions and thumbnails; by default with the installed sharp. */
+  images?: ImageProbe;
 }
 
 const FILE_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -39,6 +41,7 @@ const HEAD_BYTES = 16;
  */
 export function mountFileRoutes(app: HttpRoutes, deps: FileRouteDeps): void {
   const { config, reader, membership, writer, metrics, log, blobs } = deps;
+  const images = deps.images ?? new ImageProbe(log);
   blobs.prepare();
 
   app.post('/api/v1/rooms/:room/files', (res: HttpResponse, req: HttpRequest) => {
@@ -99,12 +102,13 @@ export function mountFileRoutes(app: HttpRoutes, deps: FileRouteDeps): void {
       await sink.finish();
       if (ex.aborted) return discard();
       const sha = hash.digest('hex');
+      const id = randomBytes(16).toString('base64url');
       const sniffed = sniffImage(head);
       let image: ImageInfo | null = null;
       let thumbTmp: string | null = null;
       if (sniffed !== null) {
         thumbTmp = blobs.newTempPath();
-        image = await probeImage(tmp, sniffed, thumbTmp);
+        image = await images.probe(tmp, sniffed, thumbTmp, id);
         if (image?.thumb !== true) {
           rmSync(thumbTmp, { force: true });
           thumbTmp = null;
@@ -116,7 +120,6 @@ export function mountFileRoutes(app: HttpRoutes, deps: FileRouteDeps): void {
         return;
       }
       blobs.place(tmp, sha, thumbTmp);
-      const id = randomBytes(16).toString('base64url');
       const mime = recordedMime(sniffed, claimed);
       const file = {
         id, room: roomId, user: info.userId, sha256: sha, size, mime, name,

@@ -26,6 +26,7 @@ function machine(name: string, over: Partial<DoctorInputs> = {}, config: Partial
     cpuCount: 4,
     statfs: () => roomy,
     loadUws: () => undefined,
+    thumbnails: async () => undefined,
     sqlite: () => ({ version: '3.53.2', fts5: true }),
     run: noCommand,
     lanAddresses: () => ['192.168.1.20'],
@@ -41,7 +42,7 @@ function byId(results: readonly CheckResult[]): Record<string, CheckResult> {
 t.test('every check answers ok, warn or fail, and every warn or fail carries a fix', async (t) => {
   for (const name of ['pi4-sd', 'pi5-ssd', 'x86-server']) {
     const results = await runDoctor(machine(name));
-    t.equal(results.length, 15, `${name}: 15 checks`);
+    t.equal(results.length, 16, `${name}: 16 checks`);
     for (const r of results) {
       t.ok(['ok', 'warn', 'fail'].includes(r.status), `${name} ${r.id}`);
       if (r.status !== 'ok') t.ok(r.fix !== undefined && r.fix.length > 10, `${name} ${r.id} has a fix`);
@@ -123,6 +124,16 @@ t.test('the runtime checks: 32-bit, musl, old glibc, Node versions, uWS and SQLi
   t.equal(byId(await runDoctor(machine('pi5-ssd'))).node?.status, 'ok', 'Node 22');
 });
 
+t.test('thumbnails: ok when the image library works, a warning with the reason when it cannot load', async (t) => {
+  t.match(byId(await runDoctor(machine('pi5-ssd'))).thumbnails, { status: 'ok', detail: /makes thumbnails/ });
+  const broken = byId(await runDoctor(machine('pi5-ssd', {
+    thumbnails: async () => { throw new Error('Could not load the "sharp" module using the linux-arm64 runtime'); },
+  }))).thumbnails;
+  t.equal(broken?.status, 'warn', 'uploads still work: a warning, not a failure');
+  t.match(broken?.detail, /no thumbnails or image dimensions for uploads: Could not load the "sharp" module using the linux-arm64 runtime/);
+  t.match(broken?.fix, /npm rebuild sharp/);
+});
+
 t.test('space, inodes and durability mode', async (t) => {
   const full: FsStats = { bsize: 4096, blocks: (32 * GiB) / 4096, bavail: (100 * 1024 * 1024) / 4096, files: 1_000_000, ffree: 900_000 };
   t.equal(byId(await runDoctor(machine('pi5-ssd', { statfs: () => full }))).space?.status, 'fail');
@@ -161,7 +172,8 @@ t.test('mount lookup picks the longest mount point and partition names map to th
 t.test('on this machine the doctor runs every check without throwing', async (t) => {
   const inputs = hostInputs(configWith({ host: '127.0.0.1', port: 1 }), '/');
   const results = await runDoctor(inputs);
-  t.equal(results.length, 15);
+  t.equal(results.length, 16);
   t.equal(byId(results).sqlite?.status, 'ok', 'better-sqlite3 here has FTS5');
+  t.equal(byId(results).thumbnails?.status, 'ok', 'sharp makes thumbnails here');
   t.equal(byId(results).uws?.status, 'ok', 'the uWS binary loads here');
 });

@@ -3,10 +3,11 @@ import { connect } from 'node:net';
 import { availableParallelism, networkInterfaces } from 'node:os';
 import Database from 'better-sqlite3';
 import type { Config } from '../../config/schema.js';
+import { loadSharp } from '../../gateway/image-probe.js';
 import { loadUws } from '../../gateway/uws.js';
 import { runCommand } from '../steps.js';
 import { bitsCheck, clockCheck, cpuCheck, memoryCheck, nofileCheck, sysctlCheck, throttleCheck } from './host-checks.js';
-import { glibcCheck, nodeCheck, portCheck, sqliteCheck, uwsCheck } from './runtime-checks.js';
+import { glibcCheck, nodeCheck, portCheck, sqliteCheck, thumbnailCheck, uwsCheck } from './runtime-checks.js';
 import { spaceCheck, storageCheck, synchronousCheck } from './storage-checks.js';
 import type { CheckResult, DoctorInputs } from './types.js';
 
@@ -14,7 +15,7 @@ import type { CheckResult, DoctorInputs } from './types.js';
 export async function runDoctor(i: DoctorInputs): Promise<CheckResult[]> {
   const sync = [cpuCheck, bitsCheck, throttleCheck, memoryCheck, clockCheck, glibcCheck, nodeCheck, uwsCheck, sqliteCheck,
     storageCheck, spaceCheck, synchronousCheck, nofileCheck, sysctlCheck].map((check) => check(i));
-  return [...sync, await portCheck(i)];
+  return [...sync, await thumbnailCheck(i), await portCheck(i)];
 }
 
 function glibcRuntime(): string | undefined {
@@ -36,6 +37,13 @@ function sqliteFacts(): { version: string; fts5: boolean } {
   } finally {
     db.close();
   }
+}
+
+/** The same steps as an upload's thumbnail (image-probe.ts), on a 2×2 image made in memory. */
+async function tinyThumbnail(): Promise<void> {
+  const sharp = await loadSharp();
+  const png = await sharp({ create: { width: 2, height: 2, channels: 3, background: '#000' } }).png().toBuffer();
+  await sharp(png).rotate().resize(1, 1, { fit: 'inside' }).webp({ quality: 70 }).toBuffer();
 }
 
 function probe(address: string, port: number): Promise<boolean> {
@@ -71,6 +79,7 @@ export function hostInputs(config: Config, dataDir: string): DoctorInputs {
       }
     },
     loadUws: () => void loadUws(),
+    thumbnails: tinyThumbnail,
     sqlite: sqliteFacts,
     run: runCommand,
     lanAddresses: () => Object.values(networkInterfaces()).flat()

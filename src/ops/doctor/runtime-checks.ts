@@ -1,3 +1,4 @@
+import { reasonOf } from '../../gateway/image-probe.js';
 import { fail, ok, warn, type CheckResult, type DoctorInputs } from './types.js';
 
 function versionAtLeast(version: string, min: readonly number[]): boolean {
@@ -41,6 +42,18 @@ export function sqliteCheck(i: DoctorInputs): CheckResult {
     return ok('sqlite', 'SQLite', `SQLite ${version} with FTS5`);
   } catch (err) {
     return fail('sqlite', 'SQLite', `better-sqlite3 does not load: ${(err as Error).message}`, 'rebuild it for this Node: npm rebuild better-sqlite3');
+  }
+}
+
+/** A warning, not a failure: without sharp, uploads still work, only thumbnails and image dimensions are missing. */
+export async function thumbnailCheck(i: DoctorInputs): Promise<CheckResult> {
+  const title = 'Image thumbnails (sharp)';
+  try {
+    await i.thumbnails();
+    return ok('thumbnails', title, 'sharp loads and makes thumbnails');
+  } catch (err) {
+    return warn('thumbnails', title, `no thumbnails or image dimensions for uploads: ${reasonOf(err)}`,
+      'reinstall sharp for this machine (64-bit OS, Node 20 or 22): npm rebuild sharp, or npm ci');
   }
 }
 

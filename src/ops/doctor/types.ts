@@ -35,6 +35,8 @@ export interface DoctorInputs {
   cpuCount: number;
   statfs: (path: string) => FsStats | undefined;
   loadUws: () => void;
+  /** Makes a thumbnail of a tiny image with the image library; rejects with why it cannot. */
+  thumbnails: () => Promise<void>;
   sqlite: () => { version: string; fts5: boolean };
   run: CommandRunner;
   /** Non-loopback IPv4 addresses of this machine. */

@@ -25,9 +25,9 @@ const CONTENT = /^([0-9a-f]{64})(\.thumb\.webp)?$/;
  * `files/`); when one of them cannot be read, nothing is removed, since its
  * contents are unknown. Partial copies (`.partial`) are left to the copier.
  */
-export function pruneBackupFiles(dir: string): FilesPrune {
+export function pruneBackupFiles(dir: string, readdir: (path: string) => string[] = readdirSync): FilesPrune {
   const named = new Set<string>();
-  for (const db of readdirSync(dir).filter((f) => f.endsWith('.db'))) {
+  for (const db of readdir(dir).filter((f) => f.endsWith('.db'))) {
     try {
       for (const c of contentsOf(join(dir, db))) named.add(c.sha);
     } catch (err) {
@@ -36,14 +36,14 @@ export function pruneBackupFiles(dir: string): FilesPrune {
   }
   const root = filesDir(dir);
   const result = { removed: 0, bytes: 0 };
-  let buckets: string[];
-  try {
-    buckets = readdirSync(root).filter((b) => /^[0-9a-f]{2}$/.test(b));
-  } catch {
-    return result; // no files/ yet
-  }
-  for (const bucket of buckets) {
-    for (const name of readdirSync(join(root, bucket))) {
+  const buckets = listed(root, readdir);
+  if ('skipped' in buckets) return buckets;
+  for (const bucket of buckets.names.filter((b) => /^[0-9a-f]{2}$/.test(b))) {
+    const names = listed(join(root, bucket), readdir);
+    if ('skipped' in names) {
+      return { skipped: result.removed === 0 ? names.skipped : `${names.skipped}, after removing ${result.removed} (${result.bytes} bytes)` };
+    }
+    for (const name of names.names) {
       const m = CONTENT.exec(name);
       if (m === null || named.has(m[1] ?? '')) continue;
       const path = join(root, bucket, name);
@@ -53,4 +53,19 @@ export function pruneBackupFiles(dir: string): FilesPrune {
     }
   }
   return result;
+}
+
+/**
+ * A folder's entries. Only ENOENT means there is nothing to prune (no
+ * `files/` yet); any other error (EACCES, EIO, ENOTDIR…) is reported, never
+ * taken for an empty folder.
+ */
+function listed(path: string, readdir: (path: string) => string[]): { names: string[] } | { skipped: string } {
+  try {
+    return { names: readdir(path) };
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ENOENT') return { names: [] };
+    return { skipped: `${path} cannot be read (${e.code ?? 'error'}: ${e.message})` };
+  }
 }

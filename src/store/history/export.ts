@@ -8,8 +8,9 @@ import { cliActor, recordAudit, type Actor } from './audit.js';
 import { GENESIS, hex } from './chain.js';
 import { openReadOnly, openWritable, type Db } from '../db/database.js';
 import {
-  CSV_COLUMNS, csvLine, htmlEnd, htmlMessage, htmlStart, jsonLine, type ExportFormat, type ExportRow,
+  CSV_COLUMNS, csvLine, htmlEnd, htmlMessage, htmlStart, jsonLine, type ExportFormat,
 } from './export-format.js';
+import { EXPORT_MESSAGES_SQL, ExportRows, type ExportMessageRow } from './export-rows.js';
 
 export interface ExportRequest {
   room: string;
@@ -43,8 +44,6 @@ export interface ExportManifest {
   membershipChanges: Array<{ ts: string; user: string; change: 'added' | 'removed' }>;
 }
 
-interface MessageRow { id: number; seq: number; sender_id: number; client_msg_id: string; body: string; ts: number; hash: Buffer | null; extra: string | null }
-interface ChangeRow { cseq: number; kind: string; user_id: number; body: string | null; ts: number }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 const FLUSH_BYTES = 256 * 1024;
@@ -121,29 +120,15 @@ export async function streamExport(db: Db, req: ExportRequest, out: Writable, fi
   }
   const line = req.format === 'csv' ? csvLine : req.format === 'html' ? htmlMessage : jsonLine;
   let count = 0;
-  let first: MessageRow | undefined;
-  let last: MessageRow | undefined;
-  const changesOf = db.prepare<[number, number], ChangeRow>('SELECT cseq, kind, user_id, body, ts FROM message_changes WHERE room_id = ? AND seq = ? ORDER BY cseq');
-  const rows = db.prepare('SELECT id, seq, sender_id, client_msg_id, body, ts, hash, extra FROM messages WHERE room_id = ? AND ts >= ? AND ts < ? ORDER BY seq')
-    .iterate(room.id, from, to) as IterableIterator<MessageRow>;
-  const roomKey = String(room.id);
+  let first: ExportMessageRow | undefined;
+  let last: ExportMessageRow | undefined;
+  const reader = new ExportRows(db, room.id, room.name, names);
+  const rows = db.prepare(EXPORT_MESSAGES_SQL).iterate(room.id, from, to) as IterableIterator<ExportMessageRow>;
   for (const r of rows) {
     first ??= r;
     last = r;
     count++;
-    const row: ExportRow = {
-      room: roomKey, roomName: room.name, seq: r.seq, msgId: String(r.id), from: String(r.sender_id),
-      fromName: names.get(r.sender_id) ?? `user ${r.sender_id}`, clientMsgId: r.client_msg_id, ts: iso(r.ts), body: r.body, hash: hex(r.hash),
-    };
-    if (r.extra !== null) row.extra = JSON.parse(r.extra) as Record<string, unknown>;
-    const changes = changesOf.all(room.id, r.seq);
-    if (changes.length > 0) {
-      row.changes = changes.map((c) => ({
-        cseq: c.cseq, kind: c.kind, by: String(c.user_id), byName: names.get(c.user_id) ?? `user ${c.user_id}`, ts: iso(c.ts),
-        ...(c.kind === 'edit' ? (c.body === null ? {} : { body: c.body }) : c.kind === 'delete' ? {} : { emoji: c.body ?? '' }),
-      }));
-    }
-    await sink.write(line(row));
+    await sink.write(line(reader.row(r)));
   }
   if (req.format === 'html') await sink.write(htmlEnd(count, hex(first?.hash), hex(last?.hash)));
   await sink.flush();
@@ -157,7 +142,7 @@ export async function streamExport(db: Db, req: ExportRequest, out: Writable, fi
   }
   return {
     format: req.format, file: fileName, bytes: sink.bytes, sha256: sink.digest(),
-    room: { id: roomKey, name: room.name, kind: room.kind }, period, exportedAt, count,
+    room: { id: String(room.id), name: room.name, kind: room.kind }, period, exportedAt, count,
     firstSeq: first?.seq ?? null, lastSeq: last?.seq ?? null, chainBefore,
     firstHash: first === undefined ? null : hex(first.hash), lastHash: last === undefined ? null : hex(last.hash),
     roomHead: hex(head?.hash ?? cp?.hash ?? GENESIS), horizon: (cp?.through_seq ?? 0) + 1, members, membershipChanges: changes,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import t from 'tap';
@@ -73,3 +73,26 @@ function historyFixtureDir(t: Scope, content: string): string {
   f.close();
   return f.dir;
 }
+
+t.test('files/ that exists but cannot be listed is reported, not taken for "nothing to prune"', async (t) => {
+  const { out } = await backupFolder(t);
+  rmSync(join(out, 'files'), { recursive: true, force: true });
+  writeFileSync(join(out, 'files'), 'a file where the folder should be');
+  t.match(pruneBackupFiles(out), { skipped: /files cannot be read \(ENOTDIR: / }, 'ENOTDIR is an error');
+  t.equal(readFileSync(join(out, 'files'), 'utf8'), 'a file where the folder should be', 'left as it was');
+});
+
+t.test('a bucket folder that fails to list (EIO) is reported, not skipped over', async (t) => {
+  const { out } = await backupFolder(t);
+  const failing = (path: string): string[] => {
+    if (/\/files\/[0-9a-f]{2}$/.test(path)) throw Object.assign(new Error(`EIO: i/o error, scandir '${path}'`), { code: 'EIO' });
+    return readdirSync(path);
+  };
+  t.match(pruneBackupFiles(out, failing), { skipped: /cannot be read \(EIO: / });
+});
+
+t.test('no files/ folder at all is nothing to prune', async (t) => {
+  const { out } = await backupFolder(t);
+  rmSync(join(out, 'files'), { recursive: true, force: true });
+  t.same(pruneBackupFiles(out), { removed: 0, bytes: 0 });
+});

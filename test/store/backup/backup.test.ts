@@ -237,4 +237,13 @@ t.test('scheduled backups: the server writes them, and only the newest N of its 
   t.ok(await sched?.runOnce());
   t.notOk(existsSync(orphan), 'the next backup removes the content no backup names');
   t.match(server.admin((db) => listAudit(db, undefined)).filter((e) => e.action === 'backup').at(-1), { details: { filesRemoved: 1, filesRemovedBytes: 25 } });
+
+  // files/ that cannot be listed (here a plain file: ENOTDIR) is not "nothing to prune".
+  rmSync(join(backupDir, 'files'), { recursive: true, force: true });
+  writeFileSync(join(backupDir, 'files'), 'not a folder');
+  const second = readdirSync(backupDir).filter((n) => n.startsWith('roost-')).sort().at(-1);
+  for (const until = Date.now() + 1500; backupFileName() === second && Date.now() < until;) await sleep(50);
+  t.ok(await sched?.runOnce());
+  t.match(server.admin((db) => listAudit(db, undefined)).filter((e) => e.action === 'backup').at(-1), { details: { filesNotPruned: /files cannot be read \(ENOTDIR: / } },
+    'the audit entry says why files were not pruned');
 });

@@ -1,10 +1,11 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { createHash } from 'node:crypto';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { GENESIS, messageHash } from '../../../src/store/history/chain.js';
 import { listAudit } from '../../../src/store/history/audit.js';
 import { addMember, removeMember } from '../../../src/store/admin/admin.js';
+import { setHold } from '../../../src/store/history/retention.js';
 import { manifestPath, parseDate, runExport, type ExportManifest } from '../../../src/store/history/export.js';
 import { escapeHtml } from '../../../src/store/history/export-format.js';
 import { historyFixture, DAY } from '../history-fixture.js';
@@ -101,12 +102,13 @@ t.test('CSV: RFC 4180 round trip of every field, commas, quotes and line breaks 
   const file = join(f.dir, 'general.csv');
   const m = await runExport(f.dir, { room: 'general', format: 'csv' }, { file });
   const table = parseCsv(readFileSync(file, 'utf8'));
-  t.same(table[0], ['room', 'roomName', 'seq', 'msgId', 'from', 'fromName', 'clientMsgId', 'ts', 'body', 'hash']);
+  t.same(table[0], ['room', 'roomName', 'seq', 'msgId', 'from', 'fromName', 'clientMsgId', 'ts', 'text', 'status', 'editedAt', 'deletedAt', 'attachments', 'body', 'hash']);
   const data = table.slice(1);
   t.equal(data.length, rows.length);
-  t.same(data.map((r) => r[8]), rows.map((r) => r.body));
+  t.same(data.map((r) => r[8]), rows.map((r) => r.body), 'text of unchanged messages');
+  t.same(data.map((r) => r[13]), rows.map((r) => r.body), 'body as stored');
   t.same(data.map((r) => Number(r[2])), rows.map((r) => r.seq));
-  t.same(data.map((r) => r[9]), rows.map((r) => r.hash.toString('hex')));
+  t.same(data.map((r) => r[14]), rows.map((r) => r.hash.toString('hex')));
   t.equal(m.sha256, sha256(file));
 });
 
@@ -158,4 +160,88 @@ t.test('a failing target leaves no export file behind', async (t) => {
   await t.rejects(runExport(f.dir, { room: 'general', format: 'jsonl' }, { file }), { code: 'ENOENT' });
   t.notOk(existsSync(file));
   t.notOk(existsSync(`${file}.partial`));
+});
+
+const EDITED_AT = T0 + 60_000;
+const DELETED_AT = T0 + 120_000;
+const PHOTO = { id: 'F1', sha256: createHash('sha256').update('photo bytes').digest('hex'), size: 11, mime: 'image/png', name: '<img src=x onerror=alert(1)>.png' };
+
+/** general: a plain message, one edited, one deleted, one carrying only a file. */
+function changedRoom(t: Test) {
+  const f = historyFixture(t);
+  const room = f.rooms.general;
+  const user = f.users.alice;
+  f.send(room, ['plain words', 'first draft', '<b>oops</b>'], T0);
+  f.apply([{ k: 'file', file: { ...PHOTO, room, user, thumb: false }, quota: 0 }], T0);
+  const sent = f.apply([{ k: 'send', room, user, clientMsgId: 'photo', body: '', attachments: [PHOTO.id] }], T0);
+  t.match(sent, [{ ok: true }], 'the attachment-only message is sent');
+  t.match(f.apply([{ k: 'edit', room, user, seq: 2, body: 'final text', windowMs: DAY }], EDITED_AT), [{ ok: true }]);
+  t.match(f.apply([{ k: 'delete', room, user, seq: 3 }], DELETED_AT), [{ ok: true }]);
+  f.close();
+  return f;
+}
+
+const photoLine = `${PHOTO.name} (11 bytes, image/png, sha256 ${PHOTO.sha256})`;
+
+t.test('CSV: an edited message shows its current text and when; a deleted one "(deleted)" and when; files by name, size, type and hash', async (t) => {
+  const f = changedRoom(t);
+  const file = join(f.dir, 'changed.csv');
+  await runExport(f.dir, { room: 'general', format: 'csv' }, { file });
+  const [header, ...data] = parseCsv(readFileSync(file, 'utf8'));
+  t.same(header, ['room', 'roomName', 'seq', 'msgId', 'from', 'fromName', 'clientMsgId', 'ts', 'text', 'status', 'editedAt', 'deletedAt', 'attachments', 'body', 'hash']);
+  const cells = (row: string[] | undefined) => row?.slice(8, 14);
+  t.equal(data.length, 4);
+  t.same(cells(data[0]), ['plain words', '', '', '', '', 'plain words'], 'plain');
+  t.same(cells(data[1]), ['final text', '(edited)', new Date(EDITED_AT).toISOString(), '', '', ''], 'edited: current text, marker, time');
+  t.same(cells(data[2]), ['(deleted)', '(deleted)', '', new Date(DELETED_AT).toISOString(), '', ''], 'deleted: never a blank');
+  t.same(cells(data[3]), ['', '', '', '', photoLine, ''], 'attachment only');
+});
+
+t.test('JSONL: text, status, edit and deletion times and attachments with their content hash, for every message', async (t) => {
+  const f = changedRoom(t);
+  const file = join(f.dir, 'changed.jsonl');
+  await runExport(f.dir, { room: 'general', format: 'jsonl' }, { file });
+  const rows = readFileSync(file, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const pick = (r: Record<string, unknown> | undefined) => ({ text: r?.text, status: r?.status, editedAt: r?.editedAt, deletedAt: r?.deletedAt, attachments: r?.attachments, body: r?.body });
+  t.same(pick(rows[0]), { text: 'plain words', status: '', editedAt: null, deletedAt: null, attachments: [], body: 'plain words' });
+  t.same(pick(rows[1]), { text: 'final text', status: '(edited)', editedAt: new Date(EDITED_AT).toISOString(), deletedAt: null, attachments: [], body: '' });
+  t.same(pick(rows[2]), { text: '(deleted)', status: '(deleted)', editedAt: null, deletedAt: new Date(DELETED_AT).toISOString(), attachments: [], body: '' });
+  t.same(pick(rows[3]), {
+    text: '', status: '', editedAt: null, deletedAt: null, body: '',
+    attachments: [{ fileId: 'F1', name: PHOTO.name, size: 11, mime: 'image/png', sha256: PHOTO.sha256 }],
+  });
+});
+
+t.test('HTML: "(edited)" and "(deleted)" with their times, files listed, file names escaped', async (t) => {
+  const f = changedRoom(t);
+  const file = join(f.dir, 'changed.html');
+  await runExport(f.dir, { room: 'general', format: 'html' }, { file });
+  const html = readFileSync(file, 'utf8');
+  const block = (seq: number): string => html.match(new RegExp(`<div class="m" id="seq-${seq}">.*</div>\\n`))?.[0] ?? '';
+  t.match(block(1), /#1<\/div><p class="b">plain words<\/p><\/div>/, 'plain');
+  t.match(block(2), /#2 · <span class="s">\(edited <time datetime="2024-05-01T09:31:00.000Z">2024-05-01 09:31:00Z<\/time>\)<\/span><\/div><p class="b">final text<\/p>/);
+  t.match(block(3), /#3 · <span class="s">\(deleted <time datetime="2024-05-01T09:32:00.000Z">2024-05-01 09:32:00Z<\/time>\)<\/span><\/div><p class="b s">\(deleted\)<\/p>/);
+  t.notOk(block(3).includes('oops'), 'nothing of the deleted text');
+  t.ok(block(4).includes(`<ul class="f"><li>File <b>${escapeHtml(PHOTO.name)}</b> · 11 bytes · image/png · sha256 <code>${PHOTO.sha256}</code></li></ul>`), 'attachment only');
+  t.notOk(html.includes('<img'), 'no markup from a file name survives');
+});
+
+t.test('a deleted message\'s files: released and not listed, unless the room is under legal hold, where they stay listed with their hash', async (t) => {
+  for (const held of [false, true]) {
+    const f = historyFixture(t);
+    const room = f.rooms.general;
+    const user = f.users.alice;
+    if (held) setHold(f.db, 'general', true);
+    f.apply([{ k: 'file', file: { ...PHOTO, room, user, thumb: false }, quota: 0 }], T0);
+    f.apply([{ k: 'send', room, user, clientMsgId: 'p', body: 'see photo', attachments: [PHOTO.id] }], T0);
+    t.match(f.apply([{ k: 'delete', room, user, seq: 1 }], DELETED_AT), [{ ok: true }]);
+    f.close();
+    const file = join(f.dir, 'held.jsonl');
+    await runExport(f.dir, { room: 'general', format: 'jsonl' }, { file });
+    const row = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    t.same({ text: row.text, status: row.status, deletedAt: row.deletedAt, body: row.body, attachments: row.attachments }, {
+      text: '(deleted)', status: '(deleted)', deletedAt: new Date(DELETED_AT).toISOString(), body: held ? 'see photo' : '',
+      attachments: held ? [{ fileId: 'F1', name: PHOTO.name, size: 11, mime: 'image/png', sha256: PHOTO.sha256 }] : [],
+    }, held ? 'under legal hold' : 'no hold');
+  }
 });
