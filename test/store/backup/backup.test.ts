@@ -182,7 +182,7 @@ t.test('a full target disk gives a clear error, leaves no partial file and never
   // The child may write at most 256 KiB per file (RLIMIT_FSIZE), like a drive with 256 KiB free.
   // It handles SIGXFSZ (Node resets an inherited "ignore"), so the write fails with EFBIG instead of killing it.
   const script = `process.on('SIGXFSZ', () => {});
-    const { backupDatabase } = await import(${JSON.stringify(new URL('../../src/store/backup.ts', import.meta.url).href)});
+    const { backupDatabase } = await import(${JSON.stringify(new URL('../../../src/store/backup/backup.ts', import.meta.url).href)});
     try { await backupDatabase(process.argv[1], process.argv[2]); console.log('no error'); }
     catch (err) { console.log(JSON.stringify({ code: err.code, message: err.message })); }`;
   // Only the TypeScript loader is passed on: coverage files written at the child's exit would hit the limit too.
