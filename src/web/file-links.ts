@@ -63,7 +63,8 @@ export class FileLinks {
         // measured on this clock: the two clocks need not agree.
         const until = sentAt + expiresIn * 1000 - Math.min(60_000, expiresIn * 200);
         for (const [fileId, link] of Object.entries(links)) this.cache.set(fileId, { ...link, until });
-        for (const fileId of part) for (const a of asked.get(fileId) ?? []) a.resolve(links[fileId]);
+        // The cached object itself, so a component re-rendered from the cache sees the same link.
+        for (const fileId of part) for (const a of asked.get(fileId) ?? []) a.resolve(links[fileId] === undefined ? undefined : this.cache.get(fileId));
       }, () => {
         for (const fileId of part) for (const a of asked.get(fileId) ?? []) a.resolve(undefined);
       });
