@@ -3,6 +3,7 @@ import { rmSync, statSync } from 'node:fs';
 import type { HttpRequest, HttpResponse } from '@based/uws';
 import type { Membership } from '../chat/membership.js';
 import { parseRoomId } from '../chat/service.js';
+import type { FileLinks } from '../auth/file-links.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import { blobPath, thumbPath, type BlobStore } from '../store/files/blob-store.js';
@@ -10,7 +11,8 @@ import type { Reader } from '../store/read/reader.js';
 import type { Writer } from '../store/write/writer.js';
 import { answerEmpty, streamFile } from './file-download.js';
 import { cleanFileName, contentDisposition, DOWNLOAD_CSP, parseRange, recordedMime, servedType, sniffImage } from './file-meta.js';
-import { Exchange } from './http.js';
+import { Exchange, headerToken } from './http.js';
+import { visibleFile } from './file-access.js';
 import { ImageProbe, type ImageInfo } from './image-probe.js';
 import { authenticated } from './member-routes.js';
 import type { Metrics } from './metrics.js';
@@ -25,22 +27,29 @@ export interface FileRouteDeps {
   metrics: Metrics;
   log: Logger;
   blobs: BlobStore;
+  links: FileLinks;
   /** Dimensions and thumbnails; by default with the installed sharp. */
   images?: ImageProbe;
 }
 
-const FILE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const HEAD_BYTES = 16;
+
+/** `?cap=…`, the only query a download reads: a session token in a URL is never accepted here. */
+function capabilityOf(query: string | undefined): string | undefined {
+  if (query === undefined || !query.includes('cap=')) return undefined;
+  return new URLSearchParams(query).get('cap') ?? undefined;
+}
 
 /**
  * POST /api/v1/rooms/:room/files?name=NAME (the body is the file) and
- * GET /api/v1/files/:fileId[/thumbnail]. Uploads stream to files/tmp while
+ * GET /api/v1/files/:fileId[/thumbnail] (Bearer header, or `?cap=` from
+ * POST /api/v1/files/links). Uploads stream to files/tmp while
  * being hashed — the request is paused whenever the disk falls behind, so
  * memory stays flat whatever the size — are synced, sniffed, thumbnailed,
  * moved to their content address and only then recorded by the writer.
  */
 export function mountFileRoutes(app: HttpRoutes, deps: FileRouteDeps): void {
-  const { config, reader, membership, writer, metrics, log, blobs } = deps;
+  const { config, reader, membership, writer, metrics, log, blobs, links } = deps;
   const images = deps.images ?? new ImageProbe(log);
   blobs.prepare();
 
@@ -50,7 +59,7 @@ export function mountFileRoutes(app: HttpRoutes, deps: FileRouteDeps): void {
     const name = cleanFileName(new URLSearchParams(req.getQuery() ?? '').get('name'));
     const claimed = req.getHeader('content-type');
     const lengthHeader = req.getHeader('content-length');
-    const info = authenticated(ex, req, deps);
+    const info = authenticated(ex, req, deps, headerToken);
     if (info === undefined) return;
     const roomId = parseRoomId(room);
     if (roomId === null || !membership.isMember(roomId, info.userId)) return ex.error('forbidden', `not a member of room ${JSON.stringify(room.slice(0, 64))}`);
@@ -142,14 +151,20 @@ export function mountFileRoutes(app: HttpRoutes, deps: FileRouteDeps): void {
     const id = req.getParameter(0) ?? '';
     const rangeHeader = req.getHeader('range');
     const ifNoneMatch = req.getHeader('if-none-match');
-    const info = authenticated(ex, req, deps);
-    if (info === undefined) return;
-    const row = FILE_ID.test(id) ? reader.changes.file(id) : undefined;
-    // Unknown and not-yours get the same answer: file ids cannot be probed.
-    if (row === undefined || !membership.isMember(row.room_id, info.userId)
-      || (row.uploader_id !== info.userId && !reader.changes.isPosted(row.id))) {
-      return ex.error('forbidden', 'no such file in a room of yours');
+    const cap = capabilityOf(req.getQuery());
+    let userId: number;
+    if (cap !== undefined) {
+      const holder = links.verify(cap, id, thumb ? 'thumbnail' : 'original');
+      // The link names its user; a disabled one loses their links with their tokens.
+      if (holder === undefined || !reader.isActiveUser(holder)) return ex.error('forbidden', 'this file link is invalid or has expired; ask for a new one');
+      userId = holder;
+    } else {
+      const info = authenticated(ex, req, deps, headerToken);
+      if (info === undefined) return;
+      userId = info.userId;
     }
+    const row = visibleFile(reader, membership, id, userId);
+    if (row === undefined) return ex.error('forbidden', 'no such file in a room of yours');
     if (thumb && row.thumb === 0) return ex.error('not_found', 'this file has no thumbnail');
     const sha = row.sha256.toString('hex');
     const path = thumb ? thumbPath(blobs.dataDir, sha) : blobPath(blobs.dataDir, sha);

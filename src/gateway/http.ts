@@ -28,10 +28,16 @@ export function remoteIp(res: HttpResponse): string {
   return text.startsWith('::ffff:') ? text.slice(7) : text;
 }
 
+/** `Authorization: Bearer x` only: for routes whose URLs end up in browser history or shared links. */
+export function headerToken(req: HttpRequest): string | undefined {
+  const auth = req.getHeader('authorization');
+  return auth.startsWith('Bearer ') ? auth.slice(7).trim() : undefined;
+}
+
 /** `Authorization: Bearer x` or `?token=x` (browsers cannot set headers on a WebSocket). */
 export function bearerToken(req: HttpRequest): string | undefined {
-  const auth = req.getHeader('authorization');
-  if (auth.startsWith('Bearer ')) return auth.slice(7).trim();
+  const header = headerToken(req);
+  if (header !== undefined) return header;
   const q = req.getQuery();
   if (q !== undefined && q.includes('token=')) return new URLSearchParams(q).get('token') ?? undefined;
   return undefined;

@@ -13,9 +13,12 @@ export interface MemberRouteDeps {
   metrics: Metrics;
 }
 
-/** The token's user, or undefined after answering 401. Shared by the routes the web client adds. */
-export function authenticated(ex: Exchange, req: HttpRequest, deps: { reader: Reader; metrics: Metrics }): TokenInfo | undefined {
-  const token = bearerToken(req);
+/**
+ * The token's user, or undefined after answering 401. Shared by the routes the web client adds.
+ * `tokenOf`: where the route reads it from (file routes take only the header).
+ */
+export function authenticated(ex: Exchange, req: HttpRequest, deps: { reader: Reader; metrics: Metrics }, tokenOf = bearerToken): TokenInfo | undefined {
+  const token = tokenOf(req);
   const info = token !== undefined && looksLikeToken(token) ? deps.reader.tokenInfo(hashToken(token), Date.now()) : undefined;
   if (info === undefined) {
     deps.metrics.inc('roost_auth_failures_total', 'Refused logins and WebSocket upgrades.', { where: 'http' });

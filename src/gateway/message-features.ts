@@ -3,12 +3,15 @@ import { MessageActions } from '../chat/message-actions.js';
 import { Mutes } from '../chat/mutes.js';
 import type { Fanout } from '../chat/ports.js';
 import { Presence } from '../chat/presence.js';
+import { loadFileLinkKey } from '../auth/file-link-key.js';
+import { FileLinks } from '../auth/file-links.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import { BlobStore } from '../store/files/blob-store.js';
 import { CleanupJob } from '../jobs/cleanup-job.js';
 import type { Reader } from '../store/read/reader.js';
 import type { Writer } from '../store/write/writer.js';
+import { mountFileLinkRoutes } from './file-link-routes.js';
 import { mountFileRoutes } from './file-routes.js';
 import type { Metrics } from './metrics.js';
 import type { SocketRegistry } from './socket-registry.js';
@@ -23,7 +26,7 @@ export interface MessageFeatureDeps {
   fanout: Fanout;
   metrics: Metrics;
   log: Logger;
-  /** The retention clock (tests move it). */
+  /** The retention clock, which file links also expire by (tests move it). */
   now?: () => number;
 }
 
@@ -58,10 +61,14 @@ export function messageFeatures(deps: MessageFeatureDeps): MessageFeatures {
     editWindowMs: config.editWindowSeconds * 1000,
     onFreed: (shas) => blobs.release(shas),
   });
+  const links = new FileLinks(loadFileLinkKey(config.dataDir), config.fileLinkSeconds, deps.now);
   const cleanup = new CleanupJob(reader.db, writer, blobs, { intervalMs: config.retentionCheckSeconds * 1000, now: deps.now, log });
   return {
     actions, mutes, presence, blobs, cleanup,
-    mount: (app) => mountFileRoutes(app, { config, reader, membership, writer, metrics, log, blobs }),
+    mount: (app) => {
+      mountFileRoutes(app, { config, reader, membership, writer, metrics, log, blobs, links });
+      mountFileLinkRoutes(app, { config, reader, membership, metrics, log, links });
+    },
     start: () => cleanup.start(),
     async stop() {
       presence.stop();

@@ -1,3 +1,4 @@
+import type { FileLink } from './file-links.js';
 import type { Member, User } from './protocol.js';
 
 /** The HTTP side of the protocol: login, logout, and the directory routes the client needs. */
@@ -38,6 +39,9 @@ export const api = {
   checkToken: (token: string) => call<unknown>('GET', '/api/v1/rooms', token),
   members: (token: string, room: string) =>
     call<{ members: Member[] }>('GET', `/api/v1/rooms/${encodeURIComponent(room)}/members`, token),
+  /** Short-lived URLs for files and thumbnails; files we may not see are left out. */
+  fileLinks: (token: string, files: Array<{ fileId: string; thumbnail: boolean }>) =>
+    call<{ links: Record<string, FileLink>; expiresIn: number }>('POST', '/api/v1/files/links', token, { files }),
   adminUsers: (token: string) =>
     call<{ users: Array<{ id: string; name: string; role: string; disabled: boolean; createdAt: number }> }>('GET', '/api/v1/admin/users', token),
   adminRooms: (token: string) =>

@@ -1,5 +1,6 @@
 import { api, HttpError } from './api.js';
 import { CATCH_UP_LIMIT, catchUp, fetchMembers, pullChanges, refreshRooms } from './catch-up.js';
+import { FileLinks } from './file-links.js';
 import { notifyOfMessage } from './notifications.js';
 import { askPresence, reportVisibility } from './presence.js';
 import { Connection, type ConnState } from './connection.js';
@@ -48,6 +49,8 @@ const TYPING_SEND_EVERY_MS = 3000;
 export class ChatStore {
   state: ChatState;
   readonly conn: Connection;
+  /** Short-lived file URLs for images and downloads: the token never goes into one. */
+  readonly fileLinks: FileLinks;
   private readonly listeners = new Set<() => void>();
   private typingSentAt = new Map<string, number>();
   private typingTimer = 0;
@@ -55,6 +58,7 @@ export class ChatStore {
 
   constructor(readonly token: string, me: User, readonly onSignedOut: () => void) {
     this.state = { me, conn: { kind: 'connecting' }, roomsLoaded: false, rooms: {}, current: null, divider: null, target: null, names: { [me.id]: me.name }, search: null, presence: {}, replyTo: null, editing: null, editWindowMs: DEFAULT_EDIT_WINDOW_MS };
+    this.fileLinks = new FileLinks(token);
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
     const check = async (): Promise<'ok' | 'unauthorized' | 'unreachable'> => {
       try {

@@ -36,8 +36,3 @@ export function uploadFile(token: string, room: string, file: File, onProgress: 
   });
   return { done, abort: () => xhr.abort() };
 }
-
-/** The URL of a file, or of its thumbnail; the token rides in the query because <img> cannot send a header. */
-export function fileUrl(token: string, fileId: string, thumbnail = false): string {
-  return `/api/v1/files/${encodeURIComponent(fileId)}${thumbnail ? '/thumbnail' : ''}?token=${encodeURIComponent(token)}`;
-}

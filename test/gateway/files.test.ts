@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import t from 'tap';
+import { disableUser, removeMember } from '../../src/store/admin/admin.js';
 import { blobPath } from '../../src/store/files/blob-store.js';
 import { TestClient, type Frame } from '../helpers/client.js';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/server.js';
@@ -25,9 +26,11 @@ let bob: TestUser;
 let eve: TestUser;
 let room: string;
 let a: TestClient;
+/** Added to the server's clock: file links expire by it, so tests move it instead of sleeping. */
+let clockAhead = 0;
 
 t.before(async () => {
-  srv = await startTestServer({ maxUploadBytes: 200_000, uploadQuotaBytes: 1_000_000, framesPerSecond: 0 });
+  srv = await startTestServer({ maxUploadBytes: 200_000, uploadQuotaBytes: 1_000_000, framesPerSecond: 0, fileLinkSeconds: 600 }, { now: () => Date.now() + clockAhead });
   alice = await srv.user('alice');
   bob = await srv.user('bob');
   eve = await srv.user('eve');
@@ -138,4 +141,130 @@ t.test('attachments must be the sender\'s own uploads to that room; deleting the
   t.match(await a.request({ type: 'delete', room, seq: ack.seq }), { type: 'ok' });
   t.equal((await get(srv, bob, `/api/v1/files/${up.json.fileId}`)).status, 403, 'gone with its message');
   t.notOk(existsSync(blobPath(srv.dataDir, sha)), 'the bytes are removed: nothing references them');
+});
+
+interface LinkAnswer { status: number; json: { links?: Record<string, { url: string; thumbUrl?: string }>; expiresIn?: number; error?: { code: string } } }
+
+async function askLinks(user: TestUser | null, body: unknown, viaQuery = false): Promise<LinkAnswer> {
+  const q = viaQuery && user !== null ? `?token=${user.token}` : '';
+  const headers: Record<string, string> = user !== null && !viaQuery ? { Authorization: `Bearer ${user.token}` } : {};
+  const res = await fetch(`${srv.http}/api/v1/files/links${q}`, { method: 'POST', headers, body: JSON.stringify(body) });
+  return { status: res.status, json: (await res.json()) as LinkAnswer['json'] };
+}
+
+/** A GET with no credentials but what the URL carries, as an <img> or a copied link would. */
+const open = (url: string): Promise<Response> => fetch(`${srv.http}${url}`);
+
+async function postedImage(name: string): Promise<{ fileId: string; bytes: Buffer }> {
+  const png = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#a37' } }).png().toBuffer();
+  const up = await upload(srv, alice, room, png, name, 'image/png');
+  await sendWith([up.json.fileId]);
+  return { fileId: up.json.fileId, bytes: png };
+}
+
+async function linksFor(user: TestUser, fileId: string): Promise<{ url: string; thumbUrl?: string }> {
+  const r = await askLinks(user, { files: [{ fileId, thumbnail: true }] });
+  const link = r.json.links?.[fileId];
+  if (r.status !== 200 || link === undefined) throw new Error(`no link for ${fileId}: ${r.status} ${JSON.stringify(r.json)}`);
+  return link;
+}
+
+t.test('a file link opens its own file and variant without a session token, and nothing else', async (t) => {
+  const img = await postedImage('cat.png');
+  const other = await postedImage('dog.png');
+  const answer = await askLinks(bob, { files: [{ fileId: img.fileId, thumbnail: true }] });
+  t.equal(answer.status, 200);
+  t.equal(answer.json.expiresIn, 600, 'the client is told how long the links live');
+  const link = answer.json.links?.[img.fileId];
+  t.ok(link !== undefined && link.thumbUrl !== undefined, 'a link to the file and one to its thumbnail');
+  if (link?.thumbUrl === undefined) return;
+  t.notOk(link.url.includes(bob.token) || link.thumbUrl.includes(bob.token), 'the session token is in neither');
+  const full = await open(link.url);
+  t.equal(full.status, 200);
+  t.same(Buffer.from(await full.arrayBuffer()), img.bytes, 'the original bytes');
+  const thumb = await open(link.thumbUrl);
+  t.equal(thumb.status, 200);
+  t.equal(thumb.headers.get('content-type'), 'image/webp', 'the thumbnail');
+
+  const cap = new URL(link.url, srv.http).searchParams.get('cap') ?? '';
+  const thumbCap = new URL(link.thumbUrl, srv.http).searchParams.get('cap') ?? '';
+  const refused = async (url: string, why: string): Promise<void> => {
+    const res = await open(url);
+    t.equal(res.status, 403, why);
+    t.match(await res.json(), { error: { code: 'forbidden', message: /invalid or has expired/ } }, `${why}: the standard error body`);
+  };
+  await refused(`/api/v1/files/${other.fileId}?cap=${cap}`, 'not for another file');
+  await refused(`/api/v1/files/${img.fileId}/thumbnail?cap=${cap}`, 'the original\'s link does not open the thumbnail');
+  await refused(`/api/v1/files/${img.fileId}?cap=${thumbCap}`, 'the thumbnail\'s link does not open the original');
+  const [user, exp, sig] = cap.split('.');
+  const flipped = `${sig?.slice(0, 10)}${sig?.[10] === 'A' ? 'B' : 'A'}${sig?.slice(11)}`;
+  await refused(`/api/v1/files/${img.fileId}?cap=${user}.${exp}.${flipped}`, 'not with a changed signature');
+  await refused(`/api/v1/files/${img.fileId}?cap=${alice.id}.${exp}.${sig}`, 'not for another user');
+  await refused(`/api/v1/files/${img.fileId}?cap=${user}.${Number(exp) + 3600}.${sig}`, 'not with a later expiry');
+  await refused(`/api/v1/files/${img.fileId}?cap=garbage`, 'not malformed');
+});
+
+t.test('a file link stops working after fileLinkSeconds; a fresh one works', async (t) => {
+  const img = await postedImage('clock.png');
+  const link = await linksFor(bob, img.fileId);
+  clockAhead = 599_000;
+  t.equal((await open(link.url)).status, 200, 'still good just before its expiry');
+  clockAhead = 601_000;
+  try {
+    const res = await open(link.url);
+    t.equal(res.status, 403, 'refused once expired');
+    t.match(await res.json(), { error: { code: 'forbidden' } });
+    t.equal((await open((await linksFor(bob, img.fileId)).url)).status, 200, 'a link asked for now works');
+  } finally {
+    clockAhead = 0;
+  }
+});
+
+t.test('a file link dies when its user leaves the room or is disabled, though it has not expired', async (t) => {
+  const carol = await srv.user('carol');
+  const dave = await srv.user('dave');
+  await srv.addMember(room, 'carol');
+  await srv.addMember(room, 'dave');
+  const img = await postedImage('party.png');
+  const carols = await linksFor(carol, img.fileId);
+  const daves = await linksFor(dave, img.fileId);
+  t.equal((await open(carols.url)).status, 200);
+  t.equal((await open(daves.url)).status, 200);
+  srv.admin((db) => removeMember(db, room, 'carol'));
+  await srv.followed();
+  t.equal((await open(carols.url)).status, 403, 'removed from the room: the link is refused');
+  srv.admin((db) => disableUser(db, 'dave'));
+  t.equal((await open(daves.url)).status, 403, 'disabled: the link is refused');
+  t.equal((await open(`${daves.thumbUrl}`)).status, 403, 'its thumbnail link too');
+});
+
+t.test('a session token in the query is refused on file routes; the Authorization header still works', async (t) => {
+  const img = await postedImage('query.png');
+  for (const path of [`/api/v1/files/${img.fileId}`, `/api/v1/files/${img.fileId}/thumbnail`]) {
+    const res = await open(`${path}?token=${bob.token}`);
+    t.equal(res.status, 401, `${path}?token= is refused`);
+    t.match(await res.json(), { error: { code: 'unauthorized' } });
+    t.equal((await get(srv, bob, path)).status, 200, `${path} with the header is served`);
+  }
+  const up = await fetch(`${srv.http}/api/v1/rooms/${room}/files?name=q.txt&token=${alice.token}`, { method: 'POST', body: 'hi' });
+  t.equal(up.status, 401, 'an upload with ?token= is refused');
+  t.equal((await askLinks(bob, { files: [{ fileId: img.fileId }] }, true)).status, 401, 'so is asking for links with ?token=');
+});
+
+t.test('the links endpoint leaves out files the user cannot see, exactly as unknown ids', async (t) => {
+  const img = await postedImage('private.png');
+  const unposted = await upload(srv, alice, room, 'draft', 'draft.txt', 'text/plain');
+  const text = await upload(srv, alice, room, 'notes', 'notes.txt', 'text/plain');
+  await sendWith([text.json.fileId]);
+  const byEve = await askLinks(eve, { files: [{ fileId: img.fileId }, { fileId: 'doesNotExist' }] });
+  t.same(byEve, { status: 200, json: { links: {}, expiresIn: 600 } }, 'a non-member gets no link, as for an id that does not exist');
+  const byBob = await askLinks(bob, { files: [{ fileId: unposted.json.fileId }, { fileId: text.json.fileId, thumbnail: true }] });
+  t.same(Object.keys(byBob.json.links ?? {}), [text.json.fileId], 'an upload not yet posted is only its uploader\'s');
+  t.notOk(byBob.json.links?.[text.json.fileId]?.thumbUrl, 'no thumbnail link for a file without a thumbnail');
+  t.ok((await askLinks(alice, { files: [{ fileId: unposted.json.fileId }] })).json.links?.[unposted.json.fileId], 'the uploader gets one');
+  t.equal((await askLinks(null, { files: [{ fileId: img.fileId }] })).status, 401, 'no token, no links');
+  for (const bad of [{}, { files: [] }, { files: 'x' }, { files: [{ fileId: 7 }] }, { files: [{ fileId: 'a', thumbnail: 'yes' }] }, { files: Array.from({ length: 101 }, () => ({ fileId: 'a' })) }]) {
+    const r = await askLinks(bob, bad);
+    t.match(r, { status: 400, json: { error: { code: 'bad_request' } } }, `refused: ${JSON.stringify(bad).slice(0, 60)}`);
+  }
 });

@@ -64,6 +64,21 @@ t.test('a file posted in a room the user is not in is forbidden, like an unknown
   t.equal(member.status, 200, 'a member of the room can download it');
 });
 
+t.test('file links: none for a file in a room the user is not in, like an unknown id; a member\'s opens only that file', async (t) => {
+  const ask = (who: TestUser, ids: string[]) => fetch(`${s.http}/api/v1/files/links`, {
+    method: 'POST', headers: { Authorization: `Bearer ${who.token}` }, body: JSON.stringify({ files: ids.map((fileId) => ({ fileId, thumbnail: true })) }),
+  }).then(async (r) => ({ status: r.status, text: await r.text() }));
+  const real = await ask(mallory, [fileId]);
+  const unknown = await ask(mallory, ['nosuchfile']);
+  t.equal(real.status, 200);
+  t.equal(real.text, unknown.text, 'the same answer for a real file and a made-up one');
+  t.same(JSON.parse(real.text), { links: {}, expiresIn: 600 });
+  const bobs = JSON.parse((await ask(bob, [fileId])).text) as { links: Record<string, { url: string }> };
+  const url = bobs.links[fileId]?.url ?? '';
+  t.equal((await fetch(`${s.http}${url}`)).status, 200, 'a member\'s link works without a token');
+  t.equal((await fetch(`${s.http}${url.replace(fileId, 'nosuchfile')}`)).status, 403, 'and for no other file id');
+});
+
 t.test('search without a room filter never returns another room\'s messages', async (t) => {
   const r = await call(mallory, 'GET', `/api/v1/search?q=${SECRET_WORD}`);
   t.equal(r.status, 200);

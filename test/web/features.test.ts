@@ -171,15 +171,43 @@ t.test('two people reply, edit, delete, react, share files, mention, mute, see p
   const picker = a.page.locator('.composer input[type=file]');
   await picker.setInputFiles([{ name: 'field.png', mimeType: 'image/png', buffer: png }, { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('bring boots\n') }]);
   await t.resolves(a.page.locator('.staged li.done').nth(1).waitFor(), 'both uploads finish');
+  // Bob's first thumbnail link is spoiled on its way in, as one that expired while the page sat
+  // open would be: the server refuses it, and the client must ask for a fresh link once.
+  let linkAnswers = 0;
+  let spoiled = false;
+  await b.page.route('**/api/v1/files/links', async (route) => {
+    linkAnswers++;
+    const res = await route.fetch();
+    const text = await res.text();
+    if (spoiled || !text.includes('thumbUrl')) return route.fulfill({ response: res, body: text });
+    spoiled = true;
+    await route.fulfill({ response: res, body: text.replace(/(\/thumbnail\?cap=)[^"]+/g, '$1999.1.spoiled') });
+  });
   await a.page.locator('#composer-input').fill('photos from the field');
   await a.page.keyboard.press('Enter');
   const bobImage = b.page.locator('.msg .image img[alt="Image field.png"]');
   await t.resolves(bobImage.waitFor(), 'bob gets the image');
-  t.match(await bobImage.getAttribute('src'), /\/api\/v1\/files\/[^/]+\/thumbnail\?token=/, 'shown from its thumbnail');
   await t.resolves(b.page.waitForFunction(() => {
     const img = document.querySelector<HTMLImageElement>('.msg .image img');
     return img !== null && img.complete && img.naturalWidth > 0;
-  }, undefined, { timeout: 10_000 }), 'and the thumbnail loads (allowed by the CSP)');
+  }, undefined, { timeout: 10_000 }), 'and the thumbnail loads (allowed by the CSP), after one refused link');
+  t.ok(spoiled, 'the first thumbnail link was a refused one');
+  t.ok(linkAnswers >= 2, 'so the client asked for a fresh link');
+  await b.page.unroute('**/api/v1/files/links');
+  t.match(await bobImage.getAttribute('src'), /^\/api\/v1\/files\/[^/]+\/thumbnail\?cap=\d+\.\d+\.[\w-]+$/, 'shown from its thumbnail, by a file link');
+  // No URL the page shows or fetched (the socket aside, which needs it) carries bob's session token.
+  const bobToken = await b.page.evaluate(() => (JSON.parse(localStorage.getItem('roost.session') ?? '{}') as { token?: string }).token ?? '');
+  t.ok(bobToken.length > 20, 'bob is signed in with a token');
+  const urls = await b.page.evaluate(() => [
+    ...Array.from(document.querySelectorAll('img[src]')).map((e) => e.getAttribute('src') ?? ''),
+    ...Array.from(document.querySelectorAll('a[href]')).map((e) => e.getAttribute('href') ?? ''),
+    ...performance.getEntriesByType('resource').map((e) => e.name).filter((u) => !u.includes('/ws?')),
+  ]);
+  t.ok(urls.filter((u) => u.includes('/api/v1/files/')).length >= 3, 'the image, its link and the text file\'s link are among them');
+  t.same(urls.filter((u) => u.includes(bobToken) || u.includes(encodeURIComponent(bobToken))), [], 'none carries the session token');
+  const notesHref = await b.page.locator('.msg .file', { hasText: 'notes.txt' }).getAttribute('href');
+  const notes = await fetch(`${http}${notesHref ?? ''}`);
+  t.equal(await notes.text(), 'bring boots\n', 'the download link works on its own, with no token');
   t.equal(await b.page.locator('.msg .file', { hasText: 'notes.txt' }).locator('.file-size').textContent(), '12 B', 'the text file is a link with its size');
   await picker.setInputFiles([{ name: 'huge.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(MAX_UPLOAD + 1000, 7) }]);
   await t.resolves(a.page.locator('.staged li.failed [role=alert]', { hasText: 'huge.bin is too large for this server.' }).waitFor(), 'a file over the limit shows a clear error');

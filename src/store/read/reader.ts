@@ -174,6 +174,14 @@ export class Reader {
     return this.membersWithNames.all(room).map((r) => ({ id: String(r.user_id), name: r.name, readSeq: r.read_seq }));
   }
 
+  private activeUser?: Statement<[number], { ok: number }>;
+
+  /** Whether the user exists and is not disabled: what a file link's holder must still be. */
+  isActiveUser(id: number): boolean {
+    this.activeUser ??= this.db.prepare('SELECT 1 AS ok FROM users WHERE id = ? AND disabled = 0');
+    return this.activeUser.get(id) !== undefined;
+  }
+
   /** Every user, for the admin page: a scan of a small table (the people of one LAN), capped at `limit`. */
   allUsers(limit: number): DirectoryUser[] {
     this.userDirectory ??= this.db.prepare('SELECT id, name, role, disabled, created_at FROM users ORDER BY name LIMIT ?');

@@ -52,7 +52,7 @@ export function MessageItem({ store, room, m, me, names, editing, target, seenBy
               {m.editedAt !== undefined && <span class="edited" title={fullTime(m.editedAt)}> ({t('edited')})</span>}
             </p>
           )}
-      {!deleted && m.attachments !== undefined && <Attachments files={m.attachments} token={store.token} />}
+      {!deleted && m.attachments !== undefined && <Attachments files={m.attachments} links={store.fileLinks} />}
       {!deleted && m.reactions !== undefined && m.reactions.length > 0 && (
         <div class="reactions">
           {m.reactions.map((r) => (
