@@ -7,7 +7,7 @@ import type { Fanout } from '../chat/ports.js';
 import { ChatService } from '../chat/service.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
-import { CLOSE_CODES } from '../protocol/errors.js';
+import { CLOSE_CODES, CLOSE_REASONS } from '../protocol/errors.js';
 import type { FrameLimits } from '../protocol/parse.js';
 import { databasePath, openReadOnly } from '../store/database.js';
 import { acquireDataLock } from '../store/data-lock.js';
@@ -143,6 +143,7 @@ export async function startServer(config: Config, log: Logger, hooks: HistoryJob
   const features = messageFeatures({ config, reader, writer, membership, sockets, fanout, metrics, log, now: hooks.now });
   const chat = new ChatService({
     history: reader, writer, fanout, membership, search, limits, actions: features.actions, mutes: features.mutes,
+    rateLimits: { framesPerSecond: config.framesPerSecond, frameBurst: config.frameBurst, userFramesPerSecond: config.userFramesPerSecond, userFrameBurst: config.userFrameBurst },
     onCommitted: (n) => metrics.inc('roost_messages_committed_total', 'Messages made durable and published.', undefined, n),
   });
   const throttle = new LoginThrottle({
@@ -207,7 +208,7 @@ export async function startServer(config: Config, log: Logger, hooks: HistoryJob
       await features.stop();
       // Everything queued commits and is acked while its sockets are still open.
       await writer.idle();
-      sockets.closeAll(CLOSE_CODES.going_away, 'server shutting down');
+      sockets.closeAll(CLOSE_CODES.going_away, CLOSE_REASONS.going_away);
       await writer.close();
       await search.close();
       readerDb.close();
