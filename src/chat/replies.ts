@@ -9,3 +9,8 @@ export interface Failure { ok: false; code: ErrorCode; message: string }
 
 export const notMember = (room: string): Failure => ({ ok: false, code: 'forbidden', message: `not a member of room ${JSON.stringify(room)}` });
 export const overloaded: Failure = { ok: false, code: 'unavailable', message: 'the server is busy or shutting down; retry shortly' };
+
+/** The `error` frame of a frame refused for rate: `retryAfterMs` is when the client may send again. */
+export function rateLimitedFrame(id: string | undefined, retryAfterMs: number, message: string): string {
+  return JSON.stringify({ type: 'error', id, code: 'rate_limited', message, retryAfterMs });
+}

@@ -23,7 +23,12 @@ export interface ChatDeps {
   receiptWindowMs?: number;
   /** Replaces the window's timer (tests flush by hand). */
   receiptSchedule?: Schedule;
+  /** The frame rates the gateway enforces, announced in the `rooms` reply so clients can pace themselves. */
+  rateLimits?: RateLimits;
 }
+
+/** The server's frame-rate settings as the `rooms` reply announces them (rate 0: no limit). */
+export interface RateLimits { framesPerSecond: number; frameBurst: number; userFramesPerSecond: number; userFrameBurst: number }
 
 /** What a `send` may carry besides its body (issue 7). */
 export interface SendExtras { replyTo?: number; attachments?: string[] }
@@ -72,6 +77,7 @@ export class ChatService {
         return peer.send(JSON.stringify({
           type: 'rooms', id: frame.id, rooms: this.deps.history.rooms(peer.userId),
           ...(this.deps.actions === undefined ? {} : { editWindowSeconds: this.deps.actions.editWindowSeconds }),
+          ...(this.deps.rateLimits === undefined ? {} : { rateLimits: this.deps.rateLimits }),
         }));
       case 'ping':
         return peer.send(frame.id === undefined ? '{"type":"pong"}' : JSON.stringify({ type: 'pong', id: frame.id }));

@@ -8,7 +8,7 @@ import { parseRoomId } from '../chat/service.js';
 import type { Membership } from '../chat/membership.js';
 import type { SearchSource } from '../chat/ports.js';
 import type { Config } from '../config/schema.js';
-import { CLOSE_CODES } from '../protocol/errors.js';
+import { CLOSE_CODES, CLOSE_REASONS } from '../protocol/errors.js';
 import { parseFrameValue, type FrameLimits } from '../protocol/parse.js';
 import type { Reader, TokenInfo } from '../store/read/reader.js';
 import type { Writer } from '../store/write/writer.js';
@@ -113,7 +113,7 @@ export function mountApi(app: HttpRoutes, deps: ApiDeps): void {
     const hash = hashToken(token);
     void writer.run({ k: 'revoke', hash }).then((r) => {
       if (!r.ok) return ex.error(r.code, r.message);
-      sockets.closeUser(info.userId, CLOSE_CODES.policy_violation, 'token revoked', tokenKey(hash));
+      sockets.closeUser(info.userId, CLOSE_CODES.token_revoked, CLOSE_REASONS.token_revoked, tokenKey(hash));
       ex.send(204, '', '');
     });
   });

@@ -1,7 +1,7 @@
 import type { Membership } from '../chat/membership.js';
 import type { Mutes } from '../chat/mutes.js';
 import { roomTopic, type Fanout } from '../chat/ports.js';
-import { CLOSE_CODES } from '../protocol/errors.js';
+import { CLOSE_CODES, CLOSE_REASONS } from '../protocol/errors.js';
 import type { Reader } from '../store/read/reader.js';
 import type { Logger } from '../log.js';
 import type { SocketRegistry } from './socket-registry.js';
@@ -73,7 +73,7 @@ export class EventsFollower {
           break;
         case 'user_disabled':
         case 'tokens_revoked':
-          this.sockets.closeUser(user, CLOSE_CODES.policy_violation, 'token revoked');
+          this.sockets.closeUser(user, CLOSE_CODES.token_revoked, CLOSE_REASONS.token_revoked);
           break;
         default:
           this.log.warn({ kind: e.kind, id: e.id }, 'unknown admin event');

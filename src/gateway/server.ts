@@ -8,7 +8,7 @@ import type { Schedule } from '../chat/read-receipts.js';
 import { ChatService } from '../chat/service.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
-import { CLOSE_CODES } from '../protocol/errors.js';
+import { CLOSE_CODES, CLOSE_REASONS } from '../protocol/errors.js';
 import type { FrameLimits } from '../protocol/parse.js';
 import { databasePath, openReadOnly } from '../store/db/database.js';
 import { acquireDataLock } from '../store/db/data-lock.js';
@@ -148,6 +148,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
   const chat = new ChatService({
     history: reader, writer, fanout, membership, search, limits, actions: features.actions, mutes: features.mutes,
     receiptWindowMs: config.receiptWindowMs, receiptSchedule: hooks.receiptSchedule,
+    rateLimits: { framesPerSecond: config.framesPerSecond, frameBurst: config.frameBurst, userFramesPerSecond: config.userFramesPerSecond, userFrameBurst: config.userFrameBurst },
     onCommitted: (n) => metrics.inc('roost_messages_committed_total', 'Messages made durable and published.', undefined, n),
   });
   const throttle = new LoginThrottle({
@@ -213,7 +214,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       // Everything queued commits and is acked while its sockets are still open.
       await writer.idle();
       chat.close();
-      sockets.closeAll(CLOSE_CODES.going_away, 'server shutting down');
+      sockets.closeAll(CLOSE_CODES.going_away, CLOSE_REASONS.going_away);
       await writer.close();
       await search.close();
       readerDb.close();

@@ -1,6 +1,6 @@
 import type { WebSocket } from '@based/uws';
 import type { Peer } from '../chat/ports.js';
-import { CLOSE_CODES } from '../protocol/errors.js';
+import { CLOSE_CODES, CLOSE_REASONS } from '../protocol/errors.js';
 import type { SendBatch } from './send-batch.js';
 import { FULL_BUCKET } from './token-bucket.js';
 
@@ -47,6 +47,12 @@ export class SocketState implements Peer {
   /** Token buckets (see token-bucket.ts): frames per second, and bad frames before a 1008. */
   framesFullAt = FULL_BUCKET;
   strikesFullAt = FULL_BUCKET;
+  /**
+   * Until when (ms) the last frame refused for rate told the client to wait
+   * (its `retryAfterMs`). A refused frame sent after it is a client pacing
+   * itself, not a strike; one sent before it ignores the advice.
+   */
+  retryAt = 0;
 
   constructor(
     readonly userId: number,
@@ -100,7 +106,7 @@ export class SocketState implements Peer {
   drained(): void {
     const ws = this.ws;
     if (!this.lagging || ws === null || this.closed) return;
-    if (ws.getBufferedAmount() < this.limits.maxBackpressureBytes) this.end(CLOSE_CODES.try_again_later, 'too slow; reconnect and sync');
+    if (ws.getBufferedAmount() < this.limits.maxBackpressureBytes) this.end(CLOSE_CODES.try_again_later, CLOSE_REASONS.try_again_later);
   }
 
   publishOthers(topic: string, frame: string): void {

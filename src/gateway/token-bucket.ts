@@ -26,3 +26,13 @@ export function take(fullAt: number, now: number, rate: number, burst: number): 
 export function isFull(fullAt: number, now: number): boolean {
   return fullAt <= now;
 }
+
+/**
+ * How long (ms, at least 1) until the bucket has a token again: what a
+ * refused client is told to wait. Zero when it has one now.
+ */
+export function msUntilToken(fullAt: number, now: number, rate: number, burst: number): number {
+  // take() succeeds once (fullAt − t) × rate ≤ (burst − 1) × 1000.
+  const wait = fullAt - (burst - 1) * 1000 / rate - now;
+  return wait <= 0 ? 0 : Math.ceil(wait);
+}

@@ -1,4 +1,4 @@
-import { isFull, take } from './token-bucket.js';
+import { isFull, msUntilToken, take } from './token-bucket.js';
 
 /**
  * One token bucket per user, shared by all of that user's sockets, so opening
@@ -29,6 +29,12 @@ export class UserFrameBuckets {
     if (next === null) return false;
     this.fullAt.set(user, next);
     return true;
+  }
+
+  /** Ms until the user's bucket gives a frame again (0: now), for the `retryAfterMs` of a refusal. */
+  msUntilFrame(user: number, now: number): number {
+    const at = this.fullAt.get(user);
+    return this.rate === 0 || at === undefined ? 0 : msUntilToken(at, now, this.rate, this.burst);
   }
 
   /** Call when a user's socket closed; `remaining` is how many the user still has open. */

@@ -3,9 +3,9 @@ import type { ChatService } from '../chat/service.js';
 import type { Membership } from '../chat/membership.js';
 import type { Mutes } from '../chat/mutes.js';
 import type { Presence } from '../chat/presence.js';
-import { errorFrame } from '../chat/replies.js';
+import { errorFrame, rateLimitedFrame } from '../chat/replies.js';
 import type { Config } from '../config/schema.js';
-import { CLOSE_CODES, ERROR_CODES, type ErrorCode } from '../protocol/errors.js';
+import { CLOSE_CODES, CLOSE_REASONS, ERROR_CODES, type ErrorCode } from '../protocol/errors.js';
 import { parseClientFrame, type FrameLimits } from '../protocol/parse.js';
 import type { Reader } from '../store/read/reader.js';
 import { hashToken, looksLikeToken } from '../auth/tokens.js';
@@ -16,10 +16,13 @@ import { countLabelled, type Metrics } from './metrics.js';
 import type { SendBatch } from './send-batch.js';
 import { SocketRegistry } from './socket-registry.js';
 import { SocketState, tokenKey, type SocketData, type SocketLimits } from './socket-state.js';
-import { take } from './token-bucket.js';
+import { msUntilToken, take } from './token-bucket.js';
 import { UserFrameBuckets } from './user-rate.js';
 
-/** Bad or refused frames a socket may send in a burst before it is closed with 1008 (one more per 5 s). */
+/**
+ * Bad frames (and rate refusals that ignored the announced retry time) a
+ * socket may send in a burst before it is closed with 1008 (one more per 5 s).
+ */
 const STRIKE_BURST = 20;
 const STRIKE_RATE = 0.2;
 
@@ -43,10 +46,18 @@ export interface WsDeps {
   mutes?: Mutes;
 }
 
+/**
+ * What a refused upgrade over a connection limit is told to wait: a slot frees
+ * only when another socket closes, which the server cannot foresee, so this is
+ * a pause long enough not to hammer it, short enough to notice a free slot.
+ */
+const CONNECTION_RETRY_AFTER_SECONDS = 5;
+
 function refuse(res: HttpResponse, code: ErrorCode, message: string): void {
   res.cork(() => {
     res.writeStatus(statusLine(ERROR_CODES[code].http));
     for (const [k, v] of SECURITY_HEADERS) res.writeHeader(k, v);
+    if (code === 'rate_limited') res.writeHeader('Retry-After', String(CONNECTION_RETRY_AFTER_SECONDS));
     res.writeHeader('Content-Type', 'application/json; charset=utf-8');
     res.end(JSON.stringify({ error: { code, message } }));
   });
@@ -73,7 +84,19 @@ export function wsBehavior(deps: WsDeps): WebSocketBehavior<SocketData> {
       return;
     }
     metrics.inc('roost_policy_closes_total', 'Sockets closed for sustained bad or excessive frames.');
-    s.end(CLOSE_CODES.policy_violation, 'too many bad or excessive frames');
+    s.end(CLOSE_CODES.policy_violation, CLOSE_REASONS.policy_violation);
+  };
+
+  /**
+   * Refuses a frame for rate, telling the client how long to wait. Only a
+   * refused frame sent before the previous refusal's retry time is a strike:
+   * a client that waits as told is never closed, however often it is refused.
+   */
+  const refuseForRate = (s: SocketState, id: string | undefined, retryAfterMs: number, message: string, now: number): void => {
+    s.send(rateLimitedFrame(id, retryAfterMs, message));
+    const ignoredAdvice = now < s.retryAt;
+    s.retryAt = now + retryAfterMs;
+    if (ignoredAdvice) strike(s, now);
   };
 
   return {
@@ -158,15 +181,15 @@ export function wsBehavior(deps: WsDeps): WebSocketBehavior<SocketData> {
         const frames = take(s.framesFullAt, now, rate, config.frameBurst);
         if (frames === null) {
           metrics.inc('roost_rate_limited_total', 'Frames refused by the per-socket rate limit.');
-          s.send(errorFrame(parsed.frame.id, 'rate_limited', `more than ${rate} frames per second; slow down`));
-          return strike(s, now);
+          const wait = msUntilToken(s.framesFullAt, now, rate, config.frameBurst);
+          return refuseForRate(s, parsed.frame.id, wait, `more than ${rate} frames per second; slow down`, now);
         }
         s.framesFullAt = frames;
       }
       if (!userBuckets.take(s.userId, now)) {
         metrics.inc('roost_user_rate_limited_total', 'Frames refused by the per-user rate limit (all of a user\'s sockets together).');
-        s.send(errorFrame(parsed.frame.id, 'rate_limited', `more than ${config.userFramesPerSecond} frames per second from this account; slow down`));
-        return strike(s, now);
+        const wait = userBuckets.msUntilFrame(s.userId, now);
+        return refuseForRate(s, parsed.frame.id, wait, `more than ${config.userFramesPerSecond} frames per second from this account; slow down`, now);
       }
       framesIn(parsed.frame.type);
       try {

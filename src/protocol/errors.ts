@@ -35,17 +35,29 @@ export class RoostError extends Error {
 
 /**
  * Why the server ends a socket. Distinct from reply errors: the close code
- * tells a client whether reconnecting makes sense.
+ * tells a client whether reconnecting makes sense. 4000–4999 are this
+ * protocol's own codes, for what the standard ones cannot tell apart.
  */
 export const CLOSE_CODES = {
   /** Server shutting down: reconnect later, then sync. */
   going_away: 1001,
-  /** Sustained abuse, or the token was revoked: do not reconnect with the same token. */
+  /** Sustained bad frames, or rate refusals sent before the announced retry time: back off, fix the client. */
   policy_violation: 1008,
   /** A frame over the configured limit. */
   too_large: 1009,
   /** The socket fell too far behind: reconnect and sync. */
   try_again_later: 1013,
+  /** The token was revoked (logout, user disabled, logout-all): sign in again; reconnecting cannot work. */
+  token_revoked: 4001,
 } as const;
 
 export type CloseReason = keyof typeof CLOSE_CODES;
+
+/** The reason text sent with each close code (people read it; programs look at the code). */
+export const CLOSE_REASONS: Readonly<Record<CloseReason, string>> = {
+  going_away: 'server shutting down',
+  policy_violation: 'too many bad or excessive frames',
+  too_large: 'frame too large',
+  try_again_later: 'too slow; reconnect and sync',
+  token_revoked: 'token revoked',
+};

@@ -40,6 +40,9 @@ export async function catchUp(store: ChatStore): Promise<void> {
     if (open !== null && store.state.rooms[open]?.loaded === false) await store.loadLatest(open);
   } catch {
     // The socket dropped mid-way; the next open starts over.
+  } finally {
+    // Even when part of the catch-up was refused (say, for rate), what waits is sent while the socket is up.
+    if (store.state.conn.kind === 'online') store.outbox.open();
   }
 }
 
@@ -55,6 +58,7 @@ export async function refreshRooms(store: ChatStore): Promise<void> {
   }
   const current = store.state.current !== null && rooms[store.state.current] === undefined ? null : store.state.current;
   store.patch({ rooms, roomsLoaded: true, current, ...(reply.editWindowSeconds === undefined ? {} : { editWindowMs: reply.editWindowSeconds * 1000 }) });
+  if (reply.rateLimits !== undefined) store.pacer.setLimits(reply.rateLimits);
   const stale = Object.values(rooms).filter((r) => r.lastSeq > 0 && (r.preview?.seq ?? 0) < r.lastSeq && !atLatest(r));
   if (stale.length > 0) {
     const since: Record<string, number> = {};

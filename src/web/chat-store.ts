@@ -4,6 +4,8 @@ import { FileLinks } from './file-links.js';
 import { notifyOfMessage } from './notifications.js';
 import { askPresence, reportVisibility } from './presence.js';
 import { Connection, type ConnState } from './connection.js';
+import { Outbox, type Delivery } from './outbox.js';
+import { SendPacer } from './send-pacer.js';
 import { DEFAULT_EDIT_WINDOW_MS } from './room-actions.js';
 import type { SearchState } from './search-actions.js';
 import type { Attachment, Change, PresenceState, ServerFrame, ServerFrameOf, User, WireMessage } from './protocol.js';
@@ -51,6 +53,9 @@ export class ChatStore {
   readonly conn: Connection;
   /** Short-lived file URLs for images and downloads: the token never goes into one. */
   readonly fileLinks: FileLinks;
+  /** Sends waiting for the socket, drained in order under the server's rate (see outbox.ts). */
+  readonly outbox: Outbox;
+  readonly pacer = new SendPacer();
   private readonly listeners = new Set<() => void>();
   private typingSentAt = new Map<string, number>();
   private typingTimer = 0;
@@ -74,9 +79,13 @@ export class ChatStore {
         reportVisibility(this);
         void catchUp(this).then(() => askPresence(this));
       },
-      state: (conn) => this.patch({ conn }),
+      state: (conn) => {
+        if (conn.kind !== 'online') this.outbox.close();
+        this.patch({ conn });
+      },
       unauthorized: () => this.onSignedOut(),
     });
+    this.outbox = new Outbox({ pacer: this.pacer, deliver: (room, clientMsgId) => this.deliver(room, clientMsgId) });
   }
 
   subscribe(fn: () => void): () => void {
@@ -293,28 +302,37 @@ export class ChatStore {
     this.transmit(id, clientMsgId);
   }
 
-  /** Sends (or sends again) a pending message; without a socket it waits for the next catch-up. */
+  /** Queues a pending message for sending (again); without a socket it waits for the next catch-up. */
   transmit(id: string, clientMsgId: string): void {
+    this.outbox.push(id, clientMsgId);
+  }
+
+  /** Sends one pending message and applies the answer: the ack, or why it is still pending. */
+  private async deliver(id: string, clientMsgId: string): Promise<Delivery> {
     const p = this.state.rooms[id]?.pending.find((x) => x.clientMsgId === clientMsgId);
-    if (p === undefined || this.state.conn.kind !== 'online') return; // sent after the next catchUp
+    if (p === undefined) return { kind: 'done' };
+    if (this.state.conn.kind !== 'online') return { kind: 'offline' };
     const files = p.attachments?.map((a) => a.fileId);
-    this.conn.request<ServerFrameOf<'ack'>>({
-      type: 'send', room: id, body: p.body, clientMsgId,
-      ...(p.replyTo !== undefined ? { replyTo: p.replyTo } : {}), ...(files !== undefined && files.length > 0 ? { attachments: files } : {}),
-    }).then(
-      (ack) => {
-        this.updateRoom(id, (r) => withPending(r, clientMsgId, null));
-        this.onMessage({
-          room: id, seq: ack.seq, msgId: ack.msgId, from: this.state.me.id, body: p.body, ts: ack.ts,
-          ...(p.replyTo !== undefined ? { replyTo: p.replyTo } : {}), ...(p.attachments !== undefined ? { attachments: [...p.attachments] } : {}),
-        });
-      },
-      (err: Error & { code?: string }) => {
-        // A dropped socket leaves it 'sending' for the next catchUp; anything else needs the user.
-        if (err.code === 'unavailable' && this.state.conn.kind !== 'online') return;
-        this.updateRoom(id, (r) => withPending(r, clientMsgId, { state: 'failed', error: err.message }));
-      },
-    );
+    try {
+      const ack = await this.conn.request<ServerFrameOf<'ack'>>({
+        type: 'send', room: id, body: p.body, clientMsgId,
+        ...(p.replyTo !== undefined ? { replyTo: p.replyTo } : {}), ...(files !== undefined && files.length > 0 ? { attachments: files } : {}),
+      });
+      this.updateRoom(id, (r) => withPending(r, clientMsgId, null));
+      this.onMessage({
+        room: id, seq: ack.seq, msgId: ack.msgId, from: this.state.me.id, body: p.body, ts: ack.ts,
+        ...(p.replyTo !== undefined ? { replyTo: p.replyTo } : {}), ...(p.attachments !== undefined ? { attachments: [...p.attachments] } : {}),
+      });
+      return { kind: 'done' };
+    } catch (caught) {
+      const err = caught as Error & { code?: string; retryAfterMs?: number };
+      // Refused for rate: still 'sending', resent after the advised wait.
+      if (err.code === 'rate_limited') return { kind: 'refused', retryAfterMs: err.retryAfterMs ?? 0 };
+      // A dropped socket leaves it 'sending' for the next catchUp; anything else needs the user.
+      if (err.code === 'unavailable' && this.state.conn.kind !== 'online') return { kind: 'offline' };
+      this.updateRoom(id, (r) => withPending(r, clientMsgId, { state: 'failed', error: err.message }));
+      return { kind: 'done' };
+    }
   }
 
   typing(id: string): void {

@@ -25,8 +25,10 @@ const HEARTBEAT_MS = 25_000;
 const HEARTBEAT_TIMEOUT_MS = 10_000;
 /** Replies awaited at once; past that a request fails at once rather than queue without bound. */
 const MAX_IN_FLIGHT = 500;
-/** Close codes after which the same token must not be retried blindly. */
+/** The server closed us for misbehaving (bad frames, ignoring `retryAfterMs`): the token still works; back off. */
 const POLICY_VIOLATION = 1008;
+/** The token was revoked (logout, user disabled, logout-all): reconnecting cannot work; sign in again. */
+const TOKEN_REVOKED = 4001;
 
 /**
  * One WebSocket to /ws that comes back by itself: exponential back-off with
@@ -130,7 +132,7 @@ export class Connection {
       if (waiter !== undefined && id !== undefined) {
         this.waiters.delete(id);
         window.clearTimeout(waiter.timer);
-        if (frame.type === 'error') waiter.reject(new ProtocolError(frame.code, frame.message));
+        if (frame.type === 'error') waiter.reject(new ProtocolError(frame.code, frame.message, frame.retryAfterMs));
         else waiter.resolve(frame);
         return;
       }
@@ -146,11 +148,16 @@ export class Connection {
     this.ws = null;
     ws.onopen = ws.onmessage = ws.onclose = null;
     this.failAll(new ProtocolError('unavailable', 'connection lost'));
-    // Back-off starts over only after a socket that stayed up, not one the server keeps closing.
-    if (opened && Date.now() - this.openedAt > STABLE_MS) this.attempt = 0;
-    // A refused upgrade (bad token) looks like any other failure to a browser; a
-    // policy close may be a revoked token. Ask over HTTP before trying again.
-    if (!opened || code === POLICY_VIOLATION) void this.afterFailure();
+    if (code === TOKEN_REVOKED) {
+      this.setState({ kind: 'stopped' });
+      this.on.unauthorized();
+      return;
+    }
+    // Back-off starts over only after a socket that stayed up, not one the server keeps closing
+    // (nor one closed for misbehaving: coming straight back would only repeat it).
+    if (opened && code !== POLICY_VIOLATION && Date.now() - this.openedAt > STABLE_MS) this.attempt = 0;
+    // A refused upgrade (bad token) looks like any other failure to a browser: ask over HTTP before trying again.
+    if (!opened) void this.afterFailure();
     else this.scheduleRetry();
   }
 

@@ -26,7 +26,7 @@ export type ServerFrame =
   | { type: 'synced'; id?: string; rooms: SyncedRoom[] }
   | { type: 'history'; id?: string; room: string; messages: WireMessage[]; more: boolean }
   | { type: 'results'; id?: string; hits: SearchHit[] }
-  | { type: 'rooms'; id?: string; rooms: RoomSummary[]; editWindowSeconds?: number }
+  | { type: 'rooms'; id?: string; rooms: RoomSummary[]; editWindowSeconds?: number; rateLimits?: RateLimits }
   | ReceiptFrame
   | ReceiptsFrame
   | { type: 'typing'; room: string; user: string }
@@ -36,7 +36,10 @@ export type ServerFrame =
   | { type: 'presence'; id?: undefined; user: string; state: PresenceState; lastSeen: number | null }
   | { type: 'presence'; id: string; room: string; online: number; away: number; users?: Array<{ user: string; state: PresenceState; lastSeen: number | null }> }
   | { type: 'pong'; id?: string }
-  | { type: 'error'; id?: string; code: string; message: string };
+  | { type: 'error'; id?: string; code: string; message: string; retryAfterMs?: number };
+
+/** The server's frame rates, announced in the `rooms` reply (a rate of 0: no limit). */
+export interface RateLimits { framesPerSecond: number; frameBurst: number; userFramesPerSecond: number; userFrameBurst: number }
 
 export interface SyncedRoom { room: string; messages: WireMessage[]; more: boolean; changes?: Change[]; moreChanges?: boolean; lastCseq?: number }
 
@@ -61,7 +64,8 @@ export type ClientFrame =
 
 /** A reply that was an `error` frame, carried as an exception to the caller. */
 export class ProtocolError extends Error {
-  constructor(readonly code: string, message: string) {
+  /** `retryAfterMs` of a `rate_limited` refusal: when the server will take a frame again. */
+  constructor(readonly code: string, message: string, readonly retryAfterMs?: number) {
     super(message);
     this.name = 'ProtocolError';
   }

@@ -91,14 +91,14 @@ t.test('adding and removing a member through the admin functions (un)subscribes 
   t.match(await m.request({ type: 'history', room }), { type: 'error', code: 'forbidden' });
 });
 
-t.test('disabling a user closes every socket of theirs with 1008 (at the follower\'s next tick), and the token gets 401', async (t) => {
+t.test('disabling a user closes every socket of theirs with 4001 token_revoked (at the follower\'s next tick), and the token gets 401', async (t) => {
   const one = await connect(mallory.token);
   const two = await connect(mallory.token);
   const started = Date.now();
   s.admin((db) => disableUser(db, 'mallory'));
   const [c1, c2] = await Promise.all([closedWithin(one, 5000), closedWithin(two, 5000)]);
-  t.match(c1, { code: 1008 });
-  t.match(c2, { code: 1008 });
+  t.match(c1, { code: 4001, reason: 'token revoked' });
+  t.match(c2, { code: 4001, reason: 'token revoked' });
   t.comment(`closed after ${Date.now() - started} ms`);
   await t.rejects(TestClient.connect(s.ws, mallory.token), /upgrade refused: 401/);
   const login = await fetch(`${s.http}/api/v1/login`, { method: 'POST', body: JSON.stringify({ username: 'mallory', password: mallory.password }) });

@@ -53,7 +53,7 @@ t.test('POST /api/v1/login: 429 while throttled, even with the right password; a
   t.equal((await login('bob', bob.password)).status, 200);
 });
 
-t.test('POST /api/v1/logout: 204, the token then gets 401 and its sockets close with 1008', async (t) => {
+t.test('POST /api/v1/logout: 204, the token then gets 401 and its sockets close with 4001 token_revoked', async (t) => {
   const { json } = await login('bob', bob.password);
   const token = json.token as string;
   const c = await TestClient.connect(s.ws, token);
@@ -63,7 +63,7 @@ t.test('POST /api/v1/logout: 204, the token then gets 401 and its sockets close 
   t.equal(out.status, 204);
   t.equal(out.json, undefined);
   const closed = await Promise.race([c.closed, new Promise<null>((r) => setTimeout(() => r(null), 2000))]);
-  t.match(closed, { code: 1008 });
+  t.match(closed, { code: 4001, reason: 'token revoked' });
   t.equal((await call('GET', '/api/v1/rooms', token)).status, 401);
   await t.rejects(TestClient.connect(s.ws, token), /upgrade refused: 401/);
   t.match(await other.request({ type: 'ping' }), { type: 'pong' }, 'sockets of the user\'s other tokens stay open');

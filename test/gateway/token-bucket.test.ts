@@ -1,5 +1,5 @@
 import t from 'tap';
-import { FULL_BUCKET, isFull, take } from '../../src/gateway/token-bucket.js';
+import { FULL_BUCKET, isFull, msUntilToken, take } from '../../src/gateway/token-bucket.js';
 
 /** Takes as many tokens as the bucket gives at `now`; returns how many and the bucket after. */
 function drain(fullAt: number, now: number, rate: number, burst: number): { taken: number; fullAt: number } {
@@ -41,4 +41,16 @@ t.test('a refused take leaves the bucket as it was; full means refilled', async 
   t.notOk(isFull(empty, 499));
   t.ok(isFull(empty, 500));
   t.ok(isFull(FULL_BUCKET, 0));
+});
+
+t.test('msUntilToken is exactly how long a refused take must wait', async (t) => {
+  t.equal(msUntilToken(FULL_BUCKET, 0, 20, 100), 0, 'a full bucket: no wait');
+  const empty = drain(FULL_BUCKET, 1_000_000, 20, 100).fullAt;
+  const wait = msUntilToken(empty, 1_000_000, 20, 100);
+  t.equal(wait, 50, 'one token per 50 ms');
+  t.equal(take(empty, 1_000_000 + wait - 1, 20, 100), null, 'a ms sooner: still refused');
+  t.not(take(empty, 1_000_000 + wait, 20, 100), null, 'after the wait: a token');
+  const third = drain(FULL_BUCKET, 0, 3, 1).fullAt;
+  t.equal(msUntilToken(third, 0, 3, 1), 334, 'rounded up, never short: 1000 / 3 ms');
+  t.not(take(third, 334, 3, 1), null);
 });

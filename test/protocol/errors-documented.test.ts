@@ -1,6 +1,6 @@
 import t from 'tap';
-import { readFileSync } from 'node:fs';
-import { CLOSE_CODES, ERROR_CODES } from '../../src/protocol/errors.js';
+import { readdirSync, readFileSync } from 'node:fs';
+import { CLOSE_CODES, CLOSE_REASONS, ERROR_CODES, type CloseReason } from '../../src/protocol/errors.js';
 import { SETTINGS } from '../../src/config/schema.js';
 
 const doc = readFileSync(new URL('../../docs/protocol.md', import.meta.url), 'utf8');
@@ -33,11 +33,27 @@ t.test('every error code is documented with its HTTP status', async (t) => {
   t.same(documented.filter((c) => !Object.hasOwn(ERROR_CODES, c)), [], 'no documented code that the server does not have');
 });
 
-t.test('every close code is documented', async (t) => {
+t.test('every close code is documented with its name, and every documented one is sent', async (t) => {
   const rows = tableAfter('## Close codes');
   t.ok(rows.length > 2, 'docs/protocol.md has a close-code table under "## Close codes"');
   for (const [name, code] of Object.entries(CLOSE_CODES)) {
-    t.ok(rows.some((r) => r.startsWith(`| ${code} |`)), `${name} (${code}) has a row`);
+    const row = rows.find((r) => r.startsWith(`| ${code} |`));
+    t.ok(row, `${name} (${code}) has a row`);
+    t.match(row ?? '', new RegExp(`^\\| ${code} \\| [^|]*\\(\`${name}\`\\) \\|`), `${code} is documented under its registry name ${name}`);
+    t.ok(CLOSE_REASONS[name as CloseReason].length > 0, `${name} has a reason text`);
+  }
+  const documented = rows.map((r) => /^\| (\d{4}) \|/.exec(r)?.[1]).filter((c): c is string => c !== undefined).map(Number);
+  const codes: number[] = Object.values(CLOSE_CODES);
+  t.same(documented.filter((c) => !codes.includes(c)), [], 'no documented close code that the server does not send');
+  t.ok(codes.every((c) => (c >= 1000 && c <= 1015) || (c >= 4000 && c <= 4999)), 'standard codes, or this protocol\'s own in 4000–4999');
+});
+
+t.test('the gateway closes sockets only with codes from the registry', async (t) => {
+  const dir = new URL('../../src/gateway/', import.meta.url);
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
+    const source = readFileSync(new URL(file, dir), 'utf8');
+    // `.end(1008, …)`, `closeUser(u, 4001, …)`, `closeAll(1001, …)`: a code written as a number bypasses the registry.
+    t.notMatch(source, /(?:\.end|\.close|closeUser|closeAll)\([^)]*\b(?:1\d{3}|4\d{3})\b/, `${file} names close codes through CLOSE_CODES`);
   }
 });
 

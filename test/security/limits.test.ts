@@ -63,6 +63,10 @@ t.test('connection caps: per user and per address get 429 at upgrade', async (t)
   const open = [await TestClient.connect(s.ws, alice.token), await TestClient.connect(s.ws, alice.token)];
   t.teardown(() => { for (const c of open) c.close(); });
   await t.rejects(TestClient.connect(s.ws, alice.token), /upgrade refused: 429/, 'third socket for one user');
+  const refused = await rawExchange(s.port, 'GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n'
+    + `Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nAuthorization: Bearer ${alice.token}\r\n\r\n`);
+  t.match(refused, /^HTTP\/1\.1 429/);
+  t.match(refused, /\r\nRetry-After: 5\r\n/i, 'a refused upgrade says when to try again');
   open.push(await TestClient.connect(s.ws, bob.token));
   await t.rejects(TestClient.connect(s.ws, bob.token), /upgrade refused: 429/, 'fourth socket from one address');
 });

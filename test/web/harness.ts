@@ -48,13 +48,14 @@ export class RoostProcess {
   readonly http: string;
   stderr = '';
 
-  constructor(readonly dataDir: string, readonly port: number) {
+  /** `serveArgs`: more `roost serve` flags, e.g. `--frames-per-second 30`. */
+  constructor(readonly dataDir: string, readonly port: number, private readonly serveArgs: readonly string[] = []) {
     this.http = `http://127.0.0.1:${port}`;
   }
 
   /** Starts `roost serve` and resolves once it prints that it listens (at most 20 s). */
   async start(): Promise<void> {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/roost.js'), 'serve', '--data', this.dataDir, '--host', '127.0.0.1', '--port', String(this.port), '--log-level', 'warn'], {
+    const child = spawn(process.execPath, [join(ROOT, 'bin/roost.js'), 'serve', '--data', this.dataDir, '--host', '127.0.0.1', '--port', String(this.port), '--log-level', 'warn', ...this.serveArgs], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, ROOST_LOG_LEVEL: 'warn' },
     });
@@ -103,6 +104,7 @@ export async function startWorld(opts: {
   people: Array<{ name: string; role?: Role }>;
   rooms: Record<string, string[]>;
   dms?: Array<[string, string]>;
+  serveArgs?: readonly string[];
 }): Promise<World> {
   const dataDir = mkdtempSync(join(tmpdir(), 'roost-web-'));
   const db: Db = openWritable(dataDir);
@@ -119,7 +121,7 @@ export async function startWorld(opts: {
   } finally {
     db.close();
   }
-  const server = new RoostProcess(dataDir, await freePort());
+  const server = new RoostProcess(dataDir, await freePort(), opts.serveArgs);
   await server.start();
   return {
     server, people, rooms,

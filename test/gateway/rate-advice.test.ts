@@ -1,0 +1,71 @@
+import t from 'tap';
+import { TestClient, type Frame } from '../helpers/client.js';
+import { sleep, startTestServer } from '../helpers/server.js';
+
+const isRefusal = (f: Frame): boolean => f.type === 'error' && f.code === 'rate_limited';
+
+/** Resolves with the close if the socket closed, or null if it is still open after `ms`. */
+const closedWithin = (c: TestClient, ms: number): Promise<{ code: number } | null> =>
+  Promise.race([c.closed, sleep(ms).then(() => null)]);
+
+t.test('a frame refused for rate carries retryAfterMs: waiting that long, the next frame is served', async (t) => {
+  const s = await startTestServer({ framesPerSecond: 4, frameBurst: 1, userFramesPerSecond: 0 });
+  t.teardown(() => s.close());
+  const alice = await s.user('alice');
+  const c = await TestClient.connect(s.ws, alice.token);
+  t.teardown(() => c.close());
+  const first = c.request({ type: 'ping' });
+  const refused = await c.request({ type: 'ping' });
+  t.match(await first, { type: 'pong' });
+  t.match(refused, { type: 'error', code: 'rate_limited' });
+  const wait = refused.retryAfterMs as number;
+  t.ok(Number.isInteger(wait) && wait >= 1 && wait <= 250, `retryAfterMs ${wait} is within one token's refill (1000 / 4 ms)`);
+  await sleep(wait);
+  t.match(await c.request({ type: 'ping' }), { type: 'pong' }, 'after the advised wait a token is there');
+});
+
+t.test('a frame refused by the per-user rate carries retryAfterMs from the user\'s bucket', async (t) => {
+  const s = await startTestServer({ framesPerSecond: 0, userFramesPerSecond: 2, userFrameBurst: 1 });
+  t.teardown(() => s.close());
+  const alice = await s.user('alice');
+  const [a, b] = [await TestClient.connect(s.ws, alice.token), await TestClient.connect(s.ws, alice.token)];
+  t.teardown(() => { a.close(); b.close(); });
+  t.match(await a.request({ type: 'ping' }), { type: 'pong' });
+  const refused = await b.request({ type: 'ping' });
+  t.match(refused, { type: 'error', code: 'rate_limited' }, 'the other socket shares the user\'s bucket');
+  const wait = refused.retryAfterMs as number;
+  t.ok(Number.isInteger(wait) && wait >= 1 && wait <= 500, `retryAfterMs ${wait} is within one token's refill (1000 / 2 ms)`);
+  await sleep(wait);
+  t.match(await b.request({ type: 'ping' }), { type: 'pong' });
+});
+
+t.test('a client that waits retryAfterMs after each refusal is never closed, however many refusals', async (t) => {
+  const s = await startTestServer({ framesPerSecond: 20, frameBurst: 1, userFramesPerSecond: 0 });
+  t.teardown(() => s.close());
+  const alice = await s.user('alice');
+  const c = await TestClient.connect(s.ws, alice.token);
+  t.teardown(() => c.close());
+  // More refusals than the 20 strikes a socket holds: were each a strike, the socket would be closed.
+  let refusals = 0;
+  for (let round = 0; round < 300 && refusals < 30; round++) {
+    // Two frames at once: the second usually finds the bucket empty.
+    const replies = await Promise.all([c.request({ type: 'ping' }), c.request({ type: 'ping' })]);
+    const waits = replies.filter(isRefusal).map((f) => f.retryAfterMs as number);
+    refusals += waits.length;
+    if (waits.length > 0) await sleep(Math.max(...waits));
+  }
+  t.ok(refusals >= 30, `refused ${refusals} times`);
+  t.equal(await closedWithin(c, 100), null, 'the socket is still open');
+  t.match(await c.request({ type: 'ping' }), { type: 'pong' });
+});
+
+t.test('a client that keeps sending before the advised time is closed with 1008', async (t) => {
+  const s = await startTestServer({ framesPerSecond: 20, frameBurst: 1, userFramesPerSecond: 0 });
+  t.teardown(() => s.close());
+  const alice = await s.user('alice');
+  const c = await TestClient.connect(s.ws, alice.token);
+  for (let i = 0; i < 500; i++) c.send({ type: 'ping', id: `p${i}` });
+  const closed = await closedWithin(c, 5000);
+  t.match(closed, { code: 1008 }, 'closed for ignoring the advice');
+  t.ok(c.frames.filter(isRefusal).length > 20, 'after more refusals than its strikes');
+});
