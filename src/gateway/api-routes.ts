@@ -191,7 +191,7 @@ export function mountApi(app: HttpRoutes, deps: ApiDeps): void {
   app.get('/readyz', (res: HttpResponse) => {
     const ex = new Exchange(res);
     if (!deps.isHealthy()) return ex.error('unavailable', 'not ready: starting, shutting down, or the store is not writable');
-    if (writer.depth >= config.writerQueueMax * 0.9) return ex.error('unavailable', 'not ready: the writer queue is nearly full');
+    if (writer.depth >= config.writerQueueMax * 0.9 || writer.queuedBytes >= config.writerQueueBytes * 0.9) return ex.error('unavailable', 'not ready: the writer queue is nearly full');
     ex.json(200, { status: 'ready' });
   });
 

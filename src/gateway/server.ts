@@ -15,6 +15,7 @@ import { startHistoryJobs, type HistoryJobHooks, type HistoryJobs } from '../sto
 import { Reader } from '../store/reader.js';
 import { SearchService } from '../store/search.js';
 import { Writer } from '../store/writer.js';
+import { writeOpIds } from '../store/write-op-size.js';
 import { mountAdminRoutes } from './admin-routes.js';
 import { mountApi } from './api-routes.js';
 import { EventsFollower } from './events-follower.js';
@@ -107,12 +108,14 @@ export async function startServer(config: Config, log: Logger, hooks: HistoryJob
     dataDir: config.dataDir,
     synchronous: config.synchronous,
     queueMax: config.writerQueueMax,
+    queueBytes: config.writerQueueBytes,
     batchMax: config.writerBatchMax,
     deliver: (run) => sendBatch.run(run),
     onBatch: (size, ms) => {
       metrics.batchSize.observe(size);
       metrics.commitSeconds.observe(ms / 1000);
     },
+    onError: (err, op) => log.error({ err, ...(op === undefined ? {} : writeOpIds(op)) }, 'a write\'s callback failed; the rest of its batch was delivered'),
     onFatal: (message) => {
       log.fatal({ reason: message }, 'writer thread failed; shutting down');
       void close();
@@ -153,6 +156,7 @@ export async function startServer(config: Config, log: Logger, hooks: HistoryJob
   const tokens = new TokenRefresher(writer, config.tokenTtlDays * 24 * 60 * 60 * 1000);
   metrics.gauge('roost_connections', 'Open WebSocket connections.', () => sockets.size);
   metrics.gauge('roost_writer_queue_depth', 'Writes waiting for or in a commit.', () => writer.depth);
+  metrics.gauge('roost_writer_queue_bytes', 'Estimated bytes of the writes waiting for a commit (bounded by writerQueueBytes).', () => writer.queuedBytes);
   const walFile = `${databasePath(config.dataDir)}-wal`;
   metrics.gauge('roost_wal_bytes', 'Size of the SQLite write-ahead log (checkpoints keep it bounded).', () => fileBytes(walFile));
 
