@@ -46,6 +46,16 @@ export interface RoostServer {
   readonly stopped: Promise<void>;
 }
 
+/** What tests may change in a server: the retention clock, and faults to inject. */
+export interface ServerHooks extends HistoryJobHooks {
+  /**
+   * Called as a frame is sent to a socket (before it is written or gathered
+   * for the batch); a throw stands for a socket failing at that moment. A
+   * dependency, not a global, so only the server a test starts is affected.
+   */
+  sendFault?: (userId: number, frame: string) => void;
+}
+
 export function frameLimits(config: Config): FrameLimits {
   return {
     maxBodyChars: config.maxBodyChars,
@@ -89,7 +99,7 @@ function listen(app: TemplatedApp, host: string, port: number): Promise<us_liste
 }
 
 /** Starts Roost on a data folder whose schema the writer brings up to date. */
-export async function startServer(config: Config, log: Logger, hooks: HistoryJobHooks = {}): Promise<RoostServer> {
+export async function startServer(config: Config, log: Logger, hooks: ServerHooks = {}): Promise<RoostServer> {
   const tls = tlsFiles(config);
   // uWS reads its request-head limit from the environment once, when it loads.
   process.env.UWS_HTTP_MAX_HEADERS_SIZE = String(config.maxHeaderBytes);
@@ -135,7 +145,7 @@ export async function startServer(config: Config, log: Logger, hooks: HistoryJob
     countPublished(frame);
     app.publish(topic, frame, false);
   };
-  sendBatch = new SendBatch(publishNow);
+  sendBatch = new SendBatch(publishNow, (err) => log.error({ err }, 'a socket\'s batched frames or a publish failed; the rest of the batch went out'));
   const fanout: Fanout = {
     publish: (topic, frame) => {
       if (!sendBatch.deferPublish(topic, frame)) publishNow(topic, frame);
@@ -147,6 +157,7 @@ export async function startServer(config: Config, log: Logger, hooks: HistoryJob
   const chat = new ChatService({
     history: reader, writer, fanout, membership, search, limits, actions: features.actions, mutes: features.mutes,
     onCommitted: (n) => metrics.inc('roost_messages_committed_total', 'Messages made durable and published.', undefined, n),
+    onError: (err, where) => log.error({ err, ...where }, 'answering a frame failed'),
   });
   const throttle = new LoginThrottle({
     failuresPerUser: config.loginFailuresPerUser,
@@ -163,6 +174,7 @@ export async function startServer(config: Config, log: Logger, hooks: HistoryJob
   app.ws('/ws', wsBehavior({
     sendBatch,
     config, chat, membership, reader, sockets, metrics, log, limits, tokens, presence: features.presence, mutes: features.mutes,
+    sendFault: hooks.sendFault,
     isAccepting: () => accepting,
     originAllowed: originChecker(config),
   }));

@@ -9,12 +9,11 @@ import { join } from 'node:path';
 import { hashPassword } from '../../src/auth/password.js';
 import { configWith, type RawValue } from '../../src/config/load.js';
 import type { Config, SettingName } from '../../src/config/schema.js';
-import { startServer, type RoostServer } from '../../src/gateway/server.js';
+import { startServer, type RoostServer, type ServerHooks } from '../../src/gateway/server.js';
 import { createLogger } from '../../src/log.js';
 import { addMember, addUser, createRoom, directRoom, type Role } from '../../src/store/admin.js';
 import { openReadOnly, openWritable, type Db } from '../../src/store/database.js';
 import { TestClient } from './client.js';
-import type { HistoryJobHooks } from '../../src/store/history-jobs.js';
 
 export interface TestUser { id: string; name: string; password: string; token: string }
 
@@ -44,8 +43,8 @@ export interface TestServer {
 const FOLLOW_LIMIT_MS = 15_000;
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** `hooks.now`: the clock the server's retention job uses (tests move it forward instead of waiting days). */
-export async function startTestServer(overrides: Partial<Record<SettingName, RawValue>> = {}, hooks: HistoryJobHooks = {}): Promise<TestServer> {
+/** `hooks.now`: the clock the server's retention job uses (tests move it forward instead of waiting days); `hooks.sendFault`: see ServerHooks. */
+export async function startTestServer(overrides: Partial<Record<SettingName, RawValue>> = {}, hooks: ServerHooks = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'roost-test-'));
   // mdns: false on purpose: tests start many servers and must never announce themselves on a LAN
   // (only `roost serve` starts the advertiser today; this keeps it so if that changes).
