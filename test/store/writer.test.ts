@@ -129,3 +129,28 @@ t.test('a batch larger than batchMax goes in order over several commits', async 
   t.equal(batches.reduce((a, b) => a + b, 0), 100);
   await writer.close();
 });
+
+t.test('when the writer thread dies, a callback that throws does not keep the others from their unavailable answer', async (t) => {
+  const { dir, user, room } = folder(t);
+  const errors: Array<{ err: unknown; op: unknown }> = [];
+  let fatal: string | undefined;
+  const writer = await Writer.start({
+    dataDir: dir, synchronous: 'FULL', queueMax: 1000, batchMax: 100,
+    onError: (err, op) => errors.push({ err, op }),
+    onFatal: (message) => (fatal = message),
+  });
+  const send = (id: string) => ({ k: 'send' as const, room, user, clientMsgId: id, body: id });
+  const first = writer.run(send('first'));
+  const got = new Promise<unknown>((resolve) => {
+    writer.submit(send('B'), () => { throw new Error('failed while answering'); });
+    writer.submit(send('C'), resolve);
+  });
+  // Whether B and C were committed before the thread went or are failed with it, C is answered.
+  await (writer as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+  t.match(await got, { ok: Boolean });
+  await first;
+  t.match(errors, [{ err: { message: 'failed while answering' }, op: { clientMsgId: 'B' } }]);
+  t.notOk(writer.alive);
+  t.match(fatal, /exited/);
+  t.match(await writer.run(send('D')), { ok: false, code: 'unavailable' });
+});
