@@ -17,17 +17,17 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { addUser, createRoom } from '../src/store/admin.js';
-import { backupDatabase } from '../src/store/backup.js';
-import { BatchApplier } from '../src/store/batch-applier.js';
-import { GENESIS, messageHash } from '../src/store/chain.js';
-import { closeWritable, openReadOnly, openWritable, type Db } from '../src/store/database.js';
-import { Reader } from '../src/store/reader.js';
-import { SearchService } from '../src/store/search.js';
-import { indexText } from '../src/store/search-text.js';
-import { verifyChains } from '../src/store/verify.js';
-import { Writer } from '../src/store/writer.js';
-import type { WriteOp } from '../src/store/write-ops.js';
+import { addUser, createRoom } from '../src/store/admin/admin.js';
+import { backupDatabase } from '../src/store/backup/backup.js';
+import { BatchApplier } from '../src/store/write/batch-applier.js';
+import { GENESIS, messageHash } from '../src/store/history/chain.js';
+import { closeWritable, openReadOnly, openWritable, type Db } from '../src/store/db/database.js';
+import { Reader } from '../src/store/read/reader.js';
+import { SearchService } from '../src/store/search/search.js';
+import { indexText } from '../src/store/search/search-text.js';
+import { verifyChains } from '../src/store/history/verify.js';
+import { Writer } from '../src/store/write/writer.js';
+import type { WriteOp } from '../src/store/write/write-ops.js';
 import { body, chineseBody, englishBody, QUERIES, rng } from './history/corpus.js';
 
 const { values: a } = parseArgs({

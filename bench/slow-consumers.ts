@@ -22,8 +22,8 @@ import { hashPassword } from '../src/auth/password.js';
 import { configWith } from '../src/config/load.js';
 import { startServer } from '../src/gateway/server.js';
 import { createLogger } from '../src/log.js';
-import { addUser, createRoom } from '../src/store/admin.js';
-import { openWritable } from '../src/store/database.js';
+import { addUser, createRoom } from '../src/store/admin/admin.js';
+import { openWritable } from '../src/store/db/database.js';
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);

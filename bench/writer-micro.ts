@@ -10,10 +10,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { addUser, createRoom } from '../src/store/admin.js';
-import { BatchApplier } from '../src/store/batch-applier.js';
-import { openWritable } from '../src/store/database.js';
-import type { WriteOp } from '../src/store/write-ops.js';
+import { addUser, createRoom } from '../src/store/admin/admin.js';
+import { BatchApplier } from '../src/store/write/batch-applier.js';
+import { openWritable } from '../src/store/db/database.js';
+import type { WriteOp } from '../src/store/write/write-ops.js';
 
 const { values: a } = parseArgs({ options: { messages: { type: 'string', default: '100000' }, batch: { type: 'string', default: '1000' } } });
 const total = Number(a.messages);

@@ -3,7 +3,7 @@
  * store's admin functions on its data folder (--data, on this machine, as the
  * CLI does while a server runs), logged in over HTTP, and retired afterwards.
  */
-import { openWritable } from '../../src/store/database.js';
+import { openWritable } from '../../src/store/db/database.js';
 import { connSpecs, retireBenchUsers, runPrefix, seedUsersAndRooms, type Seeded } from './seed.js';
 import { serverFdCap } from './scratch.js';
 import type { Target } from './target.js';

@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openReadOnly, openWritable } from '../../src/store/database.js';
+import { openReadOnly, openWritable } from '../../src/store/db/database.js';
 import { fdLimitOf, openFds } from '../lib/fd-limit.js';
 import { connSpecs, mintTokens, runPrefix, seedUsersAndRooms } from './seed.js';
 import { requestGc, startRoost, type ServerProcess } from './server-process.js';

@@ -7,9 +7,9 @@
 import { randomBytes } from 'node:crypto';
 import { hashPassword } from '../../src/auth/password.js';
 import { hashToken, newToken } from '../../src/auth/tokens.js';
-import { addUser, createRoom, disableUser, findUser, removeMember, type RoomRow } from '../../src/store/admin.js';
-import { BatchApplier } from '../../src/store/batch-applier.js';
-import type { Db } from '../../src/store/database.js';
+import { addUser, createRoom, disableUser, findUser, removeMember, type RoomRow } from '../../src/store/admin/admin.js';
+import { BatchApplier } from '../../src/store/write/batch-applier.js';
+import type { Db } from '../../src/store/db/database.js';
 import type { ConnSpec } from '../worker/protocol.js';
 
 export interface SeedPlan {

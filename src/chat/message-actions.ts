@@ -1,5 +1,5 @@
 import type { DeleteFrame, EditFrame, NotifyFrame, PresenceFrame, ReactFrame } from '../protocol/frames.js';
-import type { ChangeOp } from '../store/write-ops.js';
+import type { ChangeOp } from '../store/write/write-ops.js';
 import type { Membership } from './membership.js';
 import type { Mutes } from './mutes.js';
 import { roomTopic, type Fanout, type Peer, type WriteQueue } from './ports.js';

@@ -1,7 +1,7 @@
 import type { RoomSummary, SearchHit } from '../protocol/frames.js';
-import type { ChangePage } from '../store/change-reader.js';
-import type { Page } from '../store/reader.js';
-import type { ResultOf, WriteOp } from '../store/write-ops.js';
+import type { ChangePage } from '../store/read/change-reader.js';
+import type { Page } from '../store/read/reader.js';
+import type { ResultOf, WriteOp } from '../store/write/write-ops.js';
 
 /**
  * What the chat rules need from the rest of the server. The gateway and the

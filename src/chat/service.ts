@@ -1,6 +1,6 @@
 import type { AckFields, ClientFrame, HistoryFrame, ReadFrame, SearchFrame, SendFrame, SyncFrame, TypingFrame } from '../protocol/frames.js';
 import type { FrameLimits } from '../protocol/parse.js';
-import type { Page } from '../store/reader.js';
+import type { Page } from '../store/read/reader.js';
 import type { Membership } from './membership.js';
 import type { MessageActions } from './message-actions.js';
 import type { Mutes } from './mutes.js';

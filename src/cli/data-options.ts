@@ -4,7 +4,7 @@ import { loadConfig, type RawValue } from '../config/load.js';
 import type { Config, SettingName } from '../config/schema.js';
 import { warnAboutPermissions } from './permission-warnings.js';
 import { backupIfMigrationPending } from '../ops/upgrade.js';
-import { openWritable, type Db } from '../store/database.js';
+import { openWritable, type Db } from '../store/db/database.js';
 
 export interface DataFlags { data?: string; config?: string }
 

@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { RoostError } from '../protocol/errors.js';
-import { SchemaTooNewError } from '../store/migrations.js';
+import { SchemaTooNewError } from '../store/db/migrations.js';
 import { UwsLoadError } from '../gateway/uws.js';
 import { certCommands } from './cert-command.js';
 import { tokenCommands } from './token-commands.js';

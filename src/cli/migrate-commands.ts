@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { backupIfMigrationPending, schemaState } from '../ops/upgrade.js';
-import { SchemaTooNewError } from '../store/migrations.js';
-import { closeWritable, openWritable } from '../store/database.js';
+import { SchemaTooNewError } from '../store/db/migrations.js';
+import { closeWritable, openWritable } from '../store/db/database.js';
 import { configFrom, withDataOptions, type DataFlags } from './data-options.js';
 import { requestExitCode } from './exit-code.js';
 import { out } from './io.js';

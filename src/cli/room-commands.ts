@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { addMember, createRoom, directRoom, listRooms, removeMember } from '../store/admin.js';
+import { addMember, createRoom, directRoom, listRooms, removeMember } from '../store/admin/admin.js';
 import { withDataOptions, withDb, type DataFlags } from './data-options.js';
 import { out, table } from './io.js';
 

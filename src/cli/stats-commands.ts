@@ -2,7 +2,7 @@ import { existsSync, statfsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { bytes } from '../ops/doctor/types.js';
 import { bar, computeStats, sparkline, type Stats } from '../ops/stats.js';
-import { databasePath, openReadOnly } from '../store/database.js';
+import { databasePath, openReadOnly } from '../store/db/database.js';
 import { configFrom, withDataOptions, type DataFlags } from './data-options.js';
 import { out, UsageError } from './io.js';
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { listTokens, revokeAllTokens } from '../store/token-admin.js';
+import { listTokens, revokeAllTokens } from '../store/admin/token-admin.js';
 import { withDataOptions, withDb, type DataFlags } from './data-options.js';
 import { out, table } from './io.js';
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { generatePassword, hashPassword } from '../auth/password.js';
 import { passwordProblem } from '../auth/password-policy.js';
-import { addUser, disableUser, listUsers, setPassword } from '../store/admin.js';
+import { addUser, disableUser, listUsers, setPassword } from '../store/admin/admin.js';
 import { withDataOptions, withDb, type DataFlags } from './data-options.js';
 import { out, readStdinPassword, table, UsageError } from './io.js';
 

@@ -1,5 +1,5 @@
 import type { HttpRequest, HttpResponse } from '@based/uws';
-import type { Reader, TokenInfo } from '../store/reader.js';
+import type { Reader, TokenInfo } from '../store/read/reader.js';
 import { Exchange } from './http.js';
 import { authenticated } from './member-routes.js';
 import type { Metrics } from './metrics.js';

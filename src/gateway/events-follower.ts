@@ -2,7 +2,7 @@ import type { Membership } from '../chat/membership.js';
 import type { Mutes } from '../chat/mutes.js';
 import { roomTopic, type Fanout } from '../chat/ports.js';
 import { CLOSE_CODES } from '../protocol/errors.js';
-import type { Reader } from '../store/reader.js';
+import type { Reader } from '../store/read/reader.js';
 import type { Logger } from '../log.js';
 import type { SocketRegistry } from './socket-registry.js';
 

@@ -2,7 +2,7 @@ import type { HttpRequest, HttpResponse } from '@based/uws';
 import { hashToken, looksLikeToken } from '../auth/tokens.js';
 import type { Membership } from '../chat/membership.js';
 import { parseRoomId } from '../chat/service.js';
-import type { Reader, TokenInfo } from '../store/reader.js';
+import type { Reader, TokenInfo } from '../store/read/reader.js';
 import { bearerToken, Exchange } from './http.js';
 import type { Metrics } from './metrics.js';
 import type { HttpRoutes } from './http-guard.js';

@@ -7,7 +7,7 @@ import { errorFrame } from '../chat/replies.js';
 import type { Config } from '../config/schema.js';
 import { CLOSE_CODES, ERROR_CODES, type ErrorCode } from '../protocol/errors.js';
 import { parseClientFrame, type FrameLimits } from '../protocol/parse.js';
-import type { Reader } from '../store/reader.js';
+import type { Reader } from '../store/read/reader.js';
 import { hashToken, looksLikeToken } from '../auth/tokens.js';
 import type { TokenRefresher } from '../auth/token-refresh.js';
 import type { Logger } from '../log.js';

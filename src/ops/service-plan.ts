@@ -1,8 +1,8 @@
 import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { generatePassword, hashPassword } from '../auth/password.js';
-import { addUser, countUsers } from '../store/admin.js';
-import { closeWritable, openWritable } from '../store/database.js';
+import { addUser, countUsers } from '../store/admin/admin.js';
+import { closeWritable, openWritable } from '../store/db/database.js';
 import { commandStep, type CommandRunner, type Step } from './steps.js';
 import { renderUnit } from './unit-file.js';
 

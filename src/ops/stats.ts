@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import type { Db } from '../store/database.js';
+import type { Db } from '../store/db/database.js';
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;

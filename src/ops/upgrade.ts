@@ -1,8 +1,8 @@
 import { chmodSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { databasePath } from '../store/database.js';
-import { SCHEMA_VERSION, SchemaTooNewError, schemaVersion } from '../store/migrations.js';
+import { databasePath } from '../store/db/database.js';
+import { SCHEMA_VERSION, SchemaTooNewError, schemaVersion } from '../store/db/migrations.js';
 
 export interface SchemaState {
   /** False for a data folder with no database yet (a fresh install: nothing to migrate or back up). */

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { TestClient, type Frame } from '../helpers/client.js';
-import { removeMember } from '../../src/store/admin.js';
+import { removeMember } from '../../src/store/admin/admin.js';
 import { sleep, startTestServer, type TestServer, type TestUser } from '../helpers/server.js';
 
 interface Setup { srv: TestServer; alice: TestUser; bob: TestUser; carol: TestUser; admin: TestUser; room: string; a: TestClient; b: TestClient }

@@ -3,8 +3,8 @@ import { Membership } from '../../src/chat/membership.js';
 import type { Fanout, HistorySource, Peer, SearchQuery, SearchSource, WriteQueue } from '../../src/chat/ports.js';
 import { ChatService, parseRoomId } from '../../src/chat/service.js';
 import type { ClientFrame, RoomSummary, SearchHit, WireMessage } from '../../src/protocol/frames.js';
-import type { Page } from '../../src/store/reader.js';
-import type { ResultOf, WriteOp, WriteResult } from '../../src/store/write-ops.js';
+import type { Page } from '../../src/store/read/reader.js';
+import type { ResultOf, WriteOp, WriteResult } from '../../src/store/write/write-ops.js';
 
 /** Small fakes for every port: no network, no disk. */
 class FakePeer implements Peer {

@@ -2,10 +2,10 @@ import t from 'tap';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { addUser, createRoom } from '../../src/store/admin.js';
-import { BatchApplier } from '../../src/store/batch-applier.js';
-import { openWritable } from '../../src/store/database.js';
-import { lockPath } from '../../src/store/data-lock.js';
+import { addUser, createRoom } from '../../src/store/admin/admin.js';
+import { BatchApplier } from '../../src/store/write/batch-applier.js';
+import { openWritable } from '../../src/store/db/database.js';
+import { lockPath } from '../../src/store/db/data-lock.js';
 import { roost } from './run.js';
 
 /** A data folder with alice and bob in "general" and 30 messages. */

@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import t from 'tap';
 import { backupIfMigrationPending, schemaState } from '../../src/ops/upgrade.js';
-import { closeWritable, openWritable } from '../../src/store/database.js';
-import { MIGRATIONS, SCHEMA_VERSION } from '../../src/store/migrations.js';
+import { closeWritable, openWritable } from '../../src/store/db/database.js';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../src/store/db/migrations.js';
 import { roost } from './run.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -86,7 +86,7 @@ t.test('a server start migrates automatically, after taking a backup', async (t)
   proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<number | null>((resolve) => proc.on('close', resolve));
   const kill = setTimeout(() => proc.kill('SIGKILL'), 20_000);
-  for (let i = 0; i < 200 && !/roost listening/.test(stdout) && proc.exitCode === null; i++) await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 1200 && !/roost listening/.test(stdout) && proc.exitCode === null; i++) await new Promise((r) => setTimeout(r, 50));
   t.match(stdout, /roost listening/, stderr);
   proc.kill('SIGTERM');
   t.equal(await exited, 0, stderr);

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashPassword } from '../../src/auth/password.js';
-import { addUser } from '../../src/store/admin.js';
-import { openWritable } from '../../src/store/database.js';
+import { addUser } from '../../src/store/admin/admin.js';
+import { openWritable } from '../../src/store/db/database.js';
 import { roost } from './run.js';
 
 // Users are made through the store (user commands have their own test); each CLI run costs a Node start.

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifyPassword } from '../../src/auth/password.js';
-import { openReadOnly } from '../../src/store/database.js';
+import { openReadOnly } from '../../src/store/db/database.js';
 import { roost } from './run.js';
 
 const data = mkdtempSync(join(tmpdir(), 'roost-cli-'));

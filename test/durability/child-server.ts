@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hashPassword } from '../../src/auth/password.js';
-import { addUser, createRoom } from '../../src/store/admin.js';
-import { openReadOnly, openWritable, type Db } from '../../src/store/database.js';
+import { addUser, createRoom } from '../../src/store/admin/admin.js';
+import { openReadOnly, openWritable, type Db } from '../../src/store/db/database.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const PASSWORD = 'durable-secret-pw';

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { startTestServer } from '../helpers/server.js';
 import { TestClient } from '../helpers/client.js';
-import { addMember, disableUser, removeMember } from '../../src/store/admin.js';
+import { addMember, disableUser, removeMember } from '../../src/store/admin/admin.js';
 
 const s = await startTestServer();
 t.teardown(() => s.close());

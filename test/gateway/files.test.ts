@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import t from 'tap';
-import { blobPath } from '../../src/store/blob-store.js';
+import { blobPath } from '../../src/store/files/blob-store.js';
 import { TestClient, type Frame } from '../helpers/client.js';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/server.js';
 

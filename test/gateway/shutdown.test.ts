@@ -1,7 +1,7 @@
 import t from 'tap';
 import { startTestServer } from '../helpers/server.js';
 import { TestClient } from '../helpers/client.js';
-import { openReadOnly } from '../../src/store/database.js';
+import { openReadOnly } from '../../src/store/db/database.js';
 
 t.test('closing the server commits and acks what it had read, then closes every socket with 1001', async (t) => {
   const s = await startTestServer({ framesPerSecond: 0 });

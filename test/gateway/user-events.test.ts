@@ -1,5 +1,5 @@
 import t from 'tap';
-import { createRoom } from '../../src/store/admin.js';
+import { createRoom } from '../../src/store/admin/admin.js';
 import { sleep, startTestServer } from '../helpers/server.js';
 
 t.test('a room created while its members are connected is announced once on each of their sockets, and to nobody else', async (t) => {

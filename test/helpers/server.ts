@@ -11,8 +11,8 @@ import { configWith, type RawValue } from '../../src/config/load.js';
 import type { Config, SettingName } from '../../src/config/schema.js';
 import { startServer, type RoostServer, type ServerHooks } from '../../src/gateway/server.js';
 import { createLogger } from '../../src/log.js';
-import { addMember, addUser, createRoom, directRoom, type Role } from '../../src/store/admin.js';
-import { openReadOnly, openWritable, type Db } from '../../src/store/database.js';
+import { addMember, addUser, createRoom, directRoom, type Role } from '../../src/store/admin/admin.js';
+import { openReadOnly, openWritable, type Db } from '../../src/store/db/database.js';
 import { TestClient } from './client.js';
 
 export interface TestUser { id: string; name: string; password: string; token: string }

@@ -83,7 +83,7 @@ async function serve(dataDir: string, port: number, extra: string[] = []): Promi
   proc.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
   proc.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<number | null>((resolve) => proc.on('close', resolve));
-  for (let i = 0; i < 200 && !/roost listening/.test(stdout) && proc.exitCode === null; i++) await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 1200 && !/roost listening/.test(stdout) && proc.exitCode === null; i++) await new Promise((r) => setTimeout(r, 50));
   if (!/roost listening/.test(stdout)) throw new Error(`server did not start: ${stderr}`);
   return {
     proc,
@@ -108,8 +108,8 @@ t.test('a server advertises _roost._tcp and _http._tcp; roost discover finds it 
   t.teardown(() => rmSync(data, { recursive: true, force: true }));
   const server = await serve(data, 8123);
   t.teardown(() => server.stop());
-  // pino writes asynchronously: give the log line a moment to arrive.
-  for (let i = 0; i < 40 && !/advertising/.test(server.stderr()); i++) await new Promise((r) => setTimeout(r, 50));
+  // pino writes asynchronously: the log line arrives a moment later (20 s bound for a loaded CI box).
+  for (let i = 0; i < 400 && !/advertising/.test(server.stderr()); i++) await new Promise((r) => setTimeout(r, 50));
   t.match(server.stderr(), /advertising _roost\._tcp and _http\._tcp over mDNS/);
 
   const r = await inNamespace(NS_CLIENT, ['bin/roost.js', 'discover', '--wait', '3', '--json']);

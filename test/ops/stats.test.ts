@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { computeStats, firstIdAtOrAfter, bar, sparkline } from '../../src/ops/stats.js';
-import { closeWritable, openReadOnly, openWritable, type Db } from '../../src/store/database.js';
+import { closeWritable, openReadOnly, openWritable, type Db } from '../../src/store/db/database.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

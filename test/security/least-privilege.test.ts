@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { permissionWarnings } from '../../src/cli/permission-warnings.js';
 import { main } from '../../src/cli/main.js';
-import { addUser } from '../../src/store/admin.js';
-import { openWritable } from '../../src/store/database.js';
+import { addUser } from '../../src/store/admin/admin.js';
+import { openWritable } from '../../src/store/db/database.js';
 import { hashPassword } from '../../src/auth/password.js';
 import { TestClient } from '../helpers/client.js';
 

@@ -9,7 +9,7 @@ import WebSocket from 'ws';
 import { hashPassword } from '../../src/auth/password.js';
 import { tlsFiles } from '../../src/gateway/tls.js';
 import { createCertificates, detectNames, mergeNames } from '../../src/gateway/tls-certs.js';
-import { addUser } from '../../src/store/admin.js';
+import { addUser } from '../../src/store/admin/admin.js';
 import { startTestServer } from '../helpers/server.js';
 
 interface Answer { status: number; headers: Record<string, string | string[] | undefined>; body: string }

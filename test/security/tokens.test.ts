@@ -5,8 +5,8 @@ import { generatePassword, hashPassword, needsRehash } from '../../src/auth/pass
 import { TokenRefresher, REFRESH_INTERVAL_MS } from '../../src/auth/token-refresh.js';
 import { hashToken } from '../../src/auth/tokens.js';
 import { main } from '../../src/cli/main.js';
-import { addUser } from '../../src/store/admin.js';
-import type { WriteOp } from '../../src/store/write-ops.js';
+import { addUser } from '../../src/store/admin/admin.js';
+import type { WriteOp } from '../../src/store/write/write-ops.js';
 import { TestClient } from '../helpers/client.js';
 import { sleep, startTestServer, type TestServer } from '../helpers/server.js';
 

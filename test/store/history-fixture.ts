@@ -5,10 +5,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BatchApplier } from '../../src/store/batch-applier.js';
-import { openWritable, type Db } from '../../src/store/database.js';
-import { addUser, createRoom } from '../../src/store/admin.js';
-import type { SendDone, WriteOp, WriteResult } from '../../src/store/write-ops.js';
+import { BatchApplier } from '../../src/store/write/batch-applier.js';
+import { openWritable, type Db } from '../../src/store/db/database.js';
+import { addUser, createRoom } from '../../src/store/admin/admin.js';
+import type { SendDone, WriteOp, WriteResult } from '../../src/store/write/write-ops.js';
 
 export interface HistoryFixture {
   dir: string;

@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { hashPassword } from '../../src/auth/password.js';
-import { addUser, createRoom, directRoom, type Role } from '../../src/store/admin.js';
-import { openWritable, type Db } from '../../src/store/database.js';
+import { addUser, createRoom, directRoom, type Role } from '../../src/store/admin/admin.js';
+import { openWritable, type Db } from '../../src/store/db/database.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [

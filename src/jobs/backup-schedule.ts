@@ -1,0 +1,79 @@
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { Logger } from '../log.js';
+import { serverActor } from '../store/history/audit.js';
+import { backupFileName, ensureBackupDir, type BackupResult } from '../store/backup/backup.js';
+import type { BackupReply } from '../store/backup/backup-thread.js';
+import type { PurgeWriter } from './retention-job.js';
+
+export interface BackupScheduleOptions {
+  dataDir: string;
+  dir: string;
+  intervalMs: number;
+  /** Newest backups kept; older ones in `dir` that Roost named are deleted, and then the files no backup left names. */
+  keep: number;
+  log: Logger;
+  /** Records each backup in the audit log through the writer thread. */
+  writer: PurgeWriter;
+}
+
+function threadUrl(): URL {
+  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+  return new URL(`../store/backup/backup-thread${ext}`, import.meta.url);
+}
+
+/** Scheduled backups written by the server: one timer, one worker per backup, never two at once. */
+export class BackupSchedule {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<BackupResult | null> | null = null;
+
+  constructor(private readonly options: BackupScheduleOptions) {}
+
+  start(): void {
+    this.timer = setInterval(() => void this.runOnce(), this.options.intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+
+  /** Takes one backup now; resolves with it, or null when it failed (logged, and audited). */
+  runOnce(): Promise<BackupResult | null> {
+    this.running ??= this.backup().finally(() => (this.running = null));
+    return this.running;
+  }
+
+  private async backup(): Promise<BackupResult | null> {
+    const { dataDir, dir, keep, log, writer } = this.options;
+    const actor = serverActor('scheduled-backup');
+    let reply: BackupReply;
+    try {
+      ensureBackupDir(dir);
+      const file = join(dir, backupFileName());
+      reply = await new Promise<BackupReply>((resolve, reject) => {
+        const worker = new Worker(threadUrl(), { workerData: { dataDir, file, keep } });
+        worker.once('message', resolve);
+        worker.once('error', reject);
+        worker.once('exit', (code) => reject(new Error(`backup thread exited (${code})`)));
+      });
+    } catch (err) {
+      reply = { ok: false, message: (err as Error).message };
+    }
+    if (!reply.ok) {
+      log.error({ dir, reason: reply.message }, 'scheduled backup failed');
+      await writer.run({ k: 'audit', actor, action: 'backup.failed', details: { dir, reason: reply.message } });
+      return null;
+    }
+    const { result: r, pruned, filesPruned } = reply;
+    log.info({ file: r.file, bytes: r.bytes, ms: Math.round(r.ms), messages: r.messages, pruned: pruned.length, filesPruned }, 'scheduled backup written');
+    if ('skipped' in filesPruned) log.warn({ dir, reason: filesPruned.skipped }, 'backup files not pruned');
+    await writer.run({ k: 'audit', actor, action: 'backup', details: {
+      file: r.file, bytes: r.bytes, messages: r.messages, pruned,
+      ...('skipped' in filesPruned ? { filesNotPruned: filesPruned.skipped } : { filesRemoved: filesPruned.removed, filesRemovedBytes: filesPruned.bytes }),
+    } });
+    return r;
+  }
+}

@@ -1,0 +1,53 @@
+import { changeHash, GENESIS, hex, payloadHash, type ChainedChange } from './chain.js';
+import type { Db } from '../db/database.js';
+
+export interface ChangeChainReport {
+  /** Change rows checked. */
+  count: number;
+  lastCseq: number;
+  head: string;
+  ok: boolean;
+  problem?: { kind: 'altered' | 'removed' | 'inserted'; cseq: number; detail: string };
+}
+
+interface Row extends ChainedChange { body: string | null; hash: Buffer }
+
+/**
+ * Recomputes a room's change chain (edits, deletions, reactions; issue 7)
+ * from its checkpoint, and checks each change's payload against its text
+ * where the text is still kept (a scrubbed edit has none). Also returns the
+ * message hashes the (verified) chain vouches for, by seq: a message whose
+ * hidden text was lawfully scrubbed no longer matches its own hash, and is
+ * accepted when a verified edit or delete recorded exactly that hash.
+ */
+export function verifyChanges(db: Db, room: { id: number; last_cseq: number }): { report: ChangeChainReport; vouched: Map<number, Set<string>> } {
+  const cp = db.prepare('SELECT through_cseq, hash FROM change_checkpoints WHERE room_id = ?').get(room.id) as { through_cseq: number; hash: Buffer } | undefined;
+  let prev = cp?.hash ?? GENESIS;
+  let expected = (cp?.through_cseq ?? 0) + 1;
+  const vouched = new Map<number, Set<string>>();
+  const report: ChangeChainReport = { count: 0, lastCseq: room.last_cseq, head: hex(prev), ok: true };
+  const fail = (problem: NonNullable<ChangeChainReport['problem']>): { report: ChangeChainReport; vouched: Map<number, Set<string>> } =>
+    ({ report: { ...report, head: hex(prev), ok: false, problem }, vouched: new Map() });
+  const rows = db.prepare(`SELECT room_id, cseq, seq, kind, user_id, ts, body, payload_hash, target_hash, hash
+    FROM message_changes WHERE room_id = ? ORDER BY cseq`).iterate(room.id) as IterableIterator<Row>;
+  // for…of closes the statement's iterator on every early return.
+  for (const r of rows) {
+    if (r.cseq < expected) return fail({ kind: 'inserted', cseq: r.cseq, detail: `change ${r.cseq} lies below the change checkpoint (${expected})` });
+    if (r.cseq > expected) return fail({ kind: 'removed', cseq: expected, detail: `change ${expected} missing before change ${r.cseq}` });
+    if (r.cseq > room.last_cseq) return fail({ kind: 'inserted', cseq: r.cseq, detail: `change ${r.cseq} is beyond the room's last change ${room.last_cseq}` });
+    if (!changeHash(prev, r).equals(r.hash)) return fail({ kind: 'altered', cseq: r.cseq, detail: `change ${r.cseq} (on seq ${r.seq}) does not match its hash` });
+    if (r.body !== null && !payloadHash(r.body).equals(r.payload_hash)) {
+      return fail({ kind: 'altered', cseq: r.cseq, detail: `the text of change ${r.cseq} (on seq ${r.seq}) was altered` });
+    }
+    if (r.kind === 'edit' || r.kind === 'delete') {
+      const set = vouched.get(r.seq) ?? new Set<string>();
+      set.add(hex(r.target_hash));
+      vouched.set(r.seq, set);
+    }
+    prev = r.hash;
+    expected++;
+    report.count++;
+  }
+  if (expected - 1 < room.last_cseq) return fail({ kind: 'removed', cseq: expected, detail: `changes ${expected}..${room.last_cseq} missing at the end` });
+  return { report: { ...report, head: hex(prev) }, vouched };
+}

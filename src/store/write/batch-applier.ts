@@ -1,0 +1,227 @@
+import type { Statement } from 'better-sqlite3';
+import { appendAudit } from '../history/audit.js';
+import { GENESIS, messageHash } from '../history/chain.js';
+import type { Db } from '../db/database.js';
+import { FileRows } from '../files/file-rows.js';
+import { ChangeApplier } from './message-changes.js';
+import { Purger } from '../history/purge.js';
+import { indexText } from '../search/search-text.js';
+import { SendExtras } from './message-extras.js';
+import type { ReadDone, SendDone, WriteFailed, WriteOp, WriteResult } from './write-ops.js';
+
+interface MemberRow { read_seq: number }
+interface SentRow { id: number; room_id: number; seq: number; ts: number }
+interface UnchainedRow { id: number; room_id: number; seq: number; sender_id: number; client_msg_id: string; body: string; ts: number }
+
+const forbidden: WriteFailed = { ok: false, code: 'forbidden', message: 'not a member of this room' };
+
+/**
+ * Applies a batch of writes in one transaction: the group commit. Runs on the
+ * writer thread (or directly in tests). Per-room seq is assigned here, from a
+ * cache of each room's last seq, so the seq is gap-free even under concurrent
+ * senders; the rooms row is updated once per batch, not once per message.
+ * The hash chain is extended here too (one SHA-256 per message, from a cache
+ * of each room's last hash), and message ids are assigned here so the hash
+ * can cover them without a second write.
+ */
+export class BatchApplier {
+  private readonly lastSeq = new Map<number, number>();
+  private readonly lastHash = new Map<number, Buffer>();
+  private nextId = 0;
+  private readonly purger: Purger;
+  /** Issue 7: edits, deletions, reactions, files; replies and mentions of a send. */
+  private readonly changes: ChangeApplier;
+  private readonly extras: SendExtras;
+  private readonly findByClientId: Statement<[number, string], SentRow>;
+  private readonly findMember: Statement<[number, number], MemberRow>;
+  private readonly roomLastSeq: Statement<[number], { last_seq: number }>;
+  private readonly insertMessage: Statement<[number, number, number, number, string, string, number, Buffer, string | null]>;
+  private readonly roomLastHash: Statement<[number], { hash: Buffer | null }>;
+  private readonly checkpointHash: Statement<[number], { hash: Buffer }>;
+  private readonly highestId: Statement<[], { n: number }>;
+  private readonly insertIndex: Statement<[number, string]>;
+  private readonly updateRoomSeq: Statement<[number, number]>;
+  private readonly moveReadSeq: Statement<[number, number, number, number]>;
+  private readonly insertToken: Statement<[Buffer, number, number, number, string]>;
+  private readonly revokeToken: Statement<[number, Buffer]>;
+  private readonly touchToken: Statement<[number, string, number, Buffer]>;
+  private readonly rehashPassword: Statement<[string, number, string]>;
+
+  /**
+   * `searchIndex: false` exists for bench/history.ts, which measures what the
+   * index costs per message; the server always indexes.
+   */
+  constructor(private readonly db: Db, private readonly options: { searchIndex?: boolean } = {}) {
+    this.findByClientId = db.prepare('SELECT id, room_id, seq, ts FROM messages WHERE sender_id = ? AND client_msg_id = ?');
+    this.findMember = db.prepare('SELECT read_seq FROM members WHERE room_id = ? AND user_id = ?');
+    this.roomLastSeq = db.prepare('SELECT last_seq FROM rooms WHERE id = ?');
+    this.insertMessage = db.prepare('INSERT INTO messages (id, room_id, seq, sender_id, client_msg_id, body, ts, hash, extra) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    this.roomLastHash = db.prepare('SELECT hash FROM messages WHERE room_id = ? ORDER BY seq DESC LIMIT 1');
+    this.checkpointHash = db.prepare('SELECT hash FROM purge_checkpoints WHERE room_id = ?');
+    // Ids are never reused: purged ids are remembered by their checkpoints.
+    this.highestId = db.prepare(`SELECT max(coalesce((SELECT max(id) FROM messages), 0),
+      coalesce((SELECT max(through_msg_id) FROM purge_checkpoints), 0)) AS n`);
+    this.insertIndex = db.prepare('INSERT INTO messages_fts (rowid, text) VALUES (?, ?)');
+    this.updateRoomSeq = db.prepare('UPDATE rooms SET last_seq = ? WHERE id = ?');
+    this.moveReadSeq = db.prepare('UPDATE members SET read_seq = ? WHERE room_id = ? AND user_id = ? AND read_seq < ?');
+    this.insertToken = db.prepare('INSERT INTO tokens (hash, user_id, created_at, expires_at, client_ip) VALUES (?, ?, ?, ?, ?)');
+    this.revokeToken = db.prepare('UPDATE tokens SET revoked_at = ? WHERE hash = ? AND revoked_at IS NULL');
+    this.touchToken = db.prepare('UPDATE tokens SET last_used_at = ?, last_ip = ?, expires_at = max(expires_at, ?) WHERE hash = ? AND revoked_at IS NULL');
+    this.rehashPassword = db.prepare('UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?');
+    this.purger = new Purger(db);
+    const files = new FileRows(db);
+    this.extras = new SendExtras(db, files);
+    this.changes = new ChangeApplier(db, files, this.extras);
+    this.chainUnhashed();
+  }
+
+  /**
+   * All ops commit together or none do. A thrown error (disk full, I/O) fails
+   * the whole batch and forgets cached seqs so nothing uncommitted is reused.
+   */
+  apply(ops: readonly WriteOp[], now: number): WriteResult[] {
+    const dirtyRooms = new Map<number, number>();
+    const readMarks = new Map<string, { room: number; user: number; seq: number }>();
+    const run = this.db.transaction(() => {
+      const results: WriteResult[] = [];
+      for (const op of ops) {
+        switch (op.k) {
+          case 'send': results.push(this.send(op, now, dirtyRooms, readMarks)); break;
+          case 'read': results.push(this.read(op, readMarks)); break;
+          case 'token':
+            this.insertToken.run(Buffer.from(op.hash, 'hex'), op.user, now, op.expiresAt, op.ip);
+            results.push({ ok: true });
+            break;
+          case 'revoke':
+            this.revokeToken.run(now, Buffer.from(op.hash, 'hex'));
+            results.push({ ok: true });
+            break;
+          case 'touch':
+            this.touchToken.run(op.usedAt, op.ip, op.expiresAt, Buffer.from(op.hash, 'hex'));
+            results.push({ ok: true });
+            break;
+          case 'rehash':
+            this.rehashPassword.run(op.hash, op.user, op.old);
+            results.push({ ok: true });
+            break;
+          case 'purge': results.push(this.purger.purge(op, now)); break;
+          case 'audit':
+            appendAudit(this.db, op.actor, op.action, op.details, now);
+            results.push({ ok: true });
+            break;
+          case 'edit': case 'delete': case 'react': case 'notify': case 'file': case 'scrub': case 'gc-files': case 'seen':
+            results.push(this.changes.apply(op, now));
+            break;
+        }
+      }
+      this.changes.flush();
+      for (const [room, seq] of dirtyRooms) this.updateRoomSeq.run(seq, room);
+      for (const m of readMarks.values()) this.moveReadSeq.run(m.seq, m.room, m.user, m.seq);
+      return results;
+    });
+    try {
+      return run.immediate();
+    } catch (err) {
+      this.lastSeq.clear();
+      this.lastHash.clear();
+      this.nextId = 0;
+      this.changes.reset();
+      throw err;
+    }
+  }
+
+  /** The hash the room's next message chains from: its last row, else its purge checkpoint, else genesis. */
+  private hashOf(room: number): Buffer {
+    const cached = this.lastHash.get(room);
+    if (cached !== undefined) return cached;
+    const hash = this.roomLastHash.get(room)?.hash ?? this.checkpointHash.get(room)?.hash ?? GENESIS;
+    this.lastHash.set(room, hash);
+    return hash;
+  }
+
+  /**
+   * Rows stored before schema 2 have no hash; they are chained once, in seq
+   * order, in one transaction. Every later row is chained as it is written,
+   * so when the newest row has a hash, every row has one (an O(1) check).
+   */
+  private chainUnhashed(): void {
+    const newest = this.db.prepare('SELECT hash FROM messages ORDER BY id DESC LIMIT 1').get() as { hash: Buffer | null } | undefined;
+    if (newest === undefined || newest.hash !== null) return;
+    const rows = this.db.prepare('SELECT id, room_id, seq, sender_id, client_msg_id, body, ts, extra FROM messages WHERE hash IS NULL ORDER BY room_id, seq')
+      .all() as UnchainedRow[];
+    const setHash = this.db.prepare<[Buffer, number]>('UPDATE messages SET hash = ? WHERE id = ?');
+    this.db.transaction(() => {
+      for (const r of rows) {
+        const hash = messageHash(this.hashOf(r.room_id), r);
+        setHash.run(hash, r.id);
+        this.lastHash.set(r.room_id, hash);
+      }
+    }).immediate();
+    this.lastHash.clear();
+  }
+
+  private seqOf(room: number): number | undefined {
+    const cached = this.lastSeq.get(room);
+    if (cached !== undefined) return cached;
+    const row = this.roomLastSeq.get(room);
+    if (row === undefined) return undefined;
+    this.lastSeq.set(room, row.last_seq);
+    return row.last_seq;
+  }
+
+  private send(
+    op: Extract<WriteOp, { k: 'send' }>,
+    now: number,
+    dirtyRooms: Map<number, number>,
+    readMarks: Map<string, { room: number; user: number; seq: number }>,
+  ): SendDone | WriteFailed {
+    const prior = this.findByClientId.get(op.user, op.clientMsgId);
+    if (prior !== undefined) {
+      if (prior.room_id !== op.room) {
+        return { ok: false, code: 'conflict', message: 'clientMsgId was already used for another room' };
+      }
+      return { ok: true, seq: prior.seq, msgId: prior.id, ts: prior.ts, duplicate: true };
+    }
+    if (this.findMember.get(op.room, op.user) === undefined) return forbidden;
+    const last = this.seqOf(op.room);
+    if (last === undefined) return forbidden;
+    const extras = this.extras.prepare(op);
+    if ('ok' in extras) return extras;
+    const seq = last + 1;
+    if (this.nextId === 0) this.nextId = (this.highestId.get()?.n ?? 0) + 1;
+    const msgId = this.nextId;
+    const hash = messageHash(this.hashOf(op.room), {
+      id: msgId, room_id: op.room, seq, sender_id: op.user, client_msg_id: op.clientMsgId, body: op.body, ts: now, extra: extras.json,
+    });
+    this.insertMessage.run(msgId, op.room, seq, op.user, op.clientMsgId, op.body, now, hash, extras.json);
+    this.extras.record(op, seq, extras);
+    this.nextId = msgId + 1;
+    if (this.options.searchIndex !== false) this.insertIndex.run(msgId, indexText(op.body));
+    this.lastSeq.set(op.room, seq);
+    this.lastHash.set(op.room, hash);
+    dirtyRooms.set(op.room, seq);
+    // Sending moves the sender's own read marker: once per batch, not per message.
+    readMarks.set(`${op.room}:${op.user}`, { room: op.room, user: op.user, seq });
+    const frame = JSON.stringify({
+      type: 'message', room: String(op.room), seq, msgId: String(msgId), from: String(op.user), body: op.body, ts: now,
+      // Lets the sender's other sockets match a broadcast to a send whose ack was lost.
+      clientMsgId: op.clientMsgId, ...extras.wire,
+    });
+    return { ok: true, seq, msgId, ts: now, duplicate: false, frame, mentions: extras.mentioned };
+  }
+
+  private read(
+    op: Extract<WriteOp, { k: 'read' }>,
+    readMarks: Map<string, { room: number; user: number; seq: number }>,
+  ): ReadDone | WriteFailed {
+    const member = this.findMember.get(op.room, op.user);
+    if (member === undefined) return forbidden;
+    const last = this.seqOf(op.room) ?? 0;
+    const key = `${op.room}:${op.user}`;
+    const current = Math.max(member.read_seq, readMarks.get(key)?.seq ?? 0);
+    const seq = Math.min(op.seq, last);
+    if (seq <= current) return { ok: true, seq: current, moved: false };
+    readMarks.set(key, { room: op.room, user: op.user, seq });
+    return { ok: true, seq, moved: true };
+  }
+}

@@ -1,0 +1,98 @@
+import type { ErrorCode } from '../../protocol/errors.js';
+import type { Actor, AuditDetails } from '../history/audit.js';
+
+/** What the event loop asks the writer thread to make durable. Plain data: it crosses postMessage. */
+export type WriteOp =
+  | { k: 'send'; room: number; user: number; clientMsgId: string; body: string; replyTo?: number; attachments?: string[] }
+  | { k: 'read'; room: number; user: number; seq: number }
+  | { k: 'token'; hash: string; user: number; expiresAt: number; ip: string }
+  /** Sliding expiry: the token was used; its expiry moves forward (at most hourly per token: auth/token-refresh.ts). */
+  | { k: 'touch'; hash: string; usedAt: number; expiresAt: number; ip: string }
+  /** Re-hash on login: replaces the password hash only while it is still `old` (a CLI passwd in between wins). */
+  | { k: 'rehash'; user: number; old: string; hash: string }
+  | { k: 'revoke'; hash: string }
+  /** Retention: removes up to `max` of the room's oldest messages older than `before` (ms), with their search entries. */
+  | { k: 'purge'; room: number; before: number; max: number }
+  /** An audit entry from the server itself (scheduled backups): chained in the writer's transaction. */
+  | { k: 'audit'; actor: Actor; action: string; details: AuditDetails }
+  | ChangeOp;
+
+/** Issue 7's writes (applied by store/message-changes.ts and store/file-rows.ts). */
+export type ChangeOp =
+  /** The sender edits within `windowMs` of sending. */
+  | { k: 'edit'; room: number; user: number; seq: number; body: string; windowMs: number }
+  /** The sender deletes their own; an admin (role checked in the transaction) anyone's. */
+  | { k: 'delete'; room: number; user: number; seq: number }
+  | { k: 'react'; room: number; user: number; seq: number; emoji: string; on: boolean }
+  | { k: 'notify'; room: number; user: number; muted?: boolean; level?: NotifyLevel }
+  /** An upload whose bytes are in place; refused past `quota` bytes per uploader (0: none). */
+  | { k: 'file'; file: NewFile; quota: number }
+  /** Removes hidden text (original bodies, superseded edits, deleted messages' files) of rooms not under legal hold. */
+  | { k: 'scrub'; room: number; max: number }
+  /** Forgets files no message carries (never posted ones once older than `unpostedBefore`). */
+  | { k: 'gc-files'; unpostedBefore: number; max: number }
+  /** Last seen times of users who went offline. */
+  | { k: 'seen'; users: Array<[user: number, at: number]> };
+
+export type NotifyLevel = 'all' | 'mentions' | 'none';
+
+export interface NewFile {
+  id: string;
+  room: number;
+  user: number;
+  sha256: string;
+  size: number;
+  mime: string;
+  name: string;
+  width?: number;
+  height?: number;
+  thumb: boolean;
+}
+
+export interface SendDone {
+  ok: true;
+  seq: number;
+  msgId: number;
+  ts: number;
+  /** True when (sender, clientMsgId) was stored before: the first ack, nothing new stored. */
+  duplicate: boolean;
+  /** The `message` frame, serialised once off the event loop, for fan-out (absent for duplicates). */
+  frame?: string;
+  /** Members mentioned in the body (their sockets get the message even in a muted room). */
+  mentions?: number[];
+}
+
+/** An edit, delete or reaction: `frame` is absent when nothing changed (a repeated reaction). */
+/** `mentions`: members an edited text mentions (they get the frame even in a room they muted). */
+export interface ChangeDone { ok: true; cseq: number; ts: number; frame?: string; freed?: string[]; mentions?: number[] }
+/** `freed`: sha256 (hex) of contents no file row refers to any more; their bytes may be removed. */
+export interface GcDone { ok: true; removed: number; freed: string[] }
+export interface ScrubDone { ok: true; scrubbed: number; more: boolean; freed: string[] }
+
+export interface ReadDone { ok: true; seq: number; moved: boolean }
+/** `throughSeq`: every seq up to it is gone (0: nothing ever purged); `more`: older-than-cutoff rows remain. */
+export interface PurgeDone { ok: true; purged: number; throughSeq: number; more: boolean }
+export interface Done { ok: true }
+export interface WriteFailed { ok: false; code: ErrorCode; message: string }
+
+export type WriteResult = SendDone | ReadDone | PurgeDone | ChangeDone | GcDone | ScrubDone | Done | WriteFailed;
+
+export type ResultOf<O extends WriteOp> =
+  O extends { k: 'send' } ? SendDone | WriteFailed :
+  O extends { k: 'read' } ? ReadDone | WriteFailed :
+  O extends { k: 'purge' } ? PurgeDone | WriteFailed :
+  O extends { k: 'edit' | 'delete' | 'react' } ? ChangeDone | WriteFailed :
+  O extends { k: 'gc-files' } ? GcDone | WriteFailed :
+  O extends { k: 'scrub' } ? ScrubDone | WriteFailed :
+  Done | WriteFailed;
+
+/** Messages between the event loop and the writer thread. */
+export type ToWriter =
+  | { type: 'batch'; ops: WriteOp[] }
+  | { type: 'close' };
+
+export type FromWriter =
+  | { type: 'ready' }
+  | { type: 'results'; results: WriteResult[]; commitMs: number }
+  | { type: 'closed' }
+  | { type: 'fatal'; message: string };

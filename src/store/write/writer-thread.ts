@@ -1,0 +1,42 @@
+/**
+ * The writer thread: the only place messages are written. It owns the one
+ * read-write connection, so fsync never happens on the gateway's event loop.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { BatchApplier } from './batch-applier.js';
+import { closeWritable, openWritable, type Synchronous } from '../db/database.js';
+import type { FromWriter, ToWriter, WriteResult } from './write-ops.js';
+
+interface WriterData { dataDir: string; synchronous: Synchronous }
+
+const port = parentPort;
+if (port === null) throw new Error('writer-thread must run as a worker');
+const { dataDir, synchronous } = workerData as WriterData;
+
+const post = (msg: FromWriter): void => port.postMessage(msg);
+
+try {
+  const db = openWritable(dataDir, synchronous);
+  const applier = new BatchApplier(db);
+  port.on('message', (msg: ToWriter) => {
+    if (msg.type === 'close') {
+      closeWritable(db);
+      post({ type: 'closed' });
+      port.close();
+      return;
+    }
+    const started = performance.now();
+    let results: WriteResult[];
+    try {
+      results = applier.apply(msg.ops, Date.now());
+    } catch (err) {
+      // The transaction rolled back: nothing of this batch is stored, every op says so.
+      const message = `store not writable: ${(err as Error).message}`;
+      results = msg.ops.map(() => ({ ok: false, code: 'unavailable', message }));
+    }
+    post({ type: 'results', results, commitMs: performance.now() - started });
+  });
+  post({ type: 'ready' });
+} catch (err) {
+  post({ type: 'fatal', message: (err as Error).message });
+}

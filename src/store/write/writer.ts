@@ -1,0 +1,217 @@
+import { Worker } from 'node:worker_threads';
+import type { Synchronous } from '../db/database.js';
+import { PendingWrites, type WriteCallback } from './pending-writes.js';
+import { writeOpBytes } from './write-op-size.js';
+import type { FromWriter, ResultOf, WriteOp, WriteResult } from './write-ops.js';
+
+export interface WriterOptions {
+  dataDir: string;
+  synchronous: Synchronous;
+  /** Writes allowed to wait; beyond it submit() refuses and the caller answers `unavailable`. */
+  queueMax: number;
+  /**
+   * Estimated bytes (write-op-size.ts) of writes allowed to wait; beyond it
+   * submit() refuses like queueMax. Unbounded when absent.
+   */
+  queueBytes?: number;
+  /** Most writes in one transaction. */
+  batchMax: number;
+  onBatch?: (size: number, commitMs: number) => void;
+  /**
+   * Wraps the delivery of one batch's results (acks and fan-out), so the
+   * gateway can gather the frames it sends and write each socket once.
+   */
+  deliver?: (run: () => void) => void;
+  onFatal?: (message: string) => void;
+  /**
+   * Told of a callback that threw (`op` is the write it answered; absent for
+   * an idle waiter or the delivery wrapper). The other callbacks still run.
+   */
+  onError?: (err: unknown, op: WriteOp | undefined) => void;
+}
+
+const NO_RESULT: WriteResult = { ok: false, code: 'internal', message: 'writer returned no result' };
+
+/** Source files run as .ts under the test loader and as .js when built. */
+function threadUrl(): URL {
+  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+  return new URL(`./writer-thread${ext}`, import.meta.url);
+}
+
+/**
+ * The event loop's side of the writer thread. Group commit: while one batch is
+ * being committed, new writes queue; when it returns, everything queued goes
+ * as the next batch. At most one batch is in flight, so results come back in
+ * submission order, and so do acks and fan-out.
+ */
+export class Writer {
+  private readonly worker: Worker;
+  private readonly queue = new PendingWrites();
+  private readonly queueBytesMax: number;
+  private inFlight: WriteCallback[] | null = null;
+  private inFlightOps: WriteOp[] = [];
+  private closing: Promise<void> | null = null;
+  private dead: string | null = null;
+  private idleWaiters: Array<() => void> = [];
+
+  private constructor(private readonly options: WriterOptions, worker: Worker) {
+    this.worker = worker;
+    this.queueBytesMax = options.queueBytes ?? Number.POSITIVE_INFINITY;
+    worker.on('message', (msg: FromWriter) => this.onMessage(msg));
+    worker.on('error', (err) => this.fail(`writer thread crashed: ${err.message}`));
+    worker.on('exit', (code) => {
+      if (this.closing === null) this.fail(`writer thread exited (${code})`);
+    });
+  }
+
+  static start(options: WriterOptions): Promise<Writer> {
+    const worker = new Worker(threadUrl(), {
+      workerData: { dataDir: options.dataDir, synchronous: options.synchronous },
+    });
+    return new Promise((resolve, reject) => {
+      const onFirst = (msg: FromWriter): void => {
+        worker.off('error', reject);
+        if (msg.type === 'ready') resolve(new Writer(options, worker));
+        else {
+          void worker.terminate();
+          reject(new Error(msg.type === 'fatal' ? msg.message : 'writer thread failed to start'));
+        }
+      };
+      worker.once('message', onFirst);
+      worker.once('error', reject);
+    });
+  }
+
+  get depth(): number {
+    return this.queue.length + (this.inFlight?.length ?? 0);
+  }
+
+  /** Estimated bytes of the writes waiting (not those being committed). */
+  get queuedBytes(): number {
+    return this.queue.bytes;
+  }
+
+  get alive(): boolean {
+    return this.dead === null;
+  }
+
+  /**
+   * Queues one write; false when the queue is full (by count or by bytes),
+   * closing, or the thread is gone. A write alone in the queue is never
+   * refused for its size: the byte bound limits a backlog, not a message.
+   */
+  submit<O extends WriteOp>(op: O, done: (result: ResultOf<O>) => void): boolean {
+    if (this.dead !== null || this.closing !== null || this.queue.length >= this.options.queueMax) return false;
+    const size = writeOpBytes(op);
+    if (this.queue.length > 0 && this.queue.bytes + size > this.queueBytesMax) return false;
+    this.queue.push(op, done as WriteCallback, size);
+    if (this.inFlight === null) this.dispatch();
+    return true;
+  }
+
+  /** Promise form for the rare paths (login, logout, HTTP). */
+  run<O extends WriteOp>(op: O): Promise<ResultOf<O>> {
+    return new Promise((resolve) => {
+      const queued = this.submit(op, resolve);
+      if (!queued) resolve({ ok: false, code: 'unavailable', message: this.dead ?? 'the store is busy or shutting down' } as ResultOf<O>);
+    });
+  }
+
+  /** Resolves once everything submitted so far is committed (or failed). */
+  idle(): Promise<void> {
+    if (this.depth === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Refuses new writes, lets queued ones commit, then checkpoints and closes the database. */
+  close(): Promise<void> {
+    if (this.closing !== null) return this.closing;
+    this.closing = (async () => {
+      await this.idle();
+      if (this.dead !== null) return;
+      await new Promise<void>((resolve) => {
+        this.worker.on('message', (msg: FromWriter) => {
+          if (msg.type === 'closed') resolve();
+        });
+        this.worker.once('exit', () => resolve());
+        this.worker.postMessage({ type: 'close' });
+      });
+      await this.worker.terminate();
+    })();
+    return this.closing;
+  }
+
+  private dispatch(): void {
+    if (this.queue.length === 0) return this.wakeIdle();
+    const { ops, cbs } = this.queue.take(this.options.batchMax);
+    this.inFlight = cbs;
+    this.inFlightOps = ops;
+    this.worker.postMessage({ type: 'batch', ops });
+  }
+
+  private onMessage(msg: FromWriter): void {
+    if (msg.type === 'results') {
+      const cbs = this.inFlight ?? [];
+      const ops = this.inFlightOps;
+      this.inFlight = null;
+      this.inFlightOps = [];
+      this.guarded(() => this.options.onBatch?.(cbs.length, msg.commitMs), undefined);
+      // Dispatch first so the disk starts on the next batch while this one is acked.
+      this.dispatch();
+      const results = msg.results;
+      const run = (): void => {
+        for (let i = 0; i < cbs.length; i++) this.settle(cbs[i], results[i] ?? NO_RESULT, ops[i]);
+      };
+      if (this.options.deliver === undefined) run();
+      else this.guarded(() => this.options.deliver?.(run), undefined);
+    } else if (msg.type === 'fatal') {
+      this.fail(msg.message);
+    }
+  }
+
+  /** One callback is one failure domain: its throw is reported, and the next callback still runs. */
+  private settle(cb: WriteCallback | undefined, result: WriteResult, op: WriteOp | undefined): void {
+    try {
+      cb?.(result);
+    } catch (err) {
+      this.report(err, op);
+    }
+  }
+
+  private guarded(fn: () => void, op: WriteOp | undefined): void {
+    try {
+      fn();
+    } catch (err) {
+      this.report(err, op);
+    }
+  }
+
+  private report(err: unknown, op: WriteOp | undefined): void {
+    try {
+      this.options.onError?.(err, op);
+    } catch {
+      // A reporter that fails has nothing left to report to; the other callbacks matter more.
+    }
+  }
+
+  private wakeIdle(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) this.guarded(w, undefined);
+  }
+
+  private fail(message: string): void {
+    if (this.dead !== null) return;
+    this.dead = message;
+    const failed: WriteResult = { ok: false, code: 'unavailable', message };
+    const inFlight = this.inFlight ?? [];
+    const inFlightOps = this.inFlightOps;
+    const queued = this.queue.drain();
+    this.inFlight = null;
+    this.inFlightOps = [];
+    for (let i = 0; i < inFlight.length; i++) this.settle(inFlight[i], failed, inFlightOps[i]);
+    for (let i = 0; i < queued.cbs.length; i++) this.settle(queued.cbs[i], failed, queued.ops[i]);
+    this.wakeIdle();
+    this.guarded(() => this.options.onFatal?.(message), undefined);
+  }
+}

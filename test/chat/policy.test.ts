@@ -1,0 +1,150 @@
+import t from 'tap';
+import {
+  firstReadableSeq, mayActInRoom, mayAdminister, mayDelete, mayEdit, mayInvite, mayJoin, mayLeave, mayRemove, maySetRole,
+  roleNeeded, ROOM_ROLES, type RoomAction, type RoomFacts, type RoomKind, type RoomRole, type Standing, type Verdict,
+} from '../../src/chat/policy.js';
+import { REASONS } from '../../src/protocol/reasons.js';
+
+const group: RoomFacts = { kind: 'group', joinRule: 'invite', owners: 2, joined: 5 };
+const publicGroup: RoomFacts = { ...group, joinRule: 'public' };
+const direct: RoomFacts = { kind: 'direct', joinRule: 'invite', owners: 0, joined: 2 };
+const joined = (role: RoomRole): Standing => ({ state: 'joined', role });
+const outcome = (v: Verdict): string => (v.ok ? 'ok' : v.reason);
+
+t.test('what each role may do to a room, in group and direct rooms', async (t) => {
+  // Rows: action; columns: member, moderator, owner in a group room, then any member of a direct room.
+  const table: Array<[RoomAction, string, string, string, string]> = [
+    ['read', 'ok', 'ok', 'ok', 'ok'],
+    ['post', 'ok', 'ok', 'ok', 'ok'],
+    ['react', 'ok', 'ok', 'ok', 'ok'],
+    ['mark_read', 'ok', 'ok', 'ok', 'ok'],
+    ['typing', 'ok', 'ok', 'ok', 'ok'],
+    ['invite', 'ok', 'ok', 'ok', 'direct_room'],
+    ['rename', 'not_allowed_for_role', 'ok', 'ok', 'direct_room'],
+    ['set_topic', 'not_allowed_for_role', 'ok', 'ok', 'direct_room'],
+    ['set_avatar', 'not_allowed_for_role', 'ok', 'ok', 'direct_room'],
+    ['set_join_rule', 'not_allowed_for_role', 'not_allowed_for_role', 'ok', 'direct_room'],
+    ['set_history', 'not_allowed_for_role', 'not_allowed_for_role', 'ok', 'direct_room'],
+  ];
+  for (const [action, member, moderator, owner, inDirect] of table) {
+    t.equal(outcome(mayActInRoom(group, joined('member'), action)), member, `${action} by a member`);
+    t.equal(outcome(mayActInRoom(group, joined('moderator'), action)), moderator, `${action} by a moderator`);
+    t.equal(outcome(mayActInRoom(group, joined('owner'), action)), owner, `${action} by an owner`);
+    t.equal(outcome(mayActInRoom(direct, joined('member'), action)), inDirect, `${action} in a direct room`);
+    // Nobody acts in a room they are not in: never joined, invited, left or removed.
+    for (const kind of [group, direct]) {
+      t.equal(outcome(mayActInRoom(kind, null, action)), 'not_member', `${action} by a stranger (${kind.kind})`);
+      for (const state of ['invited', 'left', 'removed'] as const) {
+        t.equal(outcome(mayActInRoom(kind, { state, role: 'owner' }, action)), 'not_member', `${action} while ${state} (${kind.kind})`);
+      }
+    }
+  }
+  t.equal(roleNeeded('rename'), 'moderator');
+  t.equal(roleNeeded('set_join_rule'), 'owner');
+});
+
+t.test('joining: public rooms from the directory, anything by invitation, never back after removal uninvited', async (t) => {
+  const cases: Array<[string, RoomFacts, Standing | null, string]> = [
+    ['a stranger joins a public room', publicGroup, null, 'ok'],
+    ['a stranger joins an invite-only room', group, null, 'not_invited'],
+    ['an invited user accepts (invite-only)', group, { state: 'invited', role: 'member' }, 'ok'],
+    ['someone who left rejoins a public room', publicGroup, { state: 'left', role: 'member' }, 'ok'],
+    ['someone who left an invite-only room rejoins uninvited', group, { state: 'left', role: 'member' }, 'not_invited'],
+    ['a removed user rejoins a public room uninvited', publicGroup, { state: 'removed', role: 'member' }, 'removed'],
+    ['a removed user who was invited again accepts', publicGroup, { state: 'invited', role: 'member' }, 'ok'],
+    ['a member joins again', publicGroup, joined('member'), 'already_member'],
+    ['a stranger joins a direct room', { ...direct, joinRule: 'public' }, null, 'not_invited'],
+  ];
+  for (const [name, room, me, want] of cases) t.equal(outcome(mayJoin(room, me)), want, name);
+});
+
+t.test('leaving and declining; the last owner stays while others are there', async (t) => {
+  const lastOwner: RoomFacts = { ...group, owners: 1 };
+  t.equal(outcome(mayLeave(group, joined('member'))), 'ok', 'a member leaves');
+  t.equal(outcome(mayLeave(group, { state: 'invited', role: 'member' })), 'ok', 'an invitation is declined');
+  t.equal(outcome(mayLeave(group, joined('owner'))), 'ok', 'one of two owners leaves');
+  t.equal(outcome(mayLeave(lastOwner, joined('owner'))), 'last_owner', 'the last owner of a room with others');
+  t.equal(outcome(mayLeave({ ...lastOwner, joined: 1 }, joined('owner'))), 'ok', 'the last person of all leaves');
+  t.equal(outcome(mayLeave(direct, joined('member'))), 'ok', 'a direct room can be left');
+  t.equal(outcome(mayLeave(group, null)), 'not_member', 'a stranger cannot leave');
+  t.equal(outcome(mayLeave(group, { state: 'left', role: 'member' })), 'not_member', 'leaving twice');
+});
+
+t.test('inviting: members invite people who are not already in; never a disabled or unknown user', async (t) => {
+  const nobody = { exists: true, disabled: false, standing: null };
+  t.equal(outcome(mayInvite(group, joined('member'), nobody)), 'ok');
+  t.equal(outcome(mayInvite(group, joined('member'), { ...nobody, disabled: true })), 'user_unavailable');
+  t.equal(outcome(mayInvite(group, joined('member'), { ...nobody, exists: false })), 'user_unavailable');
+  t.equal(outcome(mayInvite(group, joined('member'), { ...nobody, standing: joined('member') })), 'already_member');
+  t.equal(outcome(mayInvite(group, joined('member'), { ...nobody, standing: { state: 'invited', role: 'member' } })), 'already_member');
+  t.equal(outcome(mayInvite(group, joined('member'), { ...nobody, standing: { state: 'removed', role: 'member' } })), 'ok', 'a removed user may be invited back');
+  t.equal(outcome(mayInvite(group, null, nobody)), 'not_member');
+  t.equal(outcome(mayInvite(direct, joined('member'), nobody)), 'direct_room');
+});
+
+t.test('removing and changing roles: over a lower role only (owners over owners), never the last owner', async (t) => {
+  // [actor, target] -> outcome of remove; owners: 2 so no last-owner case here.
+  const expected: Record<RoomRole, Record<RoomRole, string>> = {
+    member: { member: 'not_allowed_for_role', moderator: 'not_allowed_for_role', owner: 'not_allowed_for_role' },
+    moderator: { member: 'ok', moderator: 'target_outranks', owner: 'target_outranks' },
+    owner: { member: 'ok', moderator: 'ok', owner: 'ok' },
+  };
+  for (const actor of ROOM_ROLES) {
+    for (const target of ROOM_ROLES) {
+      t.equal(outcome(mayRemove(group, joined(actor), joined(target))), expected[actor][target], `${actor} removes a ${target}`);
+      t.equal(outcome(mayRemove(direct, joined(actor), joined(target))), 'direct_room', `${actor} removes in a direct room`);
+    }
+  }
+  t.equal(outcome(mayRemove(group, joined('owner'), { state: 'invited', role: 'member' })), 'ok', 'an invitation is withdrawn');
+  t.equal(outcome(mayRemove(group, joined('owner'), null)), 'target_not_member');
+  t.equal(outcome(mayRemove(group, joined('owner'), { state: 'left', role: 'member' })), 'target_not_member');
+  t.equal(outcome(mayRemove({ ...group, owners: 1 }, joined('owner'), joined('owner'))), 'last_owner', 'the last owner cannot be removed');
+
+  const roles: Array<[RoomRole, RoomRole, RoomRole, string]> = [
+    ['moderator', 'member', 'moderator', 'ok'],
+    ['moderator', 'member', 'owner', 'not_allowed_for_role'],
+    ['moderator', 'moderator', 'member', 'target_outranks'],
+    ['owner', 'moderator', 'member', 'ok'],
+    ['owner', 'member', 'owner', 'ok'],
+    ['owner', 'owner', 'moderator', 'ok'],
+    ['member', 'member', 'moderator', 'not_allowed_for_role'],
+  ];
+  for (const [actor, target, role, want] of roles) {
+    t.equal(outcome(maySetRole(group, joined(actor), joined(target), role)), want, `${actor} makes a ${target} ${role}`);
+  }
+  t.equal(outcome(maySetRole({ ...group, owners: 1 }, joined('owner'), joined('owner'), 'member')), 'last_owner', 'the last owner cannot be demoted');
+});
+
+t.test('messages: edit own within the window; delete own, or others as moderator, owner or server admin', async (t) => {
+  const me = 7;
+  const mine = { sender: me, ts: 1_000, deleted: false };
+  const theirs = { sender: 8, ts: 1_000, deleted: false };
+  t.equal(outcome(mayEdit(joined('member'), me, mine, 1_000 + 60_000, 60_000)), 'ok', 'at the end of the window');
+  t.equal(outcome(mayEdit(joined('member'), me, mine, 1_001 + 60_000, 60_000)), 'edit_window_passed');
+  t.equal(outcome(mayEdit(joined('owner'), me, theirs, 1_000, 60_000)), 'not_own_message', 'nobody edits another\'s words');
+  t.equal(outcome(mayEdit(joined('member'), me, { ...mine, deleted: true }, 1_000, 60_000)), 'message_deleted');
+  t.equal(outcome(mayEdit({ state: 'left', role: 'member' }, me, mine, 1_000, 60_000)), 'not_member');
+
+  const del = (kind: RoomKind, role: RoomRole, serverRole: 'admin' | 'member', msg: typeof mine): string =>
+    outcome(mayDelete(kind === 'group' ? group : direct, joined(role), me, serverRole, msg));
+  t.equal(del('group', 'member', 'member', mine), 'ok');
+  t.equal(del('group', 'member', 'member', theirs), 'not_own_message');
+  t.equal(del('group', 'moderator', 'member', theirs), 'ok');
+  t.equal(del('group', 'owner', 'member', theirs), 'ok');
+  t.equal(del('direct', 'owner', 'member', theirs), 'not_own_message', 'no moderators in a direct room');
+  t.equal(del('group', 'member', 'admin', theirs), 'ok', 'a server admin in the room');
+  t.equal(del('group', 'owner', 'member', { ...theirs, deleted: true }), 'message_deleted');
+  t.equal(outcome(mayDelete(group, null, me, 'admin', theirs)), 'not_member', 'an admin outside the room reads and deletes nothing');
+});
+
+t.test('server-wide settings are for admins only; history visibility sets the first readable seq', async (t) => {
+  t.equal(outcome(mayAdminister('admin')), 'ok');
+  t.equal(outcome(mayAdminister('member')), 'admin_only');
+  t.equal(outcome(mayAdminister('bot')), 'admin_only');
+  t.equal(firstReadableSeq('shared', 40), 1);
+  t.equal(firstReadableSeq('joined', 40), 41);
+});
+
+t.test('every reason a rule gives is in the registry with a wire code', async (t) => {
+  for (const [name, r] of Object.entries(REASONS)) t.ok(r.code.length > 0 && r.description.length > 10, name);
+});

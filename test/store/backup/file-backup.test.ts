@@ -1,0 +1,37 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import t from 'tap';
+import { backupDatabase } from '../../../src/store/backup/backup.js';
+import { blobPath, filesDiskUsage } from '../../../src/store/files/blob-store.js';
+import { restoreDatabase } from '../../../src/store/backup/restore.js';
+import { historyFixture } from '../history-fixture.js';
+
+t.test('backup copies the uploaded files its rows name; restore brings them back into a new data folder', async (t) => {
+  const f = historyFixture(t);
+  const bytes = Buffer.from('quarterly numbers');
+  const sha = createHash('sha256').update(bytes).digest('hex');
+  mkdirSync(dirname(blobPath(f.dir, sha)), { recursive: true });
+  writeFileSync(blobPath(f.dir, sha), bytes);
+  f.apply([{ k: 'file', file: { id: 'Q1', room: f.rooms.general, user: f.users.alice, sha256: sha, size: bytes.length, mime: 'text/plain', name: 'q.txt', thumb: false }, quota: 0 }], Date.now());
+  t.same(filesDiskUsage(f.dir), { files: 1, bytes: bytes.length }, 'doctor\'s figure');
+  f.close();
+  const out = mkdtempSync(join(tmpdir(), 'roost-bk-'));
+  t.teardown(() => rmSync(out, { recursive: true, force: true }));
+  const first = await backupDatabase(f.dir, join(out, 'one.db'));
+  t.match(first.files, { copied: 1, bytes: bytes.length, missing: 0 });
+  t.same(readFileSync(blobPath(out, sha)), bytes);
+  const second = await backupDatabase(f.dir, join(out, 'two.db'));
+  t.match(second.files, { copied: 0 }, 'a content already in the backup folder is not copied again');
+  const fresh = mkdtempSync(join(tmpdir(), 'roost-rs-'));
+  t.teardown(() => rmSync(fresh, { recursive: true, force: true }));
+  const restored = restoreDatabase(join(out, 'two.db'), fresh);
+  t.match(restored.files, { copied: 1, missing: 0 });
+  t.same(readFileSync(blobPath(fresh, sha)), bytes);
+  rmSync(join(out, 'files'), { recursive: true });
+  const bare = mkdtempSync(join(tmpdir(), 'roost-rs-'));
+  t.teardown(() => rmSync(bare, { recursive: true, force: true }));
+  t.match(restoreDatabase(join(out, 'one.db'), bare).files, { copied: 0, missing: 1 }, 'a missing file is reported, not fatal');
+  t.notOk(existsSync(blobPath(bare, sha)));
+});

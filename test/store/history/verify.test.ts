@@ -1,0 +1,94 @@
+import t from 'tap';
+import { GENESIS, messageHash } from '../../../src/store/history/chain.js';
+import { verifyChains } from '../../../src/store/history/verify.js';
+import { historyFixture, DAY } from '../history-fixture.js';
+
+const T0 = Date.UTC(2024, 0, 1);
+
+t.test('a room written by the writer verifies, and each row chains from the previous one', async (t) => {
+  const f = historyFixture(t);
+  f.send(f.rooms.general, ['one', 'two', 'three'], T0);
+  f.send(f.rooms.secret, ['x'], T0);
+  const report = verifyChains(f.db);
+  t.equal(report.ok, true);
+  t.same(report.rooms.map((r) => [r.room, r.messages]), [[f.rooms.general, 3], [f.rooms.secret, 1]]);
+  const rows = f.db.prepare('SELECT id, room_id, seq, sender_id, client_msg_id, body, ts, hash FROM messages WHERE room_id = ? ORDER BY seq').all(f.rooms.general) as Array<{ id: number; room_id: number; seq: number; sender_id: number; client_msg_id: string; body: string; ts: number; hash: Buffer }>;
+  let prev = GENESIS;
+  for (const r of rows) {
+    t.same(r.hash, messageHash(prev, r), `seq ${r.seq} hash = SHA-256(previous hash, canonical fields)`);
+    prev = r.hash;
+  }
+  t.equal(report.rooms[0]?.head, prev.toString('hex'), 'the head is the last row\'s hash');
+});
+
+t.test('an edited body is reported as altered at its seq', async (t) => {
+  const f = historyFixture(t);
+  f.send(f.rooms.general, ['a', 'b', 'c', 'd'], T0);
+  f.db.prepare("UPDATE messages SET body = 'b, but nicer' WHERE room_id = ? AND seq = 2").run(f.rooms.general);
+  const r = verifyChains(f.db).rooms.find((x) => x.room === f.rooms.general);
+  t.equal(r?.ok, false);
+  t.match(r?.problem, { kind: 'altered', seq: 2 });
+});
+
+t.test('an edited timestamp or sender is reported too', async (t) => {
+  const f = historyFixture(t);
+  f.send(f.rooms.general, ['a', 'b', 'c'], T0);
+  f.db.prepare('UPDATE messages SET ts = ts + 1 WHERE room_id = ? AND seq = 3').run(f.rooms.general);
+  t.match(verifyChains(f.db, f.rooms.general).rooms[0]?.problem, { kind: 'altered', seq: 3 });
+  f.db.prepare('UPDATE messages SET ts = ts - 1 WHERE room_id = ? AND seq = 3').run(f.rooms.general);
+  t.equal(verifyChains(f.db, f.rooms.general).ok, true, 'undoing the edit restores the chain');
+  f.db.prepare('UPDATE messages SET sender_id = ? WHERE room_id = ? AND seq = 1').run(f.users.bob, f.rooms.general);
+  t.match(verifyChains(f.db, f.rooms.general).rooms[0]?.problem, { kind: 'altered', seq: 1 });
+});
+
+t.test('a deleted row in the middle or at the end is reported as removed', async (t) => {
+  const f = historyFixture(t);
+  f.send(f.rooms.general, ['a', 'b', 'c', 'd', 'e'], T0);
+  f.db.prepare('DELETE FROM messages WHERE room_id = ? AND seq = 3').run(f.rooms.general);
+  t.match(verifyChains(f.db, f.rooms.general).rooms[0]?.problem, { kind: 'removed', seq: 3 });
+
+  const g = historyFixture(t);
+  g.send(g.rooms.general, ['a', 'b', 'c'], T0);
+  g.db.prepare('DELETE FROM messages WHERE room_id = ? AND seq = 3').run(g.rooms.general);
+  t.match(verifyChains(g.db, g.rooms.general).rooms[0]?.problem, { kind: 'removed', seq: 3 }, 'a removed last row is caught by the room\'s last seq');
+});
+
+t.test('a forged row, even with a correctly computed hash, is reported as inserted', async (t) => {
+  const f = historyFixture(t);
+  f.send(f.rooms.general, ['a', 'b'], T0);
+  // A forger appends seq 3 with a valid hash but cannot make the room's counter agree without also editing rooms.
+  const last = f.db.prepare('SELECT hash FROM messages WHERE room_id = ? AND seq = 2').get(f.rooms.general) as { hash: Buffer };
+  const forged = { id: 999, room_id: f.rooms.general, seq: 3, sender_id: f.users.bob, client_msg_id: 'forged', body: 'I never said that', ts: T0 + 1 };
+  f.db.prepare('INSERT INTO messages (id, room_id, seq, sender_id, client_msg_id, body, ts, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+    .run(forged.id, forged.room_id, forged.seq, forged.sender_id, forged.client_msg_id, forged.body, forged.ts, messageHash(last.hash, forged));
+  t.match(verifyChains(f.db, f.rooms.general).rooms[0]?.problem, { kind: 'inserted', seq: 3, msgId: 999 });
+});
+
+t.test('a row swapped in mid-chain with a later id is reported as inserted', async (t) => {
+  const f = historyFixture(t);
+  f.send(f.rooms.general, ['a', 'b', 'c'], T0);
+  f.db.prepare('DELETE FROM messages WHERE room_id = ? AND seq = 2').run(f.rooms.general);
+  f.db.prepare("INSERT INTO messages (id, room_id, seq, sender_id, client_msg_id, body, ts, hash) VALUES (5000, ?, 2, ?, 'x', 'replaced', ?, zeroblob(32))")
+    .run(f.rooms.general, f.users.alice, T0);
+  t.match(verifyChains(f.db, f.rooms.general).rooms[0]?.problem, { kind: 'inserted', seq: 2, msgId: 5000 });
+});
+
+t.test('verify passes after a lawful purge (checkpoint) and still catches an edit above the horizon', async (t) => {
+  const f = historyFixture(t);
+  f.send(f.rooms.general, ['old 1', 'old 2', 'old 3'], T0);
+  f.send(f.rooms.general, ['new 1', 'new 2'], T0 + 40 * DAY);
+  const [purge] = f.apply([{ k: 'purge', room: f.rooms.general, before: T0 + 10 * DAY, max: 100 }], T0 + 41 * DAY);
+  t.match(purge, { ok: true, purged: 3, throughSeq: 3, more: false });
+  const report = verifyChains(f.db, f.rooms.general).rooms[0];
+  t.match(report, { ok: true, horizon: 4, messages: 2, lastSeq: 5 });
+  f.db.prepare("UPDATE messages SET body = 'new 2 (edited)' WHERE room_id = ? AND seq = 5").run(f.rooms.general);
+  t.match(verifyChains(f.db, f.rooms.general).rooms[0]?.problem, { kind: 'altered', seq: 5 });
+});
+
+t.test('deleting rows below the horizon by hand is not a purge: the checkpoint does not cover them', async (t) => {
+  const f = historyFixture(t);
+  f.send(f.rooms.general, ['a', 'b', 'c', 'd'], T0);
+  f.apply([{ k: 'purge', room: f.rooms.general, before: T0 + 1, max: 2 }], T0 + DAY);
+  f.db.prepare('DELETE FROM messages WHERE room_id = ? AND seq = 3').run(f.rooms.general);
+  t.match(verifyChains(f.db, f.rooms.general).rooms[0]?.problem, { kind: 'removed', seq: 3 });
+});
