@@ -25,6 +25,8 @@ export interface ChatDeps {
   receiptSchedule?: Schedule;
   /** The frame rates the gateway enforces, announced in the `rooms` reply so clients can pace themselves. */
   rateLimits?: RateLimits;
+  /** Told of a failure in a continuation (a search's answer) that no caller's try can see. */
+  onError?: (err: unknown, where: { frame: string; user: number }) => void;
 }
 
 /** The server's frame-rate settings as the `rooms` reply announces them (rate 0: no limit). */
@@ -32,6 +34,32 @@ export interface RateLimits { framesPerSecond: number; frameBurst: number; userF
 
 /** What a `send` may carry besides its body (issue 7). */
 export interface SendExtras { replyTo?: number; attachments?: string[] }
+
+/** Answers a send whose own answer could not be delivered (the socket failed in between). */
+const ackUndelivered: Failure = {
+  ok: false, code: 'internal', message: 'the ack could not be delivered; resend with the same clientMsgId to learn the outcome',
+};
+
+/**
+ * Gives a send its outcome. When that throws, the sender is answered
+ * `internal` instead (if even that fails, nothing more can be said), and the
+ * error is rethrown, or returned when `rethrow` is false so the caller can
+ * finish its other duties first: the writer reports it.
+ */
+function answer(done: (outcome: SendOutcome) => void, outcome: SendOutcome, rethrow = true): { error: unknown } | undefined {
+  try {
+    done(outcome);
+    return undefined;
+  } catch (error) {
+    try {
+      done(ackUndelivered);
+    } catch {
+      // The first error is the one reported.
+    }
+    if (rethrow) throw error;
+    return { error };
+  }
+}
 
 const DEFAULT_HISTORY = 50;
 const DEFAULT_SYNC = 100;
@@ -96,9 +124,9 @@ export class ChatService {
     if (roomId === null || !this.deps.membership.isMember(roomId, user)) return done(notMember(room));
     const op = { k: 'send' as const, room: roomId, user, clientMsgId, body, replyTo: extras.replyTo, attachments: extras.attachments };
     const queued = this.deps.writer.submit(op, (r) => {
-      if (!r.ok) return done(r);
+      if (!r.ok) return answer(done, r);
       // Ack first, so the sender's socket can match its `message` to the pending send.
-      done({ ok: true, room, seq: r.seq, msgId: String(r.msgId), ts: r.ts });
+      const ackFailed = answer(done, { ok: true, room, seq: r.seq, msgId: String(r.msgId), ts: r.ts }, false);
       if (r.frame !== undefined) {
         this.deps.fanout.publish(roomTopic(roomId), r.frame);
         // A mention reaches the mentioned even where they muted the room (they are not on its topic).
@@ -108,6 +136,8 @@ export class ChatService {
         }
         this.deps.onCommitted?.(1);
       }
+      // The room has its message; now the writer may report the sender's failed ack.
+      if (ackFailed !== undefined) throw ackFailed.error;
     });
     if (!queued) done(overloaded);
   }
@@ -188,6 +218,15 @@ export class ChatService {
       .then(
         (hits) => peer.send(JSON.stringify({ type: 'results', id: f.id, hits })),
         (err: Error) => peer.send(errorFrame(f.id, 'unavailable', `search failed: ${err.message}`)),
-      );
+      )
+      // Answering runs after the frame's handler returned: a throw here would be an unhandled rejection.
+      .catch((err: unknown) => {
+        this.deps.onError?.(err, { frame: 'search', user: peer.userId });
+        try {
+          peer.send(errorFrame(f.id, 'internal', 'internal error'));
+        } catch {
+          // The socket itself is failing; the log line is what is left.
+        }
+      });
   }
 }

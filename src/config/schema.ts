@@ -42,6 +42,7 @@ export const SETTINGS = {
   maxBackpressureBytes: { kind: 'int', default: 512 * KiB, min: 16 * KiB, max: 64 * 1024 * KiB, doc: 'Bytes queued for a slow socket before it is closed with 1013 (it reconnects and syncs).' },
   idleTimeoutSeconds: { kind: 'int', default: 60, min: 8, max: 960, doc: 'A silent socket is pinged, then closed after this many seconds.' },
   writerQueueMax: { kind: 'int', default: 50_000, min: 100, max: 10_000_000, doc: 'Writes waiting for the disk before new ones get unavailable.' },
+  writerQueueBytes: { kind: 'int', default: 64 * 1024 * KiB, min: 64 * KiB, max: 4 * 1024 * 1024 * KiB, doc: 'Estimated bytes of writes waiting for the disk (bodies count two bytes a character) before new ones get unavailable.' },
   writerBatchMax: { kind: 'int', default: 2000, min: 1, max: 100_000, doc: 'Most writes committed in one transaction.' },
 
   loginFailuresPerUser: { kind: 'int', default: 5, min: 1, max: 1000, doc: 'Failed logins for one (address, user) before back-off starts.' },

@@ -67,7 +67,8 @@ export function mountApi(app: HttpRoutes, deps: ApiDeps): void {
     const ex = new Exchange(res);
     const ip = remoteIp(res);
     const length = req.getHeader('content-length');
-    void (async () => {
+    // Returned, so the guard answers and logs a failure anywhere in it (HTTP 500 with a request id).
+    return (async () => {
       const body = await ex.readJson(Math.min(config.maxHttpBodyBytes, 4096), length);
       if (body === undefined) return;
       // A JSON body may be null, a number or an array: only an object has fields to read.
@@ -92,17 +93,17 @@ export function mountApi(app: HttpRoutes, deps: ApiDeps): void {
       if (needsRehash(row.password_hash)) {
         // The parameters were raised since this hash was made: store one made with today's.
         const old = row.password_hash;
-        void hashPassword(password).then((hash) => writer.run({ k: 'rehash', user: row.id, old, hash }));
+        // Not awaited (the login need not wait for it), so its failure is handled here: the old hash stays.
+        void hashPassword(password)
+          .then((hash) => writer.run({ k: 'rehash', user: row.id, old, hash }))
+          .catch((err: unknown) => log.warn({ err, user: row.id }, 'password re-hash failed; the old hash stays'));
       }
       const token = newToken();
       const stored = await writer.run({ k: 'token', hash: hashToken(token), user: row.id, expiresAt: Date.now() + config.tokenTtlDays * DAY_MS, ip });
       if (!stored.ok) return ex.error(stored.code, stored.message);
       log.info({ ip, user: row.name }, 'login');
       ex.json(200, { token, user: { id: String(row.id), name: row.name, role: row.role } });
-    })().catch((err: unknown) => {
-      log.error({ err }, 'login failed');
-      ex.error('internal', 'internal error');
-    });
+    })();
   });
 
   app.post('/api/v1/logout', (res: HttpResponse, req: HttpRequest) => {
@@ -111,7 +112,7 @@ export function mountApi(app: HttpRoutes, deps: ApiDeps): void {
     const info = authenticate(ex, token);
     if (info === undefined || token === undefined) return;
     const hash = hashToken(token);
-    void writer.run({ k: 'revoke', hash }).then((r) => {
+    return writer.run({ k: 'revoke', hash }).then((r) => {
       if (!r.ok) return ex.error(r.code, r.message);
       sockets.closeUser(info.userId, CLOSE_CODES.token_revoked, CLOSE_REASONS.token_revoked, tokenKey(hash));
       ex.send(204, '', '');
@@ -130,7 +131,7 @@ export function mountApi(app: HttpRoutes, deps: ApiDeps): void {
     const length = req.getHeader('content-length');
     const info = authenticate(ex, bearerToken(req));
     if (info === undefined) return;
-    void ex.readJson(config.maxHttpBodyBytes, length).then((body) => {
+    return ex.readJson(config.maxHttpBodyBytes, length).then((body) => {
       if (body === undefined) return;
       const parsed = parseFrameValue({ ...(body as object), type: 'send', room, id: undefined }, limits);
       if (!parsed.ok) return ex.error(parsed.code, parsed.message);
@@ -175,7 +176,7 @@ export function mountApi(app: HttpRoutes, deps: ApiDeps): void {
       room = id;
       rooms = [id];
     }
-    deps.search
+    return deps.search
       .search({ user: info.userId, query: q, room, limit: Math.min(limit ?? 20, config.maxSearchLimit), before }, rooms)
       .then((hits) => ex.json(200, { hits }), (err: Error) => ex.error('unavailable', `search failed: ${err.message}`));
   });
@@ -191,7 +192,7 @@ export function mountApi(app: HttpRoutes, deps: ApiDeps): void {
   app.get('/readyz', (res: HttpResponse) => {
     const ex = new Exchange(res);
     if (!deps.isHealthy()) return ex.error('unavailable', 'not ready: starting, shutting down, or the store is not writable');
-    if (writer.depth >= config.writerQueueMax * 0.9) return ex.error('unavailable', 'not ready: the writer queue is nearly full');
+    if (writer.depth >= config.writerQueueMax * 0.9 || writer.queuedBytes >= config.writerQueueBytes * 0.9) return ex.error('unavailable', 'not ready: the writer queue is nearly full');
     ex.json(200, { status: 'ready' });
   });
 

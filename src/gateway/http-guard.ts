@@ -2,7 +2,12 @@ import type { HttpRequest, HttpResponse, TemplatedApp } from '@based/uws';
 import type { Logger } from '../log.js';
 import { Exchange } from './http.js';
 
-export type RouteHandler = (res: HttpResponse, req: HttpRequest) => void;
+/**
+ * A route. One that continues after an await or a `.then` returns that
+ * promise, so a failure in the continuation reaches the guard too (a
+ * detached one would be an unhandled rejection, which ends the process).
+ */
+export type RouteHandler = (res: HttpResponse, req: HttpRequest) => void | Promise<void>;
 
 /** Where the HTTP routes are mounted: the app's, each behind the guard below. */
 export interface HttpRoutes {

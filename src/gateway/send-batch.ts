@@ -16,7 +16,11 @@ export class SendBatch {
   private sockets: SocketState[] = [];
   private publishes: string[] = [];
 
-  constructor(private readonly publish: (topic: string, frame: string) => void) {}
+  constructor(
+    private readonly publish: (topic: string, frame: string) => void,
+    /** Told of a socket's write or a publish that threw; the others still go out. */
+    private readonly onError: (err: unknown) => void = () => undefined,
+  ) {}
 
   run(fn: () => void): void {
     if (this.active) return fn();
@@ -52,7 +56,21 @@ export class SendBatch {
     const publishes = this.publishes;
     this.sockets = [];
     this.publishes = [];
-    for (const s of sockets) s.flushBatched();
-    for (let i = 0; i < publishes.length; i += 2) this.publish(publishes[i] as string, publishes[i + 1] as string);
+    // Each socket's write and each publish is its own failure domain: one that throws
+    // must not cost the sockets after it their acks, nor the room its message.
+    for (const s of sockets) {
+      try {
+        s.flushBatched();
+      } catch (err) {
+        this.onError(err);
+      }
+    }
+    for (let i = 0; i < publishes.length; i += 2) {
+      try {
+        this.publish(publishes[i] as string, publishes[i + 1] as string);
+      } catch (err) {
+        this.onError(err);
+      }
+    }
   }
 }

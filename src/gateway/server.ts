@@ -16,6 +16,7 @@ import { startHistoryJobs, type HistoryJobHooks, type HistoryJobs } from '../job
 import { Reader } from '../store/read/reader.js';
 import { SearchService } from '../store/search/search.js';
 import { Writer } from '../store/write/writer.js';
+import { writeOpIds } from '../store/write/write-op-size.js';
 import { mountAdminRoutes } from './admin-routes.js';
 import { mountApi } from './api-routes.js';
 import { EventsFollower } from './events-follower.js';
@@ -44,6 +45,19 @@ export interface RoostServer {
   close(): Promise<void>;
   /** Resolves when the server has stopped, for any reason. */
   readonly stopped: Promise<void>;
+}
+
+/** What tests may change in a server: the retention clock, and faults to inject. */
+/** What tests replace: retention's clock, the read receipts window's timer, a failing socket. */
+export interface ServerHooks extends HistoryJobHooks {
+  /** Replaces the read receipts window's timer (tests flush by hand). */
+  receiptSchedule?: Schedule;
+  /**
+   * Called as a frame is sent to a socket (before it is written or gathered
+   * for the batch); a throw stands for a socket failing at that moment. A
+   * dependency, not a global, so only the server a test starts is affected.
+   */
+  sendFault?: (userId: number, frame: string) => void;
 }
 
 export function frameLimits(config: Config): FrameLimits {
@@ -89,9 +103,6 @@ function listen(app: TemplatedApp, host: string, port: number): Promise<us_liste
 }
 
 /** Starts Roost on a data folder whose schema the writer brings up to date. */
-/** Clocks tests replace: retention's, and the read receipts window's timer. */
-export interface ServerHooks extends HistoryJobHooks { receiptSchedule?: Schedule }
-
 export async function startServer(config: Config, log: Logger, hooks: ServerHooks = {}): Promise<RoostServer> {
   const tls = tlsFiles(config);
   // uWS reads its request-head limit from the environment once, when it loads.
@@ -111,12 +122,14 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
     dataDir: config.dataDir,
     synchronous: config.synchronous,
     queueMax: config.writerQueueMax,
+    queueBytes: config.writerQueueBytes,
     batchMax: config.writerBatchMax,
     deliver: (run) => sendBatch.run(run),
     onBatch: (size, ms) => {
       metrics.batchSize.observe(size);
       metrics.commitSeconds.observe(ms / 1000);
     },
+    onError: (err, op) => log.error({ err, ...(op === undefined ? {} : writeOpIds(op)) }, 'a write\'s callback failed; the rest of its batch was delivered'),
     onFatal: (message) => {
       log.fatal({ reason: message }, 'writer thread failed; shutting down');
       void close();
@@ -136,7 +149,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
     countPublished(frame);
     app.publish(topic, frame, false);
   };
-  sendBatch = new SendBatch(publishNow);
+  sendBatch = new SendBatch(publishNow, (err) => log.error({ err }, 'a socket\'s batched frames or a publish failed; the rest of the batch went out'));
   const fanout: Fanout = {
     publish: (topic, frame) => {
       if (!sendBatch.deferPublish(topic, frame)) publishNow(topic, frame);
@@ -150,6 +163,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
     receiptWindowMs: config.receiptWindowMs, receiptSchedule: hooks.receiptSchedule,
     rateLimits: { framesPerSecond: config.framesPerSecond, frameBurst: config.frameBurst, userFramesPerSecond: config.userFramesPerSecond, userFrameBurst: config.userFrameBurst },
     onCommitted: (n) => metrics.inc('roost_messages_committed_total', 'Messages made durable and published.', undefined, n),
+    onError: (err, where) => log.error({ err, ...where }, 'answering a frame failed'),
   });
   const throttle = new LoginThrottle({
     failuresPerUser: config.loginFailuresPerUser,
@@ -159,12 +173,14 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
   const tokens = new TokenRefresher(writer, config.tokenTtlDays * 24 * 60 * 60 * 1000);
   metrics.gauge('roost_connections', 'Open WebSocket connections.', () => sockets.size);
   metrics.gauge('roost_writer_queue_depth', 'Writes waiting for or in a commit.', () => writer.depth);
+  metrics.gauge('roost_writer_queue_bytes', 'Estimated bytes of the writes waiting for a commit (bounded by writerQueueBytes).', () => writer.queuedBytes);
   const walFile = `${databasePath(config.dataDir)}-wal`;
   metrics.gauge('roost_wal_bytes', 'Size of the SQLite write-ahead log (checkpoints keep it bounded).', () => fileBytes(walFile));
 
   app.ws('/ws', wsBehavior({
     sendBatch,
     config, chat, membership, reader, sockets, metrics, log, limits, tokens, presence: features.presence, mutes: features.mutes,
+    sendFault: hooks.sendFault,
     isAccepting: () => accepting,
     originAllowed: originChecker(config),
   }));

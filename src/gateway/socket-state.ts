@@ -17,6 +17,8 @@ export interface SocketLimits {
   onSent?: (frame: string) => void;
   /** Gathers sends made while commit results are delivered (one corked write per socket). */
   batch?: SendBatch;
+  /** Tests only (ServerHooks.sendFault): may throw to stand for a socket that fails as a frame is sent to it. */
+  fault?: (userId: number, frame: string) => void;
 }
 
 let nextConnectionId = 1;
@@ -75,6 +77,7 @@ export class SocketState implements Peer {
 
   send(frame: string): void {
     if (this.ws === null || this.closed || this.lagging) return;
+    this.limits.fault?.(this.userId, frame);
     if (this.limits.batch?.deferSend(this, frame) === true) return;
     this.sendNow(frame);
   }

@@ -44,6 +44,8 @@ export interface WsDeps {
   /** Issue 7: who is online; rooms a user muted (their sockets do not subscribe to them). */
   presence?: Presence;
   mutes?: Mutes;
+  /** Tests only: see ServerHooks.sendFault. */
+  sendFault?: (userId: number, frame: string) => void;
 }
 
 /**
@@ -70,6 +72,7 @@ export function wsBehavior(deps: WsDeps): WebSocketBehavior<SocketData> {
     batch: deps.sendBatch,
     maxBackpressureBytes: config.maxBackpressureBytes,
     onSent: countLabelled(metrics.labelled('roost_frames_out_total', 'Frames sent to one socket (replies, acks, errors), by type.', 'type')),
+    fault: deps.sendFault,
   };
   const framesIn = metrics.labelled('roost_frames_in_total', 'Valid frames received, by type.', 'type');
   const closedByCode = metrics.labelled('roost_connections_closed_total', 'WebSocket connections closed, by close code.', 'code');

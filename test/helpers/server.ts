@@ -43,7 +43,7 @@ export interface TestServer {
 const FOLLOW_LIMIT_MS = 15_000;
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** `hooks.now`: the clock the server's retention job uses (tests move it forward instead of waiting days). */
+/** `hooks.now`: the clock the server's retention job uses (tests move it forward instead of waiting days); `hooks.sendFault`: see ServerHooks. */
 export async function startTestServer(overrides: Partial<Record<SettingName, RawValue>> = {}, hooks: ServerHooks = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'roost-test-'));
   // mdns: false on purpose: tests start many servers and must never announce themselves on a LAN

@@ -72,6 +72,7 @@ t.test('after a scripted session /metrics counts what happened', async (t) => {
   t.equal(m.get('roost_writer_commit_seconds_count'), batches);
   t.ok((m.get('roost_writer_commit_seconds_sum') ?? 0) > 0);
   t.equal(m.get('roost_writer_queue_depth'), 0);
+  t.equal(m.get('roost_writer_queue_bytes'), 0, 'nothing waits once the session is acked');
   t.ok((m.get('roost_wal_bytes') ?? 0) > 0, 'the WAL holds the session\'s commits');
   t.ok((m.get('process_resident_memory_bytes') ?? 0) > 10 * 1024 * 1024);
   t.ok(m.has('roost_event_loop_lag_p99_seconds'));

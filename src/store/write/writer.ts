@@ -1,14 +1,19 @@
 import { Worker } from 'node:worker_threads';
 import type { Synchronous } from '../db/database.js';
+import { PendingWrites, type WriteCallback } from './pending-writes.js';
+import { writeOpBytes } from './write-op-size.js';
 import type { FromWriter, ResultOf, WriteOp, WriteResult } from './write-ops.js';
-
-type Callback = (result: WriteResult) => void;
 
 export interface WriterOptions {
   dataDir: string;
   synchronous: Synchronous;
   /** Writes allowed to wait; beyond it submit() refuses and the caller answers `unavailable`. */
   queueMax: number;
+  /**
+   * Estimated bytes (write-op-size.ts) of writes allowed to wait; beyond it
+   * submit() refuses like queueMax. Unbounded when absent.
+   */
+  queueBytes?: number;
   /** Most writes in one transaction. */
   batchMax: number;
   onBatch?: (size: number, commitMs: number) => void;
@@ -18,7 +23,14 @@ export interface WriterOptions {
    */
   deliver?: (run: () => void) => void;
   onFatal?: (message: string) => void;
+  /**
+   * Told of a callback that threw (`op` is the write it answered; absent for
+   * an idle waiter or the delivery wrapper). The other callbacks still run.
+   */
+  onError?: (err: unknown, op: WriteOp | undefined) => void;
 }
+
+const NO_RESULT: WriteResult = { ok: false, code: 'internal', message: 'writer returned no result' };
 
 /** Source files run as .ts under the test loader and as .js when built. */
 function threadUrl(): URL {
@@ -34,15 +46,17 @@ function threadUrl(): URL {
  */
 export class Writer {
   private readonly worker: Worker;
-  private queueOps: WriteOp[] = [];
-  private queueCbs: Callback[] = [];
-  private inFlight: Callback[] | null = null;
+  private readonly queue = new PendingWrites();
+  private readonly queueBytesMax: number;
+  private inFlight: WriteCallback[] | null = null;
+  private inFlightOps: WriteOp[] = [];
   private closing: Promise<void> | null = null;
   private dead: string | null = null;
   private idleWaiters: Array<() => void> = [];
 
   private constructor(private readonly options: WriterOptions, worker: Worker) {
     this.worker = worker;
+    this.queueBytesMax = options.queueBytes ?? Number.POSITIVE_INFINITY;
     worker.on('message', (msg: FromWriter) => this.onMessage(msg));
     worker.on('error', (err) => this.fail(`writer thread crashed: ${err.message}`));
     worker.on('exit', (code) => {
@@ -69,18 +83,28 @@ export class Writer {
   }
 
   get depth(): number {
-    return this.queueOps.length + (this.inFlight?.length ?? 0);
+    return this.queue.length + (this.inFlight?.length ?? 0);
+  }
+
+  /** Estimated bytes of the writes waiting (not those being committed). */
+  get queuedBytes(): number {
+    return this.queue.bytes;
   }
 
   get alive(): boolean {
     return this.dead === null;
   }
 
-  /** Queues one write; false when the queue is full, closing, or the thread is gone. */
+  /**
+   * Queues one write; false when the queue is full (by count or by bytes),
+   * closing, or the thread is gone. A write alone in the queue is never
+   * refused for its size: the byte bound limits a backlog, not a message.
+   */
   submit<O extends WriteOp>(op: O, done: (result: ResultOf<O>) => void): boolean {
-    if (this.dead !== null || this.closing !== null || this.queueOps.length >= this.options.queueMax) return false;
-    this.queueOps.push(op);
-    this.queueCbs.push(done as Callback);
+    if (this.dead !== null || this.closing !== null || this.queue.length >= this.options.queueMax) return false;
+    const size = writeOpBytes(op);
+    if (this.queue.length > 0 && this.queue.bytes + size > this.queueBytesMax) return false;
+    this.queue.push(op, done as WriteCallback, size);
     if (this.inFlight === null) this.dispatch();
     return true;
   }
@@ -118,54 +142,76 @@ export class Writer {
   }
 
   private dispatch(): void {
-    const n = Math.min(this.queueOps.length, this.options.batchMax);
-    if (n === 0) {
-      const waiters = this.idleWaiters;
-      this.idleWaiters = [];
-      for (const w of waiters) w();
-      return;
-    }
-    const ops = this.queueOps.length === n ? this.queueOps : this.queueOps.slice(0, n);
-    this.inFlight = this.queueOps.length === n ? this.queueCbs : this.queueCbs.slice(0, n);
-    if (ops === this.queueOps) {
-      this.queueOps = [];
-      this.queueCbs = [];
-    } else {
-      this.queueOps = this.queueOps.slice(n);
-      this.queueCbs = this.queueCbs.slice(n);
-    }
+    if (this.queue.length === 0) return this.wakeIdle();
+    const { ops, cbs } = this.queue.take(this.options.batchMax);
+    this.inFlight = cbs;
+    this.inFlightOps = ops;
     this.worker.postMessage({ type: 'batch', ops });
   }
 
   private onMessage(msg: FromWriter): void {
     if (msg.type === 'results') {
       const cbs = this.inFlight ?? [];
+      const ops = this.inFlightOps;
       this.inFlight = null;
-      this.options.onBatch?.(cbs.length, msg.commitMs);
+      this.inFlightOps = [];
+      this.guarded(() => this.options.onBatch?.(cbs.length, msg.commitMs), undefined);
       // Dispatch first so the disk starts on the next batch while this one is acked.
       this.dispatch();
       const results = msg.results;
       const run = (): void => {
-        for (let i = 0; i < cbs.length; i++) cbs[i]?.(results[i] ?? { ok: false, code: 'internal', message: 'writer returned no result' });
+        for (let i = 0; i < cbs.length; i++) this.settle(cbs[i], results[i] ?? NO_RESULT, ops[i]);
       };
       if (this.options.deliver === undefined) run();
-      else this.options.deliver(run);
+      else this.guarded(() => this.options.deliver?.(run), undefined);
     } else if (msg.type === 'fatal') {
       this.fail(msg.message);
     }
+  }
+
+  /** One callback is one failure domain: its throw is reported, and the next callback still runs. */
+  private settle(cb: WriteCallback | undefined, result: WriteResult, op: WriteOp | undefined): void {
+    try {
+      cb?.(result);
+    } catch (err) {
+      this.report(err, op);
+    }
+  }
+
+  private guarded(fn: () => void, op: WriteOp | undefined): void {
+    try {
+      fn();
+    } catch (err) {
+      this.report(err, op);
+    }
+  }
+
+  private report(err: unknown, op: WriteOp | undefined): void {
+    try {
+      this.options.onError?.(err, op);
+    } catch {
+      // A reporter that fails has nothing left to report to; the other callbacks matter more.
+    }
+  }
+
+  private wakeIdle(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) this.guarded(w, undefined);
   }
 
   private fail(message: string): void {
     if (this.dead !== null) return;
     this.dead = message;
     const failed: WriteResult = { ok: false, code: 'unavailable', message };
-    const cbs = [...(this.inFlight ?? []), ...this.queueCbs];
+    const inFlight = this.inFlight ?? [];
+    const inFlightOps = this.inFlightOps;
+    const queued = this.queue.drain();
     this.inFlight = null;
-    this.queueOps = [];
-    this.queueCbs = [];
-    for (const cb of cbs) cb(failed);
-    for (const w of this.idleWaiters) w();
-    this.idleWaiters = [];
-    this.options.onFatal?.(message);
+    this.inFlightOps = [];
+    for (let i = 0; i < inFlight.length; i++) this.settle(inFlight[i], failed, inFlightOps[i]);
+    for (let i = 0; i < queued.cbs.length; i++) this.settle(queued.cbs[i], failed, queued.ops[i]);
+    this.wakeIdle();
+    this.guarded(() => this.options.onFatal?.(message), undefined);
   }
 }

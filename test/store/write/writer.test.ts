@@ -19,3 +19,138 @@ t.test('the writer thread commits sends with gap-free seqs', async (t) => {
   t.same(results.map((r) => (r.ok ? r.seq : -1)), Array.from({ length: 50 }, (_, i) => i + 1));
   await writer.close();
 });
+
+/** A data folder with one user in one room, for writer tests. */
+function folder(t: { teardown(fn: () => void): void }): { dir: string; user: number; room: number } {
+  const dir = mkdtempSync(join(tmpdir(), 'roost-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const db = openWritable(dir);
+  const u = addUser(db, 'alice', 'member', 'x');
+  const room = createRoom(db, 'general', ['alice']);
+  db.close();
+  return { dir, user: u.id, room: room.id };
+}
+
+t.test('a callback that throws in the middle of a batch costs only itself: the others get their results, the writer goes on', async (t) => {
+  const { dir, user, room } = folder(t);
+  const errors: Array<{ err: unknown; op: unknown }> = [];
+  const batches: number[] = [];
+  const writer = await Writer.start({
+    dataDir: dir, synchronous: 'FULL', queueMax: 1000, batchMax: 100,
+    onBatch: (size) => batches.push(size),
+    onError: (err, op) => errors.push({ err, op }),
+  });
+  const send = (id: string) => ({ k: 'send' as const, room, user, clientMsgId: id, body: `hello ${id}` });
+  // The first write goes alone; the three after it wait and are committed as one batch.
+  const first = writer.run(send('first'));
+  const got: Record<string, number> = {};
+  const all = new Promise<void>((resolve) => {
+    t.ok(writer.submit(send('A'), (r) => { got.A = r.ok ? r.seq : -1; }));
+    t.ok(writer.submit(send('B'), () => { throw new Error('the socket closed a moment ago'); }));
+    t.ok(writer.submit(send('C'), (r) => { got.C = r.ok ? r.seq : -1; resolve(); }));
+  });
+  await first;
+  await all;
+  t.same(batches, [1, 3], 'A, B and C were one batch');
+  t.same(got, { A: 2, C: 4 }, 'A and C were acked with their seqs');
+  t.equal(errors.length, 1);
+  t.match(errors[0], { err: { message: 'the socket closed a moment ago' }, op: { k: 'send', clientMsgId: 'B' } });
+  const after = await writer.run(send('D'));
+  t.match(after, { ok: true, seq: 5 }, 'the writer keeps committing');
+  await writer.close();
+});
+
+t.test('a delivery wrapper that throws after the callbacks ran is reported; the next batch is delivered', async (t) => {
+  const { dir, user, room } = folder(t);
+  const errors: unknown[] = [];
+  let deliveries = 0;
+  const writer = await Writer.start({
+    dataDir: dir, synchronous: 'FULL', queueMax: 1000, batchMax: 100,
+    deliver: (run) => {
+      run();
+      if (++deliveries === 1) throw new Error('flush failed');
+    },
+    onError: (err) => errors.push(err),
+  });
+  t.match(await writer.run({ k: 'send', room, user, clientMsgId: 'a', body: 'x' }), { ok: true, seq: 1 });
+  t.match(await writer.run({ k: 'send', room, user, clientMsgId: 'b', body: 'y' }), { ok: true, seq: 2 });
+  t.match(errors, [{ message: 'flush failed' }]);
+  await writer.close();
+});
+
+t.test('the byte bound refuses a write with unavailable while the backlog is too large, and accepts again once it drained', async (t) => {
+  const { dir, user, room } = folder(t);
+  // 300 characters: 856 estimated bytes each (writeOpBytes); two do not fit in 1500, one and a short one do.
+  const writer = await Writer.start({ dataDir: dir, synchronous: 'FULL', queueMax: 1000, batchMax: 100, queueBytes: 1500 });
+  const send = (id: string, body: string) => ({ k: 'send' as const, room, user, clientMsgId: id, body });
+  const long = 'x'.repeat(300);
+  const first = writer.run(send('first', long)); // in flight at once: not waiting, not counted
+  const waiting = writer.run(send('waiting', long));
+  t.equal(writer.queuedBytes, 856);
+  const refused = await writer.run(send('refused', long));
+  t.match(refused, { ok: false, code: 'unavailable' }, 'over the byte bound');
+  const short = writer.run(send('short', ''));
+  t.equal(writer.queuedBytes, 856 + 256, 'a small write still fits: the bound is on bytes, not count');
+  t.match(await Promise.all([first, waiting, short]), [{ ok: true }, { ok: true }, { ok: true }]);
+  await writer.idle();
+  t.equal(writer.queuedBytes, 0);
+  t.match(await writer.run(send('again', long)), { ok: true }, 'accepted again after the backlog drained');
+  await writer.close();
+});
+
+t.test('a write alone in the queue is never refused for its size', async (t) => {
+  const { dir, user, room } = folder(t);
+  const writer = await Writer.start({ dataDir: dir, synchronous: 'FULL', queueMax: 1000, batchMax: 100, queueBytes: 10 });
+  const first = writer.run({ k: 'send', room, user, clientMsgId: 'a', body: 'in flight' });
+  t.match(await writer.run({ k: 'send', room, user, clientMsgId: 'b', body: 'larger than the bound' }), { ok: true });
+  await first;
+  await writer.close();
+});
+
+t.test('the count bound still refuses past queueMax writes waiting', async (t) => {
+  const { dir, user, room } = folder(t);
+  const writer = await Writer.start({ dataDir: dir, synchronous: 'FULL', queueMax: 2, batchMax: 100 });
+  const send = (id: string) => writer.run({ k: 'send', room, user, clientMsgId: id, body: id });
+  const accepted = [send('in-flight'), send('w1'), send('w2')];
+  t.match(await send('w3'), { ok: false, code: 'unavailable' });
+  t.match(await Promise.all(accepted), [{ ok: true }, { ok: true }, { ok: true }]);
+  t.match(await send('w4'), { ok: true });
+  await writer.close();
+});
+
+t.test('a batch larger than batchMax goes in order over several commits', async (t) => {
+  const { dir, user, room } = folder(t);
+  const batches: number[] = [];
+  const writer = await Writer.start({ dataDir: dir, synchronous: 'NORMAL', queueMax: 10_000, batchMax: 7, onBatch: (n) => batches.push(n) });
+  const results = await Promise.all(Array.from({ length: 100 }, (_, i) =>
+    writer.run({ k: 'send', room, user, clientMsgId: `m${i}`, body: `m${i}` })));
+  t.same(results.map((r) => (r.ok ? r.seq : -1)), Array.from({ length: 100 }, (_, i) => i + 1));
+  t.ok(batches.every((n) => n <= 7), 'no batch over batchMax');
+  t.equal(batches.reduce((a, b) => a + b, 0), 100);
+  await writer.close();
+});
+
+t.test('when the writer thread dies, a callback that throws does not keep the others from their unavailable answer', async (t) => {
+  const { dir, user, room } = folder(t);
+  const errors: Array<{ err: unknown; op: unknown }> = [];
+  let fatal: string | undefined;
+  const writer = await Writer.start({
+    dataDir: dir, synchronous: 'FULL', queueMax: 1000, batchMax: 100,
+    onError: (err, op) => errors.push({ err, op }),
+    onFatal: (message) => (fatal = message),
+  });
+  const send = (id: string) => ({ k: 'send' as const, room, user, clientMsgId: id, body: id });
+  const first = writer.run(send('first'));
+  const got = new Promise<unknown>((resolve) => {
+    writer.submit(send('B'), () => { throw new Error('failed while answering'); });
+    writer.submit(send('C'), resolve);
+  });
+  // Whether B and C were committed before the thread went or are failed with it, C is answered.
+  await (writer as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+  t.match(await got, { ok: Boolean });
+  await first;
+  t.match(errors, [{ err: { message: 'failed while answering' }, op: { clientMsgId: 'B' } }]);
+  t.notOk(writer.alive);
+  t.match(fatal, /exited/);
+  t.match(await writer.run(send('D')), { ok: false, code: 'unavailable' });
+});
