@@ -142,7 +142,7 @@ export async function startServer(config: Config, log: Logger, hooks: HistoryJob
   const limits = frameLimits(config);
   const features = messageFeatures({ config, reader, writer, membership, sockets, fanout, metrics, log, now: hooks.now });
   const chat = new ChatService({
-    history: reader, writer, fanout, membership, search, limits, actions: features.actions, mutes: features.mutes,
+    history: reader, writer, fanout, membership, search, limits, maxSyncTotal: config.maxSyncTotal, actions: features.actions, mutes: features.mutes,
     onCommitted: (n) => metrics.inc('roost_messages_committed_total', 'Messages made durable and published.', undefined, n),
   });
   const throttle = new LoginThrottle({
