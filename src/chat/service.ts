@@ -17,6 +17,8 @@ export interface ChatDeps {
   limits: FrameLimits;
   /** Most messages, and most change entries, in one `synced` reply over all its rooms. */
   maxSyncTotal: number;
+  /** Where a sync's reads run; absent: at once. The server passes a TurnQueue so a storm of syncs yields between them. */
+  deferReads?: (job: () => void) => void;
   onCommitted?: (count: number) => void;
   /** Issue 7: edit, delete, react, notify, presence frames; muted rooms (mentions still reach the muted). */
   actions?: MessageActions;
@@ -113,6 +115,12 @@ export class ChatService {
   }
 
   private onSync(peer: Peer, f: SyncFrame): void {
+    if (this.deps.deferReads === undefined) return this.answerSync(peer, f);
+    this.deps.deferReads(() => this.answerSync(peer, f));
+  }
+
+  /** Membership is checked here, when the rows are read, so a deferred sync sees who is a member then. */
+  private answerSync(peer: Peer, f: SyncFrame): void {
     const asks: SyncAsk[] = [];
     const byRoom = new Map<string, SyncAsk>();
     for (const [room, afterSeq] of f.since) {

@@ -5,6 +5,7 @@ import { TokenRefresher } from '../auth/token-refresh.js';
 import { Membership } from '../chat/membership.js';
 import type { Fanout } from '../chat/ports.js';
 import { ChatService } from '../chat/service.js';
+import { TurnQueue } from '../chat/turn-queue.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import { CLOSE_CODES } from '../protocol/errors.js';
@@ -44,6 +45,9 @@ export interface RoostServer {
   /** Resolves when the server has stopped, for any reason. */
   readonly stopped: Promise<void>;
 }
+
+/** Sync reads done per event-loop turn before timers and other sockets get their turn. */
+const SYNC_SLICE_MS = 10;
 
 export function frameLimits(config: Config): FrameLimits {
   return {
@@ -141,8 +145,10 @@ export async function startServer(config: Config, log: Logger, hooks: HistoryJob
   };
   const limits = frameLimits(config);
   const features = messageFeatures({ config, reader, writer, membership, sockets, fanout, metrics, log, now: hooks.now });
+  // A sync reads at most maxSyncTotal rows; queued, a storm of them yields to timers and I/O every few ms.
+  const syncReads = new TurnQueue(SYNC_SLICE_MS, (err) => log.error({ err }, 'sync read failed'));
   const chat = new ChatService({
-    history: reader, writer, fanout, membership, search, limits, maxSyncTotal: config.maxSyncTotal, actions: features.actions, mutes: features.mutes,
+    history: reader, writer, fanout, membership, search, limits, maxSyncTotal: config.maxSyncTotal, deferReads: (job) => syncReads.push(job), actions: features.actions, mutes: features.mutes,
     onCommitted: (n) => metrics.inc('roost_messages_committed_total', 'Messages made durable and published.', undefined, n),
   });
   const throttle = new LoginThrottle({

@@ -358,3 +358,19 @@ t.test('sync: one foreign room refuses the whole sync before any room is read', 
   t.match(bob.sent, [{ type: 'error', id: 's', code: 'forbidden' }]);
   t.same(s.history.calls, []);
 });
+
+t.test('sync: with deferReads the rows are read when the job runs, checking membership then', async (t) => {
+  const s = setup();
+  const jobs: Array<() => void> = [];
+  const chat = new ChatService({
+    history: s.history, writer: s.writer, fanout: s.fanout, membership: s.membership, search: s.search, maxSyncTotal: 1000,
+    limits: { maxBodyChars: 100, maxHistoryLimit: 200, maxSyncLimit: 500, maxSyncRooms: 10, maxSearchLimit: 50 },
+    deferReads: (job) => jobs.push(job),
+  });
+  const alice = new FakePeer(ALICE);
+  chat.handle(alice, { type: 'sync', id: 's', since: [['10', 4]] });
+  t.same(s.history.calls, [], 'nothing is read while the frame is handled');
+  t.same(alice.sent, []);
+  jobs.shift()?.();
+  t.match(alice.sent, [{ type: 'synced', id: 's', rooms: [{ room: '10', messages: [{ seq: 5 }] }] }]);
+});
