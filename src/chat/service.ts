@@ -7,6 +7,7 @@ import type { Mutes } from './mutes.js';
 import { ReadReceipts, type Schedule } from './read-receipts.js';
 import { roomTopic, type Fanout, type HistorySource, type Peer, type SearchSource, type WriteQueue } from './ports.js';
 import { errorFrame, notMember, overloaded, type Failure } from './replies.js';
+import { readSync, type SyncAsk } from './sync-reply.js';
 
 export interface ChatDeps {
   history: HistorySource;
@@ -15,6 +16,10 @@ export interface ChatDeps {
   membership: Membership;
   search: SearchSource;
   limits: FrameLimits;
+  /** Most messages, and most change entries, in one `synced` reply over all its rooms. */
+  maxSyncTotal: number;
+  /** Where a sync's reads run; absent: at once. The server passes a TurnQueue so a storm of syncs yields between them. */
+  deferReads?: (job: () => void) => void;
   onCommitted?: (count: number) => void;
   /** Issue 7: edit, delete, react, notify, presence frames; muted rooms (mentions still reach the muted). */
   actions?: MessageActions;
@@ -164,24 +169,35 @@ export class ChatService {
   }
 
   private onSync(peer: Peer, f: SyncFrame): void {
-    const limit = f.limit ?? DEFAULT_SYNC;
-    const rooms: Array<{ room: string; messages: Page['messages']; more: boolean }> = [];
-    const changesSince = new Map(f.changesSince ?? []);
-    for (const [room] of changesSince) {
-      if (!f.since.some(([r]) => r === room)) f.since.push([room, Number.MAX_SAFE_INTEGER]);
+    if (this.deps.deferReads === undefined) return this.answerSync(peer, f);
+    this.deps.deferReads(() => this.answerSync(peer, f));
+  }
+
+  /** Membership is checked here, when the rows are read, so a deferred sync sees who is a member then. */
+  private answerSync(peer: Peer, f: SyncFrame): void {
+    const asks: SyncAsk[] = [];
+    const byRoom = new Map<string, SyncAsk>();
+    for (const [room, afterSeq] of f.since) {
+      const ask = { room, roomId: 0, afterSeq };
+      asks.push(ask);
+      byRoom.set(room, ask);
     }
-    for (const [room, lastSeq] of f.since) {
-      const roomId = parseRoomId(room);
+    for (const [room, afterCseq] of f.changesSince ?? []) {
+      const ask = byRoom.get(room);
+      if (ask !== undefined) ask.afterCseq = afterCseq;
+      else asks.push({ room, roomId: 0, afterCseq });
+    }
+    // Every room is checked before any is read: a refused sync costs no reads.
+    for (const ask of asks) {
+      const roomId = parseRoomId(ask.room);
       if (roomId === null || !this.deps.membership.isMember(roomId, peer.userId)) {
-        const e = notMember(room);
+        const e = notMember(ask.room);
         return peer.send(errorFrame(f.id, e.code, e.message));
       }
-      const cursor = changesSince.get(room);
-      // Changes first: a message read after them already shows any change committed in between.
-      const changes = cursor === undefined ? undefined : this.deps.history.changesSince?.(roomId, cursor, limit);
-      rooms.push({ room, ...this.deps.history.since(roomId, lastSeq, limit, peer.userId), ...changes });
+      ask.roomId = roomId;
     }
-    peer.send(JSON.stringify({ type: 'synced', id: f.id, rooms }));
+    const bounds = { perRoom: f.limit ?? DEFAULT_SYNC, total: this.deps.maxSyncTotal };
+    peer.send(JSON.stringify({ type: 'synced', id: f.id, rooms: readSync(this.deps.history, asks, bounds, peer.userId) }));
   }
 
   private onRead(peer: Peer, f: ReadFrame): void {

@@ -6,6 +6,7 @@ import { Membership } from '../chat/membership.js';
 import type { Fanout } from '../chat/ports.js';
 import type { Schedule } from '../chat/read-receipts.js';
 import { ChatService } from '../chat/service.js';
+import { TurnQueue } from '../chat/turn-queue.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import { CLOSE_CODES, CLOSE_REASONS } from '../protocol/errors.js';
@@ -47,7 +48,6 @@ export interface RoostServer {
   readonly stopped: Promise<void>;
 }
 
-/** What tests may change in a server: the retention clock, and faults to inject. */
 /** What tests replace: retention's clock, the read receipts window's timer, a failing socket. */
 export interface ServerHooks extends HistoryJobHooks {
   /** Replaces the read receipts window's timer (tests flush by hand). */
@@ -59,6 +59,9 @@ export interface ServerHooks extends HistoryJobHooks {
    */
   sendFault?: (userId: number, frame: string) => void;
 }
+
+/** Sync reads done per event-loop turn before timers and other sockets get their turn. */
+const SYNC_SLICE_MS = 10;
 
 export function frameLimits(config: Config): FrameLimits {
   return {
@@ -158,8 +161,10 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
   };
   const limits = frameLimits(config);
   const features = messageFeatures({ config, reader, writer, membership, sockets, fanout, metrics, log, now: hooks.now });
+  // A sync reads at most maxSyncTotal rows; queued, a storm of them yields to timers and I/O every few ms.
+  const syncReads = new TurnQueue(SYNC_SLICE_MS, (err) => log.error({ err }, 'sync read failed'));
   const chat = new ChatService({
-    history: reader, writer, fanout, membership, search, limits, actions: features.actions, mutes: features.mutes,
+    history: reader, writer, fanout, membership, search, limits, maxSyncTotal: config.maxSyncTotal, deferReads: (job) => syncReads.push(job), actions: features.actions, mutes: features.mutes,
     receiptWindowMs: config.receiptWindowMs, receiptSchedule: hooks.receiptSchedule,
     rateLimits: { framesPerSecond: config.framesPerSecond, frameBurst: config.frameBurst, userFramesPerSecond: config.userFramesPerSecond, userFrameBurst: config.userFrameBurst },
     onCommitted: (n) => metrics.inc('roost_messages_committed_total', 'Messages made durable and published.', undefined, n),

@@ -2,11 +2,14 @@ import { api, HttpError } from './api.js';
 import type { ChatStore } from './chat-store.js';
 import type { RoomSummary, ServerFrameOf, SyncedRoom } from './protocol.js';
 import { atLatest, newRoom, windowEnd, type RoomState } from './room-state.js';
+import { followMessages, type FollowPorts } from './sync-follow.js';
 
 /** Most messages per room fetched in one catch-up; a room that missed more is reloaded at its newest page. */
 export const CATCH_UP_LIMIT = 200;
 /** Rounds of `moreChanges` followed before a room's window is simply reloaded. */
 const MAX_CHANGE_ROUNDS = 10;
+/** Replies followed for rooms the server's total cap cut short, before those still behind are reloaded. */
+const MAX_SYNC_ROUNDS = 10;
 
 /**
  * After every (re)connect: the room list again, then what each room that
@@ -27,10 +30,7 @@ export async function catchUp(store: ChatStore): Promise<void> {
       const synced = await store.conn.request<ServerFrameOf<'synced'>>({ type: 'sync', since, changesSince, limit: CATCH_UP_LIMIT });
       // Changes first: the new messages in the same reply already show them.
       const more = synced.rooms.filter((s) => applyChanges(store, s));
-      for (const s of synced.rooms) {
-        if (s.more) void store.loadLatest(s.room);
-        else store.addNewer(s.room, s.messages);
-      }
+      await followMessages(followPorts(store), synced.rooms, CATCH_UP_LIMIT, MAX_SYNC_ROUNDS);
       if (more.length > 0) await pullChanges(store, more.map((s) => s.room));
     }
     for (const r of Object.values(store.state.rooms)) {
@@ -135,4 +135,16 @@ function maxOf(a: Readonly<Record<string, number>>, b: Readonly<Record<string, n
   const out: Record<string, number> = {};
   for (const [k, v] of Object.entries(a)) out[k] = Math.max(v, b[k] ?? 0);
   return out;
+}
+
+function followPorts(store: ChatStore): FollowPorts {
+  return {
+    request: async (since) => (await store.conn.request<ServerFrameOf<'synced'>>({ type: 'sync', since, limit: CATCH_UP_LIMIT })).rooms,
+    add: (room, messages) => store.addNewer(room, messages),
+    reload: (room) => void store.loadLatest(room),
+    cursor: (room) => {
+      const r = store.state.rooms[room];
+      return r === undefined ? undefined : windowEnd(r);
+    },
+  };
 }

@@ -71,7 +71,7 @@ function setup() {
   const chat = new ChatService({
     history, writer, fanout, membership, search,
     limits: { maxBodyChars: 100, maxHistoryLimit: 200, maxSyncLimit: 500, maxSyncRooms: 10, maxSearchLimit: 50 },
-    receiptWindowMs: 200, receiptSchedule: window.schedule,
+    maxSyncTotal: 1_000, receiptWindowMs: 200, receiptSchedule: window.schedule,
   });
   return { chat, writer, fanout, window };
 }

@@ -1,8 +1,9 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { Membership } from '../../src/chat/membership.js';
 import type { Fanout, HistorySource, Peer, SearchQuery, SearchSource, WriteQueue } from '../../src/chat/ports.js';
 import { ChatService, parseRoomId } from '../../src/chat/service.js';
 import type { ClientFrame, RoomSummary, SearchHit, WireMessage } from '../../src/protocol/frames.js';
+import type { ChangePage, WireChange } from '../../src/store/read/change-reader.js';
 import type { Page } from '../../src/store/read/reader.js';
 import type { ResultOf, WriteOp, WriteResult } from '../../src/store/write/write-ops.js';
 
@@ -82,6 +83,7 @@ function setup(): { chat: ChatService; writer: FakeWriter; fanout: FakeFanout; h
   const chat = new ChatService({
     history, writer, fanout, membership, search,
     limits: { maxBodyChars: 100, maxHistoryLimit: 200, maxSyncLimit: 500, maxSyncRooms: 10, maxSearchLimit: 50 },
+    maxSyncTotal: 1000,
     onCommitted: (n) => committed.push(n),
     // Each receipt at once: how receipts share a window is specified in read-receipts.test.ts.
     receiptWindowMs: 0,
@@ -243,4 +245,134 @@ t.test('membership changes take effect on the next frame', async (t) => {
   s.chat.handle(carol, { type: 'typing', room: '10' });
   t.equal(carol.others.length, 1);
   t.match(carol.sent, [{ code: 'forbidden' }]);
+});
+
+/** Rooms with real, gap-free message and change sequences, read the way the store reads them. */
+class RoomsInMemory implements HistorySource {
+  readonly reads: Array<[kind: string, room: number, limit: number]> = [];
+  constructor(private readonly sizes: ReadonlyMap<number, number>, private readonly changeCounts: ReadonlyMap<number, number>) {}
+  history(): Page { return { messages: [], more: false }; }
+  since(room: number, after: number, limit: number): Page {
+    this.reads.push(['since', room, limit]);
+    const last = this.sizes.get(room) ?? 0;
+    const messages: WireMessage[] = [];
+    for (let seq = after + 1; seq <= last && messages.length < limit; seq++) messages.push(msg(room, seq));
+    return { messages, more: after + messages.length < last };
+  }
+  changesSince(room: number, after: number, limit: number): ChangePage {
+    this.reads.push(['changes', room, limit]);
+    const last = this.changeCounts.get(room) ?? 0;
+    const changes: WireChange[] = [];
+    for (let cseq = after + 1; cseq <= last && changes.length < limit; cseq++) changes.push({ cseq, type: 'deleted', seq: cseq });
+    return { changes, moreChanges: after + changes.length < last, lastCseq: after + changes.length };
+  }
+  rooms(): RoomSummary[] { return []; }
+}
+
+interface SyncedEntry { room: string; messages: WireMessage[]; more: boolean; changes?: WireChange[]; moreChanges?: boolean; lastCseq?: number }
+
+/** Syncs until no room reports more, from the cursors each reply returns; every reply's size is checked. */
+function syncToTheEnd(
+  t: Test, counts: ReadonlyMap<number, number>, cseqs: ReadonlyMap<number, number>, total: number,
+): { seqs: Map<string, number[]>; cseqsSeen: Map<string, number[]>; replies: number } {
+  const rooms = [...new Set([...counts.keys(), ...cseqs.keys()])];
+  const membership = Membership.from(rooms.map((r) => ({ room_id: r, user_id: ALICE })));
+  const history = new RoomsInMemory(counts, cseqs);
+  const chat = new ChatService({
+    history, writer: new FakeWriter(), fanout: new FakeFanout(), membership, search: new FakeSearch(), maxSyncTotal: total,
+    limits: { maxBodyChars: 100, maxHistoryLimit: 200, maxSyncLimit: 500, maxSyncRooms: 1000, maxSearchLimit: 50 },
+  });
+  const alice = new FakePeer(ALICE);
+  let since = new Map([...counts.keys()].map((r) => [String(r), 0]));
+  let changesSince = new Map([...cseqs.keys()].map((r) => [String(r), 0]));
+  const seqs = new Map<string, number[]>();
+  const cseqsSeen = new Map<string, number[]>();
+  let replies = 0;
+  // Each reply carries at least one entry or finishes, so the total over all rooms bounds the rounds.
+  const maxRounds = [...counts.values(), ...cseqs.values()].reduce((a, b) => a + b, 0) + 2;
+  while ((since.size > 0 || changesSince.size > 0) && replies < maxRounds) {
+    chat.handle(alice, { type: 'sync', id: `s${replies}`, since: [...since], changesSince: [...changesSince], limit: 500 });
+    const reply = alice.sent.pop() as { type: string; rooms: SyncedEntry[] };
+    replies++;
+    t.equal(reply.type, 'synced');
+    const messages = reply.rooms.reduce((n, r) => n + r.messages.length, 0);
+    const changes = reply.rooms.reduce((n, r) => n + (r.changes?.length ?? 0), 0);
+    t.ok(messages <= total, `reply ${replies} holds ${messages} messages, at most ${total}`);
+    t.ok(changes <= total, `reply ${replies} holds ${changes} change entries, at most ${total}`);
+    const nextSince = new Map<string, number>();
+    const nextChanges = new Map<string, number>();
+    for (const r of reply.rooms) {
+      const got = seqs.get(r.room) ?? [];
+      got.push(...r.messages.map((m) => m.seq));
+      seqs.set(r.room, got);
+      if (r.more) nextSince.set(r.room, got[got.length - 1] ?? since.get(r.room) ?? 0);
+      if (r.changes !== undefined) {
+        const seen = cseqsSeen.get(r.room) ?? [];
+        seen.push(...r.changes.map((c) => c.cseq));
+        cseqsSeen.set(r.room, seen);
+        if (r.moreChanges === true) nextChanges.set(r.room, r.lastCseq ?? 0);
+      }
+    }
+    since = nextSince;
+    changesSince = nextChanges;
+  }
+  t.equal(since.size + changesSince.size, 0, `everything was fetched within ${maxRounds} replies`);
+  return { seqs, cseqsSeen, replies };
+}
+
+const upTo = (n: number): number[] => Array.from({ length: n }, (_, i) => i + 1);
+
+t.test('sync: a reply holds at most maxSyncTotal messages; the rooms past it say more and follow exactly once, in order', async (t) => {
+  // 30 rooms of 0..87 messages each: 1,527 in all, against a cap of 100 per reply.
+  const counts = new Map(Array.from({ length: 30 }, (_, i) => [100 + i, (i * 29) % 88] as [number, number]));
+  const { seqs, replies } = syncToTheEnd(t, counts, new Map(), 100);
+  for (const [room, n] of counts) t.same(seqs.get(String(room)), upTo(n), `room ${room}: seqs 1..${n}, no gap or repeat`);
+  t.ok(replies >= 16, `1,527 messages at 100 a reply take at least 16 replies (took ${replies})`);
+});
+
+t.test('sync: change entries are capped the same way and followed from lastCseq exactly once, in order', async (t) => {
+  const counts = new Map([[200, 3], [201, 0]]);
+  const cseqs = new Map(Array.from({ length: 12 }, (_, i) => [200 + i, 5 + i * 7] as [number, number]));
+  const { seqs, cseqsSeen } = syncToTheEnd(t, counts, cseqs, 40);
+  for (const [room, n] of cseqs) t.same(cseqsSeen.get(String(room)), upTo(n), `room ${room}: cseqs 1..${n}`);
+  t.same(seqs.get('200'), upTo(3));
+  t.same(seqs.get('205'), [], 'a room named in changesSince only gets no messages');
+});
+
+t.test('sync: rooms past a spent budget are not read at all', async (t) => {
+  const counts = new Map([[300, 10], [301, 10], [302, 10]]);
+  const membership = Membership.from([...counts.keys()].map((r) => ({ room_id: r, user_id: ALICE })));
+  const history = new RoomsInMemory(counts, new Map());
+  const chat = new ChatService({
+    history, writer: new FakeWriter(), fanout: new FakeFanout(), membership, search: new FakeSearch(), maxSyncTotal: 15,
+    limits: { maxBodyChars: 100, maxHistoryLimit: 200, maxSyncLimit: 500, maxSyncRooms: 1000, maxSearchLimit: 50 },
+  });
+  const alice = new FakePeer(ALICE);
+  chat.handle(alice, { type: 'sync', id: 's', since: [['300', 0], ['301', 0], ['302', 0]], limit: 100 });
+  t.same(history.reads, [['since', 300, 15], ['since', 301, 5]], 'each read asks only for what the budget has left');
+  t.match(alice.sent, [{ type: 'synced', rooms: [{ room: '300', more: false }, { room: '301', more: true }, { room: '302', messages: [], more: true }] }]);
+});
+
+t.test('sync: one foreign room refuses the whole sync before any room is read', async (t) => {
+  const s = setup();
+  const bob = new FakePeer(BOB);
+  s.chat.handle(bob, { type: 'sync', id: 's', since: [['10', 0], ['11', 0]] });
+  t.match(bob.sent, [{ type: 'error', id: 's', code: 'forbidden' }]);
+  t.same(s.history.calls, []);
+});
+
+t.test('sync: with deferReads the rows are read when the job runs, checking membership then', async (t) => {
+  const s = setup();
+  const jobs: Array<() => void> = [];
+  const chat = new ChatService({
+    history: s.history, writer: s.writer, fanout: s.fanout, membership: s.membership, search: s.search, maxSyncTotal: 1000,
+    limits: { maxBodyChars: 100, maxHistoryLimit: 200, maxSyncLimit: 500, maxSyncRooms: 10, maxSearchLimit: 50 },
+    deferReads: (job) => jobs.push(job),
+  });
+  const alice = new FakePeer(ALICE);
+  chat.handle(alice, { type: 'sync', id: 's', since: [['10', 4]] });
+  t.same(s.history.calls, [], 'nothing is read while the frame is handled');
+  t.same(alice.sent, []);
+  jobs.shift()?.();
+  t.match(alice.sent, [{ type: 'synced', id: 's', rooms: [{ room: '10', messages: [{ seq: 5 }] }] }]);
 });

@@ -3,8 +3,9 @@ import { startTestServer } from '../helpers/server.js';
 import { TestClient } from '../helpers/client.js';
 
 // No rate limit here: the fixture posts 120 messages from one socket.
-// maxHistoryLimit 100 (default 200) so a clamp is visible with 120 messages.
-const s = await startTestServer({ framesPerSecond: 0, maxHistoryLimit: 100 });
+// maxHistoryLimit 100 (default 200) so a clamp is visible with 120 messages;
+// maxSyncTotal 100 (default 1000) so a reply's cap is reached by a few small rooms.
+const s = await startTestServer({ framesPerSecond: 0, maxHistoryLimit: 100, maxSyncTotal: 100 });
 t.teardown(() => s.close());
 const alice = await s.user('alice');
 const bob = await s.user('bob');
@@ -90,4 +91,47 @@ t.test('sync pages with `limit` and `more`, ascending from `since`', async (t) =
   t.equal((dflt.rooms as Array<{ messages: unknown[] }>)[0]?.messages.length, 100, 'default sync limit is 100 per room');
   const upToDate = await b.request({ type: 'sync', since: { [side]: 1000 } });
   t.same(upToDate.rooms, [{ room: side, messages: [], more: false }]);
+});
+
+interface SyncedRoom { room: string; messages: Array<{ seq: number }>; more: boolean; changes?: Array<{ cseq: number }>; moreChanges?: boolean; lastCseq?: number }
+
+t.test('a sync whose rooms hold more than maxSyncTotal in all is answered in capped replies that, followed, bring everything once and in order', async (t) => {
+  const small = [await s.room('s1', ['alice', 'bob']), await s.room('s2', ['alice', 'bob']), await s.room('s3', ['alice', 'bob'])];
+  const b = await connect(bob.token);
+  // 40 messages in each small room, each with one reaction from bob: 120 messages and 120 change entries.
+  for (const [i, r] of small.entries()) {
+    const acks = await Promise.all(Array.from({ length: 40 }, (_, k) => a.request({ type: 'send', room: r, body: `s${i}-${k}`, clientMsgId: `cap-${i}-${k}` })));
+    await Promise.all(acks.map((ack) => b.request({ type: 'react', room: r, seq: ack.seq, emoji: '👍' })));
+  }
+  const summary = await b.request({ type: 'rooms' });
+  const known = new Map((summary.rooms as Array<{ room: string; lastSeq: number; lastCseq?: number }>).map((r) => [r.room, r]));
+  const asked = [room, side, ...small];
+  let since: Record<string, number> = Object.fromEntries(asked.map((r) => [r, 0]));
+  let changesSince: Record<string, number> = Object.fromEntries(small.map((r) => [r, 0]));
+  const seqs = new Map<string, number[]>(asked.map((r) => [r, []]));
+  const cseqs = new Map<string, number[]>(small.map((r) => [r, []]));
+  // Each full reply brings 100 entries, so 124 + 4 + 120 messages and 120 changes need at most 4 replies; 10 bounds the loop.
+  let replies = 0;
+  for (; replies < 10 && Object.keys(since).length + Object.keys(changesSince).length > 0; replies++) {
+    const reply = await b.request({ type: 'sync', since, changesSince, limit: 500 });
+    const rooms = reply.rooms as SyncedRoom[];
+    t.ok(rooms.reduce((n, r) => n + r.messages.length, 0) <= 100, `reply ${replies + 1}: at most maxSyncTotal messages`);
+    t.ok(rooms.reduce((n, r) => n + (r.changes?.length ?? 0), 0) <= 100, `reply ${replies + 1}: at most maxSyncTotal change entries`);
+    const nextSince: Record<string, number> = {};
+    const nextChanges: Record<string, number> = {};
+    for (const r of rooms) {
+      const got = seqs.get(r.room) ?? [];
+      got.push(...r.messages.map((m) => m.seq));
+      if (r.more) nextSince[r.room] = got[got.length - 1] ?? since[r.room] ?? 0;
+      if (r.changes !== undefined) cseqs.get(r.room)?.push(...r.changes.map((c) => c.cseq));
+      if (r.moreChanges === true) nextChanges[r.room] = r.lastCseq ?? 0;
+    }
+    since = nextSince;
+    changesSince = nextChanges;
+  }
+  t.same({ since, changesSince }, { since: {}, changesSince: {} }, `all followed within ${replies} replies`);
+  t.ok(replies >= 3, `248 messages at 100 a reply take at least 3 replies (took ${replies})`);
+  const upTo = (n: number): number[] => Array.from({ length: n }, (_, i) => i + 1);
+  for (const r of asked) t.same(seqs.get(r), upTo(known.get(r)?.lastSeq ?? -1), `room ${r}: every seq once, in order`);
+  for (const r of small) t.same(cseqs.get(r), upTo(known.get(r)?.lastCseq ?? -1), `room ${r}: every cseq once, in order`);
 });
