@@ -10,7 +10,7 @@ import { restoreDatabase } from '../store/restore.js';
 import { describeDays, parseKeep, retentionPolicies, setHold, setRetention } from '../store/retention.js';
 import { verifyChains } from '../store/verify.js';
 import { join } from 'node:path';
-import { configFrom, withDataOptions, withDb, type DataFlags } from './data-options.js';
+import { configFrom, configWithDatabase, withDataOptions, withDb, type DataFlags } from './data-options.js';
 import { out, table, UsageError } from './io.js';
 
 const iso = (ms: number | null): string => (ms === null ? '-' : new Date(ms).toISOString());
@@ -89,7 +89,7 @@ export function historyCommands(program: Command): void {
         from: opts.from === undefined ? undefined : parseDate(opts.from, false),
         to: opts.to === undefined ? undefined : parseDate(opts.to, true),
       };
-      const config = configFrom(opts);
+      const config = configWithDatabase(opts);
       if (opts.out === undefined) {
         const manifest = await runExport(config.dataDir, req, { stream: process.stdout });
         process.stderr.write(`${JSON.stringify(manifest, null, 2)}\n`);
@@ -106,7 +106,7 @@ export function historyCommands(program: Command): void {
     .option('--json', 'one JSON object per line')
     .action(async (opts: DataFlags & { since?: string; json?: boolean }) => {
       const since = opts.since === undefined ? undefined : parseDate(opts.since, false);
-      const config = configFrom(opts);
+      const config = configWithDatabase(opts);
       const db = openReadOnly(config.dataDir);
       try {
         const entries = listAudit(db, since);
@@ -126,7 +126,7 @@ export function historyCommands(program: Command): void {
     .description('a consistent copy of the database while the server keeps serving, checked with integrity_check')
     .option('--out <file>', 'where to write it (default: <data>/backups/roost-<time>.db)')
     .action(async (opts: DataFlags & { out?: string }) => {
-      const config = configFrom(opts);
+      const config = configWithDatabase(opts);
       const file = opts.out ?? join(ensureBackupDir(defaultBackupDir(config.dataDir)), backupFileName());
       let result;
       try {

@@ -19,6 +19,7 @@ function machine(name: string, over: Partial<DoctorInputs> = {}, config: Partial
     root: fixture(name),
     config: configWith({ host: '0.0.0.0', port: 8080, ...config }),
     dataDir: '/var/lib/roost',
+    database: { file: '/var/lib/roost/roost.db', found: true },
     arch: 'arm64',
     nodeVersion: 'v22.12.0',
     abi: '127',
@@ -41,7 +42,7 @@ function byId(results: readonly CheckResult[]): Record<string, CheckResult> {
 t.test('every check answers ok, warn or fail, and every warn or fail carries a fix', async (t) => {
   for (const name of ['pi4-sd', 'pi5-ssd', 'x86-server']) {
     const results = await runDoctor(machine(name));
-    t.equal(results.length, 15, `${name}: 15 checks`);
+    t.equal(results.length, 16, `${name}: 16 checks`);
     for (const r of results) {
       t.ok(['ok', 'warn', 'fail'].includes(r.status), `${name} ${r.id}`);
       if (r.status !== 'ok') t.ok(r.fix !== undefined && r.fix.length > 10, `${name} ${r.id} has a fix`);
@@ -161,7 +162,15 @@ t.test('mount lookup picks the longest mount point and partition names map to th
 t.test('on this machine the doctor runs every check without throwing', async (t) => {
   const inputs = hostInputs(configWith({ host: '127.0.0.1', port: 1 }), '/');
   const results = await runDoctor(inputs);
-  t.equal(results.length, 15);
+  t.equal(results.length, 16);
   t.equal(byId(results).sqlite?.status, 'ok', 'better-sqlite3 here has FTS5');
   t.equal(byId(results).uws?.status, 'ok', 'the uWS binary loads here');
+});
+
+t.test('a data folder without a database fails the database check, with a fix', async (t) => {
+  const c = byId(await runDoctor(machine('pi5-ssd', { database: { file: '/srv/roostdata/roost.db', found: false } })));
+  t.equal(c.database?.status, 'fail');
+  t.equal(c.database?.detail, '/srv/roostdata/roost.db not found');
+  t.match(c.database?.fix, /roost serve/);
+  t.equal(byId(await runDoctor(machine('pi5-ssd'))).database?.status, 'ok');
 });
