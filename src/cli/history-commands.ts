@@ -6,6 +6,7 @@ import { findRoom } from '../store/admin.js';
 import { openReadOnly } from '../store/database.js';
 import { parseDate, runExport, manifestPath, type ExportRequest } from '../store/export.js';
 import type { ExportFormat } from '../store/export-format.js';
+import type { FilesCopy } from '../store/file-backup.js';
 import { restoreDatabase } from '../store/restore.js';
 import { describeDays, parseKeep, retentionPolicies, setHold, setRetention } from '../store/retention.js';
 import { verifyChains } from '../store/verify.js';
@@ -14,6 +15,13 @@ import { configFrom, configWithDatabase, withDataOptions, withDb, type DataFlags
 import { out, table, UsageError } from './io.js';
 
 const iso = (ms: number | null): string => (ms === null ? '-' : new Date(ms).toISOString());
+
+/** What a backup wrote beside the .db: everything written is named (0600 files, 0700 folders). */
+function filesLine(files: FilesCopy | undefined): string {
+  if (files === undefined || files.named === 0) return 'uploaded files: none named by this backup';
+  const missing = files.missing > 0 ? `; ${files.missing} missing from the data folder` : '';
+  return `uploaded files: ${files.copied} new (${files.bytes} bytes) copied to ${files.dir} (${files.named} named by this backup)${missing}`;
+}
 
 /** roost retention, hold, verify, export, audit, backup, restore: history people can rely on (issue 3). */
 export function historyCommands(program: Command): void {
@@ -137,6 +145,7 @@ export function historyCommands(program: Command): void {
       }
       await withDb(opts, (db) => recordAudit(db, cliActor(), 'backup', { file: result.file, bytes: result.bytes, messages: result.messages }));
       out(`backup written to ${result.file}: ${result.bytes} bytes, ${result.messages} messages, ${result.rooms} rooms, ${result.users} users; integrity ${result.integrity}; ${Math.round(result.ms)} ms`);
+      out(filesLine(result.files));
     });
 
   withDataOptions(program.command('restore <file>'))

@@ -1,10 +1,11 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { RoostError } from '../protocol/errors.js';
 import { openReadOnly, type Db } from './database.js';
 import { backupFiles, type FilesCopy } from './file-backup.js';
 import { SCHEMA_VERSION } from './migrations.js';
+import { createPrivateFile, makePrivateDir } from './private-files.js';
 
 /**
  * Online backups with SQLite's backup API while the server keeps writing.
@@ -121,6 +122,8 @@ export async function backupDatabase(dataDir: string, file: string): Promise<Bac
   removePartial(partial);
   const src = openReadOnly(dataDir);
   try {
+    // Made 0600 before SQLite writes a byte into it: the copy is never readable by others.
+    createPrivateFile(partial);
     await src.backup(partial, { progress: () => 0x7fffffff });
   } catch (err) {
     removePartial(partial);
@@ -156,7 +159,7 @@ export async function backupDatabase(dataDir: string, file: string): Promise<Bac
 
 /** Makes a folder for scheduled backups (owner-only: backups hold the same private messages). */
 export function ensureBackupDir(dir: string): string {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  makePrivateDir(dir);
   return dir;
 }
 
