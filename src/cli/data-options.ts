@@ -1,10 +1,13 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { configFileToUse } from '../config/default-file.js';
 import { loadConfig, type RawValue } from '../config/load.js';
 import type { Config, SettingName } from '../config/schema.js';
 import { warnAboutPermissions } from './permission-warnings.js';
 import { backupIfMigrationPending } from '../ops/upgrade.js';
-import { openWritable, type Db } from '../store/db/database.js';
+import { databasePath, openWritable, type Db } from '../store/db/database.js';
+import { UsageError } from './io.js';
 
 export interface DataFlags { data?: string; config?: string }
 
@@ -21,9 +24,26 @@ export function configFrom(flags: DataFlags, extra: Partial<Record<SettingName, 
   return loadConfig({ file: configFileToUse(flags.config), flags: f }).config;
 }
 
-/** Opens the data folder's database for an admin command, and always closes it. */
-export async function withDb<T>(flags: DataFlags, fn: (db: Db, config: Config) => T | Promise<T>): Promise<T> {
+/**
+ * Only `serve`, `restore` and `service install` create a data folder or a
+ * database: any other command given a mistyped --data would otherwise make an
+ * empty one (a user table with no admin, a backup of nothing) and report success.
+ */
+export function requireDatabase(dataDir: string): void {
+  if (existsSync(databasePath(dataDir))) return;
+  throw new UsageError(`no Roost database in ${resolve(dataDir)} (roost.db not found) — check --data or ROOST_DATA; \`roost serve\` creates one`);
+}
+
+/** The settings of a command that works on an existing database; refuses a folder without one. */
+export function configWithDatabase(flags: DataFlags): Config {
   const config = configFrom(flags);
+  requireDatabase(config.dataDir);
+  return config;
+}
+
+/** Opens the data folder's existing database for an admin command, and always closes it. */
+export async function withDb<T>(flags: DataFlags, fn: (db: Db, config: Config) => T | Promise<T>): Promise<T> {
+  const config = configWithDatabase(flags);
   // An upgraded Roost migrates on first open; the database is copied aside first.
   await backupIfMigrationPending(config.dataDir);
   warnAboutPermissions(config.dataDir);

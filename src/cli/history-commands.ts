@@ -6,14 +6,22 @@ import { findRoom } from '../store/admin/admin.js';
 import { openReadOnly } from '../store/db/database.js';
 import { parseDate, runExport, manifestPath, type ExportRequest } from '../store/history/export.js';
 import type { ExportFormat } from '../store/history/export-format.js';
+import type { FilesCopy } from '../store/backup/file-backup.js';
 import { restoreDatabase } from '../store/backup/restore.js';
 import { describeDays, parseKeep, retentionPolicies, setHold, setRetention } from '../store/history/retention.js';
 import { verifyChains } from '../store/history/verify.js';
 import { join } from 'node:path';
-import { configFrom, withDataOptions, withDb, type DataFlags } from './data-options.js';
+import { configFrom, configWithDatabase, withDataOptions, withDb, type DataFlags } from './data-options.js';
 import { out, table, UsageError } from './io.js';
 
 const iso = (ms: number | null): string => (ms === null ? '-' : new Date(ms).toISOString());
+
+/** What a backup wrote beside the .db: everything written is named (0600 files, 0700 folders). */
+function filesLine(files: FilesCopy | undefined): string {
+  if (files === undefined || files.named === 0) return 'uploaded files: none named by this backup';
+  const missing = files.missing > 0 ? `; ${files.missing} missing from the data folder` : '';
+  return `uploaded files: ${files.copied} new (${files.bytes} bytes) copied to ${files.dir} (${files.named} named by this backup)${missing}`;
+}
 
 /** roost retention, hold, verify, export, audit, backup, restore: history people can rely on (issue 3). */
 export function historyCommands(program: Command): void {
@@ -89,7 +97,7 @@ export function historyCommands(program: Command): void {
         from: opts.from === undefined ? undefined : parseDate(opts.from, false),
         to: opts.to === undefined ? undefined : parseDate(opts.to, true),
       };
-      const config = configFrom(opts);
+      const config = configWithDatabase(opts);
       if (opts.out === undefined) {
         const manifest = await runExport(config.dataDir, req, { stream: process.stdout });
         process.stderr.write(`${JSON.stringify(manifest, null, 2)}\n`);
@@ -106,7 +114,7 @@ export function historyCommands(program: Command): void {
     .option('--json', 'one JSON object per line')
     .action(async (opts: DataFlags & { since?: string; json?: boolean }) => {
       const since = opts.since === undefined ? undefined : parseDate(opts.since, false);
-      const config = configFrom(opts);
+      const config = configWithDatabase(opts);
       const db = openReadOnly(config.dataDir);
       try {
         const entries = listAudit(db, since);
@@ -126,7 +134,7 @@ export function historyCommands(program: Command): void {
     .description('a consistent copy of the database while the server keeps serving, checked with integrity_check')
     .option('--out <file>', 'where to write it (default: <data>/backups/roost-<time>.db)')
     .action(async (opts: DataFlags & { out?: string }) => {
-      const config = configFrom(opts);
+      const config = configWithDatabase(opts);
       const file = opts.out ?? join(ensureBackupDir(defaultBackupDir(config.dataDir)), backupFileName());
       let result;
       try {
@@ -137,6 +145,7 @@ export function historyCommands(program: Command): void {
       }
       await withDb(opts, (db) => recordAudit(db, cliActor(), 'backup', { file: result.file, bytes: result.bytes, messages: result.messages }));
       out(`backup written to ${result.file}: ${result.bytes} bytes, ${result.messages} messages, ${result.rooms} rooms, ${result.users} users; integrity ${result.integrity}; ${Math.round(result.ms)} ms`);
+      out(filesLine(result.files));
     });
 
   withDataOptions(program.command('restore <file>'))

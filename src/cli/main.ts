@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { RoostError } from '../protocol/errors.js';
 import { SchemaTooNewError } from '../store/db/migrations.js';
+import { ListenError } from '../gateway/listen.js';
 import { UwsLoadError } from '../gateway/uws.js';
 import { certCommands } from './cert-command.js';
 import { tokenCommands } from './token-commands.js';
@@ -69,7 +70,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`roost: ${err.message}\n`);
       return EXIT_USAGE;
     }
-    if (err instanceof RoostError || err instanceof SchemaTooNewError || err instanceof UwsLoadError) {
+    if (err instanceof RoostError || err instanceof SchemaTooNewError || err instanceof UwsLoadError || err instanceof ListenError) {
       process.stderr.write(`roost: ${err.message}\n`);
       return EXIT_FAILED;
     }

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { backupIfMigrationPending, schemaState } from '../ops/upgrade.js';
 import { SchemaTooNewError } from '../store/db/migrations.js';
 import { closeWritable, openWritable } from '../store/db/database.js';
-import { configFrom, withDataOptions, type DataFlags } from './data-options.js';
+import { configWithDatabase, withDataOptions, type DataFlags } from './data-options.js';
 import { requestExitCode } from './exit-code.js';
 import { out } from './io.js';
 
@@ -15,13 +15,9 @@ export function migrateCommands(program: Command): void {
     .description('bring the database schema up to date (a backup is taken first); --check only tells')
     .option('--check', `exit 0 if the schema is current, ${EXIT_MIGRATION_PENDING} if a migration is pending, 1 if the database is newer than this Roost`)
     .action(async (opts: DataFlags & { check?: boolean }) => {
-      const config = configFrom(opts);
+      const config = configWithDatabase(opts);
       const state = schemaState(config.dataDir);
       if (state.found > state.current) throw new SchemaTooNewError(state.found);
-      if (!state.exists) {
-        out(`no database in ${config.dataDir} yet; the first start creates it at schema version ${state.current}`);
-        return;
-      }
       if (state.pending.length === 0) {
         out(`schema version ${state.found}: up to date`);
         return;

@@ -1,9 +1,9 @@
-import { existsSync, statfsSync } from 'node:fs';
+import { statfsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { bytes } from '../ops/doctor/types.js';
 import { bar, computeStats, sparkline, type Stats } from '../ops/stats.js';
 import { databasePath, openReadOnly } from '../store/db/database.js';
-import { configFrom, withDataOptions, type DataFlags } from './data-options.js';
+import { configWithDatabase, withDataOptions, type DataFlags } from './data-options.js';
 import { out, UsageError } from './io.js';
 
 function freeBytes(dir: string): number | undefined {
@@ -60,9 +60,8 @@ export function statsCommands(program: Command): void {
       const weeks = Number(opts.weeks);
       if (!Number.isInteger(days) || days < 1 || days > 3660) throw new UsageError('--days must be a whole number from 1 to 3660');
       if (!Number.isInteger(weeks) || weeks < 1 || weeks > 520) throw new UsageError('--weeks must be a whole number from 1 to 520');
-      const config = configFrom(opts);
+      const config = configWithDatabase(opts);
       const file = databasePath(config.dataDir);
-      if (!existsSync(file)) throw new UsageError(`no database in ${config.dataDir} (pass --data DIR or --config FILE)`);
       const db = openReadOnly(config.dataDir);
       try {
         const stats = computeStats(db, {

@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import type { TemplatedApp, us_listen_socket } from '@based/uws';
+import type { us_listen_socket } from '@based/uws';
 import { LoginThrottle } from '../auth/login-throttle.js';
 import { TokenRefresher } from '../auth/token-refresh.js';
 import { Membership } from '../chat/membership.js';
@@ -22,6 +22,7 @@ import { mountAdminRoutes } from './admin-routes.js';
 import { mountApi } from './api-routes.js';
 import { EventsFollower } from './events-follower.js';
 import { LagSweeper } from './lag-sweep.js';
+import { listenExclusive } from './listen.js';
 import { Exchange } from './http.js';
 import { mountMemberRoutes } from './member-routes.js';
 import { messageFeatures } from './message-features.js';
@@ -94,15 +95,6 @@ function fileBytes(path: string): number {
   } catch {
     return 0;
   }
-}
-
-function listen(app: TemplatedApp, host: string, port: number): Promise<us_listen_socket> {
-  return new Promise((resolve, reject) => {
-    app.listen(host, port, (token: us_listen_socket | false) => {
-      if (token) resolve(token);
-      else reject(new Error(`cannot listen on ${host}:${port} (in use, or not an address of this machine)`));
-    });
-  });
 }
 
 /** Starts Roost on a data folder whose schema the writer brings up to date. */
@@ -208,7 +200,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
   });
   let listenSocket: us_listen_socket;
   try {
-    listenSocket = await listen(app, config.host, config.port);
+    listenSocket = await listenExclusive(app, config.host, config.port);
   } catch (err) {
     await writer.close();
     await search.close();

@@ -2,10 +2,13 @@ import t from 'tap';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { closeWritable, openWritable } from '../../src/store/db/database.js';
 import { roost } from './run.js';
 
 const data = mkdtempSync(join(tmpdir(), 'roost-cli-'));
 t.teardown(() => rmSync(data, { recursive: true, force: true }));
+// The database a first `roost serve` creates: admin commands refuse a folder without one.
+closeWritable(openWritable(data));
 
 t.test('success exits 0', async (t) => {
   const r = await roost(['user', 'list', '--data', data]);

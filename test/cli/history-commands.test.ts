@@ -1,5 +1,5 @@
 import t from 'tap';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { addUser, createRoom } from '../../src/store/admin/admin.js';
@@ -79,9 +79,13 @@ t.test('roost export writes the file and its manifest; roost audit lists it with
 t.test('roost backup, and roost restore: refused while a server holds the folder, then restored', async (t) => {
   const data = dataFolder(t);
   const out = join(data, 'copy.db');
+  const umaskBefore = process.umask(0o022);
   const b = await roost(['backup', '--out', out, '--data', data]);
+  process.umask(umaskBefore);
   t.equal(b.code, 0, b.stderr);
   t.match(b.stdout, /backup written to .*copy\.db: \d+ bytes, 30 messages, 1 rooms, 2 users; integrity ok/);
+  t.match(b.stdout, /^uploaded files: none named by this backup$/m, 'the output says what was written beside the .db');
+  t.equal(statSync(out).mode & 0o777, 0o600, 'the backup is owner-only under a permissive umask');
   t.match(await roost(['backup', '--out', join(data, 'no', 'such', 'dir.db'), '--data', data]), { code: 1, stderr: /does not exist \(is the drive mounted\?\)/ });
 
   const target = mkdtempSync(join(tmpdir(), 'roost-cli-restore-'));

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,8 +50,9 @@ t.test('migrate --check says whether a migration is pending, by exit code, and c
   t.same(backups(dir), []);
   const fresh = join(base, 'fresh');
   const none = await roost(['migrate', '--check', '--data', fresh]);
-  t.equal(none.code, 0);
-  t.match(none.stdout, /no database .* yet/);
+  t.equal(none.code, 2, 'a folder without a database is a usage mistake, not something to migrate');
+  t.match(none.stderr, /^roost: no Roost database in .*fresh \(roost\.db not found\)/);
+  t.notOk(existsSync(fresh), 'migrate --check created nothing');
   closeWritable(openWritable(fresh));
   const current = await roost(['migrate', '--check', '--data', fresh]);
   t.equal(current.code, 0);

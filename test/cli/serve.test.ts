@@ -4,6 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../helpers/free-port.js';
+import { startTestServer } from '../helpers/server.js';
+import { roost } from './run.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -14,7 +17,8 @@ function serveOnce(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ stdou
   });
   let stdout = '';
   let port = 0;
-  const killer = setTimeout(() => proc.kill('SIGKILL'), 15_000);
+  // A bound for a hung start, generous for a loaded machine (up to eight engineers' tests at once).
+  const killer = setTimeout(() => proc.kill('SIGKILL'), 60_000);
   proc.stdout.on('data', (d: Buffer) => {
     stdout += d.toString();
     const m = /roost listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(stdout);
@@ -50,4 +54,18 @@ t.test('serve takes its data folder from ROOST_DATA', async (t) => {
   const r = await serveOnce([], { ROOST_DATA: data });
   t.equal(r.code, 0);
   t.match(r.stdout, new RegExp(`\\(data: ${data}\\)`));
+});
+
+t.test('serve on a port another server holds is refused: exit 1, one line naming host and port', async (t) => {
+  const running = await startTestServer({ port: await freePort() });
+  t.teardown(() => running.close());
+  const data = mkdtempSync(join(tmpdir(), 'roost-serve-taken-'));
+  t.teardown(() => rmSync(data, { recursive: true, force: true }));
+  const r = await roost(['serve', '--data', data, '--host', '127.0.0.1', '--port', String(running.port), '--no-mdns'], { env: { ROOST_LOG_LEVEL: 'silent' }, timeoutMs: 60_000 });
+  t.equal(r.code, 1, r.stderr);
+  // Run as root (some CI boxes), serve also warns about that on its own line.
+  const lines = r.stderr.split('\n').filter((l) => l !== '' && !/running as root/.test(l));
+  t.same(lines, [`roost: port ${running.port} on 127.0.0.1 is in use by another program — is Roost already running? choose another with --port`]);
+  t.notMatch(r.stdout, /roost listening/);
+  t.ok((await fetch(`${running.http}/healthz`)).ok, 'the running server still answers');
 });

@@ -3,11 +3,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifyPassword } from '../../src/auth/password.js';
-import { openReadOnly } from '../../src/store/db/database.js';
+import { closeWritable, openReadOnly, openWritable } from '../../src/store/db/database.js';
 import { roost } from './run.js';
 
 const data = mkdtempSync(join(tmpdir(), 'roost-cli-'));
 t.teardown(() => rmSync(data, { recursive: true, force: true }));
+// The database a first `roost serve` creates: admin commands refuse a folder without one.
+closeWritable(openWritable(data));
 
 function storedHash(name: string): { hash: string; disabled: number; role: string } {
   const db = openReadOnly(data);
@@ -66,6 +68,7 @@ t.test('user disable marks the user disabled; user list shows it', async (t) => 
 t.test('ROOST_DATA names the data folder when --data is absent; --data wins over it', async (t) => {
   const other = mkdtempSync(join(tmpdir(), 'roost-cli-env-'));
   t.teardown(() => rmSync(other, { recursive: true, force: true }));
+  closeWritable(openWritable(other));
   t.equal((await roost(['user', 'add', 'dave', '--password-stdin'], { env: { ROOST_DATA: other }, input: 'velvet-thunder-55\n' })).code, 0);
   t.match((await roost(['user', 'list'], { env: { ROOST_DATA: other } })).stdout, /dave/);
   const flagWins = await roost(['user', 'list', '--data', data], { env: { ROOST_DATA: other } });

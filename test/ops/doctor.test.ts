@@ -19,6 +19,7 @@ function machine(name: string, over: Partial<DoctorInputs> = {}, config: Partial
     root: fixture(name),
     config: configWith({ host: '0.0.0.0', port: 8080, ...config }),
     dataDir: '/var/lib/roost',
+    database: { file: '/var/lib/roost/roost.db', found: true },
     arch: 'arm64',
     nodeVersion: 'v22.12.0',
     abi: '127',
@@ -176,4 +177,12 @@ t.test('on this machine the doctor runs every check without throwing', async (t)
   t.equal(byId(results).sqlite?.status, 'ok', 'better-sqlite3 here has FTS5');
   t.equal(byId(results).thumbnails?.status, 'ok', 'sharp makes thumbnails here');
   t.equal(byId(results).uws?.status, 'ok', 'the uWS binary loads here');
+});
+
+t.test('a data folder without a database fails the database check, with a fix', async (t) => {
+  const c = byId(await runDoctor(machine('pi5-ssd', { database: { file: '/srv/roostdata/roost.db', found: false } })));
+  t.equal(c.database?.status, 'fail');
+  t.equal(c.database?.detail, '/srv/roostdata/roost.db not found');
+  t.match(c.database?.fix, /roost serve/);
+  t.equal(byId(await runDoctor(machine('pi5-ssd'))).database?.status, 'ok');
 });

@@ -1,4 +1,5 @@
-import { statfsSync } from 'node:fs';
+import { existsSync, statfsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { connect } from 'node:net';
 import { availableParallelism, networkInterfaces } from 'node:os';
 import Database from 'better-sqlite3';
@@ -8,13 +9,14 @@ import { loadUws } from '../../gateway/uws.js';
 import { runCommand } from '../steps.js';
 import { bitsCheck, clockCheck, cpuCheck, memoryCheck, nofileCheck, sysctlCheck, throttleCheck } from './host-checks.js';
 import { glibcCheck, nodeCheck, portCheck, sqliteCheck, thumbnailCheck, uwsCheck } from './runtime-checks.js';
-import { spaceCheck, storageCheck, synchronousCheck } from './storage-checks.js';
+import { databaseCheck, spaceCheck, storageCheck, synchronousCheck } from './storage-checks.js';
+import { databasePath } from '../../store/db/database.js';
 import type { CheckResult, DoctorInputs } from './types.js';
 
 /** Every check, in the order an admin reads them: the machine, the runtime, the disk, the network. */
 export async function runDoctor(i: DoctorInputs): Promise<CheckResult[]> {
   const sync = [cpuCheck, bitsCheck, throttleCheck, memoryCheck, clockCheck, glibcCheck, nodeCheck, uwsCheck, sqliteCheck,
-    storageCheck, spaceCheck, synchronousCheck, nofileCheck, sysctlCheck].map((check) => check(i));
+    storageCheck, spaceCheck, databaseCheck, synchronousCheck, nofileCheck, sysctlCheck].map((check) => check(i));
   return [...sync, await thumbnailCheck(i), await portCheck(i)];
 }
 
@@ -65,6 +67,7 @@ export function hostInputs(config: Config, dataDir: string): DoctorInputs {
     root: '/',
     config,
     dataDir,
+    database: { file: resolve(databasePath(config.dataDir)), found: existsSync(databasePath(config.dataDir)) },
     arch: process.arch,
     nodeVersion: process.version,
     abi: process.versions.modules,

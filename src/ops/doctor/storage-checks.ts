@@ -85,6 +85,13 @@ export function spaceCheck(i: DoctorInputs): CheckResult {
   return ok('space', title, detail);
 }
 
+export function databaseCheck(i: DoctorInputs): CheckResult {
+  const title = 'Roost database';
+  if (i.database.found) return ok('database', title, i.database.file);
+  return fail('database', title, `${i.database.file} not found`,
+    'check --data, ROOST_DATA or dataDir in the config file; `roost serve` (or `roost service install`) creates it');
+}
+
 export function synchronousCheck(i: DoctorInputs): CheckResult {
   if (i.config.synchronous === 'FULL') {
     return ok('synchronous', 'Durability (SQLite synchronous)', 'FULL: every acked message survives a power cut');

@@ -28,6 +28,8 @@ export interface DoctorInputs {
   config: Config;
   /** The data folder as this machine's mount table knows it (absolute, symlinks resolved). */
   dataDir: string;
+  /** The configured data folder's database file, and whether it is there (the doctor never creates it). */
+  database: { file: string; found: boolean };
   arch: string;
   nodeVersion: string;
   abi: string;

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { syncFile } from './sync-file.js';
 import Database from 'better-sqlite3';
@@ -6,6 +6,7 @@ import { RoostError } from '../../protocol/errors.js';
 import { openReadOnly, type Db } from '../db/database.js';
 import { backupFiles, type FilesCopy } from './file-backup.js';
 import { SCHEMA_VERSION } from '../db/migrations.js';
+import { createPrivateFile, makePrivateDir } from './private-files.js';
 
 /**
  * Online backups with SQLite's backup API while the server keeps writing.
@@ -104,6 +105,8 @@ export async function backupDatabase(dataDir: string, file: string): Promise<Bac
   removePartial(partial);
   const src = openReadOnly(dataDir);
   try {
+    // Made 0600 before SQLite writes a byte into it: the copy is never readable by others.
+    createPrivateFile(partial);
     await src.backup(partial, { progress: () => 0x7fffffff });
   } catch (err) {
     removePartial(partial);
@@ -139,7 +142,7 @@ export async function backupDatabase(dataDir: string, file: string): Promise<Bac
 
 /** Makes a folder for scheduled backups (owner-only: backups hold the same private messages). */
 export function ensureBackupDir(dir: string): string {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  makePrivateDir(dir);
   return dir;
 }
 

@@ -1,10 +1,17 @@
-import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
-import { blobPath, thumbPath } from '../files/blob-store.js';
+import { blobPath, filesDir, thumbPath } from '../files/blob-store.js';
 import { syncFile } from './sync-file.js';
+import { makePrivateDir, PRIVATE_FILE_MODE } from './private-files.js';
 
-export interface FilesCopy { copied: number; bytes: number; missing: number }
+export interface FilesCopy {
+  /** The `files/` folder written to. */
+  dir: string;
+  /** Contents the database's rows name. */
+  named: number;
+  copied: number; bytes: number; missing: number;
+}
 
 /** Where a backup's file contents live: a `files/` folder beside it, shared by every backup there. */
 export const backupFilesDir = (backupFile: string): string => dirname(backupFile);
@@ -24,7 +31,7 @@ export function contentsOf(dbFile: string): Array<{ sha: string; thumb: boolean 
 
 /** Copies what `to` lacks, through a partial name, synced: content-addressed, so existing copies are skipped. */
 function copyContents(list: Array<{ sha: string; thumb: boolean }>, fromDir: string, toDir: string): FilesCopy {
-  const result: FilesCopy = { copied: 0, bytes: 0, missing: 0 };
+  const result: FilesCopy = { dir: filesDir(toDir), named: list.length, copied: 0, bytes: 0, missing: 0 };
   for (const { sha, thumb } of list) {
     const pairs: Array<[string, string, boolean]> = [[blobPath(fromDir, sha), blobPath(toDir, sha), true]];
     if (thumb) pairs.push([thumbPath(fromDir, sha), thumbPath(toDir, sha), false]);
@@ -34,10 +41,12 @@ function copyContents(list: Array<{ sha: string; thumb: boolean }>, fromDir: str
         if (required) result.missing++;
         continue;
       }
-      mkdirSync(dirname(to), { recursive: true, mode: 0o700 });
+      makePrivateDir(dirname(to));
       const partial = `${to}.partial`;
       try {
         copyFileSync(from, partial);
+        // copyFile keeps the source's mode; a copy is owner-only whatever the source was.
+        chmodSync(partial, PRIVATE_FILE_MODE);
         syncFile(partial);
         renameSync(partial, to);
       } catch (err) {
