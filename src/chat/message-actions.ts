@@ -33,7 +33,7 @@ type PresencePeer = Peer & { away?: boolean };
 const ok = (id: string | undefined, cseq?: number): string => JSON.stringify({ type: 'ok', id, cseq });
 
 /**
- * Edit, delete, react, notify and presence frames (issue 7). Like `send`,
+ * Edit, delete, react, notify and presence frames. Like `send`,
  * a change is published to the room only after the writer made it durable,
  * and the requester gets `ok` (with the change's cseq) or an `error`.
  */

@@ -13,7 +13,7 @@ export interface Peer {
   readonly userId: number;
   /** Sends a frame to this socket (dropped when it has closed). */
   send(frame: string): void;
-  /** Set by a `presence` frame: this socket said its user is away (issue 7). */
+  /** Set by a `presence` frame: this socket said its user is away. */
   away?: boolean;
   /** Sends to every socket subscribed to `topic` except this one. */
   publishOthers(topic: string, frame: string): void;
@@ -35,10 +35,10 @@ export interface WriteQueue {
 }
 
 export interface HistorySource {
-  /** `viewer`: whose reactions count as `me` (issue 7). */
+  /** `viewer`: whose reactions count as `me`. */
   history(room: number, before: number | undefined, limit: number, viewer?: number): Page;
   since(room: number, after: number, limit: number, viewer?: number): Page;
-  /** Edits, deletions and reactions after a change cursor (issue 7). */
+  /** Edits, deletions and reactions after a change cursor. */
   changesSince?(room: number, after: number, limit: number): ChangePage;
   rooms(user: number): RoomSummary[];
 }

@@ -21,7 +21,7 @@ export interface ChatDeps {
   /** Where a sync's reads run; absent: at once. The server passes a TurnQueue so a storm of syncs yields between them. */
   deferReads?: (job: () => void) => void;
   onCommitted?: (count: number) => void;
-  /** Issue 7: edit, delete, react, notify, presence frames; muted rooms (mentions still reach the muted). */
+  /** Edit, delete, react, notify, presence frames; muted rooms (mentions still reach the muted). */
   actions?: MessageActions;
   mutes?: Mutes;
   /** Markers that move within this window reach their room as one frame (default 200 ms; 0: each at once). */
@@ -37,7 +37,7 @@ export interface ChatDeps {
 /** The server's frame-rate settings as the `rooms` reply announces them (rate 0: no limit). */
 export interface RateLimits { framesPerSecond: number; frameBurst: number; userFramesPerSecond: number; userFrameBurst: number }
 
-/** What a `send` may carry besides its body (issue 7). */
+/** What a `send` may carry besides its body. */
 export interface SendExtras { replyTo?: number; attachments?: string[] }
 
 /** Answers a send whose own answer could not be delivered (the socket failed in between). */

@@ -23,7 +23,7 @@ function filesLine(files: FilesCopy | undefined): string {
   return `uploaded files: ${files.copied} new (${files.bytes} bytes) copied to ${files.dir} (${files.named} named by this backup)${missing}`;
 }
 
-/** roost retention, hold, verify, export, audit, backup, restore: history people can rely on (issue 3). */
+/** roost retention, hold, verify, export, audit, backup, restore: history people can rely on. */
 export function historyCommands(program: Command): void {
   const retention = program.command('retention').description('how long messages are kept');
   withDataOptions(retention.command('set <days>'))

@@ -51,7 +51,7 @@ export const SETTINGS = {
   loginBackoffSeconds: { kind: 'int', default: 30, min: 1, max: 86_400, doc: 'First back-off; it doubles with each further failure, up to an hour.' },
   tokenTtlDays: { kind: 'int', default: 30, min: 1, max: 3650, doc: 'A token expires this many days after it was last used (sliding; the expiry is pushed forward at most once an hour).' },
 
-  // Running as an appliance (issue 6).
+  // Running as an appliance.
   maxConnections: { kind: 'int', default: 50_000, min: 1, max: 10_000_000, env: 'ROOST_MAX_CONNECTIONS', doc: 'Open WebSockets the server accepts in all; beyond it upgrades get unavailable. Keep it below the open-files limit (roost doctor checks).' },
   mdns: { kind: 'bool', default: true, env: 'ROOST_MDNS', doc: 'Advertise the server on the LAN over mDNS/DNS-SD (_roost._tcp, _http._tcp) so clients find it as <hostname>.local.' },
 
@@ -61,7 +61,7 @@ export const SETTINGS = {
   backupDir: { kind: 'string', default: '', env: 'ROOST_BACKUP_DIR', doc: 'Folder for scheduled backups (a USB drive or network share is best); empty: <dataDir>/backups.' },
   backupKeep: { kind: 'int', default: 7, min: 1, max: 10_000, doc: 'Scheduled backups kept; the oldest beyond this are deleted.' },
 
-  // Files, edits, presence (issue 7).
+  // Files, edits, presence.
   maxUploadBytes: { kind: 'int', default: 25 * 1024 * KiB, min: 1, max: 4 * 1024 * 1024 * KiB, doc: 'Largest file one upload may carry; larger gets 413 too_large.' },
   uploadQuotaBytes: { kind: 'int', default: 1024 * 1024 * KiB, min: 0, max: 1024 * 1024 * 1024 * KiB, doc: 'Bytes of files one user may have stored in all (0: no quota); past it uploads get 413 too_large.' },
   fileLinkSeconds: { kind: 'int', default: 600, min: 10, max: 86_400, doc: 'How long a file link (a capability URL for one file and one user, as the web client uses for images and downloads) stays good.' },

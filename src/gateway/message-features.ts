@@ -42,7 +42,7 @@ export interface MessageFeatures {
 }
 
 /**
- * Wires issue 7 into the server in one place: files, edits, deletions,
+ * Wires the message features into the server in one place: files, edits, deletions,
  * reactions, mutes and presence, and their cleanup job.
  */
 export function messageFeatures(deps: MessageFeatureDeps): MessageFeatures {

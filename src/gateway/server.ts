@@ -39,7 +39,7 @@ export interface RoostServer {
   readonly port: number;
   readonly metrics: Metrics;
   readonly sockets: SocketRegistry;
-  /** Retention purge and scheduled backups (issue 3). */
+  /** Retention purge and scheduled backups. */
   readonly history: HistoryJobs;
   /** The id of the last admin event (CLI change) applied to live state: how far the events follower got. */
   appliedEventId(): number;

@@ -42,7 +42,7 @@ export function tokenKey(tokenHashHex: string): number {
 export class SocketState implements Peer {
   ws: WebSocket<SocketData> | null = null;
   closed = false;
-  /** This socket said its user is away (`presence` frame, issue 7). */
+  /** This socket said its user is away (`presence` frame). */
   away = false;
   /** Names this connection in log lines (a user may hold several). */
   readonly id = nextConnectionId++;

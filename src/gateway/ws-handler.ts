@@ -41,7 +41,7 @@ export interface WsDeps {
   originAllowed: (origin: string, host: string) => boolean;
   /** Sliding token expiry: told of every accepted upgrade. */
   tokens: TokenRefresher;
-  /** Issue 7: who is online; rooms a user muted (their sockets do not subscribe to them). */
+  /** Who is online; rooms a user muted (their sockets do not subscribe to them). */
   presence?: Presence;
   mutes?: Mutes;
   /** Tests only: see ServerHooks.sendFault. */

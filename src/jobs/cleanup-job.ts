@@ -8,7 +8,7 @@ export const UNSENT_GRACE_MS = 24 * 60 * 60 * 1000;
 const BATCH = 500;
 
 /**
- * Issue 7's share of the retention work, on the retention schedule: text a
+ * The message features' share of the retention work, on the retention schedule: text a
  * legal hold kept hidden (original bodies of edited messages, superseded
  * edits, deleted messages and their files) is scrubbed once the room is no
  * longer on hold, and files no message carries any more (after a purge, or

@@ -7,7 +7,7 @@
 export interface SendFrame { type: 'send'; id?: string; room: string; body: string; clientMsgId: string; replyTo?: number; attachments?: string[] }
 export interface SyncFrame {
   type: 'sync'; id?: string; since: Array<[room: string, lastSeq: number]>; limit?: number;
-  /** Issue 7: edits, deletions and reactions after each room's change cursor. */
+  /** Edits, deletions and reactions after each room's change cursor. */
   changesSince?: Array<[room: string, cseq: number]>;
 }
 export interface HistoryFrame { type: 'history'; id?: string; room: string; before?: number; limit?: number }
@@ -48,7 +48,7 @@ export interface WireMessage {
   from: string;
   body: string;
   ts: number;
-  /** Issue 7 additions, present only when they apply. */
+  /** Present only when they apply. */
   replyTo?: number;
   attachments?: Array<{ fileId: string; name: string; size: number; mime: string; width?: number; height?: number; thumb?: true }>;
   mentions?: string[];
@@ -71,7 +71,7 @@ export interface RoomSummary {
   lastSeq: number;
   readSeq: number;
   unread: number;
-  /** Issue 7: unread messages that mention the user; change cursor; notification settings. */
+  /** Unread messages that mention the user; change cursor; notification settings. */
   mentions?: number;
   lastCseq?: number;
   muted?: boolean;

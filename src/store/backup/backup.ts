@@ -30,7 +30,7 @@ export interface DatabaseSummary {
 
 export interface BackupResult extends DatabaseSummary {
   file: string; bytes: number; ms: number;
-  /** Uploaded files copied to `files/` beside the backup (issue 7; content-addressed, so incremental). */
+  /** Uploaded files copied to `files/` beside the backup (content-addressed, so incremental). */
   files?: FilesCopy;
 }
 

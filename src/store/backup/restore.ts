@@ -15,7 +15,7 @@ export interface RestoreResult extends DatabaseSummary {
   keptAside: string | null;
   /** Schema version after bringing the restored copy up to date. */
   schemaNow: number;
-  /** Uploaded files brought back from `files/` beside the backup (issue 7); `missing`: named but not found. */
+  /** Uploaded files brought back from `files/` beside the backup; `missing`: named but not found. */
   files?: FilesCopy;
 }
 

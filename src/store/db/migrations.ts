@@ -114,7 +114,7 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE tokens ADD COLUMN last_ip TEXT NOT NULL DEFAULT '';
   `,
   // 4: files, replies, mentions, edits, deletions, reactions, notification settings, last seen
-  // (issue 7). Message rows stay append-only and chained: `extra` (replyTo, attachments,
+  // Message rows stay append-only and chained: `extra` (replyTo, attachments,
   // mentions, as wire JSON) is written with the row and covered by its hash. Edits,
   // deletions and reactions are rows of a per-room change log with its own chain and its
   // own sequence (cseq); message_state and reactions hold the current, visible result.

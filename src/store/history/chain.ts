@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
  *            or, when the message has extras (replyTo, attachments, mentions; schema 4),
  *            [roomId, seq, msgId, senderId, clientMsgId, ts, body, extra] with extra the
  *            stored JSON text, so rows without extras hash exactly as before
- *   change:  see changeHash below (issue 7's per-room change log)
+ *   change:  see changeHash below (the per-room change log)
  *   audit:   [id, ts, actor, actorName, osUser, action, details]
  * hashed after the 32 bytes of the previous hash (32 zero bytes for the first).
  */

@@ -5,7 +5,7 @@ import { FileRows } from '../files/file-rows.js';
 interface ChangeRow { cseq: number; seq: number; ts: number; hash: Buffer }
 
 /**
- * What a retention purge removes besides the message rows (issue 7): the
+ * What a retention purge removes besides the message rows: the
  * visible state, reactions and mention marks of the purged seqs, their file
  * links (files left with no message are then collected by the file job), and
  * the prefix of the room's change log that is older than the cutoff and

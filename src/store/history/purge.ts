@@ -24,7 +24,7 @@ export class Purger {
   private readonly deleteIndex: Statement<[number]>;
   private readonly checkpointOf: Statement<[number], CheckpointRow>;
   private readonly saveCheckpoint: Statement<[number, number, number, Buffer, number, number]>;
-  /** Issue 7: state, reactions, mentions, file links and old changes of the purged messages. */
+  /** State, reactions, mentions, file links and old changes of the purged messages. */
   private readonly extras: PurgeExtras;
 
   constructor(private readonly db: Db) {

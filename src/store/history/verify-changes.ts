@@ -13,7 +13,7 @@ export interface ChangeChainReport {
 interface Row extends ChainedChange { body: string | null; hash: Buffer }
 
 /**
- * Recomputes a room's change chain (edits, deletions, reactions; issue 7)
+ * Recomputes a room's change chain (edits, deletions, reactions)
  * from its checkpoint, and checks each change's payload against its text
  * where the text is still kept (a scrubbed edit has none). Also returns the
  * message hashes the (verified) chain vouches for, by seq: a message whose

@@ -24,7 +24,7 @@ export interface RoomChainReport {
   head: string;
   ok: boolean;
   problem?: ChainProblem;
-  /** The room's change chain: edits, deletions, reactions (issue 7). */
+  /** The room's change chain: edits, deletions, reactions. */
   changes?: ChangeChainReport;
 }
 

@@ -23,7 +23,7 @@ export interface DownloadRow {
 }
 
 /**
- * The read side of issue 7 on the event loop's read-only connection: every
+ * The read side of edits, deletions and reactions on the event loop's read-only connection: every
  * query is a range scan of one room's primary key (a history page's seqs, a
  * change cursor) or a primary-key lookup. Statements are prepared on first use.
  */

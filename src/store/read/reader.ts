@@ -35,7 +35,7 @@ export interface EventRow { id: number; kind: string; room_id: number | null; us
 
 function toWire(room: string, r: MessageRow): WireMessage {
   const m: WireMessage = { room, seq: r.seq, msgId: String(r.id), from: String(r.sender_id), body: r.body, ts: r.ts };
-  // Replies, attachments, mentions (issue 7): stored in wire form.
+  // Replies, attachments, mentions: stored in wire form.
   return r.extra === null ? m : { ...m, ...(JSON.parse(r.extra) as Partial<WireMessage>) };
 }
 
@@ -55,7 +55,7 @@ export class Reader {
   private readonly lastEvent: Statement<[], { id: number | null }>;
   private readonly roomMembers: Statement<[number], { user_id: number }>;
 
-  /** Edits, deletions, reactions, files (issue 7). */
+  /** Edits, deletions, reactions, files. */
   readonly changes: ChangeReader;
 
   constructor(readonly db: Db) {
@@ -126,7 +126,7 @@ export class Reader {
       lastSeq: r.last_seq,
       readSeq: Math.min(r.read_seq, r.last_seq),
       unread: Math.max(0, r.last_seq - r.read_seq),
-      // Issue 7, present only when not the default (absent: 0 mentions, cseq 0, not muted, notify "all").
+      // Present only when not the default (absent: 0 mentions, cseq 0, not muted, notify "all").
       ...(r.mentions > 0 ? { mentions: r.mentions } : {}),
       ...(r.last_cseq > 0 ? { lastCseq: r.last_cseq } : {}),
       ...(r.muted !== 0 ? { muted: true } : {}),
@@ -159,7 +159,7 @@ export class Reader {
     return this.lastEvent.get()?.id ?? 0;
   }
 
-  // --- Directory reads for the web client and the admin page (issue 8). Prepared on first use.
+  // --- Directory reads for the web client and the admin page. Prepared on first use.
 
   private membersWithNames?: Statement<[number], MemberRow>;
   private userDirectory?: Statement<[number], DirectoryUser>;

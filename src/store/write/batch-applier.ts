@@ -29,7 +29,7 @@ export class BatchApplier {
   private readonly lastHash = new Map<number, Buffer>();
   private nextId = 0;
   private readonly purger: Purger;
-  /** Issue 7: edits, deletions, reactions, files; replies and mentions of a send. */
+  /** Edits, deletions, reactions, files; replies and mentions of a send. */
   private readonly changes: ChangeApplier;
   private readonly extras: SendExtras;
   private readonly findByClientId: Statement<[number, string], SentRow>;

@@ -17,7 +17,7 @@ export type WriteOp =
   | { k: 'audit'; actor: Actor; action: string; details: AuditDetails }
   | ChangeOp;
 
-/** Issue 7's writes (applied by store/message-changes.ts and store/file-rows.ts). */
+/** Message changes and files (applied by write/message-changes.ts and files/file-rows.ts). */
 export type ChangeOp =
   /** The sender edits within `windowMs` of sending. */
   | { k: 'edit'; room: number; user: number; seq: number; body: string; windowMs: number }
