@@ -22,14 +22,14 @@ export interface ChatDeps {
   deferReads?: (job: () => void) => void;
   onCommitted?: (count: number) => void;
   /** Edit, delete, react, notify, presence frames; muted rooms (mentions still reach the muted). */
-  actions?: MessageActions;
-  mutes?: Mutes;
+  actions: MessageActions;
+  mutes: Mutes;
   /** Markers that move within this window reach their room as one frame (default 200 ms; 0: each at once). */
   receiptWindowMs?: number;
   /** Replaces the window's timer (tests flush by hand). */
   receiptSchedule?: Schedule;
   /** The frame rates the gateway enforces, announced in the `rooms` reply so clients can pace themselves. */
-  rateLimits?: RateLimits;
+  rateLimits: RateLimits;
   /** Told of a failure in a continuation (a search's answer) that no caller's try can see. */
   onError?: (err: unknown, where: { frame: string; user: number }) => void;
 }
@@ -109,13 +109,12 @@ export class ChatService {
       case 'rooms':
         return peer.send(JSON.stringify({
           type: 'rooms', id: frame.id, rooms: this.deps.history.rooms(peer.userId),
-          ...(this.deps.actions === undefined ? {} : { editWindowSeconds: this.deps.actions.editWindowSeconds }),
-          ...(this.deps.rateLimits === undefined ? {} : { rateLimits: this.deps.rateLimits }),
+          editWindowSeconds: this.deps.actions.editWindowSeconds,
+          rateLimits: this.deps.rateLimits,
         }));
       case 'ping':
         return peer.send(frame.id === undefined ? '{"type":"pong"}' : JSON.stringify({ type: 'pong', id: frame.id }));
       case 'edit': case 'delete': case 'react': case 'notify': case 'presence':
-        if (this.deps.actions === undefined) return peer.send(errorFrame(frame.id, 'bad_request', 'unknown frame type'));
         return this.deps.actions.handle(peer, frame);
     }
   }
@@ -136,7 +135,7 @@ export class ChatService {
         this.deps.fanout.publish(roomTopic(roomId), r.frame);
         // A mention reaches the mentioned even where they muted the room (they are not on its topic).
         // Checked first: most messages mention nobody, and this is the per-message path.
-        if (r.mentions !== undefined && r.mentions.length > 0 && this.deps.mutes !== undefined) {
+        if (r.mentions !== undefined && r.mentions.length > 0) {
           for (const m of this.deps.mutes.mentionedWhoMuted(roomId, user, r.mentions)) this.deps.fanout.toUser(m, r.frame);
         }
         this.deps.onCommitted?.(1);

@@ -1,4 +1,5 @@
 import t from 'tap';
+import { actionWiring } from './wiring.js';
 import { Membership } from '../../src/chat/membership.js';
 import type { Fanout, HistorySource, Peer, SearchSource, WriteQueue } from '../../src/chat/ports.js';
 import { unrefTimer, type Schedule } from '../../src/chat/read-receipts.js';
@@ -69,7 +70,7 @@ function setup() {
   const fanout = new FakeFanout();
   const window = new ManualWindow();
   const chat = new ChatService({
-    history, writer, fanout, membership, search,
+    history, writer, fanout, membership, search, ...actionWiring(writer, fanout, membership),
     limits: { maxBodyChars: 100, maxHistoryLimit: 200, maxSyncLimit: 500, maxSyncRooms: 10, maxSearchLimit: 50 },
     maxSyncTotal: 1_000, receiptWindowMs: 200, receiptSchedule: window.schedule,
   });

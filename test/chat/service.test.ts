@@ -1,4 +1,5 @@
 import t, { type Test } from 'tap';
+import { actionWiring } from './wiring.js';
 import { Membership } from '../../src/chat/membership.js';
 import type { Fanout, HistorySource, Peer, SearchQuery, SearchSource, WriteQueue } from '../../src/chat/ports.js';
 import { ChatService, parseRoomId } from '../../src/chat/service.js';
@@ -81,7 +82,7 @@ function setup(): { chat: ChatService; writer: FakeWriter; fanout: FakeFanout; h
   const search = new FakeSearch();
   const committed: number[] = [];
   const chat = new ChatService({
-    history, writer, fanout, membership, search,
+    history, writer, fanout, membership, search, ...actionWiring(writer, fanout, membership),
     limits: { maxBodyChars: 100, maxHistoryLimit: 200, maxSyncLimit: 500, maxSyncRooms: 10, maxSearchLimit: 50 },
     maxSyncTotal: 1000,
     onCommitted: (n) => committed.push(n),
@@ -229,7 +230,10 @@ t.test('rooms and ping answer directly', async (t) => {
   const frames: ClientFrame[] = [{ type: 'rooms', id: 'r' }, { type: 'ping', id: 'p' }, { type: 'ping' }];
   for (const f of frames) s.chat.handle(alice, f);
   t.same(alice.sent, [
-    { type: 'rooms', id: 'r', rooms: [{ room: '10', name: 'rooms of 1', kind: 'group', lastSeq: 3, readSeq: 1, unread: 2 }] },
+    {
+      type: 'rooms', id: 'r', rooms: [{ room: '10', name: 'rooms of 1', kind: 'group', lastSeq: 3, readSeq: 1, unread: 2 }],
+      editWindowSeconds: 900, rateLimits: { framesPerSecond: 20, frameBurst: 100, userFramesPerSecond: 100, userFrameBurst: 500 },
+    },
     { type: 'pong', id: 'p' },
     { type: 'pong' },
   ]);
@@ -278,8 +282,10 @@ function syncToTheEnd(
   const rooms = [...new Set([...counts.keys(), ...cseqs.keys()])];
   const membership = Membership.from(rooms.map((r) => ({ room_id: r, user_id: ALICE })));
   const history = new RoomsInMemory(counts, cseqs);
+  const writer = new FakeWriter();
+  const fanout = new FakeFanout();
   const chat = new ChatService({
-    history, writer: new FakeWriter(), fanout: new FakeFanout(), membership, search: new FakeSearch(), maxSyncTotal: total,
+    history, writer, fanout, membership, search: new FakeSearch(), maxSyncTotal: total, ...actionWiring(writer, fanout, membership),
     limits: { maxBodyChars: 100, maxHistoryLimit: 200, maxSyncLimit: 500, maxSyncRooms: 1000, maxSearchLimit: 50 },
   });
   const alice = new FakePeer(ALICE);
@@ -343,8 +349,10 @@ t.test('sync: rooms past a spent budget are not read at all', async (t) => {
   const counts = new Map([[300, 10], [301, 10], [302, 10]]);
   const membership = Membership.from([...counts.keys()].map((r) => ({ room_id: r, user_id: ALICE })));
   const history = new RoomsInMemory(counts, new Map());
+  const writer = new FakeWriter();
+  const fanout = new FakeFanout();
   const chat = new ChatService({
-    history, writer: new FakeWriter(), fanout: new FakeFanout(), membership, search: new FakeSearch(), maxSyncTotal: 15,
+    history, writer, fanout, membership, search: new FakeSearch(), maxSyncTotal: 15, ...actionWiring(writer, fanout, membership),
     limits: { maxBodyChars: 100, maxHistoryLimit: 200, maxSyncLimit: 500, maxSyncRooms: 1000, maxSearchLimit: 50 },
   });
   const alice = new FakePeer(ALICE);
@@ -366,6 +374,7 @@ t.test('sync: with deferReads the rows are read when the job runs, checking memb
   const jobs: Array<() => void> = [];
   const chat = new ChatService({
     history: s.history, writer: s.writer, fanout: s.fanout, membership: s.membership, search: s.search, maxSyncTotal: 1000,
+    ...actionWiring(s.writer, s.fanout, s.membership),
     limits: { maxBodyChars: 100, maxHistoryLimit: 200, maxSyncLimit: 500, maxSyncRooms: 10, maxSearchLimit: 50 },
     deferReads: (job) => jobs.push(job),
   });
