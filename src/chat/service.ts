@@ -19,7 +19,7 @@ export interface ChatDeps {
   /** Most messages, and most change entries, in one `synced` reply over all its rooms. */
   maxSyncTotal: number;
   /** Where a sync's reads run; absent: at once. The server passes a TurnQueue so a storm of syncs yields between them. */
-  deferReads?: (job: () => void) => void;
+  deferReads?: (job: () => void) => boolean;
   onCommitted?: (count: number) => void;
   /** Edit, delete, react, notify, presence frames; muted rooms (mentions still reach the muted). */
   actions: MessageActions;
@@ -69,6 +69,8 @@ function answer(done: (outcome: SendOutcome) => void, outcome: SendOutcome, reth
 const DEFAULT_HISTORY = 50;
 const DEFAULT_SYNC = 100;
 const DEFAULT_SEARCH = 20;
+/** How long a sync refused for a full queue is told to wait: a few slices of the queue. */
+const SYNC_RETRY_MS = 1_000;
 const DEFAULT_RECEIPT_WINDOW_MS = 200;
 
 /** Room ids are opaque on the wire; inside they are row ids. Anything else names no room. */
@@ -169,7 +171,9 @@ export class ChatService {
 
   private onSync(peer: Peer, f: SyncFrame): void {
     if (this.deps.deferReads === undefined) return this.answerSync(peer, f);
-    this.deps.deferReads(() => this.answerSync(peer, f));
+    if (!this.deps.deferReads(() => this.answerSync(peer, f))) {
+      peer.send(JSON.stringify({ type: 'error', id: f.id, code: overloaded.code, message: 'too many syncs are waiting; retry shortly', retryAfterMs: SYNC_RETRY_MS }));
+    }
   }
 
   /** Membership is checked here, when the rows are read, so a deferred sync sees who is a member then. */

@@ -13,6 +13,8 @@ export class TurnQueue {
 
   constructor(
     private readonly sliceMs: number,
+    /** Jobs allowed to wait; past it push() refuses, so a storm costs bounded memory. */
+    private readonly max: number,
     private readonly onError: (err: unknown) => void,
     private readonly now: () => number = () => performance.now(),
   ) {}
@@ -21,12 +23,15 @@ export class TurnQueue {
     return this.jobs.length - this.head;
   }
 
-  push(job: () => void): void {
+  /** False when `max` jobs are already waiting: the caller answers for the job. */
+  push(job: () => void): boolean {
+    if (this.length >= this.max) return false;
     this.jobs.push(job);
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(this.runSlice);
     }
+    return true;
   }
 
   private readonly runSlice = (): void => {

@@ -32,6 +32,7 @@ export const SETTINGS = {
   maxSyncLimit: { kind: 'int', default: 500, min: 1, max: 10_000, doc: 'Most messages per room in one sync reply.' },
   maxSyncRooms: { kind: 'int', default: 1000, min: 1, max: 100_000, doc: 'Most rooms one sync may name.' },
   maxSyncTotal: { kind: 'int', default: 1000, min: 1, max: 100_000, doc: 'Most messages, and most change entries, in one sync reply over all its rooms; rooms past it come back with more (moreChanges) and are asked again.' },
+  maxQueuedSyncs: { kind: 'int', default: 10_000, min: 1, max: 1_000_000, doc: 'Sync frames waiting for their turn to be read; past it a sync is answered unavailable with retryAfterMs.' },
   maxSearchLimit: { kind: 'int', default: 100, min: 1, max: 1000, doc: 'Largest search page.' },
 
   framesPerSecond: { kind: 'int', default: 20, min: 0, max: 1_000_000, doc: 'Sustained frames per second per socket (0: no limit).' },

@@ -154,7 +154,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
   const limits = frameLimits(config);
   const features = messageFeatures({ config, reader, writer, membership, sockets, fanout, metrics, log, now: hooks.now });
   // A sync reads at most maxSyncTotal rows; queued, a storm of them yields to timers and I/O every few ms.
-  const syncReads = new TurnQueue(SYNC_SLICE_MS, (err) => log.error({ err }, 'sync read failed'));
+  const syncReads = new TurnQueue(SYNC_SLICE_MS, config.maxQueuedSyncs, (err) => log.error({ err }, 'sync read failed'));
   const chat = new ChatService({
     history: reader, writer, fanout, membership, search, limits, maxSyncTotal: config.maxSyncTotal, deferReads: (job) => syncReads.push(job), actions: features.actions, mutes: features.mutes,
     receiptWindowMs: config.receiptWindowMs, receiptSchedule: hooks.receiptSchedule,

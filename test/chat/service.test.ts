@@ -376,7 +376,7 @@ t.test('sync: with deferReads the rows are read when the job runs, checking memb
     history: s.history, writer: s.writer, fanout: s.fanout, membership: s.membership, search: s.search, maxSyncTotal: 1000,
     ...actionWiring(s.writer, s.fanout, s.membership),
     limits: { maxBodyChars: 100, maxHistoryLimit: 200, maxSyncLimit: 500, maxSyncRooms: 10, maxSearchLimit: 50 },
-    deferReads: (job) => jobs.push(job),
+    deferReads: (job) => jobs.push(job) > 0,
   });
   const alice = new FakePeer(ALICE);
   chat.handle(alice, { type: 'sync', id: 's', since: [['10', 4]] });
@@ -384,4 +384,18 @@ t.test('sync: with deferReads the rows are read when the job runs, checking memb
   t.same(alice.sent, []);
   jobs.shift()?.();
   t.match(alice.sent, [{ type: 'synced', id: 's', rooms: [{ room: '10', messages: [{ seq: 5 }] }] }]);
+});
+
+t.test('sync: a sync the full queue refuses is answered unavailable with retryAfterMs, and nothing is read', async (t) => {
+  const s = setup();
+  const chat = new ChatService({
+    history: s.history, writer: s.writer, fanout: s.fanout, membership: s.membership, search: s.search, maxSyncTotal: 1000,
+    ...actionWiring(s.writer, s.fanout, s.membership),
+    limits: { maxBodyChars: 100, maxHistoryLimit: 200, maxSyncLimit: 500, maxSyncRooms: 10, maxSearchLimit: 50 },
+    deferReads: () => false,
+  });
+  const alice = new FakePeer(ALICE);
+  chat.handle(alice, { type: 'sync', id: 's', since: [['10', 4]] });
+  t.same(s.history.calls, []);
+  t.match(alice.sent, [{ type: 'error', id: 's', code: 'unavailable', retryAfterMs: Number }]);
 });
