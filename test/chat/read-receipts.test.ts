@@ -1,10 +1,9 @@
 import t from 'tap';
-import { actionWiring } from './wiring.js';
+import { actionWiring, FakeWriter } from './wiring.js';
 import { Membership } from '../../src/chat/membership.js';
-import type { Fanout, HistorySource, Peer, SearchSource, WriteQueue } from '../../src/chat/ports.js';
+import type { Fanout, HistorySource, Peer, SearchSource } from '../../src/chat/ports.js';
 import { unrefTimer, type Schedule } from '../../src/chat/read-receipts.js';
 import { ChatService } from '../../src/chat/service.js';
-import type { ResultOf, WriteOp, WriteResult } from '../../src/store/write/write-ops.js';
 
 /** Small fakes: no network, no disk, and a window that ends only when the test says so. */
 class FakePeer implements Peer {
@@ -14,20 +13,6 @@ class FakePeer implements Peer {
   publishOthers(): void { throw new Error('receipts go to the whole room'); }
 }
 
-class FakeWriter implements WriteQueue {
-  readonly ops: WriteOp[] = [];
-  private readonly pending: Array<(r: WriteResult) => void> = [];
-  accepting = true;
-  submit<O extends WriteOp>(op: O, done: (result: ResultOf<O>) => void): boolean {
-    if (!this.accepting) return false;
-    this.ops.push(op);
-    this.pending.push(done as (r: WriteResult) => void);
-    return true;
-  }
-  /** Completes the oldest pending write, as the writer thread would after COMMIT. */
-  complete(result: WriteResult): void { this.pending.shift()?.(result); }
-  get waiting(): number { return this.pending.length; }
-}
 
 class FakeFanout implements Fanout {
   readonly published: Array<[string, Record<string, unknown>]> = [];

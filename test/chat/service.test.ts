@@ -1,12 +1,11 @@
 import t, { type Test } from 'tap';
-import { actionWiring } from './wiring.js';
+import { actionWiring, FakeWriter } from './wiring.js';
 import { Membership } from '../../src/chat/membership.js';
-import type { Fanout, HistorySource, Peer, SearchQuery, SearchSource, WriteQueue } from '../../src/chat/ports.js';
+import type { Fanout, HistorySource, Peer, SearchQuery, SearchSource } from '../../src/chat/ports.js';
 import { ChatService, parseRoomId } from '../../src/chat/service.js';
 import type { ClientFrame, RoomSummary, SearchHit, WireMessage } from '../../src/protocol/frames.js';
 import type { ChangePage, WireChange } from '../../src/store/read/change-reader.js';
 import type { Page } from '../../src/store/read/reader.js';
-import type { ResultOf, WriteOp, WriteResult } from '../../src/store/write/write-ops.js';
 
 /** Small fakes for every port: no network, no disk. */
 class FakePeer implements Peer {
@@ -17,22 +16,6 @@ class FakePeer implements Peer {
   publishOthers(topic: string, frame: string): void { this.others.push([topic, JSON.parse(frame) as Record<string, unknown>]); }
 }
 
-class FakeWriter implements WriteQueue {
-  readonly ops: WriteOp[] = [];
-  private readonly pending: Array<(r: WriteResult) => void> = [];
-  accepting = true;
-  submit<O extends WriteOp>(op: O, done: (result: ResultOf<O>) => void): boolean {
-    if (!this.accepting) return false;
-    this.ops.push(op);
-    this.pending.push(done as (r: WriteResult) => void);
-    return true;
-  }
-  /** Completes the oldest pending write with `result`, as the writer thread would after COMMIT. */
-  complete(result: WriteResult): void {
-    this.pending.shift()?.(result);
-  }
-  get waiting(): number { return this.pending.length; }
-}
 
 class FakeFanout implements Fanout {
   readonly published: Array<[string, Record<string, unknown>]> = [];

@@ -1,8 +1,9 @@
-/** The rest of a ChatService's required wiring, real but inert, for tests about other frames. */
+/** What the chat tests share: a writer that commits when told, and the rest of a ChatService's wiring. */
 import type { Membership } from '../../src/chat/membership.js';
 import { MessageActions } from '../../src/chat/message-actions.js';
 import { Mutes } from '../../src/chat/mutes.js';
 import type { Fanout, WriteQueue } from '../../src/chat/ports.js';
+import type { ResultOf, WriteOp, WriteResult } from '../../src/store/write/write-ops.js';
 import { Presence } from '../../src/chat/presence.js';
 import type { RateLimits } from '../../src/chat/service.js';
 
@@ -14,4 +15,22 @@ export function actionWiring(writer: WriteQueue, fanout: Fanout, membership: Mem
     subscriptions: { subscribe: () => undefined, unsubscribe: () => undefined },
   });
   return { actions, mutes, rateLimits: { framesPerSecond: 20, frameBurst: 100, userFramesPerSecond: 100, userFrameBurst: 500 } };
+}
+
+/** The writer as the chat rules see it: ops queue until a test completes them, in order. */
+export class FakeWriter implements WriteQueue {
+  readonly ops: WriteOp[] = [];
+  private readonly pending: Array<(r: WriteResult) => void> = [];
+  accepting = true;
+  submit<O extends WriteOp>(op: O, done: (result: ResultOf<O>) => void): boolean {
+    if (!this.accepting) return false;
+    this.ops.push(op);
+    this.pending.push(done as (r: WriteResult) => void);
+    return true;
+  }
+  /** Completes the oldest pending write with `result`, as the writer thread would after COMMIT. */
+  complete(result: WriteResult): void {
+    this.pending.shift()?.(result);
+  }
+  get waiting(): number { return this.pending.length; }
 }

@@ -5,9 +5,9 @@
  * store before it starts, and Debian's Chromium driven by playwright-core.
  * Every wait is bounded.
  */
+import { freePort } from '../helpers/free-port.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -25,17 +25,7 @@ const ROOT = new URL('../../', import.meta.url).pathname;
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** A free TCP port on loopback, so the server can be restarted on the same one. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 export interface Person { name: string; password: string; role: Role; id: string }
 
