@@ -43,7 +43,7 @@ function byId(results: readonly CheckResult[]): Record<string, CheckResult> {
 t.test('every check answers ok, warn or fail, and every warn or fail carries a fix', async (t) => {
   for (const name of ['pi4-sd', 'pi5-ssd', 'x86-server']) {
     const results = await runDoctor(machine(name));
-    t.equal(results.length, 16, `${name}: 16 checks`);
+    t.equal(results.length, 17, `${name}: 17 checks`);
     for (const r of results) {
       t.ok(['ok', 'warn', 'fail'].includes(r.status), `${name} ${r.id}`);
       if (r.status !== 'ok') t.ok(r.fix !== undefined && r.fix.length > 10, `${name} ${r.id} has a fix`);
