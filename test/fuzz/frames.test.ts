@@ -11,7 +11,7 @@ import t from 'tap';
 import { frameLimits } from '../../src/gateway/server.js';
 import { parseClientFrame } from '../../src/protocol/parse.js';
 import { settledMemory } from '../helpers/memory.js';
-import { fuzzMs, saveToCorpus, startArena } from './harness.js';
+import { BYSTANDER_PATIENCE_MS, fuzzMs, saveToCorpus, startArena } from './harness.js';
 
 const FRAME_TYPES = ['send', 'sync', 'history', 'search', 'read', 'typing', 'rooms', 'ping', 'edit', 'delete', 'react', 'presence', 'nope', ''];
 
@@ -106,7 +106,7 @@ t.test('fuzzed frames: server up, documented replies only, bystander unaffected,
   t.comment(`frame fuzz: ${inputs} frames in ${batches} batches, ${seconds.toFixed(1)} s; bystander worst ping ${worstBystanderMs.toFixed(1)} ms`);
   t.same(arena.problems, [], 'every reply and close code was documented');
   t.ok(inputs > 500, `a meaningful number of inputs (${inputs})`);
-  t.ok(worstBystanderMs < 1000, 'the bystander was answered within a second throughout');
+  t.ok(worstBystanderMs < BYSTANDER_PATIENCE_MS, `the bystander was answered throughout (worst ${worstBystanderMs.toFixed(0)} ms)`);
   const stored = arena.stored();
   const rows = arena.storedRows();
   const strays = rows.filter((r) => acceptedSends.get(r.client_msg_id)?.has(r.body) !== true || String(r.room_id) !== arena.ownRoom);
