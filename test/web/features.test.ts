@@ -61,14 +61,14 @@ t.test('two people reply, edit, delete, react, share files, mention, mute, see p
   let cutBob: () => void = () => undefined;
   const toBob: string[] = [];
   await b.page.routeWebSocket((url) => url.pathname === '/ws', (ws) => {
-    if (bobBlocked) return void ws.close({ code: 4001, reason: 'cut off by the test' });
+    if (bobBlocked) return void ws.close({ code: 1001, reason: 'cut off by the test' });
     const server = ws.connectToServer();
     server.onMessage((raw) => {
       toBob.push(String(raw));
       ws.send(raw);
     });
     cutBob = () => {
-      ws.close({ code: 4001, reason: 'cut off by the test' });
+      ws.close({ code: 1001, reason: 'cut off by the test' });
       server.close();
     };
   });
