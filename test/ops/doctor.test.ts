@@ -173,7 +173,7 @@ t.test('mount lookup picks the longest mount point and partition names map to th
 t.test('on this machine the doctor runs every check without throwing', async (t) => {
   const inputs = hostInputs(configWith({ host: '127.0.0.1', port: 1 }), '/');
   const results = await runDoctor(inputs);
-  t.equal(results.length, 16);
+  t.equal(results.length, 17);
   t.equal(byId(results).sqlite?.status, 'ok', 'better-sqlite3 here has FTS5');
   t.equal(byId(results).thumbnails?.status, 'ok', 'sharp makes thumbnails here');
   t.equal(byId(results).uws?.status, 'ok', 'the uWS binary loads here');
