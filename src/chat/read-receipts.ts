@@ -19,25 +19,27 @@ export interface ReadReceiptsDeps {
   schedule?: Schedule;
 }
 
-/** Who asked for the newest read of a (room, user) still to be written: a failure is answered to them. */
+/** Who asked for the newest read of a (room, user) this window: a failure is answered to them. */
 interface Asker { peer: Peer; id: string | undefined }
 
-/** A (room, user) whose read is in the writer; `next` is the newest read that arrived since (latest wins). */
-interface Writing { next: number; asker: Asker | null }
+/** The newest read of a (room, user) this window. */
+interface Pending { room: number; user: number; seq: number; asker: Asker }
 
 /**
- * Read markers: written through the writer's group commit and announced to the
- * room at most once per window. When N members of a busy room read each new
- * message, every reader would otherwise cost a frame to all N (N² frames per
- * message); one frame per room per window carries every marker that moved.
+ * Read markers, gathered for a window and then written and announced together.
+ * When N members of a busy room read each new message, every reader would
+ * otherwise cost a write and a frame to all N (N² frames per message). Here a
+ * window's reads cost one write per (room, user) that read (the newest seq
+ * wins), all submitted at once so they share the writer's batch, and one
+ * frame per room once those writes are durable.
  *
- * Bounded state: one entry per (room, user) with a read in the writer, one per
- * (room, user) whose marker moved this window. One server-wide timer, armed
- * only while some marker waits to be announced.
+ * Bounded state: one entry per (room, user) that read this window. One
+ * server-wide timer, armed only while reads wait. A read is never answered on
+ * success; a marker reaches the database at most one window late, which no
+ * client can tell from a slow network.
  */
 export class ReadReceipts {
-  private readonly writing = new Map<string, Writing>();
-  private moved = new Map<number, Map<number, number>>();
+  private waiting = new Map<string, Pending>();
   private cancelFlush: (() => void) | null = null;
   private closed = false;
   private readonly schedule: Schedule;
@@ -48,26 +50,62 @@ export class ReadReceipts {
 
   /** The caller has checked membership; the writer checks it again at commit. */
   read(peer: Peer, room: number, seq: number, id: string | undefined): void {
+    if (this.closed) return;
     const key = `${room}:${peer.userId}`;
-    const waiting = this.writing.get(key);
-    if (waiting !== undefined) {
-      // One write per (room, user) at a time: later reads merge into the next one.
-      if (waiting.asker === null || seq > waiting.next) {
-        waiting.next = Math.max(waiting.next, seq);
-        waiting.asker = { peer, id };
-      }
-      return;
+    const pending = this.waiting.get(key);
+    if (pending === undefined) this.waiting.set(key, { room, user: peer.userId, seq, asker: { peer, id } });
+    else if (seq > pending.seq) {
+      pending.seq = seq;
+      pending.asker = { peer, id };
     }
-    this.write(key, room, peer.userId, seq, { peer, id });
+    if (this.deps.windowMs === 0) return this.flush();
+    this.cancelFlush ??= this.schedule(() => {
+      this.cancelFlush = null;
+      this.flush();
+    }, this.deps.windowMs);
   }
 
-  /** Publishes every marker that moved since the last flush: one frame per room. */
+  /** Ends the window: writes every read that waited, then announces the markers that moved, one frame per room. */
   flush(): void {
     this.cancelFlush?.();
     this.cancelFlush = null;
-    const rooms = this.moved;
-    this.moved = new Map();
-    for (const [room, users] of rooms) {
+    const reads = this.waiting;
+    this.waiting = new Map();
+    const moved = new Map<number, Map<number, number>>();
+    let left = reads.size;
+    const settled = (): void => {
+      if (--left === 0) this.announce(moved);
+    };
+    for (const r of reads.values()) {
+      const queued = this.deps.writer.submit({ k: 'read', room: r.room, user: r.user, seq: r.seq }, (result) => {
+        try {
+          if (!result.ok) r.asker.peer.send(errorFrame(r.asker.id, result.code, result.message));
+          else if (result.moved) note(moved, r.room, r.user, result.seq);
+        } finally {
+          settled();
+        }
+      });
+      if (!queued) {
+        try {
+          r.asker.peer.send(errorFrame(r.asker.id, overloaded.code, overloaded.message));
+        } finally {
+          settled();
+        }
+      }
+    }
+  }
+
+  /** Stops the timer and forgets reads not yet written: the client reads again on its next message. */
+  close(): void {
+    this.closed = true;
+    this.cancelFlush?.();
+    this.cancelFlush = null;
+    this.waiting.clear();
+  }
+
+  private announce(moved: ReadonlyMap<number, ReadonlyMap<number, number>>): void {
+    if (this.closed) return;
+    for (const [room, users] of moved) {
       try {
         this.deps.fanout.publish(roomTopic(room), receiptFrame(room, users));
       } catch {
@@ -75,45 +113,15 @@ export class ReadReceipts {
       }
     }
   }
+}
 
-  /** Stops the timer and forgets unannounced markers (they are durable; clients see them via `rooms`). */
-  close(): void {
-    this.closed = true;
-    this.cancelFlush?.();
-    this.cancelFlush = null;
-    this.moved.clear();
+function note(moved: Map<number, Map<number, number>>, room: number, user: number, seq: number): void {
+  let users = moved.get(room);
+  if (users === undefined) {
+    users = new Map();
+    moved.set(room, users);
   }
-
-  private write(key: string, room: number, user: number, seq: number, asker: Asker): void {
-    const entry: Writing = { next: 0, asker: null };
-    this.writing.set(key, entry);
-    const queued = this.deps.writer.submit({ k: 'read', room, user, seq }, (r) => {
-      this.writing.delete(key);
-      // The merged read goes first, so a failing reply below cannot strand it.
-      if (entry.asker !== null) this.write(key, room, user, entry.next, entry.asker);
-      if (!r.ok) asker.peer.send(errorFrame(asker.id, r.code, r.message));
-      else if (r.moved) this.note(room, user, r.seq);
-    });
-    if (!queued) {
-      this.writing.delete(key);
-      asker.peer.send(errorFrame(asker.id, overloaded.code, overloaded.message));
-    }
-  }
-
-  private note(room: number, user: number, seq: number): void {
-    if (this.closed) return;
-    let users = this.moved.get(room);
-    if (users === undefined) {
-      users = new Map();
-      this.moved.set(room, users);
-    }
-    users.set(user, Math.max(users.get(user) ?? 0, seq));
-    if (this.deps.windowMs === 0) return this.flush();
-    this.cancelFlush ??= this.schedule(() => {
-      this.cancelFlush = null;
-      this.flush();
-    }, this.deps.windowMs);
-  }
+  users.set(user, Math.max(users.get(user) ?? 0, seq));
 }
 
 /**
