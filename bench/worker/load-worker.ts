@@ -8,13 +8,14 @@
 import WebSocket from 'ws';
 import { fdLimitOf } from '../lib/fd-limit.js';
 import { encode, newHistogram, recordMs } from '../lib/histogram.js';
+import { READ_INTERVAL_MS } from '../../src/web/read-throttle.js';
 import type { ConnectCommand, FromWorker, InitCommand, LoadCommand, ToWorker, WorkerStats } from './protocol.js';
 
 const MAX_HANDSHAKES_IN_FLIGHT = 1000;
 const MAX_PENDING_SENDS = 200_000;
 const TICK_MS = 2;
-/** A real client reads at most this often: one read covers everything seen since the last. */
-const READ_EVERY_MS = 100;
+/** As the web client does (src/web/read-throttle.ts): one read a second covers everything seen since the last. */
+const READ_EVERY_MS = READ_INTERVAL_MS;
 
 const enum State { Idle, Connecting, Open, Failed, Closed }
 

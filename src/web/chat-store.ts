@@ -7,6 +7,7 @@ import { Connection, type ConnState } from './connection.js';
 import { Outbox, type Delivery } from './outbox.js';
 import { SendPacer } from './send-pacer.js';
 import { DEFAULT_EDIT_WINDOW_MS } from './room-actions.js';
+import { ReadThrottle } from './read-throttle.js';
 import type { SearchState } from './search-actions.js';
 import type { Attachment, Change, PresenceState, ServerFrame, ServerFrameOf, User, WireMessage } from './protocol.js';
 import {
@@ -56,6 +57,8 @@ export class ChatStore {
   /** Sends waiting for the socket, drained in order under the server's rate (see outbox.ts). */
   readonly outbox: Outbox;
   readonly pacer = new SendPacer();
+  /** Read markers, at most once a second per room (see read-throttle.ts). */
+  private readonly reads = new ReadThrottle((room, seq) => this.conn.send({ type: 'read', room, seq }));
   private readonly listeners = new Set<() => void>();
   private typingSentAt = new Map<string, number>();
   private typingTimer = 0;
@@ -77,7 +80,11 @@ export class ChatStore {
       frame: (f) => this.onFrame(f),
       opened: () => {
         reportVisibility(this);
-        void catchUp(this).then(() => askPresence(this));
+        void catchUp(this).then(() => {
+          askPresence(this);
+          // Reads made while offline go now.
+          this.reads.flush();
+        });
       },
       state: (conn) => {
         if (conn.kind !== 'online') this.outbox.close();
@@ -281,13 +288,12 @@ export class ChatStore {
     if (r !== undefined && !atLatest(r)) void this.loadLatest(id);
   }
 
-  /** Tells the server the user has seen the room up to `seq` (never backwards). */
+  /** Tells the server the user has seen the room up to `seq` (never backwards), at most once a second per room. */
   markRead(id: string, seq: number): void {
     const r = this.state.rooms[id];
     if (r === undefined || seq <= r.readSeq) return;
-    if (this.conn.send({ type: 'read', room: id, seq })) {
-      this.updateRoom(id, (x) => ({ ...x, readSeq: Math.max(x.readSeq, seq), mentions: seq >= x.lastSeq ? 0 : x.mentions }));
-    }
+    this.updateRoom(id, (x) => ({ ...x, readSeq: Math.max(x.readSeq, seq), mentions: seq >= x.lastSeq ? 0 : x.mentions }));
+    this.reads.read(id, seq);
   }
 
   send(id: string, body: string, extras: SendExtras = {}): void {
