@@ -34,6 +34,9 @@ function str(o: Fields, key: string, max: number): string {
   const v = o[key];
   if (typeof v !== 'string') throw new FrameError(`"${key}" must be a string`);
   if (v.length === 0 || v.length > max) throw new FrameError(`"${key}" must be 1 to ${max} characters`);
+  // A lone surrogate cannot be stored as UTF-8: SQLite would keep U+FFFD instead, and a
+  // clientMsgId that changed on the way in would no longer match its own retry.
+  if (!v.isWellFormed()) throw new FrameError(`"${key}" is not well-formed Unicode`);
   return v;
 }
 

@@ -98,6 +98,15 @@ t.test('a body with a lone surrogate is refused; well-formed astral text is kept
   t.match(parse({ ...base, body: 'ok 😀 𝄞 汉字' }), { ok: true, frame: { body: 'ok 😀 𝄞 汉字' } });
 });
 
+t.test('ids with a lone surrogate are refused: what is stored must match its retry', async (t) => {
+  // Found by the frame fuzzer: SQLite stores U+FFFD for a lone surrogate, so the row's
+  // clientMsgId differed from the one acked, and a retry with the same id made a second row.
+  t.match(fails(parse({ type: 'send', room: '1', clientMsgId: 'c\uD800', body: 'hi' })), { code: 'bad_request', message: /"clientMsgId" is not well-formed/ });
+  t.match(fails(parseClientFrame('{"type":"send","room":"1","clientMsgId":"\\udc00x","body":"hi"}', limits)), { code: 'bad_request' });
+  t.match(fails(parse({ type: 'history', room: '1\uDBFF' })), { code: 'bad_request', message: /"room"/ });
+  t.match(parse({ type: 'send', room: '1', clientMsgId: 'id-😀-汉', body: 'hi' }), { ok: true, frame: { clientMsgId: 'id-😀-汉' } });
+});
+
 t.test('sync: since must be an object of room to a non-negative integer', async (t) => {
   for (const since of [undefined, null, [], 'x', 3]) {
     t.match(fails(parse({ type: 'sync', since })), { code: 'bad_request', message: /"since"/ }, JSON.stringify(since));
