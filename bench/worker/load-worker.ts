@@ -105,17 +105,25 @@ function noteSeen(index: number, text: string): void {
   if (Number.isSafeInteger(seq) && seq > slot.seenSeq) slot.seenSeq = seq;
 }
 
-/** One timer for all connections: each tick, every connection with something new sends one read. */
+/**
+ * One timer for all connections, each reading at most once per READ_EVERY_MS. Real clients'
+ * timers are not in step, so each tick serves one slice of the connections: all of them at
+ * once would be a burst no real room makes.
+ */
+const READ_SLICES = 10;
 function startReads(): void {
   if (readTimer !== null) return;
+  let tick = 0;
   readTimer = setInterval(() => {
-    for (const s of slots) {
-      if (s.seenSeq <= s.readSeq || s.state !== State.Open || s.ws === null) continue;
+    const first = tick++ % READ_SLICES;
+    for (let i = first; i < slots.length; i += READ_SLICES) {
+      const s = slots[i];
+      if (s === undefined || s.seenSeq <= s.readSeq || s.state !== State.Open || s.ws === null) continue;
       s.readSeq = s.seenSeq;
       counters.readsSent += 1;
       s.ws.send(`{"type":"read","room":"${s.room}","seq":${s.seenSeq}}`);
     }
-  }, READ_EVERY_MS);
+  }, READ_EVERY_MS / READ_SLICES);
   readTimer.unref();
 }
 
