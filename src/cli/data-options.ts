@@ -26,7 +26,7 @@ export function configFrom(flags: DataFlags, extra: Partial<Record<SettingName, 
 
 /**
  * Only `serve`, `restore` and `service install` create a data folder or a
- * database: any other command given a mistyped --data would otherwise make an
+ * database. Every other command given a mistyped --data would otherwise make an
  * empty one (a user table with no admin, a backup of nothing) and report success.
  */
 export function requireDatabase(dataDir: string): void {
