@@ -6,20 +6,6 @@ import { Writer } from '../../../src/store/write/writer.js';
 import { openWritable } from '../../../src/store/db/database.js';
 import { addUser, createRoom } from '../../../src/store/admin/admin.js';
 
-t.test('the writer thread commits sends with gap-free seqs', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'roost-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const db = openWritable(dir);
-  const u = addUser(db, 'alice', 'member', 'x');
-  const room = createRoom(db, 'general', ['alice']);
-  db.close();
-  const writer = await Writer.start({ dataDir: dir, synchronous: 'FULL', queueMax: 1000, batchMax: 100 });
-  const results = await Promise.all(Array.from({ length: 50 }, (_, i) =>
-    writer.run({ k: 'send', room: room.id, user: u.id, clientMsgId: `m${i}`, body: `hello ${i}` })));
-  t.same(results.map((r) => (r.ok ? r.seq : -1)), Array.from({ length: 50 }, (_, i) => i + 1));
-  await writer.close();
-});
-
 /** A data folder with one user in one room, for writer tests. */
 function folder(t: { teardown(fn: () => void): void }): { dir: string; user: number; room: number } {
   const dir = mkdtempSync(join(tmpdir(), 'roost-'));
@@ -30,6 +16,15 @@ function folder(t: { teardown(fn: () => void): void }): { dir: string; user: num
   db.close();
   return { dir, user: u.id, room: room.id };
 }
+
+t.test('the writer thread commits sends with gap-free seqs', async (t) => {
+  const { dir, user, room } = folder(t);
+  const writer = await Writer.start({ dataDir: dir, synchronous: 'FULL', queueMax: 1000, batchMax: 100 });
+  const results = await Promise.all(Array.from({ length: 50 }, (_, i) =>
+    writer.run({ k: 'send', room, user, clientMsgId: `m${i}`, body: `hello ${i}` })));
+  t.same(results.map((r) => (r.ok ? r.seq : -1)), Array.from({ length: 50 }, (_, i) => i + 1));
+  await writer.close();
+});
 
 t.test('a callback that throws in the middle of a batch costs only itself: the others get their results, the writer goes on', async (t) => {
   const { dir, user, room } = folder(t);
