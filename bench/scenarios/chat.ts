@@ -17,7 +17,7 @@ export interface ChatParams {
   seconds: number;
   bodyBytes: number;
   connectTimeoutMs: number;
-  /** Every receiving connection sends `read` for what it saw (at most one per 100 ms). */
+  /** Every receiving connection sends `read` for what it saw (at most once a second, as the web client does). */
   reads?: boolean;
 }
 

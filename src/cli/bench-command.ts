@@ -33,7 +33,7 @@ export function benchCommand(program: Command): void {
     .option('--p99-limit <ms>', 'find-max: stop when p99 send→delivery exceeds this', '100')
     .option('--rss-limit <size>', 'find-max: stop when server RSS exceeds this (e.g. 2G; default half the RAM)')
     .option('--lag-limit <ms>', 'find-max: stop when event-loop lag p99 exceeds this', '100')
-    .option('--reads', 'chat: every receiving connection sends read for what it saw, at most one per 100 ms (as the web client does)')
+    .option('--reads', 'chat: every receiving connection sends read for what it saw, at most once a second, spread over the second (as the web client does)')
     .option('--baseline', 'also run the scenario against bare uWS and bare ws reference servers')
     .option('--url <url>', 'bench a running server (e.g. http://127.0.0.1:8080) instead of a scratch one')
     .option('--data <dir>', 'with --url: that server\'s data folder, where bench users are created and later disabled')

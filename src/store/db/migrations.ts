@@ -203,6 +203,44 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX message_files_by_file ON message_files(file_id);
   `,
+  // 5: people run their own rooms and accounts. `members` stays the joined members (the
+  // rows every frame's check reads) and gains a role; invitations, departures and removals
+  // live in room_standing, so the hot path never filters by state. A room with no owner
+  // (every room made before this version) is run by the server's admins.
+  `
+  ALTER TABLE rooms ADD COLUMN topic TEXT NOT NULL DEFAULT '';
+  ALTER TABLE rooms ADD COLUMN avatar TEXT;
+  ALTER TABLE rooms ADD COLUMN join_rule TEXT NOT NULL DEFAULT 'invite' CHECK (join_rule IN ('invite', 'public'));
+  ALTER TABLE rooms ADD COLUMN history TEXT NOT NULL DEFAULT 'shared' CHECK (history IN ('shared', 'joined'));
+  ALTER TABLE members ADD COLUMN role TEXT NOT NULL DEFAULT 'member' CHECK (role IN ('owner', 'moderator', 'member'));
+  -- The room's last seq when this member joined: with history 'joined' they read from the next one.
+  ALTER TABLE members ADD COLUMN joined_seq INTEGER NOT NULL DEFAULT 0;
+  CREATE TABLE room_standing (
+    room_id INTEGER NOT NULL,
+    user_id INTEGER NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('invited', 'left', 'removed')),
+    by_user INTEGER,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (room_id, user_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX room_standing_by_user ON room_standing(user_id, state);
+  ALTER TABLE users ADD COLUMN display_name TEXT NOT NULL DEFAULT '';
+  ALTER TABLE users ADD COLUMN avatar TEXT;
+  -- What a session is, for the list of one's own sessions (from the login's User-Agent or its device field).
+  ALTER TABLE tokens ADD COLUMN device TEXT NOT NULL DEFAULT '';
+  -- Invitation links: the token is shown once; only its SHA-256 is kept.
+  CREATE TABLE invite_links (
+    hash BLOB PRIMARY KEY,
+    created_by INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    max_uses INTEGER NOT NULL CHECK (max_uses > 0),
+    uses INTEGER NOT NULL DEFAULT 0,
+    rooms TEXT NOT NULL DEFAULT '[]',
+    note TEXT NOT NULL DEFAULT '',
+    revoked_at INTEGER
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
