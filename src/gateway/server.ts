@@ -18,7 +18,7 @@ import { Reader } from '../store/read/reader.js';
 import { SearchService } from '../store/search/search.js';
 import { Writer } from '../store/write/writer.js';
 import { writeOpIds } from '../store/write/write-op-size.js';
-import { mountAdminRoutes } from './admin-routes.js';
+import { mountAdminDoor } from './admin-door.js';
 import { mountApi } from './api-routes.js';
 import { EventsFollower } from './events-follower.js';
 import { LagSweeper } from './lag-sweep.js';
@@ -188,7 +188,12 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
     isHealthy: () => accepting && writer.alive,
   });
   mountMemberRoutes(routes, { reader, membership, metrics });
-  mountAdminRoutes(routes, { reader, metrics, connections: () => sockets.size, writerDepth: () => writer.depth, isHealthy: () => accepting && writer.alive });
+  const adminDoor = mountAdminDoor(routes, {
+    config, reader, writer, throttle, metrics, log, tls: tls !== undefined,
+    connections: () => sockets.size, isHealthy: () => accepting && writer.alive,
+    // The follower exists by the time any request arrives.
+    afterChange: () => follower.poll(),
+  });
   mountStatic(routes, log);
   features.mount(routes);
   routes.any('/*', (res) => new Exchange(res).error('not_found', 'no such route'));
@@ -202,6 +207,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
   try {
     listenSocket = await listenExclusive(app, config.host, config.port);
   } catch (err) {
+    await adminDoor.close();
     await writer.close();
     await search.close();
     readerDb.close();
@@ -224,6 +230,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       lagSweeper.stop();
       await history.stop();
       await features.stop();
+      await adminDoor.close();
       // Everything queued commits and is acked while its sockets are still open.
       await writer.idle();
       chat.close();
