@@ -115,6 +115,9 @@ export class AdminService {
   async redeem(r: Redeem, ip: string): Promise<Outcome<{ token: string; user: AdminUser; rooms: string[] }>> {
     const problem = passwordProblem(r.password, r.name);
     if (problem !== undefined) return bad(problem);
+    // A spent or guessed link is refused before scrypt runs: guessing costs the server a lookup, not 16 MiB of hashing.
+    const usable = await this.checkLink(r.token);
+    if (!usable.ok) return usable;
     const made = await this.deps.store.run('invite.redeem', {
       token: r.token, name: r.name, passwordHash: await this.hash(r.password), ...(r.displayName === undefined ? {} : { displayName: r.displayName }),
     }, r.name);

@@ -36,7 +36,7 @@ export interface AdminDoor { readonly service: AdminService; close(): Promise<vo
 /** The admin page's and invitation links' routes, with their store side (the admin thread) wired in. */
 export function mountAdminDoor(routes: HttpRoutes, deps: AdminDoorDeps): AdminDoor {
   const { config, reader, writer, metrics, log } = deps;
-  const worker = new AdminWorker(config.dataDir, config.synchronous);
+  const worker = new AdminWorker(config.dataDir, config.synchronous, (message) => log.error({ reason: message }, 'admin thread failed; admin actions and invitation links answer unavailable'));
   const directory: AdminDirectory = {
     users: () => reader.allUsers(DIRECTORY_LIMIT).map((u) => ({
       id: String(u.id), name: u.name, role: u.role === 'admin' ? 'admin' : 'member', disabled: u.disabled !== 0, createdAt: u.created_at,

@@ -17,8 +17,10 @@ export class AdminWorker implements AdminStore {
   private readonly pending = new Map<number, (outcome: Outcome<unknown>) => void>();
   private nextId = 1;
   private dead: string | null = null;
+  private closing = false;
 
-  constructor(dataDir: string, synchronous: Synchronous) {
+  /** `onFailed`: told once if the thread dies (every action then answers `unavailable`). */
+  constructor(dataDir: string, synchronous: Synchronous, private readonly onFailed?: (message: string) => void) {
     this.worker = new Worker(threadUrl(), { workerData: { dataDir, synchronous } });
     this.worker.unref();
     this.worker.on('message', (reply: AdminReply) => {
@@ -26,12 +28,12 @@ export class AdminWorker implements AdminStore {
       this.pending.delete(reply.id);
       done?.(reply.outcome);
     });
-    this.worker.on('error', (err) => this.fail(`admin thread failed: ${err.message}`));
-    this.worker.on('exit', (code) => this.fail(`admin thread exited (${code})`));
+    this.worker.on('error', (err) => this.died(`admin thread failed: ${err.message}`));
+    this.worker.on('exit', (code) => this.died(`admin thread exited (${code})`));
   }
 
   run<K extends AdminOpName>(k: K, args: AdminOps[K]['in'], actor: string): Promise<Outcome<AdminOps[K]['out']>> {
-    if (this.dead !== null) return Promise.resolve({ ok: false, code: 'unavailable', message: this.dead });
+    if (this.dead !== null || this.closing) return Promise.resolve({ ok: false, code: 'unavailable', message: this.dead ?? 'shutting down' });
     if (this.pending.size >= MAX_PENDING) return Promise.resolve({ ok: false, code: 'unavailable', message: 'too many admin actions in progress' });
     const id = this.nextId++;
     return new Promise((resolve) => {
@@ -42,12 +44,24 @@ export class AdminWorker implements AdminStore {
 
   /** Lets the actions in progress finish, then closes the thread's connection. */
   async close(): Promise<void> {
-    if (this.dead === null) {
+    if (this.dead === null && !this.closing) {
+      this.closing = true;
       const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
       this.worker.postMessage('close');
       await exited;
     }
     this.fail('shutting down');
+  }
+
+  private died(message: string): void {
+    if (this.dead !== null) return;
+    this.fail(message);
+    if (this.closing) return; // the exit close() asked for
+    try {
+      this.onFailed?.(message);
+    } catch {
+      // A reporter that throws has nowhere left to report to.
+    }
   }
 
   private fail(message: string): void {
