@@ -1,6 +1,7 @@
 import type { RoomSummary, SearchHit } from '../protocol/frames.js';
 import type { ChangePage } from '../store/read/change-reader.js';
 import type { Page } from '../store/read/reader.js';
+import type { SearchQuery } from '../store/search/search.js';
 import type { ResultOf, WriteOp } from '../store/write/write-ops.js';
 
 /**
@@ -43,7 +44,7 @@ export interface HistorySource {
   rooms(user: number): RoomSummary[];
 }
 
-export interface SearchQuery { user: number; query: string; room?: number; limit: number; before?: number }
+export type { SearchQuery };
 
 export interface SearchSource {
   /** Runs off the event loop; resolves with hits from rooms the user belongs to, newest first. */

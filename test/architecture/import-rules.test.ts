@@ -62,11 +62,6 @@ const ALLOWED: readonly AllowedImport[] = [
     why: 'being changed for rooms (the events feed applies room changes to live state) on another branch',
   },
   {
-    file: 'src/store/search/search.ts',
-    imports: 'src/chat/ports.ts',
-    why: 'SearchService implements the chat port SearchSource by name; it is to match it by shape instead',
-  },
-  {
     file: 'src/gateway/ws-handler.ts',
     imports: 'src/store/',
     why: 'reads the upgrade\'s token through the Reader; the one session path for WebSocket and HTTP is being built on the accounts branch',
