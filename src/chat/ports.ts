@@ -35,6 +35,11 @@ export interface WriteQueue {
   submit<O extends WriteOp>(op: O, done: (result: ResultOf<O>) => void): boolean;
 }
 
+/** The promise form of the write queue, for the rare paths (HTTP routes, presence's last-seen). */
+export interface WriteRunner {
+  run<O extends WriteOp>(op: O): Promise<ResultOf<O>>;
+}
+
 export interface HistorySource {
   /** `viewer`: whose reactions count as `me`. */
   history(room: number, before: number | undefined, limit: number, viewer?: number): Page;

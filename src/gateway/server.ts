@@ -3,6 +3,7 @@ import type { us_listen_socket } from '@based/uws';
 import { LoginThrottle } from '../auth/login-throttle.js';
 import { TokenRefresher } from '../auth/token-refresh.js';
 import { Membership } from '../chat/membership.js';
+import { MemberList } from '../chat/member-list.js';
 import type { Fanout } from '../chat/ports.js';
 import type { Schedule } from '../chat/read-receipts.js';
 import { ChatService } from '../chat/service.js';
@@ -13,7 +14,9 @@ import { CLOSE_CODES, CLOSE_REASONS } from '../protocol/errors.js';
 import type { FrameLimits } from '../protocol/parse.js';
 import { databasePath, openReadOnly } from '../store/db/database.js';
 import { acquireDataLock } from '../store/db/data-lock.js';
+import { CleanupJob } from '../jobs/cleanup-job.js';
 import { startHistoryJobs, type HistoryJobHooks, type HistoryJobs } from '../jobs/history-jobs.js';
+import { BlobStore } from '../store/files/blob-store.js';
 import { Reader } from '../store/read/reader.js';
 import { SearchService } from '../store/search/search.js';
 import { Writer } from '../store/write/writer.js';
@@ -152,7 +155,9 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
     toUser: (user, frame) => sockets.sendToUser(user, frame),
   };
   const limits = frameLimits(config);
-  const features = messageFeatures({ config, reader, writer, membership, sockets, fanout, metrics, log, now: hooks.now });
+  const blobs = new BlobStore(config.dataDir, (sha) => reader.changes.hasContent(sha));
+  const cleanup = new CleanupJob(readerDb, writer, blobs, { intervalMs: config.retentionCheckSeconds * 1000, now: hooks.now, log });
+  const features = messageFeatures({ config, reader, writer, blobs, cleanup, membership, sockets, fanout, metrics, log, now: hooks.now });
   // A sync reads at most maxSyncTotal rows; queued, a storm of them yields to timers and I/O every few ms.
   const syncReads = new TurnQueue(SYNC_SLICE_MS, config.maxQueuedSyncs, (err) => log.error({ err }, 'sync read failed'));
   const chat = new ChatService({
@@ -187,7 +192,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
     config, chat, membership, reader, writer, search, sockets, throttle, metrics, log, limits, tokens,
     isHealthy: () => accepting && writer.alive,
   });
-  mountMemberRoutes(routes, { reader, membership, metrics });
+  mountMemberRoutes(routes, { reader, members: new MemberList(membership, reader), metrics });
   mountAdminRoutes(routes, { reader, metrics, connections: () => sockets.size, writerDepth: () => writer.depth, isHealthy: () => accepting && writer.alive });
   mountStatic(routes, log);
   features.mount(routes);

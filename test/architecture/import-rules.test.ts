@@ -61,36 +61,6 @@ const ALLOWED: readonly AllowedImport[] = [
     imports: 'src/store/',
     why: 'being changed for rooms (the events feed applies room changes to live state) on another branch',
   },
-  {
-    file: 'src/gateway/ws-handler.ts',
-    imports: 'src/store/',
-    why: 'reads the upgrade\'s token through the Reader; the one session path for WebSocket and HTTP is being built on the accounts branch',
-  },
-  {
-    file: 'src/gateway/file-access.ts',
-    imports: 'src/store/',
-    why: 'to move behind a files service in src/chat/',
-  },
-  {
-    file: 'src/gateway/file-link-routes.ts',
-    imports: 'src/store/',
-    why: 'to move behind a files service in src/chat/',
-  },
-  {
-    file: 'src/gateway/file-routes.ts',
-    imports: 'src/store/',
-    why: 'to move behind a files service in src/chat/',
-  },
-  {
-    file: 'src/gateway/member-routes.ts',
-    imports: 'src/store/',
-    why: 'to move behind a member list service in src/chat/',
-  },
-  {
-    file: 'src/gateway/message-features.ts',
-    imports: 'src/store/',
-    why: 'to take the store\'s implementations from server.ts',
-  },
 ];
 
 function describe(v: Violation): string {
