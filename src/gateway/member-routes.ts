@@ -1,15 +1,14 @@
 import type { HttpRequest, HttpResponse } from '@based/uws';
 import { hashToken, looksLikeToken } from '../auth/tokens.js';
-import type { Membership } from '../chat/membership.js';
-import { parseRoomId } from '../chat/service.js';
-import type { Reader, TokenInfo } from '../store/read/reader.js';
+import type { MemberList } from '../chat/member-list.js';
+import type { Session, SessionReader } from '../chat/sessions.js';
 import { bearerToken, Exchange } from './http.js';
 import type { Metrics } from './metrics.js';
 import type { HttpRoutes } from './http-guard.js';
 
 export interface MemberRouteDeps {
-  reader: Reader;
-  membership: Membership;
+  reader: SessionReader;
+  members: MemberList;
   metrics: Metrics;
 }
 
@@ -17,7 +16,7 @@ export interface MemberRouteDeps {
  * The token's user, or undefined after answering 401. Shared by the routes the web client adds.
  * `tokenOf`: where the route reads it from (file routes take only the header).
  */
-export function authenticated(ex: Exchange, req: HttpRequest, deps: { reader: Reader; metrics: Metrics }, tokenOf = bearerToken): TokenInfo | undefined {
+export function authenticated(ex: Exchange, req: HttpRequest, deps: { reader: SessionReader; metrics: Metrics }, tokenOf = bearerToken): Session | undefined {
   const token = tokenOf(req);
   const info = token !== undefined && looksLikeToken(token) ? deps.reader.tokenInfo(hashToken(token), Date.now()) : undefined;
   if (info === undefined) {
@@ -39,10 +38,8 @@ export function mountMemberRoutes(app: HttpRoutes, deps: MemberRouteDeps): void 
     const room = req.getParameter(0) ?? '';
     const info = authenticated(ex, req, deps);
     if (info === undefined) return;
-    const roomId = parseRoomId(room);
-    if (roomId === null || !deps.membership.isMember(roomId, info.userId)) {
-      return ex.error('forbidden', `not a member of room ${JSON.stringify(room.slice(0, 64))}`);
-    }
-    ex.json(200, { members: deps.reader.membersOfWithNames(roomId) }, [['Cache-Control', 'no-store']]);
+    const list = deps.members.of(info.userId, room);
+    if (!list.ok) return ex.error(list.code, list.message);
+    ex.json(200, { members: list.members }, [['Cache-Control', 'no-store']]);
   });
 }

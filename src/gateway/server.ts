@@ -2,7 +2,10 @@ import { statSync } from 'node:fs';
 import type { us_listen_socket } from '@based/uws';
 import { LoginThrottle } from '../auth/login-throttle.js';
 import { TokenRefresher } from '../auth/token-refresh.js';
+import { AdminService } from '../chat/admin-service.js';
+import { adminDirectory, sessionIssuer } from '../chat/admin-sources.js';
 import { Membership } from '../chat/membership.js';
+import { MemberList } from '../chat/member-list.js';
 import type { Fanout } from '../chat/ports.js';
 import type { Schedule } from '../chat/read-receipts.js';
 import { ChatService } from '../chat/service.js';
@@ -11,9 +14,12 @@ import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import { CLOSE_CODES, CLOSE_REASONS } from '../protocol/errors.js';
 import type { FrameLimits } from '../protocol/parse.js';
+import { AdminWorker } from '../store/admin/admin-worker.js';
 import { databasePath, openReadOnly } from '../store/db/database.js';
 import { acquireDataLock } from '../store/db/data-lock.js';
+import { CleanupJob } from '../jobs/cleanup-job.js';
 import { startHistoryJobs, type HistoryJobHooks, type HistoryJobs } from '../jobs/history-jobs.js';
+import { BlobStore } from '../store/files/blob-store.js';
 import { Reader } from '../store/read/reader.js';
 import { SearchService } from '../store/search/search.js';
 import { Writer } from '../store/write/writer.js';
@@ -152,7 +158,9 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
     toUser: (user, frame) => sockets.sendToUser(user, frame),
   };
   const limits = frameLimits(config);
-  const features = messageFeatures({ config, reader, writer, membership, sockets, fanout, metrics, log, now: hooks.now });
+  const blobs = new BlobStore(config.dataDir, (sha) => reader.changes.hasContent(sha));
+  const cleanup = new CleanupJob(readerDb, writer, blobs, { intervalMs: config.retentionCheckSeconds * 1000, now: hooks.now, log });
+  const features = messageFeatures({ config, reader, writer, blobs, cleanup, membership, sockets, fanout, metrics, log, now: hooks.now });
   // A sync reads at most maxSyncTotal rows; queued, a storm of them yields to timers and I/O every few ms.
   const syncReads = new TurnQueue(SYNC_SLICE_MS, config.maxQueuedSyncs, (err) => log.error({ err }, 'sync read failed'));
   const chat = new ChatService({
@@ -187,12 +195,19 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
     config, chat, membership, reader, writer, search, sockets, throttle, metrics, log, limits, tokens,
     isHealthy: () => accepting && writer.alive,
   });
-  mountMemberRoutes(routes, { reader, membership, metrics });
-  const adminDoor = mountAdminDoor(routes, {
-    config, reader, writer, throttle, metrics, log, tls: tls !== undefined,
-    connections: () => sockets.size, isHealthy: () => accepting && writer.alive,
-    // The follower exists by the time any request arrives.
+  mountMemberRoutes(routes, { reader, members: new MemberList(membership, reader), metrics });
+  // The admin page's changes run on the admin thread's own connection, then reach live sockets
+  // through the events follower's poll (it exists by the time any request arrives).
+  const adminStore = new AdminWorker(config.dataDir, config.synchronous,
+    (reason) => log.error({ reason }, 'admin thread failed; admin actions and invitation links answer unavailable'));
+  const admin = new AdminService({
+    store: adminStore, directory: adminDirectory(reader), issueSession: sessionIssuer(writer, config.tokenTtlDays * 24 * 60 * 60 * 1000),
     afterChange: () => follower.poll(),
+    onError: (err) => log.error({ err }, 'applying an admin change to live sockets failed; the events follower catches up'),
+  });
+  mountAdminDoor(routes, {
+    admin, sessions: reader, throttle, metrics, log, tls: tls !== undefined,
+    connections: () => sockets.size, writerDepth: () => writer.depth, isHealthy: () => accepting && writer.alive,
   });
   mountStatic(routes, log);
   features.mount(routes);
@@ -207,7 +222,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
   try {
     listenSocket = await listenExclusive(app, config.host, config.port);
   } catch (err) {
-    await adminDoor.close();
+    await adminStore.close();
     await writer.close();
     await search.close();
     readerDb.close();
@@ -230,7 +245,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       lagSweeper.stop();
       await history.stop();
       await features.stop();
-      await adminDoor.close();
+      await adminStore.close();
       // Everything queued commits and is acked while its sockets are still open.
       await writer.idle();
       chat.close();

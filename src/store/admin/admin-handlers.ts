@@ -1,4 +1,4 @@
-import type { AdminInviteLink, AdminOpName, AdminOps, AdminRoom, AdminUser } from '../../chat/admin-ports.js';
+import type { AdminInviteLink, AdminOpName, AdminOps, AdminRoom, AdminUser } from './admin-ops.js';
 import { apiActor } from '../history/audit.js';
 import type { Db } from '../db/database.js';
 import { addMember, addUser, createRoom, disableUser, findRoom, findUser, removeMember, setPassword, type RoomRow, type UserRow } from './admin.js';

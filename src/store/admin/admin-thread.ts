@@ -5,7 +5,7 @@
  * writer makes them wait (busy_timeout) here, not there.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { AdminOpName, AdminOps, Outcome } from '../../chat/admin-ports.js';
+import type { AdminOpName, AdminOps, Outcome } from './admin-ops.js';
 import { isErrorCode } from '../../protocol/errors.js';
 import type { Reason } from '../../protocol/reasons.js';
 import { openWritable, type Synchronous } from '../db/database.js';

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { AdminOpName, AdminOps, AdminStore, Outcome } from '../../chat/admin-ports.js';
+import type { AdminOpName, AdminOps, Outcome } from './admin-ops.js';
 import type { Synchronous } from '../db/database.js';
 import type { AdminReply, AdminRequest } from './admin-thread.js';
 
@@ -11,8 +11,8 @@ function threadUrl(): URL {
   return new URL(`./admin-thread${ext}`, import.meta.url);
 }
 
-/** The event loop's side of the admin thread. */
-export class AdminWorker implements AdminStore {
+/** The event loop's side of the admin thread (chat's AdminStore port). */
+export class AdminWorker {
   private readonly worker: Worker;
   private readonly pending = new Map<number, (outcome: Outcome<unknown>) => void>();
   private nextId = 1;
