@@ -4,13 +4,15 @@ import type { Db } from '../db/database.js';
 import type { FileRows } from '../files/file-rows.js';
 import type { SendExtras } from './message-extras.js';
 import { indexText } from '../search/search-text.js';
+import { isEntryExtra } from './room-timeline.js';
 import type { ChangeDone, ChangeOp, Done, ScrubDone, WriteFailed } from './write-ops.js';
 
-interface TargetRow { id: number; sender_id: number; ts: number; hash: Buffer | null }
+interface TargetRow { id: number; sender_id: number; ts: number; hash: Buffer | null; extra: string | null }
 interface StateRow { body: string | null; edited_at: number | null; deleted_at: number | null; scrubbed: number }
 
 const MAX_REACTIONS_PER_USER = 20;
 const notMember: WriteFailed = { ok: false, code: 'forbidden', message: 'not a member of this room' };
+const roomEvent: WriteFailed = { ok: false, code: 'forbidden', reason: 'room_event', message: 'a room change in the timeline cannot be edited, deleted or reacted to' };
 const noMessage = (seq: number): WriteFailed => ({ ok: false, code: 'not_found', message: `no message ${seq} in this room` });
 
 /**
@@ -126,6 +128,7 @@ export class ChangeApplier {
     if (this.s.member.get(room, user) === undefined) return notMember;
     const msg = this.s.target.get(room, seq) as TargetRow | undefined;
     if (msg === undefined || msg.hash === null) return noMessage(seq);
+    if (isEntryExtra(msg.extra)) return roomEvent;
     const state = this.s.state.get(room, seq) as StateRow | undefined;
     if (!deletedOk && state?.deleted_at != null) return noMessage(seq);
     return { msg, state };
@@ -201,7 +204,7 @@ export class ChangeApplier {
 
 const SQL = {
   member: 'SELECT 1 AS one FROM members WHERE room_id = ? AND user_id = ?',
-  target: 'SELECT id, sender_id, ts, hash FROM messages WHERE room_id = ? AND seq = ?',
+  target: 'SELECT id, sender_id, ts, hash, extra FROM messages WHERE room_id = ? AND seq = ?',
   state: 'SELECT body, edited_at, deleted_at, scrubbed FROM message_state WHERE room_id = ? AND seq = ?',
   roomCseq: 'SELECT last_cseq FROM rooms WHERE id = ?',
   roomHash: 'SELECT hash FROM message_changes WHERE room_id = ? ORDER BY cseq DESC LIMIT 1',
