@@ -34,9 +34,7 @@ const MAX_USERS = 200;
 
 const userId = parseRoomId;
 
-function refusal(id: string | undefined, f: WriteFailed): string {
-  return JSON.stringify({ type: 'error', id, code: f.code, ...(f.reason !== undefined ? { reason: f.reason } : {}), message: f.message });
-}
+const refusal = (id: string | undefined, f: WriteFailed): string => errorFrame(id, f.code, f.message, f.reason);
 
 const roomFrame = (room: number, event: string, user: number): string =>
   JSON.stringify({ type: 'room', room: String(room), event, user: String(user) });
