@@ -81,7 +81,7 @@ export class BatchApplier {
     this.purger = new Purger(db);
     const files = new FileRows(db);
     this.extras = new SendExtras(db, files);
-    this.changes = new ChangeApplier(db, files, this.extras);
+    this.changes = new ChangeApplier(db, files, this.extras, options.rules?.mayDelete);
     this.roomChanges = options.rules === undefined ? undefined
       : new RoomChanges(db, options.rules, (room, actor, event, now) => this.appendEntry(room, actor, event, now), (room) => this.seqOf(room));
     this.chainUnhashed();

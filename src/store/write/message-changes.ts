@@ -5,6 +5,7 @@ import type { FileRows } from '../files/file-rows.js';
 import type { SendExtras } from './message-extras.js';
 import { indexText } from '../search/search-text.js';
 import { isEntryExtra } from './room-timeline.js';
+import type { RoomRules } from './room-rules.js';
 import type { ChangeDone, ChangeOp, Done, ScrubDone, WriteFailed } from './write-ops.js';
 
 interface TargetRow { id: number; sender_id: number; ts: number; hash: Buffer | null; extra: string | null }
@@ -35,7 +36,11 @@ export class ChangeApplier {
   private readonly s: ReturnType<typeof statements>;
 
   /** `mentions`: the send path's resolver, so an edit mentions people exactly as a send would. */
-  constructor(db: Db, private readonly files: FileRows, private readonly mentions: Pick<SendExtras, 'mentions' | 'recordMentions'>) {
+  /** `mayDelete`: the room rule (chat/policy.ts via writer-thread.ts); absent, only the sender or a server admin deletes. */
+  constructor(
+    db: Db, private readonly files: FileRows, private readonly mentions: Pick<SendExtras, 'mentions' | 'recordMentions'>,
+    private readonly mayDelete?: RoomRules['mayDelete'],
+  ) {
     this.s = statements(db);
   }
 
@@ -95,7 +100,9 @@ export class ChangeApplier {
   private remove(op: Extract<ChangeOp, { k: 'delete' }>, now: number): ChangeDone | WriteFailed {
     const t = this.target(op.room, op.user, op.seq, true);
     if ('ok' in t) return t;
-    if (t.msg.sender_id !== op.user && (this.s.role.get(op.user) as { role: string } | undefined)?.role !== 'admin') return { ok: false, code: 'forbidden', message: 'only the sender or an admin may delete a message' };
+    if (t.msg.sender_id !== op.user && !this.othersMayDelete(op.room, op.user, t.msg)) {
+      return { ok: false, code: 'forbidden', reason: 'not_own_message', message: 'only the sender, a moderator or an admin may delete a message' };
+    }
     // Deleting twice is not an error (a retry after a lost reply): nothing changes.
     if (t.state?.deleted_at != null) return { ok: true, cseq: this.cseqOf(op.room), ts: t.state.deleted_at };
     const cseq = this.append(op.room, op.seq, 'delete', op.user, null, t.msg.hash, now);
@@ -121,6 +128,18 @@ export class ChangeApplier {
     const cseq = this.append(op.room, op.seq, op.on ? 'react' : 'unreact', op.user, op.emoji, t.msg.hash, now);
     const frame = JSON.stringify({ type: 'reaction', room: String(op.room), seq: op.seq, emoji: op.emoji, user: String(op.user), on: op.on, cseq });
     return { ok: true, cseq, ts: now, frame };
+  }
+
+  /** Deleting another's message: a server admin, or (with the room rules) a moderator or owner of a group room. */
+  private othersMayDelete(room: number, user: number, msg: TargetRow): boolean {
+    const serverRole = (this.s.role.get(user) as { role: 'admin' | 'member' } | undefined)?.role ?? 'member';
+    if (this.mayDelete === undefined) return serverRole === 'admin';
+    const r = this.s.roomRole.get(room, user) as { kind: 'group' | 'direct'; role: 'owner' | 'moderator' | 'member' } | undefined;
+    if (r === undefined) return false;
+    // Counts do not matter to this rule; the standing and the room's kind do.
+    const verdict = this.mayDelete({ kind: r.kind, joinRule: 'invite', owners: 0, joined: 0 }, { state: 'joined', role: r.role }, user, serverRole,
+      { sender: msg.sender_id, ts: msg.ts, deleted: false });
+    return verdict.ok;
   }
 
   /** The message a change applies to, checked: member, exists, not deleted (unless `deletedOk`). */
@@ -232,6 +251,7 @@ const SQL = {
   setCseq: 'UPDATE rooms SET last_cseq = ? WHERE id = ?',
   notify: 'UPDATE members SET muted = coalesce(?, muted), notify = coalesce(?, notify) WHERE room_id = ? AND user_id = ?',
   role: 'SELECT role FROM users WHERE id = ?',
+  roomRole: 'SELECT r.kind, m.role FROM members m JOIN rooms r ON r.id = m.room_id WHERE m.room_id = ? AND m.user_id = ?',
   seen: 'UPDATE users SET last_seen_at = max(coalesce(last_seen_at, 0), ?) WHERE id = ?',
 } as const;
 

@@ -19,4 +19,8 @@ export interface RoomRules {
   mayInvite(room: RuleRoom, me: RuleStanding | null, invitee: { exists: boolean; disabled: boolean; standing: RuleStanding | null }): RuleVerdict;
   mayRemove(room: RuleRoom, me: RuleStanding | null, target: RuleStanding | null): RuleVerdict;
   maySetRole(room: RuleRoom, me: RuleStanding | null, target: RuleStanding | null, role: RoomRoleName): RuleVerdict;
+  mayDelete(
+    room: RuleRoom, me: RuleStanding | null, userId: number, serverRole: 'admin' | 'member' | 'bot',
+    msg: { sender: number; ts: number; deleted: boolean },
+  ): RuleVerdict;
 }

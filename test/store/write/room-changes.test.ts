@@ -228,3 +228,15 @@ t.test('the writer continues after another connection appended rows (the CLI)', 
   t.match(r, { ok: true, seq: 4 });
   t.equal(verifyChains(f.db).ok, true);
 });
+
+t.test('a moderator deletes another member\'s message; a member may not', async (t) => {
+  const f = fixture(t);
+  const room = create(f, { joinRule: 'public', invite: [] });
+  ok(t, f.run({ k: 'room-join', room, user: f.bob }));
+  ok(t, f.run({ k: 'room-join', room, user: f.carol }));
+  const sent = f.applier.apply([{ k: 'send', room, user: f.carol, clientMsgId: 'spam', body: 'buy now' }], 4000)[0];
+  const seq = sent !== undefined && sent.ok && 'seq' in sent ? sent.seq : 0;
+  t.match(f.applier.apply([{ k: 'delete', room, user: f.bob, seq }], 4001)[0], { ok: false, code: 'forbidden', reason: 'not_own_message' });
+  ok(t, f.run({ k: 'room-role', room, user: f.alice, target: f.bob, role: 'moderator' }));
+  t.match(f.applier.apply([{ k: 'delete', room, user: f.bob, seq }], 4002)[0], { ok: true });
+});
