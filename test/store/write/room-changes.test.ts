@@ -240,3 +240,15 @@ t.test('a moderator deletes another member\'s message; a member may not', async 
   ok(t, f.run({ k: 'room-role', room, user: f.alice, target: f.bob, role: 'moderator' }));
   t.match(f.applier.apply([{ k: 'delete', room, user: f.bob, seq }], 4002)[0], { ok: true });
 });
+
+t.test('retention purges entries like messages, and the chain still verifies', async (t) => {
+  const f = fixture(t);
+  const room = create(f, { joinRule: 'public', invite: [] });
+  ok(t, f.run({ k: 'room-join', room, user: f.bob }));
+  f.applier.apply([{ k: 'send', room, user: f.bob, clientMsgId: 'old', body: 'old words' }], 1_500);
+  const purged = f.applier.apply([{ k: 'purge', room, before: 10_000, max: 100 }], 20_000)[0];
+  t.match(purged, { ok: true, purged: 3, throughSeq: 3 });
+  t.equal((f.db.prepare('SELECT count(*) AS n FROM messages WHERE room_id = ?').get(room) as { n: number }).n, 0);
+  ok(t, f.run({ k: 'room-update', room, user: f.alice, topic: 'fresh start' }));
+  t.equal(verifyChains(f.db).ok, true);
+});
