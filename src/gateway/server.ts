@@ -6,6 +6,7 @@ import { AdminService } from '../chat/admin-service.js';
 import { adminDirectory, sessionIssuer } from '../chat/admin-sources.js';
 import { Membership } from '../chat/membership.js';
 import { MemberList } from '../chat/member-list.js';
+import { RoomActions } from '../chat/room-actions.js';
 import type { Fanout } from '../chat/ports.js';
 import type { Schedule } from '../chat/read-receipts.js';
 import { ChatService } from '../chat/service.js';
@@ -163,8 +164,10 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
   const features = messageFeatures({ config, reader, writer, blobs, cleanup, membership, sockets, fanout, metrics, log, now: hooks.now });
   // A sync reads at most maxSyncTotal rows; queued, a storm of them yields to timers and I/O every few ms.
   const syncReads = new TurnQueue(SYNC_SLICE_MS, config.maxQueuedSyncs, (err) => log.error({ err }, 'sync read failed'));
+  const rooms = new RoomActions({ writer, fanout, membership, subscriptions: sockets, reads: reader, mutes: features.mutes });
   const chat = new ChatService({
     history: reader, writer, fanout, membership, search, limits, maxSyncTotal: config.maxSyncTotal, deferReads: (job) => syncReads.push(job), actions: features.actions, mutes: features.mutes,
+    rooms,
     receiptWindowMs: config.receiptWindowMs, receiptSchedule: hooks.receiptSchedule,
     rateLimits: { framesPerSecond: config.framesPerSecond, frameBurst: config.frameBurst, userFramesPerSecond: config.userFramesPerSecond, userFrameBurst: config.userFrameBurst },
     onCommitted: (n) => metrics.inc('roost_messages_committed_total', 'Messages made durable and published.', undefined, n),
