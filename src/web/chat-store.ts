@@ -88,7 +88,8 @@ export class ChatStore {
       },
       state: (conn) => {
         if (conn.kind !== 'online') this.outbox.close();
-        this.patch({ conn });
+        // Who is online is only known while connected; offline, an old "1 online" would be a guess.
+        this.patch(conn.kind === 'online' ? { conn } : { conn, presence: {} });
       },
       unauthorized: () => this.onSignedOut(),
     });

@@ -119,6 +119,12 @@ const en = {
   presenceAway: 'away',
   presenceOffline: 'offline',
   actionFailed: 'Failed: {why}',
+  moreFiles: '+{n}',
+  emojiMore: 'More emoji',
+  emojiGroup_smileys: 'Smileys',
+  emojiGroup_people: 'Gestures',
+  emojiGroup_hearts: 'Hearts',
+  emojiGroup_things: 'Things',
 } as const;
 
 export type TextKey = keyof typeof en;
@@ -239,6 +245,12 @@ const zh: Record<TextKey, string> = {
   presenceAway: '离开',
   presenceOffline: '离线',
   actionFailed: '失败：{why}',
+  moreFiles: '+{n}',
+  emojiMore: '更多表情',
+  emojiGroup_smileys: '表情',
+  emojiGroup_people: '手势',
+  emojiGroup_hearts: '爱心',
+  emojiGroup_things: '物品',
 };
 
 export type Lang = 'en' | 'zh';

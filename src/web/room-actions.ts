@@ -2,9 +2,6 @@ import { pullChanges } from './catch-up.js';
 import type { ChatStore } from './chat-store.js';
 import type { ClientFrame, NotifyLevel, ServerFrameOf, WireMessage } from './protocol.js';
 
-/** The reactions offered under every message: a small fixed set, so the picker is one row of buttons. */
-export const EMOJI = ['👍', '❤️', '😂', '🎉', '😮', '😢'] as const;
-
 /**
  * Edits, deletions, reactions and notification settings. Each waits for the
  * server's `ok`; the change itself arrives as a live frame to every member,

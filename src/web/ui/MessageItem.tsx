@@ -3,7 +3,8 @@ import type { ChatStore } from '../chat-store.js';
 import { fullTime } from '../format.js';
 import { t } from '../i18n.js';
 import type { User, WireMessage } from '../protocol.js';
-import { canEdit as mayEdit, deleteMessage, EMOJI, react } from '../room-actions.js';
+import { EMOJI_GROUPS, QUICK_EMOJI } from '../emoji.js';
+import { canEdit as mayEdit, deleteMessage, react } from '../room-actions.js';
 import { windowStart, type RoomState } from '../room-state.js';
 import { Attachments } from './Attachments.js';
 import { MessageEditor } from './MessageEditor.js';
@@ -72,13 +73,7 @@ export function MessageItem({ store, room, m, me, names, editing, target, seenBy
               <button type="button" class="act" onClick={() => setMenu('none')}>{t('cancel')}</button>
             </>
           ) : menu === 'emoji' ? (
-            <>
-              {EMOJI.map((e) => {
-                const on = m.reactions?.find((r) => r.emoji === e)?.me === true;
-                return <button key={e} type="button" class="act emoji" aria-label={t('reactWith', { emoji: e })} aria-pressed={on} onClick={() => toggle(e, !on)}>{e}</button>;
-              })}
-              <button type="button" class="act" onClick={() => setMenu('none')} aria-label={t('cancel')}>✕</button>
-            </>
+            <EmojiPicker mine={(e) => m.reactions?.find((r) => r.emoji === e)?.me === true} onPick={(e, on) => toggle(e, on)} onClose={() => setMenu('none')} />
           ) : (
             <>
               <button type="button" class="act" onClick={() => store.patch({ replyTo: { room: room.id, seq: m.seq }, editing: null })}>{t('reply')}</button>
@@ -107,5 +102,29 @@ function ReplyQuote({ store, room, seq, nameOf }: { store: ChatStore; room: Room
       {known && <span class="quote-who">{who}</span>}
       <span class="quote-text">{text.replace(/\s+/g, ' ').slice(0, 140)}</span>
     </button>
+  );
+}
+
+/** The quick reactions, then common emoji in groups; a chosen one toggles the user's reaction. */
+function EmojiPicker({ mine, onPick, onClose }: { mine: (emoji: string) => boolean; onPick: (emoji: string, on: boolean) => void; onClose: () => void }) {
+  const [all, setAll] = useState(false);
+  const button = (e: string) => {
+    const on = mine(e);
+    return <button key={e} type="button" class="act emoji" aria-label={t('reactWith', { emoji: e })} aria-pressed={on} onClick={() => onPick(e, !on)}>{e}</button>;
+  };
+  return (
+    <div class="emoji-picker" onKeyDown={(e) => { if (e.key === 'Escape') onClose(); }}>
+      <div class="emoji-row">
+        {QUICK_EMOJI.map(button)}
+        {!all && <button type="button" class="act" aria-label={t('emojiMore')} title={t('emojiMore')} aria-expanded={false} onClick={() => setAll(true)}>＋</button>}
+        <button type="button" class="act" onClick={onClose} aria-label={t('cancel')}>✕</button>
+      </div>
+      {all && EMOJI_GROUPS.map((g) => (
+        <div key={g.key} class="emoji-group" role="group" aria-label={t(`emojiGroup_${g.key}`)}>
+          <p class="emoji-group-name" aria-hidden="true">{t(`emojiGroup_${g.key}`)}</p>
+          <div class="emoji-grid">{g.emoji.map(button)}</div>
+        </div>
+      ))}
+    </div>
   );
 }

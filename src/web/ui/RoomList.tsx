@@ -2,6 +2,7 @@ import type { ChatState } from '../chat-store.js';
 import { roomHref } from '../hooks.js';
 import { shortWhen } from '../format.js';
 import { t } from '../i18n.js';
+import { previewText } from '../previews.js';
 import { unreadCount, type RoomState } from '../room-state.js';
 import { PresenceDot } from './RoomSettings.js';
 
@@ -44,7 +45,7 @@ function RoomRow({ room, state }: { room: RoomState; state: ChatState }) {
             {p !== null && <time class="room-time" dateTime={new Date(p.ts).toISOString()}>{shortWhen(p.ts)}</time>}
           </span>
           <span class="room-bottom">
-            <span class="room-preview">{p === null ? '' : `${who ? `${who}: ` : ''}${p.body.replace(/\s+/g, ' ').slice(0, 120)}`}</span>
+            <span class="room-preview">{p === null ? '' : previewText(p, who)}</span>
             {room.mentions > 0 && <span class="badge mentions" aria-label={t('mentionsBadge', { n: room.mentions })}>@{room.mentions > 99 ? '99+' : room.mentions}</span>}
             {unread > 0 && <span class="badge" aria-label={t('unread', { n: unread })}>{unread > 999 ? '999+' : unread}</span>}
           </span>
