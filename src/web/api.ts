@@ -4,7 +4,7 @@ import type { Member, User } from './protocol.js';
 /** The HTTP side of the protocol: login, logout, and the directory routes the client needs. */
 
 export class HttpError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly retryAfter?: number) {
+  constructor(readonly status: number, readonly code: string, message: string, readonly retryAfter?: number, readonly reason?: string) {
     super(message);
     this.name = 'HttpError';
   }
@@ -24,9 +24,9 @@ export async function call<T>(method: string, path: string, token: string | null
     // Not JSON: a proxy's error page, say. Reported below by status.
   }
   if (!res.ok) {
-    const err = (value as { error?: { code?: string; message?: string } } | null)?.error;
+    const err = (value as { error?: { code?: string; message?: string; reason?: string } } | null)?.error;
     const retry = Number(res.headers.get('retry-after') ?? '');
-    throw new HttpError(res.status, err?.code ?? 'internal', err?.message ?? res.statusText, Number.isFinite(retry) && retry > 0 ? retry : undefined);
+    throw new HttpError(res.status, err?.code ?? 'internal', err?.message ?? res.statusText, Number.isFinite(retry) && retry > 0 ? retry : undefined, err?.reason);
   }
   return value as T;
 }
@@ -42,12 +42,20 @@ export const api = {
   /** Short-lived URLs for files and thumbnails; files we may not see are left out. */
   fileLinks: (token: string, files: Array<{ fileId: string; thumbnail: boolean }>) =>
     call<{ links: Record<string, FileLink>; expiresIn: number }>('POST', '/api/v1/files/links', token, { files }),
+  changePassword: (token: string, current: string, password: string, revokeOthers: boolean) =>
+    call<void>('POST', '/api/v1/account/password', token, { current, password, revokeOthers }),
+  sessions: (token: string) => call<{ sessions: AccountSession[] }>('GET', '/api/v1/account/sessions', token),
+  revokeSession: (token: string, id: string) => call<void>('DELETE', `/api/v1/account/sessions/${encodeURIComponent(id)}`, token),
+  revokeOtherSessions: (token: string) => call<void>('POST', '/api/v1/account/sessions/revoke-others', token),
   adminUsers: (token: string) =>
     call<{ users: Array<{ id: string; name: string; role: string; disabled: boolean; createdAt: number }> }>('GET', '/api/v1/admin/users', token),
   adminRooms: (token: string) =>
     call<{ rooms: Array<{ id: string; name: string; kind: string; lastSeq: number; createdAt: number; members: string[] }> }>('GET', '/api/v1/admin/rooms', token),
   adminStats: (token: string) => call<AdminStats>('GET', '/api/v1/admin/stats', token),
 };
+
+/** One signed-in device of the user (`current`: this browser). */
+export interface AccountSession { id: string; device: string; ip: string; createdAt: number; lastUsedAt: number; current: boolean }
 
 export interface AdminStats {
   healthy: boolean;

@@ -1,7 +1,8 @@
 import { api, HttpError } from './api.js';
 import type { ChatStore } from './chat-store.js';
 import type { RoomSummary, ServerFrameOf, SyncedRoom } from './protocol.js';
-import { atLatest, newRoom, windowEnd, type RoomState } from './room-state.js';
+import { atLatest, newRoom, settingsOf, windowEnd, type RoomState } from './room-state.js';
+import { findUsers, loadInvites } from './room-directory.js';
 import { followMessages, type FollowPorts } from './sync-follow.js';
 
 /** Most messages per room fetched in one catch-up; a room that missed more is reloaded at its newest page. */
@@ -21,6 +22,10 @@ export async function catchUp(store: ChatStore): Promise<void> {
   const following = Object.values(store.state.rooms).filter((r) => atLatest(r));
   try {
     await refreshRooms(store);
+    // Display names and avatars of everyone (a private server has few users), and pending invitations.
+    // A server without rooms and profiles refuses these: the client works on with sign-in names.
+    void findUsers(store).catch(() => undefined);
+    void loadInvites(store).catch(() => undefined);
     const since: Record<string, number> = {};
     for (const r of following) if (store.state.rooms[r.id] !== undefined) since[r.id] = windowEnd(r);
     // Every window on screen or kept in the background learns the edits, deletions and reactions it missed.
@@ -79,13 +84,9 @@ export async function fetchMembers(store: ChatStore, ids: readonly string[]): Pr
     for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
       try {
         const { members } = await api.members(store.token, id);
-        const names = { ...store.state.names };
         const receipts: Record<string, number> = {};
-        for (const m of members) {
-          names[m.id] = m.name;
-          if (m.id !== store.state.me.id) receipts[m.id] = m.readSeq;
-        }
-        store.patch({ names });
+        for (const m of members) if (m.id !== store.state.me.id) receipts[m.id] = m.readSeq;
+        store.learn(members.map((m) => ({ id: m.id, name: m.name })));
         store.updateRoom(id, (r) => ({ ...r, members: members.map((m) => m.id), receipts: { ...receipts, ...maxOf(r.receipts, receipts) } }));
       } catch (err) {
         if (err instanceof HttpError && err.status === 401) return store.onSignedOut();
@@ -98,7 +99,8 @@ export async function fetchMembers(store: ChatStore, ids: readonly string[]): Pr
 function merged(old: RoomState, s: RoomSummary): RoomState {
   return {
     ...old, name: s.name, kind: s.kind, lastSeq: Math.max(old.lastSeq, s.lastSeq), readSeq: Math.max(old.readSeq, s.readSeq),
-    mentions: s.mentions ?? 0, muted: s.muted === true, notify: s.notify ?? 'all',
+    mentions: s.mentions ?? 0, muted: s.muted === true, notify: s.notify ?? 'all', ...settingsOf(s),
+    memberCount: s.members ?? old.memberCount,
     // A window on screen keeps its own cursor, so the sync that follows brings what it missed; without one, the server's is right.
     lastCseq: old.messages.length > 0 ? old.lastCseq : s.lastCseq ?? 0,
   };

@@ -9,7 +9,9 @@ import { SendPacer } from './send-pacer.js';
 import { DEFAULT_EDIT_WINDOW_MS } from './room-actions.js';
 import { ReadThrottle } from './read-throttle.js';
 import type { SearchState } from './search-actions.js';
-import type { Attachment, Change, PresenceState, ServerFrame, ServerFrameOf, User, WireMessage } from './protocol.js';
+import { labelsOf, withPeople, type Person, type PersonUpdate } from './people.js';
+import type { Attachment, Change, InviteEntry, PresenceState, ServerFrame, ServerFrameOf, User, WireMessage } from './protocol.js';
+import { loadInvites, loadRoster } from './room-directory.js';
 import {
   atLatest, windowEnd, windowStart, withChange, withLiveMessage, withNewer, withOlder, withPending, withReads, withWindow, type RoomState,
 } from './room-state.js';
@@ -24,7 +26,12 @@ export interface ChatState {
   divider: { room: string; after: number } | null;
   /** A message to scroll to and highlight (a search result); `n` changes on every jump. */
   target: { room: string; seq: number; n: number } | null;
+  /** What each user is called on screen: display name, else sign-in name (derived from `people`). */
   names: Readonly<Record<string, string>>;
+  /** Sign-in names, display names and avatars of the users met so far. */
+  people: Readonly<Record<string, Person>>;
+  /** Invitations waiting for the user's answer. */
+  invites: readonly InviteEntry[];
   search: SearchState | null;
   /** Known presence of other users (pushed, or asked for when a room opens). */
   presence: Readonly<Record<string, PresenceState>>;
@@ -65,7 +72,7 @@ export class ChatStore {
   private targetN = 0;
 
   constructor(readonly token: string, me: User, readonly onSignedOut: () => void) {
-    this.state = { me, conn: { kind: 'connecting' }, roomsLoaded: false, rooms: {}, current: null, divider: null, target: null, names: { [me.id]: me.name }, search: null, presence: {}, replyTo: null, editing: null, editWindowMs: DEFAULT_EDIT_WINDOW_MS };
+    this.state = { me, conn: { kind: 'connecting' }, roomsLoaded: false, rooms: {}, current: null, divider: null, target: null, names: { [me.id]: me.name }, people: { [me.id]: { name: me.name, displayName: '' } }, invites: [], search: null, presence: {}, replyTo: null, editing: null, editWindowMs: DEFAULT_EDIT_WINDOW_MS };
     this.fileLinks = new FileLinks(token);
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
     const check = async (): Promise<'ok' | 'unauthorized' | 'unreachable'> => {
@@ -135,6 +142,13 @@ export class ChatStore {
     });
   }
 
+  /** Records what was learned about users; every name on screen follows. */
+  learn(updates: readonly PersonUpdate[]): void {
+    if (updates.length === 0) return;
+    const people = withPeople(this.state.people, updates);
+    this.patch({ people, names: labelsOf(people) });
+  }
+
   setPresence(user: string, state: PresenceState): void {
     if (this.state.presence[user] !== state) this.patch({ presence: { ...this.state.presence, [user]: state } });
   }
@@ -158,17 +172,30 @@ export class ChatStore {
         if (f.user === this.state.me.id) return;
         this.updateRoom(f.room, (r) => ({ ...r, typing: { ...r.typing, [f.user]: Date.now() + TYPING_SHOWN_MS } }));
         return this.watchTyping();
-      case 'room':
-        if (f.event === 'left' && f.user !== this.state.me.id) return void fetchMembers(this, [f.room]);
-        if (f.event === 'joined' && this.state.rooms[f.room] !== undefined) return void fetchMembers(this, [f.room]);
+      case 'profile':
+        return this.learn([{ id: f.user, displayName: f.displayName, avatar: f.avatar ?? null, ...(f.name !== undefined ? { name: f.name } : {}) }]);
+      case 'room': {
+        const mine = f.user === this.state.me.id;
+        if (f.event === 'invited') return void loadInvites(this).catch(() => undefined);
+        if (f.event === 'updated') return void refreshRooms(this).catch(() => undefined);
+        if (!mine && (f.event === 'left' || (f.event === 'joined' && this.state.rooms[f.room] !== undefined))) return this.membersChanged(f.room);
         return void refreshRooms(this).catch(() => undefined);
+      }
       default:
         return;
     }
   }
 
+  /** Someone joined, left, was invited, removed or given a role: the names, and the roster if it is shown. */
+  private membersChanged(id: string): void {
+    void fetchMembers(this, [id]);
+    if (this.state.rooms[id]?.roles !== null) void loadRoster(this, id).catch(() => undefined);
+  }
+
   private onMessage(m: WireMessage): void {
     if (this.state.rooms[m.room] === undefined) return void refreshRooms(this).catch(() => undefined);
+    const kind = m.event?.kind;
+    if (kind === 'invited' || kind === 'joined' || kind === 'left' || kind === 'removed' || kind === 'role' || kind === 'declined') this.membersChanged(m.room);
     let gap = false;
     const me = this.state.me.id;
     this.updateRoom(m.room, (r) => {

@@ -132,7 +132,7 @@ export class Connection {
       if (waiter !== undefined && id !== undefined) {
         this.waiters.delete(id);
         window.clearTimeout(waiter.timer);
-        if (frame.type === 'error') waiter.reject(new ProtocolError(frame.code, frame.message, frame.retryAfterMs));
+        if (frame.type === 'error') waiter.reject(new ProtocolError(frame.code, frame.message, frame.retryAfterMs, frame.reason));
         else waiter.resolve(frame);
         return;
       }

@@ -20,12 +20,13 @@ export function useNow(active: boolean, ms = 1000): number {
 }
 
 /** The location hash as a route: the room list, one room, or the admin page. */
-export type Route = { view: 'rooms' } | { view: 'room'; room: string } | { view: 'admin' };
+export type Route = { view: 'rooms' } | { view: 'room'; room: string } | { view: 'admin' } | { view: 'account' };
 
 export function parseRoute(hash: string): Route {
   const room = /^#\/room\/([^/]+)$/.exec(hash);
   if (room?.[1] !== undefined) return { view: 'room', room: decodeURIComponent(room[1]) };
   if (hash === '#/admin') return { view: 'admin' };
+  if (hash === '#/account') return { view: 'account' };
   return { view: 'rooms' };
 }
 

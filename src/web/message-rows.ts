@@ -1,10 +1,11 @@
 import { dayKey } from './format.js';
 import type { WireMessage } from './protocol.js';
 
-/** What the conversation view draws: day headers, the unread line, and runs of one sender's messages. */
+/** What the conversation view draws: day headers, the unread line, room changes, and runs of one sender's messages. */
 export type Row =
   | { kind: 'day'; key: string; ts: number }
   | { kind: 'divider'; key: string }
+  | { kind: 'event'; key: string; m: WireMessage }
   | { kind: 'group'; key: string; from: string; messages: WireMessage[] };
 
 /** Messages from one sender closer together than this join one group under one name and time. */
@@ -26,6 +27,12 @@ export function buildRows(messages: readonly WireMessage[], dividerAfter: number
     if (dividerAfter !== null && m.seq === dividerAfter + 1) {
       rows.push({ kind: 'divider', key: 'divider' });
       split = true;
+    }
+    if (m.event !== undefined) {
+      // A room change is a line of its own; the messages after it start a new group.
+      rows.push({ kind: 'event', key: `e-${m.seq}`, m });
+      group = null;
+      continue;
     }
     if (split || group === null || group.from !== m.from || m.ts - prevTs > GROUP_GAP_MS) {
       group = { kind: 'group', key: `g-${m.seq}`, from: m.from, messages: [] };

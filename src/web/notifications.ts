@@ -13,7 +13,7 @@ const attentionOf = (r: Pick<RoomState, 'notify' | 'muted'>): Attention => (r.no
 
 /** Whether a new message deserves a desktop notification: by the room's attention, never one's own. */
 export function wantsNotification(room: Pick<RoomState, 'notify' | 'muted'>, m: WireMessage, me: string): boolean {
-  if (m.from === me || m.deleted === true) return false;
+  if (m.from === me || m.deleted === true || m.event !== undefined) return false;
   const attention = attentionOf(room);
   return attention === 'all' || (attention === 'mentions' && m.mentions?.includes(me) === true);
 }

@@ -4,10 +4,40 @@
  * types only (erased by the bundler, so no server module enters the bundle);
  * client-side shapes follow.
  */
-import type { RoomSummary, SearchHit, WireMessage } from '../protocol/frames.js';
-import type { PresenceState, RateLimits, ServerFrame, ServerFrameOf, SyncedRoom, WireChange } from '../protocol/server-frames.js';
+import type { RoomSummary as BaseRoomSummary, SearchHit as BaseSearchHit, WireMessage as BaseWireMessage } from '../protocol/frames.js';
+import type { PresenceState, RateLimits, ServerFrame as BaseServerFrame, SyncedRoom, WireChange } from '../protocol/server-frames.js';
 
-export type { PresenceState, RateLimits, RoomSummary, SearchHit, ServerFrame, ServerFrameOf, SyncedRoom, WireMessage };
+export type { PresenceState, RateLimits, SyncedRoom };
+
+export type RoomRole = 'owner' | 'moderator' | 'member';
+export type JoinRule = 'invite' | 'public';
+export type HistoryRule = 'shared' | 'joined';
+
+/** A change to a room, shown in its timeline as a `message` with an empty body and this `event`. */
+export type RoomEvent =
+  | { kind: 'created'; name: string }
+  | { kind: 'invited'; user: string }
+  | { kind: 'joined' }
+  | { kind: 'declined' }
+  | { kind: 'left' }
+  | { kind: 'removed'; user: string }
+  | { kind: 'role'; user: string; role: RoomRole }
+  | { kind: 'name'; name: string }
+  | { kind: 'topic'; topic: string }
+  | { kind: 'avatar'; fileId: string | null }
+  | { kind: 'join_rule'; joinRule: JoinRule }
+  | { kind: 'history'; history: HistoryRule };
+
+export type WireMessage = BaseWireMessage & { event?: RoomEvent };
+export type SearchHit = BaseSearchHit & { event?: RoomEvent };
+/** A room in the `rooms` reply; the settings fields come from servers with rooms and roles. */
+export type RoomSummary = BaseRoomSummary & {
+  topic?: string; avatar?: string; joinRule?: JoinRule; history?: HistoryRule; role?: RoomRole; members?: number; peer?: string;
+};
+export interface PublicProfile { user: string; name: string; displayName: string; avatar?: string }
+export interface DirectoryEntry { room: string; name: string; topic: string; avatar?: string; members: number }
+export interface InviteEntry { room: string; name: string; topic: string; by: string; at: number }
+export type RoomFrameEvent = 'joined' | 'left' | 'created' | 'invited' | 'updated';
 export type Attachment = NonNullable<WireMessage['attachments']>[number];
 export type Reaction = NonNullable<WireMessage['reactions']>[number];
 export type NotifyLevel = 'all' | 'mentions' | 'none';
@@ -17,6 +47,19 @@ export type Change = WireChange;
 
 export interface User { id: string; name: string; role: 'admin' | 'member' }
 export interface Member { id: string; name: string; readSeq: number }
+
+/** The room and account frames (docs/protocol.md), as the client reads them. */
+type RoomAndAccountFrame =
+  | { type: 'room'; room: string; event: RoomFrameEvent; user: string }
+  | { type: 'profile'; id?: string; user: string; displayName: string; avatar?: string; name?: string }
+  | { type: 'members'; id?: string; room: string; members: Array<{ user: string; role: RoomRole }>; invited: Array<{ user: string; by: string }> }
+  | { type: 'directory'; id?: string; rooms: DirectoryEntry[] }
+  | { type: 'invites'; id?: string; invites: InviteEntry[] }
+  | { type: 'users'; id?: string; users: PublicProfile[] }
+  | { type: 'ok'; id?: string; cseq?: number; room?: RoomSummary | string; created?: boolean };
+
+export type ServerFrame = BaseServerFrame | RoomAndAccountFrame;
+export type ServerFrameOf<T extends ServerFrame['type']> = Extract<ServerFrame, { type: T }>;
 
 /** The answer to a `presence` frame that named a room (a push names none). */
 export type PresenceReply = Extract<ServerFrame, { type: 'presence'; room: string }>;
@@ -35,12 +78,27 @@ export type ClientFrame =
   | { type: 'read'; room: string; seq: number }
   | { type: 'typing'; room: string }
   | { type: 'rooms' }
-  | { type: 'ping' };
+  | { type: 'ping' }
+  | { type: 'create_room'; name: string; topic?: string; invite?: string[]; joinRule?: JoinRule; history?: HistoryRule }
+  | { type: 'open_direct'; user: string }
+  | { type: 'invite'; room: string; user: string }
+  | { type: 'join'; room: string }
+  | { type: 'leave'; room: string }
+  | { type: 'update_room'; room: string; name?: string; topic?: string; avatar?: string | null; joinRule?: JoinRule; history?: HistoryRule }
+  | { type: 'set_role'; room: string; user: string; role: RoomRole }
+  | { type: 'remove_member'; room: string; user: string }
+  | { type: 'members'; room: string }
+  | { type: 'directory' }
+  | { type: 'invites' }
+  | { type: 'users'; query?: string }
+  | { type: 'set_profile'; displayName?: string; avatar?: string | null }
+  | { type: 'profile'; user: string };
 
 /** A reply that was an `error` frame, carried as an exception to the caller. */
 export class ProtocolError extends Error {
   /** `retryAfterMs` of a `rate_limited` refusal: when the server will take a frame again. */
-  constructor(readonly code: string, message: string, readonly retryAfterMs?: number) {
+  /** `reason`: why a rule refused (a key of the server's REASONS), for a sentence the user understands. */
+  constructor(readonly code: string, message: string, readonly retryAfterMs?: number, readonly reason?: string) {
     super(message);
     this.name = 'ProtocolError';
   }

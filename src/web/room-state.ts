@@ -1,4 +1,4 @@
-import type { Attachment, Change, NotifyLevel, Reaction, RoomSummary, WireMessage } from './protocol.js';
+import type { Attachment, Change, HistoryRule, JoinRule, NotifyLevel, Reaction, RoomRole, RoomSummary, WireMessage } from './protocol.js';
 
 /** An own message not yet acknowledged: shown at the end of the room, retried with the same clientMsgId. */
 export interface PendingSend {
@@ -42,6 +42,27 @@ export interface RoomState {
   mentions: number;
   muted: boolean;
   notify: NotifyLevel;
+  /** The room's settings and the user's role in it (servers without rooms and roles send none). */
+  topic: string;
+  avatar: string | null;
+  joinRule: JoinRule;
+  history: HistoryRule;
+  role: RoomRole | null;
+  /** Joined members, from the summary (or the roster once read). */
+  memberCount: number | null;
+  /** The other person of a direct room. */
+  peer: string | null;
+  /** Joined members' roles and pending invitations, once the settings asked for them. */
+  roles: Readonly<Record<string, RoomRole>> | null;
+  invitedUsers: ReadonlyArray<{ user: string; by: string }>;
+}
+
+/** The summary's settings fields, as the room keeps them. */
+export function settingsOf(s: RoomSummary): Pick<RoomState, 'topic' | 'avatar' | 'joinRule' | 'history' | 'role' | 'memberCount' | 'peer'> {
+  return {
+    topic: s.topic ?? '', avatar: s.avatar ?? null, joinRule: s.joinRule ?? 'invite', history: s.history ?? 'shared',
+    role: s.role ?? null, memberCount: s.members ?? null, peer: s.peer ?? null,
+  };
 }
 
 export function newRoom(s: RoomSummary): RoomState {
@@ -50,6 +71,7 @@ export function newRoom(s: RoomSummary): RoomState {
     messages: [], loaded: false, hasOlder: false, loadingOlder: false, loadingNewer: false,
     pending: [], typing: {}, receipts: {}, members: null,
     lastCseq: s.lastCseq ?? 0, mentions: s.mentions ?? 0, muted: s.muted === true, notify: s.notify ?? 'all',
+    ...settingsOf(s), roles: null, invitedUsers: [],
   };
 }
 

@@ -4,6 +4,7 @@ import { useChat, useRoute } from '../hooks.js';
 import { t } from '../i18n.js';
 import { attentionCount } from '../notifications.js';
 import type { Session } from '../session.js';
+import { Account } from './Account.js';
 import { Admin } from './Admin.js';
 import { Conversation } from './Conversation.js';
 import { Sidebar } from './Sidebar.js';
@@ -22,9 +23,11 @@ export function Chat({ session, onSignOut }: { session: Session; onSignOut: (rev
   const route = useRoute();
 
   const routeRoom = route.view === 'room' ? route.room : null;
+  // Entering a room link before the list has it (just joined): it opens once the list does.
+  const knowsRoute = routeRoom !== null && state.rooms[routeRoom] !== undefined;
   useEffect(() => {
     if (state.roomsLoaded) store.openRoom(routeRoom);
-  }, [routeRoom, state.roomsLoaded]);
+  }, [routeRoom, state.roomsLoaded, knowsRoute]);
 
   const unread = Object.values(state.rooms).reduce((n, r) => n + attentionCount(r), 0);
   useEffect(() => {
@@ -32,13 +35,14 @@ export function Chat({ session, onSignOut }: { session: Session; onSignOut: (rev
   }, [unread]);
 
   const room = state.current === null ? undefined : state.rooms[state.current];
-  const showingMain = route.view === 'admin' || room !== undefined;
+  const showingMain = route.view === 'admin' || route.view === 'account' || room !== undefined;
   return (
     <div class={`chat ${showingMain ? 'main-open' : 'list-open'}`}>
       <Sidebar store={store} state={state} onSignOut={() => onSignOut(true)} />
       <main class="main" id="main">
         {route.view === 'admin'
           ? <Admin token={session.token} isAdmin={session.user.role === 'admin'} me={session.user.name} />
+          : route.view === 'account' ? <Account store={store} state={state} />
           : room !== undefined
             ? <Conversation store={store} state={state} room={room} />
             : <div class="empty-main"><p>{state.roomsLoaded && Object.keys(state.rooms).length === 0 ? t('noRooms') : t('chooseRoom')}</p></div>}

@@ -2,6 +2,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { ChatState, ChatStore } from '../chat-store.js';
 import { t } from '../i18n.js';
 import { mentionAt, suggest } from '../mentions.js';
+import { roomTitle } from '../people.js';
 import type { RoomState } from '../room-state.js';
 import type { Uploads } from './use-uploads.js';
 
@@ -49,9 +50,15 @@ export function Composer({ store, state, room, uploads }: { store: ChatStore; st
 
   const typed = dismissed ? null : mentionAt(text, caret);
   const candidates = typed === null ? [] : suggest(
-    (room.members ?? []).filter((id) => id !== state.me.id).map((id) => state.names[id]).filter((n): n is string => n !== undefined),
+    (room.members ?? []).filter((id) => id !== state.me.id).map((id) => state.people[id]?.name).filter((n): n is string => n !== undefined && n !== ''),
     typed.query,
   );
+  /** "Ada Lovelace (@ada)" when the person has a display name, else "@ada". */
+  const shownAs = (login: string): string => {
+    const id = Object.keys(state.people).find((k) => state.people[k]?.name === login);
+    const label = id === undefined ? undefined : state.names[id];
+    return label !== undefined && label !== login ? `${label} (@${login})` : `@${login}`;
+  };
   const choose = (name: string): void => {
     if (typed === null) return;
     const before = `${text.slice(0, typed.start)}@${name} `;
@@ -95,7 +102,7 @@ export function Composer({ store, state, room, uploads }: { store: ChatStore; st
         <ul class="mention-list" role="listbox" id="mention-list" aria-label={t('mentionSuggestions')}>
           {candidates.map((n, i) => (
             <li key={n} role="option" id={`mention-${i}`} aria-selected={i === pick % candidates.length}
-              onMouseDown={(e) => { e.preventDefault(); choose(n); }}>@{n}</li>
+              onMouseDown={(e) => { e.preventDefault(); choose(n); }}>{shownAs(n)}</li>
           ))}
         </ul>
       )}
@@ -107,7 +114,7 @@ export function Composer({ store, state, room, uploads }: { store: ChatStore; st
         }} />
         <button type="button" class="attach" aria-label={t('attach')} title={t('attach')} onClick={() => filePicker.current?.click()}>📎</button>
         <label for="composer-input" class="visually-hidden">{t('messageLabel')}</label>
-        <textarea id="composer-input" ref={area} rows={1} value={text} placeholder={t('messagePlaceholder', { room: room.name })}
+        <textarea id="composer-input" ref={area} rows={1} value={text} placeholder={t('messagePlaceholder', { room: roomTitle(room, state.names, state.me.id) })}
           aria-describedby="composer-hint" enterkeyhint="send" aria-autocomplete="list"
           aria-expanded={candidates.length > 0} aria-controls={candidates.length > 0 ? 'mention-list' : undefined}
           aria-activedescendant={candidates.length > 0 ? `mention-${pick % candidates.length}` : undefined}

@@ -6,18 +6,22 @@ import { Composer } from './Composer.js';
 import { MemberList } from './MemberList.js';
 import { MessageList } from './MessageList.js';
 import { PresenceDot, presenceText, RoomSettings } from './RoomSettings.js';
-import { initial } from './RoomList.js';
+import { roomTitle } from '../people.js';
+import { Avatar } from './Avatar.js';
+import { RoomSettingsDialog } from './RoomSettingsDialog.js';
 import { useUploads } from './use-uploads.js';
 
 export function Conversation({ store, state, room }: { store: ChatStore; state: ChatState; room: RoomState }) {
   const uploads = useUploads(store.token, room.id);
   const [dragging, setDragging] = useState(false);
+  const [settingsOpen, setSettingsOpen] = useState(false);
+  const title = roomTitle(room, state.names, state.me.id);
   const typingNames = Object.keys(room.typing).map((id) => state.names[id] ?? t('unknownUser'));
   const typing = typingNames.length === 0 ? ''
     : typingNames.length === 1 ? t('typing1', { a: typingNames[0] ?? '' })
       : typingNames.length === 2 ? t('typing2', { a: typingNames[0] ?? '', b: typingNames[1] ?? '' })
         : t('typingMany');
-  const other = room.kind === 'direct' ? room.members?.find((id) => id !== state.me.id) : undefined;
+  const other = room.kind === 'direct' ? room.peer ?? room.members?.find((id) => id !== state.me.id) : undefined;
   const hasFiles = (e: DragEvent): boolean => e.dataTransfer?.types.includes('Files') === true;
   return (
     <section class={`conversation${dragging ? ' dragging' : ''}`} aria-labelledby="room-title"
@@ -32,17 +36,24 @@ export function Conversation({ store, state, room }: { store: ChatStore; state: 
       }}>
       <header class="conv-head">
         <a class="back link-button" href="#/" aria-label={t('backToRooms')}>‹</a>
-        <span class={`avatar${room.kind === 'direct' ? ' direct' : ''}`} aria-hidden="true">{initial(room.name)}
+        <span class="avatar-wrap">
+          <Avatar label={title} fileId={other !== undefined ? state.people[other]?.avatar : room.avatar} links={store.fileLinks} square={room.kind === 'direct'} />
           {other !== undefined && <PresenceDot state={state.presence[other]} />}</span>
         <div class="conv-title">
-          <h2 id="room-title">{room.name}</h2>
+          <h2 id="room-title">{title}</h2>
+          {room.topic !== '' && <p class="conv-topic" title={room.topic}>{room.topic}</p>}
           {room.kind === 'direct'
             ? <p class="conv-sub">{`${t('direct')}${other !== undefined && state.presence[other] !== undefined ? ` · ${presenceText(state.presence[other])}` : ''}`}</p>
             : room.members === null ? <p class="conv-sub" />
               : <MemberList members={room.members} names={state.names} presence={state.presence} />}
         </div>
         <RoomSettings store={store} room={room} />
+        {room.kind === 'group' && (
+          <button type="button" class="secondary settings-button" aria-label={t('roomSettingsButton')} title={t('roomSettingsButton')}
+            onClick={() => setSettingsOpen(true)}>⚙</button>
+        )}
       </header>
+      {settingsOpen && <RoomSettingsDialog store={store} state={state} room={room} onClose={() => setSettingsOpen(false)} />}
       <MessageList key={room.id} store={store} room={room} me={state.me} names={state.names}
         editing={state.editing?.room === room.id ? state.editing.seq : null}
         divider={state.divider?.room === room.id ? state.divider.after : null}

@@ -38,8 +38,9 @@ export function MessageItem({ store, room, m, me, names, editing, target, seenBy
     report(react(store, room.id, m.seq, emoji, on));
   };
   const canEdit = mayEdit(m, me.id, store.state.editWindowMs, Date.now());
-  const canDelete = !deleted && (mine || me.role === 'admin');
-  const mentioned = (m.mentions ?? []).map((id) => names[id]).filter((n): n is string => n !== undefined);
+  const canDelete = !deleted && (mine || me.role === 'admin' || (room.kind === 'group' && (room.role === 'moderator' || room.role === 'owner')));
+  // Mentions are written with sign-in names (`@alice`), whatever name is shown for the person.
+  const mentioned = (m.mentions ?? []).map((id) => store.state.people[id]?.name).filter((n): n is string => n !== undefined && n !== '');
 
   return (
     <div class={`msg${target ? ' target' : ''}${deleted ? ' deleted' : ''}${m.mentions?.includes(me.id) === true && !mine ? ' mentions-me' : ''}`}

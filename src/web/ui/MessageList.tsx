@@ -7,6 +7,7 @@ import type { User, WireMessage } from '../protocol.js';
 import { atLatest, windowEnd, type PendingSend, type RoomState } from '../room-state.js';
 import { MessageItem } from './MessageItem.js';
 import { MessageText } from './MessageText.js';
+import { describeEvent } from '../timeline-events.js';
 
 interface Props {
   store: ChatStore;
@@ -167,6 +168,14 @@ export class MessageList extends Component<Props, { atBottom: boolean }> {
           {rows.map((row) => {
             if (row.kind === 'day') return <h3 key={row.key} class="day"><span>{dayLabel(row.ts)}</span></h3>;
             if (row.kind === 'divider') return <div key={row.key} class="divider" role="separator"><span>{t('newMessages')}</span></div>;
+            if (row.kind === 'event') {
+              const ev = row.m.event;
+              return ev === undefined ? null : (
+                <p key={row.key} class="event-line msg" data-seq={row.m.seq} tabIndex={-1} title={fullTime(row.m.ts)}>
+                  {describeEvent(ev, row.m.from, (id) => (id === me.id ? t('you') : nameOf(id)))}
+                </p>
+              );
+            }
             const mine = row.from === me.id;
             const first = row.messages[0] as WireMessage;
             return (

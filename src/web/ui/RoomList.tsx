@@ -1,4 +1,6 @@
-import type { ChatState } from '../chat-store.js';
+import type { ChatState, ChatStore } from '../chat-store.js';
+import { roomTitle } from '../people.js';
+import { Avatar } from './Avatar.js';
 import { roomHref } from '../hooks.js';
 import { shortWhen } from '../format.js';
 import { t } from '../i18n.js';
@@ -13,34 +15,36 @@ function byActivity(a: RoomState, b: RoomState): number {
   return tb - ta || a.name.localeCompare(b.name);
 }
 
-export function RoomList({ state }: { state: ChatState }) {
+export function RoomList({ store, state }: { store: ChatStore; state: ChatState }) {
   const rooms = Object.values(state.rooms).sort(byActivity);
   if (state.roomsLoaded && rooms.length === 0) return <p class="sidebar-note">{t('noRooms')}</p>;
   return (
     <nav class="rooms" aria-label={t('rooms')}>
       <ul>
-        {rooms.map((r) => <RoomRow key={r.id} room={r} state={state} />)}
+        {rooms.map((r) => <RoomRow key={r.id} room={r} state={state} store={store} />)}
       </ul>
     </nav>
   );
 }
 
-function RoomRow({ room, state }: { room: RoomState; state: ChatState }) {
+function RoomRow({ room, state, store }: { room: RoomState; state: ChatState; store: ChatStore }) {
   const unread = unreadCount(room);
   const p = room.preview;
   const who = p === null ? '' : p.from === state.me.id ? t('you') : room.kind === 'direct' ? '' : state.names[p.from] ?? '';
   const current = state.current === room.id;
-  const other = room.kind === 'direct' ? room.members?.find((id) => id !== state.me.id) : undefined;
+  const other = room.kind === 'direct' ? room.peer ?? room.members?.find((id) => id !== state.me.id) : undefined;
+  const title = roomTitle(room, state.names, state.me.id);
   return (
     <li>
       <a class={`room${current ? ' current' : ''}${unread > 0 ? ' has-unread' : ''}`} href={roomHref(room.id)}
         aria-current={current ? 'page' : undefined} data-room={room.id}>
-        <span class={`avatar${room.kind === 'direct' ? ' direct' : ''}`}>
-          <span aria-hidden="true">{initial(room.name)}</span>{other !== undefined && <PresenceDot state={state.presence[other]} />}
+        <span class="avatar-wrap">
+          <Avatar label={title} fileId={other !== undefined ? state.people[other]?.avatar : room.avatar} links={store.fileLinks} square={room.kind === 'direct'} />
+          {other !== undefined && <PresenceDot state={state.presence[other]} />}
         </span>
         <span class="room-text">
           <span class="room-top">
-            <span class="room-name">{room.name}</span>
+            <span class="room-name">{title}</span>
             {room.muted && <span class="muted-mark" role="img" aria-label={t('muted')} title={t('muted')}>🔕</span>}
             {p !== null && <time class="room-time" dateTime={new Date(p.ts).toISOString()}>{shortWhen(p.ts)}</time>}
           </span>
