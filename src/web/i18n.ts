@@ -215,6 +215,7 @@ const en = {
   sessionSeen: '{ip}, last used {when}',
   signOutDevice: 'Sign out',
   signOutOthers: 'Sign out my other sessions',
+  youObject: 'you',
 } as const;
 
 export type TextKey = keyof typeof en;
@@ -431,6 +432,7 @@ const zh: Record<TextKey, string> = {
   sessionSeen: '{ip}，最近使用 {when}',
   signOutDevice: '退出',
   signOutOthers: '退出我的其他会话',
+  youObject: '你',
 };
 
 export type Lang = 'en' | 'zh';

@@ -61,6 +61,8 @@ t.test('room changes read as sentences with the names shown', async (t) => {
     [{ kind: 'history', history: 'shared' }, 'Alice let new members read earlier messages'],
   ];
   for (const [ev, text] of cases) t.equal(describeEvent(ev, '1', label), text, ev.kind);
+  t.equal(describeEvent({ kind: 'invited', user: '2' }, '1', label, '2'), 'Alice invited you', 'the reader is "you"');
+  t.equal(describeEvent({ kind: 'removed', user: '2' }, '1', label, '1'), 'You removed Bob');
 });
 
 t.test('a room change is a line of its own between message groups', async (t) => {

@@ -172,7 +172,7 @@ export class MessageList extends Component<Props, { atBottom: boolean }> {
               const ev = row.m.event;
               return ev === undefined ? null : (
                 <p key={row.key} class="event-line msg" data-seq={row.m.seq} tabIndex={-1} title={fullTime(row.m.ts)}>
-                  {describeEvent(ev, row.m.from, (id) => (id === me.id ? t('you') : nameOf(id)))}
+                  {describeEvent(ev, row.m.from, nameOf, me.id)}
                 </p>
               );
             }
