@@ -1,14 +1,22 @@
-import { mayActInRoom, mayLeave, mayRemove, maySetRole, ROOM_ROLES, type RoomFacts, type Standing } from '../chat/policy.js';
 import type { JoinRule, RoomRole } from './protocol.js';
 
 /**
- * What the signed-in user may change in a room, by the server's own rules
- * (src/chat/policy.ts, bundled: pure functions of plain facts), so the
- * settings show exactly the controls that will not be refused.
+ * What the signed-in user may change in a room, so the settings show only
+ * the controls that will not be refused. The browser bundle may not import
+ * server code, so this mirrors the role table of src/chat/policy.ts;
+ * test/web/rooms-logic.test.ts checks the two agree for every role and action.
  */
 
 export interface RoomFactsSeen { kind: 'group' | 'direct'; role: RoomRole | null; joinRule: JoinRule }
 export interface RoomPowers { rename: boolean; topic: boolean; avatar: boolean; joinRule: boolean; history: boolean; invite: boolean; leave: boolean }
+
+export const ROLES: readonly RoomRole[] = ['member', 'moderator', 'owner'];
+const rank = (role: RoomRole): number => ROLES.indexOf(role);
+
+/** The least role each setting needs in a group room (policy.ts's NEEDS); a direct room has none of them. */
+export const LEAST_ROLE: Readonly<Record<Exclude<keyof RoomPowers, 'leave'>, RoomRole>> = {
+  rename: 'moderator', topic: 'moderator', avatar: 'moderator', joinRule: 'owner', history: 'owner', invite: 'member',
+};
 
 /** A server admin counts as an owner in every group room they are in (as the server decides). */
 export function effectiveRole(room: Pick<RoomFactsSeen, 'kind' | 'role'>, serverRole: 'admin' | 'member'): RoomRole {
@@ -16,29 +24,29 @@ export function effectiveRole(room: Pick<RoomFactsSeen, 'kind' | 'role'>, server
   return room.role ?? 'member';
 }
 
-function facts(room: RoomFactsSeen, roles: Readonly<Record<string, RoomRole>> | null): RoomFacts {
-  const list = roles === null ? [] : Object.values(roles);
-  // Without the member list the counts are unknown: assume others exist, so "leave" is offered only when the rule surely allows it.
-  return { kind: room.kind, joinRule: room.joinRule, owners: roles === null ? 1 : list.filter((r) => r === 'owner').length, joined: roles === null ? 2 : list.length };
-}
+const owners = (roles: Readonly<Record<string, RoomRole>>): number => Object.values(roles).filter((r) => r === 'owner').length;
 
 export function roomPowers(room: RoomFactsSeen, serverRole: 'admin' | 'member', roles: Readonly<Record<string, RoomRole>> | null = null): RoomPowers {
-  const f = facts(room, roles);
-  const me: Standing = { state: 'joined', role: effectiveRole(room, serverRole) };
-  const may = (a: Parameters<typeof mayActInRoom>[2]): boolean => mayActInRoom(f, me, a).ok;
+  const mine = rank(effectiveRole(room, serverRole));
+  const may = (k: keyof typeof LEAST_ROLE): boolean => room.kind === 'group' && mine >= rank(LEAST_ROLE[k]);
+  // Without the member list the counts are unknown: "leave" is offered unless the user may be the last owner among others.
+  const lastOwner = effectiveRole(room, serverRole) === 'owner' && (roles === null || (owners(roles) <= 1 && Object.keys(roles).length > 1));
   return {
-    rename: may('rename'), topic: may('set_topic'), avatar: may('set_avatar'), joinRule: may('set_join_rule'), history: may('set_history'),
-    invite: may('invite'), leave: room.kind === 'group' ? mayLeave(f, me).ok : false,
+    rename: may('rename'), topic: may('topic'), avatar: may('avatar'), joinRule: may('joinRule'), history: may('history'), invite: may('invite'),
+    leave: room.kind === 'group' && !(lastOwner && room.role === 'owner'),
   };
 }
 
-/** What the user may do to one other member: remove them, and which roles they may give them. */
-export function memberPowers(room: RoomFactsSeen, serverRole: 'admin' | 'member', roles: Readonly<Record<string, RoomRole>>, target: string, state: 'joined' | 'invited' = 'joined'): { remove: boolean; roles: RoomRole[] } {
-  const f = facts(room, roles);
-  const me: Standing = { state: 'joined', role: effectiveRole(room, serverRole) };
-  const them: Standing = { state, role: roles[target] ?? 'member' };
-  return {
-    remove: mayRemove(f, me, them).ok,
-    roles: state === 'joined' ? ROOM_ROLES.filter((r) => r !== them.role && maySetRole(f, me, them, r).ok) : [],
-  };
+/**
+ * What the user may do to one other member: remove them (a moderator or
+ * owner, over a lower role; owners over owners too) and which roles they may
+ * give (up to their own), never leaving the room without an owner.
+ */
+export function memberPowers(room: RoomFactsSeen, serverRole: 'admin' | 'member', roles: Readonly<Record<string, RoomRole>>, target: string): { remove: boolean; roles: RoomRole[] } {
+  const me = effectiveRole(room, serverRole);
+  const them = roles[target] ?? 'member';
+  const over = room.kind === 'group' && rank(me) >= rank('moderator') && (rank(me) > rank(them) || me === 'owner');
+  const lastOwner = them === 'owner' && owners(roles) <= 1;
+  if (!over || lastOwner) return { remove: false, roles: [] };
+  return { remove: true, roles: ROLES.filter((r) => r !== them && rank(r) <= rank(me)) };
 }

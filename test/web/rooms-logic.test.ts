@@ -7,7 +7,8 @@ import t from 'tap';
 import { buildRows } from '../../src/web/message-rows.js';
 import { initialsOf, labelsOf, roomTitle, withPeople } from '../../src/web/people.js';
 import { refusalText } from '../../src/web/refusals.js';
-import { memberPowers, roomPowers } from '../../src/web/room-powers.js';
+import { mayActInRoom, mayLeave, mayRemove, maySetRole, type RoomAction } from '../../src/chat/policy.js';
+import { LEAST_ROLE, memberPowers, ROLES, roomPowers } from '../../src/web/room-powers.js';
 import type { RoomEvent, WireMessage } from '../../src/web/protocol.js';
 import { describeEvent } from '../../src/web/timeline-events.js';
 
@@ -96,4 +97,27 @@ t.test('refusals are shown in words by their reason, else by the server\'s messa
   t.equal(refusalText({ code: 'conflict', reason: 'last_owner', message: 'x' }), 'The room would have no owner: make someone else owner first.');
   t.equal(refusalText({ code: 'bad_request', message: 'name too long' }), 'name too long');
   t.equal(refusalText({ code: 'forbidden', reason: 'some_new_reason', message: 'new' }), 'new', 'an unknown reason falls back to the message');
+});
+
+t.test('the client\'s mirror of the role table agrees with the server\'s rules', async (t) => {
+  const actions: Record<keyof typeof LEAST_ROLE, RoomAction> = { rename: 'rename', topic: 'set_topic', avatar: 'set_avatar', joinRule: 'set_join_rule', history: 'set_history', invite: 'invite' };
+  for (const kind of ['group', 'direct'] as const) {
+    for (const role of ROLES) {
+      const roles = { me: role, other: 'owner' as const, third: 'member' as const };
+      const facts = { kind, joinRule: 'invite' as const, owners: Object.values(roles).filter((r) => r === 'owner').length, joined: 3 };
+      const powers = roomPowers({ kind, role, joinRule: 'invite' }, 'member', roles);
+      for (const [k, action] of Object.entries(actions)) {
+        t.equal(powers[k as keyof typeof actions], mayActInRoom(facts, { state: 'joined', role }, action).ok, `${kind} ${role} ${action}`);
+      }
+      if (kind === 'group') t.equal(powers.leave, mayLeave(facts, { state: 'joined', role }).ok, `${role} leave`);
+      for (const target of ROLES) {
+        const withTarget = { me: role, them: target, keeper: 'owner' as const };
+        const f = { kind, joinRule: 'invite' as const, owners: Object.values(withTarget).filter((r) => r === 'owner').length, joined: 3 };
+        const mp = memberPowers({ kind, role, joinRule: 'invite' }, 'member', withTarget, 'them');
+        t.equal(mp.remove, mayRemove(f, { state: 'joined', role }, { state: 'joined', role: target }).ok, `${kind} ${role} removes ${target}`);
+        const allowed = ROLES.filter((r) => r !== target && maySetRole(f, { state: 'joined', role }, { state: 'joined', role: target }, r).ok);
+        t.same(mp.roles, allowed, `${kind} ${role} sets roles of ${target}`);
+      }
+    }
+  }
 });
