@@ -196,6 +196,10 @@ export class ChatStore {
     if (this.state.rooms[m.room] === undefined) return void refreshRooms(this).catch(() => undefined);
     const kind = m.event?.kind;
     if (kind === 'invited' || kind === 'joined' || kind === 'left' || kind === 'removed' || kind === 'role' || kind === 'declined') this.membersChanged(m.room);
+    // The user's own role, and the room's settings, live in its summary: read it again.
+    if ((m.event?.kind === 'role' && m.event.user === this.state.me.id) || kind === 'name' || kind === 'topic' || kind === 'avatar' || kind === 'join_rule' || kind === 'history') {
+      void refreshRooms(this).catch(() => undefined);
+    }
     let gap = false;
     const me = this.state.me.id;
     this.updateRoom(m.room, (r) => {

@@ -27,7 +27,9 @@ export function RoomSettingsDialog({ store, state, room, onClose }: { store: Cha
   const [saved, setSaved] = useState(false);
   const [busy, setBusy] = useState(false);
   useEffect(() => { void loadRoster(store, room.id).catch((err) => setError(refusalText(err))); }, [room.id]);
-  const powers = roomPowers(room, state.me.role, room.roles);
+  // The roster is the freshest word on the user's own role; the summary until it is read.
+  const seen = { ...room, role: room.roles?.[state.me.id] ?? room.role };
+  const powers = roomPowers(seen, state.me.role, room.roles);
   const run = async (action: () => Promise<unknown>, after?: () => void): Promise<void> => {
     setBusy(true);
     setSaved(false);
@@ -77,7 +79,7 @@ export function RoomSettingsDialog({ store, state, room, onClose }: { store: Cha
       <h3>{t('membersHeader')} ({members.length})</h3>
       <ul class="member-admin" aria-label={t('membersHeader')}>
         {members.map((id) => {
-          const mp = id === state.me.id ? { remove: false, roles: [] as RoomRole[] } : memberPowers(room, state.me.role, roles, id);
+          const mp = id === state.me.id ? { remove: false, roles: [] as RoomRole[] } : memberPowers(seen, state.me.role, roles, id);
           const role = roles[id] ?? 'member';
           return (
             <li key={id} data-user={id}>
