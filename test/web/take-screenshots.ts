@@ -1,3 +1,5 @@
+// Functions passed to page.evaluate run inside the page, so they need the DOM's types.
+/// <reference lib="dom" />
 /**
  * Takes the README's screenshots of rooms and accounts (not a test: run it
  * by hand after `npm run build`, it writes docs/screenshots/):
@@ -53,7 +55,7 @@ try {
   await b.page.locator(`.invitation[data-room="${room}"]`).getByRole('button', { name: 'Accept' }).click();
   await postMessages(http, await tokenFor(http, people.bob!), room, ['Count me in! The lake or the hills?'], 1);
   await postMessages(http, await tokenFor(http, people.alice!), room, ['The hills, if it stays dry 🌄'], 1);
-  await a.page.locator('.body', { hasText: 'The hills' }).waitFor();
+  await a.page.locator('.body', { hasText: 'if it stays dry' }).waitFor();
   await a.page.screenshot({ path: join(out, 'desktop-light-room-timeline.png') });
 
   await a.page.getByRole('button', { name: 'Room settings' }).click();
@@ -62,13 +64,14 @@ try {
   await a.page.locator('dialog[open]').getByRole('button', { name: 'Close' }).click();
 
   await a.page.goto(`${http}/#/account`);
-  await a.page.locator('.sessions li').first().waitFor();
+  await a.page.locator('#display-name').waitFor();
+  await a.page.locator('.sessions li').first().waitFor({ timeout: 3000 }).catch(() => undefined);
   await a.page.screenshot({ path: join(out, 'desktop-light-profile.png') });
 
   const phone = await newPage(browser, { width: 360, height: 740, dark: true });
   await signIn(phone.page, http, people.bob!);
   await phone.page.locator(`a.room[data-room="${room}"]`).click();
-  await phone.page.locator('.body', { hasText: 'The hills' }).waitFor();
+  await phone.page.locator('.body', { hasText: 'if it stays dry' }).waitFor();
   await phone.page.screenshot({ path: join(out, 'phone-dark-room-timeline.png') });
   console.log(`screenshots written to ${out}`);
 } finally {

@@ -110,7 +110,8 @@ export function RoomSettingsDialog({ store, state, room, onClose }: { store: Cha
           onPick={(u) => void run(() => inviteUser(store, room.id, u.user))} />
       )}
       <div class="form-actions leave">
-        <button type="button" class="secondary danger" onClick={() => void run(async () => { await leaveRoom(store, room.id); onClose(); location.hash = '#/'; })}>{t('leaveRoom')}</button>
+        {!powers.leave && <p class="conv-sub">{t('reasonLastOwner')}</p>}
+        <button disabled={!powers.leave} type="button" class="secondary danger" onClick={() => void run(async () => { await leaveRoom(store, room.id); onClose(); location.hash = '#/'; })}>{t('leaveRoom')}</button>
       </div>
     </Dialog>
   );

@@ -31,7 +31,7 @@ export function Sidebar({ store, state, onSignOut }: { store: ChatStore; state: 
         </nav>
       </header>
       <div class="room-actions">
-        <button type="button" class="secondary" onClick={() => setOpen('room')}>＋ {t('newRoom')}</button>
+        <button type="button" class="secondary" onClick={() => setOpen('room')}>+ {t('newRoom')}</button>
         <button type="button" class="secondary" onClick={() => setOpen('direct')}>✉ {t('newDirect')}</button>
         <button type="button" class="secondary" onClick={() => setOpen('directory')}>{t('directory')}</button>
       </div>
