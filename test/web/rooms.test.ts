@@ -1,3 +1,5 @@
+// Functions passed to page.evaluate run inside the page, so they need the DOM's types.
+/// <reference lib="dom" />
 /**
  * Rooms and accounts in Chromium, as people use them, against a real server:
  * a room made with an invitee, the invitation accepted in another browser,
@@ -93,18 +95,35 @@ t.test('people make rooms, invite, accept, rename, change roles, remove, leave a
   await t.resolves(line(a.page, 'You removed bob').waitFor(), 'alice sees the removal');
   await a.page.locator('dialog[open]').getByRole('button', { name: 'Close' }).click();
 
-  // Alice sets a display name; bob writes to her directly and sees it.
-  await a.page.goto(`${http}/#/account`);
-  await a.page.locator('#display-name').fill('Alice Liddell');
-  await a.page.locator('form[aria-labelledby="profile-title"]').getByRole('button', { name: 'Save' }).click();
-  await a.page.locator('form[aria-labelledby="profile-title"] .form-ok').waitFor();
+  // Bob writes to alice directly: the room is named by the other person on each side.
   await b.page.getByRole('button', { name: /New message/ }).click();
-  await pickUser(b.page, 'Liddell', alice!.id);
+  await pickUser(b.page, 'ali', alice!.id);
   const dm = await roomIdOf(b.page);
-  await t.resolves(b.page.locator('#room-title', { hasText: 'Alice Liddell' }).waitFor(), 'a direct room is named by the other person\'s display name');
+  await t.resolves(b.page.locator('#room-title', { hasText: 'alice' }).waitFor(), 'a direct room is named by the other person');
   await b.page.locator('#composer-input').fill('hello Alice');
   await b.page.keyboard.press('Enter');
   await t.resolves(a.page.locator(`a.room[data-room="${dm}"] .room-name`, { hasText: 'bob' }).waitFor(), 'alice sees the direct room named bob');
   await a.page.locator(`a.room[data-room="${dm}"]`).click();
   await t.resolves(a.page.locator('.body', { hasText: 'hello Alice' }).waitFor(), 'and the message');
+
+  // A display name set on the account page (servers with profiles) names alice on bob's side.
+  const profiles = await a.page.evaluate(() => new Promise<boolean>((resolve) => {
+    const token = (JSON.parse(localStorage.getItem('roost.session') ?? '{}') as { token?: string }).token ?? '';
+    const ws = new WebSocket(`ws://${location.host}/ws?token=${encodeURIComponent(token)}`);
+    ws.onopen = () => ws.send(JSON.stringify({ type: 'profile', user: '0', id: 'probe' }));
+    ws.onmessage = (e) => {
+      const f = JSON.parse(String(e.data)) as { id?: string; type: string; message?: string };
+      if (f.id !== 'probe') return;
+      ws.close();
+      resolve(!(f.type === 'error' && /unknown|type/i.test(f.message ?? '')));
+    };
+  }));
+  await t.test('a display name is seen by the other person', { skip: profiles ? false : 'this server has no profiles (set_profile)' }, async (t) => {
+    await a.page.goto(`${http}/#/account`);
+    await a.page.locator('#display-name').fill('Alice Liddell');
+    await a.page.locator('form[aria-labelledby="profile-title"]').getByRole('button', { name: 'Save' }).click();
+    await a.page.locator('form[aria-labelledby="profile-title"] .form-ok').waitFor();
+    await t.resolves(b.page.locator('#room-title', { hasText: 'Alice Liddell' }).waitFor(), 'bob\'s direct room takes her display name');
+    await t.resolves(b.page.locator('.who', { hasText: 'Alice Liddell' }).or(b.page.locator(`a.room[data-room="${dm}"] .room-name`, { hasText: 'Alice Liddell' })).first().waitFor(), 'wherever she is named');
+  });
 });
