@@ -136,7 +136,9 @@ export function withLiveMessage(r: RoomState, m: WireMessage, me: string): { roo
     lastSeq: Math.max(r.lastSeq, m.seq),
     preview: r.preview === null || m.seq >= r.preview.seq ? m : r.preview,
   };
-  if (m.from === me) room.readSeq = Math.max(room.readSeq, m.seq);
+  // A room change is not unread (the server leaves entries out of `unread`): one arriving in a room read
+  // to its end leaves it read to the end.
+  if (m.from === me || (m.event !== undefined && r.readSeq >= r.lastSeq)) room.readSeq = Math.max(room.readSeq, m.seq);
   if (m.from in room.typing) {
     const typing = { ...room.typing };
     delete typing[m.from];

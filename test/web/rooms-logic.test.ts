@@ -5,6 +5,7 @@
  */
 import t from 'tap';
 import { buildRows } from '../../src/web/message-rows.js';
+import { newRoom, unreadCount, withLiveMessage } from '../../src/web/room-state.js';
 import { initialsOf, labelsOf, roomTitle, withPeople } from '../../src/web/people.js';
 import { refusalText } from '../../src/web/refusals.js';
 import { mayActInRoom, mayLeave, mayRemove, maySetRole, type RoomAction } from '../../src/chat/policy.js';
@@ -120,4 +121,13 @@ t.test('the client\'s mirror of the role table agrees with the server\'s rules',
       }
     }
   }
+});
+
+t.test('a room change arriving in a room read to its end is not unread; a message is', async (t) => {
+  const read = newRoom({ room: '1', name: 'general', kind: 'group', lastSeq: 5, readSeq: 5, unread: 0 });
+  const entry: WireMessage = { room: '1', seq: 6, msgId: '6', from: '2', body: '', ts: 1, event: { kind: 'joined' } };
+  t.equal(unreadCount(withLiveMessage(read, entry, '1').room), 0);
+  t.equal(unreadCount(withLiveMessage(read, { ...entry, event: undefined, body: 'hi' }, '1').room), 1);
+  const behind = { ...read, readSeq: 3 };
+  t.equal(unreadCount(withLiveMessage(behind, entry, '1').room), 3, 'behind already: the read marker stays where the server has it');
 });
