@@ -1,4 +1,5 @@
 import type { HttpRequest, HttpResponse } from '@based/uws';
+import type { Authenticator } from '../auth/sessions.js';
 import type { Reader, TokenInfo } from '../store/read/reader.js';
 import { Exchange } from './http.js';
 import { authenticated } from './member-routes.js';
@@ -6,6 +7,7 @@ import type { Metrics } from './metrics.js';
 import type { HttpRoutes } from './http-guard.js';
 
 export interface AdminRouteDeps {
+  auth: Authenticator;
   reader: Reader;
   metrics: Metrics;
   /** Open WebSocket connections. */

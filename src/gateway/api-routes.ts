@@ -1,8 +1,8 @@
 import type { HttpRequest, HttpResponse } from '@based/uws';
 import { decoyHash, hashPassword, needsRehash, verifyPassword } from '../auth/password.js';
-import type { TokenRefresher } from '../auth/token-refresh.js';
+import type { Authenticator } from '../auth/sessions.js';
 import type { LoginThrottle } from '../auth/login-throttle.js';
-import { hashToken, looksLikeToken, newToken } from '../auth/tokens.js';
+import { hashToken, newToken } from '../auth/tokens.js';
 import type { ChatService } from '../chat/service.js';
 import { parseRoomId } from '../chat/service.js';
 import type { Membership } from '../chat/membership.js';
@@ -10,11 +10,12 @@ import type { SearchSource } from '../chat/ports.js';
 import type { Config } from '../config/schema.js';
 import { CLOSE_CODES, CLOSE_REASONS } from '../protocol/errors.js';
 import { parseFrameValue, type FrameLimits } from '../protocol/parse.js';
-import type { Reader, TokenInfo } from '../store/read/reader.js';
+import type { Reader } from '../store/read/reader.js';
 import type { Writer } from '../store/write/writer.js';
 import type { Logger } from '../log.js';
-import { bearerToken, Exchange, remoteIp } from './http.js';
+import { Exchange, remoteIp } from './http.js';
 import { isLoopbackAddress } from './loopback.js';
+import { authenticated } from './member-routes.js';
 import type { Metrics } from './metrics.js';
 import type { SocketRegistry } from './socket-registry.js';
 import { tokenKey } from './socket-state.js';
@@ -33,8 +34,8 @@ export interface ApiDeps {
   log: Logger;
   limits: FrameLimits;
   isHealthy: () => boolean;
-  /** Sliding token expiry: told of every authenticated use. */
-  tokens: TokenRefresher;
+  /** The one authentication path (the WebSocket upgrade takes it too). */
+  auth: Authenticator;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -48,20 +49,6 @@ function intParam(params: URLSearchParams, key: string, min: number): number | u
 /** The HTTP API of protocol v1. Every error answer is `{"error":{"code","message"}}`. */
 export function mountApi(app: HttpRoutes, deps: ApiDeps): void {
   const { config, chat, reader, writer, sockets, throttle, metrics, log, limits } = deps;
-
-  /** The token's user, or undefined after answering 401. */
-  const authenticate = (ex: Exchange, token: string | undefined): TokenInfo | undefined => {
-    const now = Date.now();
-    const hash = token !== undefined && looksLikeToken(token) ? hashToken(token) : undefined;
-    const info = hash !== undefined ? reader.tokenInfo(hash, now) : undefined;
-    if (info === undefined) {
-      metrics.inc('roost_auth_failures_total', 'Refused logins and WebSocket upgrades.', { where: 'http' });
-      ex.error('unauthorized', 'missing, wrong, expired or revoked token');
-    } else if (hash !== undefined) {
-      deps.tokens.used(hash, info.lastUsedAt, remoteIp(ex.res), now);
-    }
-    return info;
-  };
 
   app.post('/api/v1/login', (res: HttpResponse, req: HttpRequest) => {
     const ex = new Exchange(res);
@@ -108,20 +95,18 @@ export function mountApi(app: HttpRoutes, deps: ApiDeps): void {
 
   app.post('/api/v1/logout', (res: HttpResponse, req: HttpRequest) => {
     const ex = new Exchange(res);
-    const token = bearerToken(req);
-    const info = authenticate(ex, token);
-    if (info === undefined || token === undefined) return;
-    const hash = hashToken(token);
-    return writer.run({ k: 'revoke', hash }).then((r) => {
+    const info = authenticated(ex, req, deps);
+    if (info === undefined) return;
+    return writer.run({ k: 'revoke', hash: info.tokenHash }).then((r) => {
       if (!r.ok) return ex.error(r.code, r.message);
-      sockets.closeUser(info.userId, CLOSE_CODES.token_revoked, CLOSE_REASONS.token_revoked, tokenKey(hash));
+      sockets.closeUser(info.userId, CLOSE_CODES.token_revoked, CLOSE_REASONS.token_revoked, tokenKey(info.tokenHash));
       ex.send(204, '', '');
     });
   });
 
   app.get('/api/v1/rooms', (res: HttpResponse, req: HttpRequest) => {
     const ex = new Exchange(res);
-    const info = authenticate(ex, bearerToken(req));
+    const info = authenticated(ex, req, deps);
     if (info !== undefined) ex.json(200, { rooms: reader.rooms(info.userId) });
   });
 
@@ -129,7 +114,7 @@ export function mountApi(app: HttpRoutes, deps: ApiDeps): void {
     const ex = new Exchange(res);
     const room = req.getParameter(0) ?? '';
     const length = req.getHeader('content-length');
-    const info = authenticate(ex, bearerToken(req));
+    const info = authenticated(ex, req, deps);
     if (info === undefined) return;
     return ex.readJson(config.maxHttpBodyBytes, length).then((body) => {
       if (body === undefined) return;
@@ -147,7 +132,7 @@ export function mountApi(app: HttpRoutes, deps: ApiDeps): void {
     const ex = new Exchange(res);
     const room = req.getParameter(0) ?? '';
     const params = new URLSearchParams(req.getQuery() ?? '');
-    const info = authenticate(ex, bearerToken(req));
+    const info = authenticated(ex, req, deps);
     if (info === undefined) return;
     const before = intParam(params, 'before', 1);
     const limit = intParam(params, 'limit', 1);
@@ -160,7 +145,7 @@ export function mountApi(app: HttpRoutes, deps: ApiDeps): void {
   app.get('/api/v1/search', (res: HttpResponse, req: HttpRequest) => {
     const ex = new Exchange(res);
     const params = new URLSearchParams(req.getQuery() ?? '');
-    const info = authenticate(ex, bearerToken(req));
+    const info = authenticated(ex, req, deps);
     if (info === undefined) return;
     const q = params.get('q') ?? '';
     const limit = intParam(params, 'limit', 1);
@@ -200,7 +185,7 @@ export function mountApi(app: HttpRoutes, deps: ApiDeps): void {
     const ex = new Exchange(res);
     const ip = remoteIp(res);
     if (!isLoopbackAddress(ip)) {
-      const info = authenticate(ex, bearerToken(req));
+      const info = authenticated(ex, req, deps);
       if (info === undefined) return;
       if (info.role !== 'admin') return ex.error('forbidden', 'metrics are for admins');
     }

@@ -1,5 +1,6 @@
 import type { HttpRequest, HttpResponse } from '@based/uws';
 import type { FileLinks } from '../auth/file-links.js';
+import type { Authenticator } from '../auth/sessions.js';
 import type { Membership } from '../chat/membership.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
@@ -11,6 +12,7 @@ import type { Metrics } from './metrics.js';
 import type { HttpRoutes } from './http-guard.js';
 
 export interface FileLinkRouteDeps {
+  auth: Authenticator;
   config: Config;
   reader: Reader;
   membership: Membership;

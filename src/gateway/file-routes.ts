@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { rmSync, statSync } from 'node:fs';
 import type { HttpRequest, HttpResponse } from '@based/uws';
+import type { Authenticator } from '../auth/sessions.js';
 import type { Membership } from '../chat/membership.js';
 import { parseRoomId } from '../chat/service.js';
 import type { FileLinks } from '../auth/file-links.js';
@@ -20,6 +21,7 @@ import { UploadSink } from './upload-sink.js';
 import type { HttpRoutes } from './http-guard.js';
 
 export interface FileRouteDeps {
+  auth: Authenticator;
   config: Config;
   reader: Reader;
   membership: Membership;

@@ -5,6 +5,7 @@ import type { Fanout } from '../chat/ports.js';
 import { Presence } from '../chat/presence.js';
 import { loadFileLinkKey } from '../auth/file-link-key.js';
 import { FileLinks } from '../auth/file-links.js';
+import type { Authenticator } from '../auth/sessions.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import { BlobStore } from '../store/files/blob-store.js';
@@ -18,6 +19,7 @@ import type { SocketRegistry } from './socket-registry.js';
 import type { HttpRoutes } from './http-guard.js';
 
 export interface MessageFeatureDeps {
+  auth: Authenticator;
   config: Config;
   reader: Reader;
   writer: Writer;
@@ -66,8 +68,8 @@ export function messageFeatures(deps: MessageFeatureDeps): MessageFeatures {
   return {
     actions, mutes, presence, blobs, cleanup,
     mount: (app) => {
-      mountFileRoutes(app, { config, reader, membership, writer, metrics, log, blobs, links });
-      mountFileLinkRoutes(app, { config, reader, membership, metrics, log, links });
+      mountFileRoutes(app, { auth: deps.auth, config, reader, membership, writer, metrics, log, blobs, links });
+      mountFileLinkRoutes(app, { auth: deps.auth, config, reader, membership, metrics, log, links });
     },
     start: () => cleanup.start(),
     async stop() {

@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import type { us_listen_socket } from '@based/uws';
 import { LoginThrottle } from '../auth/login-throttle.js';
+import { Authenticator } from '../auth/sessions.js';
 import { TokenRefresher } from '../auth/token-refresh.js';
 import { Membership } from '../chat/membership.js';
 import type { Fanout } from '../chat/ports.js';
@@ -14,6 +15,7 @@ import type { FrameLimits } from '../protocol/parse.js';
 import { databasePath, openReadOnly } from '../store/db/database.js';
 import { acquireDataLock } from '../store/db/data-lock.js';
 import { startHistoryJobs, type HistoryJobHooks, type HistoryJobs } from '../jobs/history-jobs.js';
+import { AccountReader } from '../store/read/account-reader.js';
 import { Reader } from '../store/read/reader.js';
 import { SearchService } from '../store/search/search.js';
 import { Writer } from '../store/write/writer.js';
@@ -138,6 +140,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
   const membership = Membership.from(reader.memberships());
   const search = new SearchService(config.dataDir);
   const sockets = new SocketRegistry();
+  const auth = new Authenticator(new AccountReader(readerDb), new TokenRefresher(writer, config.tokenTtlDays * 24 * 60 * 60 * 1000));
   const app = tls === undefined ? uws.App() : uws.SSLApp(sslAppOptions(tls));
   const countPublished = countLabelled(metrics.labelled('roost_frames_published_total', 'Frames published to a room topic (uWS copies each to every subscriber), by type.', 'type'));
   const publishNow = (topic: string, frame: string): void => {
@@ -152,7 +155,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
     toUser: (user, frame) => sockets.sendToUser(user, frame),
   };
   const limits = frameLimits(config);
-  const features = messageFeatures({ config, reader, writer, membership, sockets, fanout, metrics, log, now: hooks.now });
+  const features = messageFeatures({ auth, config, reader, writer, membership, sockets, fanout, metrics, log, now: hooks.now });
   // A sync reads at most maxSyncTotal rows; queued, a storm of them yields to timers and I/O every few ms.
   const syncReads = new TurnQueue(SYNC_SLICE_MS, config.maxQueuedSyncs, (err) => log.error({ err }, 'sync read failed'));
   const chat = new ChatService({
@@ -167,7 +170,6 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
     failuresPerIp: config.loginFailuresPerIp,
     backoffMs: config.loginBackoffSeconds * 1000,
   });
-  const tokens = new TokenRefresher(writer, config.tokenTtlDays * 24 * 60 * 60 * 1000);
   metrics.gauge('roost_connections', 'Open WebSocket connections.', () => sockets.size);
   metrics.gauge('roost_writer_queue_depth', 'Writes waiting for or in a commit.', () => writer.depth);
   metrics.gauge('roost_writer_queue_bytes', 'Estimated bytes of the writes waiting for a commit (bounded by writerQueueBytes).', () => writer.queuedBytes);
@@ -176,7 +178,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
 
   app.ws('/ws', wsBehavior({
     sendBatch,
-    config, chat, membership, reader, sockets, metrics, log, limits, tokens, presence: features.presence, mutes: features.mutes,
+    config, chat, membership, sockets, metrics, log, limits, auth, presence: features.presence, mutes: features.mutes,
     sendFault: hooks.sendFault,
     isAccepting: () => accepting,
     originAllowed: originChecker(config),
@@ -184,11 +186,11 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
   // Every HTTP route behind one guard: a handler that throws costs its request a 500, not the server.
   const routes = guardedRoutes(app, log);
   mountApi(routes, {
-    config, chat, membership, reader, writer, search, sockets, throttle, metrics, log, limits, tokens,
+    config, chat, membership, reader, writer, search, sockets, throttle, metrics, log, limits, auth,
     isHealthy: () => accepting && writer.alive,
   });
-  mountMemberRoutes(routes, { reader, membership, metrics });
-  mountAdminRoutes(routes, { reader, metrics, connections: () => sockets.size, writerDepth: () => writer.depth, isHealthy: () => accepting && writer.alive });
+  mountMemberRoutes(routes, { auth, reader, membership, metrics });
+  mountAdminRoutes(routes, { auth, reader, metrics, connections: () => sockets.size, writerDepth: () => writer.depth, isHealthy: () => accepting && writer.alive });
   mountStatic(routes, log);
   features.mount(routes);
   routes.any('/*', (res) => new Exchange(res).error('not_found', 'no such route'));

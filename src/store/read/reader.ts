@@ -48,7 +48,6 @@ export class Reader {
   private readonly olderThan: Statement<[number, number, number], MessageRow>;
   private readonly newerThan: Statement<[number, number, number], MessageRow>;
   private readonly roomsOf: Statement<[number], RoomRow>;
-  private readonly token: Statement<[Buffer, number], TokenInfo>;
   private readonly userByName: Statement<[string], LoginRow>;
   private readonly allMembers: Statement<[], { room_id: number; user_id: number }>;
   private readonly eventsAfter: Statement<[number], EventRow>;
@@ -74,10 +73,6 @@ export class Reader {
           WHERE o.room_id = r.id AND o.user_id != m.user_id LIMIT 1) END AS peer
       FROM members m JOIN rooms r ON r.id = m.room_id
       WHERE m.user_id = ? ORDER BY r.id`);
-    this.token = db.prepare(`
-      SELECT u.id AS userId, u.name, u.role, t.expires_at AS expiresAt, coalesce(t.last_used_at, t.created_at) AS lastUsedAt
-      FROM tokens t JOIN users u ON u.id = t.user_id
-      WHERE t.hash = ? AND t.revoked_at IS NULL AND u.disabled = 0 AND t.expires_at > ?`);
     this.userByName = db.prepare('SELECT id, name, role, password_hash, disabled FROM users WHERE name = ?');
     this.allMembers = db.prepare('SELECT room_id, user_id FROM members');
     this.eventsAfter = db.prepare('SELECT id, kind, room_id, user_id FROM events WHERE id > ? ORDER BY id LIMIT 1000');
@@ -132,11 +127,6 @@ export class Reader {
       ...(r.muted !== 0 ? { muted: true } : {}),
       ...(r.notify !== 'all' ? { notify: r.notify } : {}),
     }));
-  }
-
-  /** The live, unexpired token with this hash, with its user; undefined otherwise. */
-  tokenInfo(hashHex: string, now: number): TokenInfo | undefined {
-    return this.token.get(Buffer.from(hashHex, 'hex'), now);
   }
 
   loginRow(name: string): LoginRow | undefined {
