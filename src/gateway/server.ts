@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import type { us_listen_socket } from '@based/uws';
+import { Accounts } from '../auth/accounts.js';
 import { LoginThrottle } from '../auth/login-throttle.js';
 import { Authenticator } from '../auth/sessions.js';
 import { TokenRefresher } from '../auth/token-refresh.js';
@@ -20,6 +21,7 @@ import { Reader } from '../store/read/reader.js';
 import { SearchService } from '../store/search/search.js';
 import { Writer } from '../store/write/writer.js';
 import { writeOpIds } from '../store/write/write-op-size.js';
+import { mountAccountRoutes } from './account-routes.js';
 import { mountAdminRoutes } from './admin-routes.js';
 import { mountApi } from './api-routes.js';
 import { EventsFollower } from './events-follower.js';
@@ -31,6 +33,7 @@ import { messageFeatures } from './message-features.js';
 import { countLabelled, Metrics } from './metrics.js';
 import { SendBatch } from './send-batch.js';
 import { SocketRegistry } from './socket-registry.js';
+import { tokenKey } from './socket-state.js';
 import { mountStatic } from './static-routes.js';
 import { sslAppOptions, tlsFiles } from './tls.js';
 import { loadUws } from './uws.js';
@@ -140,7 +143,9 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
   const membership = Membership.from(reader.memberships());
   const search = new SearchService(config.dataDir);
   const sockets = new SocketRegistry();
-  const auth = new Authenticator(new AccountReader(readerDb), new TokenRefresher(writer, config.tokenTtlDays * 24 * 60 * 60 * 1000));
+  const accountReader = new AccountReader(readerDb);
+  const tokenTtlMs = config.tokenTtlDays * 24 * 60 * 60 * 1000;
+  const auth = new Authenticator(accountReader, new TokenRefresher(writer, tokenTtlMs));
   const app = tls === undefined ? uws.App() : uws.SSLApp(sslAppOptions(tls));
   const countPublished = countLabelled(metrics.labelled('roost_frames_published_total', 'Frames published to a room topic (uWS copies each to every subscriber), by type.', 'type'));
   const publishNow = (topic: string, frame: string): void => {
@@ -170,6 +175,12 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
     failuresPerIp: config.loginFailuresPerIp,
     backoffMs: config.loginBackoffSeconds * 1000,
   });
+  const accounts = new Accounts({
+    store: accountReader, writer, throttle, tokenTtlMs, log,
+    ended: (user, hashes) => {
+      for (const hash of hashes) sockets.closeUser(user, CLOSE_CODES.token_revoked, CLOSE_REASONS.token_revoked, tokenKey(hash));
+    },
+  });
   metrics.gauge('roost_connections', 'Open WebSocket connections.', () => sockets.size);
   metrics.gauge('roost_writer_queue_depth', 'Writes waiting for or in a commit.', () => writer.depth);
   metrics.gauge('roost_writer_queue_bytes', 'Estimated bytes of the writes waiting for a commit (bounded by writerQueueBytes).', () => writer.queuedBytes);
@@ -186,9 +197,11 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
   // Every HTTP route behind one guard: a handler that throws costs its request a 500, not the server.
   const routes = guardedRoutes(app, log);
   mountApi(routes, {
-    config, chat, membership, reader, writer, search, sockets, throttle, metrics, log, limits, auth,
+    config, chat, membership, history: reader, search, accounts, metrics, limits, auth,
+    writerLoad: () => ({ depth: writer.depth, bytes: writer.queuedBytes }),
     isHealthy: () => accepting && writer.alive,
   });
+  mountAccountRoutes(routes, { auth, accounts, metrics, maxBodyBytes: config.maxHttpBodyBytes });
   mountMemberRoutes(routes, { auth, reader, membership, metrics });
   mountAdminRoutes(routes, { auth, reader, metrics, connections: () => sockets.size, writerDepth: () => writer.depth, isHealthy: () => accepting && writer.alive });
   mountStatic(routes, log);

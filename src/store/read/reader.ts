@@ -24,8 +24,6 @@ export interface TokenInfo {
   lastUsedAt: number;
 }
 
-export interface LoginRow { id: number; name: string; role: 'admin' | 'member'; password_hash: string; disabled: number }
-
 interface MemberRow { user_id: number; name: string; read_seq: number }
 export interface RoomMember { id: string; name: string; readSeq: number }
 export interface DirectoryUser { id: number; name: string; role: 'admin' | 'member'; disabled: number; created_at: number }
@@ -48,7 +46,6 @@ export class Reader {
   private readonly olderThan: Statement<[number, number, number], MessageRow>;
   private readonly newerThan: Statement<[number, number, number], MessageRow>;
   private readonly roomsOf: Statement<[number], RoomRow>;
-  private readonly userByName: Statement<[string], LoginRow>;
   private readonly allMembers: Statement<[], { room_id: number; user_id: number }>;
   private readonly eventsAfter: Statement<[number], EventRow>;
   private readonly lastEvent: Statement<[], { id: number | null }>;
@@ -73,7 +70,6 @@ export class Reader {
           WHERE o.room_id = r.id AND o.user_id != m.user_id LIMIT 1) END AS peer
       FROM members m JOIN rooms r ON r.id = m.room_id
       WHERE m.user_id = ? ORDER BY r.id`);
-    this.userByName = db.prepare('SELECT id, name, role, password_hash, disabled FROM users WHERE name = ?');
     this.allMembers = db.prepare('SELECT room_id, user_id FROM members');
     this.eventsAfter = db.prepare('SELECT id, kind, room_id, user_id FROM events WHERE id > ? ORDER BY id LIMIT 1000');
     this.lastEvent = db.prepare('SELECT max(id) AS id FROM events');
@@ -127,10 +123,6 @@ export class Reader {
       ...(r.muted !== 0 ? { muted: true } : {}),
       ...(r.notify !== 'all' ? { notify: r.notify } : {}),
     }));
-  }
-
-  loginRow(name: string): LoginRow | undefined {
-    return this.userByName.get(name);
   }
 
   memberships(): Array<{ room_id: number; user_id: number }> {
