@@ -22,6 +22,10 @@ export interface ReactFrame { type: 'react'; id?: string; room: string; seq: num
 /** `state` sets this socket's presence; `room` asks for the room's presence. */
 export interface PresenceFrame { type: 'presence'; id?: string; state?: 'online' | 'away'; room?: string }
 export interface NotifyFrame { type: 'notify'; id?: string; room: string; muted?: boolean; level?: 'all' | 'mentions' | 'none' }
+/** The caller's own profile: `displayName` ('' clears), `avatar` (an avatar upload's file id, or null); an absent field stays. */
+export interface SetProfileFrame { type: 'set_profile'; id?: string; displayName?: string; avatar?: string | null }
+/** Asks for one user's public profile. */
+export interface ProfileFrame { type: 'profile'; id?: string; user: string }
 
 export type ClientFrame =
   | SendFrame
@@ -36,7 +40,9 @@ export type ClientFrame =
   | DeleteFrame
   | ReactFrame
   | PresenceFrame
-  | NotifyFrame;
+  | NotifyFrame
+  | SetProfileFrame
+  | ProfileFrame;
 
 export type ClientFrameType = ClientFrame['type'];
 

@@ -21,6 +21,8 @@ const MAX_ID = 64;
 const MAX_ROOM_ID = 64;
 const MAX_CLIENT_MSG_ID = 64;
 const MAX_QUERY = 256;
+/** A display name as sent, before its cleaning (the rules allow 64 characters after it). */
+const MAX_RAW_DISPLAY_NAME = 256;
 
 class FrameError extends Error {
   constructor(message: string, readonly code: 'bad_request' | 'too_large' = 'bad_request') {
@@ -103,6 +105,13 @@ function fileIds(o: Fields): string[] | undefined {
   return ids;
 }
 
+function optFileId(o: Fields, key: string): string | undefined {
+  const v = o[key];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(v)) throw new FrameError(`"${key}" must be a file id or null`);
+  return v;
+}
+
 /** A reaction: a short piece of text without spaces or control characters (an emoji, or :shortcode:). */
 function emoji(o: Fields): string {
   const v = o.emoji;
@@ -164,6 +173,15 @@ function build(type: ClientFrameType, o: Fields, limits: FrameLimits): ClientFra
       if (muted === undefined && level === undefined) throw new FrameError('"notify" needs "muted" or "level"');
       return { type, room: str(o, 'room', MAX_ROOM_ID), muted, level };
     }
+    case 'set_profile': {
+      // '' clears the display name: the one empty string a frame may carry.
+      const displayName = o.displayName === '' ? '' : optStr(o, 'displayName', MAX_RAW_DISPLAY_NAME);
+      const avatar = o.avatar === null ? null : optFileId(o, 'avatar');
+      if (displayName === undefined && avatar === undefined) throw new FrameError('"set_profile" needs "displayName" or "avatar"');
+      return { type, displayName, avatar };
+    }
+    case 'profile':
+      return { type, user: str(o, 'user', MAX_ID) };
     case 'history':
       return {
         type,
@@ -191,7 +209,7 @@ function build(type: ClientFrameType, o: Fields, limits: FrameLimits): ClientFra
 
 const TYPES: ReadonlySet<string> = new Set<ClientFrameType>([
   'send', 'sync', 'history', 'search', 'read', 'typing', 'rooms', 'ping',
-  'edit', 'delete', 'react', 'presence', 'notify',
+  'edit', 'delete', 'react', 'presence', 'notify', 'set_profile', 'profile',
 ]);
 
 /**
