@@ -4,6 +4,7 @@ import type { Page } from '../store/read/reader.js';
 import type { Membership } from './membership.js';
 import type { MessageActions } from './message-actions.js';
 import type { Mutes } from './mutes.js';
+import type { Profiles } from './profiles.js';
 import { ReadReceipts, type Schedule } from './read-receipts.js';
 import { roomTopic, type Fanout, type HistorySource, type Peer, type SearchSource, type WriteQueue } from './ports.js';
 import { errorFrame, notMember, overloaded, type Failure } from './replies.js';
@@ -24,6 +25,8 @@ export interface ChatDeps {
   /** Edit, delete, react, notify, presence frames; muted rooms (mentions still reach the muted). */
   actions: MessageActions;
   mutes: Mutes;
+  /** `set_profile` and `profile` frames (absent: refused as unavailable). */
+  profiles?: Profiles;
   /** Markers that move within this window reach their room as one frame (default 200 ms; 0: each at once). */
   receiptWindowMs?: number;
   /** Replaces the window's timer (tests flush by hand). */
@@ -118,6 +121,9 @@ export class ChatService {
         return peer.send(frame.id === undefined ? '{"type":"pong"}' : JSON.stringify({ type: 'pong', id: frame.id }));
       case 'edit': case 'delete': case 'react': case 'notify': case 'presence':
         return this.deps.actions.handle(peer, frame);
+      case 'set_profile': case 'profile':
+        if (this.deps.profiles === undefined) return peer.send(errorFrame(frame.id, 'unavailable', 'profiles are not served here'));
+        return this.deps.profiles.handle(peer, frame);
     }
   }
 

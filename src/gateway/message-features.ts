@@ -10,10 +10,13 @@ import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import { BlobStore } from '../store/files/blob-store.js';
 import { CleanupJob } from '../jobs/cleanup-job.js';
+import type { AccountReader } from '../store/read/account-reader.js';
 import type { Reader } from '../store/read/reader.js';
 import type { Writer } from '../store/write/writer.js';
+import { mountAvatarRoutes } from './avatar-routes.js';
 import { mountFileLinkRoutes } from './file-link-routes.js';
 import { mountFileRoutes } from './file-routes.js';
+import { ImageProbe } from './image-probe.js';
 import type { Metrics } from './metrics.js';
 import type { SocketRegistry } from './socket-registry.js';
 import type { HttpRoutes } from './http-guard.js';
@@ -22,6 +25,8 @@ export interface MessageFeatureDeps {
   auth: Authenticator;
   config: Config;
   reader: Reader;
+  /** Profiles and avatars. */
+  accounts: AccountReader;
   writer: Writer;
   membership: Membership;
   sockets: SocketRegistry;
@@ -68,7 +73,9 @@ export function messageFeatures(deps: MessageFeatureDeps): MessageFeatures {
   return {
     actions, mutes, presence, blobs, cleanup,
     mount: (app) => {
-      mountFileRoutes(app, { auth: deps.auth, config, reader, membership, writer, metrics, log, blobs, links });
+      const images = new ImageProbe(log);
+      mountFileRoutes(app, { auth: deps.auth, config, reader, membership, writer, metrics, log, blobs, links, images });
+      mountAvatarRoutes(app, { auth: deps.auth, config, accounts: deps.accounts, membership, writer, metrics, log, blobs, links, images });
       mountFileLinkRoutes(app, { auth: deps.auth, config, reader, membership, metrics, log, links });
     },
     start: () => cleanup.start(),

@@ -7,6 +7,7 @@ import { TokenRefresher } from '../auth/token-refresh.js';
 import { Membership } from '../chat/membership.js';
 import type { Fanout } from '../chat/ports.js';
 import type { Schedule } from '../chat/read-receipts.js';
+import { Profiles } from '../chat/profiles.js';
 import { ChatService } from '../chat/service.js';
 import { TurnQueue } from '../chat/turn-queue.js';
 import type { Config } from '../config/schema.js';
@@ -160,11 +161,12 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
     toUser: (user, frame) => sockets.sendToUser(user, frame),
   };
   const limits = frameLimits(config);
-  const features = messageFeatures({ auth, config, reader, writer, membership, sockets, fanout, metrics, log, now: hooks.now });
+  const features = messageFeatures({ auth, accounts: accountReader, config, reader, writer, membership, sockets, fanout, metrics, log, now: hooks.now });
   // A sync reads at most maxSyncTotal rows; queued, a storm of them yields to timers and I/O every few ms.
   const syncReads = new TurnQueue(SYNC_SLICE_MS, config.maxQueuedSyncs, (err) => log.error({ err }, 'sync read failed'));
   const chat = new ChatService({
     history: reader, writer, fanout, membership, search, limits, maxSyncTotal: config.maxSyncTotal, deferReads: (job) => syncReads.push(job), actions: features.actions, mutes: features.mutes,
+    profiles: new Profiles({ profiles: accountReader, writer, fanout, membership }),
     receiptWindowMs: config.receiptWindowMs, receiptSchedule: hooks.receiptSchedule,
     rateLimits: { framesPerSecond: config.framesPerSecond, frameBurst: config.frameBurst, userFramesPerSecond: config.userFramesPerSecond, userFrameBurst: config.userFrameBurst },
     onCommitted: (n) => metrics.inc('roost_messages_committed_total', 'Messages made durable and published.', undefined, n),

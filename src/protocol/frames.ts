@@ -26,6 +26,8 @@ export interface NotifyFrame { type: 'notify'; id?: string; room: string; muted?
 export interface SetProfileFrame { type: 'set_profile'; id?: string; displayName?: string; avatar?: string | null }
 /** Asks for one user's public profile. */
 export interface ProfileFrame { type: 'profile'; id?: string; user: string }
+/** What anyone signed in may know of a user: the `profile` frame's fields (`avatar` absent: none). */
+export interface PublicProfile { user: string; name: string; displayName: string; avatar?: string }
 
 export type ClientFrame =
   | SendFrame

@@ -9,7 +9,9 @@ export type AccountOp =
    */
   | { k: 'password'; user: number; old: string; hash: string; keep: string; revokeOthers: boolean }
   /** Ends some of a user's own live tokens: those in `hashes`, or every one but `keep`. */
-  | { k: 'end-sessions'; user: number; hashes?: string[]; keep?: string };
+  | { k: 'end-sessions'; user: number; hashes?: string[]; keep?: string }
+  /** Display name (already cleaned; '' clears) and avatar (an avatar upload of theirs, or null); an absent field stays. */
+  | { k: 'profile'; user: number; displayName?: string; avatar?: string | null };
 
 /** `ended`: the hashes (hex) of the tokens this write revoked; their sockets are to close. */
 export interface SessionsEnded { ok: true; ended: string[] }

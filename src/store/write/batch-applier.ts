@@ -108,7 +108,7 @@ export class BatchApplier {
             this.rehashPassword.run(op.hash, op.user, op.old);
             results.push({ ok: true });
             break;
-          case 'password': case 'end-sessions': results.push(this.accounts.apply(op, now)); break;
+          case 'password': case 'end-sessions': case 'profile': results.push(this.accounts.apply(op, now)); break;
           case 'purge': results.push(this.purger.purge(op, now)); break;
           case 'audit':
             appendAudit(this.db, op.actor, op.action, op.details, now);
