@@ -68,10 +68,8 @@ export function mountAccountRoutes(app: HttpRoutes, deps: AccountRouteDeps): voi
     return accounts.endOthers(session).then((r) => (r.ok ? ex.send(204, '', '') : refuse(ex, r)));
   });
 
-  // The route table has no DELETE of its own: `any`, answering other methods 405.
-  app.any('/api/v1/account/sessions/:id', (res: HttpResponse, req: HttpRequest) => {
+  app.del('/api/v1/account/sessions/:id', (res: HttpResponse, req: HttpRequest) => {
     const ex = new Exchange(res);
-    if (req.getMethod() !== 'delete') return ex.json(405, { error: { code: 'bad_request', message: 'use DELETE to end a session' } }, [['Allow', 'DELETE']]);
     const id = req.getParameter(0) ?? '';
     const session = authenticated(ex, req, deps, headerToken);
     if (session === undefined) return;
