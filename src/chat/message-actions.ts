@@ -1,4 +1,5 @@
 import type { DeleteFrame, EditFrame, NotifyFrame, PresenceFrame, ReactFrame } from '../protocol/frames.js';
+import { encodeFrame } from '../protocol/server-frames.js';
 import type { ChangeOp } from '../store/write/write-ops.js';
 import type { Membership } from './membership.js';
 import type { Mutes } from './mutes.js';
@@ -30,7 +31,7 @@ export type ActionFrame = EditFrame | DeleteFrame | ReactFrame | NotifyFrame | P
 /** A peer as the presence rules see it: a socket that may have said "away". */
 type PresencePeer = Peer & { away?: boolean };
 
-const ok = (id: string | undefined, cseq?: number): string => JSON.stringify({ type: 'ok', id, cseq });
+const ok = (id: string | undefined, cseq?: number): string => encodeFrame({ type: 'ok', id, cseq });
 
 /**
  * Edit, delete, react, notify and presence frames. Like `send`,
@@ -62,7 +63,7 @@ export class MessageActions {
       case 'notify':
         return this.notify(peer, f, roomId);
       case 'presence':
-        return peer.send(JSON.stringify({ type: 'presence', id: f.id, room: f.room, ...this.deps.presence.snapshot(roomId) }));
+        return peer.send(encodeFrame({ type: 'presence', id: f.id, room: String(roomId), ...this.deps.presence.snapshot(roomId) }));
     }
   }
 

@@ -149,6 +149,28 @@ export function mayDelete(room: RoomFacts, me: Standing | null, userId: number, 
   return no('not_own_message');
 }
 
+/** What the file rule looks at: the asker's place, and whether a message that stands carries the file. */
+export interface FileFacts {
+  /** A joined member of the room the file was uploaded to. */
+  member: boolean;
+  /** The account is enabled (a disabled one keeps no access, whatever links it holds). */
+  enabled: boolean;
+  uploader: boolean;
+  /** Some message that is not deleted carries the file. */
+  posted: boolean;
+}
+
+/**
+ * Fetching an uploaded file: an enabled member of its room, once a message
+ * carries it (its uploader before that, to show what they are about to send).
+ * Every refusal is `not_member`, the same as for an unknown file, so file ids
+ * cannot be probed.
+ */
+export function mayFetchFile(f: FileFacts): Verdict {
+  if (!f.enabled || !f.member) return no('not_member');
+  return f.uploader || f.posted ? OK : no('not_member');
+}
+
 /** Server-wide settings (retention, legal hold, users, invite links): admins only, member of the room or not. */
 export function mayAdminister(serverRole: ServerRole): Verdict {
   return serverRole === 'admin' ? OK : no('admin_only');

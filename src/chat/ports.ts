@@ -1,6 +1,7 @@
 import type { RoomSummary, SearchHit } from '../protocol/frames.js';
 import type { ChangePage } from '../store/read/change-reader.js';
 import type { Page } from '../store/read/reader.js';
+import type { SearchQuery } from '../store/search/search.js';
 import type { ResultOf, WriteOp } from '../store/write/write-ops.js';
 
 /**
@@ -34,6 +35,11 @@ export interface WriteQueue {
   submit<O extends WriteOp>(op: O, done: (result: ResultOf<O>) => void): boolean;
 }
 
+/** The promise form of the write queue, for the rare paths (HTTP routes, presence's last-seen). */
+export interface WriteRunner {
+  run<O extends WriteOp>(op: O): Promise<ResultOf<O>>;
+}
+
 export interface HistorySource {
   /** `viewer`: whose reactions count as `me`. */
   history(room: number, before: number | undefined, limit: number, viewer?: number): Page;
@@ -43,7 +49,7 @@ export interface HistorySource {
   rooms(user: number): RoomSummary[];
 }
 
-export interface SearchQuery { user: number; query: string; room?: number; limit: number; before?: number }
+export type { SearchQuery };
 
 export interface SearchSource {
   /** Runs off the event loop; resolves with hits from rooms the user belongs to, newest first. */

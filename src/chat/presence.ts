@@ -1,7 +1,8 @@
+import { encodeFrame, type PresenceEntry, type PresenceSnapshot, type PresenceState } from '../protocol/server-frames.js';
 import type { Membership } from './membership.js';
 import { roomTopic, type Fanout } from './ports.js';
 
-export type PresenceState = 'online' | 'away' | 'offline';
+export type { PresenceEntry, PresenceState };
 
 export interface PresenceOptions {
   membership: Membership;
@@ -24,8 +25,6 @@ export interface PresenceOptions {
   onOffline?: (user: number, at: number) => void;
   now?: () => number;
 }
-
-export interface PresenceEntry { user: string; state: PresenceState; lastSeen: number | null }
 
 /**
  * Who is online, derived from live sockets: a count of sockets per user and
@@ -94,7 +93,7 @@ export class Presence {
   }
 
   /** A room's presence: counts always; each member's entry only for rooms up to maxRoomSize. */
-  snapshot(room: number): { online: number; away: number; users?: PresenceEntry[] } {
+  snapshot(room: number): PresenceSnapshot {
     const members = this.o.membership.membersOf(room);
     let online = 0;
     let away = 0;
@@ -118,7 +117,7 @@ export class Presence {
   private changed(user: number, before: PresenceState): void {
     const state = this.stateOf(user);
     if (state === before || !this.o.enabled || this.stopped) return;
-    const frame = JSON.stringify({ type: 'presence', user: String(user), state, lastSeen: this.lastSeenOf(user) });
+    const frame = encodeFrame({ type: 'presence', user: String(user), state, lastSeen: this.lastSeenOf(user) });
     for (const room of this.o.membership.roomsOf(user)) {
       if (this.o.membership.membersOf(room).size <= this.o.maxRoomSize) this.o.fanout.publish(roomTopic(room), frame);
     }

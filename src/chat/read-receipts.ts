@@ -1,3 +1,4 @@
+import { encodeFrame } from '../protocol/server-frames.js';
 import { roomTopic, type Fanout, type Peer, type WriteQueue } from './ports.js';
 import { errorFrame, overloaded } from './replies.js';
 
@@ -133,7 +134,7 @@ function receiptFrame(room: number, users: ReadonlyMap<number, number>): string 
   const [only] = reads;
   if (reads.length === 1 && only !== undefined) {
     const { user, seq } = only;
-    return JSON.stringify({ type: 'receipt', room: String(room), user, seq });
+    return encodeFrame({ type: 'receipt', room: String(room), user, seq });
   }
-  return JSON.stringify({ type: 'receipts', room: String(room), reads });
+  return encodeFrame({ type: 'receipts', room: String(room), reads });
 }

@@ -1,8 +1,9 @@
 import type { ErrorCode } from '../protocol/errors.js';
+import { encodeFrame } from '../protocol/server-frames.js';
 
 /** The `error` frame, echoing the request's id when it had one. */
 export function errorFrame(id: string | undefined, code: ErrorCode, message: string): string {
-  return JSON.stringify({ type: 'error', id, code, message });
+  return encodeFrame({ type: 'error', id, code, message });
 }
 
 export interface Failure { ok: false; code: ErrorCode; message: string }
@@ -12,5 +13,5 @@ export const overloaded: Failure = { ok: false, code: 'unavailable', message: 't
 
 /** The `error` frame of a frame refused for rate: `retryAfterMs` is when the client may send again. */
 export function rateLimitedFrame(id: string | undefined, retryAfterMs: number, message: string): string {
-  return JSON.stringify({ type: 'error', id, code: 'rate_limited', message, retryAfterMs });
+  return encodeFrame({ type: 'error', id, code: 'rate_limited', message, retryAfterMs });
 }

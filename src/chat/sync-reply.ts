@@ -1,5 +1,4 @@
-import type { WireMessage } from '../protocol/frames.js';
-import type { WireChange } from '../store/read/change-reader.js';
+import type { SyncedRoom } from '../protocol/server-frames.js';
 import type { HistorySource } from './ports.js';
 
 /** One room a `sync` asks about: its message cursor and/or its change cursor. */
@@ -12,15 +11,7 @@ export interface SyncAsk {
   afterCseq?: number;
 }
 
-/** One room's entry in a `synced` reply. */
-export interface SyncedRoom {
-  room: string;
-  messages: WireMessage[];
-  more: boolean;
-  changes?: WireChange[];
-  moreChanges?: boolean;
-  lastCseq?: number;
-}
+export type { SyncedRoom };
 
 export interface SyncBounds {
   /** Most messages (and, separately, change entries) for one room. */

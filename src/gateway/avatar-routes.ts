@@ -4,13 +4,12 @@ import { open } from 'node:fs/promises';
 import type { HttpRequest, HttpResponse } from '@based/uws';
 import type { FileLinks } from '../auth/file-links.js';
 import type { Authenticator } from '../auth/sessions.js';
-import type { Membership } from '../chat/membership.js';
+import { Avatars } from '../chat/avatars.js';
+import type { BlobSpace } from '../chat/files.js';
+import type { WriteRunner } from '../chat/ports.js';
+import type { ProfileSource } from '../chat/profiles.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
-import { thumbPath, type BlobStore } from '../store/files/blob-store.js';
-import { AVATAR_ROOM } from '../store/files/avatar-files.js';
-import type { AccountReader, AvatarRow } from '../store/read/account-reader.js';
-import type { Writer } from '../store/write/writer.js';
 import { answerEmpty, streamFile } from './file-download.js';
 import { DOWNLOAD_CSP, sniffImage } from './file-meta.js';
 import { Exchange, headerToken } from './http.js';
@@ -22,17 +21,17 @@ import type { HttpRoutes } from './http-guard.js';
 export interface AvatarRouteDeps {
   auth: Authenticator;
   config: Config;
-  accounts: AccountReader;
-  membership: Membership;
-  writer: Writer;
+  avatars: Avatars;
+  /** Whether a link's holder is still an enabled user. */
+  profiles: ProfileSource;
+  writer: WriteRunner;
   metrics: Metrics;
   log: Logger;
-  blobs: BlobStore;
+  blobs: BlobSpace;
   links: FileLinks;
   images: ImageProbe;
 }
 
-const FILE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 /** Most avatars one links request may name: a long member list. */
 const MAX_LINKS = 200;
 
@@ -86,15 +85,7 @@ async function writeSynced(path: string, bytes: Buffer): Promise<void> {
  * public room); one not in use yet, its uploader.
  */
 export function mountAvatarRoutes(app: HttpRoutes, deps: AvatarRouteDeps): void {
-  const { config, accounts, membership, writer, metrics, log, blobs, links, images } = deps;
-
-  /** The avatar, when this user may fetch it now; unknown and not-yours are both undefined, so ids cannot be probed. */
-  const visibleAvatar = (id: string, userId: number): AvatarRow | undefined => {
-    const row = FILE_ID.test(id) ? accounts.avatar(id) : undefined;
-    if (row === undefined || row.uploader_id === userId) return row;
-    const use = accounts.avatarUse(id);
-    return use.byUser || use.rooms.some((r) => r.public || membership.isMember(r.room, userId)) ? row : undefined;
-  };
+  const { config, avatars, profiles, writer, metrics, log, blobs, links, images } = deps;
 
   app.post('/api/v1/avatars', (res: HttpResponse, req: HttpRequest) => {
     const ex = new Exchange(res);
@@ -129,7 +120,7 @@ export function mountAvatarRoutes(app: HttpRoutes, deps: AvatarRouteDeps): void 
         if (ex.aborted) return discard();
         const sha = createHash('sha256').update(bytes).digest('hex');
         blobs.place(tmp, sha, thumbTmp);
-        const file = { id, room: AVATAR_ROOM, user: session.userId, sha256: sha, size: bytes.length, mime: type, name: 'avatar', width: image.width, height: image.height, thumb: true };
+        const file = Avatars.upload({ id, user: session.userId, sha256: sha, size: bytes.length, mime: type, width: image.width, height: image.height });
         const r = await writer.run({ k: 'file', file, quota: config.uploadQuotaBytes });
         blobs.placed(sha, r.ok);
         if (!r.ok) return ex.error(r.code, r.message);
@@ -151,17 +142,17 @@ export function mountAvatarRoutes(app: HttpRoutes, deps: AvatarRouteDeps): void 
     let userId: number;
     if (cap !== undefined) {
       const holder = links.verify(cap, id, 'thumbnail');
-      if (holder === undefined || accounts.profile(holder) === undefined) return ex.error('forbidden', 'this avatar link is invalid or has expired; ask for a new one');
+      if (holder === undefined || profiles.profile(holder) === undefined) return ex.error('forbidden', 'this avatar link is invalid or has expired; ask for a new one');
       userId = holder;
     } else {
       const session = authenticated(ex, req, deps, headerToken);
       if (session === undefined) return;
       userId = session.userId;
     }
-    const row = visibleAvatar(id, userId);
+    const row = avatars.visible(id, userId);
     if (row === undefined) return ex.error('forbidden', 'no such avatar you may see');
     const sha = row.sha256.toString('hex');
-    const path = thumbPath(blobs.dataDir, sha);
+    const path = blobs.bytesPath(sha, true);
     let size: number;
     try {
       size = statSync(path).size;
@@ -195,7 +186,7 @@ export function mountAvatarRoutes(app: HttpRoutes, deps: AvatarRouteDeps): void 
       }
       const answer: Record<string, string> = {};
       for (const id of files as string[]) {
-        if (visibleAvatar(id, session.userId) !== undefined) answer[id] = `/api/v1/avatars/${id}?cap=${links.issue(id, 'thumbnail', session.userId)}`;
+        if (avatars.visible(id, session.userId) !== undefined) answer[id] = `/api/v1/avatars/${id}?cap=${links.issue(id, 'thumbnail', session.userId)}`;
       }
       ex.json(200, { links: answer, expiresIn: links.ttlSeconds }, [['Cache-Control', 'no-store']]);
     });

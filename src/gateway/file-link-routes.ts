@@ -1,11 +1,9 @@
 import type { HttpRequest, HttpResponse } from '@based/uws';
 import type { FileLinks } from '../auth/file-links.js';
 import type { Authenticator } from '../auth/sessions.js';
-import type { Membership } from '../chat/membership.js';
+import type { Files } from '../chat/files.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
-import type { Reader } from '../store/read/reader.js';
-import { visibleFile } from './file-access.js';
 import { Exchange, headerToken } from './http.js';
 import { authenticated } from './member-routes.js';
 import type { Metrics } from './metrics.js';
@@ -14,8 +12,7 @@ import type { HttpRoutes } from './http-guard.js';
 export interface FileLinkRouteDeps {
   auth: Authenticator;
   config: Config;
-  reader: Reader;
-  membership: Membership;
+  files: Files;
   metrics: Metrics;
   log: Logger;
   links: FileLinks;
@@ -51,7 +48,7 @@ function parseLinkRequest(body: unknown): LinkRequest[] | string {
  * Files the user cannot fetch are left out, exactly like unknown ids.
  */
 export function mountFileLinkRoutes(app: HttpRoutes, deps: FileLinkRouteDeps): void {
-  const { config, reader, membership, log, links } = deps;
+  const { config, files, log, links } = deps;
   app.post('/api/v1/files/links', (res: HttpResponse, req: HttpRequest) => {
     const ex = new Exchange(res);
     const length = req.getHeader('content-length');
@@ -62,8 +59,9 @@ export function mountFileLinkRoutes(app: HttpRoutes, deps: FileLinkRouteDeps): v
       const asked = parseLinkRequest(body);
       if (typeof asked === 'string') return ex.error('bad_request', asked);
       const answer: Record<string, FileLinkAnswer> = {};
+      const visible = files.visibleTo(info.userId);
       for (const { fileId, thumbnail } of asked) {
-        const row = visibleFile(reader, membership, fileId, info.userId);
+        const row = visible(fileId);
         if (row === undefined) continue;
         const path = `/api/v1/files/${row.id}`;
         const link: FileLinkAnswer = { url: `${path}?cap=${links.issue(row.id, 'original', info.userId)}` };

@@ -2,18 +2,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import { rmSync, statSync } from 'node:fs';
 import type { HttpRequest, HttpResponse } from '@based/uws';
 import type { Authenticator } from '../auth/sessions.js';
-import type { Membership } from '../chat/membership.js';
-import { parseRoomId } from '../chat/service.js';
+import type { BlobSpace, Files } from '../chat/files.js';
 import type { FileLinks } from '../auth/file-links.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
-import { blobPath, thumbPath, type BlobStore } from '../store/files/blob-store.js';
-import type { Reader } from '../store/read/reader.js';
-import type { Writer } from '../store/write/writer.js';
 import { answerEmpty, streamFile } from './file-download.js';
 import { cleanFileName, contentDisposition, DOWNLOAD_CSP, parseRange, recordedMime, servedType, sniffImage } from './file-meta.js';
 import { Exchange, headerToken } from './http.js';
-import { visibleFile } from './file-access.js';
 import { ImageProbe, type ImageInfo } from './image-probe.js';
 import { authenticated } from './member-routes.js';
 import type { Metrics } from './metrics.js';
@@ -23,12 +18,10 @@ import type { HttpRoutes } from './http-guard.js';
 export interface FileRouteDeps {
   auth: Authenticator;
   config: Config;
-  reader: Reader;
-  membership: Membership;
-  writer: Writer;
+  files: Files;
   metrics: Metrics;
   log: Logger;
-  blobs: BlobStore;
+  blobs: BlobSpace;
   links: FileLinks;
   /** Dimensions and thumbnails; by default with the installed sharp. */
   images?: ImageProbe;
@@ -51,7 +44,7 @@ function capabilityOf(query: string | undefined): string | undefined {
  * moved to their content address and only then recorded by the writer.
  */
 export function mountFileRoutes(app: HttpRoutes, deps: FileRouteDeps): void {
-  const { config, reader, membership, writer, metrics, log, blobs, links } = deps;
+  const { config, files, metrics, log, blobs, links } = deps;
   const images = deps.images ?? new ImageProbe(log);
   blobs.prepare();
 
@@ -63,14 +56,15 @@ export function mountFileRoutes(app: HttpRoutes, deps: FileRouteDeps): void {
     const lengthHeader = req.getHeader('content-length');
     const info = authenticated(ex, req, deps, headerToken);
     if (info === undefined) return;
-    const roomId = parseRoomId(room);
-    if (roomId === null || !membership.isMember(roomId, info.userId)) return ex.error('forbidden', `not a member of room ${JSON.stringify(room.slice(0, 64))}`);
+    const target = files.uploadRoom(info.userId, room);
+    if (!target.ok) return ex.error(target.code, target.message);
+    const roomId = target.room;
     const limit = config.maxUploadBytes;
     const declared = lengthHeader === '' ? 0 : Number(lengthHeader);
     if (!Number.isSafeInteger(declared) || declared < 0) return ex.error('bad_request', 'bad Content-Length');
     if (declared > limit) return ex.error('too_large', `files may be at most ${limit} bytes`);
     const quota = config.uploadQuotaBytes;
-    if (quota > 0 && reader.changes.usedBytes(info.userId) + declared > quota) return ex.error('too_large', `upload quota of ${quota} bytes reached; delete some files first`);
+    if (files.overQuota(info.userId, declared, quota)) return ex.error('too_large', `upload quota of ${quota} bytes reached; delete some files first`);
 
     const tmp = blobs.newTempPath();
     const sink = new UploadSink(tmp);
@@ -136,7 +130,7 @@ export function mountFileRoutes(app: HttpRoutes, deps: FileRouteDeps): void {
         id, room: roomId, user: info.userId, sha256: sha, size, mime, name,
         ...(image === null ? {} : { width: image.width, height: image.height }), thumb: thumbTmp !== null,
       };
-      const r = await writer.run({ k: 'file', file, quota });
+      const r = await files.record(file, quota);
       blobs.placed(sha, r.ok);
       if (!r.ok) return ex.error(r.code, r.message);
       metrics.inc('roost_uploads_total', 'Files uploaded.');
@@ -158,18 +152,18 @@ export function mountFileRoutes(app: HttpRoutes, deps: FileRouteDeps): void {
     if (cap !== undefined) {
       const holder = links.verify(cap, id, thumb ? 'thumbnail' : 'original');
       // The link names its user; a disabled one loses their links with their tokens.
-      if (holder === undefined || !reader.isActiveUser(holder)) return ex.error('forbidden', 'this file link is invalid or has expired; ask for a new one');
+      if (holder === undefined || !files.isEnabled(holder)) return ex.error('forbidden', 'this file link is invalid or has expired; ask for a new one');
       userId = holder;
     } else {
       const info = authenticated(ex, req, deps, headerToken);
       if (info === undefined) return;
       userId = info.userId;
     }
-    const row = visibleFile(reader, membership, id, userId);
+    const row = files.visibleTo(userId)(id);
     if (row === undefined) return ex.error('forbidden', 'no such file in a room of yours');
     if (thumb && row.thumb === 0) return ex.error('not_found', 'this file has no thumbnail');
     const sha = row.sha256.toString('hex');
-    const path = thumb ? thumbPath(blobs.dataDir, sha) : blobPath(blobs.dataDir, sha);
+    const path = blobs.bytesPath(sha, thumb);
     let size: number;
     try {
       size = statSync(path).size;

@@ -1,16 +1,13 @@
 import type { HttpRequest, HttpResponse } from '@based/uws';
 import type { Authenticator, Session } from '../auth/sessions.js';
-import type { Membership } from '../chat/membership.js';
-import { parseRoomId } from '../chat/service.js';
-import type { Reader } from '../store/read/reader.js';
+import type { MemberList } from '../chat/member-list.js';
 import { bearerToken, Exchange, remoteIp } from './http.js';
 import type { Metrics } from './metrics.js';
 import type { HttpRoutes } from './http-guard.js';
 
 export interface MemberRouteDeps {
   auth: Authenticator;
-  reader: Reader;
-  membership: Membership;
+  members: MemberList;
   metrics: Metrics;
 }
 
@@ -40,10 +37,8 @@ export function mountMemberRoutes(app: HttpRoutes, deps: MemberRouteDeps): void 
     const room = req.getParameter(0) ?? '';
     const info = authenticated(ex, req, deps);
     if (info === undefined) return;
-    const roomId = parseRoomId(room);
-    if (roomId === null || !deps.membership.isMember(roomId, info.userId)) {
-      return ex.error('forbidden', `not a member of room ${JSON.stringify(room.slice(0, 64))}`);
-    }
-    ex.json(200, { members: deps.reader.membersOfWithNames(roomId) }, [['Cache-Control', 'no-store']]);
+    const list = deps.members.of(info.userId, room);
+    if (!list.ok) return ex.error(list.code, list.message);
+    ex.json(200, { members: list.members }, [['Cache-Control', 'no-store']]);
   });
 }

@@ -1,18 +1,16 @@
+import { Files, type AccountStatus, type BlobSpace, type FileRecords } from '../chat/files.js';
 import type { Membership } from '../chat/membership.js';
 import { MessageActions } from '../chat/message-actions.js';
 import { Mutes } from '../chat/mutes.js';
-import type { Fanout } from '../chat/ports.js';
+import type { Fanout, WriteQueue, WriteRunner } from '../chat/ports.js';
 import { Presence } from '../chat/presence.js';
+import type { Avatars } from '../chat/avatars.js';
+import type { ProfileSource } from '../chat/profiles.js';
 import { loadFileLinkKey } from '../auth/file-link-key.js';
 import { FileLinks } from '../auth/file-links.js';
 import type { Authenticator } from '../auth/sessions.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
-import { BlobStore } from '../store/files/blob-store.js';
-import { CleanupJob } from '../jobs/cleanup-job.js';
-import type { AccountReader } from '../store/read/account-reader.js';
-import type { Reader } from '../store/read/reader.js';
-import type { Writer } from '../store/write/writer.js';
 import { mountAvatarRoutes } from './avatar-routes.js';
 import { mountFileLinkRoutes } from './file-link-routes.js';
 import { mountFileRoutes } from './file-routes.js';
@@ -21,13 +19,34 @@ import type { Metrics } from './metrics.js';
 import type { SocketRegistry } from './socket-registry.js';
 import type { HttpRoutes } from './http-guard.js';
 
+/** What the message features read of the store: state to start from, then files and accounts per request. */
+export interface FeatureReads extends AccountStatus {
+  changes: FileRecords & {
+    /** (room, user) pairs that muted the room. */
+    mutedMembers(): Iterable<{ room_id: number; user_id: number }>;
+    /** Every user's last-seen time. */
+    lastSeen(): Iterable<{ id: number; last_seen_at: number | null }>;
+  };
+}
+
+/** A background job the features start with the server and stop before it closes. */
+export interface FeatureJob {
+  start(): void;
+  stop(): Promise<void>;
+}
+
 export interface MessageFeatureDeps {
   auth: Authenticator;
   config: Config;
-  reader: Reader;
-  /** Profiles and avatars. */
-  accounts: AccountReader;
-  writer: Writer;
+  reader: FeatureReads;
+  /** Avatars and whether a link's holder is still enabled. */
+  avatars: Avatars;
+  profiles: ProfileSource;
+  writer: WriteQueue & WriteRunner;
+  /** The uploads' bytes; the server makes them, from the store. */
+  blobs: BlobSpace;
+  /** Scrubbing hidden text and forgetting unsent files, on the retention schedule. */
+  cleanup: FeatureJob;
   membership: Membership;
   sockets: SocketRegistry;
   fanout: Fanout;
@@ -41,8 +60,6 @@ export interface MessageFeatures {
   actions: MessageActions;
   mutes: Mutes;
   presence: Presence;
-  blobs: BlobStore;
-  cleanup: CleanupJob;
   mount(app: HttpRoutes): void;
   start(): void;
   stop(): Promise<void>;
@@ -53,9 +70,8 @@ export interface MessageFeatures {
  * reactions, mutes and presence, and their cleanup job.
  */
 export function messageFeatures(deps: MessageFeatureDeps): MessageFeatures {
-  const { config, reader, writer, membership, sockets, fanout, metrics, log } = deps;
+  const { config, reader, writer, blobs, cleanup, membership, sockets, fanout, metrics, log } = deps;
   const mutes = Mutes.from(reader.changes.mutedMembers());
-  const blobs = new BlobStore(config.dataDir, (sha) => reader.changes.hasContent(sha));
   const presence = new Presence({
     membership, fanout, enabled: config.presence, maxRoomSize: config.presenceMaxRoomSize,
     socketCount: (user) => sockets.countForUser(user),
@@ -68,15 +84,15 @@ export function messageFeatures(deps: MessageFeatureDeps): MessageFeatures {
     editWindowMs: config.editWindowSeconds * 1000,
     onFreed: (shas) => blobs.release(shas),
   });
+  const files = new Files({ records: reader.changes, accounts: reader, membership, writer });
   const links = new FileLinks(loadFileLinkKey(config.dataDir), config.fileLinkSeconds, deps.now);
-  const cleanup = new CleanupJob(reader.db, writer, blobs, { intervalMs: config.retentionCheckSeconds * 1000, now: deps.now, log });
   return {
-    actions, mutes, presence, blobs, cleanup,
+    actions, mutes, presence,
     mount: (app) => {
       const images = new ImageProbe(log);
-      mountFileRoutes(app, { auth: deps.auth, config, reader, membership, writer, metrics, log, blobs, links, images });
-      mountAvatarRoutes(app, { auth: deps.auth, config, accounts: deps.accounts, membership, writer, metrics, log, blobs, links, images });
-      mountFileLinkRoutes(app, { auth: deps.auth, config, reader, membership, metrics, log, links });
+      mountFileRoutes(app, { auth: deps.auth, config, files, metrics, log, blobs, links, images });
+      mountAvatarRoutes(app, { auth: deps.auth, config, avatars: deps.avatars, profiles: deps.profiles, writer, metrics, log, blobs, links, images });
+      mountFileLinkRoutes(app, { auth: deps.auth, config, files, metrics, log, links });
     },
     start: () => cleanup.start(),
     async stop() {

@@ -5,8 +5,10 @@ import { LoginThrottle } from '../auth/login-throttle.js';
 import { Authenticator } from '../auth/sessions.js';
 import { TokenRefresher } from '../auth/token-refresh.js';
 import { Membership } from '../chat/membership.js';
+import { MemberList } from '../chat/member-list.js';
 import type { Fanout } from '../chat/ports.js';
 import type { Schedule } from '../chat/read-receipts.js';
+import { Avatars } from '../chat/avatars.js';
 import { Profiles } from '../chat/profiles.js';
 import { ChatService } from '../chat/service.js';
 import { TurnQueue } from '../chat/turn-queue.js';
@@ -16,8 +18,10 @@ import { CLOSE_CODES, CLOSE_REASONS } from '../protocol/errors.js';
 import type { FrameLimits } from '../protocol/parse.js';
 import { databasePath, openReadOnly } from '../store/db/database.js';
 import { acquireDataLock } from '../store/db/data-lock.js';
+import { CleanupJob } from '../jobs/cleanup-job.js';
 import { startHistoryJobs, type HistoryJobHooks, type HistoryJobs } from '../jobs/history-jobs.js';
 import { AccountReader } from '../store/read/account-reader.js';
+import { BlobStore } from '../store/files/blob-store.js';
 import { Reader } from '../store/read/reader.js';
 import { SearchService } from '../store/search/search.js';
 import { Writer } from '../store/write/writer.js';
@@ -161,7 +165,12 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
     toUser: (user, frame) => sockets.sendToUser(user, frame),
   };
   const limits = frameLimits(config);
-  const features = messageFeatures({ auth, accounts: accountReader, config, reader, writer, membership, sockets, fanout, metrics, log, now: hooks.now });
+  const blobs = new BlobStore(config.dataDir, (sha) => reader.changes.hasContent(sha));
+  const cleanup = new CleanupJob(readerDb, writer, blobs, { intervalMs: config.retentionCheckSeconds * 1000, now: hooks.now, log });
+  const features = messageFeatures({
+    auth, avatars: new Avatars(accountReader, membership), profiles: accountReader,
+    config, reader, writer, blobs, cleanup, membership, sockets, fanout, metrics, log, now: hooks.now,
+  });
   // A sync reads at most maxSyncTotal rows; queued, a storm of them yields to timers and I/O every few ms.
   const syncReads = new TurnQueue(SYNC_SLICE_MS, config.maxQueuedSyncs, (err) => log.error({ err }, 'sync read failed'));
   const chat = new ChatService({
@@ -204,7 +213,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
     isHealthy: () => accepting && writer.alive,
   });
   mountAccountRoutes(routes, { auth, accounts, metrics, maxBodyBytes: config.maxHttpBodyBytes });
-  mountMemberRoutes(routes, { auth, reader, membership, metrics });
+  mountMemberRoutes(routes, { auth, members: new MemberList(membership, reader), metrics });
   mountAdminRoutes(routes, { auth, reader, metrics, connections: () => sockets.size, writerDepth: () => writer.depth, isHealthy: () => accepting && writer.alive });
   mountStatic(routes, log);
   features.mount(routes);

@@ -150,7 +150,7 @@ export class ChatStore {
         if (r !== undefined && f.cseq > r.lastCseq + 1) return void pullChanges(this, [f.room]).catch(() => undefined); // offline: the reconnect's catch-up does it
         return this.applyChanges(f.room, [f]);
       }
-      case 'presence': return f.id === undefined ? this.setPresence(f.user, f.state) : undefined;
+      case 'presence': return f.room === undefined ? this.setPresence(f.user, f.state) : undefined;
       case 'receipt': return this.updateRoom(f.room, (r) => withReads(r, [f], this.state.me.id));
       case 'receipts': return this.updateRoom(f.room, (r) => withReads(r, f.reads, this.state.me.id));
       case 'typing':

@@ -1,50 +1,25 @@
 /**
  * The wire protocol as the browser sees it (docs/protocol.md). The shapes the
- * server defines come from src/protocol/frames.ts as types only (erased by the
- * bundler, so no server module enters the bundle); client-side shapes follow.
+ * server defines come from src/protocol/ (frames.ts, server-frames.ts) as
+ * types only (erased by the bundler, so no server module enters the bundle);
+ * client-side shapes follow.
  */
-import type { ReceiptFrame, ReceiptsFrame, RoomSummary, SearchHit, WireMessage } from '../protocol/frames.js';
+import type { RoomSummary, SearchHit, WireMessage } from '../protocol/frames.js';
+import type { PresenceState, RateLimits, ServerFrame, ServerFrameOf, SyncedRoom, WireChange } from '../protocol/server-frames.js';
 
-export type { RoomSummary, SearchHit, WireMessage };
+export type { PresenceState, RateLimits, RoomSummary, SearchHit, ServerFrame, ServerFrameOf, SyncedRoom, WireMessage };
 export type Attachment = NonNullable<WireMessage['attachments']>[number];
 export type Reaction = NonNullable<WireMessage['reactions']>[number];
 export type NotifyLevel = 'all' | 'mentions' | 'none';
-export type PresenceState = 'online' | 'away' | 'offline';
 
 /** An edit, deletion or reaction: a live frame (with `room`) or a `sync` change entry (without). */
-export type Change =
-  | { type: 'edited'; cseq: number; seq: number; body: string; editedAt: number; mentions?: string[] }
-  | { type: 'deleted'; cseq: number; seq: number }
-  | { type: 'reaction'; cseq: number; seq: number; emoji: string; user: string; on: boolean };
+export type Change = WireChange;
 
 export interface User { id: string; name: string; role: 'admin' | 'member' }
 export interface Member { id: string; name: string; readSeq: number }
 
-export type ServerFrame =
-  | ({ type: 'message' } & WireMessage)
-  | { type: 'ack'; id?: string; room: string; seq: number; msgId: string; ts: number }
-  | { type: 'synced'; id?: string; rooms: SyncedRoom[] }
-  | { type: 'history'; id?: string; room: string; messages: WireMessage[]; more: boolean }
-  | { type: 'results'; id?: string; hits: SearchHit[] }
-  | { type: 'rooms'; id?: string; rooms: RoomSummary[]; editWindowSeconds?: number; rateLimits?: RateLimits }
-  | ReceiptFrame
-  | ReceiptsFrame
-  | { type: 'typing'; room: string; user: string }
-  | { type: 'room'; room: string; event: 'joined' | 'left' | 'created'; user: string }
-  | ({ room: string } & Change)
-  | { type: 'ok'; id?: string; cseq?: number }
-  | { type: 'presence'; id?: undefined; user: string; state: PresenceState; lastSeen: number | null }
-  | { type: 'presence'; id: string; room: string; online: number; away: number; users?: Array<{ user: string; state: PresenceState; lastSeen: number | null }> }
-  | { type: 'pong'; id?: string }
-  | { type: 'error'; id?: string; code: string; message: string; retryAfterMs?: number };
-
-/** The server's frame rates, announced in the `rooms` reply (a rate of 0: no limit). */
-export interface RateLimits { framesPerSecond: number; frameBurst: number; userFramesPerSecond: number; userFrameBurst: number }
-
-export interface SyncedRoom { room: string; messages: WireMessage[]; more: boolean; changes?: Change[]; moreChanges?: boolean; lastCseq?: number }
-
-export type ServerFrameOf<T extends ServerFrame['type']> = Extract<ServerFrame, { type: T }>;
-export type PresenceReply = Extract<ServerFrame, { type: 'presence'; id: string }>;
+/** The answer to a `presence` frame that named a room (a push names none). */
+export type PresenceReply = Extract<ServerFrame, { type: 'presence'; room: string }>;
 
 export type ClientFrame =
   | { type: 'send'; room: string; body: string; clientMsgId: string; replyTo?: number; attachments?: string[] }

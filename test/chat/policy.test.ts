@@ -1,7 +1,7 @@
 import t from 'tap';
 import {
-  firstReadableSeq, mayActInRoom, mayAdminister, mayDelete, mayEdit, mayInvite, mayJoin, mayLeave, mayRemove, maySetRole,
-  roleNeeded, ROOM_ROLES, type RoomAction, type RoomFacts, type RoomKind, type RoomRole, type Standing, type Verdict,
+  firstReadableSeq, mayActInRoom, mayAdminister, mayDelete, mayEdit, mayFetchFile, mayInvite, mayJoin, mayLeave, mayRemove, maySetRole,
+  roleNeeded, ROOM_ROLES, type FileFacts, type RoomAction, type RoomFacts, type RoomKind, type RoomRole, type Standing, type Verdict,
 } from '../../src/chat/policy.js';
 import { REASONS } from '../../src/protocol/reasons.js';
 
@@ -135,6 +135,18 @@ t.test('messages: edit own within the window; delete own, or others as moderator
   t.equal(del('group', 'member', 'admin', theirs), 'ok', 'a server admin in the room');
   t.equal(del('group', 'owner', 'member', { ...theirs, deleted: true }), 'message_deleted');
   t.equal(outcome(mayDelete(group, null, me, 'admin', theirs)), 'not_member', 'an admin outside the room reads and deletes nothing');
+});
+
+t.test('files: enabled members of the file\'s room, once a standing message carries it (the uploader before)', async (t) => {
+  const cases: Array<[string, FileFacts, string]> = [
+    ['a member fetches a posted file', { member: true, enabled: true, uploader: false, posted: true }, 'ok'],
+    ['the uploader fetches it before sending', { member: true, enabled: true, uploader: true, posted: false }, 'ok'],
+    ['a member fetches an upload not sent yet', { member: true, enabled: true, uploader: false, posted: false }, 'not_member'],
+    ['a stranger fetches a posted file', { member: false, enabled: true, uploader: false, posted: true }, 'not_member'],
+    ['the uploader, since removed from the room', { member: false, enabled: true, uploader: true, posted: true }, 'not_member'],
+    ['a disabled member, by a link issued earlier', { member: true, enabled: false, uploader: true, posted: true }, 'not_member'],
+  ];
+  for (const [name, facts, want] of cases) t.equal(outcome(mayFetchFile(facts)), want, name);
 });
 
 t.test('server-wide settings are for admins only; history visibility sets the first readable seq', async (t) => {

@@ -75,13 +75,13 @@ t.test('adding and removing a member through the admin functions (un)subscribes 
   const m = await connect(mallory.token);
   const a = await connect(alice.token);
   s.admin((db) => addMember(db, room, 'mallory'));
-  t.match(await m.next((f) => f.type === 'room', 5000), { type: 'room', room, event: 'joined', user: mallory.id });
+  t.match(await m.next((f) => f.type === 'room', 20_000), { type: 'room', room, event: 'joined', user: mallory.id });
   const ack = await a.request({ type: 'send', room, body: 'welcome mallory', clientMsgId: 'welcome' });
-  t.match(await m.next((f) => f.type === 'message', 5000), { msgId: ack.msgId });
+  t.match(await m.next((f) => f.type === 'message', 20_000), { msgId: ack.msgId });
   t.match(await m.request({ type: 'history', room, limit: 1 }), { type: 'history', messages: [{ body: 'welcome mallory' }] });
 
   s.admin((db) => removeMember(db, room, 'mallory'));
-  t.match(await m.next((f) => f.type === 'room' && f.event === 'left', 5000), { room, user: mallory.id });
+  t.match(await m.next((f) => f.type === 'room' && f.event === 'left', 20_000), { room, user: mallory.id });
   const after = await a.request({ type: 'send', room, body: 'mallory is gone', clientMsgId: 'gone' });
   await a.next((f) => f.type === 'message' && f.msgId === after.msgId);
   await m.request({ type: 'ping' });

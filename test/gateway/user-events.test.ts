@@ -14,9 +14,9 @@ t.test('a room created while its members are connected is announced once on each
   const c = await s.connect(carol.token);
   const room = String(s.admin((db) => createRoom(db, 'plans', ['alice', 'bob'])).id);
   const created = (user: string) => (f: { type?: unknown; event?: unknown; user?: unknown }): boolean => f.type === 'room' && f.event === 'created' && f.user === user;
-  t.match(await phone.next(created(alice.id), 5000), { room });
-  t.match(await laptop.next(created(alice.id), 5000), { room });
-  t.match(await b.next(created(bob.id), 5000), { room });
+  t.match(await phone.next(created(alice.id), 20_000), { room });
+  t.match(await laptop.next(created(alice.id), 20_000), { room });
+  t.match(await b.next(created(bob.id), 20_000), { room });
   await sleep(300);
   for (const [name, client] of [['phone', phone], ['laptop', laptop], ['bob', b]] as const) {
     t.equal(client.frames.filter((f) => f.type === 'room' && f.event === 'created').length, 1, `${name}: told once, about itself only`);

@@ -47,7 +47,7 @@ export class TestClient {
   }
 
   /** Sends a frame with a fresh id and resolves with the reply carrying that id. */
-  request(frame: Record<string, unknown>, timeoutMs = 5000): Promise<Frame> {
+  request(frame: Record<string, unknown>, timeoutMs = 20_000): Promise<Frame> {
     const id = `r${this.nextId++}`;
     const reply = this.next((f) => f.id === id, timeoutMs);
     this.send({ ...frame, id });
@@ -55,7 +55,7 @@ export class TestClient {
   }
 
   /** The next frame (received from now on, or already received and not yet waited for) matching `match`. */
-  next(match: (f: Frame) => boolean, timeoutMs = 5000): Promise<Frame> {
+  next(match: (f: Frame) => boolean, timeoutMs = 20_000): Promise<Frame> {
     for (let i = this.seen; i < this.frames.length; i++) {
       const f = this.frames[i];
       if (f !== undefined && match(f)) {

@@ -85,6 +85,11 @@ export class BlobStore {
     }
   }
 
+  /** Where a content's bytes (or its thumbnail) are. */
+  bytesPath(sha: string, thumb: boolean): string {
+    return thumb ? thumbPath(this.dataDir, sha) : blobPath(this.dataDir, sha);
+  }
+
   placed(sha: string, committed: boolean): void {
     const n = (this.placing.get(sha) ?? 1) - 1;
     if (n <= 0) this.placing.delete(sha);

@@ -7,9 +7,9 @@ import type { Db } from '../db/database.js';
 
 interface RawSession { userId: number; name: string; role: 'admin' | 'member'; disabled: number; expiresAt: number; lastUsedAt: number }
 interface RawProfile { id: number; name: string; display_name: string; avatar: string | null }
+interface AvatarUse { room: number; join_rule: 'invite' | 'public' }
 /** An avatar upload, for its download. */
 export interface AvatarRow { id: string; uploader_id: number; sha256: Buffer }
-interface AvatarUse { room: number; join_rule: 'invite' | 'public' }
 interface RawListed { hash: Buffer; device: string; ip: string; createdAt: number; lastUsedAt: number | null }
 
 /**

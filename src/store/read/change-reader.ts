@@ -1,5 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { WireMessage } from '../../protocol/frames.js';
+import type { WireChange } from '../../protocol/server-frames.js';
 import type { Db } from '../db/database.js';
 
 interface StateRow { seq: number; body: string | null; edited_at: number | null; deleted_at: number | null }
@@ -10,11 +11,7 @@ interface ChangeRow {
   mentioned: string | null;
 }
 
-/** One entry of `changes` in a `synced` room: the same shape as the live frame, without `room`. */
-export type WireChange =
-  | { cseq: number; type: 'edited'; seq: number; body: string; editedAt: number; mentions?: string[] }
-  | { cseq: number; type: 'deleted'; seq: number }
-  | { cseq: number; type: 'reaction'; seq: number; emoji: string; user: string; on: boolean };
+export type { WireChange };
 
 export interface ChangePage { changes: WireChange[]; moreChanges: boolean; lastCseq: number }
 

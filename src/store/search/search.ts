@@ -1,10 +1,16 @@
 import { Worker } from 'node:worker_threads';
-import type { SearchQuery, SearchSource } from '../../chat/ports.js';
 import type { SearchHit } from '../../protocol/frames.js';
 import type { SearchReply, SearchRequest } from './search-thread.js';
 import { toMatchQuery } from './search-text.js';
 
 const MAX_PENDING = 256;
+
+/**
+ * What a search asks. The rules decide which rooms a user may search (the
+ * `rooms` argument); chat/ports.ts's SearchSource takes this shape, and the
+ * server wires this service in as one.
+ */
+export interface SearchQuery { user: number; query: string; room?: number; limit: number; before?: number }
 
 function threadUrl(): URL {
   const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
@@ -12,7 +18,7 @@ function threadUrl(): URL {
 }
 
 /** The event loop's side of the search thread: a bounded set of requests in flight. */
-export class SearchService implements SearchSource {
+export class SearchService {
   private readonly worker: Worker;
   private readonly pending = new Map<number, { resolve: (hits: SearchHit[]) => void; reject: (err: Error) => void }>();
   private nextId = 1;

@@ -1,4 +1,5 @@
 import type { Statement } from 'better-sqlite3';
+import { encodeFrame } from '../../protocol/server-frames.js';
 import { appendAudit } from '../history/audit.js';
 import { GENESIS, messageHash } from '../history/chain.js';
 import type { Db } from '../db/database.js';
@@ -207,7 +208,7 @@ export class BatchApplier {
     dirtyRooms.set(op.room, seq);
     // Sending moves the sender's own read marker: once per batch, not per message.
     readMarks.set(`${op.room}:${op.user}`, { room: op.room, user: op.user, seq });
-    const frame = JSON.stringify({
+    const frame = encodeFrame({
       type: 'message', room: String(op.room), seq, msgId: String(msgId), from: String(op.user), body: op.body, ts: now,
       // Lets the sender's other sockets match a broadcast to a send whose ack was lost.
       clientMsgId: op.clientMsgId, ...extras.wire,

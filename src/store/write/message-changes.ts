@@ -1,4 +1,5 @@
 import type { Statement } from 'better-sqlite3';
+import { encodeFrame } from '../../protocol/server-frames.js';
 import { changeHash, GENESIS, payloadHash } from '../history/chain.js';
 import type { Db } from '../db/database.js';
 import type { FileRows } from '../files/file-rows.js';
@@ -83,7 +84,7 @@ export class ChangeApplier {
     const mentioned = this.mentions.mentions(op.body, op.room);
     this.s.dropMentions.run(op.room, op.seq);
     this.mentions.recordMentions(op.room, op.seq, op.user, mentioned);
-    const frame = JSON.stringify({
+    const frame = encodeFrame({
       type: 'edited', room: String(op.room), seq: op.seq, body: op.body, editedAt: now, cseq,
       ...(mentioned.length > 0 ? { mentions: mentioned.map(String) } : {}),
     });
@@ -102,7 +103,7 @@ export class ChangeApplier {
     this.s.dropMentions.run(op.room, op.seq);
     this.s.dropReactions.run(op.room, op.seq);
     const freed = this.scrubIfFree(op.room, op.seq, true);
-    return { ok: true, cseq, ts: now, frame: JSON.stringify({ type: 'deleted', room: String(op.room), seq: op.seq, cseq }), freed };
+    return { ok: true, cseq, ts: now, frame: encodeFrame({ type: 'deleted', room: String(op.room), seq: op.seq, cseq }), freed };
   }
 
   private react(op: Extract<ChangeOp, { k: 'react' }>, now: number): ChangeDone | WriteFailed {
@@ -117,7 +118,7 @@ export class ChangeApplier {
       return { ok: true, cseq: this.cseqOf(op.room), ts: now };
     }
     const cseq = this.append(op.room, op.seq, op.on ? 'react' : 'unreact', op.user, op.emoji, t.msg.hash, now);
-    const frame = JSON.stringify({ type: 'reaction', room: String(op.room), seq: op.seq, emoji: op.emoji, user: String(op.user), on: op.on, cseq });
+    const frame = encodeFrame({ type: 'reaction', room: String(op.room), seq: op.seq, emoji: op.emoji, user: String(op.user), on: op.on, cseq });
     return { ok: true, cseq, ts: now, frame };
   }
 
