@@ -1,5 +1,6 @@
 import { cleanDisplayName } from '../auth/display-name.js';
 import type { ProfileFrame, PublicProfile, SetProfileFrame } from '../protocol/frames.js';
+import { encodeFrame } from '../protocol/server-frames.js';
 import type { Membership } from './membership.js';
 import { roomTopic, type Fanout, type Peer, type WriteQueue } from './ports.js';
 import { errorFrame, overloaded } from './replies.js';
@@ -18,7 +19,7 @@ export interface ProfileDeps {
 
 /** The `profile` frame everyone in a room with the user is sent, and the reply to asking for one. */
 export function profileFrame(p: PublicProfile, id?: string): string {
-  return JSON.stringify({ type: 'profile', id, ...p });
+  return encodeFrame({ type: 'profile', id, ...p });
 }
 
 const USER_ID = /^[1-9][0-9]{0,15}$/;
@@ -39,7 +40,7 @@ export class Profiles {
   private onProfile(peer: Peer, frame: ProfileFrame): void {
     const found = USER_ID.test(frame.user) ? this.deps.profiles.profile(Number(frame.user)) : undefined;
     if (found === undefined) {
-      return peer.send(JSON.stringify({ type: 'error', id: frame.id, code: 'not_found', reason: 'user_unavailable', message: 'no such user, or the account is disabled' }));
+      return peer.send(encodeFrame({ type: 'error', id: frame.id, code: 'not_found', reason: 'user_unavailable', message: 'no such user, or the account is disabled' }));
     }
     peer.send(profileFrame(found, frame.id));
   }
@@ -59,7 +60,7 @@ export class Profiles {
         const pushed = profileFrame(now);
         for (const room of this.deps.membership.roomsOf(user)) this.deps.fanout.publish(roomTopic(room), pushed);
       }
-      peer.send(JSON.stringify({ type: 'ok', id: frame.id }));
+      peer.send(encodeFrame({ type: 'ok', id: frame.id }));
     });
     if (!queued) peer.send(errorFrame(frame.id, overloaded.code, overloaded.message));
   }
