@@ -1,3 +1,13 @@
+import type { HistoryVisibility, RoomRole } from './policy.js';
+import { firstReadableSeq } from './policy.js';
+
+/** A joined member's role (a server admin counts as owner) and the room's last seq when they joined. */
+export interface MemberDetail { role: RoomRole; joinedSeq: number }
+
+export interface MembershipRow { room_id: number; user_id: number; role?: RoomRole; joined_seq?: number; history?: HistoryVisibility }
+
+const PLAIN: MemberDetail = { role: 'member', joinedSeq: 0 };
+
 /**
  * Who is in which room, in memory, for the checks every frame makes. The
  * store is the truth (the writer checks again inside its transaction); this
@@ -6,10 +16,17 @@
 export class Membership {
   private readonly byRoom = new Map<number, Set<number>>();
   private readonly byUser = new Map<number, Set<number>>();
+  /** Role and joined seq per member; absent means a plain member who joined at 0. */
+  private readonly details = new Map<number, Map<number, MemberDetail>>();
+  /** Rooms whose members read only from their join on (history 'joined'); every other room is 'shared'. */
+  private readonly fromJoin = new Set<number>();
 
-  static from(rows: Iterable<{ room_id: number; user_id: number }>): Membership {
+  static from(rows: Iterable<MembershipRow>): Membership {
     const m = new Membership();
-    for (const r of rows) m.add(r.room_id, r.user_id);
+    for (const r of rows) {
+      m.add(r.room_id, r.user_id, r.role === undefined ? undefined : { role: r.role, joinedSeq: r.joined_seq ?? 0 });
+      if (r.history !== undefined) m.setHistory(r.room_id, r.history);
+    }
     return m;
   }
 
@@ -25,8 +42,32 @@ export class Membership {
     return this.byRoom.get(room) ?? EMPTY;
   }
 
-  /** True when it was not a member before. */
-  add(room: number, user: number): boolean {
+  /** The member's role, or undefined when not a member. */
+  roleOf(room: number, user: number): RoomRole | undefined {
+    if (!this.isMember(room, user)) return undefined;
+    return this.details.get(room)?.get(user)?.role ?? PLAIN.role;
+  }
+
+  /** The first seq the member may read: 1, or the seq after their join in a `history: joined` room. */
+  firstSeq(room: number, user: number): number {
+    if (!this.fromJoin.has(room)) return 1;
+    return firstReadableSeq('joined', this.details.get(room)?.get(user)?.joinedSeq ?? 0);
+  }
+
+  setHistory(room: number, history: HistoryVisibility): void {
+    if (history === 'joined') this.fromJoin.add(room);
+    else this.fromJoin.delete(room);
+  }
+
+  setRole(room: number, user: number, role: RoomRole): void {
+    if (!this.isMember(room, user)) return;
+    const d = this.details.get(room)?.get(user) ?? PLAIN;
+    this.setDetail(room, user, { ...d, role });
+  }
+
+  /** True when it was not a member before. `detail` (when given) replaces what was known. */
+  add(room: number, user: number, detail?: MemberDetail): boolean {
+    if (detail !== undefined) this.setDetail(room, user, detail);
     const members = this.byRoom.get(room) ?? new Set<number>();
     if (members.has(user)) return false;
     members.add(user);
@@ -39,6 +80,11 @@ export class Membership {
 
   /** True when it was a member before. */
   remove(room: number, user: number): boolean {
+    const d = this.details.get(room);
+    if (d !== undefined) {
+      d.delete(user);
+      if (d.size === 0) this.details.delete(room);
+    }
     const members = this.byRoom.get(room);
     if (members === undefined || !members.delete(user)) return false;
     if (members.size === 0) this.byRoom.delete(room);
@@ -46,6 +92,20 @@ export class Membership {
     rooms?.delete(room);
     if (rooms !== undefined && rooms.size === 0) this.byUser.delete(user);
     return true;
+  }
+
+  private setDetail(room: number, user: number, detail: MemberDetail): void {
+    let d = this.details.get(room);
+    if (detail.role === PLAIN.role && detail.joinedSeq === PLAIN.joinedSeq) {
+      d?.delete(user);
+      if (d !== undefined && d.size === 0) this.details.delete(room);
+      return;
+    }
+    if (d === undefined) {
+      d = new Map();
+      this.details.set(room, d);
+    }
+    d.set(user, detail);
   }
 }
 

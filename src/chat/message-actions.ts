@@ -69,7 +69,7 @@ export class MessageActions {
 
   private change(peer: Peer, id: string | undefined, room: number, op: Extract<ChangeOp, { k: 'edit' | 'delete' | 'react' }>): void {
     const queued = this.deps.writer.submit(op, (r) => {
-      if (!r.ok) return peer.send(errorFrame(id, r.code, r.message));
+      if (!r.ok) return peer.send(errorFrame(id, r.code, r.message, r.reason));
       peer.send(ok(id, r.cseq));
       if (r.frame !== undefined) {
         this.deps.fanout.publish(roomTopic(room), r.frame);

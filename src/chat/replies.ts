@@ -1,12 +1,13 @@
 import type { ErrorCode } from '../protocol/errors.js';
 import { encodeFrame } from '../protocol/server-frames.js';
+import type { Reason } from '../protocol/reasons.js';
 
-/** The `error` frame, echoing the request's id when it had one. */
-export function errorFrame(id: string | undefined, code: ErrorCode, message: string): string {
-  return encodeFrame({ type: 'error', id, code, message });
+/** The `error` frame, echoing the request's id when it had one; `reason` when a rule refused. */
+export function errorFrame(id: string | undefined, code: ErrorCode, message: string, reason?: Reason): string {
+  return encodeFrame(reason === undefined ? { type: 'error', id, code, message } : { type: 'error', id, code, reason, message });
 }
 
-export interface Failure { ok: false; code: ErrorCode; message: string }
+export interface Failure { ok: false; code: ErrorCode; message: string; reason?: Reason }
 
 export const notMember = (room: string): Failure => ({ ok: false, code: 'forbidden', message: `not a member of room ${JSON.stringify(room)}` });
 export const overloaded: Failure = { ok: false, code: 'unavailable', message: 'the server is busy or shutting down; retry shortly' };

@@ -9,6 +9,7 @@ import { ReadReceipts, type Schedule } from './read-receipts.js';
 import { roomTopic, type Fanout, type HistorySource, type Peer, type SearchSource, type WriteQueue } from './ports.js';
 import { errorFrame, notMember, overloaded, type Failure } from './replies.js';
 import { readSync, type SyncAsk } from './sync-reply.js';
+import type { RoomActions } from './room-actions.js';
 
 export interface ChatDeps {
   history: HistorySource;
@@ -24,6 +25,8 @@ export interface ChatDeps {
   onCommitted?: (count: number) => void;
   /** Edit, delete, react, notify, presence frames; muted rooms (mentions still reach the muted). */
   actions: MessageActions;
+  /** The room frames (create, invite, join, leave, update, roles, members, directory, invites, users); absent: refused. */
+  rooms?: RoomActions;
   mutes: Mutes;
   /** `set_profile` and `profile` frames (absent: refused as unavailable). */
   profiles?: Profiles;
@@ -111,12 +114,15 @@ export class ChatService {
       case 'search': return this.onSearch(peer, frame);
       case 'read': return this.onRead(peer, frame);
       case 'typing': return this.onTyping(peer, frame);
-      case 'rooms':
+      case 'rooms': {
+        const rooms = this.deps.history.rooms(peer.userId);
+        this.deps.rooms?.mend(peer.userId, rooms);
         return peer.send(JSON.stringify({
-          type: 'rooms', id: frame.id, rooms: this.deps.history.rooms(peer.userId),
+          type: 'rooms', id: frame.id, rooms,
           editWindowSeconds: this.deps.actions.editWindowSeconds,
           rateLimits: this.deps.rateLimits,
         }));
+      }
       case 'ping':
         return peer.send(frame.id === undefined ? '{"type":"pong"}' : JSON.stringify({ type: 'pong', id: frame.id }));
       case 'edit': case 'delete': case 'react': case 'notify': case 'presence':
@@ -124,6 +130,10 @@ export class ChatService {
       case 'set_profile': case 'profile':
         if (this.deps.profiles === undefined) return peer.send(errorFrame(frame.id, 'unavailable', 'profiles are not served here'));
         return this.deps.profiles.handle(peer, frame);
+      case 'create_room': case 'open_direct': case 'invite': case 'join': case 'leave': case 'update_room':
+      case 'set_role': case 'remove_member': case 'members': case 'directory': case 'invites': case 'users':
+        if (this.deps.rooms === undefined) return peer.send(errorFrame(frame.id, 'internal', 'room frames are not available on this server'));
+        return this.deps.rooms.handle(peer, frame);
     }
   }
 
@@ -157,7 +167,13 @@ export class ChatService {
   historyPage(user: number, room: string, before: number | undefined, limit: number | undefined): PageOutcome {
     const roomId = parseRoomId(room);
     if (roomId === null || !this.deps.membership.isMember(roomId, user)) return notMember(room);
-    return { ok: true, ...this.deps.history.history(roomId, before, limit ?? DEFAULT_HISTORY, user) };
+    const floor = this.deps.membership.firstSeq(roomId, user);
+    if (floor > 1 && before !== undefined && before <= floor) return { ok: true, messages: [], more: false };
+    const page = this.deps.history.history(roomId, before, limit ?? DEFAULT_HISTORY, user);
+    if (floor === 1) return { ok: true, ...page };
+    // A `history: joined` room: nothing before the member's join (cut after the read: one page, at most a page read).
+    const messages = page.messages.filter((m) => m.seq >= floor);
+    return { ok: true, messages, more: messages.length === page.messages.length && page.more && (messages[0]?.seq ?? floor) > floor };
   }
 
   private onSend(peer: Peer, f: SendFrame): void {
@@ -204,6 +220,7 @@ export class ChatService {
         return peer.send(errorFrame(f.id, e.code, e.message));
       }
       ask.roomId = roomId;
+      ask.floorSeq = this.deps.membership.firstSeq(roomId, peer.userId);
     }
     const bounds = { perRoom: f.limit ?? DEFAULT_SYNC, total: this.deps.maxSyncTotal };
     peer.send(JSON.stringify({ type: 'synced', id: f.id, rooms: readSync(this.deps.history, asks, bounds, peer.userId) }));
@@ -241,7 +258,10 @@ export class ChatService {
     this.deps.search
       .search({ user: peer.userId, query: f.query, room: roomFilter, limit: f.limit ?? DEFAULT_SEARCH, before: f.before }, rooms)
       .then(
-        (hits) => peer.send(JSON.stringify({ type: 'results', id: f.id, hits })),
+        // Hits from before the member's join in a `history: joined` room are not theirs to see.
+        (hits) => peer.send(JSON.stringify({
+          type: 'results', id: f.id, hits: hits.filter((h) => h.seq >= this.deps.membership.firstSeq(Number(h.room), peer.userId)),
+        })),
         (err: Error) => peer.send(errorFrame(f.id, 'unavailable', `search failed: ${err.message}`)),
       )
       // Answering runs after the frame's handler returned: a throw here would be an unhandled rejection.

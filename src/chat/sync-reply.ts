@@ -9,6 +9,8 @@ export interface SyncAsk {
   afterSeq?: number;
   /** Changes after this cseq; absent when the room is not in `changesSince`. */
   afterCseq?: number;
+  /** The first seq the member may read (after their join in a `history: joined` room); 1 or absent: all. */
+  floorSeq?: number;
 }
 
 export type { SyncedRoom };
@@ -40,7 +42,8 @@ export function readSync(history: HistorySource, asks: readonly SyncAsk[], bound
         const page = history.changesSince(ask.roomId, ask.afterCseq, Math.min(bounds.perRoom, changesLeft));
         // Budgeted by rows read, not entries returned: superseded edits are read but not sent.
         changesLeft -= page.lastCseq - ask.afterCseq;
-        changes = page;
+        const floor = ask.floorSeq ?? 1;
+        changes = floor > 1 ? { ...page, changes: page.changes.filter((c) => c.seq >= floor) } : page;
       } else {
         changes = { changes: [], moreChanges: true, lastCseq: ask.afterCseq };
       }
@@ -48,7 +51,7 @@ export function readSync(history: HistorySource, asks: readonly SyncAsk[], bound
     let page: Pick<SyncedRoom, 'messages' | 'more'> = { messages: [], more: false };
     if (ask.afterSeq !== undefined) {
       if (messagesLeft > 0) {
-        page = history.since(ask.roomId, ask.afterSeq, Math.min(bounds.perRoom, messagesLeft), viewer);
+        page = history.since(ask.roomId, Math.max(ask.afterSeq, (ask.floorSeq ?? 1) - 1), Math.min(bounds.perRoom, messagesLeft), viewer);
         messagesLeft -= page.messages.length;
       } else {
         page = { messages: [], more: true };

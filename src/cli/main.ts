@@ -18,6 +18,7 @@ import { serveCommand } from './serve-command.js';
 import { userCommands } from './user-commands.js';
 import { benchCommand } from './bench-command.js';
 import { historyCommands } from './history-commands.js';
+import { inviteCommands } from './invite-commands.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   serveCommand(program);
   userCommands(program);
   roomCommands(program);
+  inviteCommands(program);
   historyCommands(program);
   serviceCommands(program);
   configCommands(program);

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
-import { addMember, createRoom, directRoom, listRooms, removeMember } from '../store/admin/admin.js';
+import { addMember, createRoom, directRoom, listRooms, removeMember, setMemberRole } from '../store/admin/admin.js';
+import { RoostError } from '../protocol/errors.js';
+import type { RoomRoleName } from '../protocol/frames.js';
 import { withDataOptions, withDb, type DataFlags } from './data-options.js';
 import { out, table } from './io.js';
 
@@ -11,11 +13,12 @@ export function roomCommands(program: Command): void {
   const room = program.command('room').description('manage rooms and who is in them');
 
   withDataOptions(room.command('create <name>'))
-    .description('create a group room')
+    .description('create a group room (no owner, so run by the server admins, unless --owner)')
     .option('--members <users>', 'comma-separated user names', '')
-    .action(async (name: string, opts: DataFlags & { members: string }) => {
-      const row = await withDb(opts, (db) => createRoom(db, name, names(opts.members)));
-      out(`created room ${row.name} (id ${row.id}) with ${row.members || 'no members'}`);
+    .option('--owner <user>', 'a user who runs the room (joined as its owner)')
+    .action(async (name: string, opts: DataFlags & { members: string; owner?: string }) => {
+      const row = await withDb(opts, (db) => createRoom(db, name, names(opts.members), undefined, { owner: opts.owner }));
+      out(`created room ${row.name} (id ${row.id}) with ${row.members || 'no members'}${opts.owner === undefined ? '' : `, owned by ${opts.owner}`}`);
     });
 
   withDataOptions(room.command('add <room> <user>'))
@@ -30,6 +33,14 @@ export function roomCommands(program: Command): void {
     .action(async (roomName: string, user: string, opts: DataFlags) => {
       const removed = await withDb(opts, (db) => removeMember(db, roomName, user));
       out(removed ? `removed ${user} from ${roomName}` : `${user} was not in ${roomName}`);
+    });
+
+  withDataOptions(room.command('role <room> <user> <role>'))
+    .description('set a member\'s role in a room: owner, moderator or member')
+    .action(async (roomName: string, user: string, role: string, opts: DataFlags) => {
+      if (role !== 'owner' && role !== 'moderator' && role !== 'member') throw new RoostError('bad_request', `invalid role "${role}": owner, moderator or member`);
+      const changed = await withDb(opts, (db) => setMemberRole(db, roomName, user, role as RoomRoleName));
+      out(changed ? `${user} is now ${role} in ${roomName}` : `${user} was already ${role} in ${roomName}`);
     });
 
   withDataOptions(room.command('list'))

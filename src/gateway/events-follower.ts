@@ -41,31 +41,49 @@ export class EventsFollower {
     this.timer = null;
   }
 
+  /**
+   * Makes the cache say what the store says about one member, whatever the
+   * event claimed: events can arrive after the server itself changed the same
+   * membership, and an old event must not undo a newer change.
+   */
+  private mend(room: number, user: number): void {
+    const frame = (event: string): string => JSON.stringify({ type: 'room', room: String(room), event, user: String(user) });
+    const row = this.reader.membershipOf(room, user);
+    if (row !== undefined) {
+      this.membership.setHistory(room, row.history);
+      if (this.membership.add(room, user, { role: row.role, joinedSeq: row.joined_seq })) {
+        this.sockets.subscribe(user, room);
+        this.fanout.publish(roomTopic(room), frame('joined'));
+      }
+    } else if (this.membership.remove(room, user)) {
+      // Unsubscribe first: the room topic tells the others, and the removed user
+      // is told once, directly (publishing to both while subscribed told them twice).
+      this.sockets.unsubscribe(user, room);
+      // The membership row and its muted flag are gone: added again, the member starts unmuted.
+      this.mutes?.set(room, user, false);
+      this.fanout.publish(roomTopic(room), frame('left'));
+      this.fanout.toUser(user, frame('left'));
+    }
+  }
+
   poll(): void {
     const events = this.reader.eventsSince(this.lastId);
     for (const e of events) {
       this.lastId = e.id;
       const room = e.room_id ?? 0;
       const user = e.user_id ?? 0;
-      const frame = (event: string): string => JSON.stringify({ type: 'room', room: String(room), event, user: String(user) });
       switch (e.kind) {
         case 'member_added':
-          if (this.membership.add(room, user)) {
-            this.sockets.subscribe(user, room);
-            this.fanout.publish(roomTopic(room), frame('joined'));
-          }
-          break;
         case 'member_removed':
-          if (this.membership.remove(room, user)) {
-            // Unsubscribe first: the room topic tells the others, and the removed user
-            // is told once, directly (publishing to both while subscribed told them twice).
-            this.sockets.unsubscribe(user, room);
-            // The membership row and its muted flag are gone: added again, the member starts unmuted.
-            this.mutes?.set(room, user, false);
-            this.fanout.publish(roomTopic(room), frame('left'));
-            this.fanout.toUser(user, frame('left'));
-          }
+        case 'member_role':
+          this.mend(room, user);
           break;
+        case 'room_entry': {
+          // user_id holds the entry's seq (store/admin/admin.ts).
+          const message = this.reader.messageFrame(room, user);
+          if (message !== undefined) this.fanout.publish(roomTopic(room), message);
+          break;
+        }
         case 'room_created':
           for (const member of this.reader.membersOf(room)) {
             this.fanout.toUser(member, JSON.stringify({ type: 'room', room: String(room), event: 'created', user: String(member) }));

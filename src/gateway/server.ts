@@ -4,8 +4,11 @@ import { Accounts } from '../auth/accounts.js';
 import { LoginThrottle } from '../auth/login-throttle.js';
 import { Authenticator } from '../auth/sessions.js';
 import { TokenRefresher } from '../auth/token-refresh.js';
+import { AdminService } from '../chat/admin-service.js';
+import { adminDirectory, sessionIssuer } from '../chat/admin-sources.js';
 import { Membership } from '../chat/membership.js';
 import { MemberList } from '../chat/member-list.js';
+import { RoomActions } from '../chat/room-actions.js';
 import type { Fanout } from '../chat/ports.js';
 import type { Schedule } from '../chat/read-receipts.js';
 import { Avatars } from '../chat/avatars.js';
@@ -16,6 +19,7 @@ import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import { CLOSE_CODES, CLOSE_REASONS } from '../protocol/errors.js';
 import type { FrameLimits } from '../protocol/parse.js';
+import { AdminWorker } from '../store/admin/admin-worker.js';
 import { databasePath, openReadOnly } from '../store/db/database.js';
 import { acquireDataLock } from '../store/db/data-lock.js';
 import { CleanupJob } from '../jobs/cleanup-job.js';
@@ -27,7 +31,7 @@ import { SearchService } from '../store/search/search.js';
 import { Writer } from '../store/write/writer.js';
 import { writeOpIds } from '../store/write/write-op-size.js';
 import { mountAccountRoutes } from './account-routes.js';
-import { mountAdminRoutes } from './admin-routes.js';
+import { mountAdminDoor } from './admin-door.js';
 import { mountApi } from './api-routes.js';
 import { EventsFollower } from './events-follower.js';
 import { LagSweeper } from './lag-sweep.js';
@@ -173,9 +177,11 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
   });
   // A sync reads at most maxSyncTotal rows; queued, a storm of them yields to timers and I/O every few ms.
   const syncReads = new TurnQueue(SYNC_SLICE_MS, config.maxQueuedSyncs, (err) => log.error({ err }, 'sync read failed'));
+  const rooms = new RoomActions({ writer, fanout, membership, subscriptions: sockets, reads: reader, mutes: features.mutes });
   const chat = new ChatService({
     history: reader, writer, fanout, membership, search, limits, maxSyncTotal: config.maxSyncTotal, deferReads: (job) => syncReads.push(job), actions: features.actions, mutes: features.mutes,
     profiles: new Profiles({ profiles: accountReader, writer, fanout, membership }),
+    rooms,
     receiptWindowMs: config.receiptWindowMs, receiptSchedule: hooks.receiptSchedule,
     rateLimits: { framesPerSecond: config.framesPerSecond, frameBurst: config.frameBurst, userFramesPerSecond: config.userFramesPerSecond, userFrameBurst: config.userFrameBurst },
     onCommitted: (n) => metrics.inc('roost_messages_committed_total', 'Messages made durable and published.', undefined, n),
@@ -214,7 +220,19 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
   });
   mountAccountRoutes(routes, { auth, accounts, metrics, maxBodyBytes: config.maxHttpBodyBytes });
   mountMemberRoutes(routes, { auth, members: new MemberList(membership, reader), metrics });
-  mountAdminRoutes(routes, { auth, reader, metrics, connections: () => sockets.size, writerDepth: () => writer.depth, isHealthy: () => accepting && writer.alive });
+  // The admin page's changes run on the admin thread's own connection, then reach live sockets
+  // through the events follower's poll (it exists by the time any request arrives).
+  const adminStore = new AdminWorker(config.dataDir, config.synchronous,
+    (reason) => log.error({ reason }, 'admin thread failed; admin actions and invitation links answer unavailable'));
+  const admin = new AdminService({
+    store: adminStore, directory: adminDirectory(reader), issueSession: sessionIssuer(writer, config.tokenTtlDays * 24 * 60 * 60 * 1000),
+    afterChange: () => follower.poll(),
+    onError: (err) => log.error({ err }, 'applying an admin change to live sockets failed; the events follower catches up'),
+  });
+  mountAdminDoor(routes, {
+    admin, auth, throttle, metrics, log, tls: tls !== undefined,
+    connections: () => sockets.size, writerDepth: () => writer.depth, isHealthy: () => accepting && writer.alive,
+  });
   mountStatic(routes, log);
   features.mount(routes);
   routes.any('/*', (res) => new Exchange(res).error('not_found', 'no such route'));
@@ -228,6 +246,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
   try {
     listenSocket = await listenExclusive(app, config.host, config.port);
   } catch (err) {
+    await adminStore.close();
     await writer.close();
     await search.close();
     readerDb.close();
@@ -250,6 +269,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       lagSweeper.stop();
       await history.stop();
       await features.stop();
+      await adminStore.close();
       // Everything queued commits and is acked while its sockets are still open.
       await writer.idle();
       chat.close();

@@ -120,6 +120,8 @@ export function mountStatic(app: HttpRoutes, log: Logger, dir: string = defaultW
     return;
   }
   app.get('/', (res, req) => serve(res, req, index));
+  // An invitation link opens the client, whose join page reads the token from the path.
+  app.get('/join/:token', (res, req) => serve(res, req, index));
   for (const [url, asset] of assets) app.get(url, (res, req) => serve(res, req, asset));
   log.debug({ dir, files: assets.size }, 'web client loaded');
 }

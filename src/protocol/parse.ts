@@ -23,6 +23,13 @@ const MAX_CLIENT_MSG_ID = 64;
 const MAX_QUERY = 256;
 /** A display name as sent, before its cleaning (the rules allow 64 characters after it). */
 const MAX_RAW_DISPLAY_NAME = 256;
+/** Room names and topics as typed, before trimming; the chat rules trim and count again. */
+const MAX_NAME_INPUT = 256;
+const MAX_TOPIC_INPUT = 2048;
+const MAX_INVITEES = 100;
+const JOIN_RULES = ['invite', 'public'] as const;
+const HISTORIES = ['shared', 'joined'] as const;
+const ROLES = ['owner', 'moderator', 'member'] as const;
 
 class FrameError extends Error {
   constructor(message: string, readonly code: 'bad_request' | 'too_large' = 'bad_request') {
@@ -120,6 +127,45 @@ function emoji(o: Fields): string {
   return v;
 }
 
+/** A user id: digits, as on the wire everywhere. */
+function userId(o: Fields, key: string): string {
+  const v = o[key];
+  if (typeof v !== 'string' || !/^[1-9][0-9]{0,14}$/.test(v)) throw new FrameError(`"${key}" must be a user id`);
+  return v;
+}
+
+/** Text that may be empty (a topic); well-formed and bounded. */
+function text(o: Fields, key: string, max: number): string | undefined {
+  const v = o[key];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string') throw new FrameError(`"${key}" must be a string`);
+  if (v.length > max) throw new FrameError(`"${key}" is longer than ${max} characters`, 'too_large');
+  if (!v.isWellFormed()) throw new FrameError(`"${key}" is not well-formed Unicode`);
+  return v;
+}
+
+/** `invite`: up to 100 distinct user ids. */
+function invitees(o: Fields): string[] | undefined {
+  const v = o.invite;
+  if (v === undefined) return undefined;
+  if (!Array.isArray(v)) throw new FrameError('"invite" must be an array of user ids');
+  if (v.length > MAX_INVITEES) throw new FrameError(`at most ${MAX_INVITEES} invitees at once`, 'too_large');
+  const ids = v.map((u) => {
+    if (typeof u !== 'string' || !/^[1-9][0-9]{0,14}$/.test(u)) throw new FrameError('"invite" must hold user ids');
+    return u;
+  });
+  if (new Set(ids).size !== ids.length) throw new FrameError('"invite" names a user twice');
+  return ids;
+}
+
+/** `avatar`: a file id, or null to remove it; absent leaves it as it is. */
+function avatar(o: Fields): string | null | undefined {
+  const v = o.avatar;
+  if (v === undefined || v === null) return v;
+  if (typeof v !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(v)) throw new FrameError('"avatar" must be a file id or null');
+  return v;
+}
+
 function since(o: Fields, maxRooms: number, key: 'since' | 'changesSince' = 'since'): Array<[string, number]> {
   const v = o[key];
   if (typeof v !== 'object' || v === null || Array.isArray(v)) {
@@ -201,15 +247,52 @@ function build(type: ClientFrameType, o: Fields, limits: FrameLimits): ClientFra
       return { type, room: str(o, 'room', MAX_ROOM_ID), seq: int(o, 'seq', 0) };
     case 'typing':
       return { type, room: str(o, 'room', MAX_ROOM_ID) };
+    case 'create_room':
+      return {
+        type, name: str(o, 'name', MAX_NAME_INPUT), topic: text(o, 'topic', MAX_TOPIC_INPUT), invite: invitees(o),
+        joinRule: oneOf(o, 'joinRule', JOIN_RULES), history: oneOf(o, 'history', HISTORIES),
+      };
+    case 'open_direct':
+      return { type, user: userId(o, 'user') };
+    case 'invite':
+    case 'remove_member':
+      return { type, room: str(o, 'room', MAX_ROOM_ID), user: userId(o, 'user') };
+    case 'join':
+    case 'leave':
+    case 'members':
+      return { type, room: str(o, 'room', MAX_ROOM_ID) };
+    case 'update_room': {
+      const f = {
+        type, room: str(o, 'room', MAX_ROOM_ID), name: optStr(o, 'name', MAX_NAME_INPUT), topic: text(o, 'topic', MAX_TOPIC_INPUT),
+        avatar: avatar(o), joinRule: oneOf(o, 'joinRule', JOIN_RULES), history: oneOf(o, 'history', HISTORIES),
+      };
+      if (f.name === undefined && f.topic === undefined && f.avatar === undefined && f.joinRule === undefined && f.history === undefined) {
+        throw new FrameError('"update_room" needs at least one of name, topic, avatar, joinRule, history');
+      }
+      return f;
+    }
+    case 'set_role': {
+      const role = oneOf(o, 'role', ROLES);
+      if (role === undefined) throw new FrameError(`"role" must be one of ${ROLES.join(', ')}`);
+      return { type, room: str(o, 'room', MAX_ROOM_ID), user: userId(o, 'user'), role };
+    }
+    case 'users': {
+      const query = text(o, 'query', MAX_QUERY);
+      return { type, query: query === undefined || query.trim() === '' ? undefined : query.trim() };
+    }
     case 'rooms':
     case 'ping':
+    case 'directory':
+    case 'invites':
       return { type };
   }
 }
 
 const TYPES: ReadonlySet<string> = new Set<ClientFrameType>([
   'send', 'sync', 'history', 'search', 'read', 'typing', 'rooms', 'ping',
-  'edit', 'delete', 'react', 'presence', 'notify', 'set_profile', 'profile',
+  'edit', 'delete', 'react', 'presence', 'notify',
+  'create_room', 'open_direct', 'invite', 'join', 'leave', 'update_room', 'set_role', 'remove_member',
+  'members', 'directory', 'invites', 'users', 'set_profile', 'profile',
 ]);
 
 /**

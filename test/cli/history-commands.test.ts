@@ -15,7 +15,7 @@ function dataFolder(t: { teardown: (fn: () => void) => void }): string {
   const db = openWritable(dir);
   const alice = addUser(db, 'alice', 'member', 'x').id;
   addUser(db, 'bob', 'member', 'x');
-  const room = createRoom(db, 'general', ['alice', 'bob']).id;
+  const room = createRoom(db, 'general', ['alice', 'bob'], undefined, { entries: false }).id;
   new BatchApplier(db).apply(Array.from({ length: 30 }, (_, i) => ({ k: 'send' as const, room, user: alice, clientMsgId: `m${i}`, body: `message ${i} <b>&</b>` })), Date.UTC(2024, 5, 1));
   db.close();
   return dir;

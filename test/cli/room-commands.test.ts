@@ -39,8 +39,9 @@ t.test('room add and remove accept the room\'s name or its id; list shows the me
   t.match((await cli('room', 'remove', id, 'cat')).stdout, new RegExp(`^removed cat from ${id}$`, 'm'));
   const list = (await cli('room', 'list')).stdout;
   t.match(list, /^ID\s+NAME\s+KIND\s+MESSAGES\s+MEMBERS$/m);
-  t.match(list, /^\d+\s+Garden Club\s+group\s+0\s+(ann,ben|ben,ann)$/m);
-  t.match(list, new RegExp(`^${id}\\s+Kitchen\\s+group\\s+0\\s+ann$`, 'm'));
+  // MESSAGES is the room's last seq: the timeline entries (created, joined, removed) count.
+  t.match(list, /^\d+\s+Garden Club\s+group\s+3\s+(ann,ben|ben,ann)$/m);
+  t.match(list, new RegExp(`^${id}\\s+Kitchen\\s+group\\s+4\\s+ann$`, 'm'));
 });
 
 t.test('dm creates the direct room once; asking again, either way round, finds the same room', async (t) => {
@@ -53,4 +54,28 @@ t.test('dm creates the direct room once; asking again, either way round, finds t
   const add = await cli('room', 'add', id ?? '', 'cat');
   t.equal(add.code, 1);
   t.equal(add.stderr, 'roost: a direct room has exactly its two people\n');
+});
+
+t.test('room create --owner joins its owner; room role changes a role, with entries for each change', async (t) => {
+  const r = await cli('room', 'create', 'Porch', '--members', 'ben', '--owner', 'ann');
+  t.equal(r.code, 0, r.stderr);
+  t.match(r.stdout, /owned by ann$/m);
+  t.match((await cli('room', 'role', 'Porch', 'ben', 'moderator')).stdout, /^ben is now moderator in Porch$/m);
+  t.match((await cli('room', 'role', 'Porch', 'ben', 'moderator')).stdout, /^ben was already moderator in Porch$/m);
+  const bad = await cli('room', 'role', 'Porch', 'ben', 'king');
+  t.equal(bad.code, 1);
+  t.match(bad.stderr, /invalid role "king"/);
+  const notIn = await cli('room', 'role', 'Porch', 'cat', 'member');
+  t.equal(notIn.code, 1);
+  const db = openWritable(data);
+  try {
+    const room = (db.prepare("SELECT id FROM rooms WHERE name = 'Porch'").get() as { id: number }).id;
+    t.same(db.prepare('SELECT u.name, m.role FROM members m JOIN users u ON u.id = m.user_id WHERE m.room_id = ? ORDER BY u.name').all(room),
+      [{ name: 'ann', role: 'owner' }, { name: 'ben', role: 'moderator' }]);
+    const kinds = (db.prepare('SELECT extra FROM messages WHERE room_id = ? ORDER BY seq').all(room) as Array<{ extra: string }>)
+      .map((m) => (JSON.parse(m.extra) as { event: { kind: string } }).event.kind);
+    t.same(kinds, ['created', 'joined', 'joined', 'role']);
+  } finally {
+    db.close();
+  }
 });

@@ -27,7 +27,7 @@ export async function prepareData(userNames: string[], roomCount: number): Promi
   try {
     const users: Record<string, number> = {};
     for (const name of userNames) users[name] = addUser(db, name, 'member', hash).id;
-    const rooms = Array.from({ length: roomCount }, (_, i) => String(createRoom(db, `room-${i}`, userNames).id));
+    const rooms = Array.from({ length: roomCount }, (_, i) => String(createRoom(db, `room-${i}`, userNames, undefined, { entries: false }).id));
     return { dataDir, configFile, users, rooms };
   } finally {
     db.close();

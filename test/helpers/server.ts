@@ -12,6 +12,9 @@ import type { Config, SettingName } from '../../src/config/schema.js';
 import { startServer, type RoostServer, type ServerHooks } from '../../src/gateway/server.js';
 import { createLogger } from '../../src/log.js';
 import { addMember, addUser, createRoom, directRoom, type Role } from '../../src/store/admin/admin.js';
+
+/** Rooms seeded as before timeline entries existed, so tests count seqs from their own messages. */
+const NO_ENTRIES = { entries: false };
 import { openReadOnly, openWritable, type Db } from '../../src/store/db/database.js';
 import { TestClient } from './client.js';
 
@@ -90,17 +93,17 @@ export async function startTestServer(overrides: Partial<Record<SettingName, Raw
       return { id: String(row.id), name, password, token: body.token };
     },
     async room(name, members) {
-      const row = admin((db) => createRoom(db, name, members));
+      const row = admin((db) => createRoom(db, name, members, undefined, NO_ENTRIES));
       await followed();
       return String(row.id);
     },
     async dm(a, b) {
-      const { room } = admin((db) => directRoom(db, a, b));
+      const { room } = admin((db) => directRoom(db, a, b, undefined, NO_ENTRIES));
       await followed();
       return String(room.id);
     },
     async addMember(room, user) {
-      admin((db) => addMember(db, room, user));
+      admin((db) => addMember(db, room, user, undefined, NO_ENTRIES));
       await followed();
     },
     async connect(token, headers) {

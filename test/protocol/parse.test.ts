@@ -169,3 +169,45 @@ t.test('profile names a user', async (t) => {
   t.same(parse({ type: 'profile', user: '12' }), { ok: true, frame: { type: 'profile', user: '12' } });
   t.match(fails(parse({ type: 'profile' })), { code: 'bad_request', message: /"user"/ });
 });
+
+t.test('room frames parse into their typed forms', async (t) => {
+  t.match(parse({ type: 'create_room', name: 'Garden', topic: '', invite: ['2', '3'], joinRule: 'public', history: 'joined' }),
+    { ok: true, frame: { type: 'create_room', name: 'Garden', topic: '', invite: ['2', '3'], joinRule: 'public', history: 'joined' } });
+  t.match(parse({ type: 'create_room', name: 'Garden' }), { ok: true, frame: { invite: undefined, joinRule: undefined, history: undefined } });
+  t.match(parse({ type: 'open_direct', user: '2' }), { ok: true, frame: { type: 'open_direct', user: '2' } });
+  t.match(parse({ type: 'invite', room: '1', user: '2' }), { ok: true, frame: { type: 'invite', room: '1', user: '2' } });
+  t.match(parse({ type: 'join', room: '1' }), { ok: true, frame: { type: 'join', room: '1' } });
+  t.match(parse({ type: 'leave', room: '1' }), { ok: true, frame: { type: 'leave', room: '1' } });
+  t.match(parse({ type: 'update_room', room: '1', avatar: null }), { ok: true, frame: { type: 'update_room', avatar: null, name: undefined } });
+  t.match(parse({ type: 'update_room', room: '1', topic: '' }), { ok: true, frame: { topic: '' } });
+  t.match(parse({ type: 'set_role', room: '1', user: '2', role: 'moderator' }), { ok: true, frame: { role: 'moderator' } });
+  t.match(parse({ type: 'remove_member', room: '1', user: '2' }), { ok: true, frame: { type: 'remove_member', user: '2' } });
+  t.match(parse({ type: 'members', room: '1' }), { ok: true, frame: { type: 'members', room: '1' } });
+  t.same(parse({ type: 'directory' }), { ok: true, frame: { type: 'directory' } });
+  t.same(parse({ type: 'invites' }), { ok: true, frame: { type: 'invites' } });
+  t.match(parse({ type: 'users', query: '  ali ' }), { ok: true, frame: { type: 'users', query: 'ali' } });
+  t.match(parse({ type: 'users', query: '   ' }), { ok: true, frame: { type: 'users', query: undefined } });
+});
+
+t.test('room frames refuse wrong fields with bad_request', async (t) => {
+  const bad: unknown[] = [
+    { type: 'create_room' },
+    { type: 'create_room', name: '' },
+    { type: 'create_room', name: 'x', invite: '2' },
+    { type: 'create_room', name: 'x', invite: ['2', '2'] },
+    { type: 'create_room', name: 'x', invite: ['bob'] },
+    { type: 'create_room', name: 'x', joinRule: 'open' },
+    { type: 'create_room', name: 'x', history: 'all' },
+    { type: 'open_direct', user: 2 },
+    { type: 'open_direct', user: '02' },
+    { type: 'invite', room: '1' },
+    { type: 'update_room', room: '1' },
+    { type: 'update_room', room: '1', avatar: 'a/b' },
+    { type: 'set_role', room: '1', user: '2' },
+    { type: 'set_role', room: '1', user: '2', role: 'admin' },
+    { type: 'remove_member', room: '1', user: '' },
+  ];
+  for (const f of bad) t.equal(fails(parse(f)).code, 'bad_request', JSON.stringify(f));
+  t.equal(fails(parse({ type: 'create_room', name: 'x', invite: Array.from({ length: 101 }, (_, i) => String(i + 1)) })).code, 'too_large');
+  t.equal(fails(parse({ type: 'create_room', name: 'x', topic: 'y'.repeat(5000) })).code, 'too_large');
+});

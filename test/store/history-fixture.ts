@@ -33,7 +33,7 @@ export function historyFixture(t: { teardown: (fn: () => void) => void }): Histo
     bob: addUser(db, 'bob', 'member', 'x').id,
     carol: addUser(db, 'carol', 'member', 'x').id,
   };
-  const rooms = { general: createRoom(db, 'general', ['alice', 'bob']).id, secret: createRoom(db, 'secret', ['alice', 'carol']).id };
+  const rooms = { general: createRoom(db, 'general', ['alice', 'bob'], undefined, { entries: false }).id, secret: createRoom(db, 'secret', ['alice', 'carol'], undefined, { entries: false }).id };
   const applier = new BatchApplier(db);
   let closed = false;
   const f: HistoryFixture = {

@@ -106,8 +106,8 @@ export async function startWorld(opts: {
       const row = addUser(db, p.name, p.role ?? 'member', await hashPassword(password));
       people[p.name] = { name: p.name, password, role: row.role, id: String(row.id) };
     }
-    for (const [name, members] of Object.entries(opts.rooms)) rooms[name] = String(createRoom(db, name, members).id);
-    for (const [a, b] of opts.dms ?? []) rooms[`${a}&${b}`] = String(directRoom(db, a, b).room.id);
+    for (const [name, members] of Object.entries(opts.rooms)) rooms[name] = String(createRoom(db, name, members, undefined, { entries: false }).id);
+    for (const [a, b] of opts.dms ?? []) rooms[`${a}&${b}`] = String(directRoom(db, a, b, undefined, { entries: false }).room.id);
   } finally {
     db.close();
   }

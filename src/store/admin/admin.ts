@@ -2,6 +2,8 @@ import { cleanDisplayName } from '../../auth/display-name.js';
 import { RoostError } from '../../protocol/errors.js';
 import { appendAudit, cliActor, type Actor } from '../history/audit.js';
 import type { Db } from '../db/database.js';
+import type { RoomEvent, RoomRoleName } from '../../protocol/frames.js';
+import { appendRoomEvent } from '../write/room-timeline.js';
 
 /**
  * Administrative changes made by the CLI on its own connection, each in one
@@ -37,6 +39,28 @@ export function validateRoomName(name: string): string {
 function event(db: Db, kind: string, room: number | null, user: number | null): void {
   db.prepare('INSERT INTO events (kind, room_id, user_id, ts) VALUES (?, ?, ?, ?)').run(kind, room, user, Date.now());
 }
+
+/**
+ * What the CLI and the admin API write for a room change: the timeline entry,
+ * and a `room_entry` event so a running server publishes it to the room.
+ * For `room_entry`, the event's user_id column holds the entry's seq.
+ */
+function entry(db: Db, room: number, actor: number, e: RoomEvent): void {
+  const row = appendRoomEvent(db, room, actor, e, Date.now());
+  event(db, 'room_entry', room, row.seq);
+}
+
+/**
+ * Who a timeline entry of an admin change is from: the Roost user behind an
+ * admin API call, else 0 (the server's operator at the CLI).
+ */
+function actorUserId(db: Db, actor: Actor): number {
+  if (actor.kind !== 'api') return 0;
+  return (db.prepare('SELECT id FROM users WHERE name = ?').get(actor.name) as { id: number } | undefined)?.id ?? 0;
+}
+
+/** Options of the room functions. `entries: false` seeds rooms without timeline entries (fixtures, imports). */
+export interface RoomOptions { owner?: string; entries?: boolean }
 
 export function findUser(db: Db, name: string): UserRow {
   const row = db.prepare('SELECT id, name, role, disabled, created_at FROM users WHERE name = ?').get(name) as UserRow | undefined;
@@ -139,53 +163,103 @@ export function listRooms(db: Db): RoomRow[] {
     FROM rooms r ORDER BY r.id`).all() as RoomRow[];
 }
 
-function insertMember(db: Db, room: number, user: number): boolean {
-  const info = db.prepare('INSERT OR IGNORE INTO members (room_id, user_id, joined_at) VALUES (?, ?, ?)').run(room, user, Date.now());
-  if (info.changes > 0) event(db, 'member_added', room, user);
-  return info.changes > 0;
+/**
+ * Joins a user (an admin's doing: no invitation needed, a removal is
+ * overridden). With entries, the `joined` entry comes first so joined_seq
+ * (the seq before it) lets a `history: joined` member read their own join.
+ */
+function insertMember(db: Db, room: number, user: number, role: RoomRoleName, entries: boolean): boolean {
+  if (db.prepare('SELECT 1 FROM members WHERE room_id = ? AND user_id = ?').get(room, user) !== undefined) return false;
+  const before = (db.prepare('SELECT last_seq FROM rooms WHERE id = ?').get(room) as { last_seq: number }).last_seq;
+  let readSeq = 0;
+  if (entries) readSeq = appendRoomEvent(db, room, user, { kind: 'joined' }, Date.now()).seq;
+  db.prepare('INSERT INTO members (room_id, user_id, joined_at, role, joined_seq, read_seq) VALUES (?, ?, ?, ?, ?, ?)')
+    .run(room, user, Date.now(), role, before, readSeq);
+  db.prepare('DELETE FROM room_standing WHERE room_id = ? AND user_id = ?').run(room, user);
+  event(db, 'member_added', room, user);
+  // After member_added: a running server subscribes the joiner first, so they get their own entry.
+  if (entries) event(db, 'room_entry', room, readSeq);
+  return true;
 }
 
-export function createRoom(db: Db, name: string, memberNames: readonly string[], actor: Actor = cliActor()): RoomRow {
+/**
+ * A group room made by an admin: no owner (run by the server's admins)
+ * unless `owner` names one, who is joined as its owner.
+ */
+export function createRoom(db: Db, name: string, memberNames: readonly string[], actor: Actor = cliActor(), opts: RoomOptions = {}): RoomRow {
   const roomName = validateRoomName(name);
   const users = memberNames.map((m) => findUser(db, m));
+  const owner = opts.owner === undefined ? undefined : findUser(db, opts.owner);
+  const entries = opts.entries ?? true;
   const taken = db.prepare("SELECT 1 FROM rooms WHERE name = ? COLLATE NOCASE AND kind = 'group'").get(roomName);
   if (taken !== undefined) throw new RoostError('conflict', `a room named "${roomName}" already exists`);
   const id = db.transaction(() => {
     const info = db.prepare("INSERT INTO rooms (name, kind, created_at) VALUES (?, 'group', ?)").run(roomName, Date.now());
     const roomId = Number(info.lastInsertRowid);
+    if (entries) entry(db, roomId, owner?.id ?? actorUserId(db, actor), { kind: 'created', name: roomName });
     event(db, 'room_created', roomId, null);
-    for (const u of users) insertMember(db, roomId, u.id);
-    appendAudit(db, actor, 'room.create', { room: roomName, id: roomId, members: users.map((u) => u.name) });
+    if (owner !== undefined) insertMember(db, roomId, owner.id, 'owner', entries);
+    for (const u of users) if (u.id !== owner?.id) insertMember(db, roomId, u.id, 'member', entries);
+    appendAudit(db, actor, 'room.create', { room: roomName, id: roomId, members: users.map((u) => u.name), owner: owner?.name ?? null });
     return roomId;
   }).immediate();
   return findRoom(db, String(id));
 }
 
-export function addMember(db: Db, roomNameOrId: string, userName: string, actor: Actor = cliActor()): boolean {
+export function addMember(db: Db, roomNameOrId: string, userName: string, actor: Actor = cliActor(), opts: RoomOptions = {}): boolean {
   const room = findRoom(db, roomNameOrId);
   if (room.kind === 'direct') throw new RoostError('conflict', 'a direct room has exactly its two people');
   const user = findUser(db, userName);
   return db.transaction(() => {
-    const added = insertMember(db, room.id, user.id);
+    const added = insertMember(db, room.id, user.id, 'member', opts.entries ?? true);
     appendAudit(db, actor, 'room.add', { room: room.name, id: room.id, user: user.name, changed: added });
     return added;
   }).immediate();
 }
 
-export function removeMember(db: Db, roomNameOrId: string, userName: string, actor: Actor = cliActor()): boolean {
+/** A removal: the user cannot rejoin a public room until invited again. */
+export function removeMember(db: Db, roomNameOrId: string, userName: string, actor: Actor = cliActor(), opts: RoomOptions = {}): boolean {
   const room = findRoom(db, roomNameOrId);
   if (room.kind === 'direct') throw new RoostError('conflict', 'a direct room has exactly its two people');
   const user = findUser(db, userName);
   return db.transaction(() => {
-    const info = db.prepare('DELETE FROM members WHERE room_id = ? AND user_id = ?').run(room.id, user.id);
-    if (info.changes > 0) event(db, 'member_removed', room.id, user.id);
-    appendAudit(db, actor, 'room.remove', { room: room.name, id: room.id, user: user.name, changed: info.changes > 0 });
-    return info.changes > 0;
+    const member = db.prepare('SELECT 1 FROM members WHERE room_id = ? AND user_id = ?').get(room.id, user.id) !== undefined;
+    if (member) {
+      // The entry first, while they are still a member: a running server publishes it before unsubscribing them.
+      if (opts.entries ?? true) entry(db, room.id, actorUserId(db, actor), { kind: 'removed', user: String(user.id) });
+      db.prepare('DELETE FROM members WHERE room_id = ? AND user_id = ?').run(room.id, user.id);
+      db.prepare(`INSERT INTO room_standing (room_id, user_id, state, by_user, at) VALUES (?, ?, 'removed', ?, ?)
+        ON CONFLICT(room_id, user_id) DO UPDATE SET state = excluded.state, by_user = excluded.by_user, at = excluded.at`)
+        .run(room.id, user.id, actorUserId(db, actor) || null, Date.now());
+      event(db, 'member_removed', room.id, user.id);
+    }
+    appendAudit(db, actor, 'room.remove', { room: room.name, id: room.id, user: user.name, changed: member });
+    return member;
+  }).immediate();
+}
+
+/** Sets a member's room role (an admin's doing: the room rules do not bind the operator). */
+export function setMemberRole(db: Db, roomNameOrId: string, userName: string, role: RoomRoleName, actor: Actor = cliActor()): boolean {
+  if (role !== 'owner' && role !== 'moderator' && role !== 'member') throw new RoostError('bad_request', `invalid role "${String(role)}": owner, moderator or member`);
+  const room = findRoom(db, roomNameOrId);
+  if (room.kind === 'direct') throw new RoostError('conflict', 'a direct room has no roles');
+  const user = findUser(db, userName);
+  return db.transaction(() => {
+    const row = db.prepare('SELECT role FROM members WHERE room_id = ? AND user_id = ?').get(room.id, user.id) as { role: RoomRoleName } | undefined;
+    if (row === undefined) throw new RoostError('not_found', `${user.name} is not in ${room.name}`);
+    const changed = row.role !== role;
+    if (changed) {
+      db.prepare('UPDATE members SET role = ? WHERE room_id = ? AND user_id = ?').run(role, room.id, user.id);
+      entry(db, room.id, actorUserId(db, actor), { kind: 'role', user: String(user.id), role });
+      event(db, 'member_role', room.id, user.id);
+    }
+    appendAudit(db, actor, 'room.role', { room: room.name, id: room.id, user: user.name, role, changed });
+    return changed;
   }).immediate();
 }
 
 /** The direct room between two people, created the first time it is asked for. */
-export function directRoom(db: Db, a: string, b: string, actor: Actor = cliActor()): { room: RoomRow; created: boolean } {
+export function directRoom(db: Db, a: string, b: string, actor: Actor = cliActor(), opts: RoomOptions = {}): { room: RoomRow; created: boolean } {
   const ua = findUser(db, a);
   const ub = findUser(db, b);
   if (ua.id === ub.id) throw new RoostError('bad_request', 'a direct room needs two different people');
@@ -196,9 +270,10 @@ export function directRoom(db: Db, a: string, b: string, actor: Actor = cliActor
     const info = db.prepare("INSERT INTO rooms (name, kind, direct_key, created_at) VALUES (?, 'direct', ?, ?)")
       .run(`${ua.name} & ${ub.name}`, key, Date.now());
     const roomId = Number(info.lastInsertRowid);
+    if (opts.entries ?? true) entry(db, roomId, actorUserId(db, actor), { kind: 'created', name: `${ua.name} & ${ub.name}` });
     event(db, 'room_created', roomId, null);
-    insertMember(db, roomId, ua.id);
-    insertMember(db, roomId, ub.id);
+    insertMember(db, roomId, ua.id, 'member', false);
+    insertMember(db, roomId, ub.id, 'member', false);
     appendAudit(db, actor, 'room.create', { room: `${ua.name} & ${ub.name}`, id: roomId, kind: 'direct', members: [ua.name, ub.name] });
     return { room: findRoom(db, String(roomId)), created: true };
   }).immediate();

@@ -2,6 +2,9 @@ import type { Statement } from 'better-sqlite3';
 import { hex } from './chain.js';
 import type { Db } from '../db/database.js';
 import type { ExportAttachment, ExportRow, ExportStatus } from './export-format.js';
+import { entryText } from './entry-text.js';
+import { isEntryExtra } from '../write/room-timeline.js';
+import type { RoomEvent } from '../../protocol/frames.js';
 
 /** A message row as the export reads it, with its visible state (message_state) joined. */
 export interface ExportMessageRow {
@@ -53,6 +56,8 @@ export class ExportRows {
       body: r.body, hash: hex(r.hash),
     };
     if (extra !== undefined) row.extra = extra;
+    // A room change reads as a line: "alice invited bob".
+    if (isEntryExtra(r.extra) && extra !== undefined) row.text = entryText(extra.event as RoomEvent, this.name(r.sender_id), (id) => this.name(Number(id)));
     const changes = this.changesOf.all(this.roomId, r.seq);
     if (changes.length > 0) {
       row.changes = changes.map((c) => ({
@@ -79,6 +84,7 @@ export class ExportRows {
   }
 
   private name(user: number): string {
-    return this.names.get(user) ?? `user ${user}`;
+    // Entries the server's operator made at the CLI are from user 0.
+    return this.names.get(user) ?? (user === 0 ? 'an admin' : `user ${user}`);
   }
 }

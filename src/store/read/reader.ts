@@ -1,13 +1,20 @@
 import type { Statement } from 'better-sqlite3';
-import type { RoomSummary, WireMessage } from '../../protocol/frames.js';
+import type {
+  DirectoryEntry, HistoryName, InvitedEntry, InviteEntry, JoinRuleName, MemberEntry, RoomRoleName, RoomSummary, UserEntry, WireMessage,
+} from '../../protocol/frames.js';
+import { IS_ENTRY_SQL } from '../write/room-timeline.js';
 import { ChangeReader, type ChangePage } from './change-reader.js';
 import type { Db } from '../db/database.js';
 
 interface MessageRow { id: number; seq: number; sender_id: number; body: string; ts: number; extra: string | null }
 interface RoomRow {
-  id: number; name: string; kind: 'group' | 'direct'; last_seq: number; read_seq: number; peer: string | null;
+  id: number; name: string; kind: 'group' | 'direct'; last_seq: number; read_seq: number; peer: string | null; peer_id: number | null;
   last_cseq: number; muted: number; notify: 'all' | 'mentions' | 'none'; mentions: number;
+  topic: string; avatar: string | null; join_rule: JoinRuleName; history: HistoryName; role: RoomRoleName; members: number; entries: number;
 }
+
+/** A joined member as the membership cache loads them: the effective role (a server admin counts as owner). */
+export interface MembershipRow { room_id: number; user_id: number; role: RoomRoleName; joined_seq: number; history: HistoryName }
 
 /**
  * `horizon`: set when a history page reaches the bottom of a room whose oldest
@@ -46,7 +53,8 @@ export class Reader {
   private readonly olderThan: Statement<[number, number, number], MessageRow>;
   private readonly newerThan: Statement<[number, number, number], MessageRow>;
   private readonly roomsOf: Statement<[number], RoomRow>;
-  private readonly allMembers: Statement<[], { room_id: number; user_id: number }>;
+  private readonly allMembers: Statement<[], MembershipRow>;
+  private readonly oneMember: Statement<[number, number], MembershipRow>;
   private readonly eventsAfter: Statement<[number], EventRow>;
   private readonly lastEvent: Statement<[], { id: number | null }>;
   private readonly roomMembers: Statement<[number], { user_id: number }>;
@@ -62,15 +70,28 @@ export class Reader {
     this.newerThan = db.prepare(
       'SELECT id, seq, sender_id, body, ts, extra FROM messages WHERE room_id = ? AND seq > ? ORDER BY seq ASC LIMIT ?',
     );
+    // Unread counts messages only: entries after the marker are counted (a range scan over the
+    // unread rows, empty for a member who is caught up) and taken off.
     this.roomsOf = db.prepare(`
-      SELECT r.id, r.name, r.kind, r.last_seq, m.read_seq, r.last_cseq, m.muted, m.notify,
-        (SELECT count(*) FROM mentions x WHERE x.user_id = m.user_id AND x.room_id = r.id AND x.seq > m.read_seq) AS mentions,
+      SELECT r.id, r.name, r.kind, r.last_seq, me.read_seq, r.last_cseq, me.muted, me.notify,
+        r.topic, r.avatar, r.join_rule, r.history,
+        CASE WHEN (SELECT role FROM users WHERE id = me.user_id) = 'admin' AND r.kind = 'group' THEN 'owner' ELSE me.role END AS role,
+        (SELECT count(*) FROM members c WHERE c.room_id = r.id) AS members,
+        (SELECT count(*) FROM messages m WHERE m.room_id = r.id AND m.seq > me.read_seq AND ${IS_ENTRY_SQL}) AS entries,
+        (SELECT count(*) FROM mentions x WHERE x.user_id = me.user_id AND x.room_id = r.id AND x.seq > me.read_seq) AS mentions,
         CASE WHEN r.kind = 'direct' THEN (
           SELECT u.name FROM members o JOIN users u ON u.id = o.user_id
-          WHERE o.room_id = r.id AND o.user_id != m.user_id LIMIT 1) END AS peer
-      FROM members m JOIN rooms r ON r.id = m.room_id
-      WHERE m.user_id = ? ORDER BY r.id`);
-    this.allMembers = db.prepare('SELECT room_id, user_id FROM members');
+          WHERE o.room_id = r.id AND o.user_id != me.user_id LIMIT 1) END AS peer,
+        CASE WHEN r.kind = 'direct' THEN (
+          SELECT CAST(substr(r.direct_key, 1, instr(r.direct_key, ':') - 1) AS INTEGER) + CAST(substr(r.direct_key, instr(r.direct_key, ':') + 1) AS INTEGER) - me.user_id
+        ) END AS peer_id
+      FROM members me JOIN rooms r ON r.id = me.room_id
+      WHERE me.user_id = ? ORDER BY r.id`);
+    const membership = `SELECT m.room_id, m.user_id, m.joined_seq, r.history,
+        CASE WHEN u.role = 'admin' AND r.kind = 'group' THEN 'owner' ELSE m.role END AS role
+      FROM members m JOIN rooms r ON r.id = m.room_id JOIN users u ON u.id = m.user_id`;
+    this.allMembers = db.prepare(membership);
+    this.oneMember = db.prepare(`${membership} WHERE m.room_id = ? AND m.user_id = ?`);
     this.eventsAfter = db.prepare('SELECT id, kind, room_id, user_id FROM events WHERE id > ? ORDER BY id LIMIT 1000');
     this.lastEvent = db.prepare('SELECT max(id) AS id FROM events');
     this.roomMembers = db.prepare('SELECT user_id FROM members WHERE room_id = ?');
@@ -116,7 +137,14 @@ export class Reader {
       kind: r.kind,
       lastSeq: r.last_seq,
       readSeq: Math.min(r.read_seq, r.last_seq),
-      unread: Math.max(0, r.last_seq - r.read_seq),
+      unread: Math.max(0, r.last_seq - r.read_seq - r.entries),
+      topic: r.topic,
+      ...(r.avatar !== null ? { avatar: r.avatar } : {}),
+      joinRule: r.join_rule,
+      history: r.history,
+      role: r.role,
+      members: r.members,
+      ...(r.peer_id !== null ? { peer: String(r.peer_id) } : {}),
       // Present only when not the default (absent: 0 mentions, cseq 0, not muted, notify "all").
       ...(r.mentions > 0 ? { mentions: r.mentions } : {}),
       ...(r.last_cseq > 0 ? { lastCseq: r.last_cseq } : {}),
@@ -125,8 +153,72 @@ export class Reader {
     }));
   }
 
-  memberships(): Array<{ room_id: number; user_id: number }> {
+  memberships(): MembershipRow[] {
     return this.allMembers.all();
+  }
+
+  /** One joined member's row, or undefined when they are not joined (the truth the cache is mended from). */
+  membershipOf(room: number, user: number): MembershipRow | undefined {
+    return this.oneMember.get(room, user);
+  }
+
+  private entryAt?: Statement<[number, number], MessageRow>;
+
+  /** The `message` frame of one stored row (a timeline entry the CLI wrote), or undefined once purged. */
+  messageFrame(room: number, seq: number): string | undefined {
+    this.entryAt ??= this.db.prepare('SELECT id, seq, sender_id, body, ts, extra FROM messages WHERE room_id = ? AND seq = ?');
+    const row = this.entryAt.get(room, seq);
+    return row === undefined ? undefined : JSON.stringify({ type: 'message', ...toWire(String(room), row) });
+  }
+
+  // --- Room directory reads (members, public rooms, invitations, people). Prepared on first use.
+
+  private roomMemberList?: Statement<[number], { user_id: number; role: RoomRoleName }>;
+  private roomInvited?: Statement<[number], { user_id: number; by_user: number | null }>;
+  private publicRooms?: Statement<[number], { id: number; name: string; topic: string; avatar: string | null; members: number }>;
+  private pendingInvites?: Statement<[number], { id: number; name: string; topic: string; by_user: number | null; at: number }>;
+  private peopleAll?: Statement<[number], { id: number; name: string; display_name: string; avatar: string | null }>;
+  private peopleLike?: Statement<[string, string, number], { id: number; name: string; display_name: string; avatar: string | null }>;
+
+  /** A room's joined members with their (stored) roles, and its pending invitations. */
+  memberList(room: number): { members: MemberEntry[]; invited: InvitedEntry[] } {
+    this.roomMemberList ??= this.db.prepare('SELECT user_id, role FROM members WHERE room_id = ? ORDER BY user_id');
+    this.roomInvited ??= this.db.prepare("SELECT user_id, by_user FROM room_standing WHERE room_id = ? AND state = 'invited' ORDER BY user_id");
+    return {
+      members: this.roomMemberList.all(room).map((r) => ({ user: String(r.user_id), role: r.role })),
+      invited: this.roomInvited.all(room).map((r) => ({ user: String(r.user_id), by: String(r.by_user ?? 0) })),
+    };
+  }
+
+  /** Public group rooms, at most `limit` (a scan of the rooms table: the rooms of one household). */
+  directory(limit: number): DirectoryEntry[] {
+    this.publicRooms ??= this.db.prepare(`SELECT r.id, r.name, r.topic, r.avatar, (SELECT count(*) FROM members c WHERE c.room_id = r.id) AS members
+      FROM rooms r WHERE r.kind = 'group' AND r.join_rule = 'public' ORDER BY r.name COLLATE NOCASE LIMIT ?`);
+    return this.publicRooms.all(limit).map((r) => ({
+      room: String(r.id), name: r.name, topic: r.topic, ...(r.avatar !== null ? { avatar: r.avatar } : {}), members: r.members,
+    }));
+  }
+
+  /** The user's pending invitations (room_standing_by_user index). */
+  invitesOf(user: number): InviteEntry[] {
+    this.pendingInvites ??= this.db.prepare(`SELECT r.id, r.name, r.topic, s.by_user, s.at FROM room_standing s JOIN rooms r ON r.id = s.room_id
+      WHERE s.user_id = ? AND s.state = 'invited' ORDER BY s.at`);
+    return this.pendingInvites.all(user).map((r) => ({ room: String(r.id), name: r.name, topic: r.topic, by: String(r.by_user ?? 0), at: r.at }));
+  }
+
+  /** Enabled users whose name or display name contains `query` (case-insensitive), at most `limit`. */
+  people(query: string | undefined, limit: number): UserEntry[] {
+    let rows;
+    if (query === undefined) {
+      this.peopleAll ??= this.db.prepare('SELECT id, name, display_name, avatar FROM users WHERE disabled = 0 ORDER BY name LIMIT ?');
+      rows = this.peopleAll.all(limit);
+    } else {
+      this.peopleLike ??= this.db.prepare(`SELECT id, name, display_name, avatar FROM users
+        WHERE disabled = 0 AND (instr(lower(name), ?) > 0 OR instr(lower(display_name), ?) > 0) ORDER BY name LIMIT ?`);
+      const q = query.toLowerCase();
+      rows = this.peopleLike.all(q, q, limit);
+    }
+    return rows.map((r) => ({ user: String(r.id), name: r.name, displayName: r.display_name, ...(r.avatar !== null ? { avatar: r.avatar } : {}) }));
   }
 
   membersOf(room: number): number[] {

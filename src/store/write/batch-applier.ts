@@ -9,6 +9,10 @@ import { ChangeApplier } from './message-changes.js';
 import { Purger } from '../history/purge.js';
 import { indexText } from '../search/search-text.js';
 import { SendExtras } from './message-extras.js';
+import { RoomChanges } from './room-changes.js';
+import type { RoomRules } from './room-rules.js';
+import { entryFrame, INSERT_MESSAGE_SQL, timelineEntry } from './room-timeline.js';
+import type { RoomEvent } from '../../protocol/frames.js';
 import type { ReadDone, SendDone, WriteFailed, WriteOp, WriteResult } from './write-ops.js';
 
 interface MemberRow { read_seq: number }
@@ -30,10 +34,16 @@ export class BatchApplier {
   private readonly lastSeq = new Map<number, number>();
   private readonly lastHash = new Map<number, Buffer>();
   private nextId = 0;
+  /** The highest message id when this applier's last batch committed; null before the first. */
+  private seenHighest: number | null = null;
   private readonly purger: Purger;
   /** Edits, deletions, reactions, files; replies and mentions of a send. */
   private readonly changes: ChangeApplier;
   private readonly extras: SendExtras;
+  /** Room actions; absent when no rules were given (bench set-ups that only send). */
+  private readonly roomChanges: RoomChanges | undefined;
+  /** Rooms whose last seq moved in the current batch: rooms.last_seq is written once per batch. */
+  private readonly dirtyRooms = new Map<number, number>();
   private readonly findByClientId: Statement<[number, string], SentRow>;
   private readonly findMember: Statement<[number, number], MemberRow>;
   private readonly roomLastSeq: Statement<[number], { last_seq: number }>;
@@ -55,11 +65,11 @@ export class BatchApplier {
    * `searchIndex: false` exists for bench/history.ts, which measures what the
    * index costs per message; the server always indexes.
    */
-  constructor(private readonly db: Db, private readonly options: { searchIndex?: boolean } = {}) {
+  constructor(private readonly db: Db, private readonly options: { searchIndex?: boolean; rules?: RoomRules } = {}) {
     this.findByClientId = db.prepare('SELECT id, room_id, seq, ts FROM messages WHERE sender_id = ? AND client_msg_id = ?');
     this.findMember = db.prepare('SELECT read_seq FROM members WHERE room_id = ? AND user_id = ?');
     this.roomLastSeq = db.prepare('SELECT last_seq FROM rooms WHERE id = ?');
-    this.insertMessage = db.prepare('INSERT INTO messages (id, room_id, seq, sender_id, client_msg_id, body, ts, hash, extra) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    this.insertMessage = db.prepare(INSERT_MESSAGE_SQL);
     this.roomLastHash = db.prepare('SELECT hash FROM messages WHERE room_id = ? ORDER BY seq DESC LIMIT 1');
     this.checkpointHash = db.prepare('SELECT hash FROM purge_checkpoints WHERE room_id = ?');
     // Ids are never reused: purged ids are remembered by their checkpoints.
@@ -76,7 +86,9 @@ export class BatchApplier {
     this.accounts = new AccountWrites(db);
     const files = new FileRows(db);
     this.extras = new SendExtras(db, files);
-    this.changes = new ChangeApplier(db, files, this.extras);
+    this.changes = new ChangeApplier(db, files, this.extras, options.rules?.mayDelete);
+    this.roomChanges = options.rules === undefined ? undefined
+      : new RoomChanges(db, options.rules, (room, actor, event, now) => this.appendEntry(room, actor, event, now), (room) => this.seqOf(room));
     this.chainUnhashed();
   }
 
@@ -85,9 +97,11 @@ export class BatchApplier {
    * the whole batch and forgets cached seqs so nothing uncommitted is reused.
    */
   apply(ops: readonly WriteOp[], now: number): WriteResult[] {
-    const dirtyRooms = new Map<number, number>();
+    const dirtyRooms = this.dirtyRooms;
+    dirtyRooms.clear();
     const readMarks = new Map<string, { room: number; user: number; seq: number }>();
     const run = this.db.transaction(() => {
+      this.forgetIfWrittenElsewhere();
       const results: WriteResult[] = [];
       for (const op of ops) {
         switch (op.k) {
@@ -118,6 +132,10 @@ export class BatchApplier {
           case 'edit': case 'delete': case 'react': case 'notify': case 'file': case 'scrub': case 'gc-files': case 'seen':
             results.push(this.changes.apply(op, now));
             break;
+          case 'room-create': case 'room-direct': case 'room-invite': case 'room-join': case 'room-leave':
+          case 'room-update': case 'room-role': case 'room-remove':
+            results.push(this.roomChanges?.apply(op, now) ?? { ok: false, code: 'internal', message: 'room rules are not wired into this writer' });
+            break;
         }
       }
       this.changes.flush();
@@ -126,14 +144,47 @@ export class BatchApplier {
       return results;
     });
     try {
-      return run.immediate();
+      const results = run.immediate();
+      this.seenHighest = this.nextId - 1;
+      return results;
     } catch (err) {
+      dirtyRooms.clear();
+      this.seenHighest = null;
       this.lastSeq.clear();
       this.lastHash.clear();
       this.nextId = 0;
       this.changes.reset();
       throw err;
     }
+  }
+
+  /**
+   * The CLI appends room timeline entries (membership, room changes) on its
+   * own connection. Inside this IMMEDIATE transaction nobody else writes, so
+   * one look at the highest message id per batch tells whether the cached
+   * seqs, hashes and next id still describe the database.
+   */
+  private forgetIfWrittenElsewhere(): void {
+    const highest = this.highestId.get()?.n ?? 0;
+    if (this.seenHighest !== null && highest !== this.seenHighest) {
+      this.lastSeq.clear();
+      this.lastHash.clear();
+    }
+    this.nextId = highest + 1;
+  }
+
+  /** A timeline entry, numbered and chained like a message; never search-indexed. */
+  private appendEntry(room: number, actor: number, event: RoomEvent, now: number): { seq: number; frame: string } {
+    const last = this.seqOf(room);
+    if (last === undefined) throw new Error(`room ${room} does not exist`);
+    if (this.nextId === 0) this.nextId = (this.highestId.get()?.n ?? 0) + 1;
+    const e = timelineEntry(this.hashOf(room), this.nextId, room, last + 1, actor, event, now);
+    this.insertMessage.run(e.id, room, e.seq, actor, e.clientMsgId, '', now, e.hash, e.extra);
+    this.nextId = e.id + 1;
+    this.lastSeq.set(room, e.seq);
+    this.lastHash.set(room, e.hash);
+    this.dirtyRooms.set(room, e.seq);
+    return { seq: e.seq, frame: entryFrame(e, event) };
   }
 
   /** The hash the room's next message chains from: its last row, else its purge checkpoint, else genesis. */

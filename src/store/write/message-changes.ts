@@ -5,13 +5,16 @@ import type { Db } from '../db/database.js';
 import type { FileRows } from '../files/file-rows.js';
 import type { SendExtras } from './message-extras.js';
 import { indexText } from '../search/search-text.js';
+import { isEntryExtra } from './room-timeline.js';
+import type { RoomRules } from './room-rules.js';
 import type { ChangeDone, ChangeOp, Done, ScrubDone, WriteFailed } from './write-ops.js';
 
-interface TargetRow { id: number; sender_id: number; ts: number; hash: Buffer | null }
+interface TargetRow { id: number; sender_id: number; ts: number; hash: Buffer | null; extra: string | null }
 interface StateRow { body: string | null; edited_at: number | null; deleted_at: number | null; scrubbed: number }
 
 const MAX_REACTIONS_PER_USER = 20;
 const notMember: WriteFailed = { ok: false, code: 'forbidden', message: 'not a member of this room' };
+const roomEvent: WriteFailed = { ok: false, code: 'forbidden', reason: 'room_event', message: 'a room change in the timeline cannot be edited, deleted or reacted to' };
 const noMessage = (seq: number): WriteFailed => ({ ok: false, code: 'not_found', message: `no message ${seq} in this room` });
 
 /**
@@ -34,7 +37,11 @@ export class ChangeApplier {
   private readonly s: ReturnType<typeof statements>;
 
   /** `mentions`: the send path's resolver, so an edit mentions people exactly as a send would. */
-  constructor(db: Db, private readonly files: FileRows, private readonly mentions: Pick<SendExtras, 'mentions' | 'recordMentions'>) {
+  /** `mayDelete`: the room rule (chat/policy.ts via writer-thread.ts); absent, only the sender or a server admin deletes. */
+  constructor(
+    db: Db, private readonly files: FileRows, private readonly mentions: Pick<SendExtras, 'mentions' | 'recordMentions'>,
+    private readonly mayDelete?: RoomRules['mayDelete'],
+  ) {
     this.s = statements(db);
   }
 
@@ -94,7 +101,9 @@ export class ChangeApplier {
   private remove(op: Extract<ChangeOp, { k: 'delete' }>, now: number): ChangeDone | WriteFailed {
     const t = this.target(op.room, op.user, op.seq, true);
     if ('ok' in t) return t;
-    if (t.msg.sender_id !== op.user && (this.s.role.get(op.user) as { role: string } | undefined)?.role !== 'admin') return { ok: false, code: 'forbidden', message: 'only the sender or an admin may delete a message' };
+    if (t.msg.sender_id !== op.user && !this.othersMayDelete(op.room, op.user, t.msg)) {
+      return { ok: false, code: 'forbidden', reason: 'not_own_message', message: 'only the sender, a moderator or an admin may delete a message' };
+    }
     // Deleting twice is not an error (a retry after a lost reply): nothing changes.
     if (t.state?.deleted_at != null) return { ok: true, cseq: this.cseqOf(op.room), ts: t.state.deleted_at };
     const cseq = this.append(op.room, op.seq, 'delete', op.user, null, t.msg.hash, now);
@@ -122,11 +131,24 @@ export class ChangeApplier {
     return { ok: true, cseq, ts: now, frame };
   }
 
+  /** Deleting another's message: a server admin, or (with the room rules) a moderator or owner of a group room. */
+  private othersMayDelete(room: number, user: number, msg: TargetRow): boolean {
+    const serverRole = (this.s.role.get(user) as { role: 'admin' | 'member' } | undefined)?.role ?? 'member';
+    if (this.mayDelete === undefined) return serverRole === 'admin';
+    const r = this.s.roomRole.get(room, user) as { kind: 'group' | 'direct'; role: 'owner' | 'moderator' | 'member' } | undefined;
+    if (r === undefined) return false;
+    // Counts do not matter to this rule; the standing and the room's kind do.
+    const verdict = this.mayDelete({ kind: r.kind, joinRule: 'invite', owners: 0, joined: 0 }, { state: 'joined', role: r.role }, user, serverRole,
+      { sender: msg.sender_id, ts: msg.ts, deleted: false });
+    return verdict.ok;
+  }
+
   /** The message a change applies to, checked: member, exists, not deleted (unless `deletedOk`). */
   private target(room: number, user: number, seq: number, deletedOk = false): { msg: TargetRow; state: StateRow | undefined } | WriteFailed {
     if (this.s.member.get(room, user) === undefined) return notMember;
     const msg = this.s.target.get(room, seq) as TargetRow | undefined;
     if (msg === undefined || msg.hash === null) return noMessage(seq);
+    if (isEntryExtra(msg.extra)) return roomEvent;
     const state = this.s.state.get(room, seq) as StateRow | undefined;
     if (!deletedOk && state?.deleted_at != null) return noMessage(seq);
     return { msg, state };
@@ -202,7 +224,7 @@ export class ChangeApplier {
 
 const SQL = {
   member: 'SELECT 1 AS one FROM members WHERE room_id = ? AND user_id = ?',
-  target: 'SELECT id, sender_id, ts, hash FROM messages WHERE room_id = ? AND seq = ?',
+  target: 'SELECT id, sender_id, ts, hash, extra FROM messages WHERE room_id = ? AND seq = ?',
   state: 'SELECT body, edited_at, deleted_at, scrubbed FROM message_state WHERE room_id = ? AND seq = ?',
   roomCseq: 'SELECT last_cseq FROM rooms WHERE id = ?',
   roomHash: 'SELECT hash FROM message_changes WHERE room_id = ? ORDER BY cseq DESC LIMIT 1',
@@ -230,6 +252,7 @@ const SQL = {
   setCseq: 'UPDATE rooms SET last_cseq = ? WHERE id = ?',
   notify: 'UPDATE members SET muted = coalesce(?, muted), notify = coalesce(?, notify) WHERE room_id = ? AND user_id = ?',
   role: 'SELECT role FROM users WHERE id = ?',
+  roomRole: 'SELECT r.kind, m.role FROM members m JOIN rooms r ON r.id = m.room_id WHERE m.room_id = ? AND m.user_id = ?',
   seen: 'UPDATE users SET last_seen_at = max(coalesce(last_seen_at, 0), ?) WHERE id = ?',
 } as const;
 

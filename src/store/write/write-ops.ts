@@ -1,4 +1,6 @@
 import type { ErrorCode } from '../../protocol/errors.js';
+import type { HistoryName, JoinRuleName, RoomRoleName } from '../../protocol/frames.js';
+import type { Reason } from '../../protocol/reasons.js';
 import type { Actor, AuditDetails } from '../history/audit.js';
 import type { AccountOp, AccountResult, SessionsEnded } from './account-ops.js';
 
@@ -18,7 +20,51 @@ export type WriteOp =
   | { k: 'purge'; room: number; before: number; max: number }
   /** An audit entry from the server itself (scheduled backups): chained in the writer's transaction. */
   | { k: 'audit'; actor: Actor; action: string; details: AuditDetails }
-  | ChangeOp;
+  | ChangeOp
+  | RoomOp;
+
+/**
+ * Room actions of a signed-in user (applied by write/room-changes.ts with the
+ * rules of chat/policy.ts, checked again on the rows inside the transaction).
+ * `user` is who acts; `target` whom it is done to.
+ */
+export type RoomOp =
+  | { k: 'room-create'; user: number; name: string; topic: string; invite: number[]; joinRule: JoinRuleName; history: HistoryName }
+  | { k: 'room-direct'; user: number; peer: number }
+  | { k: 'room-invite'; room: number; user: number; target: number }
+  | { k: 'room-join'; room: number; user: number }
+  | { k: 'room-leave'; room: number; user: number }
+  | {
+    k: 'room-update'; room: number; user: number;
+    name?: string; topic?: string; avatar?: string | null; joinRule?: JoinRuleName; history?: HistoryName;
+  }
+  | { k: 'room-role'; room: number; user: number; target: number; role: RoomRoleName }
+  | { k: 'room-remove'; room: number; user: number; target: number };
+
+/** A member as the membership cache holds them. */
+export interface JoinedMember { user: number; role: RoomRoleName; joinedSeq: number }
+
+/** What a room action changed, for the event loop's cache, subscriptions and frames. */
+export interface RoomDone {
+  ok: true;
+  room: number;
+  /** The serialised `message` frames of the timeline entries written, in seq order (publish to the room). */
+  frames: string[];
+  /** Who is now joined (with role and joined_seq). */
+  joined: JoinedMember[];
+  /** Who is no longer joined (left or removed). */
+  left: number[];
+  /** Who got an invitation. */
+  invited: number[];
+  /** Role changes of members who stay. */
+  roles: Array<{ user: number; role: RoomRoleName }>;
+  /** The room's history visibility after the action. */
+  history: HistoryName;
+  /** The room's name, topic, avatar, join rule or history changed. */
+  updated: boolean;
+  /** A room was made (create, or the first open_direct of a pair). */
+  created: boolean;
+}
 
 /** Message changes and files (applied by write/message-changes.ts and files/file-rows.ts). */
 export type ChangeOp =
@@ -76,9 +122,10 @@ export interface ReadDone { ok: true; seq: number; moved: boolean }
 /** `throughSeq`: every seq up to it is gone (0: nothing ever purged); `more`: older-than-cutoff rows remain. */
 export interface PurgeDone { ok: true; purged: number; throughSeq: number; more: boolean }
 export interface Done { ok: true }
-export interface WriteFailed { ok: false; code: ErrorCode; message: string }
+/** `reason`: set when a room rule refused (protocol/reasons.ts). */
+export interface WriteFailed { ok: false; code: ErrorCode; message: string; reason?: Reason }
 
-export type WriteResult = SendDone | ReadDone | PurgeDone | ChangeDone | GcDone | ScrubDone | SessionsEnded | Done | WriteFailed;
+export type WriteResult = SendDone | ReadDone | PurgeDone | ChangeDone | GcDone | ScrubDone | RoomDone | SessionsEnded | Done | WriteFailed;
 
 export type ResultOf<O extends WriteOp> =
   O extends { k: 'send' } ? SendDone | WriteFailed :
@@ -87,6 +134,7 @@ export type ResultOf<O extends WriteOp> =
   O extends { k: 'edit' | 'delete' | 'react' } ? ChangeDone | WriteFailed :
   O extends { k: 'gc-files' } ? GcDone | WriteFailed :
   O extends { k: 'scrub' } ? ScrubDone | WriteFailed :
+  O extends RoomOp ? RoomDone | WriteFailed :
   O extends AccountOp ? AccountResult<O> :
   Done | WriteFailed;
 

@@ -4,6 +4,9 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { BatchApplier } from './batch-applier.js';
+// The one import of the chat layer under src/store/: the room rules are pure functions,
+// and the writer asks them again on the rows it reads inside its transaction.
+import * as policy from '../../chat/policy.js';
 import { closeWritable, openWritable, type Synchronous } from '../db/database.js';
 import type { FromWriter, ToWriter, WriteResult } from './write-ops.js';
 
@@ -17,7 +20,7 @@ const post = (msg: FromWriter): void => port.postMessage(msg);
 
 try {
   const db = openWritable(dataDir, synchronous);
-  const applier = new BatchApplier(db);
+  const applier = new BatchApplier(db, { rules: policy });
   port.on('message', (msg: ToWriter) => {
     if (msg.type === 'close') {
       closeWritable(db);

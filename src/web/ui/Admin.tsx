@@ -1,15 +1,17 @@
+import '../admin.css';
 import { useEffect, useState } from 'preact/hooks';
+import { adminApi, type AdminRoom, type AdminUser, type InviteLink } from '../admin-api.js';
 import { api, type AdminStats } from '../api.js';
-import { bytes, duration, shortDateTime } from '../format.js';
+import { bytes, duration } from '../format.js';
 import { t } from '../i18n.js';
+import { AdminInvites } from './AdminInvites.js';
+import { AdminRooms } from './AdminRooms.js';
+import { AdminUsers } from './AdminUsers.js';
 
-type Users = Awaited<ReturnType<typeof api.adminUsers>>['users'];
-type Rooms = Awaited<ReturnType<typeof api.adminRooms>>['rooms'];
+interface Loaded { users: AdminUser[]; rooms: AdminRoom[]; links: InviteLink[]; stats: AdminStats }
 
-interface Loaded { users: Users; rooms: Rooms; stats: AdminStats }
-
-/** Users, rooms with their members, and the server's health: read-only, admins only. */
-export function Admin({ token, isAdmin }: { token: string; isAdmin: boolean }) {
+/** The server's health, users, rooms and invitation links, with their actions: admins only. */
+export function Admin({ token, isAdmin, me }: { token: string; isAdmin: boolean; me: string }) {
   const [data, setData] = useState<Loaded | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [n, setN] = useState(0);
@@ -17,23 +19,24 @@ export function Admin({ token, isAdmin }: { token: string; isAdmin: boolean }) {
   useEffect(() => {
     if (!isAdmin) return;
     let live = true;
-    Promise.all([api.adminUsers(token), api.adminRooms(token), api.adminStats(token)]).then(
-      ([u, r, s]) => live && (setData({ users: u.users, rooms: r.rooms, stats: s }), setError(null)),
-      (err: Error) => live && setError(err.message),
+    Promise.all([api.adminUsers(token), api.adminRooms(token), adminApi.links(token), api.adminStats(token)]).then(
+      ([u, r, l, s]) => live && (setData({ users: u.users as AdminUser[], rooms: r.rooms, links: l.links, stats: s }), setError(null)),
+      (err: Error) => live && setError(t('loadFailed', { why: err.message })),
     );
     return () => { live = false; };
   }, [token, n, isAdmin]);
 
   if (!isAdmin) return <section class="admin"><p>{t('adminOnly')}</p></section>;
-  const names = new Map((data?.users ?? []).map((u) => [u.id, u.name]));
+  const reload = (): void => setN((x) => x + 1);
+  const failed = (why: string): void => setError(t('actionFailed', { why }));
   return (
     <section class="admin" aria-labelledby="admin-title">
       <header class="admin-head">
         <a class="back link-button" href="#/">{t('backToChat')}</a>
         <h2 id="admin-title">{t('admin')}</h2>
-        <button type="button" class="secondary" onClick={() => setN(n + 1)}>{t('refresh')}</button>
+        <button type="button" class="secondary" onClick={reload}>{t('refresh')}</button>
       </header>
-      {error !== null && <p class="form-error" role="alert">{t('loadFailed', { why: error })}</p>}
+      {error !== null && <p class="form-error" role="alert">{error}</p>}
       {data !== null && (
         <div class="admin-body">
           <h3>{t('health')}</h3>
@@ -47,31 +50,9 @@ export function Admin({ token, isAdmin }: { token: string; isAdmin: boolean }) {
             <div><dt>{t('memory')}</dt><dd>{bytes(data.stats.rssBytes)}</dd></div>
             <div><dt>Node.js</dt><dd>{data.stats.node}</dd></div>
           </dl>
-          <h3>{t('users')} ({data.users.length})</h3>
-          <div class="table-wrap">
-            <table>
-              <thead><tr><th scope="col">{t('name')}</th><th scope="col">{t('role')}</th><th scope="col">{t('status')}</th><th scope="col">{t('created')}</th></tr></thead>
-              <tbody>
-                {data.users.map((u) => (
-                  <tr key={u.id}><td>{u.name}</td><td>{u.role}</td><td>{u.disabled ? t('disabled') : t('active')}</td><td>{shortDateTime(u.createdAt)}</td></tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <h3>{t('rooms')} ({data.rooms.length})</h3>
-          <div class="table-wrap">
-            <table>
-              <thead><tr><th scope="col">{t('name')}</th><th scope="col">{t('kind')}</th><th scope="col">{t('messages')}</th><th scope="col">{t('membersHeader')}</th></tr></thead>
-              <tbody>
-                {data.rooms.map((r) => (
-                  <tr key={r.id}>
-                    <td>{r.name}</td><td>{r.kind === 'direct' ? t('direct') : t('group')}</td><td>{r.lastSeq}</td>
-                    <td>{r.members.map((id) => names.get(id) ?? id).join(', ')}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <AdminUsers token={token} me={me} users={data.users} onChanged={reload} onError={failed} />
+          <AdminRooms token={token} rooms={data.rooms} users={data.users} onChanged={reload} onError={failed} />
+          <AdminInvites token={token} links={data.links} rooms={data.rooms} onChanged={reload} onError={failed} />
         </div>
       )}
     </section>

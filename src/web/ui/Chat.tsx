@@ -38,7 +38,7 @@ export function Chat({ session, onSignOut }: { session: Session; onSignOut: (rev
       <Sidebar store={store} state={state} onSignOut={() => onSignOut(true)} />
       <main class="main" id="main">
         {route.view === 'admin'
-          ? <Admin token={session.token} isAdmin={session.user.role === 'admin'} />
+          ? <Admin token={session.token} isAdmin={session.user.role === 'admin'} me={session.user.name} />
           : room !== undefined
             ? <Conversation store={store} state={state} room={room} />
             : <div class="empty-main"><p>{state.roomsLoaded && Object.keys(state.rooms).length === 0 ? t('noRooms') : t('chooseRoom')}</p></div>}

@@ -20,7 +20,7 @@ async function setup(t: { teardown: (fn: () => void | Promise<void>) => void }):
   const dir = mkdtempSync(join(tmpdir(), 'roost-retention-'));
   const db = openWritable(dir);
   const alice = addUser(db, 'alice', 'member', 'x').id;
-  const rooms = { a: createRoom(db, 'a', ['alice']).id, b: createRoom(db, 'b', ['alice']).id };
+  const rooms = { a: createRoom(db, 'a', ['alice'], undefined, { entries: false }).id, b: createRoom(db, 'b', ['alice'], undefined, { entries: false }).id };
   db.close();
   const writer = await Writer.start({ dataDir: dir, synchronous: 'NORMAL', queueMax: 100_000, batchMax: 2000 });
   const read = openReadOnly(dir);

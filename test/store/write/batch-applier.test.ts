@@ -20,8 +20,8 @@ function fixture(t: Tap): Fixture {
   const alice = addUser(db, 'alice', 'member', 'x').id;
   const bob = addUser(db, 'bob', 'member', 'x').id;
   const carol = addUser(db, 'carol', 'member', 'x').id;
-  const r1 = createRoom(db, 'one', ['alice', 'bob']).id;
-  const r2 = createRoom(db, 'two', ['alice']).id;
+  const r1 = createRoom(db, 'one', ['alice', 'bob'], undefined, { entries: false }).id;
+  const r2 = createRoom(db, 'two', ['alice'], undefined, { entries: false }).id;
   return { db, applier: new BatchApplier(db), alice, bob, carol, r1, r2 };
 }
 type Tap = { teardown: (fn: () => void) => void };

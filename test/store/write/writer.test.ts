@@ -12,7 +12,7 @@ function folder(t: { teardown(fn: () => void): void }): { dir: string; user: num
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const db = openWritable(dir);
   const u = addUser(db, 'alice', 'member', 'x');
-  const room = createRoom(db, 'general', ['alice']);
+  const room = createRoom(db, 'general', ['alice'], undefined, { entries: false });
   db.close();
   return { dir, user: u.id, room: room.id };
 }

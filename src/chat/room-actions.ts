@@ -1,0 +1,181 @@
+import type { RoomActionFrame, RoomSummary } from '../protocol/frames.js';
+import type { Reason } from '../protocol/reasons.js';
+import type { RoomDone, RoomOp, WriteFailed } from '../store/write/write-ops.js';
+import type { Membership, MemberDetail } from './membership.js';
+import type { Subscriptions } from './message-actions.js';
+import type { Mutes } from './mutes.js';
+import type { HistoryVisibility } from './policy.js';
+import { roomTopic, type Fanout, type Peer, type WriteQueue } from './ports.js';
+import { errorFrame, notMember, overloaded } from './replies.js';
+import { cleanRoomName, cleanRoomTopic, MAX_ROOM_NAME, MAX_ROOM_TOPIC } from './room-text.js';
+import { parseRoomId } from './service.js';
+
+/** The reads behind the room frames (the store's Reader implements them). */
+export interface RoomReads {
+  memberList(room: number): { members: Array<{ user: string; role: string }>; invited: Array<{ user: string; by: string }> };
+  directory(limit: number): unknown[];
+  invitesOf(user: number): unknown[];
+  people(query: string | undefined, limit: number): unknown[];
+  /** A joined member's row from the store, to mend the cache when it missed a change. */
+  membershipOf(room: number, user: number): { role: MemberDetail['role']; joined_seq: number; history: HistoryVisibility } | undefined;
+}
+
+export interface RoomActionDeps {
+  writer: WriteQueue;
+  fanout: Fanout;
+  membership: Membership;
+  subscriptions: Subscriptions;
+  reads: RoomReads;
+  mutes?: Mutes;
+}
+
+const MAX_DIRECTORY = 500;
+const MAX_USERS = 200;
+
+const userId = parseRoomId;
+
+const refusal = (id: string | undefined, f: WriteFailed): string => errorFrame(id, f.code, f.message, f.reason);
+
+const roomFrame = (room: number, event: string, user: number): string =>
+  JSON.stringify({ type: 'room', room: String(room), event, user: String(user) });
+
+/**
+ * The room frames: validated here, decided by the writer (which asks the
+ * room rules on the rows it reads), and on success applied to the
+ * membership cache and socket subscriptions before the caller hears `ok`, so
+ * a room a client is told of accepts its sends at once.
+ */
+export class RoomActions {
+  constructor(private readonly deps: RoomActionDeps) {}
+
+  handle(peer: Peer, f: RoomActionFrame): void {
+    const me = peer.userId;
+    switch (f.type) {
+      case 'create_room': {
+        const name = cleanRoomName(f.name);
+        if (name === null) return peer.send(errorFrame(f.id, 'bad_request', `"name" must be 1 to ${MAX_ROOM_NAME} characters of text`));
+        const topic = cleanRoomTopic(f.topic ?? '');
+        if (topic === null) return peer.send(errorFrame(f.id, 'bad_request', `"topic" must be at most ${MAX_ROOM_TOPIC} characters`));
+        const invite = (f.invite ?? []).map(userId);
+        if (invite.some((u) => u === null)) return peer.send(errorFrame(f.id, 'bad_request', '"invite" must hold user ids'));
+        return this.submit(peer, f.id, {
+          k: 'room-create', user: me, name, topic, invite: invite as number[], joinRule: f.joinRule ?? 'invite', history: f.history ?? 'shared',
+        });
+      }
+      case 'open_direct': {
+        const other = userId(f.user);
+        if (other === null) return peer.send(errorFrame(f.id, 'bad_request', '"user" must be a user id'));
+        return this.submit(peer, f.id, { k: 'room-direct', user: me, peer: other });
+      }
+      case 'join':
+      case 'leave': {
+        const room = parseRoomId(f.room);
+        if (room === null) return this.notMember(peer, f.id, f.room);
+        return this.submit(peer, f.id, { k: f.type === 'join' ? 'room-join' : 'room-leave', room, user: me });
+      }
+      case 'directory':
+        return peer.send(JSON.stringify({ type: 'directory', id: f.id, rooms: this.deps.reads.directory(MAX_DIRECTORY) }));
+      case 'invites':
+        return peer.send(JSON.stringify({ type: 'invites', id: f.id, invites: this.deps.reads.invitesOf(me) }));
+      case 'users':
+        return peer.send(JSON.stringify({ type: 'users', id: f.id, users: this.deps.reads.people(f.query, MAX_USERS) }));
+      default:
+        return this.inRoom(peer, f);
+    }
+  }
+
+  /** Frames about a room the caller is in: refused at once, from the cache, when they are not. */
+  private inRoom(peer: Peer, f: Extract<RoomActionFrame, { room: string }>): void {
+    const room = parseRoomId(f.room);
+    if (room === null || !this.deps.membership.isMember(room, peer.userId)) return this.notMember(peer, f.id, f.room);
+    const me = peer.userId;
+    switch (f.type) {
+      case 'members': {
+        const list = this.deps.reads.memberList(room);
+        return peer.send(JSON.stringify({ type: 'members', id: f.id, room: f.room, ...list }));
+      }
+      case 'invite':
+      case 'remove_member':
+      case 'set_role': {
+        const target = userId(f.user);
+        if (target === null) return peer.send(errorFrame(f.id, 'bad_request', '"user" must be a user id'));
+        if (f.type === 'invite') return this.submit(peer, f.id, { k: 'room-invite', room, user: me, target });
+        if (f.type === 'remove_member') return this.submit(peer, f.id, { k: 'room-remove', room, user: me, target });
+        return this.submit(peer, f.id, { k: 'room-role', room, user: me, target, role: f.role });
+      }
+      case 'update_room': {
+        const name = f.name === undefined ? undefined : cleanRoomName(f.name);
+        if (name === null) return peer.send(errorFrame(f.id, 'bad_request', `"name" must be 1 to ${MAX_ROOM_NAME} characters of text`));
+        const topic = f.topic === undefined ? undefined : cleanRoomTopic(f.topic);
+        if (topic === null) return peer.send(errorFrame(f.id, 'bad_request', `"topic" must be at most ${MAX_ROOM_TOPIC} characters`));
+        return this.submit(peer, f.id, { k: 'room-update', room, user: me, name, topic, avatar: f.avatar, joinRule: f.joinRule, history: f.history });
+      }
+      case 'join': case 'leave':
+        return undefined;
+    }
+  }
+
+  private notMember(peer: Peer, id: string | undefined, room: string): void {
+    const e = notMember(room);
+    peer.send(refusal(id, { ...e, reason: 'not_member' satisfies Reason }));
+  }
+
+  private submit(peer: Peer, id: string | undefined, op: RoomOp): void {
+    const queued = this.deps.writer.submit(op, (r) => {
+      if (!r.ok) return peer.send(refusal(id, r));
+      this.apply(r);
+      peer.send(JSON.stringify({ type: 'ok', id, room: String(r.room), ...(op.k === 'room-direct' ? { created: r.created } : {}) }));
+      this.announce(r);
+    });
+    if (!queued) peer.send(errorFrame(id, overloaded.code, overloaded.message));
+  }
+
+  /** The cache and the subscriptions first: anything told of the room after this finds them current. */
+  private apply(r: RoomDone): void {
+    const { membership, subscriptions } = this.deps;
+    membership.setHistory(r.room, r.history);
+    for (const j of r.joined) {
+      membership.add(r.room, j.user, { role: j.role, joinedSeq: j.joinedSeq });
+      subscriptions.subscribe(j.user, r.room);
+    }
+    for (const x of r.roles) membership.setRole(r.room, x.user, x.role);
+    for (const u of r.left) {
+      membership.remove(r.room, u);
+      subscriptions.unsubscribe(u, r.room);
+      // A member who comes back starts unmuted: the muted flag lived on the row that is gone.
+      this.deps.mutes?.set(r.room, u, false);
+    }
+  }
+
+  /** The entries to the room (and to whoever just left it, no longer subscribed), then the `room` frames. */
+  private announce(r: RoomDone): void {
+    const { fanout } = this.deps;
+    const topic = roomTopic(r.room);
+    for (const frame of r.frames) fanout.publish(topic, frame);
+    for (const u of r.left) for (const frame of r.frames) fanout.toUser(u, frame);
+    for (const j of r.joined) fanout.toUser(j.user, roomFrame(r.room, r.created ? 'created' : 'joined', j.user));
+    for (const u of r.invited) fanout.toUser(u, roomFrame(r.room, 'invited', u));
+    for (const u of r.left) {
+      fanout.publish(topic, roomFrame(r.room, 'left', u));
+      fanout.toUser(u, roomFrame(r.room, 'left', u));
+    }
+    if (r.updated) fanout.publish(topic, roomFrame(r.room, 'updated', 0));
+  }
+
+  /**
+   * A room the store lists for the user but the cache does not know (a CLI
+   * change the events feed has not brought yet) is mended here, once, so a
+   * `rooms` reply never lists a room whose `send` would be refused.
+   */
+  mend(user: number, summaries: readonly RoomSummary[]): void {
+    for (const s of summaries) {
+      const room = Number(s.room);
+      if (this.deps.membership.isMember(room, user)) continue;
+      const row = this.deps.reads.membershipOf(room, user);
+      if (row === undefined) continue;
+      this.deps.membership.add(room, user, { role: row.role, joinedSeq: row.joined_seq });
+      this.deps.membership.setHistory(room, row.history);
+      if (this.deps.mutes?.isMuted(room, user) !== true) this.deps.subscriptions.subscribe(user, room);
+    }
+  }
+}

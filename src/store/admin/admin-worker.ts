@@ -1,0 +1,73 @@
+import { Worker } from 'node:worker_threads';
+import type { AdminOpName, AdminOps, Outcome } from './admin-ops.js';
+import type { Synchronous } from '../db/database.js';
+import type { AdminReply, AdminRequest } from './admin-thread.js';
+
+/** Admin actions are a person clicking: a few at a time. Beyond this, refuse rather than queue. */
+const MAX_PENDING = 64;
+
+function threadUrl(): URL {
+  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+  return new URL(`./admin-thread${ext}`, import.meta.url);
+}
+
+/** The event loop's side of the admin thread (chat's AdminStore port). */
+export class AdminWorker {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, (outcome: Outcome<unknown>) => void>();
+  private nextId = 1;
+  private dead: string | null = null;
+  private closing = false;
+
+  /** `onFailed`: told once if the thread dies (every action then answers `unavailable`). */
+  constructor(dataDir: string, synchronous: Synchronous, private readonly onFailed?: (message: string) => void) {
+    this.worker = new Worker(threadUrl(), { workerData: { dataDir, synchronous } });
+    this.worker.unref();
+    this.worker.on('message', (reply: AdminReply) => {
+      const done = this.pending.get(reply.id);
+      this.pending.delete(reply.id);
+      done?.(reply.outcome);
+    });
+    this.worker.on('error', (err) => this.died(`admin thread failed: ${err.message}`));
+    this.worker.on('exit', (code) => this.died(`admin thread exited (${code})`));
+  }
+
+  run<K extends AdminOpName>(k: K, args: AdminOps[K]['in'], actor: string): Promise<Outcome<AdminOps[K]['out']>> {
+    if (this.dead !== null || this.closing) return Promise.resolve({ ok: false, code: 'unavailable', message: this.dead ?? 'shutting down' });
+    if (this.pending.size >= MAX_PENDING) return Promise.resolve({ ok: false, code: 'unavailable', message: 'too many admin actions in progress' });
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.pending.set(id, resolve as (outcome: Outcome<unknown>) => void);
+      this.worker.postMessage({ id, k, args, actor } satisfies AdminRequest);
+    });
+  }
+
+  /** Lets the actions in progress finish, then closes the thread's connection. */
+  async close(): Promise<void> {
+    if (this.dead === null && !this.closing) {
+      this.closing = true;
+      const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
+      this.worker.postMessage('close');
+      await exited;
+    }
+    this.fail('shutting down');
+  }
+
+  private died(message: string): void {
+    if (this.dead !== null) return;
+    this.fail(message);
+    if (this.closing) return; // the exit close() asked for
+    try {
+      this.onFailed?.(message);
+    } catch {
+      // A reporter that throws has nowhere left to report to.
+    }
+  }
+
+  private fail(message: string): void {
+    this.dead ??= message;
+    const waiting = [...this.pending.values()];
+    this.pending.clear();
+    for (const done of waiting) done({ ok: false, code: 'unavailable', message });
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * The admin page and invitation links in Chromium: a newcomer opens a link
+ * on a phone-sized screen, makes an account and lands in the link's room;
+ * an admin adds a user (the password shown once), disables them, and makes
+ * a link whose QR code is shown.
+ */
+import t from 'tap';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser, newPage, signIn, startWorld, tokenFor, type World } from './harness.js';
+
+let world: World;
+let browser: Browser;
+const problems: string[] = [];
+
+function watch(page: Page, who: string): void {
+  page.on('pageerror', (e) => problems.push(`${who} pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    // 403 from checking a spent link is expected; the browser logs every failed fetch.
+    if (m.type() === 'error' && !/Failed to load resource|WebSocket connection/.test(m.text())) problems.push(`${who} console: ${m.text()}`);
+  });
+}
+
+t.before(async () => {
+  world = await startWorld({ people: [{ name: 'root', role: 'admin' }, { name: 'alice' }], rooms: { general: ['root', 'alice'], garden: ['root'] } });
+  browser = await launchBrowser();
+});
+
+t.teardown(async () => {
+  await browser?.close();
+  await world?.close();
+});
+
+const login = async (name: string, password: string): Promise<number> =>
+  (await fetch(`${world.server.http}/api/v1/login`, { method: 'POST', body: JSON.stringify({ username: name, password }) })).status;
+
+t.test('an invitation link on a phone: register, land in the chat in the link\'s room; the spent link says so', async (t) => {
+  const http = world.server.http;
+  const rootToken = await tokenFor(http, world.people.root!);
+  const res = await fetch(`${http}/api/v1/admin/invite-links`, {
+    method: 'POST', headers: { Authorization: `Bearer ${rootToken}` }, body: JSON.stringify({ expiresInHours: 24, maxUses: 1, rooms: [world.rooms.garden] }),
+  });
+  const link = (await res.json()) as { url: string };
+  t.equal(res.status, 201);
+
+  const { context, page } = await newPage(browser, { width: 360, height: 740 });
+  watch(page, 'newcomer');
+  t.teardown(() => context.close());
+  await page.goto(link.url);
+  await page.getByText('You are invited to: garden').waitFor();
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  t.ok(width <= 360, `the join page fits a 360 px screen (scroll width ${width})`);
+  await page.getByLabel('User name').fill('nina');
+  await page.getByLabel('Display name (optional)').fill('Nina N.');
+  await page.getByLabel('Choose a password').fill('marble-otter-4471');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  // On a phone the open room hides the sidebar, where the connection badge is.
+  await page.locator('.conn[data-state="online"]').waitFor({ state: 'attached' });
+  await page.locator('#room-title', { hasText: 'garden' }).waitFor();
+  t.equal(new URL(page.url()).pathname, '/', 'the link\'s token left the address bar');
+  t.equal(new URL(page.url()).hash, `#/room/${world.rooms.garden}`);
+  const session = await page.evaluate(() => JSON.parse(localStorage.getItem('roost.session') ?? '{}') as { user?: { name?: string } });
+  t.equal(session.user?.name, 'nina', 'the session is stored as a login stores it');
+  t.equal(await login('nina', 'marble-otter-4471'), 200);
+
+  const again = await newPage(browser, { width: 360, height: 740 });
+  t.teardown(() => again.context.close());
+  await again.page.goto(link.url);
+  await again.page.getByRole('heading', { name: 'This invitation link no longer works' }).waitFor();
+  t.equal(await again.page.locator('form').count(), 0, 'no form on a spent link');
+  t.same(problems, []);
+});
+
+t.test('the admin page: add a user (password shown once), disable them, make a link with a QR code', async (t) => {
+  const { context, page } = await newPage(browser, { width: 1200, height: 800 });
+  watch(page, 'admin');
+  t.teardown(() => context.close());
+  page.on('dialog', (d) => void d.accept());
+  await signIn(page, world.server.http, world.people.root!);
+  await page.goto(`${world.server.http}/#/admin`);
+  await page.locator('.stats').waitFor();
+
+  await page.getByLabel('New user name').fill('frank');
+  await page.getByRole('button', { name: 'Add user' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Password for frank' });
+  await dialog.waitFor();
+  const password = (await dialog.locator('code').textContent()) ?? '';
+  t.match(password, /^[A-Za-z0-9]{20}$/);
+  await dialog.getByRole('button', { name: 'Done' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  t.notOk((await page.content()).includes(password), 'once closed, the password is nowhere on the page');
+  t.equal(await login('frank', password), 200, 'the shown password works');
+
+  const row = page.locator('tr[data-user="frank"]');
+  await row.getByRole('button', { name: 'Disable' }).click();
+  await row.getByRole('button', { name: 'Enable' }).waitFor();
+  t.match(await row.textContent(), /Disabled/);
+  t.equal(await login('frank', password), 401, 'a disabled user cannot sign in');
+
+  await page.getByRole('checkbox', { name: 'general' }).check();
+  await page.getByLabel('Note (whom it is for)').fill('for the neighbours');
+  await page.getByRole('button', { name: 'Create link' }).click();
+  const made = page.getByRole('dialog', { name: 'Invitation link' });
+  await made.waitFor();
+  t.equal(await made.getByRole('img', { name: 'QR code of the invitation link' }).count(), 1, 'a QR code of the link');
+  t.match(await made.locator('input').inputValue(), new RegExp(`^${world.server.http}/join/[A-Za-z0-9_-]{32}$`));
+  await made.getByRole('button', { name: 'Done' }).click();
+  const listed = page.locator('tr', { hasText: 'for the neighbours' });
+  await listed.waitFor();
+  await listed.getByRole('button', { name: 'Revoke' }).click();
+  await listed.getByText('revoked').waitFor();
+  t.same(problems, [], 'no console errors, page errors or CSP violations');
+});
