@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { cleanDisplayName } from '../auth/display-name.js';
 import { generatePassword, hashPassword } from '../auth/password.js';
 import { passwordProblem } from '../auth/password-policy.js';
-import { addUser, disableUser, enableUser, listUsers, profileOf, setDisplayName, setPassword, setRole, validateUserName } from '../store/admin/admin.js';
+import { addUser, disableUser, listUsers, profileOf, setDisplayName, setPassword, validateUserName } from '../store/admin/admin.js';
+import { enableUser, setUserRole } from '../store/admin/user-admin.js';
 import { withDataOptions, withDb, type DataFlags } from './data-options.js';
 import { out, readStdinPassword, table, UsageError } from './io.js';
 import { promptNewPassword } from './password-prompt.js';
@@ -103,10 +104,10 @@ export function userCommands(program: Command): void {
     });
 
   withDataOptions(user.command('role <name> <role>'))
-    .description('set a user\'s server role: admin or member (applies to their next request)')
+    .description('set a user\'s server role: admin or member (applies to their next request; the last enabled admin stays one)')
     .action(async (name: string, role: string, opts: DataFlags) => {
       if (role !== 'admin' && role !== 'member') throw new UsageError(`the role must be admin or member, not "${role}"`);
-      const row = await withDb(opts, (db) => setRole(db, name, role));
+      const row = await withDb(opts, (db) => setUserRole(db, name, role));
       out(`${row.name} is now ${row.role}`);
     });
 

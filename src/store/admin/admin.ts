@@ -107,27 +107,6 @@ export function disableUser(db: Db, name: string, actor: Actor = cliActor()): Us
   return findUser(db, name);
 }
 
-/** Lets a disabled user sign in again (their old tokens stay revoked). */
-export function enableUser(db: Db, name: string, actor: Actor = cliActor()): UserRow {
-  const user = findUser(db, name);
-  db.transaction(() => {
-    db.prepare('UPDATE users SET disabled = 0 WHERE id = ?').run(user.id);
-    appendAudit(db, actor, 'user.enable', { user: user.name, id: user.id, changed: user.disabled !== 0 });
-  }).immediate();
-  return findUser(db, name);
-}
-
-/** The server role; it applies to the user's next request (roles are read with the token, never cached). */
-export function setRole(db: Db, name: string, role: Role, actor: Actor = cliActor()): UserRow {
-  if (role !== 'admin' && role !== 'member') throw new RoostError('bad_request', `invalid role "${String(role)}": admin or member`);
-  const user = findUser(db, name);
-  db.transaction(() => {
-    db.prepare('UPDATE users SET role = ? WHERE id = ?').run(role, user.id);
-    appendAudit(db, actor, 'user.role', { user: user.name, id: user.id, from: user.role, to: role });
-  }).immediate();
-  return findUser(db, name);
-}
-
 /** Sets (or with '' clears) the name shown for a user, cleaned as `set_profile` cleans it; answers what was stored. */
 export function setDisplayName(db: Db, name: string, displayName: string, actor: Actor = cliActor()): string {
   const cleaned = cleanDisplayName(displayName);
