@@ -4,6 +4,7 @@ import type { Page } from '../store/read/reader.js';
 import type { Membership } from './membership.js';
 import type { MessageActions } from './message-actions.js';
 import type { Mutes } from './mutes.js';
+import type { Profiles } from './profiles.js';
 import { ReadReceipts, type Schedule } from './read-receipts.js';
 import { roomTopic, type Fanout, type HistorySource, type Peer, type SearchSource, type WriteQueue } from './ports.js';
 import { errorFrame, notMember, overloaded, type Failure } from './replies.js';
@@ -27,6 +28,8 @@ export interface ChatDeps {
   /** The room frames (create, invite, join, leave, update, roles, members, directory, invites, users); absent: refused. */
   rooms?: RoomActions;
   mutes: Mutes;
+  /** `set_profile` and `profile` frames (absent: refused as unavailable). */
+  profiles?: Profiles;
   /** Markers that move within this window reach their room as one frame (default 200 ms; 0: each at once). */
   receiptWindowMs?: number;
   /** Replaces the window's timer (tests flush by hand). */
@@ -124,6 +127,9 @@ export class ChatService {
         return peer.send(frame.id === undefined ? '{"type":"pong"}' : JSON.stringify({ type: 'pong', id: frame.id }));
       case 'edit': case 'delete': case 'react': case 'notify': case 'presence':
         return this.deps.actions.handle(peer, frame);
+      case 'set_profile': case 'profile':
+        if (this.deps.profiles === undefined) return peer.send(errorFrame(frame.id, 'unavailable', 'profiles are not served here'));
+        return this.deps.profiles.handle(peer, frame);
       case 'create_room': case 'open_direct': case 'invite': case 'join': case 'leave': case 'update_room':
       case 'set_role': case 'remove_member': case 'members': case 'directory': case 'invites': case 'users':
         if (this.deps.rooms === undefined) return peer.send(errorFrame(frame.id, 'internal', 'room frames are not available on this server'));

@@ -65,6 +65,7 @@ export const SETTINGS = {
   // Files, edits, presence.
   maxUploadBytes: { kind: 'int', default: 25 * 1024 * KiB, min: 1, max: 4 * 1024 * 1024 * KiB, doc: 'Largest file one upload may carry; larger gets 413 too_large.' },
   uploadQuotaBytes: { kind: 'int', default: 1024 * 1024 * KiB, min: 0, max: 1024 * 1024 * 1024 * KiB, doc: 'Bytes of files one user may have stored in all (0: no quota); past it uploads get 413 too_large.' },
+  avatarMaxBytes: { kind: 'int', default: 2 * 1024 * KiB, min: 1024, max: 64 * 1024 * KiB, doc: 'Largest image an avatar upload may carry; larger gets 413 too_large. Only its 320×320 thumbnail is served.' },
   fileLinkSeconds: { kind: 'int', default: 600, min: 10, max: 86_400, doc: 'How long a file link (a capability URL for one file and one user, as the web client uses for images and downloads) stays good.' },
   editWindowSeconds: { kind: 'int', default: 900, min: 0, max: 31_536_000, doc: 'How long after sending the sender may edit a message (0: never).' },
   presence: { kind: 'bool', default: true, env: 'ROOST_PRESENCE', doc: 'Push online/away/offline changes to the members of direct rooms and small rooms.' },

@@ -1,6 +1,6 @@
 import type { LoginThrottle } from '../auth/login-throttle.js';
 import type { AdminService } from '../chat/admin-service.js';
-import type { SessionReader } from '../chat/sessions.js';
+import type { Authenticator } from '../auth/sessions.js';
 import type { Logger } from '../log.js';
 import { mountAdminRoutes } from './admin-routes.js';
 import type { HttpRoutes } from './http-guard.js';
@@ -10,7 +10,7 @@ import type { Metrics } from './metrics.js';
 
 export interface AdminDoorDeps {
   admin: AdminService;
-  sessions: SessionReader;
+  auth: Authenticator;
   throttle: LoginThrottle;
   metrics: Metrics;
   log: Logger;
@@ -25,7 +25,7 @@ export function mountAdminDoor(routes: HttpRoutes, deps: AdminDoorDeps): void {
   const { admin, metrics, log } = deps;
   mountAdminRoutes(routes, {
     admin, metrics, tls: deps.tls, connections: deps.connections, writerDepth: deps.writerDepth, isHealthy: deps.isHealthy,
-    authenticate: (ex, req) => authenticated(ex, req, { reader: deps.sessions, metrics }),
+    authenticate: (ex, req) => authenticated(ex, req, { auth: deps.auth, metrics }),
   });
   mountInviteRoutes(routes, { admin, throttle: deps.throttle, metrics, log });
 }

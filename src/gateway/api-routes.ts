@@ -1,43 +1,36 @@
 import type { HttpRequest, HttpResponse } from '@based/uws';
-import { decoyHash, hashPassword, needsRehash, verifyPassword } from '../auth/password.js';
-import type { TokenRefresher } from '../auth/token-refresh.js';
-import type { LoginThrottle } from '../auth/login-throttle.js';
-import { hashToken, looksLikeToken, newToken } from '../auth/tokens.js';
+import type { Accounts } from '../auth/accounts.js';
+import { deviceLabel } from '../auth/device-label.js';
+import type { Authenticator } from '../auth/sessions.js';
 import type { ChatService } from '../chat/service.js';
 import { parseRoomId } from '../chat/service.js';
 import type { Membership } from '../chat/membership.js';
-import type { SearchSource } from '../chat/ports.js';
+import type { HistorySource, SearchSource } from '../chat/ports.js';
 import type { Config } from '../config/schema.js';
-import { CLOSE_CODES, CLOSE_REASONS } from '../protocol/errors.js';
 import { parseFrameValue, type FrameLimits } from '../protocol/parse.js';
-import type { Reader, TokenInfo } from '../store/read/reader.js';
-import type { Writer } from '../store/write/writer.js';
-import type { Logger } from '../log.js';
-import { bearerToken, Exchange, remoteIp } from './http.js';
+import { Exchange, remoteIp } from './http.js';
+import { refuse } from './http-refusal.js';
 import { isLoopbackAddress } from './loopback.js';
+import { authenticated } from './member-routes.js';
 import type { Metrics } from './metrics.js';
-import type { SocketRegistry } from './socket-registry.js';
-import { tokenKey } from './socket-state.js';
 import type { HttpRoutes } from './http-guard.js';
 
 export interface ApiDeps {
   config: Config;
   chat: ChatService;
   membership: Membership;
-  reader: Reader;
-  writer: Writer;
+  /** The rooms list of `GET /api/v1/rooms`. */
+  history: Pick<HistorySource, 'rooms'>;
   search: SearchSource;
-  sockets: SocketRegistry;
-  throttle: LoginThrottle;
+  accounts: Accounts;
+  /** Writes waiting for or in a commit, and their estimated bytes: readiness. */
+  writerLoad: () => { depth: number; bytes: number };
   metrics: Metrics;
-  log: Logger;
   limits: FrameLimits;
   isHealthy: () => boolean;
-  /** Sliding token expiry: told of every authenticated use. */
-  tokens: TokenRefresher;
+  /** The one authentication path (the WebSocket upgrade takes it too). */
+  auth: Authenticator;
 }
-
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 function intParam(params: URLSearchParams, key: string, min: number): number | undefined | null {
   const v = params.get(key);
@@ -47,89 +40,53 @@ function intParam(params: URLSearchParams, key: string, min: number): number | u
 
 /** The HTTP API of protocol v1. Every error answer is `{"error":{"code","message"}}`. */
 export function mountApi(app: HttpRoutes, deps: ApiDeps): void {
-  const { config, chat, reader, writer, sockets, throttle, metrics, log, limits } = deps;
-
-  /** The token's user, or undefined after answering 401. */
-  const authenticate = (ex: Exchange, token: string | undefined): TokenInfo | undefined => {
-    const now = Date.now();
-    const hash = token !== undefined && looksLikeToken(token) ? hashToken(token) : undefined;
-    const info = hash !== undefined ? reader.tokenInfo(hash, now) : undefined;
-    if (info === undefined) {
-      metrics.inc('roost_auth_failures_total', 'Refused logins and WebSocket upgrades.', { where: 'http' });
-      ex.error('unauthorized', 'missing, wrong, expired or revoked token');
-    } else if (hash !== undefined) {
-      deps.tokens.used(hash, info.lastUsedAt, remoteIp(ex.res), now);
-    }
-    return info;
-  };
+  const { config, chat, accounts, metrics, limits } = deps;
 
   app.post('/api/v1/login', (res: HttpResponse, req: HttpRequest) => {
     const ex = new Exchange(res);
     const ip = remoteIp(res);
     const length = req.getHeader('content-length');
+    const userAgent = req.getHeader('user-agent');
     // Returned, so the guard answers and logs a failure anywhere in it (HTTP 500 with a request id).
     return (async () => {
       const body = await ex.readJson(Math.min(config.maxHttpBodyBytes, 4096), length);
       if (body === undefined) return;
       // A JSON body may be null, a number or an array: only an object has fields to read.
-      const { username, password } = (typeof body === 'object' && body !== null ? body : {}) as { username?: unknown; password?: unknown };
+      const { username, password, device } = (typeof body === 'object' && body !== null ? body : {}) as { username?: unknown; password?: unknown; device?: unknown };
       if (typeof username !== 'string' || typeof password !== 'string' || username.length > 64 || password.length > 1024) {
-        return ex.error('bad_request', 'body must be {"username": string, "password": string}');
+        return ex.error('bad_request', 'body must be {"username": string, "password": string, "device"?: string}');
       }
-      const wait = throttle.retryAfter(ip, username);
-      if (wait > 0) {
-        metrics.inc('roost_login_throttled_total', 'Login attempts refused while throttled.');
-        return ex.error('rate_limited', 'too many failed logins; try again later', [['Retry-After', String(Math.ceil(wait / 1000))]]);
+      if (device !== undefined && (typeof device !== 'string' || device.length > 256)) {
+        return ex.error('bad_request', '"device" must be a string of at most 256 characters');
       }
-      const row = reader.loginRow(username);
-      const ok = await verifyPassword(password, row?.password_hash ?? (await decoyHash()));
-      if (row === undefined || !ok || row.disabled !== 0) {
-        throttle.failed(ip, username);
-        metrics.inc('roost_auth_failures_total', 'Refused logins and WebSocket upgrades.', { where: 'login' });
-        log.info({ ip, user: username }, 'login refused');
-        return ex.error('unauthorized', 'wrong user name or password');
+      const r = await accounts.login(username, password, deviceLabel(typeof device === 'string' ? device : undefined, userAgent), ip);
+      if (!r.ok) {
+        if (r.code === 'rate_limited') metrics.inc('roost_login_throttled_total', 'Login attempts refused while throttled.');
+        if (r.code === 'unauthorized') metrics.inc('roost_auth_failures_total', 'Refused logins and WebSocket upgrades.', { where: 'login' });
+        return refuse(ex, r);
       }
-      throttle.succeeded(ip, username);
-      if (needsRehash(row.password_hash)) {
-        // The parameters were raised since this hash was made: store one made with today's.
-        const old = row.password_hash;
-        // Not awaited (the login need not wait for it), so its failure is handled here: the old hash stays.
-        void hashPassword(password)
-          .then((hash) => writer.run({ k: 'rehash', user: row.id, old, hash }))
-          .catch((err: unknown) => log.warn({ err, user: row.id }, 'password re-hash failed; the old hash stays'));
-      }
-      const token = newToken();
-      const stored = await writer.run({ k: 'token', hash: hashToken(token), user: row.id, expiresAt: Date.now() + config.tokenTtlDays * DAY_MS, ip });
-      if (!stored.ok) return ex.error(stored.code, stored.message);
-      log.info({ ip, user: row.name }, 'login');
-      ex.json(200, { token, user: { id: String(row.id), name: row.name, role: row.role } });
+      ex.json(200, { token: r.token, user: r.user });
     })();
   });
 
   app.post('/api/v1/logout', (res: HttpResponse, req: HttpRequest) => {
     const ex = new Exchange(res);
-    const token = bearerToken(req);
-    const info = authenticate(ex, token);
-    if (info === undefined || token === undefined) return;
-    const hash = hashToken(token);
-    return writer.run({ k: 'revoke', hash }).then((r) => {
-      if (!r.ok) return ex.error(r.code, r.message);
-      sockets.closeUser(info.userId, CLOSE_CODES.token_revoked, CLOSE_REASONS.token_revoked, tokenKey(hash));
-      ex.send(204, '', '');
-    });
+    const info = authenticated(ex, req, deps);
+    if (info === undefined) return;
+    return accounts.logout(info).then((r) => (r.ok ? ex.send(204, '', '') : refuse(ex, r)));
   });
 
   app.get('/api/v1/rooms', (res: HttpResponse, req: HttpRequest) => {
     const ex = new Exchange(res);
-    const info = authenticate(ex, bearerToken(req));
-    if (info !== undefined) ex.json(200, { rooms: reader.rooms(info.userId) });
+    const info = authenticated(ex, req, deps);
+    if (info !== undefined) ex.json(200, { rooms: deps.history.rooms(info.userId) });
   });
 
   app.post('/api/v1/rooms/:room/messages', (res: HttpResponse, req: HttpRequest) => {
     const ex = new Exchange(res);
     const room = req.getParameter(0) ?? '';
     const length = req.getHeader('content-length');
-    const info = authenticate(ex, bearerToken(req));
+    const info = authenticated(ex, req, deps);
     if (info === undefined) return;
     return ex.readJson(config.maxHttpBodyBytes, length).then((body) => {
       if (body === undefined) return;
@@ -147,7 +104,7 @@ export function mountApi(app: HttpRoutes, deps: ApiDeps): void {
     const ex = new Exchange(res);
     const room = req.getParameter(0) ?? '';
     const params = new URLSearchParams(req.getQuery() ?? '');
-    const info = authenticate(ex, bearerToken(req));
+    const info = authenticated(ex, req, deps);
     if (info === undefined) return;
     const before = intParam(params, 'before', 1);
     const limit = intParam(params, 'limit', 1);
@@ -160,7 +117,7 @@ export function mountApi(app: HttpRoutes, deps: ApiDeps): void {
   app.get('/api/v1/search', (res: HttpResponse, req: HttpRequest) => {
     const ex = new Exchange(res);
     const params = new URLSearchParams(req.getQuery() ?? '');
-    const info = authenticate(ex, bearerToken(req));
+    const info = authenticated(ex, req, deps);
     if (info === undefined) return;
     const q = params.get('q') ?? '';
     const limit = intParam(params, 'limit', 1);
@@ -192,7 +149,8 @@ export function mountApi(app: HttpRoutes, deps: ApiDeps): void {
   app.get('/readyz', (res: HttpResponse) => {
     const ex = new Exchange(res);
     if (!deps.isHealthy()) return ex.error('unavailable', 'not ready: starting, shutting down, or the store is not writable');
-    if (writer.depth >= config.writerQueueMax * 0.9 || writer.queuedBytes >= config.writerQueueBytes * 0.9) return ex.error('unavailable', 'not ready: the writer queue is nearly full');
+    const load = deps.writerLoad();
+    if (load.depth >= config.writerQueueMax * 0.9 || load.bytes >= config.writerQueueBytes * 0.9) return ex.error('unavailable', 'not ready: the writer queue is nearly full');
     ex.json(200, { status: 'ready' });
   });
 
@@ -200,7 +158,7 @@ export function mountApi(app: HttpRoutes, deps: ApiDeps): void {
     const ex = new Exchange(res);
     const ip = remoteIp(res);
     if (!isLoopbackAddress(ip)) {
-      const info = authenticate(ex, bearerToken(req));
+      const info = authenticated(ex, req, deps);
       if (info === undefined) return;
       if (info.role !== 'admin') return ex.error('forbidden', 'metrics are for admins');
     }

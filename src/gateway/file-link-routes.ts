@@ -1,7 +1,7 @@
 import type { HttpRequest, HttpResponse } from '@based/uws';
 import type { FileLinks } from '../auth/file-links.js';
+import type { Authenticator } from '../auth/sessions.js';
 import type { Files } from '../chat/files.js';
-import type { SessionReader } from '../chat/sessions.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import { Exchange, headerToken } from './http.js';
@@ -10,8 +10,8 @@ import type { Metrics } from './metrics.js';
 import type { HttpRoutes } from './http-guard.js';
 
 export interface FileLinkRouteDeps {
+  auth: Authenticator;
   config: Config;
-  reader: SessionReader;
   files: Files;
   metrics: Metrics;
   log: Logger;

@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { rmSync, statSync } from 'node:fs';
 import type { HttpRequest, HttpResponse } from '@based/uws';
+import type { Authenticator } from '../auth/sessions.js';
 import type { BlobSpace, Files } from '../chat/files.js';
-import type { SessionReader } from '../chat/sessions.js';
 import type { FileLinks } from '../auth/file-links.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
@@ -16,8 +16,8 @@ import { UploadSink } from './upload-sink.js';
 import type { HttpRoutes } from './http-guard.js';
 
 export interface FileRouteDeps {
+  auth: Authenticator;
   config: Config;
-  reader: SessionReader;
   files: Files;
   metrics: Metrics;
   log: Logger;

@@ -13,6 +13,7 @@ export type RouteHandler = (res: HttpResponse, req: HttpRequest) => void | Promi
 export interface HttpRoutes {
   get(pattern: string, handler: RouteHandler): void;
   post(pattern: string, handler: RouteHandler): void;
+  del(pattern: string, handler: RouteHandler): void;
   any(pattern: string, handler: RouteHandler): void;
 }
 
@@ -52,6 +53,7 @@ export function guardedRoutes(app: TemplatedApp, log: Logger): HttpRoutes {
   return {
     get: (pattern, handler) => void app.get(pattern, guard(handler)),
     post: (pattern, handler) => void app.post(pattern, guard(handler)),
+    del: (pattern, handler) => void app.del(pattern, guard(handler)),
     any: (pattern, handler) => void app.any(pattern, guard(handler)),
   };
 }

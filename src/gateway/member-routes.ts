@@ -1,24 +1,23 @@
 import type { HttpRequest, HttpResponse } from '@based/uws';
-import { hashToken, looksLikeToken } from '../auth/tokens.js';
+import type { Authenticator, Session } from '../auth/sessions.js';
 import type { MemberList } from '../chat/member-list.js';
-import type { Session, SessionReader } from '../chat/sessions.js';
-import { bearerToken, Exchange } from './http.js';
+import { bearerToken, Exchange, remoteIp } from './http.js';
 import type { Metrics } from './metrics.js';
 import type { HttpRoutes } from './http-guard.js';
 
 export interface MemberRouteDeps {
-  reader: SessionReader;
+  auth: Authenticator;
   members: MemberList;
   metrics: Metrics;
 }
 
 /**
- * The token's user, or undefined after answering 401. Shared by the routes the web client adds.
+ * The token's session (auth/sessions.ts, the one path every route and the
+ * upgrade take), or undefined after answering 401.
  * `tokenOf`: where the route reads it from (file routes take only the header).
  */
-export function authenticated(ex: Exchange, req: HttpRequest, deps: { reader: SessionReader; metrics: Metrics }, tokenOf = bearerToken): Session | undefined {
-  const token = tokenOf(req);
-  const info = token !== undefined && looksLikeToken(token) ? deps.reader.tokenInfo(hashToken(token), Date.now()) : undefined;
+export function authenticated(ex: Exchange, req: HttpRequest, deps: { auth: Authenticator; metrics: Metrics }, tokenOf = bearerToken): Session | undefined {
+  const info = deps.auth.authenticate(tokenOf(req), remoteIp(ex.res));
   if (info === undefined) {
     deps.metrics.inc('roost_auth_failures_total', 'Refused logins and WebSocket upgrades.', { where: 'http' });
     ex.error('unauthorized', 'missing, wrong, expired or revoked token');

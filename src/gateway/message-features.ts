@@ -4,19 +4,23 @@ import { MessageActions } from '../chat/message-actions.js';
 import { Mutes } from '../chat/mutes.js';
 import type { Fanout, WriteQueue, WriteRunner } from '../chat/ports.js';
 import { Presence } from '../chat/presence.js';
-import type { SessionReader } from '../chat/sessions.js';
+import type { Avatars } from '../chat/avatars.js';
+import type { ProfileSource } from '../chat/profiles.js';
 import { loadFileLinkKey } from '../auth/file-link-key.js';
 import { FileLinks } from '../auth/file-links.js';
+import type { Authenticator } from '../auth/sessions.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
+import { mountAvatarRoutes } from './avatar-routes.js';
 import { mountFileLinkRoutes } from './file-link-routes.js';
 import { mountFileRoutes } from './file-routes.js';
+import { ImageProbe } from './image-probe.js';
 import type { Metrics } from './metrics.js';
 import type { SocketRegistry } from './socket-registry.js';
 import type { HttpRoutes } from './http-guard.js';
 
 /** What the message features read of the store: state to start from, then files and accounts per request. */
-export interface FeatureReads extends SessionReader, AccountStatus {
+export interface FeatureReads extends AccountStatus {
   changes: FileRecords & {
     /** (room, user) pairs that muted the room. */
     mutedMembers(): Iterable<{ room_id: number; user_id: number }>;
@@ -32,8 +36,12 @@ export interface FeatureJob {
 }
 
 export interface MessageFeatureDeps {
+  auth: Authenticator;
   config: Config;
   reader: FeatureReads;
+  /** Avatars and whether a link's holder is still enabled. */
+  avatars: Avatars;
+  profiles: ProfileSource;
   writer: WriteQueue & WriteRunner;
   /** The uploads' bytes; the server makes them, from the store. */
   blobs: BlobSpace;
@@ -81,8 +89,10 @@ export function messageFeatures(deps: MessageFeatureDeps): MessageFeatures {
   return {
     actions, mutes, presence,
     mount: (app) => {
-      mountFileRoutes(app, { config, reader, files, metrics, log, blobs, links });
-      mountFileLinkRoutes(app, { config, reader, files, metrics, log, links });
+      const images = new ImageProbe(log);
+      mountFileRoutes(app, { auth: deps.auth, config, files, metrics, log, blobs, links, images });
+      mountAvatarRoutes(app, { auth: deps.auth, config, avatars: deps.avatars, profiles: deps.profiles, writer, metrics, log, blobs, links, images });
+      mountFileLinkRoutes(app, { auth: deps.auth, config, files, metrics, log, links });
     },
     start: () => cleanup.start(),
     async stop() {

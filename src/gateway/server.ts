@@ -1,6 +1,8 @@
 import { statSync } from 'node:fs';
 import type { us_listen_socket } from '@based/uws';
+import { Accounts } from '../auth/accounts.js';
 import { LoginThrottle } from '../auth/login-throttle.js';
+import { Authenticator } from '../auth/sessions.js';
 import { TokenRefresher } from '../auth/token-refresh.js';
 import { AdminService } from '../chat/admin-service.js';
 import { adminDirectory, sessionIssuer } from '../chat/admin-sources.js';
@@ -9,6 +11,8 @@ import { MemberList } from '../chat/member-list.js';
 import { RoomActions } from '../chat/room-actions.js';
 import type { Fanout } from '../chat/ports.js';
 import type { Schedule } from '../chat/read-receipts.js';
+import { Avatars } from '../chat/avatars.js';
+import { Profiles } from '../chat/profiles.js';
 import { ChatService } from '../chat/service.js';
 import { TurnQueue } from '../chat/turn-queue.js';
 import type { Config } from '../config/schema.js';
@@ -20,11 +24,13 @@ import { databasePath, openReadOnly } from '../store/db/database.js';
 import { acquireDataLock } from '../store/db/data-lock.js';
 import { CleanupJob } from '../jobs/cleanup-job.js';
 import { startHistoryJobs, type HistoryJobHooks, type HistoryJobs } from '../jobs/history-jobs.js';
+import { AccountReader } from '../store/read/account-reader.js';
 import { BlobStore } from '../store/files/blob-store.js';
 import { Reader } from '../store/read/reader.js';
 import { SearchService } from '../store/search/search.js';
 import { Writer } from '../store/write/writer.js';
 import { writeOpIds } from '../store/write/write-op-size.js';
+import { mountAccountRoutes } from './account-routes.js';
 import { mountAdminDoor } from './admin-door.js';
 import { mountApi } from './api-routes.js';
 import { EventsFollower } from './events-follower.js';
@@ -36,6 +42,7 @@ import { messageFeatures } from './message-features.js';
 import { countLabelled, Metrics } from './metrics.js';
 import { SendBatch } from './send-batch.js';
 import { SocketRegistry } from './socket-registry.js';
+import { tokenKey } from './socket-state.js';
 import { mountStatic } from './static-routes.js';
 import { sslAppOptions, tlsFiles } from './tls.js';
 import { loadUws } from './uws.js';
@@ -145,6 +152,9 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
   const membership = Membership.from(reader.memberships());
   const search = new SearchService(config.dataDir);
   const sockets = new SocketRegistry();
+  const accountReader = new AccountReader(readerDb);
+  const tokenTtlMs = config.tokenTtlDays * 24 * 60 * 60 * 1000;
+  const auth = new Authenticator(accountReader, new TokenRefresher(writer, tokenTtlMs));
   const app = tls === undefined ? uws.App() : uws.SSLApp(sslAppOptions(tls));
   const countPublished = countLabelled(metrics.labelled('roost_frames_published_total', 'Frames published to a room topic (uWS copies each to every subscriber), by type.', 'type'));
   const publishNow = (topic: string, frame: string): void => {
@@ -161,12 +171,16 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
   const limits = frameLimits(config);
   const blobs = new BlobStore(config.dataDir, (sha) => reader.changes.hasContent(sha));
   const cleanup = new CleanupJob(readerDb, writer, blobs, { intervalMs: config.retentionCheckSeconds * 1000, now: hooks.now, log });
-  const features = messageFeatures({ config, reader, writer, blobs, cleanup, membership, sockets, fanout, metrics, log, now: hooks.now });
+  const features = messageFeatures({
+    auth, avatars: new Avatars(accountReader, membership), profiles: accountReader,
+    config, reader, writer, blobs, cleanup, membership, sockets, fanout, metrics, log, now: hooks.now,
+  });
   // A sync reads at most maxSyncTotal rows; queued, a storm of them yields to timers and I/O every few ms.
   const syncReads = new TurnQueue(SYNC_SLICE_MS, config.maxQueuedSyncs, (err) => log.error({ err }, 'sync read failed'));
   const rooms = new RoomActions({ writer, fanout, membership, subscriptions: sockets, reads: reader, mutes: features.mutes });
   const chat = new ChatService({
     history: reader, writer, fanout, membership, search, limits, maxSyncTotal: config.maxSyncTotal, deferReads: (job) => syncReads.push(job), actions: features.actions, mutes: features.mutes,
+    profiles: new Profiles({ profiles: accountReader, writer, fanout, membership }),
     rooms,
     receiptWindowMs: config.receiptWindowMs, receiptSchedule: hooks.receiptSchedule,
     rateLimits: { framesPerSecond: config.framesPerSecond, frameBurst: config.frameBurst, userFramesPerSecond: config.userFramesPerSecond, userFrameBurst: config.userFrameBurst },
@@ -178,7 +192,12 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
     failuresPerIp: config.loginFailuresPerIp,
     backoffMs: config.loginBackoffSeconds * 1000,
   });
-  const tokens = new TokenRefresher(writer, config.tokenTtlDays * 24 * 60 * 60 * 1000);
+  const accounts = new Accounts({
+    store: accountReader, writer, throttle, tokenTtlMs, log,
+    ended: (user, hashes) => {
+      for (const hash of hashes) sockets.closeUser(user, CLOSE_CODES.token_revoked, CLOSE_REASONS.token_revoked, tokenKey(hash));
+    },
+  });
   metrics.gauge('roost_connections', 'Open WebSocket connections.', () => sockets.size);
   metrics.gauge('roost_writer_queue_depth', 'Writes waiting for or in a commit.', () => writer.depth);
   metrics.gauge('roost_writer_queue_bytes', 'Estimated bytes of the writes waiting for a commit (bounded by writerQueueBytes).', () => writer.queuedBytes);
@@ -187,7 +206,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
 
   app.ws('/ws', wsBehavior({
     sendBatch,
-    config, chat, membership, reader, sockets, metrics, log, limits, tokens, presence: features.presence, mutes: features.mutes,
+    config, chat, membership, sockets, metrics, log, limits, auth, presence: features.presence, mutes: features.mutes,
     sendFault: hooks.sendFault,
     isAccepting: () => accepting,
     originAllowed: originChecker(config),
@@ -195,10 +214,12 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
   // Every HTTP route behind one guard: a handler that throws costs its request a 500, not the server.
   const routes = guardedRoutes(app, log);
   mountApi(routes, {
-    config, chat, membership, reader, writer, search, sockets, throttle, metrics, log, limits, tokens,
+    config, chat, membership, history: reader, search, accounts, metrics, limits, auth,
+    writerLoad: () => ({ depth: writer.depth, bytes: writer.queuedBytes }),
     isHealthy: () => accepting && writer.alive,
   });
-  mountMemberRoutes(routes, { reader, members: new MemberList(membership, reader), metrics });
+  mountAccountRoutes(routes, { auth, accounts, metrics, maxBodyBytes: config.maxHttpBodyBytes });
+  mountMemberRoutes(routes, { auth, members: new MemberList(membership, reader), metrics });
   // The admin page's changes run on the admin thread's own connection, then reach live sockets
   // through the events follower's poll (it exists by the time any request arrives).
   const adminStore = new AdminWorker(config.dataDir, config.synchronous,
@@ -209,7 +230,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
     onError: (err) => log.error({ err }, 'applying an admin change to live sockets failed; the events follower catches up'),
   });
   mountAdminDoor(routes, {
-    admin, sessions: reader, throttle, metrics, log, tls: tls !== undefined,
+    admin, auth, throttle, metrics, log, tls: tls !== undefined,
     connections: () => sockets.size, writerDepth: () => writer.depth, isHealthy: () => accepting && writer.alive,
   });
   mountStatic(routes, log);

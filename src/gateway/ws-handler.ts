@@ -3,13 +3,11 @@ import type { ChatService } from '../chat/service.js';
 import type { Membership } from '../chat/membership.js';
 import type { Mutes } from '../chat/mutes.js';
 import type { Presence } from '../chat/presence.js';
-import type { SessionReader } from '../chat/sessions.js';
 import { errorFrame, rateLimitedFrame } from '../chat/replies.js';
 import type { Config } from '../config/schema.js';
 import { CLOSE_CODES, CLOSE_REASONS, ERROR_CODES, type ErrorCode } from '../protocol/errors.js';
 import { parseClientFrame, type FrameLimits } from '../protocol/parse.js';
-import { hashToken, looksLikeToken } from '../auth/tokens.js';
-import type { TokenRefresher } from '../auth/token-refresh.js';
+import type { Authenticator } from '../auth/sessions.js';
 import type { Logger } from '../log.js';
 import { bearerToken, remoteIp, SECURITY_HEADERS, statusLine } from './http.js';
 import { countLabelled, type Metrics } from './metrics.js';
@@ -32,15 +30,14 @@ export interface WsDeps {
   config: Config;
   chat: ChatService;
   membership: Membership;
-  reader: SessionReader;
   sockets: SocketRegistry;
   metrics: Metrics;
   log: Logger;
   limits: FrameLimits;
   isAccepting: () => boolean;
   originAllowed: (origin: string, host: string) => boolean;
-  /** Sliding token expiry: told of every accepted upgrade. */
-  tokens: TokenRefresher;
+  /** The one authentication path (the HTTP routes take it too). */
+  auth: Authenticator;
   /** Who is online; rooms a user muted (their sockets do not subscribe to them). */
   presence?: Presence;
   mutes?: Mutes;
@@ -67,7 +64,7 @@ function refuse(res: HttpResponse, code: ErrorCode, message: string): void {
 
 /** The WebSocket route: authentication at upgrade, then frames into the chat rules. */
 export function wsBehavior(deps: WsDeps): WebSocketBehavior<SocketData> {
-  const { config, chat, membership, reader, sockets, metrics, log, limits } = deps;
+  const { config, chat, membership, sockets, metrics, log, limits } = deps;
   const socketLimits: SocketLimits = {
     batch: deps.sendBatch,
     maxBackpressureBytes: config.maxBackpressureBytes,
@@ -130,17 +127,14 @@ export function wsBehavior(deps: WsDeps): WebSocketBehavior<SocketData> {
         return refuse(res, 'unavailable', 'the server is at its connection limit; try again later');
       }
       if (origin !== '' && !deps.originAllowed(origin, host)) return refuse(res, 'forbidden', 'origin not allowed');
-      const now = Date.now();
-      const tokenHash = token !== undefined && looksLikeToken(token) ? hashToken(token) : undefined;
-      const info = tokenHash === undefined ? undefined : reader.tokenInfo(tokenHash, now);
-      if (tokenHash === undefined || info === undefined) {
+      const info = deps.auth.authenticate(token, ip);
+      if (info === undefined) {
         metrics.inc('roost_auth_failures_total', 'Refused logins and WebSocket upgrades.', { where: 'upgrade' });
         return refuse(res, 'unauthorized', 'missing, wrong, expired or revoked token');
       }
       if (sockets.countForUser(info.userId) >= config.maxSocketsPerUser) return refuse(res, 'rate_limited', 'too many connections for this user');
       if (sockets.countForIp(ip) >= config.maxSocketsPerIp) return refuse(res, 'rate_limited', 'too many connections from this address');
-      deps.tokens.used(tokenHash, info.lastUsedAt, ip, now);
-      const state = new SocketState(info.userId, tokenKey(tokenHash), sockets.internIp(ip), socketLimits);
+      const state = new SocketState(info.userId, tokenKey(info.tokenHash), sockets.internIp(ip), socketLimits);
       // uWS copies the user data's own fields onto the socket object and drops its
       // prototype, so the SocketState travels inside a holder to keep its methods.
       res.upgrade({ state }, key, protocol, extensions, context);

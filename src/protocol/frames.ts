@@ -22,6 +22,12 @@ export interface ReactFrame { type: 'react'; id?: string; room: string; seq: num
 /** `state` sets this socket's presence; `room` asks for the room's presence. */
 export interface PresenceFrame { type: 'presence'; id?: string; state?: 'online' | 'away'; room?: string }
 export interface NotifyFrame { type: 'notify'; id?: string; room: string; muted?: boolean; level?: 'all' | 'mentions' | 'none' }
+/** The caller's own profile: `displayName` ('' clears), `avatar` (an avatar upload's file id, or null); an absent field stays. */
+export interface SetProfileFrame { type: 'set_profile'; id?: string; displayName?: string; avatar?: string | null }
+/** Asks for one user's public profile. */
+export interface ProfileFrame { type: 'profile'; id?: string; user: string }
+/** What anyone signed in may know of a user: the `profile` frame's fields (`avatar` absent: none). */
+export interface PublicProfile { user: string; name: string; displayName: string; avatar?: string }
 
 export type RoomRoleName = 'owner' | 'moderator' | 'member';
 export type JoinRuleName = 'invite' | 'public';
@@ -92,6 +98,8 @@ export type ClientFrame =
   | ReactFrame
   | PresenceFrame
   | NotifyFrame
+  | SetProfileFrame
+  | ProfileFrame
   | RoomActionFrame;
 
 export type ClientFrameType = ClientFrame['type'];

@@ -21,6 +21,8 @@ const MAX_ID = 64;
 const MAX_ROOM_ID = 64;
 const MAX_CLIENT_MSG_ID = 64;
 const MAX_QUERY = 256;
+/** A display name as sent, before its cleaning (the rules allow 64 characters after it). */
+const MAX_RAW_DISPLAY_NAME = 256;
 /** Room names and topics as typed, before trimming; the chat rules trim and count again. */
 const MAX_NAME_INPUT = 256;
 const MAX_TOPIC_INPUT = 2048;
@@ -108,6 +110,13 @@ function fileIds(o: Fields): string[] | undefined {
   });
   if (new Set(ids).size !== ids.length) throw new FrameError('"attachments" names a file twice');
   return ids;
+}
+
+function optFileId(o: Fields, key: string): string | undefined {
+  const v = o[key];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(v)) throw new FrameError(`"${key}" must be a file id or null`);
+  return v;
 }
 
 /** A reaction: a short piece of text without spaces or control characters (an emoji, or :shortcode:). */
@@ -210,6 +219,15 @@ function build(type: ClientFrameType, o: Fields, limits: FrameLimits): ClientFra
       if (muted === undefined && level === undefined) throw new FrameError('"notify" needs "muted" or "level"');
       return { type, room: str(o, 'room', MAX_ROOM_ID), muted, level };
     }
+    case 'set_profile': {
+      // '' clears the display name: the one empty string a frame may carry.
+      const displayName = o.displayName === '' ? '' : optStr(o, 'displayName', MAX_RAW_DISPLAY_NAME);
+      const avatar = o.avatar === null ? null : optFileId(o, 'avatar');
+      if (displayName === undefined && avatar === undefined) throw new FrameError('"set_profile" needs "displayName" or "avatar"');
+      return { type, displayName, avatar };
+    }
+    case 'profile':
+      return { type, user: str(o, 'user', MAX_ID) };
     case 'history':
       return {
         type,
@@ -274,7 +292,7 @@ const TYPES: ReadonlySet<string> = new Set<ClientFrameType>([
   'send', 'sync', 'history', 'search', 'read', 'typing', 'rooms', 'ping',
   'edit', 'delete', 'react', 'presence', 'notify',
   'create_room', 'open_direct', 'invite', 'join', 'leave', 'update_room', 'set_role', 'remove_member',
-  'members', 'directory', 'invites', 'users',
+  'members', 'directory', 'invites', 'users', 'set_profile', 'profile',
 ]);
 
 /**

@@ -21,6 +21,7 @@ export const REASONS = {
   not_own_message: { code: 'forbidden', description: 'Only the sender (or a moderator) may do this to the message.' },
   edit_window_passed: { code: 'forbidden', description: 'The time to edit this message has passed.' },
   message_deleted: { code: 'conflict', description: 'The message was deleted.' },
+  wrong_password: { code: 'forbidden', description: 'The current password given is wrong (it counts toward the login throttle).' },
   invite_link_spent: { code: 'forbidden', description: 'The invitation link is unknown, expired, used up or revoked.' },
   room_event: { code: 'forbidden', description: 'A room change in the timeline: it cannot be edited, deleted or reacted to.' },
   name_taken: { code: 'conflict', description: 'Another group room already has this name.' },

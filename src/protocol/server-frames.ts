@@ -1,5 +1,5 @@
 import type { ErrorCode } from './errors.js';
-import type { AckFields, ReceiptFrame, ReceiptsFrame, RoomSummary, SearchHit, WireMessage } from './frames.js';
+import type { AckFields, PublicProfile, ReceiptFrame, ReceiptsFrame, RoomSummary, SearchHit, WireMessage } from './frames.js';
 import type { Reason } from './reasons.js';
 
 /**
@@ -68,6 +68,9 @@ export interface PresenceNotice { type: 'presence'; room?: undefined; user: stri
 
 export type { ReceiptFrame, ReceiptsFrame };
 
+/** A user's public profile: the answer to `profile` (with its `id`), and pushed to their rooms when it changes. */
+export interface ProfileNotice extends PublicProfile { type: 'profile'; id?: string }
+
 export type ServerFrame =
   | AckFrame
   | SyncedFrame
@@ -86,7 +89,8 @@ export type ServerFrame =
   | ReceiptsFrame
   | TypingNotice
   | RoomNotice
-  | PresenceNotice;
+  | PresenceNotice
+  | ProfileNotice;
 
 export type ServerFrameType = ServerFrame['type'];
 export type ServerFrameOf<T extends ServerFrameType> = Extract<ServerFrame, { type: T }>;

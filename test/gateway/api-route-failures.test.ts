@@ -2,6 +2,8 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import t from 'tap';
 import type { us_listen_socket } from '@based/uws';
+import { Accounts } from '../../src/auth/accounts.js';
+import { LoginThrottle } from '../../src/auth/login-throttle.js';
 import { newToken } from '../../src/auth/tokens.js';
 import { configWith } from '../../src/config/load.js';
 import { mountApi, type ApiDeps } from '../../src/gateway/api-routes.js';
@@ -31,10 +33,16 @@ const deps = {
   log,
   metrics,
   limits: { maxBodyChars: 16_000, maxHistoryLimit: 200, maxSyncLimit: 500, maxSyncRooms: 1000, maxSearchLimit: 100 },
-  reader: { tokenInfo: () => ({ userId: 1, name: 'alice', role: 'member', expiresAt: Date.now() + 60_000, lastUsedAt: Date.now() }) },
-  tokens: { used: () => undefined },
-  writer: { run: () => Promise.resolve({ ok: true }), depth: 0, queuedBytes: 0 },
-  sockets: { closeUser: () => { throw new Error('a socket failed while being closed'); } },
+  auth: { authenticate: () => ({ userId: 1, name: 'alice', role: 'member', expiresAt: Date.now() + 60_000, lastUsedAt: Date.now(), tokenHash: 'ab'.repeat(32) }) },
+  accounts: new Accounts({
+    store: { loginRow: () => undefined, passwordHash: () => undefined, liveSessions: () => [] },
+    writer: { run: () => Promise.resolve({ ok: true }) } as never,
+    throttle: new LoginThrottle({ failuresPerUser: 5, failuresPerIp: 30, backoffMs: 1000 }),
+    tokenTtlMs: 60_000,
+    log,
+    ended: () => { throw new Error('a socket failed while being closed'); },
+  }),
+  writerLoad: () => ({ depth: 0, bytes: 0 }),
   chat: { send: () => { throw new Error('a bug in the send path'); } },
   isHealthy: () => true,
 } as unknown as ApiDeps;

@@ -153,6 +153,23 @@ t.test('unknown extra fields are ignored and never reach the typed frame', async
   t.equal(({} as Record<string, unknown>).polluted, undefined);
 });
 
+t.test('set_profile carries a display name ("" clears it), an avatar file id or null, or both', async (t) => {
+  t.same(parse({ type: 'set_profile', displayName: '王芳' }), { ok: true, frame: { type: 'set_profile', displayName: '王芳', avatar: undefined } });
+  t.same(parse({ type: 'set_profile', displayName: '' }), { ok: true, frame: { type: 'set_profile', displayName: '', avatar: undefined } });
+  t.same(parse({ type: 'set_profile', avatar: null }), { ok: true, frame: { type: 'set_profile', displayName: undefined, avatar: null } });
+  t.match(parse({ type: 'set_profile', avatar: 'Yc1mG1s2vX0-3kqQ7p9aZw', displayName: 'Wang' }), { ok: true, frame: { avatar: 'Yc1mG1s2vX0-3kqQ7p9aZw' } });
+  t.match(fails(parse({ type: 'set_profile' })), { code: 'bad_request', message: /needs "displayName" or "avatar"/ });
+  t.match(fails(parse({ type: 'set_profile', displayName: 7 })), { code: 'bad_request', message: /"displayName"/ });
+  t.match(fails(parse({ type: 'set_profile', displayName: 'x'.repeat(257) })), { code: 'bad_request', message: /"displayName"/ });
+  t.match(fails(parse({ type: 'set_profile', avatar: '../etc/passwd' })), { code: 'bad_request', message: /"avatar"/ });
+  t.match(fails(parse({ type: 'set_profile', avatar: '' })), { code: 'bad_request', message: /"avatar"/ });
+});
+
+t.test('profile names a user', async (t) => {
+  t.same(parse({ type: 'profile', user: '12' }), { ok: true, frame: { type: 'profile', user: '12' } });
+  t.match(fails(parse({ type: 'profile' })), { code: 'bad_request', message: /"user"/ });
+});
+
 t.test('room frames parse into their typed forms', async (t) => {
   t.match(parse({ type: 'create_room', name: 'Garden', topic: '', invite: ['2', '3'], joinRule: 'public', history: 'joined' }),
     { ok: true, frame: { type: 'create_room', name: 'Garden', topic: '', invite: ['2', '3'], joinRule: 'public', history: 'joined' } });

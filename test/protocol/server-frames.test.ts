@@ -44,6 +44,10 @@ const SAMPLES: { [T in ServerFrameType]: [ServerFrameOf<T>, ...Array<ServerFrame
   receipt: [{ type: 'receipt', room: '3', user: '7', seq: 17 }],
   receipts: [{ type: 'receipts', room: '3', reads: [{ user: '7', seq: 17 }, { user: '9', seq: 16 }] }],
   typing: [{ type: 'typing', room: '3', user: '7' }],
+  profile: [
+    { type: 'profile', id: 'u1', user: '7', name: 'wang', displayName: '王芳', avatar: 'Yc1mG1s2vX0-3kqQ7p9aZw' },
+    { type: 'profile', user: '9', name: 'bob', displayName: '' },
+  ],
   room: [{ type: 'room', room: '3', event: 'joined', user: '7' }, { type: 'room', room: '3', event: 'left', user: '7' }, { type: 'room', room: '4', event: 'created', user: '5' }],
 };
 

@@ -1,3 +1,4 @@
+import { cleanDisplayName } from '../../auth/display-name.js';
 import { RoostError } from '../../protocol/errors.js';
 import { appendAudit, cliActor, type Actor } from '../history/audit.js';
 import type { Db } from '../db/database.js';
@@ -104,6 +105,24 @@ export function disableUser(db: Db, name: string, actor: Actor = cliActor()): Us
     appendAudit(db, actor, 'user.disable', { user: user.name, id: user.id, tokensRevoked: revoked.changes });
   }).immediate();
   return findUser(db, name);
+}
+
+/** Sets (or with '' clears) the name shown for a user, cleaned as `set_profile` cleans it; answers what was stored. */
+export function setDisplayName(db: Db, name: string, displayName: string, actor: Actor = cliActor()): string {
+  const cleaned = cleanDisplayName(displayName);
+  if (!cleaned.ok) throw new RoostError('bad_request', cleaned.message);
+  const user = findUser(db, name);
+  db.transaction(() => {
+    db.prepare('UPDATE users SET display_name = ? WHERE id = ?').run(cleaned.value, user.id);
+    appendAudit(db, actor, 'user.profile', { user: user.name, id: user.id, displayName: cleaned.value });
+  }).immediate();
+  return cleaned.value;
+}
+
+export function profileOf(db: Db, name: string): { displayName: string; avatar: string | null } {
+  const user = findUser(db, name);
+  const row = db.prepare('SELECT display_name, avatar FROM users WHERE id = ?').get(user.id) as { display_name: string; avatar: string | null };
+  return { displayName: row.display_name, avatar: row.avatar };
 }
 
 /** Accepts a room's id or (group) name. */

@@ -31,8 +31,6 @@ export interface TokenInfo {
   lastUsedAt: number;
 }
 
-export interface LoginRow { id: number; name: string; role: 'admin' | 'member'; password_hash: string; disabled: number }
-
 interface MemberRow { user_id: number; name: string; read_seq: number }
 export interface RoomMember { id: string; name: string; readSeq: number }
 export interface DirectoryUser { id: number; name: string; role: 'admin' | 'member'; disabled: number; created_at: number }
@@ -55,8 +53,6 @@ export class Reader {
   private readonly olderThan: Statement<[number, number, number], MessageRow>;
   private readonly newerThan: Statement<[number, number, number], MessageRow>;
   private readonly roomsOf: Statement<[number], RoomRow>;
-  private readonly token: Statement<[Buffer, number], TokenInfo>;
-  private readonly userByName: Statement<[string], LoginRow>;
   private readonly allMembers: Statement<[], MembershipRow>;
   private readonly oneMember: Statement<[number, number], MembershipRow>;
   private readonly eventsAfter: Statement<[number], EventRow>;
@@ -91,11 +87,6 @@ export class Reader {
         ) END AS peer_id
       FROM members me JOIN rooms r ON r.id = me.room_id
       WHERE me.user_id = ? ORDER BY r.id`);
-    this.token = db.prepare(`
-      SELECT u.id AS userId, u.name, u.role, t.expires_at AS expiresAt, coalesce(t.last_used_at, t.created_at) AS lastUsedAt
-      FROM tokens t JOIN users u ON u.id = t.user_id
-      WHERE t.hash = ? AND t.revoked_at IS NULL AND u.disabled = 0 AND t.expires_at > ?`);
-    this.userByName = db.prepare('SELECT id, name, role, password_hash, disabled FROM users WHERE name = ?');
     const membership = `SELECT m.room_id, m.user_id, m.joined_seq, r.history,
         CASE WHEN u.role = 'admin' AND r.kind = 'group' THEN 'owner' ELSE m.role END AS role
       FROM members m JOIN rooms r ON r.id = m.room_id JOIN users u ON u.id = m.user_id`;
@@ -160,15 +151,6 @@ export class Reader {
       ...(r.muted !== 0 ? { muted: true } : {}),
       ...(r.notify !== 'all' ? { notify: r.notify } : {}),
     }));
-  }
-
-  /** The live, unexpired token with this hash, with its user; undefined otherwise. */
-  tokenInfo(hashHex: string, now: number): TokenInfo | undefined {
-    return this.token.get(Buffer.from(hashHex, 'hex'), now);
-  }
-
-  loginRow(name: string): LoginRow | undefined {
-    return this.userByName.get(name);
   }
 
   memberships(): MembershipRow[] {

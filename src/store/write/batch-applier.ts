@@ -4,6 +4,7 @@ import { appendAudit } from '../history/audit.js';
 import { GENESIS, messageHash } from '../history/chain.js';
 import type { Db } from '../db/database.js';
 import { FileRows } from '../files/file-rows.js';
+import { AccountWrites } from './account-writes.js';
 import { ChangeApplier } from './message-changes.js';
 import { Purger } from '../history/purge.js';
 import { indexText } from '../search/search-text.js';
@@ -53,10 +54,12 @@ export class BatchApplier {
   private readonly insertIndex: Statement<[number, string]>;
   private readonly updateRoomSeq: Statement<[number, number]>;
   private readonly moveReadSeq: Statement<[number, number, number, number]>;
-  private readonly insertToken: Statement<[Buffer, number, number, number, string]>;
+  private readonly insertToken: Statement<[Buffer, number, number, number, string, string]>;
   private readonly revokeToken: Statement<[number, Buffer]>;
   private readonly touchToken: Statement<[number, string, number, Buffer]>;
   private readonly rehashPassword: Statement<[string, number, string]>;
+  /** Passwords, sessions and profiles people change themselves. */
+  private readonly accounts: AccountWrites;
 
   /**
    * `searchIndex: false` exists for bench/history.ts, which measures what the
@@ -75,11 +78,12 @@ export class BatchApplier {
     this.insertIndex = db.prepare('INSERT INTO messages_fts (rowid, text) VALUES (?, ?)');
     this.updateRoomSeq = db.prepare('UPDATE rooms SET last_seq = ? WHERE id = ?');
     this.moveReadSeq = db.prepare('UPDATE members SET read_seq = ? WHERE room_id = ? AND user_id = ? AND read_seq < ?');
-    this.insertToken = db.prepare('INSERT INTO tokens (hash, user_id, created_at, expires_at, client_ip) VALUES (?, ?, ?, ?, ?)');
+    this.insertToken = db.prepare('INSERT INTO tokens (hash, user_id, created_at, expires_at, client_ip, device) VALUES (?, ?, ?, ?, ?, ?)');
     this.revokeToken = db.prepare('UPDATE tokens SET revoked_at = ? WHERE hash = ? AND revoked_at IS NULL');
     this.touchToken = db.prepare('UPDATE tokens SET last_used_at = ?, last_ip = ?, expires_at = max(expires_at, ?) WHERE hash = ? AND revoked_at IS NULL');
     this.rehashPassword = db.prepare('UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?');
     this.purger = new Purger(db);
+    this.accounts = new AccountWrites(db);
     const files = new FileRows(db);
     this.extras = new SendExtras(db, files);
     this.changes = new ChangeApplier(db, files, this.extras, options.rules?.mayDelete);
@@ -104,7 +108,7 @@ export class BatchApplier {
           case 'send': results.push(this.send(op, now, dirtyRooms, readMarks)); break;
           case 'read': results.push(this.read(op, readMarks)); break;
           case 'token':
-            this.insertToken.run(Buffer.from(op.hash, 'hex'), op.user, now, op.expiresAt, op.ip);
+            this.insertToken.run(Buffer.from(op.hash, 'hex'), op.user, now, op.expiresAt, op.ip, op.device ?? '');
             results.push({ ok: true });
             break;
           case 'revoke':
@@ -119,6 +123,7 @@ export class BatchApplier {
             this.rehashPassword.run(op.hash, op.user, op.old);
             results.push({ ok: true });
             break;
+          case 'password': case 'end-sessions': case 'profile': results.push(this.accounts.apply(op, now)); break;
           case 'purge': results.push(this.purger.purge(op, now)); break;
           case 'audit':
             appendAudit(this.db, op.actor, op.action, op.details, now);

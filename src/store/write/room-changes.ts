@@ -2,6 +2,7 @@ import type { Statement } from 'better-sqlite3';
 import type { HistoryName, JoinRuleName, RoomEvent, RoomRoleName } from '../../protocol/frames.js';
 import { REASONS, type Reason } from '../../protocol/reasons.js';
 import type { Db } from '../db/database.js';
+import { AvatarRefs } from '../files/avatar-files.js';
 import type { RoomRules, RuleAction, RuleRoom, RuleStanding } from './room-rules.js';
 import type { JoinedMember, RoomDone, RoomOp, WriteFailed } from './write-ops.js';
 
@@ -27,11 +28,14 @@ const noRoom: WriteFailed = refuse('not_member');
  */
 export class RoomChanges {
   private readonly s: Record<keyof typeof SQL, Statement>;
+  /** A room's avatar is an avatar upload it holds a reference to, so the orphan collector keeps it. */
+  private readonly avatars: AvatarRefs;
 
   constructor(db: Db, private readonly rules: RoomRules, private readonly append: AppendEntry, private readonly lastSeq: (room: number) => number | undefined) {
     const s = {} as Record<keyof typeof SQL, Statement>;
     for (const k of Object.keys(SQL) as Array<keyof typeof SQL>) s[k] = db.prepare(SQL[k]);
     this.s = s;
+    this.avatars = new AvatarRefs(db);
   }
 
   apply(op: RoomOp, now: number): RoomDone | WriteFailed {
@@ -167,9 +171,9 @@ export class RoomChanges {
     if (op.name !== undefined && op.name.toLowerCase() !== r.name.toLowerCase() && this.s.groupNamed.get(op.name) !== undefined) {
       return refuse('name_taken', `a room named ${JSON.stringify(op.name)} already exists`);
     }
-    if (op.avatar !== undefined && op.avatar !== null && this.s.fileExists.get(op.avatar) === undefined) {
-      return { ok: false, code: 'not_found', message: `no file ${JSON.stringify(op.avatar)}` };
-    }
+    // The last refusal: past it the update is made, so the references move with it.
+    const avatarRefused = op.avatar === undefined ? undefined : this.avatars.swap(r.avatar, op.avatar, op.user);
+    if (avatarRefused !== undefined) return avatarRefused;
     const events: RoomEvent[] = [];
     if (op.name !== undefined && op.name !== r.name) events.push({ kind: 'name', name: op.name });
     if (op.topic !== undefined && op.topic !== r.topic) events.push({ kind: 'topic', topic: op.topic });
@@ -220,7 +224,6 @@ const SQL = {
   user: 'SELECT disabled, name FROM users WHERE id = ?',
   groupNamed: "SELECT 1 AS one FROM rooms WHERE name = ? COLLATE NOCASE AND kind = 'group'",
   directByKey: 'SELECT id FROM rooms WHERE direct_key = ?',
-  fileExists: 'SELECT 1 AS one FROM files WHERE id = ?',
   insertRoom: 'INSERT INTO rooms (name, kind, direct_key, created_at, topic, join_rule, history) VALUES (?, ?, ?, ?, ?, ?, ?)',
   insertMember: 'INSERT INTO members (room_id, user_id, joined_at, role, joined_seq, read_seq) VALUES (?, ?, ?, ?, ?, ?)',
   dropMember: 'DELETE FROM members WHERE room_id = ? AND user_id = ?',

@@ -169,6 +169,20 @@ t.test('updating a room: moderators rename, only owners change the join rule; ea
     { event: { kind: 'join_rule', joinRule: 'public' } }, { event: { kind: 'history', history: 'joined' } },
   ]);
   t.match(f.run({ k: 'room-update', room, user: f.alice, avatar: 'nosuchfile' }), { ok: false, code: 'not_found' });
+  // A room's avatar is an avatar upload (no room) of the one setting it, and holds a reference while in use.
+  const upload = (id: string, user: number, roomId: number): void => void f.applier.apply([{ k: 'file', file: { id, room: roomId, user, sha256: 'ab'.repeat(32), size: 1, mime: 'image/png', name: 'a', thumb: true }, quota: 0 }], Date.now());
+  upload('AV1', f.alice, 0);
+  upload('AV2', f.alice, 0);
+  upload('BOBS', f.bob, 0);
+  upload('INROOM', f.alice, room);
+  for (const id of ['BOBS', 'INROOM']) t.match(f.run({ k: 'room-update', room, user: f.alice, avatar: id }), { ok: false, code: 'not_found' }, `${id} is not an avatar upload of alice's`);
+  const refs = (id: string): number => (f.db.prepare('SELECT refs FROM files WHERE id = ?').get(id) as { refs: number }).refs;
+  ok(t, f.run({ k: 'room-update', room, user: f.alice, avatar: 'AV1' }));
+  t.equal(refs('AV1'), 1, 'in use: kept from the orphan collector');
+  ok(t, f.run({ k: 'room-update', room, user: f.alice, avatar: 'AV2' }));
+  t.same([refs('AV1'), refs('AV2')], [0, 1], 'replaced: the reference moves');
+  ok(t, f.run({ k: 'room-update', room, user: f.alice, avatar: null }));
+  t.equal(refs('AV2'), 0);
 });
 
 t.test('a direct room is made once for the pair, by either of them', async (t) => {

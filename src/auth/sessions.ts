@@ -1,0 +1,54 @@
+import type { TokenRefresher } from './token-refresh.js';
+import { hashToken, looksLikeToken } from './tokens.js';
+
+/** A token's row with its user, as the store keeps it. */
+export interface SessionRow {
+  userId: number;
+  name: string;
+  role: 'admin' | 'member';
+  disabled: boolean;
+  expiresAt: number;
+  /** When the token was last used (its creation when never), for the hourly sliding-expiry refresh. */
+  lastUsedAt: number;
+}
+
+/** What authentication needs of the store: one indexed lookup of a live (unrevoked) token by its hash. */
+export interface SessionStore {
+  session(tokenHash: string): SessionRow | undefined;
+}
+
+/** An authenticated request or socket: the user, and which token (its hash) it came with. */
+export interface Session {
+  userId: number;
+  name: string;
+  role: 'admin' | 'member';
+  expiresAt: number;
+  lastUsedAt: number;
+  tokenHash: string;
+}
+
+/**
+ * The one authentication path: the WebSocket upgrade and every HTTP route
+ * ask here. A token answers its user when it has the right shape, is stored,
+ * not revoked, not expired and its user is not disabled; anything else is
+ * `undefined` (the caller answers 401). Every accepted use slides the
+ * token's expiry the same way (at most one write per token per hour,
+ * auth/token-refresh.ts), whichever door it came through.
+ */
+export class Authenticator {
+  constructor(
+    private readonly store: SessionStore,
+    private readonly refresher: Pick<TokenRefresher, 'used'>,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  authenticate(token: string | undefined, ip: string): Session | undefined {
+    if (token === undefined || !looksLikeToken(token)) return undefined;
+    const tokenHash = hashToken(token);
+    const row = this.store.session(tokenHash);
+    const now = this.now();
+    if (row === undefined || row.disabled || row.expiresAt <= now) return undefined;
+    this.refresher.used(tokenHash, row.lastUsedAt, ip, now);
+    return { userId: row.userId, name: row.name, role: row.role, expiresAt: row.expiresAt, lastUsedAt: row.lastUsedAt, tokenHash };
+  }
+}

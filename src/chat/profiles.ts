@@ -1,0 +1,67 @@
+import { cleanDisplayName } from '../auth/display-name.js';
+import type { ProfileFrame, PublicProfile, SetProfileFrame } from '../protocol/frames.js';
+import { encodeFrame } from '../protocol/server-frames.js';
+import type { Membership } from './membership.js';
+import { roomTopic, type Fanout, type Peer, type WriteQueue } from './ports.js';
+import { errorFrame, overloaded } from './replies.js';
+
+/** What the profile rules read: one enabled user's public profile (an indexed lookup). */
+export interface ProfileSource {
+  profile(user: number): PublicProfile | undefined;
+}
+
+export interface ProfileDeps {
+  profiles: ProfileSource;
+  writer: WriteQueue;
+  fanout: Fanout;
+  membership: Membership;
+}
+
+/** The `profile` frame everyone in a room with the user is sent, and the reply to asking for one. */
+export function profileFrame(p: PublicProfile, id?: string): string {
+  return encodeFrame({ type: 'profile', id, ...p });
+}
+
+const USER_ID = /^[1-9][0-9]{0,15}$/;
+
+/**
+ * `set_profile` and `profile`: a person's display name and avatar. A change
+ * is written through the writer thread; once durable, every room the user
+ * is in gets the new `profile` frame, then the caller its `ok`.
+ */
+export class Profiles {
+  constructor(private readonly deps: ProfileDeps) {}
+
+  handle(peer: Peer, frame: SetProfileFrame | ProfileFrame): void {
+    if (frame.type === 'profile') return this.onProfile(peer, frame);
+    this.onSetProfile(peer, frame);
+  }
+
+  private onProfile(peer: Peer, frame: ProfileFrame): void {
+    const found = USER_ID.test(frame.user) ? this.deps.profiles.profile(Number(frame.user)) : undefined;
+    if (found === undefined) {
+      return peer.send(encodeFrame({ type: 'error', id: frame.id, code: 'not_found', reason: 'user_unavailable', message: 'no such user, or the account is disabled' }));
+    }
+    peer.send(profileFrame(found, frame.id));
+  }
+
+  private onSetProfile(peer: Peer, frame: SetProfileFrame): void {
+    let displayName: string | undefined;
+    if (frame.displayName !== undefined) {
+      const cleaned = cleanDisplayName(frame.displayName);
+      if (!cleaned.ok) return peer.send(errorFrame(frame.id, 'bad_request', cleaned.message));
+      displayName = cleaned.value;
+    }
+    const user = peer.userId;
+    const queued = this.deps.writer.submit({ k: 'profile', user, displayName, avatar: frame.avatar }, (r) => {
+      if (!r.ok) return peer.send(errorFrame(frame.id, r.code, r.message));
+      const now = this.deps.profiles.profile(user);
+      if (now !== undefined) {
+        const pushed = profileFrame(now);
+        for (const room of this.deps.membership.roomsOf(user)) this.deps.fanout.publish(roomTopic(room), pushed);
+      }
+      peer.send(encodeFrame({ type: 'ok', id: frame.id }));
+    });
+    if (!queued) peer.send(errorFrame(frame.id, overloaded.code, overloaded.message));
+  }
+}

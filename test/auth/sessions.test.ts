@@ -1,0 +1,56 @@
+import t from 'tap';
+import { Authenticator, type SessionRow } from '../../src/auth/sessions.js';
+import { REFRESH_INTERVAL_MS, TokenRefresher } from '../../src/auth/token-refresh.js';
+import { hashToken, newToken } from '../../src/auth/tokens.js';
+import type { WriteOp } from '../../src/store/write/write-ops.js';
+
+const DAY = 24 * 60 * 60 * 1000;
+const NOW = 100 * DAY;
+
+/** An authenticator over a map of token hash → row, with a refresher whose writes are recorded. */
+function setup(rows: Record<string, SessionRow>): { auth: Authenticator; ops: WriteOp[]; lookups: string[] } {
+  const ops: WriteOp[] = [];
+  const lookups: string[] = [];
+  const refresher = new TokenRefresher({ submit: (op: WriteOp) => { ops.push(op); return true; } } as never, 30 * DAY);
+  const auth = new Authenticator({ session: (hash) => { lookups.push(hash); return rows[hash]; } }, refresher, () => NOW);
+  return { auth, ops, lookups };
+}
+
+const row = (over: Partial<SessionRow> = {}): SessionRow => ({
+  userId: 7, name: 'alice', role: 'member', disabled: false, expiresAt: NOW + DAY, lastUsedAt: NOW - 2 * REFRESH_INTERVAL_MS, ...over,
+});
+
+t.test('a live token answers its user and which token it was', async (t) => {
+  const token = newToken();
+  const { auth } = setup({ [hashToken(token)]: row() });
+  t.match(auth.authenticate(token, '10.0.0.2'), { userId: 7, name: 'alice', role: 'member', tokenHash: hashToken(token) });
+});
+
+t.test('a malformed or missing token is refused without a lookup', async (t) => {
+  const { auth, lookups } = setup({});
+  t.equal(auth.authenticate(undefined, 'x'), undefined);
+  t.equal(auth.authenticate('short', 'x'), undefined);
+  t.equal(auth.authenticate(`${newToken().slice(0, 42)}!`, 'x'), undefined);
+  t.same(lookups, []);
+});
+
+t.test('an unknown token, a disabled user and an expired token are all unauthorized, and nothing slides', async (t) => {
+  const disabled = newToken();
+  const expired = newToken();
+  const { auth, ops } = setup({ [hashToken(disabled)]: row({ disabled: true }), [hashToken(expired)]: row({ expiresAt: NOW }) });
+  t.equal(auth.authenticate(newToken(), 'x'), undefined, 'unknown (or revoked: the store answers live tokens only)');
+  t.equal(auth.authenticate(disabled, 'x'), undefined, 'disabled user');
+  t.equal(auth.authenticate(expired, 'x'), undefined, 'expired at this very moment');
+  t.same(ops, []);
+});
+
+t.test('every accepted use slides the expiry the same way, at most once an hour per token', async (t) => {
+  const stale = newToken();
+  const fresh = newToken();
+  const { auth, ops } = setup({ [hashToken(stale)]: row(), [hashToken(fresh)]: row({ lastUsedAt: NOW - 60_000 }) });
+  auth.authenticate(stale, '10.0.0.2');
+  auth.authenticate(stale, '10.0.0.3');
+  auth.authenticate(fresh, '10.0.0.2');
+  t.same(ops, [{ k: 'touch', hash: hashToken(stale), usedAt: NOW, expiresAt: NOW + 30 * DAY, ip: '10.0.0.2' }],
+    'one touch for the token last used two hours ago, none while it is in flight, none for one used a minute ago');
+});
