@@ -42,6 +42,9 @@ export const api = {
   /** Short-lived URLs for files and thumbnails; files we may not see are left out. */
   fileLinks: (token: string, files: Array<{ fileId: string; thumbnail: boolean }>) =>
     call<{ links: Record<string, FileLink>; expiresIn: number }>('POST', '/api/v1/files/links', token, { files }),
+  /** The same for avatars (users' and rooms'): one thumbnail URL each; avatars we may not see are left out. */
+  avatarLinks: (token: string, files: string[]) =>
+    call<{ links: Record<string, string>; expiresIn: number }>('POST', '/api/v1/avatars/links', token, { files }),
   changePassword: (token: string, current: string, password: string, revokeOthers: boolean) =>
     call<void>('POST', '/api/v1/account/password', token, { current, password, revokeOthers }),
   sessions: (token: string) => call<{ sessions: AccountSession[] }>('GET', '/api/v1/account/sessions', token),

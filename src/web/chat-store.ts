@@ -1,6 +1,6 @@
 import { api, HttpError } from './api.js';
 import { CATCH_UP_LIMIT, catchUp, fetchMembers, pullChanges, refreshRooms } from './catch-up.js';
-import { FileLinks } from './file-links.js';
+import { avatarFiles, FileLinks } from './file-links.js';
 import { notifyOfMessage } from './notifications.js';
 import { askPresence, reportVisibility } from './presence.js';
 import { Connection, type ConnState } from './connection.js';
@@ -61,6 +61,8 @@ export class ChatStore {
   readonly conn: Connection;
   /** Short-lived file URLs for images and downloads: the token never goes into one. */
   readonly fileLinks: FileLinks;
+  /** Users' and rooms' pictures: their own route and access rule. */
+  readonly avatarLinks: FileLinks;
   /** Sends waiting for the socket, drained in order under the server's rate (see outbox.ts). */
   readonly outbox: Outbox;
   readonly pacer = new SendPacer();
@@ -74,6 +76,7 @@ export class ChatStore {
   constructor(readonly token: string, me: User, readonly onSignedOut: () => void) {
     this.state = { me, conn: { kind: 'connecting' }, roomsLoaded: false, rooms: {}, current: null, divider: null, target: null, names: { [me.id]: me.name }, people: { [me.id]: { name: me.name, displayName: '' } }, invites: [], search: null, presence: {}, replyTo: null, editing: null, editWindowMs: DEFAULT_EDIT_WINDOW_MS };
     this.fileLinks = new FileLinks(token);
+    this.avatarLinks = new FileLinks(token, Date.now, avatarFiles);
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
     const check = async (): Promise<'ok' | 'unauthorized' | 'unreachable'> => {
       try {

@@ -6,6 +6,17 @@ export interface FileLink { url: string; thumbUrl?: string }
 interface Cached extends FileLink { until: number }
 interface Asked { thumbnail: boolean; resolve: (link: FileLink | undefined) => void }
 
+/** Asks the server for links to a batch of files (message files and avatars have their own routes). */
+export type LinkSource = (token: string, files: Array<{ fileId: string; thumbnail: boolean }>) => Promise<{ links: Record<string, FileLink>; expiresIn: number }>;
+
+const messageFiles: LinkSource = (token, files) => api.fileLinks(token, files);
+
+/** Avatars are only ever shown as their thumbnail: one URL serves both uses. */
+export const avatarFiles: LinkSource = (token, files) => api.avatarLinks(token, files.map((f) => f.fileId)).then(({ links, expiresIn }) => ({
+  links: Object.fromEntries(Object.entries(links).map(([id, url]) => [id, { url, thumbUrl: url }])),
+  expiresIn,
+}));
+
 /** The server's batch limit on POST /api/v1/files/links. */
 const BATCH = 100;
 
@@ -20,7 +31,7 @@ export class FileLinks {
   private asked = new Map<string, Asked[]>();
   private flushing = false;
 
-  constructor(private readonly token: string, private readonly now: () => number = Date.now) {}
+  constructor(private readonly token: string, private readonly now: () => number = Date.now, private readonly source: LinkSource = messageFiles) {}
 
   /** A link still good for a while, without asking the server; undefined when there is none. */
   fresh(fileId: string, thumbnail: boolean): FileLink | undefined {
@@ -58,7 +69,7 @@ export class FileLinks {
       const part = ids.slice(i, i + BATCH);
       const sentAt = this.now();
       const files = part.map((fileId) => ({ fileId, thumbnail: asked.get(fileId)?.some((a) => a.thumbnail) === true }));
-      void api.fileLinks(this.token, files).then(({ links, expiresIn }) => {
+      void this.source(this.token, files).then(({ links, expiresIn }) => {
         // Renewed a minute (or a fifth of their life, if shorter) before the server's expiry,
         // measured on this clock: the two clocks need not agree.
         const until = sentAt + expiresIn * 1000 - Math.min(60_000, expiresIn * 200);

@@ -40,7 +40,7 @@ function Profile({ store, state }: { store: ChatStore; state: ChatState }) {
     <form class="form account-section" aria-labelledby="profile-title" onSubmit={(e) => { e.preventDefault(); void set({ displayName: displayName.trim() }); }}>
       <h3 id="profile-title">{t('profile')}</h3>
       <div class="avatar-field">
-        <Avatar label={state.names[state.me.id] ?? state.me.name} fileId={me?.avatar} links={store.fileLinks} />
+        <Avatar label={state.names[state.me.id] ?? state.me.name} fileId={me?.avatar} links={store.avatarLinks} />
         <AvatarButtons onFile={(f) => void uploadAvatar(store.token, f).then((avatar) => set({ avatar }), (err) => setNote({ ok: false, text: refusalText(err) }))}
           onRemove={me?.avatar !== undefined ? () => void set({ avatar: null }) : undefined} />
       </div>

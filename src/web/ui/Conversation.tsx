@@ -37,7 +37,7 @@ export function Conversation({ store, state, room }: { store: ChatStore; state: 
       <header class="conv-head">
         <a class="back link-button" href="#/" aria-label={t('backToRooms')}>‹</a>
         <span class="avatar-wrap">
-          <Avatar label={title} fileId={other !== undefined ? state.people[other]?.avatar : room.avatar} links={store.fileLinks} square={room.kind === 'direct'} />
+          <Avatar label={title} fileId={other !== undefined ? state.people[other]?.avatar : room.avatar} links={store.avatarLinks} square={room.kind === 'direct'} />
           {other !== undefined && <PresenceDot state={state.presence[other]} />}</span>
         <div class="conv-title">
           <h2 id="room-title">{title}</h2>

@@ -129,7 +129,7 @@ export function DirectoryDialog({ store, state, onClose }: { store: ChatStore; s
       <ul class="directory">
         {(rooms ?? []).map((r) => (
           <li key={r.room} data-room={r.room}>
-            <Avatar label={r.name} fileId={r.avatar} links={store.fileLinks} />
+            <Avatar label={r.name} fileId={r.avatar} links={store.avatarLinks} />
             <span class="directory-text"><span class="room-name">{r.name}</span>
               <span class="conv-sub">{t('members', { n: r.members })}{r.topic !== '' ? ` · ${r.topic}` : ''}</span></span>
             {state.rooms[r.room] !== undefined

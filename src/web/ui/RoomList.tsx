@@ -39,7 +39,7 @@ function RoomRow({ room, state, store }: { room: RoomState; state: ChatState; st
       <a class={`room${current ? ' current' : ''}${unread > 0 ? ' has-unread' : ''}`} href={roomHref(room.id)}
         aria-current={current ? 'page' : undefined} data-room={room.id}>
         <span class="avatar-wrap">
-          <Avatar label={title} fileId={other !== undefined ? state.people[other]?.avatar : room.avatar} links={store.fileLinks} square={room.kind === 'direct'} />
+          <Avatar label={title} fileId={other !== undefined ? state.people[other]?.avatar : room.avatar} links={store.avatarLinks} square={room.kind === 'direct'} />
           {other !== undefined && <PresenceDot state={state.presence[other]} />}
         </span>
         <span class="room-text">

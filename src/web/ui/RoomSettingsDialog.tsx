@@ -62,7 +62,7 @@ export function RoomSettingsDialog({ store, state, room, onClose }: { store: Cha
     <Dialog title={t('roomSettings', { room: room.name })} onClose={onClose} wide>
       <form class="form" onSubmit={save} aria-label={t('roomDetails')}>
         <div class="avatar-field">
-          <Avatar label={room.name} fileId={room.avatar} links={store.fileLinks} />
+          <Avatar label={room.name} fileId={room.avatar} links={store.avatarLinks} />
           {powers.avatar && <AvatarButtons onFile={(f) => void run(async () => updateRoom(store, room.id, { avatar: await uploadAvatar(store.token, f) }))}
             onRemove={room.avatar !== null ? () => void run(() => updateRoom(store, room.id, { avatar: null })) : undefined} />}
         </div>
@@ -83,7 +83,7 @@ export function RoomSettingsDialog({ store, state, room, onClose }: { store: Cha
           const role = roles[id] ?? 'member';
           return (
             <li key={id} data-user={id}>
-              <Avatar label={state.names[id] ?? '?'} fileId={state.people[id]?.avatar} links={store.fileLinks} small />
+              <Avatar label={state.names[id] ?? '?'} fileId={state.people[id]?.avatar} links={store.avatarLinks} small />
               <span class="member-name">{label(id)}</span>
               {mp.roles.length > 0
                 ? <select aria-label={t('roleOf', { name: label(id) })} value={role}

@@ -22,7 +22,7 @@ export function Sidebar({ store, state, onSignOut }: { store: ChatStore; state: 
         <ConnectionBadge state={state.conn} onRetry={() => store.conn.retryNow()} />
         <nav class="account" aria-label={myName}>
           <a class="me-link" href="#/account" title={t('account')}>
-            <Avatar label={myName} fileId={state.people[state.me.id]?.avatar} links={store.fileLinks} small />
+            <Avatar label={myName} fileId={state.people[state.me.id]?.avatar} links={store.avatarLinks} small />
             <span class="me">{myName}</span>
           </a>
           <NotificationsButton />

@@ -38,7 +38,7 @@ export function UserPicker({ store, state, exclude, onPick, label }: {
         {shown.map((u) => (
           <li key={u.user}>
             <button type="button" class="user-row" data-user={u.user} onClick={() => onPick(u)}>
-              <Avatar label={u.displayName || u.name} fileId={u.avatar} links={store.fileLinks} small />
+              <Avatar label={u.displayName || u.name} fileId={u.avatar} links={store.avatarLinks} small />
               <span class="user-names"><span class="user-display">{u.displayName || u.name}</span>
                 {u.displayName !== '' && <span class="user-login">@{u.name}</span>}</span>
             </button>
