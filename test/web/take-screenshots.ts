@@ -4,7 +4,7 @@
  * Takes the README's screenshots of rooms and accounts (not a test: run it
  * by hand after `npm run build`, it writes docs/screenshots/):
  *
- *   node --import @tapjs/typescript/import test/web/take-screenshots.ts
+ *   node --import ./test/support/typescript.mjs test/web/take-screenshots.ts
  *
  * A world of three people, a room with a topic and a few room changes in its
  * timeline, then: the chat, room settings, the new-room dialog, the profile,
