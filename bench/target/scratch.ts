@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openReadOnly, openWritable } from '../../src/store/db/database.js';
+import { IS_ENTRY_SQL } from '../../src/store/write/room-timeline.js';
 import { fdLimitOf, openFds } from '../lib/fd-limit.js';
 import { connSpecs, mintTokens, runPrefix, seedUsersAndRooms } from './seed.js';
 import { requestGc, startRoost, type ServerProcess } from './server-process.js';
@@ -72,7 +73,8 @@ export async function scratchRoost(o: ScratchOptions): Promise<Target> {
       storedMessages: () => {
         const ro = openReadOnly(dir);
         try {
-          return (ro.prepare('SELECT count(*) AS n FROM messages').get() as { n: number }).n;
+          // Room changes ("alice joined") are timeline rows too; only messages count here.
+          return (ro.prepare(`SELECT count(*) AS n FROM messages m WHERE NOT ${IS_ENTRY_SQL}`).get() as { n: number }).n;
         } finally {
           ro.close();
         }
