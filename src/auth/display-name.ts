@@ -11,7 +11,7 @@ const UNSAFE = /[\p{Cc}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
 export type DisplayName = { ok: true; value: string } | { ok: false; message: string };
 
 /**
- * A display name as stored: any script, NFC, runs of spaces made one,
+ * A display name as stored: written in any script, NFC, runs of spaces made one,
  * unsafe characters removed, trimmed; `''` (or only spaces) clears it.
  * Refused when nothing is left of a non-blank name, or when over 64 characters.
  */

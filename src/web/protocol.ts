@@ -4,39 +4,17 @@
  * types only (erased by the bundler, so no server module enters the bundle);
  * client-side shapes follow.
  */
-import type { RoomSummary as BaseRoomSummary, SearchHit as BaseSearchHit, WireMessage as BaseWireMessage } from '../protocol/frames.js';
+import type {
+  DirectoryEntry, HistoryName, InviteEntry, JoinRuleName, PublicProfile, RoomEvent, RoomRoleName, RoomSummary, SearchHit, WireMessage,
+} from '../protocol/frames.js';
 import type { PresenceState, RateLimits, ServerFrame as BaseServerFrame, SyncedRoom, WireChange } from '../protocol/server-frames.js';
 
-export type { PresenceState, RateLimits, SyncedRoom };
+export type { PresenceState, RateLimits, RoomSummary, SearchHit, SyncedRoom, WireMessage };
 
-export type RoomRole = 'owner' | 'moderator' | 'member';
-export type JoinRule = 'invite' | 'public';
-export type HistoryRule = 'shared' | 'joined';
-
-/** A change to a room, shown in its timeline as a `message` with an empty body and this `event`. */
-export type RoomEvent =
-  | { kind: 'created'; name: string }
-  | { kind: 'invited'; user: string }
-  | { kind: 'joined' }
-  | { kind: 'declined' }
-  | { kind: 'left' }
-  | { kind: 'removed'; user: string }
-  | { kind: 'role'; user: string; role: RoomRole }
-  | { kind: 'name'; name: string }
-  | { kind: 'topic'; topic: string }
-  | { kind: 'avatar'; fileId: string | null }
-  | { kind: 'join_rule'; joinRule: JoinRule }
-  | { kind: 'history'; history: HistoryRule };
-
-export type WireMessage = BaseWireMessage & { event?: RoomEvent };
-export type SearchHit = BaseSearchHit & { event?: RoomEvent };
-/** A room in the `rooms` reply; the settings fields come from servers with rooms and roles. */
-export type RoomSummary = BaseRoomSummary & {
-  topic?: string; avatar?: string; joinRule?: JoinRule; history?: HistoryRule; role?: RoomRole; members?: number; peer?: string;
-};
-export interface PublicProfile { user: string; name: string; displayName: string; avatar?: string }
-export interface DirectoryEntry { room: string; name: string; topic: string; avatar?: string; members: number }
-export interface InviteEntry { room: string; name: string; topic: string; by: string; at: number }
+export type { DirectoryEntry, InviteEntry, PublicProfile, RoomEvent };
+export type RoomRole = RoomRoleName;
+export type JoinRule = JoinRuleName;
+export type HistoryRule = HistoryName;
 export type RoomFrameEvent = 'joined' | 'left' | 'created' | 'invited' | 'updated';
 export type Attachment = NonNullable<WireMessage['attachments']>[number];
 export type Reaction = NonNullable<WireMessage['reactions']>[number];

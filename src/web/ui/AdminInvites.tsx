@@ -4,6 +4,7 @@ import { at, type AdminTextKey } from '../admin-text.js';
 import { shortDateTime } from '../format.js';
 import { OnceDialog } from './OnceDialog.js';
 import { QrCode } from './QrCode.js';
+import { useAdminAction } from './use-admin-action.js';
 
 interface Props { token: string; links: InviteLink[]; rooms: AdminRoom[]; onChanged: () => void; onError: (why: string) => void }
 
@@ -18,24 +19,12 @@ export function AdminInvites({ token, links, rooms, onChanged, onError }: Props)
   const [uses, setUses] = useState(1);
   const [picked, setPicked] = useState<string[]>([]);
   const [note, setNote] = useState('');
-  const [busy, setBusy] = useState(false);
+  const { busy, act } = useAdminAction(onChanged, onError);
   const [made, setMade] = useState<string | null>(null);
   const [copied, setCopied] = useState(false);
   const groups = rooms.filter((r) => r.kind === 'group');
   const roomName = new Map(rooms.map((r) => [r.id, r.name]));
 
-  const act = async (fn: () => Promise<unknown>): Promise<void> => {
-    if (busy) return;
-    setBusy(true);
-    try {
-      await fn();
-      onChanged();
-    } catch (err) {
-      onError((err as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
   const create = (e: Event): void => {
     e.preventDefault();
     void act(async () => {

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { adminApi, type AdminRoom, type AdminUser } from '../admin-api.js';
 import { at } from '../admin-text.js';
 import { t } from '../i18n.js';
+import { useAdminAction } from './use-admin-action.js';
 
 interface Props { token: string; rooms: AdminRoom[]; users: AdminUser[]; onChanged: () => void; onError: (why: string) => void }
 
@@ -10,21 +11,9 @@ export function AdminRooms({ token, rooms, users, onChanged, onError }: Props) {
   const [name, setName] = useState('');
   const [adding, setAdding] = useState<Record<string, string>>({});
   const [removing, setRemoving] = useState<Record<string, string>>({});
-  const [busy, setBusy] = useState(false);
+  const { busy, act } = useAdminAction(onChanged, onError);
   const names = new Map(users.map((u) => [u.id, u.name]));
 
-  const act = async (fn: () => Promise<unknown>): Promise<void> => {
-    if (busy) return;
-    setBusy(true);
-    try {
-      await fn();
-      onChanged();
-    } catch (err) {
-      onError((err as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
   const create = (e: Event): void => {
     e.preventDefault();
     void act(async () => {

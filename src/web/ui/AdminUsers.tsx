@@ -4,6 +4,7 @@ import { at } from '../admin-text.js';
 import { shortDateTime } from '../format.js';
 import { t } from '../i18n.js';
 import { OnceDialog } from './OnceDialog.js';
+import { useAdminAction } from './use-admin-action.js';
 
 interface Props { token: string; me: string; users: AdminUser[]; onChanged: () => void; onError: (why: string) => void }
 
@@ -11,21 +12,9 @@ interface Props { token: string; me: string; users: AdminUser[]; onChanged: () =
 export function AdminUsers({ token, me, users, onChanged, onError }: Props) {
   const [name, setName] = useState('');
   const [asAdmin, setAsAdmin] = useState(false);
-  const [busy, setBusy] = useState(false);
+  const { busy, act } = useAdminAction(onChanged, onError);
   const [shown, setShown] = useState<{ name: string; password: string } | null>(null);
 
-  const act = async (fn: () => Promise<unknown>): Promise<void> => {
-    if (busy) return;
-    setBusy(true);
-    try {
-      await fn();
-      onChanged();
-    } catch (err) {
-      onError((err as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
   const create = (e: Event): void => {
     e.preventDefault();
     void act(async () => {
