@@ -24,8 +24,14 @@ t.test('rooms lists the user\'s rooms with lastSeq, readSeq and unread; a direct
   for (let i = 1; i <= 5; i++) await a.request({ type: 'send', room, body: `n${i}`, clientMsgId: `rd-${i}` });
   const b = await connect(bob.token);
   const mine = await summaries(b);
-  t.same(mine.get(room), { room, name: 'general', kind: 'group', lastSeq: 5, readSeq: 0, unread: 5 });
-  t.same(mine.get(dm), { room: dm, name: 'alice', kind: 'direct', lastSeq: 0, readSeq: 0, unread: 0 });
+  t.same(mine.get(room), {
+    room, name: 'general', kind: 'group', lastSeq: 5, readSeq: 0, unread: 5,
+    topic: '', joinRule: 'invite', history: 'shared', role: 'member', members: 2,
+  });
+  t.same(mine.get(dm), {
+    room: dm, name: 'alice', kind: 'direct', lastSeq: 0, readSeq: 0, unread: 0,
+    topic: '', joinRule: 'invite', history: 'shared', role: 'member', members: 2, peer: alice.id,
+  });
   const theirs = await summaries(a);
   t.match(theirs.get(room), { lastSeq: 5, readSeq: 5, unread: 0 }, 'sending moves the sender\'s own marker');
   t.equal(theirs.get(dm)?.name, 'bob');
