@@ -1,5 +1,6 @@
-import type { RoomActionFrame, RoomSummary } from '../protocol/frames.js';
+import type { DirectoryEntry, InvitedEntry, InviteEntry, MemberEntry, RoomActionFrame, RoomSummary, UserEntry } from '../protocol/frames.js';
 import type { Reason } from '../protocol/reasons.js';
+import { encodeFrame, type RoomEventName } from '../protocol/server-frames.js';
 import type { RoomDone, RoomOp, WriteFailed } from '../store/write/write-ops.js';
 import type { Membership, MemberDetail } from './membership.js';
 import type { Subscriptions } from './message-actions.js';
@@ -12,10 +13,10 @@ import { parseRoomId } from './service.js';
 
 /** The reads behind the room frames (the store's Reader implements them). */
 export interface RoomReads {
-  memberList(room: number): { members: Array<{ user: string; role: string }>; invited: Array<{ user: string; by: string }> };
-  directory(limit: number): unknown[];
-  invitesOf(user: number): unknown[];
-  people(query: string | undefined, limit: number): unknown[];
+  memberList(room: number): { members: MemberEntry[]; invited: InvitedEntry[] };
+  directory(limit: number): DirectoryEntry[];
+  invitesOf(user: number): InviteEntry[];
+  people(query: string | undefined, limit: number): UserEntry[];
   /** A joined member's row from the store, to mend the cache when it missed a change. */
   membershipOf(room: number, user: number): { role: MemberDetail['role']; joined_seq: number; history: HistoryVisibility } | undefined;
 }
@@ -36,8 +37,8 @@ const userId = parseRoomId;
 
 const refusal = (id: string | undefined, f: WriteFailed): string => errorFrame(id, f.code, f.message, f.reason);
 
-const roomFrame = (room: number, event: string, user: number): string =>
-  JSON.stringify({ type: 'room', room: String(room), event, user: String(user) });
+export const roomFrame = (room: number, event: RoomEventName, user: number): string =>
+  encodeFrame({ type: 'room', room: String(room), event, user: String(user) });
 
 /**
  * The room frames: validated here, decided by the writer (which asks the
@@ -74,11 +75,11 @@ export class RoomActions {
         return this.submit(peer, f.id, { k: f.type === 'join' ? 'room-join' : 'room-leave', room, user: me });
       }
       case 'directory':
-        return peer.send(JSON.stringify({ type: 'directory', id: f.id, rooms: this.deps.reads.directory(MAX_DIRECTORY) }));
+        return peer.send(encodeFrame({ type: 'directory', id: f.id, rooms: this.deps.reads.directory(MAX_DIRECTORY) }));
       case 'invites':
-        return peer.send(JSON.stringify({ type: 'invites', id: f.id, invites: this.deps.reads.invitesOf(me) }));
+        return peer.send(encodeFrame({ type: 'invites', id: f.id, invites: this.deps.reads.invitesOf(me) }));
       case 'users':
-        return peer.send(JSON.stringify({ type: 'users', id: f.id, users: this.deps.reads.people(f.query, MAX_USERS) }));
+        return peer.send(encodeFrame({ type: 'users', id: f.id, users: this.deps.reads.people(f.query, MAX_USERS) }));
       default:
         return this.inRoom(peer, f);
     }
@@ -92,7 +93,7 @@ export class RoomActions {
     switch (f.type) {
       case 'members': {
         const list = this.deps.reads.memberList(room);
-        return peer.send(JSON.stringify({ type: 'members', id: f.id, room: f.room, ...list }));
+        return peer.send(encodeFrame({ type: 'members', id: f.id, room: f.room, members: list.members, invited: list.invited }));
       }
       case 'invite':
       case 'remove_member':
@@ -124,7 +125,7 @@ export class RoomActions {
     const queued = this.deps.writer.submit(op, (r) => {
       if (!r.ok) return peer.send(refusal(id, r));
       this.apply(r);
-      peer.send(JSON.stringify({ type: 'ok', id, room: String(r.room), ...(op.k === 'room-direct' ? { created: r.created } : {}) }));
+      peer.send(encodeFrame({ type: 'ok', id, room: String(r.room), ...(op.k === 'room-direct' ? { created: r.created } : {}) }));
       this.announce(r);
     });
     if (!queued) peer.send(errorFrame(id, overloaded.code, overloaded.message));

@@ -1,5 +1,6 @@
 import type { AckFields, ClientFrame, HistoryFrame, ReadFrame, SearchFrame, SendFrame, SyncFrame, TypingFrame } from '../protocol/frames.js';
 import type { FrameLimits } from '../protocol/parse.js';
+import { encodeFrame, type RateLimits } from '../protocol/server-frames.js';
 import type { Page } from '../store/read/reader.js';
 import type { Membership } from './membership.js';
 import type { MessageActions } from './message-actions.js';
@@ -40,8 +41,7 @@ export interface ChatDeps {
   onError?: (err: unknown, where: { frame: string; user: number }) => void;
 }
 
-/** The server's frame-rate settings as the `rooms` reply announces them (rate 0: no limit). */
-export interface RateLimits { framesPerSecond: number; frameBurst: number; userFramesPerSecond: number; userFrameBurst: number }
+export type { RateLimits };
 
 /** What a `send` may carry besides its body. */
 export interface SendExtras { replyTo?: number; attachments?: string[] }
@@ -78,6 +78,8 @@ const DEFAULT_SEARCH = 20;
 /** How long a sync refused for a full queue is told to wait: a few slices of the queue. */
 const SYNC_RETRY_MS = 1_000;
 const DEFAULT_RECEIPT_WINDOW_MS = 200;
+/** The reply to a `ping` without an id, encoded once: clients ping often. */
+const PONG = encodeFrame({ type: 'pong' });
 
 /** Room ids are opaque on the wire; inside they are row ids. Anything else names no room. */
 export function parseRoomId(room: string): number | null {
@@ -117,14 +119,14 @@ export class ChatService {
       case 'rooms': {
         const rooms = this.deps.history.rooms(peer.userId);
         this.deps.rooms?.mend(peer.userId, rooms);
-        return peer.send(JSON.stringify({
+        return peer.send(encodeFrame({
           type: 'rooms', id: frame.id, rooms,
           editWindowSeconds: this.deps.actions.editWindowSeconds,
           rateLimits: this.deps.rateLimits,
         }));
       }
       case 'ping':
-        return peer.send(frame.id === undefined ? '{"type":"pong"}' : JSON.stringify({ type: 'pong', id: frame.id }));
+        return peer.send(frame.id === undefined ? PONG : encodeFrame({ type: 'pong', id: frame.id }));
       case 'edit': case 'delete': case 'react': case 'notify': case 'presence':
         return this.deps.actions.handle(peer, frame);
       case 'set_profile': case 'profile':
@@ -179,7 +181,7 @@ export class ChatService {
   private onSend(peer: Peer, f: SendFrame): void {
     this.send(peer.userId, f.room, f.body, f.clientMsgId, (o) => {
       peer.send(o.ok
-        ? JSON.stringify({ type: 'ack', id: f.id, room: o.room, seq: o.seq, msgId: o.msgId, ts: o.ts })
+        ? encodeFrame({ type: 'ack', id: f.id, room: o.room, seq: o.seq, msgId: o.msgId, ts: o.ts })
         : errorFrame(f.id, o.code, o.message));
     }, { replyTo: f.replyTo, attachments: f.attachments });
   }
@@ -187,14 +189,14 @@ export class ChatService {
   private onHistory(peer: Peer, f: HistoryFrame): void {
     const page = this.historyPage(peer.userId, f.room, f.before, f.limit);
     peer.send(page.ok
-      ? JSON.stringify({ type: 'history', id: f.id, room: f.room, messages: page.messages, more: page.more, horizon: page.horizon })
+      ? encodeFrame({ type: 'history', id: f.id, room: f.room, messages: page.messages, more: page.more, horizon: page.horizon })
       : errorFrame(f.id, page.code, page.message));
   }
 
   private onSync(peer: Peer, f: SyncFrame): void {
     if (this.deps.deferReads === undefined) return this.answerSync(peer, f);
     if (!this.deps.deferReads(() => this.answerSync(peer, f))) {
-      peer.send(JSON.stringify({ type: 'error', id: f.id, code: overloaded.code, message: 'too many syncs are waiting; retry shortly', retryAfterMs: SYNC_RETRY_MS }));
+      peer.send(encodeFrame({ type: 'error', id: f.id, code: overloaded.code, message: 'too many syncs are waiting; retry shortly', retryAfterMs: SYNC_RETRY_MS }));
     }
   }
 
@@ -223,7 +225,7 @@ export class ChatService {
       ask.floorSeq = this.deps.membership.firstSeq(roomId, peer.userId);
     }
     const bounds = { perRoom: f.limit ?? DEFAULT_SYNC, total: this.deps.maxSyncTotal };
-    peer.send(JSON.stringify({ type: 'synced', id: f.id, rooms: readSync(this.deps.history, asks, bounds, peer.userId) }));
+    peer.send(encodeFrame({ type: 'synced', id: f.id, rooms: readSync(this.deps.history, asks, bounds, peer.userId) }));
   }
 
   private onRead(peer: Peer, f: ReadFrame): void {
@@ -241,7 +243,7 @@ export class ChatService {
       const e = notMember(f.room);
       return peer.send(errorFrame(f.id, e.code, e.message));
     }
-    peer.publishOthers(roomTopic(roomId), JSON.stringify({ type: 'typing', room: f.room, user: String(peer.userId) }));
+    peer.publishOthers(roomTopic(roomId), encodeFrame({ type: 'typing', room: f.room, user: String(peer.userId) }));
   }
 
   private onSearch(peer: Peer, f: SearchFrame): void {
@@ -259,7 +261,7 @@ export class ChatService {
       .search({ user: peer.userId, query: f.query, room: roomFilter, limit: f.limit ?? DEFAULT_SEARCH, before: f.before }, rooms)
       .then(
         // Hits from before the member's join in a `history: joined` room are not theirs to see.
-        (hits) => peer.send(JSON.stringify({
+        (hits) => peer.send(encodeFrame({
           type: 'results', id: f.id, hits: hits.filter((h) => h.seq >= this.deps.membership.firstSeq(Number(h.room), peer.userId)),
         })),
         (err: Error) => peer.send(errorFrame(f.id, 'unavailable', `search failed: ${err.message}`)),

@@ -1,10 +1,26 @@
 import type { Membership } from '../chat/membership.js';
 import type { Mutes } from '../chat/mutes.js';
 import { roomTopic, type Fanout } from '../chat/ports.js';
+import { profileFrame, type ProfileSource } from '../chat/profiles.js';
+import { roomFrame } from '../chat/room-actions.js';
 import { CLOSE_CODES, CLOSE_REASONS } from '../protocol/errors.js';
-import type { Reader } from '../store/read/reader.js';
+import type { HistoryName, RoomRoleName } from '../protocol/frames.js';
 import type { Logger } from '../log.js';
 import type { SocketRegistry } from './socket-registry.js';
+
+/** One row of the events feed: what a CLI command changed, and where. */
+export interface FeedEvent { id: number; kind: string; room_id: number | null; user_id: number | null }
+
+/** What the follower reads (the store's Reader implements it): the feed, and the rows an event points at. */
+export interface EventsSource {
+  latestEventId(): number;
+  eventsSince(id: number): FeedEvent[];
+  /** A joined member's row, or undefined when they are not joined. */
+  membershipOf(room: number, user: number): { role: RoomRoleName; joined_seq: number; history: HistoryName } | undefined;
+  /** The `message` frame of one stored timeline entry, or undefined once purged. */
+  messageFrame(room: number, seq: number): string | undefined;
+  membersOf(room: number): number[];
+}
 
 /**
  * Follows the store's `events` feed, where CLI commands record what they
@@ -16,12 +32,13 @@ export class EventsFollower {
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly reader: Reader,
+    private readonly reader: EventsSource,
     private readonly membership: Membership,
     private readonly sockets: SocketRegistry,
     private readonly fanout: Fanout,
     private readonly log: Logger,
     private readonly mutes?: Mutes,
+    private readonly profiles?: ProfileSource,
   ) {
     this.lastId = reader.latestEventId();
   }
@@ -47,13 +64,12 @@ export class EventsFollower {
    * membership, and an old event must not undo a newer change.
    */
   private mend(room: number, user: number): void {
-    const frame = (event: string): string => JSON.stringify({ type: 'room', room: String(room), event, user: String(user) });
     const row = this.reader.membershipOf(room, user);
     if (row !== undefined) {
       this.membership.setHistory(room, row.history);
       if (this.membership.add(room, user, { role: row.role, joinedSeq: row.joined_seq })) {
         this.sockets.subscribe(user, room);
-        this.fanout.publish(roomTopic(room), frame('joined'));
+        this.fanout.publish(roomTopic(room), roomFrame(room, 'joined', user));
       }
     } else if (this.membership.remove(room, user)) {
       // Unsubscribe first: the room topic tells the others, and the removed user
@@ -61,8 +77,9 @@ export class EventsFollower {
       this.sockets.unsubscribe(user, room);
       // The membership row and its muted flag are gone: added again, the member starts unmuted.
       this.mutes?.set(room, user, false);
-      this.fanout.publish(roomTopic(room), frame('left'));
-      this.fanout.toUser(user, frame('left'));
+      const left = roomFrame(room, 'left', user);
+      this.fanout.publish(roomTopic(room), left);
+      this.fanout.toUser(user, left);
     }
   }
 
@@ -86,8 +103,11 @@ export class EventsFollower {
         }
         case 'room_created':
           for (const member of this.reader.membersOf(room)) {
-            this.fanout.toUser(member, JSON.stringify({ type: 'room', room: String(room), event: 'created', user: String(member) }));
+            this.fanout.toUser(member, roomFrame(room, 'created', member));
           }
+          break;
+        case 'profile_changed':
+          this.pushProfile(user);
           break;
         case 'user_disabled':
         case 'tokens_revoked':
@@ -97,5 +117,13 @@ export class EventsFollower {
           this.log.warn({ kind: e.kind, id: e.id }, 'unknown admin event');
       }
     }
+  }
+
+  /** As `set_profile` does: the user's profile, as it now reads, to every room they are in. */
+  private pushProfile(user: number): void {
+    const now = this.profiles?.profile(user);
+    if (now === undefined) return;
+    const frame = profileFrame(now);
+    for (const room of this.membership.roomsOf(user)) this.fanout.publish(roomTopic(room), frame);
   }
 }

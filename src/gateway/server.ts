@@ -237,7 +237,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
   features.mount(routes);
   routes.any('/*', (res) => new Exchange(res).error('not_found', 'no such route'));
 
-  const follower = new EventsFollower(reader, membership, sockets, fanout, log, features.mutes);
+  const follower = new EventsFollower(reader, membership, sockets, fanout, log, features.mutes, accountReader);
   const lagSweeper = new LagSweeper(sockets, config.maxBackpressureBytes, (s) => {
     metrics.inc('roost_backpressure_closes_total', 'Sockets closed with 1013 for falling behind (over maxBackpressureBytes).');
     log.info({ conn: s.id, user: s.userId, ip: s.ip }, 'socket fell behind; closing it with 1013');

@@ -1,5 +1,7 @@
 import type { ErrorCode } from './errors.js';
-import type { AckFields, PublicProfile, ReceiptFrame, ReceiptsFrame, RoomSummary, SearchHit, WireMessage } from './frames.js';
+import type {
+  AckFields, DirectoryEntry, InvitedEntry, InviteEntry, MemberEntry, PublicProfile, ReceiptFrame, ReceiptsFrame, RoomSummary, SearchHit, UserEntry, WireMessage,
+} from './frames.js';
 import type { Reason } from './reasons.js';
 
 /**
@@ -33,8 +35,8 @@ export interface PresenceEntry { user: string; state: PresenceState; lastSeen: n
 /** A room's presence: counts, and each member for a room of at most `presenceMaxRoomSize`. */
 export interface PresenceSnapshot { online: number; away: number; users?: PresenceEntry[] }
 
-/** What happened to a room's membership, in a `room` frame. */
-export type RoomEventName = 'created' | 'joined' | 'left';
+/** What happened to a room, in a `room` frame: its membership, an invitation, or its settings (`updated`, with `user` "0"). */
+export type RoomEventName = 'created' | 'joined' | 'invited' | 'left' | 'updated';
 
 // --- Replies: they echo the request's `id` when it had one.
 
@@ -44,9 +46,17 @@ export interface SyncedFrame { type: 'synced'; id?: string; rooms: SyncedRoom[] 
 export interface HistoryPageFrame { type: 'history'; id?: string; room: string; messages: WireMessage[]; more: boolean; horizon?: number }
 export interface ResultsFrame { type: 'results'; id?: string; hits: SearchHit[] }
 export interface RoomListFrame { type: 'rooms'; id?: string; rooms: RoomSummary[]; editWindowSeconds: number; rateLimits: RateLimits }
-/** Success of an action frame; `cseq` for a message change (the change's, or the room's current when nothing changed). */
-export interface OkFrame { type: 'ok'; id?: string; cseq?: number }
+/**
+ * Success of an action frame; `cseq` for a message change (the change's, or
+ * the room's current when nothing changed); `room` for a room action (the
+ * room's id), with `created` for `open_direct` (whether the room is new).
+ */
+export interface OkFrame { type: 'ok'; id?: string; cseq?: number; room?: string; created?: boolean }
 export interface PongFrame { type: 'pong'; id?: string }
+export interface MembersReplyFrame { type: 'members'; id?: string; room: string; members: MemberEntry[]; invited: InvitedEntry[] }
+export interface DirectoryReplyFrame { type: 'directory'; id?: string; rooms: DirectoryEntry[] }
+export interface InvitesReplyFrame { type: 'invites'; id?: string; invites: InviteEntry[] }
+export interface UsersReplyFrame { type: 'users'; id?: string; users: UserEntry[] }
 export interface PresenceReplyFrame extends PresenceSnapshot { type: 'presence'; id?: string; room: string }
 /**
  * A refusal. `retryAfterMs`: when a rate-limited or overloaded client may ask
@@ -79,6 +89,10 @@ export type ServerFrame =
   | RoomListFrame
   | OkFrame
   | PongFrame
+  | MembersReplyFrame
+  | DirectoryReplyFrame
+  | InvitesReplyFrame
+  | UsersReplyFrame
   | PresenceReplyFrame
   | ErrorFrame
   | MessageFrame

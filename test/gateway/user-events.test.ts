@@ -1,5 +1,5 @@
 import t from 'tap';
-import { createRoom } from '../../src/store/admin/admin.js';
+import { createRoom, setDisplayName } from '../../src/store/admin/admin.js';
 import { sleep, startTestServer } from '../helpers/server.js';
 
 t.test('a room created while its members are connected is announced once on each of their sockets, and to nobody else', async (t) => {
@@ -23,4 +23,22 @@ t.test('a room created while its members are connected is announced once on each
   }
   await c.request({ type: 'ping' });
   t.equal(c.frames.filter((f) => f.type === 'room').length, 0, 'a non-member hears nothing');
+});
+
+t.test('a display name changed from the CLI while the server runs reaches the sockets of everyone in a room with the user, and nobody else', async (t) => {
+  const s = await startTestServer();
+  t.teardown(() => s.close());
+  const alice = await s.user('alice');
+  const bob = await s.user('bob');
+  const carol = await s.user('carol');
+  await s.room('plans', ['alice', 'bob']);
+  const a = await s.connect(alice.token);
+  const c = await s.connect(carol.token);
+  // What `roost user profile bob --display-name …` runs, on its own connection.
+  s.admin((db) => setDisplayName(db, 'bob', '  Bob   Builder '));
+  const profile = (f: { type?: unknown; user?: unknown }): boolean => f.type === 'profile' && f.user === bob.id;
+  t.match(await a.next(profile, 20_000), { type: 'profile', user: bob.id, name: 'bob', displayName: 'Bob Builder' }, 'the other member is sent the new profile');
+  await s.followed();
+  await c.request({ type: 'ping' });
+  t.equal(c.frames.filter((f) => f.type === 'profile').length, 0, 'a user in no room with them hears nothing');
 });

@@ -25,8 +25,12 @@ const SAMPLES: { [T in ServerFrameType]: [ServerFrameOf<T>, ...Array<ServerFrame
     rooms: [{ room: '3', name: 'general', kind: 'group', lastSeq: 17, readSeq: 15, unread: 2, mentions: 1, lastCseq: 6, muted: true, notify: 'mentions' }],
     rateLimits: { framesPerSecond: 20, frameBurst: 40, userFramesPerSecond: 40, userFrameBurst: 80 },
   }],
-  ok: [{ type: 'ok', id: 'e1', cseq: 7 }, { type: 'ok', id: 'n1' }],
+  ok: [{ type: 'ok', id: 'e1', cseq: 7 }, { type: 'ok', id: 'n1' }, { type: 'ok', id: 'j1', room: '4' }, { type: 'ok', id: 'd1', room: '12', created: true }],
   pong: [{ type: 'pong', id: 'p1' }, { type: 'pong' }],
+  members: [{ type: 'members', id: 'm1', room: '3', members: [{ user: '5', role: 'owner' }, { user: '7', role: 'member' }], invited: [{ user: '9', by: '5' }] }],
+  directory: [{ type: 'directory', id: 'd2', rooms: [{ room: '4', name: 'garden', topic: 'tomatoes', avatar: 'Yc1mG1s2vX0-3kqQ7p9aZw', members: 3 }, { room: '6', name: 'films', topic: '', members: 1 }] }],
+  invites: [{ type: 'invites', id: 'i1', invites: [{ room: '8', name: 'trip', topic: 'June', by: '5', at: 1767225600123 }] }, { type: 'invites', invites: [] }],
+  users: [{ type: 'users', id: 'w1', users: [{ user: '7', name: 'wang', displayName: '王芳', avatar: 'Yc1mG1s2vX0-3kqQ7p9aZw' }, { user: '9', name: 'bob', displayName: '' }] }],
   presence: [
     { type: 'presence', id: 'q1', room: '3', online: 2, away: 1, users: [{ user: '5', state: 'away', lastSeen: 1767225600123 }, { user: '9', state: 'offline', lastSeen: null }] },
     { type: 'presence', user: '5', state: 'online', lastSeen: 1767225600123 },
@@ -48,7 +52,8 @@ const SAMPLES: { [T in ServerFrameType]: [ServerFrameOf<T>, ...Array<ServerFrame
     { type: 'profile', id: 'u1', user: '7', name: 'wang', displayName: '王芳', avatar: 'Yc1mG1s2vX0-3kqQ7p9aZw' },
     { type: 'profile', user: '9', name: 'bob', displayName: '' },
   ],
-  room: [{ type: 'room', room: '3', event: 'joined', user: '7' }, { type: 'room', room: '3', event: 'left', user: '7' }, { type: 'room', room: '4', event: 'created', user: '5' }],
+  room: [{ type: 'room', room: '3', event: 'joined', user: '7' }, { type: 'room', room: '3', event: 'left', user: '7' }, { type: 'room', room: '4', event: 'created', user: '5' },
+    { type: 'room', room: '8', event: 'invited', user: '9' }, { type: 'room', room: '3', event: 'updated', user: '0' }],
 };
 
 t.test('every frame the server sends encodes to JSON that parses back to the same frame, type first', async (t) => {

@@ -107,7 +107,10 @@ export function disableUser(db: Db, name: string, actor: Actor = cliActor()): Us
   return findUser(db, name);
 }
 
-/** Sets (or with '' clears) the name shown for a user, cleaned as `set_profile` cleans it; answers what was stored. */
+/**
+ * Sets (or with '' clears) the name shown for a user, cleaned as `set_profile`
+ * cleans it, with a `profile_changed` event in the same transaction; answers what was stored.
+ */
 export function setDisplayName(db: Db, name: string, displayName: string, actor: Actor = cliActor()): string {
   const cleaned = cleanDisplayName(displayName);
   if (!cleaned.ok) throw new RoostError('bad_request', cleaned.message);
@@ -115,6 +118,8 @@ export function setDisplayName(db: Db, name: string, displayName: string, actor:
   db.transaction(() => {
     db.prepare('UPDATE users SET display_name = ? WHERE id = ?').run(cleaned.value, user.id);
     appendAudit(db, actor, 'user.profile', { user: user.name, id: user.id, displayName: cleaned.value });
+    // A running server follows the events feed and pushes the new profile to the user's rooms.
+    event(db, 'profile_changed', null, user.id);
   }).immediate();
   return cleaned.value;
 }
