@@ -15,7 +15,6 @@ export type { DirectoryEntry, InviteEntry, PublicProfile, RoomEvent };
 export type RoomRole = RoomRoleName;
 export type JoinRule = JoinRuleName;
 export type HistoryRule = HistoryName;
-export type RoomFrameEvent = 'joined' | 'left' | 'created' | 'invited' | 'updated';
 export type Attachment = NonNullable<WireMessage['attachments']>[number];
 export type Reaction = NonNullable<WireMessage['reactions']>[number];
 export type NotifyLevel = 'all' | 'mentions' | 'none';
@@ -26,17 +25,7 @@ export type Change = WireChange;
 export interface User { id: string; name: string; role: 'admin' | 'member' }
 export interface Member { id: string; name: string; readSeq: number }
 
-/** The room and account frames (docs/protocol.md), as the client reads them. */
-type RoomAndAccountFrame =
-  | { type: 'room'; room: string; event: RoomFrameEvent; user: string }
-  | { type: 'profile'; id?: string; user: string; displayName: string; avatar?: string; name?: string }
-  | { type: 'members'; id?: string; room: string; members: Array<{ user: string; role: RoomRole }>; invited: Array<{ user: string; by: string }> }
-  | { type: 'directory'; id?: string; rooms: DirectoryEntry[] }
-  | { type: 'invites'; id?: string; invites: InviteEntry[] }
-  | { type: 'users'; id?: string; users: PublicProfile[] }
-  | { type: 'ok'; id?: string; cseq?: number; room?: RoomSummary | string; created?: boolean };
-
-export type ServerFrame = BaseServerFrame | RoomAndAccountFrame;
+export type ServerFrame = BaseServerFrame;
 export type ServerFrameOf<T extends ServerFrame['type']> = Extract<ServerFrame, { type: T }>;
 
 /** The answer to a `presence` frame that named a room (a push names none). */

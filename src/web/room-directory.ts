@@ -15,10 +15,9 @@ async function act(store: ChatStore, frame: ClientFrame): Promise<ServerFrameOf<
   return store.conn.request<ServerFrameOf<'ok'>>(frame);
 }
 
-/** The room an `ok` names: its summary's id (create_room, open_direct), or its id. */
+/** The room an `ok` names (create_room, open_direct). */
 function roomIdOf(ok: ServerFrameOf<'ok'>): string | undefined {
-  const room = 'room' in ok ? ok.room : undefined;
-  return typeof room === 'string' ? room : room?.room;
+  return ok.room;
 }
 
 export async function createRoom(store: ChatStore, spec: { name: string; topic?: string; invite?: string[]; joinRule?: JoinRule; history?: HistoryRule }): Promise<string | undefined> {
