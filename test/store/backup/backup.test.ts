@@ -182,14 +182,14 @@ t.test('a full target disk gives a clear error, leaves no partial file and never
   // The child may write at most 256 KiB per file (RLIMIT_FSIZE), like a drive with 256 KiB free.
   // It handles SIGXFSZ (Node resets an inherited "ignore"), so the write fails with EFBIG instead of killing it.
   const script = `process.on('SIGXFSZ', () => {});
-    const { backupDatabase } = await import(${JSON.stringify(new URL('../../../src/store/backup/backup.ts', import.meta.url).href)});
+    const { backupDatabase } = await import(${JSON.stringify(new URL('../../../dist/src/store/backup/backup.js', import.meta.url).href)});
     try { await backupDatabase(process.argv[1], process.argv[2]); console.log('no error'); }
     catch (err) { console.log(JSON.stringify({ code: err.code, message: err.message })); }`;
-  // Only the TypeScript loader is passed on: coverage files written at the child's exit would hit the limit too.
-  const loader = process.execArgv.filter((a) => a.includes('typescript'));
+  // The child runs the built code (npm test builds first) with no loader and no coverage: the
+  // loader's helper process and coverage files written at exit would hit the size limit too.
   const env = { ...process.env };
   delete env.NODE_V8_COVERAGE;
-  const child = spawnSync('bash', ['-c', 'ulimit -f 256; exec "$@"', 'bash', process.execPath, ...loader, '--input-type=module', '-e', script, f.dir, target],
+  const child = spawnSync('bash', ['-c', 'ulimit -f 256; exec "$@"', 'bash', process.execPath, '--input-type=module', '-e', script, f.dir, target],
     { encoding: 'utf8', timeout: 60_000, env });
   t.equal(child.status, 0, `${child.signal ?? ''} ${child.stderr}`);
   const outcome = JSON.parse(child.stdout.trim().split('\n').pop() ?? '{}') as { code?: string; message?: string };
