@@ -161,7 +161,9 @@ export async function newPage(browser: Browser, v: ViewOptions = {}): Promise<{ 
     timezoneId: 'Europe/Berlin',
     deviceScaleFactor: 1,
   });
-  context.setDefaultTimeout(10_000);
+  // Waits end as soon as the page shows what is awaited; the bound only matters when it never does.
+  // Two browsers and a server on a loaded two-core box took over 10 s to show a new direct room.
+  context.setDefaultTimeout(30_000);
   const page = await context.newPage();
   return { context, page };
 }
