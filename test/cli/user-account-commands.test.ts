@@ -1,33 +1,10 @@
 import t from 'tap';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { verifyPassword } from '../../src/auth/password.js';
-import { closeWritable, openReadOnly, openWritable } from '../../src/store/db/database.js';
 import { roost } from './run.js';
+import { userData } from './user-data.js';
 
 /** enable, role, passwd --generate: kept apart from user-commands.test.ts so each file stays well inside tap's timeout. */
-const data = mkdtempSync(join(tmpdir(), 'roost-cli-'));
-t.teardown(() => rmSync(data, { recursive: true, force: true }));
-closeWritable(openWritable(data));
-
-function userRow(name: string): { hash: string; disabled: number; role: string; display_name: string } {
-  const db = openReadOnly(data);
-  try {
-    return db.prepare('SELECT password_hash AS hash, disabled, role, display_name FROM users WHERE name = ?').get(name) as { hash: string; disabled: number; role: string; display_name: string };
-  } finally {
-    db.close();
-  }
-}
-
-function auditActions(): Array<{ action: string; details: string }> {
-  const db = openReadOnly(data);
-  try {
-    return db.prepare('SELECT action, details FROM audit_log ORDER BY id').all() as Array<{ action: string; details: string }>;
-  } finally {
-    db.close();
-  }
-}
+const { data, userRow, auditActions } = userData(t);
 
 t.test('user passwd --generate prints a generated password once, and it is the one stored', async (t) => {
   await roost(['user', 'add', 'gina', '--data', data]);

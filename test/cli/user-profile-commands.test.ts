@@ -1,32 +1,9 @@
 import t from 'tap';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { closeWritable, openReadOnly, openWritable } from '../../src/store/db/database.js';
 import { roost } from './run.js';
+import { userData } from './user-data.js';
 
 /** Display names from the CLI: a file of its own so each CLI test file stays well inside tap's timeout on a loaded machine. */
-const data = mkdtempSync(join(tmpdir(), 'roost-cli-'));
-t.teardown(() => rmSync(data, { recursive: true, force: true }));
-closeWritable(openWritable(data));
-
-function userRow(name: string): { hash: string; disabled: number; role: string; display_name: string } {
-  const db = openReadOnly(data);
-  try {
-    return db.prepare('SELECT password_hash AS hash, disabled, role, display_name FROM users WHERE name = ?').get(name) as { hash: string; disabled: number; role: string; display_name: string };
-  } finally {
-    db.close();
-  }
-}
-
-function auditActions(): Array<{ action: string; details: string }> {
-  const db = openReadOnly(data);
-  try {
-    return db.prepare('SELECT action, details FROM audit_log ORDER BY id').all() as Array<{ action: string; details: string }>;
-  } finally {
-    db.close();
-  }
-}
+const { data, userRow, auditActions } = userData(t);
 
 t.test('a display name in any script goes with --display-name; a user name stays an ASCII handle', async (t) => {
   const added = await roost(['user', 'add', 'wang', '--display-name', '  王芳 ', '--data', data]);
