@@ -8,16 +8,20 @@ import type { SocketState } from './socket-state.js';
  * know. One timer for the whole server checks each socket's queued bytes:
  *  - near the bound: the socket is lagging; it is closed with 1013 as soon as
  *    the close frame fits (now, or from `drain`), then reconnects and syncs;
- *  - still over the bound at the next sweep: it is not reading at all, and
- *    no close frame can reach it; the connection is cut. A socket that uWS's
- *    `dropped` marked between two sweeps is first only noted, so it always
- *    gets one whole interval to read before it can be cut (CI saw a reader
- *    cut with 1006 moments after it was marked, then resumed reading).
+ *  - over the bound for STALLED_SWEEPS sweeps in a row with its queue never
+ *    shrinking: it is not reading at all, and no close frame can reach it;
+ *    the connection is cut. A client that reads, however slowly (a phone on
+ *    a busy Wi-Fi, a loaded machine), is never cut: it gets its 1013 once
+ *    the close frame fits (CI saw readers cut with 1006 when one interval
+ *    was all they had).
  */
+/** Sweeps (one a second in the server) a lagging socket may read nothing before it is cut. */
+export const STALLED_SWEEPS = 5;
+
 export class LagSweeper {
   private timer: NodeJS.Timeout | null = null;
-  /** Lagging sockets some sweep has already seen; weak, so closed ones need no clean-up. */
-  private readonly seen = new WeakSet<SocketState>();
+  /** Lagging sockets some sweep has seen: their queue then, and sweeps since it last shrank. Weak: closed ones need no clean-up. */
+  private readonly stalls = new WeakMap<SocketState, { queued: number; sweeps: number }>();
 
   constructor(
     private readonly sockets: SocketRegistry,
@@ -51,18 +55,20 @@ export class LagSweeper {
       if (!s.lagging) {
         if (queued < threshold) continue;
         s.lagging = true;
-        this.seen.add(s);
+        this.stalls.set(s, { queued, sweeps: 0 });
         this.onLagging(s);
         s.drained();
         acted += 1;
-      } else if (!this.seen.has(s)) {
-        this.seen.add(s);
+        continue;
+      }
+      const stall = this.stalls.get(s);
+      if (stall === undefined || queued < this.maxBackpressureBytes || queued < stall.queued) {
+        // First seen here (uWS's `dropped` marked it), or reading: its 1013 goes as soon as it fits.
+        this.stalls.set(s, { queued, sweeps: 0 });
         s.drained();
-      } else if (queued >= this.maxBackpressureBytes) {
+      } else if (++stall.sweeps >= STALLED_SWEEPS) {
         s.cut();
         acted += 1;
-      } else {
-        s.drained();
       }
     }
     return acted;

@@ -1,6 +1,6 @@
 import t from 'tap';
 import type { WebSocket } from '@based/uws';
-import { LagSweeper } from '../../src/gateway/lag-sweep.js';
+import { LagSweeper, STALLED_SWEEPS } from '../../src/gateway/lag-sweep.js';
 import { SocketRegistry } from '../../src/gateway/socket-registry.js';
 import { SocketState, type SocketData } from '../../src/gateway/socket-state.js';
 
@@ -46,14 +46,30 @@ t.test('a socket whose queue nears the bound is closed with 1013 when the close 
   t.equal(behind.closed, true);
 });
 
-t.test('a lagging socket still over the bound at the next sweep is cut: it is not reading at all', async (t) => {
+t.test('a lagging socket that reads nothing for STALLED_SWEEPS sweeps is cut: no close frame could reach it', async (t) => {
   const { sweeper, s, log } = oneSocket(3, LIMIT + 5000);
   sweeper.sweep();
   t.equal(s.lagging, true, 'marked lagging');
   t.same(log, [], 'no close frame while it cannot fit');
+  for (let i = 1; i < STALLED_SWEEPS; i++) sweeper.sweep();
+  t.same(log, [], 'not yet: it may only be slow to be scheduled');
   sweeper.sweep();
   t.same(log, ['cut']);
   t.equal(s.closed, true);
+});
+
+t.test('a lagging socket that reads, however slowly, is never cut and gets its 1013 once it fits', async (t) => {
+  const { sweeper, s, queued, log } = oneSocket(6, LIMIT + 50_000);
+  sweeper.sweep();
+  for (let i = 0; i < STALLED_SWEEPS * 3; i++) {
+    queued.bytes -= 1000;
+    sweeper.sweep();
+  }
+  t.same(log, [], 'still over the bound, but its queue shrinks at every sweep');
+  t.equal(s.closed, false);
+  queued.bytes = LIMIT - 1;
+  sweeper.sweep();
+  t.same(log, ['end 1013']);
 });
 
 t.test('a lagging socket that drained below the bound gets its 1013 on the next sweep', async (t) => {
@@ -64,11 +80,13 @@ t.test('a lagging socket that drained below the bound gets its 1013 on the next 
   t.same(log, ['end 1013']);
 });
 
-t.test('a socket uWS marked lagging between sweeps gets one whole interval to read before it can be cut', async (t) => {
+t.test('a socket uWS marked lagging between sweeps is first only noted, then given the same sweeps to read', async (t) => {
   const { sweeper, s, log } = oneSocket(5, LIMIT + 5000);
   s.lagging = true; // what the `dropped` handler does
   sweeper.sweep();
   t.same(log, [], 'the first sweep that sees it only notes it');
+  for (let i = 1; i < STALLED_SWEEPS; i++) sweeper.sweep();
+  t.same(log, [], 'still within its sweeps');
   sweeper.sweep();
-  t.same(log, ['cut'], 'still over the bound a whole interval later: cut');
+  t.same(log, ['cut'], 'read nothing for STALLED_SWEEPS sweeps: cut');
 });
