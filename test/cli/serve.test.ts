@@ -3,22 +3,22 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { freePort } from '../helpers/free-port.js';
+import { roostCommand, slowdown } from '../helpers/roost-command.js';
 import { startTestServer } from '../helpers/server.js';
 import { roost } from './run.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Runs `roost serve` until it says where it listens, then SIGTERM; resolves with its output and exit code. */
 function serveOnce(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ stdout: string; code: number | null; port: number }> {
-  const proc = spawn(process.execPath, ['bin/roost.js', 'serve', '--host', '127.0.0.1', '--port', '0', ...args], {
-    cwd: ROOT, env: { ...process.env, ROOST_CONFIG: '', ROOST_DATA: '', ROOST_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+  const run = roostCommand(['serve', '--host', '127.0.0.1', '--port', '0', ...args]);
+  const proc = spawn(run.command, run.args, {
+    cwd: run.cwd, env: { ...process.env, ROOST_CONFIG: '', ROOST_DATA: '', ROOST_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
   let port = 0;
   // A bound for a hung start, generous for a loaded machine (up to eight engineers' tests at once).
-  const killer = setTimeout(() => proc.kill('SIGKILL'), 60_000);
+  const killer = setTimeout(() => proc.kill('SIGKILL'), 60_000 * slowdown);
   proc.stdout.on('data', (d: Buffer) => {
     stdout += d.toString();
     const m = /roost listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(stdout);

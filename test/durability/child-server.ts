@@ -7,12 +7,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { hashPassword } from '../../src/auth/password.js';
 import { addUser, createRoom } from '../../src/store/admin/admin.js';
 import { openReadOnly, openWritable, type Db } from '../../src/store/db/database.js';
+import { roostCommand, slowdown } from '../helpers/roost-command.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const PASSWORD = 'durable-secret-pw';
 
 export interface Fixture { dataDir: string; configFile: string; users: Record<string, number>; rooms: string[] }
@@ -37,9 +36,10 @@ export async function prepareData(userNames: string[], roomCount: number): Promi
 export interface Child { proc: ChildProcess; port: number; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>; stdout: () => string }
 
 /** Starts `node bin/roost.js serve` on port 0 and resolves once it printed where it listens. */
-export function startChild(f: Fixture, timeoutMs = 15_000): Promise<Child> {
-  const proc = spawn(process.execPath, ['bin/roost.js', 'serve', '--data', f.dataDir, '--config', f.configFile, '--host', '127.0.0.1', '--port', '0'], {
-    cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ROOST_CONFIG: '' },
+export function startChild(f: Fixture, timeoutMs = 15_000 * slowdown): Promise<Child> {
+  const run = roostCommand(['serve', '--data', f.dataDir, '--config', f.configFile, '--host', '127.0.0.1', '--port', '0']);
+  const proc = spawn(run.command, run.args, {
+    cwd: run.cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ROOST_CONFIG: '' },
   });
   let out = '';
   let err = '';
