@@ -36,7 +36,7 @@ export async function prepareData(userNames: string[], roomCount: number): Promi
 export interface Child { proc: ChildProcess; port: number; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>; stdout: () => string }
 
 /** Starts `node bin/roost.js serve` on port 0 and resolves once it printed where it listens. */
-export function startChild(f: Fixture, timeoutMs = 15_000 * slowdown): Promise<Child> {
+export function startChild(f: Fixture, timeoutMs = 60_000 * slowdown): Promise<Child> {
   const run = roostCommand(['serve', '--data', f.dataDir, '--config', f.configFile, '--host', '127.0.0.1', '--port', '0']);
   const proc = spawn(run.command, run.args, {
     cwd: run.cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ROOST_CONFIG: '' },
