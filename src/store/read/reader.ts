@@ -31,8 +31,9 @@ export interface TokenInfo {
   lastUsedAt: number;
 }
 
-interface MemberRow { user_id: number; name: string; read_seq: number }
-export interface RoomMember { id: string; name: string; readSeq: number }
+interface MemberRow { user_id: number; name: string; read_seq: number; kind: string; display_name: string }
+/** `bot` and `displayName` only for bots: what a client needs to mark them and show the hook's name. */
+export interface RoomMember { id: string; name: string; readSeq: number; bot?: true; displayName?: string }
 export interface DirectoryUser { id: number; name: string; role: 'admin' | 'member'; disabled: number; created_at: number }
 export interface DirectoryRoom { id: number; name: string; kind: 'group' | 'direct'; last_seq: number; created_at: number }
 
@@ -245,9 +246,11 @@ export class Reader {
   /** A room's members with their names and read markers (primary-key range scan on members). */
   membersOfWithNames(room: number): RoomMember[] {
     this.membersWithNames ??= this.db.prepare(`
-      SELECT m.user_id, u.name, m.read_seq FROM members m JOIN users u ON u.id = m.user_id
+      SELECT m.user_id, u.name, m.read_seq, u.kind, u.display_name FROM members m JOIN users u ON u.id = m.user_id
       WHERE m.room_id = ? ORDER BY u.name`);
-    return this.membersWithNames.all(room).map((r) => ({ id: String(r.user_id), name: r.name, readSeq: r.read_seq }));
+    return this.membersWithNames.all(room).map((r) => ({
+      id: String(r.user_id), name: r.name, readSeq: r.read_seq, ...(r.kind === 'bot' ? { bot: true as const, displayName: r.display_name } : {}),
+    }));
   }
 
   private activeUser?: Statement<[number], { ok: number }>;
