@@ -4,6 +4,7 @@ import { localHostName } from '../ops/mdns.js';
 import { addWebhook, createHook, listHooks, listWebhooks, removeWebhook, revokeHook } from '../store/admin/hooks.js';
 import { cliActor } from '../store/history/audit.js';
 import { configWithDatabase, withDataOptions, withDb, type DataFlags } from './data-options.js';
+import { avatarFromFile } from './avatar-file.js';
 import { out, table, UsageError } from './io.js';
 
 function hookId(text: string): number {
@@ -20,9 +21,12 @@ export function hookCommands(program: Command): void {
   withDataOptions(hook.command('create <room>'))
     .description('make a hook posting into ROOM as its own bot; prints its URL last (shown once: only its hash is kept)')
     .option('--name <name>', 'the name its messages show', 'hook')
-    .action(async (room: string, opts: DataFlags & { name: string }) => {
-      const made = await withDb(opts, (db, config) => ({
-        ...createHook(db, { room, name: opts.name, createdBy: cliActor().name }, cliActor()), port: config.port, tls: config.tlsCert !== '',
+    .option('--avatar <file>', 'a PNG, JPEG, GIF or WebP picture its messages show')
+    .action(async (room: string, opts: DataFlags & { name: string; avatar?: string }) => {
+      const config = configWithDatabase(opts);
+      const avatar = opts.avatar === undefined ? null : await avatarFromFile(config.dataDir, opts.avatar, config.avatarMaxBytes);
+      const made = await withDb(opts, (db) => ({
+        ...createHook(db, { room, name: opts.name, avatar, createdBy: cliActor().name }, cliActor()), port: config.port, tls: config.tlsCert !== '',
       }));
       out(`created hook ${made.hook.id} in ${made.hook.roomName}: posts as ${made.hook.botName} ("${made.hook.name}")`);
       out(`${made.tls ? 'https' : 'http'}://${localHostName()}:${made.port}/api/v1/hooks/${made.token}`);

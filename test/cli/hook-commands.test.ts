@@ -1,5 +1,8 @@
 import t from 'tap';
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
 import { addUser, createRoom } from '../../src/store/admin/admin.js';
 import { closeWritable, openReadOnly, openWritable } from '../../src/store/db/database.js';
 import { roost } from './run.js';
@@ -54,6 +57,25 @@ t.test('hook create prints the URL last; only its hash is stored; list and revok
   const direct = await roost(['hook', 'create', 'nowhere', '--data', f.data]);
   t.equal(direct.code, 1, 'an unknown room is refused');
   t.match(direct.stderr, /no room "nowhere"/);
+});
+
+t.test('hook create --avatar stores the picture as the bot\'s avatar, with its thumbnail', async (t) => {
+  const f = seeded(t);
+  const png = join(f.data, 'nas.png');
+  await sharp({ create: { width: 64, height: 48, channels: 3, background: '#336699' } }).png().toFile(png);
+  const made = await roost(['hook', 'create', 'general', '--name', 'NAS', '--avatar', png, '--data', f.data]);
+  t.equal(made.code, 0, made.stderr);
+  const bot = f.read<{ avatar: string }>("SELECT avatar FROM users WHERE kind = 'bot'");
+  t.type(bot.avatar, 'string', 'the bot shows an avatar');
+  const file = f.read<{ room_id: number; thumb: number; refs: number; width: number; height: number; sha: string }>(
+    'SELECT room_id, thumb, refs, width, height, hex(sha256) AS sha FROM files WHERE id = ?', bot.avatar);
+  t.match(file, { room_id: 0, thumb: 1, refs: 1, width: 64, height: 48 }, 'an avatar upload\'s row, held by its bot');
+  const sha = file.sha.toLowerCase();
+  t.ok(existsSync(join(f.data, 'files', sha.slice(0, 2), `${sha}.thumb.webp`)), 'its thumbnail is in place');
+
+  const notImage = await roost(['hook', 'create', 'general', '--avatar', join(f.data, 'roost.db'), '--data', f.data]);
+  t.equal(notImage.code, 2, 'a file that is not an image is refused');
+  t.match(notImage.stderr, /not a PNG, JPEG, GIF or WebP image/);
 });
 
 t.test('bot create prints a token; the bot has no password; list and token-reset; audited', async (t) => {

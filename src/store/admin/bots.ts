@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { RoostError } from '../../protocol/errors.js';
 import { appendAudit, cliActor, type Actor } from '../history/audit.js';
 import type { Db } from '../db/database.js';
+import { AVATAR_ROOM } from '../files/avatar-files.js';
 import { event, findUser, validateUserName } from './admin.js';
 
 /**
@@ -22,13 +23,23 @@ export function newBotToken(): { token: string; hash: Buffer } {
   return { token, hash: createHash('sha256').update(token).digest() };
 }
 
-/** Inserts a bot user (no transaction of its own: callers hold one). */
-export function insertBot(db: Db, name: string, displayName: string, avatar: string | null = null): number {
+/** An avatar image already placed under files/ (its bytes and thumbnail), whose row is written with its bot. */
+export interface NewAvatar { id: string; sha256: string; size: number; mime: string; width: number; height: number }
+
+/** Inserts a bot user, and its avatar's file row in use by it (no transaction of its own: callers hold one). */
+export function insertBot(db: Db, name: string, displayName: string, avatar: NewAvatar | null = null): number {
   validateUserName(name);
   if (db.prepare('SELECT 1 FROM users WHERE name = ?').get(name) !== undefined) throw new RoostError('conflict', `a user named "${name}" already exists`);
   const info = db.prepare("INSERT INTO users (name, role, password_hash, created_at, kind, display_name, avatar) VALUES (?, 'member', '', ?, 'bot', ?, ?)")
-    .run(name, Date.now(), displayName, avatar);
-  return Number(info.lastInsertRowid);
+    .run(name, Date.now(), displayName, avatar?.id ?? null);
+  const id = Number(info.lastInsertRowid);
+  if (avatar !== null) {
+    // As an avatar upload's row (room 0, a thumbnail), with the one reference its bot holds.
+    db.prepare(`INSERT INTO files (id, room_id, uploader_id, sha256, size, mime, name, width, height, thumb, created_at, refs)
+      VALUES (?, ${AVATAR_ROOM}, ?, ?, ?, ?, 'avatar', ?, ?, 1, ?, 1)`)
+      .run(avatar.id, id, Buffer.from(avatar.sha256, 'hex'), avatar.size, avatar.mime, avatar.width, avatar.height, Date.now());
+  }
+  return id;
 }
 
 /** A free user name for a bot made from a hook's name: its slug, then slug-2, slug-3… */

@@ -4,7 +4,7 @@ import { isWebhookTrigger } from '../../protocol/webhook-trigger.js';
 import { appendAudit, cliActor, type Actor } from '../history/audit.js';
 import type { Db } from '../db/database.js';
 import { event, findRoom, insertMember, type RoomRow } from './admin.js';
-import { freeBotName, insertBot, newBotToken } from './bots.js';
+import { freeBotName, insertBot, newBotToken, type NewAvatar } from './bots.js';
 
 /**
  * A room's integrations. An incoming hook is a URL whose token lets anything
@@ -37,14 +37,14 @@ function groupRoom(db: Db, nameOrId: string): RoomRow {
 }
 
 /** A bot for an integration, joined to the room (a running server learns it from member_added). */
-function roomBot(db: Db, room: number, label: string, avatar: string | null): { id: number; name: string } {
+function roomBot(db: Db, room: number, label: string, avatar: NewAvatar | null): { id: number; name: string } {
   const name = freeBotName(db, label);
   const id = insertBot(db, name, label, avatar);
   insertMember(db, room, id, 'member', true);
   return { id, name };
 }
 
-export interface NewHook { room: string; name?: string; avatar?: string | null; createdBy: string }
+export interface NewHook { room: string; name?: string; avatar?: NewAvatar | null; createdBy: string }
 
 export function createHook(db: Db, spec: NewHook, actor: Actor = cliActor()): { hook: HookRow; token: string } {
   const room = groupRoom(db, spec.room);
