@@ -79,6 +79,8 @@ export class OutgoingWebhooks {
     }
     if (parsed.type !== 'message') return;
     const { type: _type, clientMsgId: _id, ...message } = parsed;
+    // An answer of one webhook never fires another: two `any` webhooks would otherwise talk forever.
+    if (hooks.some((w) => String(w.bot) === message.from)) return;
     for (const w of hooks) {
       if (!fires(w.trigger as Parameters<typeof fires>[0], message, String(w.bot))) continue;
       const body = JSON.stringify({ webhook: String(w.id), room: message.room, trigger: w.trigger, message });

@@ -162,3 +162,26 @@ t.test('owners and moderators register webhooks over HTTP; a host off the LAN is
   const removed = await fetch(`${ts.http}/api/v1/rooms/${room}/webhooks/${made.webhook.id}`, { method: 'DELETE', headers: { Authorization: `Bearer ${alice.token}` } });
   t.equal(removed.status, 200);
 });
+
+t.test('one webhook\'s answer does not fire another webhook of the room', async (t) => {
+  let n = 0;
+  const rx = await receiver(t, (s) => json(s.res, 200, { text: `echo ${++n}` }));
+  const { ts, room, token } = await setup(t, {}, rx.url, 'any');
+  const second = ts.admin((db) => addWebhook(db, { room: 'family', url: rx.url, trigger: 'any', name: 'Echo', createdBy: 'test' }));
+  await ts.followed();
+  const alice = await ts.connect(token);
+  const answers = new Set([String(second.webhook.bot)]);
+  const seen: string[] = [];
+  const done = alice.next((f) => {
+    if (f.type === 'message' && typeof f.from === 'string' && f.event === undefined && f.body !== 'hi') seen.push(f.from);
+    return seen.length >= 2;
+  });
+  await alice.request({ type: 'send', id: 's', room, body: 'hi', clientMsgId: 'c1' });
+  await done;
+  t.equal(seen.filter((b) => answers.has(b)).length, 1, 'each webhook answered the person once');
+  // Then a person's message as a marker: had the answers fired each other, more deliveries would come before its two.
+  await alice.request({ type: 'send', id: 's2', room, body: 'marker', clientMsgId: 'c2' });
+  await rx.waitFor(4);
+  const bodies = rx.seen.map((s) => (JSON.parse(s.body) as { message: { body: string } }).message.body);
+  t.same(bodies.slice().sort(), ['hi', 'hi', 'marker', 'marker'], 'only the people\'s messages were delivered');
+});
