@@ -63,7 +63,9 @@ export class Accounts {
     const wait = throttle.retryAfter(ip, username);
     if (wait > 0) return { ok: false, code: 'rate_limited', message: 'too many failed logins; try again later', retryAfterMs: wait };
     const row = store.loginRow(username);
-    const ok = await verifyPassword(password, row?.password_hash ?? (await decoyHash()));
+    // A bot has no password (its hash is empty): it is checked against the decoy like an unknown name, so it costs the same.
+    const checked = row !== undefined && row.password_hash !== '' ? row.password_hash : await decoyHash();
+    const ok = await verifyPassword(password, checked) && row !== undefined && row.password_hash !== '';
     if (row === undefined || !ok || row.disabled !== 0) {
       throttle.failed(ip, username);
       log.info({ ip, user: username }, 'login refused');

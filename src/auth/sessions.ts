@@ -5,7 +5,7 @@ import { hashToken, looksLikeToken } from './tokens.js';
 export interface SessionRow {
   userId: number;
   name: string;
-  role: 'admin' | 'member';
+  role: 'admin' | 'member' | 'bot';
   disabled: boolean;
   expiresAt: number;
   /** When the token was last used (its creation when never), for the hourly sliding-expiry refresh. */
@@ -21,7 +21,7 @@ export interface SessionStore {
 export interface Session {
   userId: number;
   name: string;
-  role: 'admin' | 'member';
+  role: 'admin' | 'member' | 'bot';
   expiresAt: number;
   lastUsedAt: number;
   tokenHash: string;

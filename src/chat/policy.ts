@@ -183,3 +183,16 @@ export function mayAdminister(serverRole: ServerRole): Verdict {
 export function firstReadableSeq(visibility: HistoryVisibility, joinedAtSeq: number): number {
   return visibility === 'shared' ? 1 : joinedAtSeq + 1;
 }
+
+/**
+ * A room's integrations (incoming hooks, outgoing webhooks): its owners and
+ * moderators, and the server's admins whether they are in the room or not.
+ * Never a direct room, never a bot (a bot cannot mint other bots).
+ */
+export function mayManageIntegrations(room: Pick<RoomFacts, 'kind'>, me: Standing | null, serverRole: ServerRole): Verdict {
+  if (room.kind === 'direct') return no('direct_room');
+  if (serverRole === 'admin') return OK;
+  if (serverRole === 'bot') return no('not_allowed_for_role');
+  if (me === null || me.state !== 'joined') return no('not_member');
+  return rank(me.role) >= rank('moderator') ? OK : no('not_allowed_for_role');
+}

@@ -19,6 +19,8 @@ import { userCommands } from './user-commands.js';
 import { benchCommand } from './bench-command.js';
 import { historyCommands } from './history-commands.js';
 import { inviteCommands } from './invite-commands.js';
+import { hookCommands } from './hook-commands.js';
+import { botCommands } from './bot-commands.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -35,6 +37,8 @@ export function buildProgram(): Command {
   userCommands(program);
   roomCommands(program);
   inviteCommands(program);
+  hookCommands(program);
+  botCommands(program);
   historyCommands(program);
   serviceCommands(program);
   configCommands(program);

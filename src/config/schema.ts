@@ -71,6 +71,17 @@ export const SETTINGS = {
   presence: { kind: 'bool', default: true, env: 'ROOST_PRESENCE', doc: 'Push online/away/offline changes to the members of direct rooms and small rooms.' },
   receiptWindowMs: { kind: 'int', default: 200, min: 0, max: 5000, doc: 'Read markers that move within this many milliseconds reach their room as one receipts frame (0: one receipt frame each, at once).' },
   presenceMaxRoomSize: { kind: 'int', default: 100, min: 2, max: 1_000_000, doc: 'Rooms with more members get no presence pushes (members ask with a presence frame instead).' },
+
+  // Integrations: incoming hooks, outgoing webhooks.
+  hookMaxBodyBytes: { kind: 'int', default: 16 * KiB, min: 256, max: 1024 * KiB, doc: 'Largest body an incoming hook takes; larger gets 413.' },
+  hookPerMinute: { kind: 'int', default: 60, min: 1, max: 1_000_000, doc: 'Sustained posts per minute per incoming hook; past it (and its burst) a post gets 429 with Retry-After.' },
+  hookBurst: { kind: 'int', default: 20, min: 1, max: 1_000_000, doc: 'Posts an incoming hook may make at once before hookPerMinute applies.' },
+  webhookAllowRemote: { kind: 'bool', default: false, doc: 'Let outgoing webhooks reach hosts outside the LAN (anything but loopback, private and link-local ranges and .local names).' },
+  webhookTimeoutSeconds: { kind: 'int', default: 10, min: 1, max: 300, doc: 'How long one outgoing webhook delivery may take before it counts as failed.' },
+  webhookMaxAttempts: { kind: 'int', default: 5, min: 1, max: 20, doc: 'Deliveries of one message to one webhook before it is given up (counted in roost_webhook_given_up_total).' },
+  webhookRetryBaseMs: { kind: 'int', default: 2000, min: 1, max: 3_600_000, doc: 'Wait before the first retry of a failed delivery; it doubles with each further one, up to an hour.' },
+  webhookQueueMax: { kind: 'int', default: 256, min: 1, max: 100_000, doc: 'Deliveries waiting (retries included); past it new ones are dropped and counted, never queued in memory.' },
+  webhookConcurrency: { kind: 'int', default: 4, min: 1, max: 64, doc: 'Deliveries in flight at once; a hanging receiver holds one of them until its timeout.' },
 } as const satisfies Record<string, Setting>;
 
 export type SettingName = keyof typeof SETTINGS;

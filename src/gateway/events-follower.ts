@@ -39,6 +39,8 @@ export class EventsFollower {
     private readonly log: Logger,
     private readonly mutes?: Mutes,
     private readonly profiles?: ProfileSource,
+    /** Told when a room's outgoing webhooks changed (the CLI or the admin thread wrote them). */
+    private readonly webhooksChanged?: (room: number) => void,
   ) {
     this.lastId = reader.latestEventId();
   }
@@ -108,6 +110,9 @@ export class EventsFollower {
           break;
         case 'profile_changed':
           this.pushProfile(user);
+          break;
+        case 'webhooks_changed':
+          this.webhooksChanged?.(room);
           break;
         case 'user_disabled':
         case 'tokens_revoked':

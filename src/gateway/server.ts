@@ -14,6 +14,7 @@ import type { Schedule } from '../chat/read-receipts.js';
 import { Avatars } from '../chat/avatars.js';
 import { Profiles } from '../chat/profiles.js';
 import { ChatService } from '../chat/service.js';
+import { Integrations } from '../chat/integrations.js';
 import { TurnQueue } from '../chat/turn-queue.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
@@ -27,6 +28,7 @@ import { startHistoryJobs, type HistoryJobHooks, type HistoryJobs } from '../job
 import { AccountReader } from '../store/read/account-reader.js';
 import { BlobStore } from '../store/files/blob-store.js';
 import { Reader } from '../store/read/reader.js';
+import { IntegrationReader } from '../store/read/integration-reader.js';
 import { SearchService } from '../store/search/search.js';
 import { Writer } from '../store/write/writer.js';
 import { writeOpIds } from '../store/write/write-op-size.js';
@@ -48,6 +50,9 @@ import { sslAppOptions, tlsFiles } from './tls.js';
 import { loadUws } from './uws.js';
 import { wsBehavior } from './ws-handler.js';
 import { guardedRoutes } from './http-guard.js';
+import { mountHookRoutes } from './hook-routes.js';
+import { mountIntegrationRoutes } from './integration-routes.js';
+import { OutgoingWebhooks } from './outgoing-webhooks.js';
 
 export interface RoostServer {
   readonly port: number;
@@ -162,9 +167,19 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
     app.publish(topic, frame, false);
   };
   sendBatch = new SendBatch(publishNow, (err) => log.error({ err }, 'a socket\'s batched frames or a publish failed; the rest of the batch went out'));
+  const integrationReader = new IntegrationReader(readerDb);
+  // Sees each published message after it is durable; queues deliveries, never waits on them.
+  const outgoing = new OutgoingWebhooks({
+    config, source: integrationReader, metrics, log,
+    reply: (w, text) => integrations.reply(w, text, (o) => {
+      if (!o.ok) log.warn({ webhook: w.id, code: o.code }, 'an outgoing webhook\'s answer could not be posted');
+    }),
+  });
+  outgoing.reload();
   const fanout: Fanout = {
     publish: (topic, frame) => {
       if (!sendBatch.deferPublish(topic, frame)) publishNow(topic, frame);
+      outgoing.observe(topic, frame);
     },
     toUser: (user, frame) => sockets.sendToUser(user, frame),
   };
@@ -229,6 +244,14 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
     afterChange: () => follower.poll(),
     onError: (err) => log.error({ err }, 'applying an admin change to live sockets failed; the events follower catches up'),
   });
+  const integrations = new Integrations({
+    store: adminStore, source: integrationReader, membership,
+    send: (user, room, body, clientMsgId, done) => chat.send(user, room, body, clientMsgId, done),
+    afterChange: () => follower.poll(),
+    onError: (err) => log.error({ err }, 'applying an integration change to live sockets failed; the events follower catches up'),
+  });
+  mountHookRoutes(routes, { config, integrations, metrics });
+  mountIntegrationRoutes(routes, { config, auth, integrations, metrics, tls: tls !== undefined });
   mountAdminDoor(routes, {
     admin, auth, throttle, metrics, log, tls: tls !== undefined,
     connections: () => sockets.size, writerDepth: () => writer.depth, isHealthy: () => accepting && writer.alive,
@@ -237,7 +260,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
   features.mount(routes);
   routes.any('/*', (res) => new Exchange(res).error('not_found', 'no such route'));
 
-  const follower = new EventsFollower(reader, membership, sockets, fanout, log, features.mutes, accountReader);
+  const follower = new EventsFollower(reader, membership, sockets, fanout, log, features.mutes, accountReader, () => outgoing.reload());
   const lagSweeper = new LagSweeper(sockets, config.maxBackpressureBytes, (s) => {
     metrics.inc('roost_backpressure_closes_total', 'Sockets closed with 1013 for falling behind (over maxBackpressureBytes).');
     log.info({ conn: s.id, user: s.userId, ip: s.ip }, 'socket fell behind; closing it with 1013');
@@ -267,6 +290,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       uws.us_listen_socket_close(listenSocket);
       follower.stop();
       lagSweeper.stop();
+      outgoing.stop();
       await history.stop();
       await features.stop();
       await adminStore.close();

@@ -27,7 +27,7 @@ export interface SetProfileFrame { type: 'set_profile'; id?: string; displayName
 /** Asks for one user's public profile. */
 export interface ProfileFrame { type: 'profile'; id?: string; user: string }
 /** What anyone signed in may know of a user: the `profile` frame's fields (`avatar` absent: none). */
-export interface PublicProfile { user: string; name: string; displayName: string; avatar?: string }
+export interface PublicProfile { user: string; name: string; displayName: string; avatar?: string; bot?: true }
 
 export type RoomRoleName = 'owner' | 'moderator' | 'member';
 export type JoinRuleName = 'invite' | 'public';
@@ -157,7 +157,7 @@ export interface RoomSummary {
 }
 
 /** One row of a `members` reply. */
-export interface MemberEntry { user: string; role: RoomRoleName }
+export interface MemberEntry { user: string; role: RoomRoleName; bot?: true }
 /** A pending invitation in a `members` reply. */
 export interface InvitedEntry { user: string; by: string }
 /** One row of a `directory` reply. */
@@ -165,7 +165,7 @@ export interface DirectoryEntry { room: string; name: string; topic: string; ava
 /** One row of an `invites` reply. */
 export interface InviteEntry { room: string; name: string; topic: string; by: string; at: number }
 /** One row of a `users` reply. */
-export interface UserEntry { user: string; name: string; displayName: string; avatar?: string }
+export interface UserEntry { user: string; name: string; displayName: string; avatar?: string; bot?: true }
 
 /** A member's read marker moved: alone in its room's receipts window. */
 export interface ReceiptFrame { type: 'receipt'; room: string; user: string; seq: number }

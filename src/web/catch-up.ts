@@ -86,7 +86,7 @@ export async function fetchMembers(store: ChatStore, ids: readonly string[]): Pr
         const { members } = await api.members(store.token, id);
         const receipts: Record<string, number> = {};
         for (const m of members) if (m.id !== store.state.me.id) receipts[m.id] = m.readSeq;
-        store.learn(members.map((m) => ({ id: m.id, name: m.name })));
+        store.learn(members.map((m) => ({ id: m.id, name: m.name, ...(m.bot === true ? { bot: true, displayName: m.displayName ?? '' } : {}) })));
         store.updateRoom(id, (r) => ({ ...r, members: members.map((m) => m.id), receipts: { ...receipts, ...maxOf(r.receipts, receipts) } }));
       } catch (err) {
         if (err instanceof HttpError && err.status === 401) return store.onSignedOut();

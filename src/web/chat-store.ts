@@ -176,7 +176,7 @@ export class ChatStore {
         this.updateRoom(f.room, (r) => ({ ...r, typing: { ...r.typing, [f.user]: Date.now() + TYPING_SHOWN_MS } }));
         return this.watchTyping();
       case 'profile':
-        return this.learn([{ id: f.user, displayName: f.displayName, avatar: f.avatar ?? null, ...(f.name !== undefined ? { name: f.name } : {}) }]);
+        return this.learn([{ id: f.user, displayName: f.displayName, avatar: f.avatar ?? null, ...(f.name !== undefined ? { name: f.name } : {}), ...(f.bot === true ? { bot: true } : {}) }]);
       case 'room': {
         const mine = f.user === this.state.me.id;
         if (f.event === 'invited') return void loadInvites(this).catch(() => undefined);

@@ -1,10 +1,10 @@
 import type { PublicProfile } from './protocol.js';
 
 /** What the client knows of a user: the sign-in name (what @-mentions match), the display name, the avatar. */
-export interface Person { name: string; displayName: string; avatar?: string }
+export interface Person { name: string; displayName: string; avatar?: string; bot?: boolean }
 
 /** A fact learned about a user from any source: a profile, a members reply, a `profile` push. */
-export interface PersonUpdate { id: string; name?: string; displayName?: string; avatar?: string | null }
+export interface PersonUpdate { id: string; name?: string; displayName?: string; avatar?: string | null; bot?: boolean }
 
 /** Merges what was learned; a field not in an update keeps its known value, `avatar: null` removes it. */
 export function withPeople(people: Readonly<Record<string, Person>>, updates: readonly PersonUpdate[]): Record<string, Person> {
@@ -14,12 +14,13 @@ export function withPeople(people: Readonly<Record<string, Person>>, updates: re
     const next: Person = { name: u.name ?? old.name, displayName: u.displayName ?? old.displayName };
     const avatar = u.avatar === undefined ? old.avatar : u.avatar ?? undefined;
     if (avatar !== undefined) next.avatar = avatar;
+    if (u.bot ?? old.bot) next.bot = true;
     out[u.id] = next;
   }
   return out;
 }
 
-export const fromProfile = (p: PublicProfile): PersonUpdate => ({ id: p.user, name: p.name, displayName: p.displayName, avatar: p.avatar ?? null });
+export const fromProfile = (p: PublicProfile): PersonUpdate => ({ id: p.user, name: p.name, displayName: p.displayName, avatar: p.avatar ?? null, ...(p.bot === true ? { bot: true } : {}) });
 
 /** What each user is called on screen: the display name when set, else the sign-in name. */
 export function labelsOf(people: Readonly<Record<string, Person>>): Record<string, string> {

@@ -23,7 +23,7 @@ export type NotifyLevel = 'all' | 'mentions' | 'none';
 export type Change = WireChange;
 
 export interface User { id: string; name: string; role: 'admin' | 'member' }
-export interface Member { id: string; name: string; readSeq: number }
+export interface Member { id: string; name: string; readSeq: number; bot?: true; displayName?: string }
 
 export type ServerFrame = BaseServerFrame;
 export type ServerFrameOf<T extends ServerFrame['type']> = Extract<ServerFrame, { type: T }>;

@@ -70,6 +70,8 @@ export async function loadRoster(store: ChatStore, room: string): Promise<void> 
   const reply = await store.conn.request<ServerFrameOf<'members'>>({ type: 'members', room });
   const roles: Record<string, RoomRole> = {};
   for (const m of reply.members) roles[m.user] = m.role;
+  const bots = reply.members.filter((m) => m.bot === true && store.state.people[m.user]?.bot !== true).map((m) => ({ id: m.user, bot: true }));
+  if (bots.length > 0) store.learn(bots);
   store.updateRoom(room, (r) => ({ ...r, roles, invitedUsers: reply.invited, memberCount: reply.members.length }));
   const unknown = [...reply.members.map((m) => m.user), ...reply.invited.flatMap((i) => [i.user, i.by])].filter((id) => store.state.people[id] === undefined);
   if (unknown.length > 0) await findUsers(store);

@@ -1,6 +1,6 @@
 import t from 'tap';
 import {
-  firstReadableSeq, mayActInRoom, mayAdminister, mayDelete, mayEdit, mayFetchFile, mayInvite, mayJoin, mayLeave, mayRemove, maySetRole,
+  firstReadableSeq, mayActInRoom, mayAdminister, mayDelete, mayEdit, mayFetchFile, mayInvite, mayJoin, mayLeave, mayManageIntegrations, mayRemove, maySetRole,
   roleNeeded, ROOM_ROLES, type FileFacts, type RoomAction, type RoomFacts, type RoomKind, type RoomRole, type Standing, type Verdict,
 } from '../../src/chat/policy.js';
 import { REASONS } from '../../src/protocol/reasons.js';
@@ -155,6 +155,33 @@ t.test('server-wide settings are for admins only; history visibility sets the fi
   t.equal(outcome(mayAdminister('bot')), 'admin_only');
   t.equal(firstReadableSeq('shared', 40), 1);
   t.equal(firstReadableSeq('joined', 40), 41);
+});
+
+t.test('a room\'s integrations are run by its owners and moderators and by admins, never by a bot', async (t) => {
+  // Columns: server role; rows: the asker's standing in the room.
+  const standings: Array<[string, Standing | null]> = [
+    ['never a member', null],
+    ['invited', { state: 'invited', role: 'member' }],
+    ['left moderator', { state: 'left', role: 'moderator' }],
+    ['member', joined('member')],
+    ['moderator', joined('moderator')],
+    ['owner', joined('owner')],
+  ];
+  const table: Record<string, [admin: string, member: string, bot: string]> = {
+    'never a member': ['ok', 'not_member', 'not_allowed_for_role'],
+    invited: ['ok', 'not_member', 'not_allowed_for_role'],
+    'left moderator': ['ok', 'not_member', 'not_allowed_for_role'],
+    member: ['ok', 'not_allowed_for_role', 'not_allowed_for_role'],
+    moderator: ['ok', 'ok', 'not_allowed_for_role'],
+    owner: ['ok', 'ok', 'not_allowed_for_role'],
+  };
+  for (const [label, me] of standings) {
+    const got = (['admin', 'member', 'bot'] as const).map((role) => outcome(mayManageIntegrations(group, me, role)));
+    t.same(got, table[label], label);
+  }
+  for (const role of ['admin', 'member', 'bot'] as const) {
+    t.equal(outcome(mayManageIntegrations(direct, joined('owner'), role)), 'direct_room', `a direct room has none (${role})`);
+  }
 });
 
 t.test('every reason a rule gives is in the registry with a wire code', async (t) => {

@@ -4,6 +4,8 @@ import type { Db } from '../db/database.js';
 import { addMember, addUser, createRoom, disableUser, findRoom, findUser, removeMember, setPassword, type RoomRow, type UserRow } from './admin.js';
 import { createInviteLink, listInviteLinks, redeemInviteLink, revokeInviteLink, usableInviteLink, type InviteLink } from './invite-links.js';
 import { enableUser, setUserRole } from './user-admin.js';
+import { addWebhook, createHook, listHooks, listWebhooks, removeWebhook, revokeHook, type HookRow, type WebhookRow } from './hooks.js';
+import type { WireHook, WireWebhook } from '../../protocol/integrations.js';
 
 type Handlers = { [K in AdminOpName]: (args: AdminOps[K]['in'], actor: string) => AdminOps[K]['out'] };
 
@@ -13,6 +15,13 @@ function room(db: Db, r: RoomRow): AdminRoom {
   const ids = db.prepare('SELECT user_id FROM members WHERE room_id = ? ORDER BY user_id').all(r.id) as Array<{ user_id: number }>;
   return { id: String(r.id), name: r.name, kind: r.kind, lastSeq: r.last_seq, createdAt: r.created_at, members: ids.map((m) => String(m.user_id)) };
 }
+
+const hook = (h: HookRow): WireHook => ({
+  id: String(h.id), room: String(h.room), name: h.name, bot: String(h.bot), botName: h.botName, createdBy: h.createdBy, createdAt: h.createdAt, revokedAt: h.revokedAt,
+});
+const webhook = (w: WebhookRow): WireWebhook => ({
+  id: String(w.id), room: String(w.room), bot: String(w.bot), botName: w.botName, url: w.url, trigger: w.trigger, createdBy: w.createdBy, createdAt: w.createdAt,
+});
 
 const link = (l: InviteLink): AdminInviteLink => ({ ...l, createdBy: String(l.createdBy), rooms: l.rooms.map(String) });
 
@@ -51,6 +60,20 @@ export function adminHandlers(db: Db): Handlers {
     'invite.redeem': (a) => {
       const r = redeemInviteLink(db, a);
       return { user: user(r.user), rooms: r.rooms.map(String) };
+    },
+    'integrations.list': (a) => ({ hooks: listHooks(db, a.room).map(hook), webhooks: listWebhooks(db, a.room).map(webhook) }),
+    'hook.create': (a, actor) => {
+      const made = createHook(db, { room: a.room, name: a.name, createdBy: actor }, apiActor(actor));
+      return { hook: hook(made.hook), token: made.token };
+    },
+    'hook.revoke': (a, actor) => ({ changed: revokeHook(db, a.id, apiActor(actor), findRoom(db, a.room).id) }),
+    'webhook.add': (a, actor) => {
+      const made = addWebhook(db, { ...a, createdBy: actor }, apiActor(actor));
+      return { webhook: webhook(made.webhook), secret: made.secret };
+    },
+    'webhook.remove': (a, actor) => {
+      removeWebhook(db, a.id, apiActor(actor), findRoom(db, a.room).id);
+      return { changed: true };
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { ErrorCode } from '../../protocol/errors.js';
+import type { WireHook, WireWebhook } from '../../protocol/integrations.js';
 import type { Reason } from '../../protocol/reasons.js';
 
 /**
@@ -43,6 +44,12 @@ export interface AdminOps {
   /** What the join page shows before anyone types: the rooms, the expiry. */
   'invite.check': { in: { token: string }; out: { expiresAt: number; rooms: Array<{ id: string; name: string }> } };
   'invite.redeem': { in: { token: string; name: string; passwordHash: string; displayName?: string }; out: { user: AdminUser; rooms: string[] } };
+  /** A room's integrations; the caller checked who may (chat/policy.ts mayManageIntegrations). */
+  'integrations.list': { in: { room: string }; out: { hooks: WireHook[]; webhooks: WireWebhook[] } };
+  'hook.create': { in: { room: string; name: string }; out: { hook: WireHook; token: string } };
+  'hook.revoke': { in: { room: string; id: number }; out: { changed: boolean } };
+  'webhook.add': { in: { room: string; url: string; trigger: string; name: string }; out: { webhook: WireWebhook; secret: string } };
+  'webhook.remove': { in: { room: string; id: number }; out: { changed: boolean } };
 }
 
 export type AdminOpName = keyof AdminOps;

@@ -36,7 +36,7 @@ export function validateRoomName(name: string): string {
   return trimmed;
 }
 
-function event(db: Db, kind: string, room: number | null, user: number | null): void {
+export function event(db: Db, kind: string, room: number | null, user: number | null): void {
   db.prepare('INSERT INTO events (kind, room_id, user_id, ts) VALUES (?, ?, ?, ?)').run(kind, room, user, Date.now());
 }
 
@@ -152,7 +152,7 @@ export function listRooms(db: Db): RoomRow[] {
  * overridden). With entries, the `joined` entry comes first so joined_seq
  * (the seq before it) lets a `history: joined` member read their own join.
  */
-function insertMember(db: Db, room: number, user: number, role: RoomRoleName, entries: boolean): boolean {
+export function insertMember(db: Db, room: number, user: number, role: RoomRoleName, entries: boolean): boolean {
   if (db.prepare('SELECT 1 FROM members WHERE room_id = ? AND user_id = ?').get(room, user) !== undefined) return false;
   const before = (db.prepare('SELECT last_seq FROM rooms WHERE id = ?').get(room) as { last_seq: number }).last_seq;
   let readSeq = 0;

@@ -241,6 +241,36 @@ export const MIGRATIONS: readonly string[] = [
     revoked_at INTEGER
   ) WITHOUT ROWID;
   `,
+  // 6: integrations. A bot is a user of kind 'bot' with no password (it signs in with a token
+  // only). An incoming hook posts into one room as its own bot; only its token's SHA-256 is
+  // kept. An outgoing webhook POSTs a room's messages to a URL on the LAN, signed with its
+  // secret (kept as is: Roost signs with it), and posts the answer back as its bot.
+  `
+  ALTER TABLE users ADD COLUMN kind TEXT NOT NULL DEFAULT 'person' CHECK (kind IN ('person', 'bot'));
+  CREATE TABLE hooks (
+    id INTEGER PRIMARY KEY,
+    hash BLOB NOT NULL UNIQUE,
+    room_id INTEGER NOT NULL,
+    bot_id INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    revoked_at INTEGER
+  );
+  CREATE INDEX hooks_by_room ON hooks(room_id);
+  CREATE TABLE outgoing_webhooks (
+    id INTEGER PRIMARY KEY,
+    room_id INTEGER NOT NULL,
+    bot_id INTEGER NOT NULL,
+    url TEXT NOT NULL,
+    trigger TEXT NOT NULL,
+    secret TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    removed_at INTEGER
+  );
+  CREATE INDEX outgoing_webhooks_live ON outgoing_webhooks(room_id) WHERE removed_at IS NULL;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -5,8 +5,8 @@ import type { PublicProfile } from '../../protocol/frames.js';
 import { AVATAR_ROOM } from '../files/avatar-files.js';
 import type { Db } from '../db/database.js';
 
-interface RawSession { userId: number; name: string; role: 'admin' | 'member'; disabled: number; expiresAt: number; lastUsedAt: number }
-interface RawProfile { id: number; name: string; display_name: string; avatar: string | null }
+interface RawSession { userId: number; name: string; role: 'admin' | 'member' | 'bot'; disabled: number; expiresAt: number; lastUsedAt: number }
+interface RawProfile { id: number; name: string; display_name: string; avatar: string | null; kind: string }
 interface AvatarUse { room: number; join_rule: 'invite' | 'public' }
 /** An avatar upload, for its download. */
 export interface AvatarRow { id: string; uploader_id: number; sha256: Buffer }
@@ -29,7 +29,7 @@ export class AccountReader implements SessionStore {
 
   constructor(readonly db: Db) {
     this.byHash = db.prepare(`
-      SELECT u.id AS userId, u.name, u.role, u.disabled, t.expires_at AS expiresAt, coalesce(t.last_used_at, t.created_at) AS lastUsedAt
+      SELECT u.id AS userId, u.name, CASE WHEN u.kind = 'bot' THEN 'bot' ELSE u.role END AS role, u.disabled, t.expires_at AS expiresAt, coalesce(t.last_used_at, t.created_at) AS lastUsedAt
       FROM tokens t JOIN users u ON u.id = t.user_id
       WHERE t.hash = ? AND t.revoked_at IS NULL`);
     this.byName = db.prepare('SELECT id, name, role, password_hash, disabled FROM users WHERE name = ?');
@@ -37,7 +37,7 @@ export class AccountReader implements SessionStore {
     this.liveOf = db.prepare(`
       SELECT hash, device, CASE WHEN last_ip != '' THEN last_ip ELSE client_ip END AS ip, created_at AS createdAt, last_used_at AS lastUsedAt
       FROM tokens WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ? ORDER BY created_at DESC`);
-    this.profileOf = db.prepare('SELECT id, name, display_name, avatar FROM users WHERE id = ? AND disabled = 0');
+    this.profileOf = db.prepare('SELECT id, name, display_name, avatar, kind FROM users WHERE id = ? AND disabled = 0');
     this.avatarFile = db.prepare(`SELECT id, uploader_id, sha256 FROM files WHERE id = ? AND room_id = ${AVATAR_ROOM} AND thumb = 1`);
     // No index on users.avatar or rooms.avatar: both tables are the size of one LAN's people and
     // rooms, and an avatar is fetched once per client and cached (private, a day) after that.
@@ -62,7 +62,7 @@ export class AccountReader implements SessionStore {
   profile(user: number): PublicProfile | undefined {
     const r = this.profileOf.get(user);
     if (r === undefined) return undefined;
-    return { user: String(r.id), name: r.name, displayName: r.display_name, ...(r.avatar === null ? {} : { avatar: r.avatar }) };
+    return { user: String(r.id), name: r.name, displayName: r.display_name, ...(r.avatar === null ? {} : { avatar: r.avatar }), ...(r.kind === 'bot' ? { bot: true as const } : {}) };
   }
 
   avatar(fileId: string): AvatarRow | undefined {

@@ -31,8 +31,9 @@ export interface TokenInfo {
   lastUsedAt: number;
 }
 
-interface MemberRow { user_id: number; name: string; read_seq: number }
-export interface RoomMember { id: string; name: string; readSeq: number }
+interface MemberRow { user_id: number; name: string; read_seq: number; kind: string; display_name: string }
+/** `bot` and `displayName` only for bots: what a client needs to mark them and show the hook's name. */
+export interface RoomMember { id: string; name: string; readSeq: number; bot?: true; displayName?: string }
 export interface DirectoryUser { id: number; name: string; role: 'admin' | 'member'; disabled: number; created_at: number }
 export interface DirectoryRoom { id: number; name: string; kind: 'group' | 'direct'; last_seq: number; created_at: number }
 
@@ -173,19 +174,19 @@ export class Reader {
 
   // --- Room directory reads (members, public rooms, invitations, people). Prepared on first use.
 
-  private roomMemberList?: Statement<[number], { user_id: number; role: RoomRoleName }>;
+  private roomMemberList?: Statement<[number], { user_id: number; role: RoomRoleName; kind: string }>;
   private roomInvited?: Statement<[number], { user_id: number; by_user: number | null }>;
   private publicRooms?: Statement<[number], { id: number; name: string; topic: string; avatar: string | null; members: number }>;
   private pendingInvites?: Statement<[number], { id: number; name: string; topic: string; by_user: number | null; at: number }>;
-  private peopleAll?: Statement<[number], { id: number; name: string; display_name: string; avatar: string | null }>;
-  private peopleLike?: Statement<[string, string, number], { id: number; name: string; display_name: string; avatar: string | null }>;
+  private peopleAll?: Statement<[number], { id: number; name: string; display_name: string; avatar: string | null; kind: string }>;
+  private peopleLike?: Statement<[string, string, number], { id: number; name: string; display_name: string; avatar: string | null; kind: string }>;
 
   /** A room's joined members with their (stored) roles, and its pending invitations. */
   memberList(room: number): { members: MemberEntry[]; invited: InvitedEntry[] } {
-    this.roomMemberList ??= this.db.prepare('SELECT user_id, role FROM members WHERE room_id = ? ORDER BY user_id');
+    this.roomMemberList ??= this.db.prepare('SELECT m.user_id, m.role, u.kind FROM members m JOIN users u ON u.id = m.user_id WHERE m.room_id = ? ORDER BY m.user_id');
     this.roomInvited ??= this.db.prepare("SELECT user_id, by_user FROM room_standing WHERE room_id = ? AND state = 'invited' ORDER BY user_id");
     return {
-      members: this.roomMemberList.all(room).map((r) => ({ user: String(r.user_id), role: r.role })),
+      members: this.roomMemberList.all(room).map((r) => ({ user: String(r.user_id), role: r.role, ...(r.kind === 'bot' ? { bot: true as const } : {}) })),
       invited: this.roomInvited.all(room).map((r) => ({ user: String(r.user_id), by: String(r.by_user ?? 0) })),
     };
   }
@@ -210,15 +211,17 @@ export class Reader {
   people(query: string | undefined, limit: number): UserEntry[] {
     let rows;
     if (query === undefined) {
-      this.peopleAll ??= this.db.prepare('SELECT id, name, display_name, avatar FROM users WHERE disabled = 0 ORDER BY name LIMIT ?');
+      this.peopleAll ??= this.db.prepare('SELECT id, name, display_name, avatar, kind FROM users WHERE disabled = 0 ORDER BY name LIMIT ?');
       rows = this.peopleAll.all(limit);
     } else {
-      this.peopleLike ??= this.db.prepare(`SELECT id, name, display_name, avatar FROM users
+      this.peopleLike ??= this.db.prepare(`SELECT id, name, display_name, avatar, kind FROM users
         WHERE disabled = 0 AND (instr(lower(name), ?) > 0 OR instr(lower(display_name), ?) > 0) ORDER BY name LIMIT ?`);
       const q = query.toLowerCase();
       rows = this.peopleLike.all(q, q, limit);
     }
-    return rows.map((r) => ({ user: String(r.id), name: r.name, displayName: r.display_name, ...(r.avatar !== null ? { avatar: r.avatar } : {}) }));
+    return rows.map((r) => ({
+      user: String(r.id), name: r.name, displayName: r.display_name, ...(r.avatar !== null ? { avatar: r.avatar } : {}), ...(r.kind === 'bot' ? { bot: true as const } : {}),
+    }));
   }
 
   membersOf(room: number): number[] {
@@ -243,9 +246,11 @@ export class Reader {
   /** A room's members with their names and read markers (primary-key range scan on members). */
   membersOfWithNames(room: number): RoomMember[] {
     this.membersWithNames ??= this.db.prepare(`
-      SELECT m.user_id, u.name, m.read_seq FROM members m JOIN users u ON u.id = m.user_id
+      SELECT m.user_id, u.name, m.read_seq, u.kind, u.display_name FROM members m JOIN users u ON u.id = m.user_id
       WHERE m.room_id = ? ORDER BY u.name`);
-    return this.membersWithNames.all(room).map((r) => ({ id: String(r.user_id), name: r.name, readSeq: r.read_seq }));
+    return this.membersWithNames.all(room).map((r) => ({
+      id: String(r.user_id), name: r.name, readSeq: r.read_seq, ...(r.kind === 'bot' ? { bot: true as const, displayName: r.display_name } : {}),
+    }));
   }
 
   private activeUser?: Statement<[number], { ok: number }>;

@@ -45,7 +45,8 @@ export function Conversation({ store, state, room }: { store: ChatStore; state: 
           {room.kind === 'direct'
             ? <p class="conv-sub">{`${t('direct')}${other !== undefined && state.presence[other] !== undefined ? ` · ${presenceText(state.presence[other])}` : ''}`}</p>
             : room.members === null ? <p class="conv-sub" />
-              : <MemberList members={room.members} names={state.names} presence={state.presence} />}
+              : <MemberList members={room.members} names={state.names} presence={state.presence}
+                bots={new Set(room.members.filter((id) => state.people[id]?.bot === true))} />}
         </div>
         <RoomSettings store={store} room={room} />
         {room.kind === 'group' && (

@@ -1,5 +1,6 @@
 import { t } from '../i18n.js';
 import type { PresenceState } from '../protocol.js';
+import { BotBadge } from './BotBadge.js';
 import { PresenceDot } from './RoomSettings.js';
 
 const ORDER: Record<PresenceState, number> = { online: 0, away: 1, offline: 2 };
@@ -10,10 +11,12 @@ const ORDER: Record<PresenceState, number> = { online: 0, away: 1, offline: 2 };
  * in bigger rooms the names show without dots). A native <details>, so it
  * opens by keyboard and is announced as expandable without any script.
  */
-export function MemberList({ members, names, presence }: {
+export function MemberList({ members, names, presence, bots = new Set() }: {
   members: readonly string[];
   names: Readonly<Record<string, string>>;
   presence: Readonly<Record<string, PresenceState>>;
+  /** Which of them are bots: their names carry the bot mark. */
+  bots?: ReadonlySet<string>;
 }) {
   const online = members.filter((id) => presence[id] === 'online').length;
   const sorted = [...members].sort((a, b) => (ORDER[presence[a] ?? 'offline'] - ORDER[presence[b] ?? 'offline'])
@@ -26,6 +29,7 @@ export function MemberList({ members, names, presence }: {
           <li key={id} data-user={id}>
             <span class="roster-dot"><PresenceDot state={presence[id]} /></span>
             {names[id] ?? t('unknownUser')}
+            {bots.has(id) && <BotBadge />}
           </li>
         ))}
       </ul>

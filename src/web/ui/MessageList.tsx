@@ -5,6 +5,7 @@ import { t } from '../i18n.js';
 import { buildRows, seenAt } from '../message-rows.js';
 import type { User, WireMessage } from '../protocol.js';
 import { atLatest, windowEnd, type PendingSend, type RoomState } from '../room-state.js';
+import { BotBadge } from './BotBadge.js';
 import { MessageItem } from './MessageItem.js';
 import { MessageText } from './MessageText.js';
 import { describeEvent } from '../timeline-events.js';
@@ -182,6 +183,7 @@ export class MessageList extends Component<Props, { atBottom: boolean }> {
               <div key={row.key} class={`group${mine ? ' mine' : ''}`}>
                 <div class="meta">
                   <span class="who">{mine ? t('you') : nameOf(row.from)}</span>
+                  {store.state.people[row.from]?.bot === true && <BotBadge />}
                   <time dateTime={new Date(first.ts).toISOString()} title={fullTime(first.ts)}>{timeLabel(first.ts)}</time>
                 </div>
                 {row.messages.map((m) => (

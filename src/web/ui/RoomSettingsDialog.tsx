@@ -9,6 +9,8 @@ import { memberPowers, roomPowers } from '../room-powers.js';
 import type { RoomState } from '../room-state.js';
 import { roleWord } from '../timeline-events.js';
 import { Avatar } from './Avatar.js';
+import { BotBadge } from './BotBadge.js';
+import { Integrations } from './Integrations.js';
 import { Dialog } from './Dialog.js';
 import { RuleFields } from './RoomDialogs.js';
 import { UserPicker } from './UserPicker.js';
@@ -58,6 +60,8 @@ export function RoomSettingsDialog({ store, state, room, onClose }: { store: Cha
   const roles = room.roles ?? {};
   const label = (id: string): string => (id === state.me.id ? t('you') : state.names[id] ?? t('unknownUser'));
   const members = Object.keys(roles).sort((a, b) => label(a).localeCompare(label(b)));
+  // The server decides (chat/policy.ts mayManageIntegrations); this only hides what would be refused.
+  const mayManageIntegrations = room.kind === 'group' && (state.me.role === 'admin' || seen.role === 'owner' || seen.role === 'moderator');
   return (
     <Dialog title={t('roomSettings', { room: room.name })} onClose={onClose} wide>
       <form class="form" onSubmit={save} aria-label={t('roomDetails')}>
@@ -85,6 +89,7 @@ export function RoomSettingsDialog({ store, state, room, onClose }: { store: Cha
             <li key={id} data-user={id}>
               <Avatar label={state.names[id] ?? '?'} fileId={state.people[id]?.avatar} links={store.avatarLinks} small />
               <span class="member-name">{label(id)}</span>
+              {state.people[id]?.bot === true && <BotBadge />}
               {mp.roles.length > 0
                 ? <select aria-label={t('roleOf', { name: label(id) })} value={role}
                   onChange={(e) => void run(() => setRole(store, room.id, id, e.currentTarget.value as RoomRole))}>
@@ -109,6 +114,7 @@ export function RoomSettingsDialog({ store, state, room, onClose }: { store: Cha
           exclude={new Set([...members, ...room.invitedUsers.map((i) => i.user)])}
           onPick={(u) => void run(() => inviteUser(store, room.id, u.user))} />
       )}
+      {mayManageIntegrations && <Integrations store={store} room={room.id} />}
       <div class="form-actions leave">
         {!powers.leave && <p class="conv-sub">{t('reasonLastOwner')}</p>}
         <button disabled={!powers.leave} type="button" class="secondary danger" onClick={() => void run(async () => { await leaveRoom(store, room.id); onClose(); location.hash = '#/'; })}>{t('leaveRoom')}</button>

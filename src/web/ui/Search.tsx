@@ -5,6 +5,7 @@ import { roomHref } from '../hooks.js';
 import { t } from '../i18n.js';
 import type { SearchHit } from '../protocol.js';
 import { closeSearch, search as runSearch, type SearchState } from '../search-actions.js';
+import { BotBadge } from './BotBadge.js';
 
 export function SearchBox({ store, search }: { store: ChatStore; search: SearchState | null }) {
   const [text, setText] = useState('');
@@ -56,7 +57,7 @@ function HitRow({ hit, state, store }: { hit: SearchHit; state: ChatState; store
           <time class="room-time" dateTime={new Date(hit.ts).toISOString()} title={fullTime(hit.ts)}>{shortWhen(hit.ts)}</time>
         </span>
         <span class="hit-text">
-          <span class="hit-who">{who}: </span>
+          <span class="hit-who">{who}{state.people[hit.from]?.bot === true && <BotBadge />}: </span>
           {highlight(hit.snippet, hit.highlights).map((p, i) => (p.mark ? <mark key={i}>{p.text}</mark> : p.text))}
         </span>
       </a>
