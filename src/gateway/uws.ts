@@ -18,7 +18,7 @@ export function platformLine(): string {
 
 export class UwsLoadError extends Error {
   constructor(reason: string) {
-    super(`cannot load uWebSockets.js (@based/uws 6.0.1) on ${platformLine()}: ${reason}; supported: Linux x64/arm64 with glibc 2.27+ on Node 20 or 22`);
+    super(`cannot load uWebSockets.js (@based/uws 6.0.1) on ${platformLine()}: ${reason}; supported: Linux x64, arm64 or 32-bit arm with glibc 2.27+ on Node 20 or 22`);
     this.name = 'UwsLoadError';
   }
 }

@@ -25,7 +25,12 @@ export function cpuCheck(i: DoctorInputs): CheckResult {
 
 export function bitsCheck(i: DoctorInputs): CheckResult {
   if (i.arch === 'x64' || i.arch === 'arm64') return ok('os64', '64-bit OS', `Node runs as ${i.arch}`);
-  return fail('os64', '64-bit OS', `Node runs as ${i.arch}; Roost's WebSocket binary exists only for 64-bit x64 and arm64`,
+  // 32-bit Raspberry Pi OS works (CI runs it under emulation), with a 32-bit process's limits.
+  if (i.arch === 'arm') {
+    return warn('os64', '64-bit OS', 'Node runs as arm (32-bit): Roost works, but one process addresses at most 3 GiB and Node 20 is the newest Node for armv7',
+      'on a Pi 3, 4 or 5, the 64-bit Raspberry Pi OS holds more connections per MiB and gets newer Node releases');
+  }
+  return fail('os64', '64-bit OS', `Node runs as ${i.arch}; Roost's native modules exist for x64, arm64 and 32-bit arm`,
     'install the 64-bit Raspberry Pi OS (or a 64-bit Debian) and a 64-bit Node.js');
 }
 

@@ -30,7 +30,7 @@ export function uwsCheck(i: DoctorInputs): CheckResult {
     i.loadUws();
     return ok('uws', 'WebSocket binary (uWebSockets.js)', 'loads');
   } catch (err) {
-    return fail('uws', 'WebSocket binary (uWebSockets.js)', (err as Error).message, 'use a 64-bit OS with glibc 2.27+ and Node 20 or 22; reinstall with: npm ci');
+    return fail('uws', 'WebSocket binary (uWebSockets.js)', (err as Error).message, 'use Linux (x64, arm64 or 32-bit arm) with glibc 2.27+ and Node 20 or 22; reinstall with: npm ci');
   }
 }
 
