@@ -15,13 +15,14 @@ import type { Ceiling, StopLimits } from './lib/stop-rules.js';
 import { runChat } from './scenarios/chat.js';
 import { runFindMax } from './scenarios/find-max.js';
 import { runHold } from './scenarios/hold.js';
+import { budgetVerdict, checkMemory } from './scenarios/memory.js';
 import { CLIENT_FD_MARGIN, defaultWorkers, Session } from './scenarios/session.js';
 import { baselineServer, type BaselineKind } from './target/baseline.js';
 import { remoteRoost } from './target/remote.js';
 import { scratchRoost } from './target/scratch.js';
 import type { Target } from './target/target.js';
 
-export type Scenario = 'hold' | 'chat' | 'find-max';
+export type Scenario = 'hold' | 'chat' | 'find-max' | 'memory';
 
 export interface BenchOptions {
   scenario: Scenario;
@@ -35,6 +36,8 @@ export interface BenchOptions {
   msgRate: number;
   seconds: number;
   bodyBytes: number;
+  /** HTTP logins before the scenario, between the idle and the after-logins RSS reading. */
+  logins: number;
   /** chat: receiving connections send `read` as the web client does. */
   reads?: boolean;
   workers: number;
@@ -59,7 +62,7 @@ export const DEFAULT_RESULTS_DIR = fileURLToPath(new URL(import.meta.url.endsWit
 export function defaultOptions(): BenchOptions {
   return {
     scenario: 'hold', connections: 10_000, rate: 2000, holdSeconds: 30, settleSeconds: 10, roomSize: 50, senders: 200, msgRate: 1000,
-    seconds: 20, bodyBytes: 64, workers: defaultWorkers(), step: 2000, stepSeconds: 5,
+    seconds: 20, bodyBytes: 64, logins: 100, workers: defaultWorkers(), step: 2000, stepSeconds: 5,
     limits: { maxConnectErrorRatio: 0.001, p99LimitMs: 100, rssLimitBytes: Math.floor(totalmem() / 2), lagLimitMs: 100 },
     baseline: false, resultsDir: DEFAULT_RESULTS_DIR, command: 'roost bench',
   };
@@ -68,6 +71,21 @@ export function defaultOptions(): BenchOptions {
 type Outcome = RunFigures & { ceiling: { rule: Ceiling; detail: string } };
 
 async function runOn(target: Target, o: BenchOptions, progress: Progress, connections: number): Promise<Outcome> {
+  // The memory scenario is this check alone, settled as long as asked; before a load scenario, briefer.
+  const rss = await checkMemory(target, o.logins, o.scenario === 'memory' ? o.settleSeconds : Math.min(o.settleSeconds, 5));
+  if (o.scenario === 'memory') {
+    const verdict = rss === null ? { pass: false, detail: 'the server\'s /proc is not readable here (give --server-pid)' } : budgetVerdict(rss);
+    const mib = (b: number | null | undefined): number | null => (b === null || b === undefined ? null : Math.round((b / 2 ** 20) * 10) / 10);
+    return {
+      target: target.name, steps: [], memory: null, rss,
+      figures: { 'idle RSS MiB': mib(rss?.idleBytes), [`RSS after ${rss?.logins ?? 0} logins MiB`]: mib(rss?.afterLoginsBytes), 'memory budget': verdict.pass ? 'pass' : 'over' },
+      ceiling: { rule: verdict.pass ? 'none' : 'memory', detail: verdict.detail },
+    };
+  }
+  return { ...(await runScenario(target, o, progress, connections)), rss };
+}
+
+async function runScenario(target: Target, o: BenchOptions, progress: Progress, connections: number): Promise<Outcome> {
   const lifetimeMs = 30 * 60 * 1000;
   const session = await Session.open(target, { workers: o.workers, connections, pingEveryMs: 30_000, connectTimeoutMs: 10_000, lifetimeMs, progress });
   try {
@@ -76,6 +94,8 @@ async function runOn(target: Target, o: BenchOptions, progress: Progress, connec
         return await runHold(session, { connections, rate: o.rate, holdSeconds: o.holdSeconds, connectTimeoutMs: 10_000, stages: 4, settleSeconds: o.settleSeconds });
       case 'chat':
         return await runChat(session, { connections, rate: o.rate, roomSize: o.roomSize, senders: o.senders, msgRate: o.msgRate, seconds: o.seconds, bodyBytes: o.bodyBytes, connectTimeoutMs: 10_000, reads: o.reads });
+      case 'memory':
+        throw new Error('the memory scenario opens no connections');
       case 'find-max':
         return await runFindMax(session, {
           maxConnections: connections, step: o.step, rate: o.rate, roomSize: o.roomSize, senders: o.senders, msgRate: o.msgRate,
@@ -116,7 +136,8 @@ export async function runBench(o: BenchOptions, log: (line: string) => void = (l
   if (clientFds !== null) notes.push(`open-file limit here: ${clientFds} per process; each load generator holds at most ${clientFds - CLIENT_FD_MARGIN} clients`);
   const load0 = machineInfo(o.dataDir ?? process.cwd());
   try {
-    const seedCount = o.connections;
+    // The memory check logs in as a few users; it needs no one else.
+    const seedCount = o.scenario === 'memory' ? 10 : o.connections;
     log(`roost bench ${o.scenario}: preparing ${seedCount} bench users…`);
     const main = o.url === undefined
       ? await scratchRoost({ connections: seedCount, roomSize: o.roomSize, ...(o.tmpDir === undefined ? {} : { parentDir: o.tmpDir }) })
@@ -148,7 +169,7 @@ export async function runBench(o: BenchOptions, log: (line: string) => void = (l
       loadAverageEnd: machineInfo(o.dataDir ?? process.cwd()).loadAverage,
       parameters: {
         connections: n, rate: o.rate, holdSeconds: o.holdSeconds, settleSeconds: o.settleSeconds, roomSize: o.roomSize, senders: o.senders, msgRate: o.msgRate,
-        seconds: o.seconds, bodyBytes: o.bodyBytes, workers: o.workers, step: o.step, stepSeconds: o.stepSeconds,
+        seconds: o.seconds, bodyBytes: o.bodyBytes, logins: o.logins, workers: o.workers, step: o.step, stepSeconds: o.stepSeconds,
         p99LimitMs: o.limits.p99LimitMs, rssLimitBytes: o.limits.rssLimitBytes, lagLimitMs: o.limits.lagLimitMs,
         target: o.url ?? 'scratch', baseline: o.baseline,
       },

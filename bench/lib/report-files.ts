@@ -21,8 +21,21 @@ function stepsTable(steps: Step[]): string[] {
   return rows;
 }
 
+function rssLines(r: RunFigures): string[] {
+  const c = r.rss;
+  if (c === undefined || c === null) return [];
+  return [`- server RSS (VmRSS, settled ${c.settleSeconds} s): **${n(c.idleBytes === null ? null : c.idleBytes / MiB, 1)} MiB idle after start**, ` +
+    `**${n(c.afterLoginsBytes === null ? null : c.afterLoginsBytes / MiB, 1)} MiB after ${n(c.logins)} HTTP logins** over ${c.loginUsers} users` +
+    `${c.loginsFailed > 0 ? ` (${n(c.loginsFailed)} failed: ${c.firstLoginError ?? ''})` : ''}`];
+}
+
 function memoryLines(r: RunFigures): string[] {
-  if (r.memory === null) return ['Too few steps to fit bytes per connection.'];
+  if (r.memory === null) return [...rssLines(r), ...(r.steps.length === 0 ? [] : ['Too few steps to fit bytes per connection.'])];
+  return [...rssLines(r), ...memoryLinesFit(r)];
+}
+
+function memoryLinesFit(r: RunFigures): string[] {
+  if (r.memory === null) return [];
   const m = r.memory;
   return [
     `- user space: **${n(m.userBytesPerConn)} bytes per connection** (slope of server RSS over ${m.points} steps, r² ${m.r2.toFixed(3)}; base RSS ${n(m.baseRssBytes / MiB, 1)} MiB)`,

@@ -33,8 +33,21 @@ export interface MemoryFit {
   points: number;
 }
 
+/** Server RSS settled after start, and settled after a burst of HTTP logins (scrypt and all). */
+export interface RssCheck {
+  idleBytes: number | null;
+  afterLoginsBytes: number | null;
+  logins: number;
+  loginsFailed: number;
+  firstLoginError: string | null;
+  settleSeconds: number;
+  loginUsers: number;
+}
+
 export interface RunFigures {
   target: string;
+  /** Null where the bench cannot read the server's /proc (a remote server without --server-pid). */
+  rss?: RssCheck | null;
   steps: Step[];
   figures: Record<string, number | string | null>;
   memory: MemoryFit | null;
