@@ -8,20 +8,31 @@ import { fileURLToPath } from 'node:url';
 import { fdAdvice, fdLimitOf } from './lib/fd-limit.js';
 import { machineInfo, piModel } from './lib/machine.js';
 import { Progress } from './lib/progress.js';
-import { PROJECTION_FORMULA, projectPi } from './lib/projection.js';
-import type { BenchResult, RunFigures } from './lib/result.js';
+import { BOARD_CPU_FACTOR, PROJECTION_FORMULA, projectPi } from './lib/projection.js';
+import { IDLE_CPU_SHARE, MIN_R2, SERVER_FD_RESERVE, capConnections, cpuConnections, cpuCostPerConnection, reliable, unitFdLimit, type ProjectionCaps } from './lib/projection-caps.js';
+import { fitLine } from './lib/fit.js';
+import type { BenchResult, MemoryFit, RunFigures, Step } from './lib/result.js';
+import { shippedUnit } from '../src/ops/unit-file.js';
+import { SETTINGS } from '../src/config/schema.js';
 import { writeResultFiles } from './lib/report-files.js';
 import type { Ceiling, StopLimits } from './lib/stop-rules.js';
 import { runChat } from './scenarios/chat.js';
 import { runFindMax } from './scenarios/find-max.js';
 import { runHold } from './scenarios/hold.js';
+import { DEFAULT_WEAR_RATES, runWear } from './scenarios/wear.js';
+import { DEFAULT_ENDURANCE_BYTES } from './lib/endurance.js';
+import { budgetVerdict, checkMemory } from './scenarios/memory.js';
 import { CLIENT_FD_MARGIN, defaultWorkers, Session } from './scenarios/session.js';
 import { baselineServer, type BaselineKind } from './target/baseline.js';
 import { remoteRoost } from './target/remote.js';
 import { scratchRoost } from './target/scratch.js';
 import type { Target } from './target/target.js';
 
-export type Scenario = 'hold' | 'chat' | 'find-max';
+export type Scenario = 'hold' | 'chat' | 'find-max' | 'memory' | 'wear';
+
+/** wear: a few rooms are enough to write messages; more users only lengthen seeding. */
+export const WEAR_CONNECTIONS = 20;
+export const WEAR_ROOM_SIZE = 10;
 
 export interface BenchOptions {
   scenario: Scenario;
@@ -35,6 +46,12 @@ export interface BenchOptions {
   msgRate: number;
   seconds: number;
   bodyBytes: number;
+  /** HTTP logins before the scenario, between the idle and the after-logins RSS reading. */
+  logins: number;
+  /** wear: steady rates to measure (msg/s), seconds at each (null: 60 s at 1 msg/s, 30 s at 10, else 10), card endurance assumed. */
+  wearRates: number[];
+  wearSeconds: number | null;
+  enduranceBytes: number;
   /** chat: receiving connections send `read` as the web client does. */
   reads?: boolean;
   workers: number;
@@ -59,7 +76,7 @@ export const DEFAULT_RESULTS_DIR = fileURLToPath(new URL(import.meta.url.endsWit
 export function defaultOptions(): BenchOptions {
   return {
     scenario: 'hold', connections: 10_000, rate: 2000, holdSeconds: 30, settleSeconds: 10, roomSize: 50, senders: 200, msgRate: 1000,
-    seconds: 20, bodyBytes: 64, workers: defaultWorkers(), step: 2000, stepSeconds: 5,
+    seconds: 20, bodyBytes: 64, logins: 100, wearRates: DEFAULT_WEAR_RATES, wearSeconds: null, enduranceBytes: DEFAULT_ENDURANCE_BYTES, workers: defaultWorkers(), step: 2000, stepSeconds: 5,
     limits: { maxConnectErrorRatio: 0.001, p99LimitMs: 100, rssLimitBytes: Math.floor(totalmem() / 2), lagLimitMs: 100 },
     baseline: false, resultsDir: DEFAULT_RESULTS_DIR, command: 'roost bench',
   };
@@ -68,6 +85,21 @@ export function defaultOptions(): BenchOptions {
 type Outcome = RunFigures & { ceiling: { rule: Ceiling; detail: string } };
 
 async function runOn(target: Target, o: BenchOptions, progress: Progress, connections: number): Promise<Outcome> {
+  // The memory scenario is this check alone, settled as long as asked; before a load scenario, briefer.
+  const rss = await checkMemory(target, o.logins, o.scenario === 'memory' ? o.settleSeconds : Math.min(o.settleSeconds, 5));
+  if (o.scenario === 'memory') {
+    const verdict = rss === null ? { pass: false, detail: 'the server\'s /proc is not readable here (give --server-pid)' } : budgetVerdict(rss);
+    const mib = (b: number | null | undefined): number | null => (b === null || b === undefined ? null : Math.round((b / 2 ** 20) * 10) / 10);
+    return {
+      target: target.name, steps: [], memory: null, rss,
+      figures: { 'idle RSS MiB': mib(rss?.idleBytes), [`RSS after ${rss?.logins ?? 0} logins MiB`]: mib(rss?.afterLoginsBytes), 'memory budget': verdict.pass ? 'pass' : 'over' },
+      ceiling: { rule: verdict.pass ? 'none' : 'memory', detail: verdict.detail },
+    };
+  }
+  return { ...(await runScenario(target, o, progress, connections)), rss };
+}
+
+async function runScenario(target: Target, o: BenchOptions, progress: Progress, connections: number): Promise<Outcome> {
   const lifetimeMs = 30 * 60 * 1000;
   const session = await Session.open(target, { workers: o.workers, connections, pingEveryMs: 30_000, connectTimeoutMs: 10_000, lifetimeMs, progress });
   try {
@@ -76,6 +108,13 @@ async function runOn(target: Target, o: BenchOptions, progress: Progress, connec
         return await runHold(session, { connections, rate: o.rate, holdSeconds: o.holdSeconds, connectTimeoutMs: 10_000, stages: 4, settleSeconds: o.settleSeconds });
       case 'chat':
         return await runChat(session, { connections, rate: o.rate, roomSize: o.roomSize, senders: o.senders, msgRate: o.msgRate, seconds: o.seconds, bodyBytes: o.bodyBytes, connectTimeoutMs: 10_000, reads: o.reads });
+      case 'wear':
+        return await runWear(session, {
+          connections, rate: o.rate, roomSize: Math.min(o.roomSize, WEAR_ROOM_SIZE), senders: Math.min(o.senders, WEAR_ROOM_SIZE), bodyBytes: o.bodyBytes,
+          connectTimeoutMs: 10_000, rates: o.wearRates, seconds: o.wearSeconds, enduranceBytes: o.enduranceBytes,
+        });
+      case 'memory':
+        throw new Error('the memory scenario opens no connections');
       case 'find-max':
         return await runFindMax(session, {
           maxConnections: connections, step: o.step, rate: o.rate, roomSize: o.roomSize, senders: o.senders, msgRate: o.msgRate,
@@ -98,6 +137,25 @@ function plannedConnections(o: BenchOptions, target: Target, notes: string[]): n
   return n;
 }
 
+/** The Pi projection from a memory fit, capped by the unit's fd limit, maxConnections and idle CPU; none from an unreliable fit. */
+function cappedProjection(memory: MemoryFit, steps: Step[], msgsPerSecond: number | null, measuredOnPi: boolean): NonNullable<BenchResult['projection']> {
+  const formula = `${PROJECTION_FORMULA}; then capped by the unit's LimitNOFILE − ${SERVER_FD_RESERVE}, maxConnections, and ` +
+    `idle CPU (4 cores × board factor × ${IDLE_CPU_SHARE} ÷ measured CPU seconds per connection per second); a fit with r² < ${MIN_R2} is not used`;
+  if (!reliable(memory)) {
+    return { formula, measuredOnPi, rows: [], unreliable: `memory fit r² ${memory.r2.toFixed(3)} < ${MIN_R2}: unreliable, no projection` };
+  }
+  const cpuPoints = steps.filter((s) => s.connections > 0 && s.cpuPercent !== null && s.msgsPerSecond === 0).map((s) => [s.connections, s.cpuPercent ?? 0] as const);
+  const cpuFit = new Set(cpuPoints.map((p) => p[0])).size >= 3 ? fitLine(cpuPoints) : null;
+  const caps: ProjectionCaps = { fdLimit: unitFdLimit(shippedUnit()), maxConnections: Number(SETTINGS.maxConnections.default), cpuSecondsPerConnection: cpuCostPerConnection(cpuFit) };
+  const rows = projectPi({
+    userBytesPerConn: memory.userBytesPerConn, kernelBytesPerConn: memory.kernelBytesPerConn ?? 0, baseRssBytes: memory.baseRssBytes, msgsPerSecond,
+  }).map((row) => ({ ...row, ...capConnections(row.connections, caps, cpuConnections(PI_CORES, BOARD_CPU_FACTOR[row.board] ?? 0, caps.cpuSecondsPerConnection)) }));
+  return { formula, measuredOnPi, rows, caps: { ...caps, cpuFitR2: cpuFit?.r2 ?? null } };
+}
+
+/** Pi 4 and Pi 5 both have four cores. */
+const PI_CORES = 4;
+
 export async function runBench(o: BenchOptions, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<{ result: BenchResult; files: { json: string; md: string; svg: string } | null }> {
   const started = Date.now();
   const progress = new Progress();
@@ -116,11 +174,13 @@ export async function runBench(o: BenchOptions, log: (line: string) => void = (l
   if (clientFds !== null) notes.push(`open-file limit here: ${clientFds} per process; each load generator holds at most ${clientFds - CLIENT_FD_MARGIN} clients`);
   const load0 = machineInfo(o.dataDir ?? process.cwd());
   try {
-    const seedCount = o.connections;
+    // The memory check logs in as a few users; it needs no one else.
+    const seedCount = o.scenario === 'memory' ? 10 : o.scenario === 'wear' ? Math.min(o.connections, WEAR_CONNECTIONS) : o.connections;
+    const roomSize = o.scenario === 'wear' ? Math.min(o.roomSize, WEAR_ROOM_SIZE) : o.roomSize;
     log(`roost bench ${o.scenario}: preparing ${seedCount} bench users…`);
     const main = o.url === undefined
-      ? await scratchRoost({ connections: seedCount, roomSize: o.roomSize, ...(o.tmpDir === undefined ? {} : { parentDir: o.tmpDir }) })
-      : await remoteRoost({ url: o.url, dataDir: o.dataDir ?? '', connections: seedCount, roomSize: o.roomSize,
+      ? await scratchRoost({ connections: seedCount, roomSize, ...(o.tmpDir === undefined ? {} : { parentDir: o.tmpDir }) })
+      : await remoteRoost({ url: o.url, dataDir: o.dataDir ?? '', connections: seedCount, roomSize,
         ...(o.adminToken === undefined ? {} : { adminToken: o.adminToken }), ...(o.serverPid === undefined ? {} : { pid: o.serverPid }) });
     open.push(main);
     const n = plannedConnections(o, main, notes);
@@ -148,18 +208,11 @@ export async function runBench(o: BenchOptions, log: (line: string) => void = (l
       loadAverageEnd: machineInfo(o.dataDir ?? process.cwd()).loadAverage,
       parameters: {
         connections: n, rate: o.rate, holdSeconds: o.holdSeconds, settleSeconds: o.settleSeconds, roomSize: o.roomSize, senders: o.senders, msgRate: o.msgRate,
-        seconds: o.seconds, bodyBytes: o.bodyBytes, workers: o.workers, step: o.step, stepSeconds: o.stepSeconds,
+        seconds: o.seconds, bodyBytes: o.bodyBytes, logins: o.logins, wearRates: o.wearRates.join(','), wearSeconds: o.wearSeconds, enduranceBytes: o.enduranceBytes, workers: o.workers, step: o.step, stepSeconds: o.stepSeconds,
         p99LimitMs: o.limits.p99LimitMs, rssLimitBytes: o.limits.rssLimitBytes, lagLimitMs: o.limits.lagLimitMs,
         target: o.url ?? 'scratch', baseline: o.baseline,
       },
-      projection: mine.memory === null ? null : {
-        formula: PROJECTION_FORMULA,
-        measuredOnPi: pi !== null,
-        rows: projectPi({
-          userBytesPerConn: mine.memory.userBytesPerConn, kernelBytesPerConn: mine.memory.kernelBytesPerConn ?? 0,
-          baseRssBytes: mine.memory.baseRssBytes, msgsPerSecond: measuredMsgs,
-        }),
-      },
+      projection: mine.memory === null ? null : cappedProjection(mine.memory, mine.steps, measuredMsgs, pi !== null),
       baselines,
       notes,
     };

@@ -21,8 +21,29 @@ function stepsTable(steps: Step[]): string[] {
   return rows;
 }
 
+function rssLines(r: RunFigures): string[] {
+  const c = r.rss;
+  if (c === undefined || c === null) return [];
+  return [`- server RSS (VmRSS, settled ${c.settleSeconds} s): **${n(c.idleBytes === null ? null : c.idleBytes / MiB, 1)} MiB idle after start**, ` +
+    `**${n(c.afterLoginsBytes === null ? null : c.afterLoginsBytes / MiB, 1)} MiB after ${n(c.logins)} HTTP logins** over ${c.loginUsers} users` +
+    `${c.loginsFailed > 0 ? ` (${n(c.loginsFailed)} failed: ${c.firstLoginError ?? ''})` : ''}`];
+}
+
+function wearLines(r: RunFigures): string[] {
+  if (r.wear === undefined || r.wear.length === 0) return [];
+  const rows = ['', '| msg/s | seconds | messages | bytes written | bytes per message | MB per day | years to endurance |', '|---:|---:|---:|---:|---:|---:|---:|'];
+  for (const w of r.wear) rows.push(`| ${n(w.msgsPerSecond)} | ${n(w.seconds)} | ${n(w.acked)} | ${n(w.writeBytes)} | ${n(w.bytesPerMessage)} | ${n(w.bytesPerDay === null ? null : w.bytesPerDay / 1e6, 1)} | ${n(w.years, 1)} |`);
+  return rows;
+}
+
 function memoryLines(r: RunFigures): string[] {
-  if (r.memory === null) return ['Too few steps to fit bytes per connection.'];
+  if (r.wear !== undefined) return [...rssLines(r), ...wearLines(r)];
+  if (r.memory === null) return [...rssLines(r), ...(r.steps.length === 0 ? [] : ['Too few steps to fit bytes per connection.'])];
+  return [...rssLines(r), ...memoryLinesFit(r)];
+}
+
+function memoryLinesFit(r: RunFigures): string[] {
+  if (r.memory === null) return [];
   const m = r.memory;
   return [
     `- user space: **${n(m.userBytesPerConn)} bytes per connection** (slope of server RSS over ${m.points} steps, r² ${m.r2.toFixed(3)}; base RSS ${n(m.baseRssBytes / MiB, 1)} MiB)`,
@@ -73,8 +94,12 @@ export function markdownSummary(r: BenchResult): string {
   }
   if (r.projection !== null) {
     const p = r.projection;
-    lines.push('', `## What a Pi would hold (${p.measuredOnPi ? 'measured on this Pi' : 'PROJECTION, not a measurement'})`, '', `Formula: ${p.formula}`, '', '| board | RAM | connections | durable msgs/s |', '|---|---:|---:|---:|');
-    for (const row of p.rows) lines.push(`| ${row.board} | ${row.ramGiB} GB | ${n(row.connections)} | ${n(row.msgsPerSecond)} |`);
+    lines.push('', `## What a Pi would hold (${p.measuredOnPi ? 'measured on this Pi' : 'PROJECTION, not a measurement'})`, '', `Formula: ${p.formula}`, '');
+    if (p.unreliable !== undefined) lines.push(`Not projected: ${p.unreliable}.`);
+    else {
+      lines.push('| board | RAM | connections | limited by | durable msgs/s |', '|---|---:|---:|---|---:|');
+      for (const row of p.rows) lines.push(`| ${row.board} | ${row.ramGiB} GB | ${n(row.connections)} | ${row.limitedBy ?? 'memory'} | ${n(row.msgsPerSecond)} |`);
+    }
   }
   if (r.notes.length > 0) lines.push('', '## Notes', '', ...r.notes.map((x) => `- ${x}`));
   return `${lines.join('\n')}\n`;

@@ -3,6 +3,8 @@ import type { LatencySummary } from './histogram.js';
 import type { MachineInfo } from './machine.js';
 import type { ProjectionRow } from './projection.js';
 import type { Ceiling } from './stop-rules.js';
+import type { Limit, ProjectionCaps } from './projection-caps.js';
+import type { WearRow } from '../scenarios/wear.js';
 
 export interface Step {
   /** Connections the load generators held open when the step was measured. */
@@ -33,8 +35,23 @@ export interface MemoryFit {
   points: number;
 }
 
+/** Server RSS settled after start, and settled after a burst of HTTP logins (scrypt and all). */
+export interface RssCheck {
+  idleBytes: number | null;
+  afterLoginsBytes: number | null;
+  logins: number;
+  loginsFailed: number;
+  firstLoginError: string | null;
+  settleSeconds: number;
+  loginUsers: number;
+}
+
 export interface RunFigures {
   target: string;
+  /** Null where the bench cannot read the server's /proc (a remote server without --server-pid). */
+  rss?: RssCheck | null;
+  /** wear: bytes written to storage per message at each rate. */
+  wear?: WearRow[];
   steps: Step[];
   figures: Record<string, number | string | null>;
   memory: MemoryFit | null;
@@ -49,7 +66,14 @@ export interface BenchResult extends RunFigures {
   loadAverageEnd: [number, number, number];
   parameters: Record<string, number | string | boolean | null>;
   ceiling: { rule: Ceiling; detail: string };
-  projection: { formula: string; measuredOnPi: boolean; rows: ProjectionRow[] } | null;
+  projection: {
+    formula: string; measuredOnPi: boolean;
+    /** Each row's connections are the smallest of memory's figure and every cap; limitedBy names it. */
+    rows: Array<ProjectionRow & { limitedBy?: Limit }>;
+    caps?: ProjectionCaps & { cpuFitR2: number | null };
+    /** Set when the memory fit's r² is below MIN_R2: then there are no rows. */
+    unreliable?: string;
+  } | null;
   baselines: RunFigures[];
   notes: string[];
 }

@@ -65,6 +65,7 @@ export async function remoteRoost(o: RemoteOptions): Promise<Target> {
       pid: o.pid ?? null,
       ...(o.adminToken === undefined ? {} : { adminToken: o.adminToken }),
       conns: connSpecs(seeded, tokens),
+      logins: { users: seeded.users, password: seeded.password },
       roomSize: o.roomSize,
       serverFdCap: o.pid === undefined ? null : serverFdCap(o.pid),
       storedMessages: () => null,

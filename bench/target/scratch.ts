@@ -58,9 +58,11 @@ export async function scratchRoost(o: ScratchOptions): Promise<Target> {
     // NORMAL only for seeding: the server itself opens the folder with its configured FULL.
     const db = openWritable(dir, 'NORMAL');
     let specs;
+    let logins;
     try {
       const seeded = await seedUsersAndRooms(db, { prefix: runPrefix(), connections: o.connections, roomSize: o.roomSize });
       specs = connSpecs(seeded, mintTokens(db, seeded.users));
+      logins = { users: seeded.users, password: seeded.password };
     } finally {
       db.close();
     }
@@ -69,6 +71,7 @@ export async function scratchRoost(o: ScratchOptions): Promise<Target> {
       ...localTarget(server, remove),
       name: 'roost (scratch)',
       conns: specs,
+      logins,
       roomSize: o.roomSize,
       storedMessages: () => {
         const ro = openReadOnly(dir);

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SERVER_NODE_FLAGS } from '../../src/ops/server-node-flags.js';
+import { SERVER_ALLOCATOR_ENV, SERVER_NODE_FLAGS } from '../../src/ops/server-node-flags.js';
 
 export interface ServerProcess {
   pid: number;
@@ -29,9 +29,9 @@ export const SCRATCH_CONFIG = {
 } as const;
 
 /** Starts a process that prints a line matching `ready` with the port in group 1. */
-export function startProcess(args: string[], ready: RegExp, label: string, timeoutMs = 30_000, nodeArgs: string[] = []): Promise<ServerProcess> {
+export function startProcess(args: string[], ready: RegExp, label: string, timeoutMs = 30_000, nodeArgs: string[] = [], env: Readonly<Record<string, string>> = {}): Promise<ServerProcess> {
   // --expose-gc lets the bench ask for a full GC (SIGUSR2) before it reads RSS.
-  const child: ChildProcess = spawn(process.execPath, ['--expose-gc', ...nodeArgs, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, ['--expose-gc', ...nodeArgs, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let output = '';
   return new Promise((resolve, reject) => {
@@ -85,6 +85,7 @@ export function startRoost(dataDir: string, nodeArgs: string[] = [], extraConfig
     'roost serve',
     30_000,
     [...SERVER_NODE_FLAGS, ...nodeArgs],
+    SERVER_ALLOCATOR_ENV,
   );
 }
 

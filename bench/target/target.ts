@@ -10,6 +10,8 @@ export interface Target {
   pid: number | null;
   adminToken?: string;
   conns: ConnSpec[];
+  /** Bench users' names and their shared password, for HTTP logins (baselines have none). */
+  logins?: { users: string[]; password: string };
   roomSize: number;
   /** Connections the server process can hold (open-file limit minus what it already uses), null if unknown. */
   serverFdCap: number | null;

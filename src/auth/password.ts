@@ -1,4 +1,5 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { HashLimiter } from './hash-limiter.js';
 
 /**
  * scrypt from node:crypto, which runs on libuv's thread pool, so hashing a
@@ -8,9 +9,21 @@ import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:c
  */
 const PARAMS = { N: 16384, r: 8, p: 1 } as const;
 const KEY_LEN = 32;
+
+/**
+ * Every hash and check goes through here. Two at once keeps a burst of logins
+ * from leaving 4 × 16 MiB resident (measured in docs/benchmark.md); at ~70 ms
+ * a hash on a Pi 4 that is still ~28 logins a second.
+ */
+export const MAX_CONCURRENT_HASHES = 2;
+export const passwordHashes = new HashLimiter(MAX_CONCURRENT_HASHES);
 const SALT_LEN = 16;
 
 function derive(password: string, salt: Buffer, opts: ScryptOptions): Promise<Buffer> {
+  return passwordHashes.run(() => scryptKey(password, salt, opts));
+}
+
+function scryptKey(password: string, salt: Buffer, opts: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     scrypt(password.normalize('NFC'), salt, KEY_LEN, { ...opts, maxmem: 64 * 1024 * 1024 }, (err, key) => {
       if (err) reject(err);

@@ -4,7 +4,7 @@ import { UsageError, out } from './io.js';
 interface BenchFlags {
   scenario: string; connections: string; rate: string; hold: string; settle: string; roomSize: string; senders: string; msgRate: string;
   seconds: string; bodyBytes: string; workers?: string; step: string; stepSeconds: string; p99Limit: string; rssLimit?: string;
-  lagLimit: string; reads?: boolean; baseline?: boolean; url?: string; data?: string; adminToken?: string; serverPid?: string; out?: string;
+  lagLimit: string; logins?: string; wearRates: string; wearSeconds?: string; enduranceTb?: string; reads?: boolean; baseline?: boolean; url?: string; data?: string; adminToken?: string; serverPid?: string; out?: string;
 }
 
 function int(name: string, value: string, min: number): number {
@@ -13,11 +13,17 @@ function int(name: string, value: string, min: number): number {
   return n;
 }
 
+function terabytes(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--endurance-tb must be a positive number of terabytes (got ${value})`);
+  return n * 1e12;
+}
+
 /** `roost bench`: the command only parses flags; the harness lives in bench/. */
 export function benchCommand(program: Command): void {
   program.command('bench')
     .description('measure how many connections and messages this box holds (starts a scratch server unless --url)')
-    .option('--scenario <name>', 'hold, chat or find-max', 'hold')
+    .option('--scenario <name>', 'hold, chat, find-max, memory (the RSS budget check: idle, then after --logins logins), or wear (bytes written to storage per message)', 'hold')
     .option('--connections <n>', 'connections to open (find-max: the most to try)', '10000')
     .option('--rate <n>', 'new connections per second', '2000')
     .option('--hold <s>', 'hold: seconds to hold the connections', '30')
@@ -33,6 +39,10 @@ export function benchCommand(program: Command): void {
     .option('--p99-limit <ms>', 'find-max: stop when p99 send→delivery exceeds this', '100')
     .option('--rss-limit <size>', 'find-max: stop when server RSS exceeds this (e.g. 2G; default half the RAM)')
     .option('--lag-limit <ms>', 'find-max: stop when event-loop lag p99 exceeds this', '100')
+    .option('--logins <n>', 'HTTP logins between the idle and the after-logins RSS reading (default 1000 for memory, else 100)')
+    .option('--wear-rates <list>', 'wear: steady message rates to measure, msg/s, comma-separated', '1,10,100,1000')
+    .option('--wear-seconds <s>', 'wear: seconds of sending at each rate (default 60 at 1 msg/s, 30 at 10, else 10)')
+    .option('--endurance-tb <n>', 'wear: the card\'s endurance in TB written (default: an assumed 8 TB, stated in the result)')
     .option('--reads', 'chat: every receiving connection sends read for what it saw, at most once a second, spread over the second (as the web client does)')
     .option('--baseline', 'also run the scenario against bare uWS and bare ws reference servers')
     .option('--url <url>', 'bench a running server (e.g. http://127.0.0.1:8080) instead of a scratch one')
@@ -43,12 +53,12 @@ export function benchCommand(program: Command): void {
     .action(async (f: BenchFlags) => {
       const { defaultOptions, runBench } = await import('../../bench/run.js');
       const { parseBytes } = await import('../../bench/lib/stop-rules.js');
-      if (!['hold', 'chat', 'find-max'].includes(f.scenario)) throw new UsageError(`--scenario must be hold, chat or find-max (got ${f.scenario})`);
+      if (!['hold', 'chat', 'find-max', 'memory', 'wear'].includes(f.scenario)) throw new UsageError(`--scenario must be hold, chat, find-max, memory or wear (got ${f.scenario})`);
       if (f.url !== undefined && f.data === undefined) throw new UsageError('--url needs --data DIR: bench users are created in that server\'s data folder');
       const d = defaultOptions();
       const o = {
         ...d,
-        scenario: f.scenario as 'hold' | 'chat' | 'find-max',
+        scenario: f.scenario as 'hold' | 'chat' | 'find-max' | 'memory' | 'wear',
         connections: int('connections', f.connections, 1),
         rate: int('rate', f.rate, 1),
         holdSeconds: int('hold', f.hold, 0),
@@ -67,6 +77,10 @@ export function benchCommand(program: Command): void {
           lagLimitMs: int('lag-limit', f.lagLimit, 1),
           rssLimitBytes: f.rssLimit === undefined ? d.limits.rssLimitBytes : parseBytes(f.rssLimit),
         },
+        logins: f.logins === undefined ? (f.scenario === 'memory' ? 1000 : d.logins) : int('logins', f.logins, 0),
+        wearRates: f.wearRates.split(',').map((r) => int('wear-rates', r.trim(), 1)),
+        wearSeconds: f.wearSeconds === undefined ? null : int('wear-seconds', f.wearSeconds, 1),
+        enduranceBytes: f.enduranceTb === undefined ? d.enduranceBytes : terabytes(f.enduranceTb),
         reads: f.reads === true,
         baseline: f.baseline === true,
         url: f.url,
@@ -84,6 +98,13 @@ export function benchCommand(program: Command): void {
         out(`kernel bytes per connection: ${result.memory.kernelBytesPerConn ?? 'not measured'}`);
       }
       for (const b of result.baselines) out(`${b.target}: user bytes per connection ${b.memory?.userBytesPerConn ?? '–'}`);
+      if (result.rss !== undefined && result.rss !== null) {
+        const mib = (b: number | null): string => (b === null ? '–' : `${(b / 2 ** 20).toFixed(1)} MiB`);
+        out(`server RSS: ${mib(result.rss.idleBytes)} idle, ${mib(result.rss.afterLoginsBytes)} after ${result.rss.logins} logins${result.rss.loginsFailed > 0 ? ` (${result.rss.loginsFailed} failed: ${result.rss.firstLoginError ?? ''})` : ''}`);
+      }
+      for (const w of result.wear ?? []) {
+        out(`wear at ${w.msgsPerSecond} msg/s: ${w.bytesPerMessage === null ? '–' : Math.round(w.bytesPerMessage)} bytes written per message over ${w.acked} messages; ${w.years === null ? '–' : w.years.toFixed(1)} years to the card's endurance at that rate all day`);
+      }
       out(`ceiling: ${result.ceiling.rule} — ${result.ceiling.detail}`);
       out(`load average ${result.machine.loadAverage.map((x) => x.toFixed(2)).join(' ')} → ${result.loadAverageEnd.map((x) => x.toFixed(2)).join(' ')} on ${result.machine.cores} cores`);
       if (files !== null) out(`results: ${files.json}\n         ${files.md}\n         ${files.svg}`);

@@ -1,4 +1,5 @@
 import { basename } from 'node:path';
+import { describeWear, wearOf, wearSeverity } from './storage-wear.js';
 import { bytes, fail, GiB, MiB, ok, readUnder, realpathUnder, warn, type CheckResult, type DoctorInputs } from './types.js';
 
 export interface Mount { mountPoint: string; majMin: string; source: string; fsType: string }
@@ -50,6 +51,20 @@ export function storageCheck(i: DoctorInputs): CheckResult {
   const s = storageOf(i);
   const title = 'Storage under the data folder';
   if (s === undefined) return warn('storage', title, `cannot find the mount of ${i.dataDir}`, 'check /proc/self/mountinfo');
+  const wear = wearOf(i.root, s.disk);
+  const kind = storageKindCheck(i, s, title);
+  const detail = `${kind.detail}; ${describeWear(wear)}`;
+  switch (wearSeverity(wear)) {
+    case 'fail':
+      return fail('storage', title, detail, 'back up now (roost backup) and move the data folder to new storage: worn-out flash turns read-only or loses data');
+    case 'warn':
+      return warn('storage', title, detail, 'plan a replacement: back up (roost backup) and move the data folder to new storage before it wears out');
+    default:
+      return { ...kind, detail };
+  }
+}
+
+function storageKindCheck(i: DoctorInputs, s: Storage, title: string): CheckResult {
   const where = `${i.dataDir} is on ${s.device} (${s.mount.fsType}, mounted at ${s.mount.mountPoint})`;
   const rot = s.rotational === true ? ', rotational' : s.rotational === false ? ', solid state' : '';
   switch (s.kind) {

@@ -11,45 +11,70 @@ function threadUrl(): URL {
   return new URL(`./admin-thread${ext}`, import.meta.url);
 }
 
-/** The event loop's side of the admin thread (chat's AdminStore port). */
+/**
+ * The event loop's side of the admin thread (chat's AdminStore port). The
+ * thread is a whole V8 isolate and its own SQLite connection, for a page an
+ * admin opens now and then: it starts on the first action, not with the server.
+ */
 export class AdminWorker {
-  private readonly worker: Worker;
+  private worker: Worker | null = null;
   private readonly pending = new Map<number, (outcome: Outcome<unknown>) => void>();
   private nextId = 1;
   private dead: string | null = null;
   private closing = false;
 
   /** `onFailed`: told once if the thread dies (every action then answers `unavailable`). */
-  constructor(dataDir: string, synchronous: Synchronous, private readonly onFailed?: (message: string) => void) {
-    this.worker = new Worker(threadUrl(), { workerData: { dataDir, synchronous } });
-    this.worker.unref();
-    this.worker.on('message', (reply: AdminReply) => {
+  constructor(private readonly dataDir: string, private readonly synchronous: Synchronous, private readonly onFailed?: (message: string) => void) {}
+
+  /** True once an action has started the thread. */
+  get started(): boolean {
+    return this.worker !== null;
+  }
+
+  private thread(): Worker {
+    if (this.worker !== null) return this.worker;
+    const worker = new Worker(threadUrl(), { workerData: { dataDir: this.dataDir, synchronous: this.synchronous } });
+    worker.unref();
+    worker.on('message', (reply: AdminReply) => {
       const done = this.pending.get(reply.id);
       this.pending.delete(reply.id);
       done?.(reply.outcome);
     });
-    this.worker.on('error', (err) => this.died(`admin thread failed: ${err.message}`));
-    this.worker.on('exit', (code) => this.died(`admin thread exited (${code})`));
+    worker.on('error', (err) => this.died(`admin thread failed: ${err.message}`));
+    worker.on('exit', (code) => this.died(`admin thread exited (${code})`));
+    this.worker = worker;
+    return worker;
   }
 
   run<K extends AdminOpName>(k: K, args: AdminOps[K]['in'], actor: string): Promise<Outcome<AdminOps[K]['out']>> {
     if (this.dead !== null || this.closing) return Promise.resolve({ ok: false, code: 'unavailable', message: this.dead ?? 'shutting down' });
     if (this.pending.size >= MAX_PENDING) return Promise.resolve({ ok: false, code: 'unavailable', message: 'too many admin actions in progress' });
+    let worker: Worker;
+    try {
+      worker = this.thread();
+    } catch (err) {
+      this.died(`admin thread cannot start: ${(err as Error).message}`);
+      return Promise.resolve({ ok: false, code: 'unavailable', message: this.dead ?? 'admin thread cannot start' });
+    }
     const id = this.nextId++;
     return new Promise((resolve) => {
       this.pending.set(id, resolve as (outcome: Outcome<unknown>) => void);
-      this.worker.postMessage({ id, k, args, actor } satisfies AdminRequest);
+      worker.postMessage({ id, k, args, actor } satisfies AdminRequest);
     });
   }
 
   /** Lets the actions in progress finish, then closes the thread's connection. */
   async close(): Promise<void> {
-    if (this.dead === null && !this.closing) {
+    const worker = this.worker;
+    if (this.dead === null && !this.closing && worker !== null) {
       this.closing = true;
-      const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
-      this.worker.postMessage('close');
+      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+      // Held while it finishes, so a caller awaiting close() is not left behind by an emptied event loop.
+      worker.ref();
+      worker.postMessage('close');
       await exited;
     }
+    this.closing = true;
     this.fail('shutting down');
   }
 

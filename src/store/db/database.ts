@@ -5,6 +5,9 @@ import Database from 'better-sqlite3';
 import { migrate } from './migrations.js';
 
 export type Synchronous = 'FULL' | 'NORMAL';
+
+/** Page size of databases created from now on (existing ones keep theirs). */
+export const NEW_DATABASE_PAGE_SIZE = 1024;
 export type Db = Database.Database;
 
 export function databasePath(dataDir: string): string {
@@ -16,15 +19,22 @@ export function ensureDataDir(dataDir: string): void {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
 }
 
-/** Page cache: 1/64 of RAM, between 8 and 64 MiB (a 1 GB Pi gets 16 MiB). */
-function cacheKiB(): number {
+/** Page cache of the connections that serve every request (writer, gateway reader): 1/64 of RAM, between 8 and 64 MiB (a 1 GB Pi gets 16 MiB). */
+export function mainCacheKiB(): number {
   const kib = Math.floor(totalmem() / 1024 / 64);
   return Math.max(8 * 1024, Math.min(64 * 1024, kib));
 }
 
-function applyCommonPragmas(db: Db): void {
+/**
+ * Page cache of the occasional connections (search, admin and backup threads).
+ * Each connection's cache fills as it reads and stays filled; the file's pages
+ * are in the OS cache anyway, so a thread used now and then need not keep its own copy.
+ */
+export const OCCASIONAL_CACHE_KIB = 2 * 1024;
+
+function applyCommonPragmas(db: Db, cacheKiB: number): void {
   db.pragma('busy_timeout = 5000');
-  db.pragma(`cache_size = -${cacheKiB()}`);
+  db.pragma(`cache_size = -${Math.max(1, Math.floor(cacheKiB))}`);
   db.pragma('temp_store = MEMORY');
   db.pragma('foreign_keys = ON');
 }
@@ -33,17 +43,23 @@ function applyCommonPragmas(db: Db): void {
  * The one read-write connection kind: WAL, the chosen synchronous mode,
  * schema brought up to date. Used by the writer thread and by CLI commands.
  */
-export function openWritable(dataDir: string, synchronous: Synchronous = 'FULL'): Db {
+export function openWritable(dataDir: string, synchronous: Synchronous = 'FULL', cacheKiB = mainCacheKiB()): Db {
   ensureDataDir(dataDir);
   const path = databasePath(dataDir);
   const db = new Database(path);
   try {
     chmodSync(path, 0o600);
+    // Every commit appends each page it touches to the WAL, and a message touches ~8 (its row, two
+    // indexes, three search-index tables, the room's seq, the sender's read mark): 1 KiB pages write
+    // a third of the bytes 4 KiB pages do, which is what wears an SD card at chat rates
+    // (docs/benchmark.md, "Wear"). Only a new database takes it: SQLite ignores page_size on an
+    // existing one (a change would need VACUUM outside WAL mode), so older folders keep 4 KiB.
+    db.pragma(`page_size = ${NEW_DATABASE_PAGE_SIZE}`);
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${synchronous}`);
     // Checkpoints run on this connection's commits (the writer thread), never on the event loop.
     db.pragma('wal_autocheckpoint = 1000');
-    applyCommonPragmas(db);
+    applyCommonPragmas(db, cacheKiB);
     migrate(db);
   } catch (err) {
     db.close();
@@ -53,9 +69,9 @@ export function openWritable(dataDir: string, synchronous: Synchronous = 'FULL')
 }
 
 /** A read-only connection for history pages and lookups; it cannot take a write lock. */
-export function openReadOnly(dataDir: string): Db {
+export function openReadOnly(dataDir: string, cacheKiB = mainCacheKiB()): Db {
   const db = new Database(databasePath(dataDir), { readonly: true, fileMustExist: true });
-  applyCommonPragmas(db);
+  applyCommonPragmas(db, cacheKiB);
   return db;
 }
 

@@ -17,42 +17,77 @@ function threadUrl(): URL {
   return new URL(`./search-thread${ext}`, import.meta.url);
 }
 
-/** The event loop's side of the search thread: a bounded set of requests in flight. */
+/**
+ * The event loop's side of the search thread: a bounded set of requests in flight.
+ * The thread is a whole V8 isolate (~10 MiB resident) that many servers never
+ * use, so it starts on the first search, not with the server. A thread that
+ * fails answers its searches with the reason; the next search starts a new one.
+ */
 export class SearchService {
-  private readonly worker: Worker;
+  private worker: Worker | null = null;
   private readonly pending = new Map<number, { resolve: (hits: SearchHit[]) => void; reject: (err: Error) => void }>();
   private nextId = 1;
+  private closed = false;
 
-  constructor(dataDir: string) {
-    this.worker = new Worker(threadUrl(), { workerData: { dataDir } });
-    this.worker.unref();
-    this.worker.on('message', (reply: SearchReply) => {
-      const p = this.pending.get(reply.id);
-      if (p === undefined) return;
-      this.pending.delete(reply.id);
-      if (reply.ok) p.resolve(reply.hits);
-      else p.reject(new Error(reply.message));
-    });
-    this.worker.on('error', (err) => this.failAll(err));
+  constructor(private readonly dataDir: string) {}
+
+  /** True once a search has started the thread (and it has not failed since). */
+  get running(): boolean {
+    return this.worker !== null;
   }
 
   search(q: SearchQuery, rooms: readonly number[]): Promise<SearchHit[]> {
     const parsed = toMatchQuery(q.query);
     if (parsed === null || rooms.length === 0) return Promise.resolve([]);
+    if (this.closed) return Promise.reject(new Error('shutting down'));
     if (this.pending.size >= MAX_PENDING) return Promise.reject(new Error('too many searches in progress'));
     const id = this.nextId++;
     const req: SearchRequest = {
       id, match: parsed.match, terms: parsed.terms, rooms: [...rooms], before: q.before ?? Number.MAX_SAFE_INTEGER, limit: q.limit,
     };
     return new Promise((resolve, reject) => {
+      let worker: Worker;
+      try {
+        worker = this.thread();
+      } catch (err) {
+        reject(new Error(`search thread cannot start: ${(err as Error).message}`));
+        return;
+      }
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage(req);
+      worker.postMessage(req);
     });
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     this.failAll(new Error('shutting down'));
-    await this.worker.terminate();
+    const worker = this.worker;
+    this.worker = null;
+    await worker?.terminate();
+  }
+
+  private thread(): Worker {
+    if (this.worker !== null) return this.worker;
+    const worker = new Worker(threadUrl(), { workerData: { dataDir: this.dataDir } });
+    worker.unref();
+    worker.on('message', (reply: SearchReply) => {
+      const p = this.pending.get(reply.id);
+      if (p === undefined) return;
+      this.pending.delete(reply.id);
+      if (reply.ok) p.resolve(reply.hits);
+      else p.reject(new Error(reply.message));
+    });
+    worker.on('error', (err) => this.lost(worker, `search thread failed: ${err.message}`));
+    worker.on('exit', (code) => this.lost(worker, `search thread exited (${code})`));
+    this.worker = worker;
+    return worker;
+  }
+
+  /** Only the current thread's loss fails the searches in flight; a thread already replaced says nothing. */
+  private lost(worker: Worker, message: string): void {
+    if (this.worker !== worker) return;
+    this.worker = null;
+    this.failAll(new Error(message));
   }
 
   private failAll(err: Error): void {
