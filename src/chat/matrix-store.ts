@@ -34,5 +34,7 @@ export interface MatrixStore {
   standing(room: number, user: number): 'invited' | 'left' | 'removed' | undefined;
   /** The room and seq of a message id (a Roost `msgId`), or undefined once purged. */
   messageAt(msgId: number): { room: number; seq: number } | undefined;
+  /** The sender's own id of a message (a Matrix send keeps its device and txn id there). */
+  clientMsgId(room: number, seq: number): string | undefined;
   usersLike(query: string, limit: number): UserRow[];
 }

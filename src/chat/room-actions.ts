@@ -30,6 +30,8 @@ export interface RoomActionDeps {
   mutes?: Mutes;
 }
 
+export type { RoomOp };
+
 export type RoomOutcome = { ok: true; room: number; created: boolean } | WriteFailed;
 
 const MAX_DIRECTORY = 500;

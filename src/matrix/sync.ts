@@ -188,6 +188,7 @@ export class SyncBuilder {
   ): JoinedRoom {
     const { ids, store } = this.deps;
     const key = String(room);
+    const me = String(ask.user);
     const limit = ask.filter.timelineLimit;
     let messages: WireMessage[] = [];
     let limited = false;
@@ -198,12 +199,21 @@ export class SyncBuilder {
         limited = range === undefined ? page.more : (messages[0]?.seq ?? range.fromSeq) > range.fromSeq;
       }
     }
-    const me = String(ask.user);
     const joinedNow = range !== undefined && messages.some((m) => (m.event?.kind === 'joined' && m.from === me) || m.event?.kind === 'created');
     const info = store.room(room);
     const people: RoomPeople = this.deps.rooms.memberList(room);
     const powers = (): Record<string, number> => powerUsers(people, names);
     const events = messages.map((m) => render.row(m, powers, info));
+    if (ask.deviceId !== undefined) {
+      // The sending device matches its local echo by transaction id; no other device is told it.
+      const mine = `mx:${ask.deviceId}:`;
+      messages.forEach((m, i) => {
+        if (m.from !== me || m.event !== undefined) return;
+        const id = store.clientMsgId(room, m.seq);
+        const ev = events[i];
+        if (id !== undefined && id.startsWith(mine) && ev !== undefined) ev.unsigned = { ...ev.unsigned, transaction_id: id.slice(mine.length) };
+      });
+    }
     let state: ClientEvent[] = [];
     if (info !== undefined && (full || joinedNow || limited)) {
       const only = ask.filter.lazyMembers ? new Set<string>([me, ...messages.map((m) => m.from)]) : undefined;

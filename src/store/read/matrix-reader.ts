@@ -138,6 +138,10 @@ export class MatrixReader {
     return r === undefined ? undefined : { room: r.room_id, seq: r.seq };
   }
 
+  clientMsgId(room: number, seq: number): string | undefined {
+    return this.q<{ client_msg_id: string }>('SELECT client_msg_id FROM messages WHERE room_id = ? AND seq = ?').get(room, seq)?.client_msg_id;
+  }
+
   usersLike(query: string, limit: number): UserRow[] {
     const q = query.toLowerCase();
     return this.q<RawUser>(`SELECT id, name, display_name, avatar FROM users
