@@ -1,4 +1,6 @@
 import t from 'tap';
+import { startServer } from '../../src/gateway/server.js';
+import { createLogger } from '../../src/log.js';
 import { startTestServer } from '../helpers/server.js';
 import { matrixLogin, mx } from './helpers.js';
 
@@ -130,4 +132,78 @@ t.test('a held /sync returns with a native send; a timeout returns empty', async
   t.equal(s.server.matrixHeld(), 0, 'nothing left held');
   const bad = await mx(s, 'GET', '/_matrix/client/v3/sync?since=garbage', { token: me.token });
   t.equal(bad.status, 400);
+});
+
+t.test('a send is idempotent per (device, txnId), and only the sending device hears its transaction id', async (t) => {
+  const s = await startTestServer({ matrixServerName: NAME });
+  t.teardown(() => s.close());
+  const alice = await s.user('alice');
+  const phone = await matrixLogin(s, 'alice', alice.password, 'PHONE');
+  const laptop = await matrixLogin(s, 'alice', alice.password, 'LAPTOP');
+  const room = await s.room('general', ['alice']);
+  const path = `/_matrix/client/v3/rooms/!r${room}:${NAME}/send/m.room.message/txn1`;
+  const first = await mx(s, 'PUT', path, { token: phone.token, body: { msgtype: 'm.text', body: 'once' } });
+  const again = await mx(s, 'PUT', path, { token: phone.token, body: { msgtype: 'm.text', body: 'once' } });
+  t.equal(first.status, 200);
+  t.equal(again.body.event_id, first.body.event_id, 'the retry answers the same event');
+  const other = await mx(s, 'PUT', path, { token: laptop.token, body: { msgtype: 'm.text', body: 'twice' } });
+  t.not(other.body.event_id, first.body.event_id, 'the same txnId from another device is another message');
+  const page = await mx(s, 'GET', `/_matrix/client/v3/rooms/!r${room}:${NAME}/messages?dir=b&limit=10`, { token: phone.token });
+  t.same(page.body.chunk.map((e: { content: { body: string } }) => e.content.body), ['twice', 'once'], 'one message per (device, txnId)');
+  const txnOf = async (token: string): Promise<unknown> => {
+    const sync = await mx(s, 'GET', '/_matrix/client/v3/sync', { token });
+    const ev = sync.body.rooms.join[`!r${room}:${NAME}`].timeline.events.find((e: { event_id: string }) => e.event_id === first.body.event_id);
+    return ev?.unsigned?.transaction_id;
+  };
+  t.equal(await txnOf(phone.token), 'txn1', 'the sending device gets its transaction id');
+  t.equal(await txnOf(laptop.token), undefined, 'another device does not');
+});
+
+t.test('a non-member is refused with M_FORBIDDEN and sees nothing of the room', async (t) => {
+  const s = await startTestServer({ matrixServerName: NAME });
+  t.teardown(() => s.close());
+  const [alice, eve] = [await s.user('alice'), await s.user('eve')];
+  const room = await s.room('secret', ['alice']);
+  const c = await s.connect(alice.token);
+  await c.request({ type: 'send', room, body: 'the plans', clientMsgId: 'p1' });
+  const me = await matrixLogin(s, 'eve', eve.password);
+  const base = `/_matrix/client/v3/rooms/!r${room}:${NAME}`;
+  for (const [method, path, body] of [
+    ['GET', `${base}/messages?dir=b`, undefined], ['GET', `${base}/state`, undefined], ['GET', `${base}/event/$r${room}-1`, undefined],
+    ['PUT', `${base}/send/m.room.message/t1`, { msgtype: 'm.text', body: 'hi' }], ['GET', `${base}/members`, undefined],
+  ] as const) {
+    const r = await mx(s, method, path, { token: me.token, body });
+    t.equal(r.status, 403, `${method} ${path.slice(base.length)}: 403`);
+    t.equal(r.body.errcode, 'M_FORBIDDEN');
+    t.notMatch(JSON.stringify(r.body), /the plans|secret/, 'nothing of the room in the refusal');
+  }
+  const sync = await mx(s, 'GET', '/_matrix/client/v3/sync', { token: me.token });
+  t.same(sync.body.rooms.join, {}, 'the room is not in her sync');
+  const enc = await mx(s, 'PUT', `/_matrix/client/v3/rooms/!r${room}:${NAME}/state/m.room.encryption/`, { token: (await matrixLogin(s, 'alice', alice.password)).token, body: { algorithm: 'm.megolm.v1.aes-sha2' } });
+  t.equal(enc.body.errcode, 'M_FORBIDDEN', 'encryption is refused');
+  t.match(enc.body.error, /server-side searchable/);
+});
+
+t.test('a since token stays valid across a restart', async (t) => {
+  const s = await startTestServer({ matrixServerName: NAME });
+  t.teardown(() => s.close());
+  const alice = await s.user('alice');
+  const me = await matrixLogin(s, 'alice', alice.password);
+  const room = await s.room('general', ['alice']);
+  const first = await mx(s, 'GET', '/_matrix/client/v3/sync', { token: me.token });
+  const c = await s.connect(alice.token);
+  await c.request({ type: 'send', room, body: 'while you were away', clientMsgId: 'a1' });
+  await c.close();
+  await s.server.close();
+  const again = await startServer(s.config, createLogger({ level: 'silent', pretty: false }));
+  const res = await fetch(`http://127.0.0.1:${again.port}/_matrix/client/v3/sync?since=${String(first.body.next_batch)}`, { headers: { Authorization: `Bearer ${me.token}` } });
+  const body = (await res.json()) as { rooms: { join: Record<string, { timeline: { events: Array<{ content: { body: string } }> } }> } };
+  t.same(body.rooms.join[`!r${room}:${NAME}`]?.timeline.events.map((e) => e.content.body), ['while you were away'], 'the old token picks up exactly what followed it');
+  await again.close();
+  const renamed = await startServer({ ...s.config, matrixServerName: 'other.name' }, createLogger({ level: 'silent', pretty: false })).then(
+    async (started) => {
+      await started.close();
+      return 'started';
+    }, (err: Error) => err.message);
+  t.match(renamed, /cannot change once user and room ids exist/, 'a different server name is refused at start');
 });
