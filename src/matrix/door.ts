@@ -15,7 +15,7 @@ import type { MatrixContext } from './context.js';
 import { HeldPolls } from './held-polls.js';
 import { MatrixIds } from './ids.js';
 import { mountMessageEndpoints } from './message-endpoints.js';
-import { mountRoomEndpoints } from './room-endpoints.js';
+import { mountDirectoryEndpoints, mountRoomEndpoints } from './room-endpoints.js';
 import { MatrixRouter } from './router.js';
 import { mountStubs } from './stubs.js';
 import { SyncBuilder } from './sync.js';
@@ -83,6 +83,7 @@ export function mountMatrix(app: HttpRoutes, deps: MatrixDoorDeps): MatrixDoor {
   mountSync(router, context);
   mountRoomEndpoints(router, context);
   mountMessageEndpoints(router, context);
+  mountDirectoryEndpoints(router, context);
   router.mount(app);
   return { watch: polls, router, context, held: () => polls.size, close: () => polls.closeAll() };
 }

@@ -307,3 +307,27 @@ export function mountRoomEndpoints(router: MatrixRouter, c: MatrixContext): void
 function matrixBad(why: string): MatrixError {
   return { status: 400, errcode: 'M_UNKNOWN', error: why };
 }
+
+/** Roost's public rooms, and its people: the directories a client browses. */
+export function mountDirectoryEndpoints(router: MatrixRouter, c: MatrixContext): void {
+  const publicRooms = (r: AuthedRequest): void => {
+    const limit = Math.min(500, Math.max(1, Number(r.query.get('limit') ?? obj(r.body).limit ?? 100) || 100));
+    const chunk = c.roomReads.directory(limit).map((d) => ({
+      room_id: c.ids.room(Number(d.room)), name: d.name, topic: d.topic, num_joined_members: d.members,
+      world_readable: false, guest_can_join: false, join_rule: 'public',
+    }));
+    r.ex.json({ chunk, total_room_count_estimate: chunk.length });
+  };
+  router.authed('GET', client('publicRooms'), publicRooms);
+  router.authed('POST', client('publicRooms'), publicRooms, { rated: false });
+  router.authed('POST', client('user_directory/search'), (r) => {
+    const b = obj(r.body);
+    if (typeof b.search_term !== 'string') return r.ex.fail(badJson('search_term must be a string'));
+    const limit = Math.min(50, Math.max(1, typeof b.limit === 'number' ? b.limit : 10));
+    const found = c.store.usersLike(b.search_term, limit + 1);
+    r.ex.json({
+      limited: found.length > limit,
+      results: found.slice(0, limit).map((u) => ({ user_id: c.ids.user(u.name), display_name: u.displayName !== '' ? u.displayName : u.name })),
+    });
+  }, { rated: false });
+}

@@ -207,3 +207,16 @@ t.test('a since token stays valid across a restart', async (t) => {
     }, (err: Error) => err.message);
   t.match(renamed, /cannot change once user and room ids exist/, 'a different server name is refused at start');
 });
+
+t.test('public rooms and the user directory come from Roost\'s own', async (t) => {
+  const s = await startTestServer({ matrixServerName: NAME });
+  t.teardown(() => s.close());
+  const [alice] = [await s.user('alice'), await s.user('bobby')];
+  const me = await matrixLogin(s, 'alice', alice.password);
+  const made = await mx(s, 'POST', '/_matrix/client/v3/createRoom', { token: me.token, body: { name: 'town square', preset: 'public_chat' } });
+  t.equal(made.status, 200);
+  const list = await mx(s, 'GET', '/_matrix/client/v3/publicRooms', { token: me.token });
+  t.same(list.body.chunk.map((x: { room_id: string; name: string }) => [x.room_id, x.name]), [[made.body.room_id, 'town square']]);
+  const people = await mx(s, 'POST', '/_matrix/client/v3/user_directory/search', { token: me.token, body: { search_term: 'bob' } });
+  t.same(people.body.results.map((u: { user_id: string }) => u.user_id), [`@bobby:${NAME}`]);
+});
