@@ -105,11 +105,12 @@ export class MatrixRouter {
     const method = req.getMethod().toUpperCase();
     const url = req.getUrl();
     if (method === 'OPTIONS') {
-      return res.cork(() => {
+      res.cork(() => {
         res.writeStatus('204 No Content');
         for (const [k, v] of CORS_HEADERS) res.writeHeader(k, v);
         res.end();
-      }) as unknown as void;
+      });
+      return;
     }
     let segments: string[];
     try {

@@ -19,7 +19,6 @@ export function mountStubs(router: MatrixRouter, c: MatrixContext): void {
   router.add('GET', '/_matrix/client/v1/auth_metadata', (r) => r.ex.fail(matrixError(404, 'M_UNRECOGNIZED', 'This server offers password login only (no OAuth 2.0 metadata)')));
   router.add('GET', '/_matrix/client/unstable/org.matrix.msc2965/auth_metadata', (r) => r.ex.fail(matrixError(404, 'M_UNRECOGNIZED', 'This server offers password login only (no OAuth 2.0 metadata)')));
 
-  router.authed('GET', client('pushrules/'), (r) => r.ex.json(defaultPushRules(c.ids.user(r.session.name), r.session.name.toLowerCase())));
   router.authed('GET', client('pushrules'), (r) => r.ex.json(defaultPushRules(c.ids.user(r.session.name), r.session.name.toLowerCase())));
   router.authed('PUT', client('pushrules/:scope/:kind/:rule'), (r) => r.ex.fail(forbidden('Push rules cannot be changed on this server (nothing is pushed)')));
   router.authed('PUT', client('pushrules/:scope/:kind/:rule/:what'), (r) => r.ex.json({}));
