@@ -58,7 +58,8 @@ export class Accounts {
     this.now = deps.now ?? Date.now;
   }
 
-  async login(username: string, password: string, device: string, ip: string): Promise<LoggedIn | Refusal> {
+  /** `deviceId`: a Matrix login's device (its token is then that device's, listed with the other sessions). */
+  async login(username: string, password: string, device: string, ip: string, deviceId?: string): Promise<LoggedIn | Refusal> {
     const { store, writer, throttle, log } = this.deps;
     const wait = throttle.retryAfter(ip, username);
     if (wait > 0) return { ok: false, code: 'rate_limited', message: 'too many failed logins; try again later', retryAfterMs: wait };
@@ -81,7 +82,7 @@ export class Accounts {
         .catch((err: unknown) => log.warn({ err, user: row.id }, 'password re-hash failed; the old hash stays'));
     }
     const token = newToken();
-    const stored = await writer.run({ k: 'token', hash: hashToken(token), user: row.id, expiresAt: this.now() + this.deps.tokenTtlMs, ip, device });
+    const stored = await writer.run({ k: 'token', hash: hashToken(token), user: row.id, expiresAt: this.now() + this.deps.tokenTtlMs, ip, device, ...(deviceId === undefined ? {} : { deviceId }) });
     if (!stored.ok) return stored;
     log.info({ ip, user: row.name }, 'login');
     return { ok: true, token, user: { id: String(row.id), name: row.name, role: row.role } };

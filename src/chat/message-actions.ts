@@ -5,7 +5,7 @@ import type { Membership } from './membership.js';
 import type { Mutes } from './mutes.js';
 import { roomTopic, type Fanout, type Peer, type WriteQueue } from './ports.js';
 import type { Presence } from './presence.js';
-import { errorFrame, notMember, overloaded } from './replies.js';
+import { errorFrame, notMember, overloaded, type Failure } from './replies.js';
 import { parseRoomId } from './service.js';
 
 /** Subscribing a user's live sockets to a room's topic, or not (mute). */
@@ -27,6 +27,9 @@ export interface ActionDeps {
 }
 
 export type ActionFrame = EditFrame | DeleteFrame | ReactFrame | NotifyFrame | PresenceFrame;
+
+export type MessageChange = Extract<ChangeOp, { k: 'edit' | 'delete' | 'react' }>;
+export type ChangeOutcome = { ok: true; cseq: number } | Failure;
 
 /** A peer as the presence rules see it: a socket that may have said "away". */
 type PresencePeer = Peer & { away?: boolean };
@@ -67,18 +70,28 @@ export class MessageActions {
     }
   }
 
-  private change(peer: Peer, id: string | undefined, room: number, op: Extract<ChangeOp, { k: 'edit' | 'delete' | 'react' }>): void {
+  private change(peer: Peer, id: string | undefined, room: number, op: MessageChange): void {
+    this.apply(op, (r) => peer.send(r.ok ? ok(id, r.cseq) : errorFrame(id, r.code, r.message, r.reason)));
+  }
+
+  /**
+   * An edit, deletion or reaction by `op.user`, for a door that answers in its
+   * own words (the Matrix door): `done` hears the outcome, then the change is
+   * published like one made over a socket. The caller checked membership.
+   */
+  apply(op: MessageChange, done: (outcome: ChangeOutcome) => void): void {
+    const room = op.room;
     const queued = this.deps.writer.submit(op, (r) => {
-      if (!r.ok) return peer.send(errorFrame(id, r.code, r.message, r.reason));
-      peer.send(ok(id, r.cseq));
+      if (!r.ok) return done(r);
+      done({ ok: true, cseq: r.cseq });
       if (r.frame !== undefined) {
         this.deps.fanout.publish(roomTopic(room), r.frame);
         // As with a send: an edit that mentions someone reaches them even where they muted the room.
-        for (const m of this.deps.mutes.mentionedWhoMuted(room, peer.userId, r.mentions)) this.deps.fanout.toUser(m, r.frame);
+        for (const m of this.deps.mutes.mentionedWhoMuted(room, op.user, r.mentions)) this.deps.fanout.toUser(m, r.frame);
       }
       if (r.freed !== undefined && r.freed.length > 0) this.deps.onFreed?.(r.freed);
     });
-    if (!queued) peer.send(errorFrame(id, overloaded.code, overloaded.message));
+    if (!queued) done(overloaded);
   }
 
   private notify(peer: Peer, f: NotifyFrame, room: number): void {

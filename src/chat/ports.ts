@@ -57,3 +57,14 @@ export interface SearchSource {
 }
 
 export const roomTopic = (room: number): string => `room:${room}`;
+
+/**
+ * Told in process, after a commit, that a room's topic or a user got
+ * something: the Matrix door's held `/sync` requests listen here. The server
+ * calls it beside every publish; a listener keeps its rooms in a map, so a
+ * room nobody listens to costs one lookup.
+ */
+export interface CommitWatch {
+  topic(topic: string): void;
+  user(user: number): void;
+}

@@ -3,7 +3,7 @@ import type { ProfileFrame, PublicProfile, SetProfileFrame } from '../protocol/f
 import { encodeFrame } from '../protocol/server-frames.js';
 import type { Membership } from './membership.js';
 import { roomTopic, type Fanout, type Peer, type WriteQueue } from './ports.js';
-import { errorFrame, overloaded } from './replies.js';
+import { errorFrame, overloaded, type Failure } from './replies.js';
 
 /** What the profile rules read: one enabled user's public profile (an indexed lookup). */
 export interface ProfileSource {
@@ -45,23 +45,31 @@ export class Profiles {
     peer.send(profileFrame(found, frame.id));
   }
 
+  /** Sets a display name for a door without a socket (Matrix); the rooms get the same `profile` frame. */
+  setDisplayName(user: number, displayName: string): Promise<{ ok: true } | Failure> {
+    return new Promise((resolve) => this.setProfile(user, displayName, undefined, resolve));
+  }
+
   private onSetProfile(peer: Peer, frame: SetProfileFrame): void {
+    this.setProfile(peer.userId, frame.displayName, frame.avatar, (r) => peer.send(r.ok ? encodeFrame({ type: 'ok', id: frame.id }) : errorFrame(frame.id, r.code, r.message)));
+  }
+
+  private setProfile(user: number, rawName: string | undefined, avatar: string | null | undefined, done: (outcome: { ok: true } | Failure) => void): void {
     let displayName: string | undefined;
-    if (frame.displayName !== undefined) {
-      const cleaned = cleanDisplayName(frame.displayName);
-      if (!cleaned.ok) return peer.send(errorFrame(frame.id, 'bad_request', cleaned.message));
+    if (rawName !== undefined) {
+      const cleaned = cleanDisplayName(rawName);
+      if (!cleaned.ok) return done({ ok: false, code: 'bad_request', message: cleaned.message });
       displayName = cleaned.value;
     }
-    const user = peer.userId;
-    const queued = this.deps.writer.submit({ k: 'profile', user, displayName, avatar: frame.avatar }, (r) => {
-      if (!r.ok) return peer.send(errorFrame(frame.id, r.code, r.message));
+    const queued = this.deps.writer.submit({ k: 'profile', user, displayName, avatar }, (r) => {
+      if (!r.ok) return done(r);
       const now = this.deps.profiles.profile(user);
       if (now !== undefined) {
         const pushed = profileFrame(now);
         for (const room of this.deps.membership.roomsOf(user)) this.deps.fanout.publish(roomTopic(room), pushed);
       }
-      peer.send(encodeFrame({ type: 'ok', id: frame.id }));
+      done({ ok: true });
     });
-    if (!queued) peer.send(errorFrame(frame.id, overloaded.code, overloaded.message));
+    if (!queued) done(overloaded);
   }
 }

@@ -30,6 +30,10 @@ export interface RoomActionDeps {
   mutes?: Mutes;
 }
 
+export type { RoomOp };
+
+export type RoomOutcome = { ok: true; room: number; created: boolean } | WriteFailed;
+
 const MAX_DIRECTORY = 500;
 const MAX_USERS = 200;
 
@@ -122,13 +126,24 @@ export class RoomActions {
   }
 
   private submit(peer: Peer, id: string | undefined, op: RoomOp): void {
+    this.act(op, (r) => peer.send(r.ok
+      ? encodeFrame({ type: 'ok', id, room: String(r.room), ...(op.k === 'room-direct' ? { created: r.created } : {}) })
+      : refusal(id, r)));
+  }
+
+  /**
+   * A room action for a door that answers in its own words (the Matrix
+   * door): decided by the writer, applied to the cache and subscriptions,
+   * then `done` hears the outcome before the room is told, as over a socket.
+   */
+  act(op: RoomOp, done: (outcome: RoomOutcome) => void): void {
     const queued = this.deps.writer.submit(op, (r) => {
-      if (!r.ok) return peer.send(refusal(id, r));
+      if (!r.ok) return done(r);
       this.apply(r);
-      peer.send(encodeFrame({ type: 'ok', id, room: String(r.room), ...(op.k === 'room-direct' ? { created: r.created } : {}) }));
+      done({ ok: true, room: r.room, created: r.created });
       this.announce(r);
     });
-    if (!queued) peer.send(errorFrame(id, overloaded.code, overloaded.message));
+    if (!queued) done(overloaded);
   }
 
   /** The cache and the subscriptions first: anything told of the room after this finds them current. */

@@ -11,6 +11,7 @@ import { roomTopic, type Fanout, type HistorySource, type Peer, type SearchSourc
 import { errorFrame, notMember, overloaded, type Failure } from './replies.js';
 import { readSync, type SyncAsk } from './sync-reply.js';
 import type { RoomActions } from './room-actions.js';
+import type { TypingState } from './typing.js';
 
 export interface ChatDeps {
   history: HistorySource;
@@ -39,7 +40,12 @@ export interface ChatDeps {
   rateLimits: RateLimits;
   /** Told of a failure in a continuation (a search's answer) that no caller's try can see. */
   onError?: (err: unknown, where: { frame: string; user: number }) => void;
+  /** Who is typing where, for doors that report typing as a state (Matrix); absent: not kept. */
+  typing?: TypingState;
 }
+
+/** How long a native `typing` notice counts as typing, for doors that keep typing as a state. */
+export const NATIVE_TYPING_MS = 6_000;
 
 export type { RateLimits };
 
@@ -244,6 +250,26 @@ export class ChatService {
       return peer.send(errorFrame(f.id, e.code, e.message));
     }
     peer.publishOthers(roomTopic(roomId), encodeFrame({ type: 'typing', room: f.room, user: String(peer.userId) }));
+    this.deps.typing?.set(roomId, peer.userId, true, Date.now() + NATIVE_TYPING_MS);
+  }
+
+  /**
+   * Typing from a door that has no socket (Matrix): native clients get the
+   * same `typing` notice (a stop sends nothing: theirs lapses on its own).
+   * The caller checked membership.
+   */
+  typing(user: number, room: number, typing: boolean, until: number): void {
+    this.deps.typing?.set(room, user, typing, until);
+    if (typing) this.deps.fanout.publish(roomTopic(room), encodeFrame({ type: 'typing', room: String(room), user: String(user) }));
+  }
+
+  /**
+   * Moves a member's read marker from a door that has no socket: the same
+   * window and announcement as a `read` frame; a refusal has no one to tell
+   * (the marker simply stays). The caller checked membership.
+   */
+  markRead(user: number, room: number, seq: number): void {
+    this.receipts.read({ userId: user, send: () => undefined, publishOthers: () => undefined }, room, seq, undefined);
   }
 
   private onSearch(peer: Peer, f: SearchFrame): void {

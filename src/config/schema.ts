@@ -23,6 +23,7 @@ export const SETTINGS = {
   allowedOrigins: { kind: 'list', default: [], env: 'ROOST_ALLOWED_ORIGINS', doc: 'Browser origins allowed besides the server\'s own (comma-separated).' },
   tlsCert: { kind: 'string', default: '', env: 'ROOST_TLS_CERT', doc: 'PEM certificate (chain) file; with tlsKey, the server speaks only HTTPS/WSS on its port.' },
   tlsKey: { kind: 'string', default: '', env: 'ROOST_TLS_KEY', doc: 'PEM private key file for tlsCert (keep it 0600).' },
+  matrixServerName: { kind: 'string', default: '', env: 'ROOST_MATRIX_SERVER_NAME', doc: 'The Matrix door\'s server_name (user ids are @name:server_name); empty: this machine\'s host name. Stored at first start and never changed after: a different value is refused.' },
 
   maxFrameBytes: { kind: 'int', default: 64 * KiB, min: 1 * KiB, max: 16 * 1024 * KiB, doc: 'Largest WebSocket frame; a larger one closes the socket with 1009.' },
   maxBodyChars: { kind: 'int', default: 16_000, min: 1, max: 1_000_000, doc: 'Longest message body in characters; longer gets too_large.' },

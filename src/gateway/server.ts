@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { hostname } from 'node:os';
 import type { us_listen_socket } from '@based/uws';
 import { Accounts } from '../auth/accounts.js';
 import { LoginThrottle } from '../auth/login-throttle.js';
@@ -9,13 +10,17 @@ import { adminDirectory, sessionIssuer } from '../chat/admin-sources.js';
 import { Membership } from '../chat/membership.js';
 import { MemberList } from '../chat/member-list.js';
 import { RoomActions } from '../chat/room-actions.js';
-import type { Fanout } from '../chat/ports.js';
+import { roomTopic, type Fanout } from '../chat/ports.js';
 import type { Schedule } from '../chat/read-receipts.js';
 import { Avatars } from '../chat/avatars.js';
 import { Profiles } from '../chat/profiles.js';
 import { ChatService } from '../chat/service.js';
 import { Integrations } from '../chat/integrations.js';
 import { TurnQueue } from '../chat/turn-queue.js';
+import { TypingState } from '../chat/typing.js';
+import type { CommitWatch } from '../chat/ports.js';
+import { mountMatrix } from '../matrix/door.js';
+import { MatrixReader } from '../store/read/matrix-reader.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import { CLOSE_CODES, CLOSE_REASONS } from '../protocol/errors.js';
@@ -58,6 +63,8 @@ export interface RoostServer {
   readonly port: number;
   readonly metrics: Metrics;
   readonly sockets: SocketRegistry;
+  /** The Matrix door's held `/sync` requests now. */
+  matrixHeld(): number;
   /** Retention purge and scheduled backups. */
   readonly history: HistoryJobs;
   /** The id of the last admin event (CLI change) applied to live state: how far the events follower got. */
@@ -167,6 +174,20 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
     app.publish(topic, frame, false);
   };
   sendBatch = new SendBatch(publishNow, (err) => log.error({ err }, 'a socket\'s batched frames or a publish failed; the rest of the batch went out'));
+  // User and room ids are built on the server name: once stored it never changes.
+  const wantedName = config.matrixServerName !== '' ? config.matrixServerName : hostname();
+  const named = await writer.run({ k: 'matrix-server-name', name: wantedName });
+  if (!named.ok || (config.matrixServerName !== '' && named.name !== config.matrixServerName)) {
+    await writer.close();
+    await search.close();
+    readerDb.close();
+    releaseLock();
+    const stored = named.ok ? named.name : '?';
+    throw new Error(`matrixServerName is "${config.matrixServerName}" but this data folder's Matrix server name is "${stored}": it cannot change once user and room ids exist (remove the setting to keep "${stored}")`);
+  }
+  const serverName = named.name;
+  // Held Matrix polls listen beside the sockets; set once the door is mounted.
+  let watch: CommitWatch | undefined;
   const integrationReader = new IntegrationReader(readerDb);
   // Sees each published message after it is durable; queues deliveries, never waits on them.
   const outgoing = new OutgoingWebhooks({
@@ -180,8 +201,12 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
     publish: (topic, frame) => {
       if (!sendBatch.deferPublish(topic, frame)) publishNow(topic, frame);
       outgoing.observe(topic, frame);
+      watch?.topic(topic);
     },
-    toUser: (user, frame) => sockets.sendToUser(user, frame),
+    toUser: (user, frame) => {
+      sockets.sendToUser(user, frame);
+      watch?.user(user);
+    },
   };
   const limits = frameLimits(config);
   const blobs = new BlobStore(config.dataDir, (sha) => reader.changes.hasContent(sha));
@@ -193,10 +218,13 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
   // A sync reads at most maxSyncTotal rows; queued, a storm of them yields to timers and I/O every few ms.
   const syncReads = new TurnQueue(SYNC_SLICE_MS, config.maxQueuedSyncs, (err) => log.error({ err }, 'sync read failed'));
   const rooms = new RoomActions({ writer, fanout, membership, subscriptions: sockets, reads: reader, mutes: features.mutes });
+  const typing = new TypingState((room) => watch?.topic(roomTopic(room)));
+  const profiles = new Profiles({ profiles: accountReader, writer, fanout, membership });
   const chat = new ChatService({
     history: reader, writer, fanout, membership, search, limits, maxSyncTotal: config.maxSyncTotal, deferReads: (job) => syncReads.push(job), actions: features.actions, mutes: features.mutes,
-    profiles: new Profiles({ profiles: accountReader, writer, fanout, membership }),
+    profiles,
     rooms,
+    typing,
     receiptWindowMs: config.receiptWindowMs, receiptSchedule: hooks.receiptSchedule,
     rateLimits: { framesPerSecond: config.framesPerSecond, frameBurst: config.frameBurst, userFramesPerSecond: config.userFramesPerSecond, userFrameBurst: config.userFrameBurst },
     onCommitted: (n) => metrics.inc('roost_messages_committed_total', 'Messages made durable and published.', undefined, n),
@@ -256,6 +284,14 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
     admin, auth, throttle, metrics, log, tls: tls !== undefined,
     connections: () => sockets.size, writerDepth: () => writer.depth, isHealthy: () => accepting && writer.alive,
   });
+  const matrix = mountMatrix(routes, {
+    serverName, auth, accounts, chat, rooms, roomReads: reader, actions: features.actions, profiles, history: reader, membership,
+    store: new MatrixReader(readerDb), writer, search, typing,
+    maxBodyBytes: config.maxHttpBodyBytes, maxEvents: config.maxSyncLimit,
+    rate: { perSecond: config.userFramesPerSecond, burst: config.userFrameBurst },
+    onError: (err, where) => log.error({ err, where }, 'a Matrix request failed'),
+  });
+  watch = matrix.watch;
   mountStatic(routes, log);
   features.mount(routes);
   routes.any('/*', (res) => new Exchange(res).error('not_found', 'no such route'));
@@ -297,6 +333,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       // Everything queued commits and is acked while its sockets are still open.
       await writer.idle();
       chat.close();
+      matrix.close();
       sockets.closeAll(CLOSE_CODES.going_away, CLOSE_REASONS.going_away);
       await writer.close();
       await search.close();
@@ -310,5 +347,5 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
     return closing;
   }
 
-  return { port, metrics, sockets, history, close, stopped, appliedEventId: () => follower.applied };
+  return { port, metrics, sockets, history, close, stopped, appliedEventId: () => follower.applied, matrixHeld: () => matrix.held() };
 }

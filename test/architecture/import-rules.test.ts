@@ -17,8 +17,13 @@ const RULES: readonly ImportRule[] = [
     why: 'a door reaches the store only through the services and ports of src/chat/; src/gateway/server.ts wires the store\'s implementations in',
   },
   {
+    from: 'src/matrix/',
+    forbidden: ['src/store/'],
+    why: 'the Matrix door reaches the store only through the services and ports of src/chat/ (its own reads: chat/matrix-store.ts); src/gateway/server.ts wires them in',
+  },
+  {
     from: 'src/store/',
-    forbidden: ['src/chat/', 'src/gateway/', 'src/cli/', 'src/web/'],
+    forbidden: ['src/chat/', 'src/gateway/', 'src/cli/', 'src/web/', 'src/matrix/'],
     why: 'the store knows SQL, never the rules or a door: a rule asked inside a transaction is injected, not imported',
   },
   {

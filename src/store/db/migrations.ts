@@ -271,6 +271,45 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX outgoing_webhooks_live ON outgoing_webhooks(room_id) WHERE removed_at IS NULL;
   `,
+  // 7: the Matrix door. Its server_name is kept once chosen (ids are built on it); a Matrix
+  // login is a token with a device_id; filters and account data are stored per user. One
+  // stream order for sync tokens: timeline rows have their global message id; edits,
+  // deletions, reactions, read markers and account data get a position in matrix_stream
+  // (AUTOINCREMENT: a position is never reused, so a client's token never skips one).
+  `
+  CREATE TABLE matrix_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+  ALTER TABLE tokens ADD COLUMN device_id TEXT;
+  CREATE INDEX tokens_by_device ON tokens(user_id, device_id) WHERE device_id IS NOT NULL;
+  CREATE TABLE matrix_filters (
+    user_id INTEGER NOT NULL,
+    id INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (user_id, id)
+  ) WITHOUT ROWID;
+  CREATE TABLE matrix_stream (
+    pos INTEGER PRIMARY KEY AUTOINCREMENT,
+    room_id INTEGER NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('change', 'read', 'account')),
+    ref INTEGER NOT NULL
+  );
+  CREATE INDEX matrix_stream_by_ref ON matrix_stream(kind, room_id, ref);
+  CREATE TABLE matrix_account_data (
+    user_id INTEGER NOT NULL,
+    room_id INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    content TEXT NOT NULL,
+    pos INTEGER NOT NULL,
+    PRIMARY KEY (user_id, room_id, type)
+  ) WITHOUT ROWID;
+  CREATE INDEX matrix_account_data_by_pos ON matrix_account_data(user_id, pos);
+  CREATE TRIGGER matrix_stream_change AFTER INSERT ON message_changes
+    BEGIN INSERT INTO matrix_stream (room_id, kind, ref) VALUES (NEW.room_id, 'change', NEW.cseq); END;
+  CREATE TRIGGER matrix_stream_read AFTER UPDATE OF read_seq ON members WHEN NEW.read_seq > OLD.read_seq
+    BEGIN
+      DELETE FROM matrix_stream WHERE kind = 'read' AND room_id = NEW.room_id AND ref = NEW.user_id;
+      INSERT INTO matrix_stream (room_id, kind, ref) VALUES (NEW.room_id, 'read', NEW.user_id);
+    END;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -5,6 +5,7 @@ import { GENESIS, messageHash } from '../history/chain.js';
 import type { Db } from '../db/database.js';
 import { FileRows } from '../files/file-rows.js';
 import { AccountWrites } from './account-writes.js';
+import { MatrixWrites } from './matrix-writes.js';
 import { ChangeApplier } from './message-changes.js';
 import { Purger } from '../history/purge.js';
 import { indexText } from '../search/search-text.js';
@@ -60,6 +61,8 @@ export class BatchApplier {
   private readonly rehashPassword: Statement<[string, number, string]>;
   /** Passwords, sessions and profiles people change themselves. */
   private readonly accounts: AccountWrites;
+  /** The Matrix door's server name, devices, filters and account data. */
+  private readonly matrix: MatrixWrites;
 
   /**
    * `searchIndex: false` exists for bench/history.ts, which measures what the
@@ -84,6 +87,7 @@ export class BatchApplier {
     this.rehashPassword = db.prepare('UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?');
     this.purger = new Purger(db);
     this.accounts = new AccountWrites(db);
+    this.matrix = new MatrixWrites(db);
     const files = new FileRows(db);
     this.extras = new SendExtras(db, files);
     this.changes = new ChangeApplier(db, files, this.extras, options.rules?.mayDelete);
@@ -109,6 +113,7 @@ export class BatchApplier {
           case 'read': results.push(this.read(op, readMarks)); break;
           case 'token':
             this.insertToken.run(Buffer.from(op.hash, 'hex'), op.user, now, op.expiresAt, op.ip, op.device ?? '');
+            if (op.deviceId !== undefined) this.matrix.setDeviceId(op.hash, op.deviceId);
             results.push({ ok: true });
             break;
           case 'revoke':
@@ -124,6 +129,9 @@ export class BatchApplier {
             results.push({ ok: true });
             break;
           case 'password': case 'end-sessions': case 'profile': results.push(this.accounts.apply(op, now)); break;
+          case 'matrix-server-name': case 'matrix-filter': case 'matrix-account-data': case 'matrix-device-name':
+            results.push(this.matrix.apply(op));
+            break;
           case 'purge': results.push(this.purger.purge(op, now)); break;
           case 'audit':
             appendAudit(this.db, op.actor, op.action, op.details, now);

@@ -3,19 +3,21 @@ import type { HistoryName, JoinRuleName, RoomRoleName } from '../../protocol/fra
 import type { Reason } from '../../protocol/reasons.js';
 import type { Actor, AuditDetails } from '../history/audit.js';
 import type { AccountOp, AccountResult, SessionsEnded } from './account-ops.js';
+import type { AccountDataDone, FilterDone, MatrixOp, MatrixResult, ServerNameDone } from './matrix-ops.js';
 
 /** What the event loop asks the writer thread to make durable. Plain data: it crosses postMessage. */
 export type WriteOp =
   | { k: 'send'; room: number; user: number; clientMsgId: string; body: string; replyTo?: number; attachments?: string[] }
   | { k: 'read'; room: number; user: number; seq: number }
-  /** `device`: what the sessions list calls it (the login's `device`, else its User-Agent, shortened). */
-  | { k: 'token'; hash: string; user: number; expiresAt: number; ip: string; device?: string }
+  /** `device`: what the sessions list calls it (the login's `device`, else its User-Agent, shortened); `deviceId`: a Matrix login's device. */
+  | { k: 'token'; hash: string; user: number; expiresAt: number; ip: string; device?: string; deviceId?: string }
   /** Sliding expiry: the token was used; its expiry moves forward (at most hourly per token: auth/token-refresh.ts). */
   | { k: 'touch'; hash: string; usedAt: number; expiresAt: number; ip: string }
   /** Re-hash on login: replaces the password hash only while it is still `old` (a CLI passwd in between wins). */
   | { k: 'rehash'; user: number; old: string; hash: string }
   | { k: 'revoke'; hash: string }
   | AccountOp
+  | MatrixOp
   /** Retention: removes up to `max` of the room's oldest messages older than `before` (ms), with their search entries. */
   | { k: 'purge'; room: number; before: number; max: number }
   /** An audit entry from the server itself (scheduled backups): chained in the writer's transaction. */
@@ -125,7 +127,7 @@ export interface Done { ok: true }
 /** `reason`: set when a room rule refused (protocol/reasons.ts). */
 export interface WriteFailed { ok: false; code: ErrorCode; message: string; reason?: Reason }
 
-export type WriteResult = SendDone | ReadDone | PurgeDone | ChangeDone | GcDone | ScrubDone | RoomDone | SessionsEnded | Done | WriteFailed;
+export type WriteResult = SendDone | ReadDone | PurgeDone | ChangeDone | GcDone | ScrubDone | RoomDone | SessionsEnded | ServerNameDone | FilterDone | AccountDataDone | Done | WriteFailed;
 
 export type ResultOf<O extends WriteOp> =
   O extends { k: 'send' } ? SendDone | WriteFailed :
@@ -136,6 +138,7 @@ export type ResultOf<O extends WriteOp> =
   O extends { k: 'scrub' } ? ScrubDone | WriteFailed :
   O extends RoomOp ? RoomDone | WriteFailed :
   O extends AccountOp ? AccountResult<O> :
+  O extends MatrixOp ? MatrixResult<O> :
   Done | WriteFailed;
 
 /** Messages between the event loop and the writer thread. */

@@ -1,0 +1,40 @@
+import type {
+  AccountDataRow, ChangeRow, DeviceRow, RoomInfo, RoomRange, StreamRow, UserRow,
+} from '../store/read/matrix-reader.js';
+
+export type { AccountDataRow, ChangeRow, DeviceRow, RoomInfo, RoomRange, StreamRow, UserRow };
+
+/**
+ * What the Matrix door reads besides the chat services: its own rows (devices,
+ * filters, account data, the stream of changes) and the lookups that turn
+ * Matrix ids back into Roost's. The store's MatrixReader implements it;
+ * src/gateway/server.ts wires it in.
+ */
+export interface MatrixStore {
+  /** The device id of a token (by its hash), or undefined for a native session. */
+  deviceOf(tokenHash: string): string | undefined;
+  devices(user: number, now: number): DeviceRow[];
+  filter(user: number, id: number): string | undefined;
+  /** Highest message id and stream position now: the position an empty sync hands back. */
+  positions(): { msg: number; stream: number };
+  /** Rooms with timeline rows of id > `afterId`, reading at most `limit` rows; `lastId` is the highest read. */
+  roomsAfter(afterId: number, limit: number): { rooms: RoomRange[]; lastId: number; more: boolean };
+  streamAfter(pos: number, limit: number): StreamRow[];
+  change(room: number, cseq: number): ChangeRow | undefined;
+  /** The reaction a later `unreact` took back (its cseq), for the redaction that renders it. */
+  reactionUndone(room: number, seq: number, user: number, emoji: string, beforeCseq: number): number | undefined;
+  /** The latest live reaction change of a user's emoji on a message (its cseq). */
+  readSeq(room: number, user: number): number | undefined;
+  accountData(user: number, afterPos: number): AccountDataRow[];
+  accountDataOf(user: number, room: number, type: string): string | undefined;
+  user(id: number): UserRow | undefined;
+  userByName(name: string): UserRow | undefined;
+  room(id: number): RoomInfo | undefined;
+  /** Rooms whose standing for the user is left or removed (for `forget` and leave sections). */
+  standing(room: number, user: number): 'invited' | 'left' | 'removed' | undefined;
+  /** The room and seq of a message id (a Roost `msgId`), or undefined once purged. */
+  messageAt(msgId: number): { room: number; seq: number } | undefined;
+  /** The sender's own id of a message (a Matrix send keeps its device and txn id there). */
+  clientMsgId(room: number, seq: number): string | undefined;
+  usersLike(query: string, limit: number): UserRow[];
+}

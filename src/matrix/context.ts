@@ -1,0 +1,35 @@
+import type { Accounts } from '../auth/accounts.js';
+import type { MatrixStore } from '../chat/matrix-store.js';
+import type { Membership } from '../chat/membership.js';
+import type { MessageActions } from '../chat/message-actions.js';
+import type { HistorySource, SearchSource, WriteRunner } from '../chat/ports.js';
+import type { Profiles } from '../chat/profiles.js';
+import type { RoomActions, RoomReads } from '../chat/room-actions.js';
+import type { ChatService } from '../chat/service.js';
+import type { TypingState } from '../chat/typing.js';
+import type { HeldPolls } from './held-polls.js';
+import type { MatrixIds } from './ids.js';
+import type { SyncBuilder } from './sync.js';
+
+/** Everything the Matrix door's endpoints use: chat services, the door's own reads, and its ids. */
+export interface MatrixContext {
+  ids: MatrixIds;
+  accounts: Accounts;
+  chat: ChatService;
+  rooms: RoomActions;
+  roomReads: RoomReads;
+  actions: MessageActions;
+  profiles?: Profiles;
+  history: HistorySource;
+  membership: Membership;
+  store: MatrixStore;
+  /** The promise form of the write queue, for the door's own rows (filters, account data, device names). */
+  writer: WriteRunner;
+  search: SearchSource;
+  typing: TypingState;
+  polls: HeldPolls;
+  sync: SyncBuilder;
+  /** Most timeline events per room in one sync or page (`maxSyncLimit`). */
+  maxEvents: number;
+  now: () => number;
+}

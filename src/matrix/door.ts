@@ -1,0 +1,89 @@
+import type { Accounts } from '../auth/accounts.js';
+import type { Authenticator } from '../auth/sessions.js';
+import type { MatrixStore } from '../chat/matrix-store.js';
+import type { Membership } from '../chat/membership.js';
+import type { MessageActions } from '../chat/message-actions.js';
+import type { CommitWatch, HistorySource, SearchSource, WriteRunner } from '../chat/ports.js';
+import type { Profiles } from '../chat/profiles.js';
+import type { RoomActions, RoomReads } from '../chat/room-actions.js';
+import type { ChatService } from '../chat/service.js';
+import type { TypingState } from '../chat/typing.js';
+import type { HttpRoutes } from '../gateway/http-guard.js';
+import { UserFrameBuckets } from '../gateway/user-rate.js';
+import { mountAccountEndpoints } from './account-endpoints.js';
+import type { MatrixContext } from './context.js';
+import { HeldPolls } from './held-polls.js';
+import { MatrixIds } from './ids.js';
+import { mountMessageEndpoints } from './message-endpoints.js';
+import { mountDirectoryEndpoints, mountRoomEndpoints } from './room-endpoints.js';
+import { MatrixRouter } from './router.js';
+import { mountStubs } from './stubs.js';
+import { SyncBuilder } from './sync.js';
+import { mountSync } from './sync-endpoint.js';
+
+export interface MatrixDoorDeps {
+  serverName: string;
+  auth: Authenticator;
+  accounts: Accounts;
+  chat: ChatService;
+  rooms: RoomActions;
+  roomReads: RoomReads;
+  actions: MessageActions;
+  profiles?: Profiles;
+  history: HistorySource;
+  membership: Membership;
+  store: MatrixStore;
+  writer: WriteRunner;
+  search: SearchSource;
+  typing: TypingState;
+  maxBodyBytes: number;
+  maxEvents: number;
+  /** Write requests per second per user (and burst): the native per-user frame rate. */
+  rate: { perSecond: number; burst: number };
+  onError: (err: unknown, where: string) => void;
+  now?: () => number;
+}
+
+export interface MatrixDoor {
+  /** Where commits are told (the server calls it beside every publish). */
+  readonly watch: CommitWatch;
+  /** The router, for endpoints mounted by other parts (media). */
+  readonly router: MatrixRouter;
+  readonly context: MatrixContext;
+  /** Held `/sync` requests now. */
+  held(): number;
+  /** Answers every held `/sync` (shutting down). */
+  close(): void;
+}
+
+/**
+ * The Matrix client-server door on the server's own uWS app and port: a
+ * translator between Matrix JSON and the chat services. No rule is decided
+ * here; every refusal is the rules core's, said in Matrix words.
+ */
+export function mountMatrix(app: HttpRoutes, deps: MatrixDoorDeps): MatrixDoor {
+  const now = deps.now ?? Date.now;
+  const ids = new MatrixIds(deps.serverName);
+  const polls = new HeldPolls((err) => deps.onError(err, 'held /sync'), now);
+  const router = new MatrixRouter({
+    auth: deps.auth, maxBodyBytes: deps.maxBodyBytes, rate: new UserFrameBuckets(deps.rate.perSecond, deps.rate.burst),
+    onError: (err, method, path) => deps.onError(err, `${method} ${path}`),
+  });
+  const sync = new SyncBuilder({
+    ids, store: deps.store, history: deps.history, rooms: deps.roomReads, membership: deps.membership, typing: deps.typing, now,
+    historyPage: (user, room, before, limit) => deps.chat.historyPage(user, room, before, limit),
+  });
+  const context: MatrixContext = {
+    ids, accounts: deps.accounts, chat: deps.chat, rooms: deps.rooms, roomReads: deps.roomReads, actions: deps.actions, profiles: deps.profiles,
+    history: deps.history, membership: deps.membership, store: deps.store, writer: deps.writer, search: deps.search, typing: deps.typing,
+    polls, sync, maxEvents: deps.maxEvents, now,
+  };
+  mountStubs(router, context);
+  mountAccountEndpoints(router, context);
+  mountSync(router, context);
+  mountRoomEndpoints(router, context);
+  mountMessageEndpoints(router, context);
+  mountDirectoryEndpoints(router, context);
+  router.mount(app);
+  return { watch: polls, router, context, held: () => polls.size, close: () => polls.closeAll() };
+}

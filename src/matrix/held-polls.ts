@@ -1,0 +1,124 @@
+import { roomTopic, type CommitWatch } from '../chat/ports.js';
+
+/** A held `/sync`: what it listens to, when it gives up, and how it answers. */
+export interface HeldPoll {
+  readonly user: number;
+  readonly rooms: readonly number[];
+  readonly deadline: number;
+  /** Reads again; true when it answered (something new), so it is dropped. */
+  retry(): boolean;
+  /** The timeout passed with nothing new: answer the empty reply. */
+  expire(): void;
+}
+
+/** Deadlines are grouped in buckets this wide: one shared timer checks them, never one timer per request. */
+const BUCKET_MS = 250;
+
+/**
+ * Every held `/sync` of the process. A poll is listed under each of its
+ * rooms' topics and its user; a commit's `topic()` marks the polls listening
+ * there, and one `setImmediate` re-reads each marked poll once however many
+ * commits came in between. Timeouts sit in a wheel of 250 ms buckets swept
+ * by one interval timer that runs only while polls are held. An aborted
+ * request is dropped at once (`drop`).
+ */
+export class HeldPolls implements CommitWatch {
+  private readonly byTopic = new Map<string, Set<HeldPoll>>();
+  private readonly byUser = new Map<number, Set<HeldPoll>>();
+  private readonly wheel = new Map<number, Set<HeldPoll>>();
+  private readonly marked = new Set<HeldPoll>();
+  private flushing = false;
+  private sweeper: NodeJS.Timeout | undefined;
+  private readonly all = new Set<HeldPoll>();
+
+  constructor(private readonly onError: (err: unknown) => void, private readonly now: () => number = Date.now) {}
+
+  get size(): number {
+    return this.all.size;
+  }
+
+  hold(poll: HeldPoll): void {
+    for (const room of poll.rooms) add(this.byTopic, roomTopic(room), poll);
+    add(this.byUser, poll.user, poll);
+    add(this.wheel, Math.ceil(poll.deadline / BUCKET_MS), poll);
+    this.all.add(poll);
+    this.sweeper ??= setInterval(() => this.sweep(), BUCKET_MS);
+    this.sweeper.unref();
+  }
+
+  drop(poll: HeldPoll): void {
+    if (!this.all.delete(poll)) return;
+    for (const room of poll.rooms) remove(this.byTopic, roomTopic(room), poll);
+    remove(this.byUser, poll.user, poll);
+    remove(this.wheel, Math.ceil(poll.deadline / BUCKET_MS), poll);
+    this.marked.delete(poll);
+    if (this.all.size === 0 && this.sweeper !== undefined) {
+      clearInterval(this.sweeper);
+      this.sweeper = undefined;
+    }
+  }
+
+  topic(topic: string): void {
+    const polls = this.byTopic.get(topic);
+    if (polls !== undefined) this.mark(polls);
+  }
+
+  user(user: number): void {
+    const polls = this.byUser.get(user);
+    if (polls !== undefined) this.mark(polls);
+  }
+
+  /** Answers every held poll now (shutting down): each gets its empty reply. */
+  closeAll(): void {
+    for (const bucket of [...this.wheel.values()]) for (const p of [...bucket]) this.expire(p);
+  }
+
+  private mark(polls: Set<HeldPoll>): void {
+    for (const p of polls) this.marked.add(p);
+    if (this.flushing) return;
+    this.flushing = true;
+    setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    this.flushing = false;
+    const polls = [...this.marked];
+    this.marked.clear();
+    for (const p of polls) {
+      try {
+        if (p.retry()) this.drop(p);
+      } catch (err) {
+        this.drop(p);
+        this.onError(err);
+      }
+    }
+  }
+
+  private sweep(): void {
+    const due = Math.ceil(this.now() / BUCKET_MS);
+    for (const [bucket, polls] of this.wheel) {
+      if (bucket > due) continue;
+      for (const p of [...polls]) this.expire(p);
+    }
+  }
+
+  private expire(p: HeldPoll): void {
+    this.drop(p);
+    try {
+      p.expire();
+    } catch (err) {
+      this.onError(err);
+    }
+  }
+}
+
+function add<K>(map: Map<K, Set<HeldPoll>>, key: K, poll: HeldPoll): void {
+  let set = map.get(key);
+  if (set === undefined) map.set(key, (set = new Set()));
+  set.add(poll);
+}
+
+function remove<K>(map: Map<K, Set<HeldPoll>>, key: K, poll: HeldPoll): void {
+  const set = map.get(key);
+  if (set !== undefined && set.delete(poll) && set.size === 0) map.delete(key);
+}

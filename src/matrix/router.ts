@@ -1,0 +1,202 @@
+import type { HttpRequest, HttpResponse } from '@based/uws';
+import type { Authenticator, Session } from '../auth/sessions.js';
+import { remoteIp } from '../gateway/http.js';
+import type { HttpRoutes } from '../gateway/http-guard.js';
+import type { UserFrameBuckets } from '../gateway/user-rate.js';
+import { matrixError, unrecognized, type MatrixError } from './errors.js';
+import { CORS_HEADERS, MatrixExchange } from './exchange.js';
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+/** A request as a handler sees it: everything uWS lends only during the call is copied out. */
+export interface MatrixRequest {
+  ex: MatrixExchange;
+  method: Method;
+  /** The path's `:name` segments, URL-decoded, in order. */
+  params: string[];
+  query: URLSearchParams;
+  /** The JSON body (`{}` when empty); undefined for GET and DELETE without one, and for `body: 'none'` routes. */
+  body: unknown;
+  ip: string;
+  headers: { contentType: string; contentLength: string; userAgent: string };
+}
+
+export interface AuthedRequest extends MatrixRequest { session: Session; token: string }
+
+export type Handler<R extends MatrixRequest = MatrixRequest> = (r: R) => void | Promise<void>;
+
+export interface RouteOptions {
+  /** `'none'`: the handler reads the body itself from `ex.res` (uploads); default: JSON for POST and PUT. */
+  body?: 'json' | 'none';
+  /** Writes count against the user's request rate (default: POST, PUT and DELETE do). */
+  rated?: boolean;
+}
+
+interface Route { method: Method; segments: string[]; auth: boolean; handler: Handler<AuthedRequest> | Handler; options: RouteOptions }
+
+export interface RouterDeps {
+  auth: Authenticator;
+  maxBodyBytes: number;
+  /** Per-user request rate for writes; refusals answer M_LIMIT_EXCEEDED with retry_after_ms. */
+  rate: UserFrameBuckets;
+  onError: (err: unknown, method: string, path: string) => void;
+}
+
+/** Client-server API paths, each under `v3` and its old name `r0` (still called by packaged clients). */
+export const client = (path: string): string[] => [`/_matrix/client/v3/${path}`, `/_matrix/client/r0/${path}`];
+
+function tokenOf(req: HttpRequest, query: URLSearchParams): string | undefined {
+  const header = req.getHeader('authorization');
+  if (header.startsWith('Bearer ')) return header.slice(7).trim();
+  return query.get('access_token') ?? undefined;
+}
+
+function split(path: string): string[] {
+  return path.split('/').filter((s) => s !== '');
+}
+
+/**
+ * The Matrix door's router: one uWS wildcard per prefix, then a table of
+ * routes matched segment by segment (`:x` takes one segment). Anything not
+ * in the table is M_UNRECOGNIZED; OPTIONS is the CORS preflight. Other
+ * engineers add routes with `get/post/put/del` (or `authed…`).
+ */
+export class MatrixRouter {
+  private readonly routes: Route[] = [];
+
+  constructor(private readonly deps: RouterDeps) {}
+
+  add(method: Method, paths: string | string[], handler: Handler, options: RouteOptions = {}): void {
+    for (const p of typeof paths === 'string' ? [paths] : paths) this.routes.push({ method, segments: split(p), auth: false, handler, options });
+  }
+
+  authed(method: Method, paths: string | string[], handler: Handler<AuthedRequest>, options: RouteOptions = {}): void {
+    for (const p of typeof paths === 'string' ? [paths] : paths) this.routes.push({ method, segments: split(p), auth: true, handler, options });
+  }
+
+  /** Mounts the prefixes on the app (before its catch-all). */
+  mount(app: HttpRoutes): void {
+    const serve = (res: HttpResponse, req: HttpRequest): void | Promise<void> => this.serve(res, req);
+    app.any('/_matrix/*', serve);
+    app.any('/.well-known/matrix/*', serve);
+  }
+
+  private match(method: string, segments: string[]): { route: Route; params: string[] } | 'wrong-method' | undefined {
+    let pathMatched = false;
+    for (const route of this.routes) {
+      if (route.segments.length !== segments.length) continue;
+      const params: string[] = [];
+      let ok = true;
+      for (let i = 0; i < segments.length && ok; i++) {
+        const want = route.segments[i] as string;
+        const got = segments[i] as string;
+        if (want.startsWith(':')) params.push(got);
+        else if (want !== got) ok = false;
+      }
+      if (!ok) continue;
+      if (route.method === method) return { route, params };
+      pathMatched = true;
+    }
+    return pathMatched ? 'wrong-method' : undefined;
+  }
+
+  private serve(res: HttpResponse, req: HttpRequest): void | Promise<void> {
+    const ex = new MatrixExchange(res);
+    const method = req.getMethod().toUpperCase();
+    const url = req.getUrl();
+    if (method === 'OPTIONS') {
+      res.cork(() => {
+        res.writeStatus('204 No Content');
+        for (const [k, v] of CORS_HEADERS) res.writeHeader(k, v);
+        res.end();
+      });
+      return;
+    }
+    let segments: string[];
+    try {
+      segments = split(url).map(decodeURIComponent);
+    } catch {
+      return ex.fail(unrecognized());
+    }
+    const found = this.match(method, segments);
+    if (found === undefined) return ex.fail(unrecognized());
+    if (found === 'wrong-method') return ex.fail(matrixError(405, 'M_UNRECOGNIZED', `${method} is not served on this path`));
+    const { route, params } = found;
+    const query = new URLSearchParams(req.getQuery() ?? '');
+    const headers = { contentType: req.getHeader('content-type'), contentLength: req.getHeader('content-length'), userAgent: req.getHeader('user-agent') };
+    const ip = remoteIp(res);
+    let session: Session | undefined;
+    let token: string | undefined;
+    if (route.auth) {
+      token = tokenOf(req, query);
+      if (token === undefined) return ex.fail(matrixError(401, 'M_MISSING_TOKEN', 'Missing access token'));
+      session = this.deps.auth.authenticate(token, ip);
+      if (session === undefined) return ex.fail(matrixError(401, 'M_UNKNOWN_TOKEN', 'Unknown, expired or revoked access token'));
+      const rated = route.options.rated ?? method !== 'GET';
+      if (rated) {
+        const now = Date.now();
+        if (!this.deps.rate.take(session.userId, now)) {
+          return ex.fail(matrixError(429, 'M_LIMIT_EXCEEDED', 'Too many requests', Math.max(1, this.deps.rate.msUntilFrame(session.userId, now))));
+        }
+      }
+    }
+    const base: MatrixRequest = { ex, method: method as Method, params, query, body: undefined, ip, headers };
+    const run = (body: unknown): void | Promise<void> => {
+      const r = { ...base, body };
+      const handler = route.handler as Handler;
+      return route.auth ? (route.handler as Handler<AuthedRequest>)({ ...r, session: session as Session, token: token as string }) : handler(r);
+    };
+    const guarded = (body: unknown): Promise<void> => {
+      try {
+        return Promise.resolve(run(body)).catch((err: unknown) => this.failed(ex, err, method, url));
+      } catch (err) {
+        this.failed(ex, err, method, url);
+        return Promise.resolve();
+      }
+    };
+    const wantsBody = route.options.body !== 'none' && (method === 'POST' || method === 'PUT' || (method === 'DELETE' && headers.contentLength !== '' && headers.contentLength !== '0'));
+    if (!wantsBody) return guarded(undefined);
+    return this.readJson(ex, headers.contentLength).then((body) => (body === NO_BODY ? undefined : guarded(body)));
+  }
+
+  private failed(ex: MatrixExchange, err: unknown, method: string, path: string): void {
+    this.deps.onError(err, method, path);
+    ex.fail(matrixError(500, 'M_UNKNOWN', 'Internal server error'));
+  }
+
+  /** Reads a JSON body of at most maxBodyBytes; an empty body is `{}`. Answers the client itself on failure. */
+  private readJson(ex: MatrixExchange, contentLength: string): Promise<unknown> {
+    const limit = this.deps.maxBodyBytes;
+    const tooLarge = (): MatrixError => matrixError(413, 'M_TOO_LARGE', `Body is larger than ${limit} bytes`);
+    if (contentLength !== '' && Number(contentLength) > limit) {
+      ex.fail(tooLarge());
+      return Promise.resolve(NO_BODY);
+    }
+    return new Promise((resolve) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      ex.onAbort(() => resolve(NO_BODY));
+      ex.res.onData((chunk, isLast) => {
+        if (ex.done) return;
+        size += chunk.byteLength;
+        if (size > limit) {
+          ex.fail(tooLarge());
+          return resolve(NO_BODY);
+        }
+        chunks.push(Buffer.from(chunk.slice(0)));
+        if (!isLast) return;
+        const text = Buffer.concat(chunks).toString('utf8');
+        if (text.trim() === '') return resolve({});
+        try {
+          resolve(JSON.parse(text));
+        } catch {
+          ex.fail(matrixError(400, 'M_NOT_JSON', 'Content not JSON'));
+          resolve(NO_BODY);
+        }
+      });
+    });
+  }
+}
+
+/** A body that could not be read (the client was answered already). */
+const NO_BODY = Symbol('no body');

@@ -1,0 +1,58 @@
+import { invalidParam, notFound } from './errors.js';
+import { readFilter, type SyncFilter } from './filters.js';
+import type { HeldPoll } from './held-polls.js';
+import { client, type AuthedRequest, type MatrixRouter } from './router.js';
+import { decodeSince } from './sync-token.js';
+import type { MatrixContext } from './context.js';
+
+/** The longest a `/sync` is held, whatever `timeout` asks. */
+const MAX_HOLD_MS = 60_000;
+
+/**
+ * `GET /sync`: answered at once when there is something after `since` (or
+ * without `since`: the initial sync); else held until a commit in one of the
+ * user's rooms (or to the user) brings something, or `timeout` passes. The
+ * held request keeps only its user, rooms, position and filter.
+ */
+export function mountSync(router: MatrixRouter, c: MatrixContext): void {
+  router.authed('GET', client('sync'), (r: AuthedRequest) => {
+    const q = r.query;
+    let filter: SyncFilter;
+    const f = q.get('filter');
+    if (f === null) filter = readFilter({}, c.maxEvents);
+    else if (f.trimStart().startsWith('{')) {
+      try {
+        filter = readFilter(JSON.parse(f) as unknown, c.maxEvents);
+      } catch {
+        return r.ex.fail(invalidParam('filter is neither a filter id nor JSON'));
+      }
+    } else {
+      const stored = /^[1-9][0-9]{0,9}$/.test(f) ? c.store.filter(r.session.userId, Number(f)) : undefined;
+      if (stored === undefined) return r.ex.fail(notFound('No such filter'));
+      filter = readFilter(JSON.parse(stored) as unknown, c.maxEvents);
+    }
+    const sinceText = q.get('since');
+    const since = sinceText === null ? null : decodeSince(sinceText);
+    if (sinceText !== null && since === null) return r.ex.fail(invalidParam('since is not a token this server gave'));
+    const timeoutText = q.get('timeout');
+    const timeout = timeoutText === null ? 0 : Math.min(MAX_HOLD_MS, Math.max(0, Number(timeoutText) || 0));
+    const ask = { user: r.session.userId, since, filter, fullState: q.get('full_state') === 'true', deviceId: c.store.deviceOf(r.session.tokenHash) };
+    const first = c.sync.build(ask);
+    if (!first.empty || since === null || timeout === 0) return r.ex.json(first.body);
+    const poll: HeldPoll = {
+      user: ask.user,
+      rooms: [...c.membership.roomsOf(ask.user)],
+      deadline: c.now() + timeout,
+      retry: () => {
+        if (r.ex.aborted) return true;
+        const again = c.sync.build(ask);
+        if (again.empty) return false;
+        r.ex.json(again.body);
+        return true;
+      },
+      expire: () => r.ex.json(c.sync.build(ask).body),
+    };
+    r.ex.onAbort(() => c.polls.drop(poll));
+    c.polls.hold(poll);
+  });
+}

@@ -1,0 +1,304 @@
+import type { MatrixStore } from '../chat/matrix-store.js';
+import type { Membership } from '../chat/membership.js';
+import type { HistorySource } from '../chat/ports.js';
+import type { RoomReads } from '../chat/room-actions.js';
+import type { PageOutcome } from '../chat/service.js';
+import type { TypingState } from '../chat/typing.js';
+import type { RoomSummary, WireMessage } from '../protocol/frames.js';
+import { EventRenderer, type ClientEvent, type Names } from './events.js';
+import type { SyncFilter } from './filters.js';
+import type { MatrixIds } from './ids.js';
+import { powerUsers, roomState, type RoomPeople } from './room-state.js';
+import { encodeRoomToken, encodeSince, type SyncPosition } from './sync-token.js';
+
+export interface SyncDeps {
+  ids: MatrixIds;
+  store: MatrixStore;
+  history: HistorySource;
+  /** Reads a room's page as its member may see it (membership and history visibility checked). */
+  historyPage(user: number, room: string, before: number | undefined, limit: number): PageOutcome;
+  rooms: Pick<RoomReads, 'memberList' | 'invitesOf'>;
+  membership: Membership;
+  typing: TypingState;
+  now?: () => number;
+}
+
+export interface SyncAsk {
+  user: number; since: SyncPosition | null; filter: SyncFilter; fullState: boolean;
+  /** The asking device: its own sends carry their `transaction_id`. */
+  deviceId?: string;
+}
+
+interface JoinedRoom {
+  timeline: { events: ClientEvent[]; limited: boolean; prev_batch: string };
+  state: { events: ClientEvent[] };
+  ephemeral: { events: Array<Record<string, unknown>> };
+  account_data: { events: Array<Record<string, unknown>> };
+  summary: Record<string, unknown>;
+  unread_notifications: { notification_count: number; highlight_count: number };
+}
+
+export interface SyncBody {
+  next_batch: string;
+  rooms: { join: Record<string, JoinedRoom>; invite: Record<string, { invite_state: { events: Array<Record<string, unknown>> } }>; leave: Record<string, unknown> };
+  account_data: { events: Array<Record<string, unknown>> };
+  presence: { events: [] };
+  to_device: { events: [] };
+  device_lists: { changed: []; left: [] };
+  device_one_time_keys_count: Record<string, never>;
+}
+
+/** Timeline rows read per incremental sync over all rooms; the rest comes in the next one (the token says where it got to). */
+const SCAN_ROWS = 2000;
+/** Stream rows (changes, receipts, account data) read per sync. */
+const SCAN_STREAM = 2000;
+/** Typing notices last this long after the last native ping. */
+export const TYPING_MS = 6000;
+
+/** A user's names for one reply: each user looked up once. */
+class NameCache implements Names {
+  private readonly seen = new Map<string, { name: string; displayName: string }>();
+  constructor(private readonly store: MatrixStore, private readonly ids: MatrixIds) {}
+  private get(id: number | string): { name: string; displayName: string } {
+    const key = String(id);
+    let v = this.seen.get(key);
+    if (v === undefined) {
+      const u = this.store.user(Number(id));
+      v = { name: u?.name ?? `user${key}`, displayName: u === undefined ? `user${key}` : (u.displayName !== '' ? u.displayName : u.name) };
+      this.seen.set(key, v);
+    }
+    return v;
+  }
+  userId(id: number | string): string {
+    return this.ids.user(this.get(id).name);
+  }
+  displayName(id: number | string): string {
+    return this.get(id).displayName;
+  }
+}
+
+/**
+ * Builds `/sync` replies from Roost's rows: joined rooms with their timeline
+ * (messages and entries, then edits, deletions and reactions as events),
+ * state, receipts and typing; invitations; rooms just left; account data.
+ * An initial sync reads each room's last page; an incremental one reads only
+ * what follows the token's positions, so its cost is what changed.
+ */
+export class SyncBuilder {
+  private readonly now: () => number;
+
+  constructor(private readonly deps: SyncDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  names(): NameCache {
+    return new NameCache(this.deps.store, this.deps.ids);
+  }
+
+  /** The reply, and whether it carries nothing (a held poll keeps waiting then). */
+  build(ask: SyncAsk): { body: SyncBody; empty: boolean } {
+    const { store, ids } = this.deps;
+    const names = this.names();
+    const render = new EventRenderer(ids, names);
+    const body: SyncBody = {
+      next_batch: '', rooms: { join: {}, invite: {}, leave: {} }, account_data: { events: [] },
+      presence: { events: [] }, to_device: { events: [] }, device_lists: { changed: [], left: [] }, device_one_time_keys_count: {},
+    };
+    const typingNow = this.deps.typing.current;
+    const since = ask.since;
+    const wanted = ask.filter.rooms === undefined ? undefined : new Set(ask.filter.rooms);
+    const include = (room: number): boolean => wanted === undefined || wanted.has(ids.room(room));
+    const summaries = new Map<number, RoomSummary>();
+    for (const s of this.deps.history.rooms(ask.user)) summaries.set(Number(s.room), s);
+    let next: SyncPosition;
+    if (since === null) {
+      const pos = store.positions();
+      next = { ...pos, typing: typingNow };
+      for (const room of summaries.keys()) {
+        if (!include(room)) continue;
+        body.rooms.join[ids.room(room)] = this.joinedRoom(ask, room, undefined, true, render, names, summaries.get(room));
+      }
+      for (const inv of this.deps.rooms.invitesOf(ask.user)) this.invite(body, ask.user, Number(inv.room), names);
+      for (const d of store.accountData(ask.user, 0)) this.accountData(body, d.room, d.type, d.content, ask.user);
+    } else {
+      const scan = store.roomsAfter(since.msg, SCAN_ROWS);
+      const stream = store.streamAfter(since.stream, SCAN_STREAM);
+      next = { msg: scan.lastId, stream: stream[stream.length - 1]?.pos ?? since.stream, typing: typingNow };
+      const touched = new Map<number, { fromSeq: number; toSeq: number }>();
+      for (const r of scan.rooms) {
+        if (!include(r.room)) continue;
+        if (this.deps.membership.isMember(r.room, ask.user)) touched.set(r.room, r);
+        else this.notJoined(body, ask.user, r.room, r.fromSeq, r.toSeq, render, names);
+      }
+      const changes = new Map<number, ClientEvent[]>();
+      const receipts = new Map<number, Record<string, unknown>>();
+      for (const s of stream) {
+        if (s.kind === 'account') {
+          if (s.ref !== ask.user) continue;
+          for (const d of store.accountData(ask.user, s.pos - 1)) if (d.pos === s.pos) this.accountData(body, d.room, d.type, d.content, ask.user);
+          continue;
+        }
+        if (!include(s.room) || !this.deps.membership.isMember(s.room, ask.user)) continue;
+        if (s.kind === 'change') {
+          const c = store.change(s.room, s.ref);
+          if (c === undefined || c.seq < this.deps.membership.firstSeq(s.room, ask.user)) continue;
+          const undone = c.kind === 'unreact' ? store.reactionUndone(c.room, c.seq, c.user, c.body ?? '', c.cseq) : undefined;
+          const ev = render.change(c, undone);
+          if (ev === undefined) continue;
+          const list = changes.get(s.room) ?? [];
+          list.push(ev);
+          changes.set(s.room, list);
+        } else {
+          const seq = store.readSeq(s.room, s.ref);
+          if (seq === undefined || seq < 1) continue;
+          const content = receipts.get(s.room) ?? {};
+          addReceipt(content, ids.row(s.room, seq), names.userId(s.ref), this.now());
+          receipts.set(s.room, content);
+        }
+      }
+      const typingRooms = new Set<number>();
+      const floor = since.typing > typingNow ? 0 : since.typing;
+      for (const room of this.deps.membership.roomsOf(ask.user)) if (this.deps.typing.serial(room) > floor && include(room)) typingRooms.add(room);
+      const all = new Set<number>([...touched.keys(), ...changes.keys(), ...receipts.keys(), ...typingRooms]);
+      for (const room of all) {
+        const range = touched.get(room);
+        const joined = this.joinedRoom(ask, room, range, ask.fullState, render, names, summaries.get(room), typingRooms.has(room));
+        joined.timeline.events.push(...(changes.get(room) ?? []));
+        const r = receipts.get(room);
+        if (r !== undefined) joined.ephemeral.events.push({ type: 'm.receipt', content: r });
+        const earlier = body.rooms.join[ids.room(room)];
+        if (earlier !== undefined) joined.account_data.events.push(...earlier.account_data.events);
+        body.rooms.join[ids.room(room)] = joined;
+      }
+    }
+    body.next_batch = encodeSince(next);
+    const empty = Object.keys(body.rooms.join).length === 0 && Object.keys(body.rooms.invite).length === 0
+      && Object.keys(body.rooms.leave).length === 0 && body.account_data.events.length === 0;
+    return { body, empty };
+  }
+
+  /**
+   * One joined room. `range`: the timeline rows to send (an incremental
+   * sync); absent on an initial sync (the last page). State: all of it when
+   * `full` or when the user's own join is in the timeline, else none.
+   */
+  private joinedRoom(
+    ask: SyncAsk, room: number, range: { fromSeq: number; toSeq: number } | undefined, full: boolean,
+    render: EventRenderer, names: NameCache, summary: RoomSummary | undefined, typing = range === undefined,
+  ): JoinedRoom {
+    const { ids, store } = this.deps;
+    const key = String(room);
+    const me = String(ask.user);
+    const limit = ask.filter.timelineLimit;
+    let messages: WireMessage[] = [];
+    let limited = false;
+    if (range !== undefined || full) {
+      const page = this.deps.historyPage(ask.user, key, range === undefined ? undefined : range.toSeq + 1, limit);
+      if (page.ok) {
+        messages = range === undefined ? page.messages : page.messages.filter((m) => m.seq >= range.fromSeq);
+        limited = range === undefined ? page.more : (messages[0]?.seq ?? range.fromSeq) > range.fromSeq;
+      }
+    }
+    const joinedNow = range !== undefined && messages.some((m) => (m.event?.kind === 'joined' && m.from === me) || m.event?.kind === 'created');
+    const info = store.room(room);
+    const people: RoomPeople = this.deps.rooms.memberList(room);
+    const powers = (): Record<string, number> => powerUsers(people, names);
+    const events = messages.map((m) => render.row(m, powers, info));
+    if (ask.deviceId !== undefined) {
+      // The sending device matches its local echo by transaction id; no other device is told it.
+      const mine = `mx:${ask.deviceId}:`;
+      messages.forEach((m, i) => {
+        if (m.from !== me || m.event !== undefined) return;
+        const id = store.clientMsgId(room, m.seq);
+        const ev = events[i];
+        if (id !== undefined && id.startsWith(mine) && ev !== undefined) ev.unsigned = { ...ev.unsigned, transaction_id: id.slice(mine.length) };
+      });
+    }
+    let state: ClientEvent[] = [];
+    if (info !== undefined && (full || joinedNow || limited)) {
+      const only = ask.filter.lazyMembers ? new Set<string>([me, ...messages.map((m) => m.from)]) : undefined;
+      const timelineIds = new Set(events.map((e) => `${e.type}\u0000${e.state_key ?? ''}`));
+      const snapshot = roomState(info, people, ids, names, this.now(), only);
+      // Without a gap, state the timeline itself sets is not repeated before it (the spec's rule for `state`).
+      state = limited || range === undefined ? snapshot : snapshot.filter((e) => !timelineIds.has(`${e.type}\u0000${e.state_key ?? ''}`));
+    }
+    const ephemeral: Array<Record<string, unknown>> = [];
+    if (range === undefined && full) {
+      const content: Record<string, unknown> = {};
+      for (const m of people.members) {
+        const seq = store.readSeq(room, Number(m.user));
+        if (seq !== undefined && seq > 0) addReceipt(content, ids.row(room, seq), names.userId(m.user), this.now());
+      }
+      if (Object.keys(content).length > 0) ephemeral.push({ type: 'm.receipt', content });
+    }
+    if (typing) ephemeral.push({ type: 'm.typing', content: { user_ids: this.deps.typing.typers(room, this.now()).map((u) => names.userId(u)) } });
+    const heroes = people.members.filter((m) => m.user !== me).slice(0, 5).map((m) => names.userId(m.user));
+    const invitedHeroes = heroes.length > 0 ? heroes : people.invited.filter((i) => i.user !== me).slice(0, 5).map((i) => names.userId(i.user));
+    const roomData = store.accountData(ask.user, 0).filter((d) => d.room === room);
+    return {
+      timeline: { events, limited, prev_batch: encodeRoomToken(messages[0]?.seq ?? (range === undefined ? (info?.lastSeq ?? 0) + 1 : range.fromSeq)) },
+      state: { events: state },
+      ephemeral: { events: ephemeral },
+      account_data: { events: range === undefined && full ? roomData.map((d) => ({ type: d.type, content: JSON.parse(d.content) as unknown })) : [] },
+      summary: { 'm.heroes': invitedHeroes, 'm.joined_member_count': people.members.length, 'm.invited_member_count': people.invited.length },
+      unread_notifications: { notification_count: summary?.unread ?? 0, highlight_count: summary?.mentions ?? 0 },
+    };
+  }
+
+  /** A room the user is not joined to had rows: an invitation of theirs, or their leaving, goes in its section. */
+  private notJoined(body: SyncBody, user: number, room: number, fromSeq: number, toSeq: number, render: EventRenderer, names: NameCache): void {
+    const standing = this.deps.store.standing(room, user);
+    if (standing === undefined) return;
+    if (standing === 'invited') return this.invite(body, user, room, names);
+    const me = String(user);
+    const page = this.deps.history.since(room, fromSeq - 1, toSeq - fromSeq + 1);
+    const mine = page.messages.filter((m) => m.event !== undefined && (
+      ((m.event.kind === 'left' || m.event.kind === 'declined') && m.from === me) || (m.event.kind === 'removed' && m.event.user === me)));
+    if (mine.length === 0) return;
+    const events = mine.map((m) => render.row(m, () => ({})));
+    body.rooms.leave[this.deps.ids.room(room)] = {
+      timeline: { events, limited: false, prev_batch: encodeRoomToken(mine[0]?.seq ?? fromSeq) }, state: { events: [] }, account_data: { events: [] },
+    };
+  }
+
+  private invite(body: SyncBody, user: number, room: number, names: NameCache): void {
+    const info = this.deps.store.room(room);
+    if (info === undefined) return;
+    const { ids } = this.deps;
+    const people = this.deps.rooms.memberList(room);
+    const by = people.invited.find((i) => i.user === String(user))?.by ?? String(info.creator);
+    const me = names.userId(user);
+    const stripped = (type: string, content: Record<string, unknown>, sender: string, key = ''): Record<string, unknown> => ({ type, state_key: key, content, sender });
+    const events = [
+      stripped('m.room.create', { creator: names.userId(info.creator), room_version: '10' }, names.userId(info.creator)),
+      stripped('m.room.join_rules', { join_rule: info.joinRule }, names.userId(info.creator)),
+      ...(info.kind === 'group' ? [stripped('m.room.name', { name: info.name }, names.userId(info.creator))] : []),
+      ...people.members.slice(0, 5).map((m) => stripped('m.room.member', { membership: 'join', displayname: names.displayName(m.user) }, names.userId(m.user), names.userId(m.user))),
+      stripped('m.room.member', { membership: 'invite', displayname: names.displayName(user), ...(info.kind === 'direct' ? { is_direct: true } : {}) }, names.userId(by), me),
+    ];
+    body.rooms.invite[ids.room(room)] = { invite_state: { events } };
+  }
+
+  private accountData(body: SyncBody, room: number, type: string, content: string, user: number): void {
+    const ev = { type, content: JSON.parse(content) as unknown };
+    if (room === 0) {
+      body.account_data.events.push(ev);
+      return;
+    }
+    if (!this.deps.membership.isMember(room, user)) return;
+    const key = this.deps.ids.room(room);
+    const existing = body.rooms.join[key];
+    if (existing !== undefined) existing.account_data.events.push(ev);
+    else {
+      body.rooms.join[key] = {
+        timeline: { events: [], limited: false, prev_batch: encodeRoomToken(1) }, state: { events: [] }, ephemeral: { events: [] },
+        account_data: { events: [ev] }, summary: {}, unread_notifications: { notification_count: 0, highlight_count: 0 },
+      };
+    }
+  }
+}
+
+function addReceipt(content: Record<string, unknown>, eventId: string, userId: string, ts: number): void {
+  const forEvent = (content[eventId] ??= { 'm.read': {} }) as { 'm.read': Record<string, { ts: number }> };
+  forEvent['m.read'][userId] = { ts };
+}

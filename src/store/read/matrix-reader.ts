@@ -1,0 +1,150 @@
+import type { Statement } from 'better-sqlite3';
+import type { Db } from '../db/database.js';
+
+export interface DeviceRow { deviceId: string; name: string; ip: string; lastUsedAt: number; hash: string }
+
+/** Rooms with timeline rows after a message id: the first and last seq of each, within the scan. */
+export interface RoomRange { room: number; fromSeq: number; toSeq: number }
+
+export interface StreamRow { pos: number; room: number; kind: 'change' | 'read' | 'account'; ref: number }
+
+/** One row of a room's change log (an edit, deletion or reaction), as the door renders it. */
+export interface ChangeRow {
+  room: number; cseq: number; seq: number; kind: 'edit' | 'delete' | 'react' | 'unreact'; user: number; ts: number;
+  /** The edit's text (or the reaction's emoji); null once scrubbed. */
+  body: string | null;
+}
+
+export interface AccountDataRow { room: number; type: string; content: string; pos: number }
+
+export interface UserRow { id: number; name: string; displayName: string; avatar: string | null }
+
+export interface RoomInfo { id: number; name: string; kind: 'group' | 'direct'; topic: string; joinRule: 'invite' | 'public'; history: 'shared' | 'joined'; creator: number; lastSeq: number }
+
+
+interface RawUser { id: number; name: string; display_name: string; avatar: string | null }
+const toUser = (r: RawUser): UserRow => ({ id: r.id, name: r.name, displayName: r.display_name, avatar: r.avatar });
+
+/**
+ * The Matrix door's reads on the event loop's read-only connection. Each is a
+ * primary-key or index lookup, or a range scan after a position (message ids,
+ * stream positions) bounded by a limit. Statements are prepared on first use.
+ */
+export class MatrixReader {
+  private readonly cache = new Map<string, Statement>();
+
+  constructor(private readonly db: Db) {}
+
+  private q<R>(sql: string): Statement<unknown[], R> {
+    let st = this.cache.get(sql);
+    if (st === undefined) {
+      st = this.db.prepare(sql);
+      this.cache.set(sql, st);
+    }
+    return st as Statement<unknown[], R>;
+  }
+
+  deviceOf(tokenHash: string): string | undefined {
+    return this.q<{ device_id: string | null }>('SELECT device_id FROM tokens WHERE hash = ?').get(Buffer.from(tokenHash, 'hex'))?.device_id ?? undefined;
+  }
+
+  devices(user: number, now: number): DeviceRow[] {
+    return this.q<{ device_id: string; device: string; ip: string; used: number; hash: Buffer }>(`
+      SELECT device_id, device, CASE WHEN last_ip != '' THEN last_ip ELSE client_ip END AS ip, coalesce(last_used_at, created_at) AS used, hash
+      FROM tokens WHERE user_id = ? AND device_id IS NOT NULL AND revoked_at IS NULL AND expires_at > ? ORDER BY created_at`)
+      .all(user, now).map((r) => ({ deviceId: r.device_id, name: r.device, ip: r.ip, lastUsedAt: r.used, hash: r.hash.toString('hex') }));
+  }
+
+  filter(user: number, id: number): string | undefined {
+    return this.q<{ body: string }>('SELECT body FROM matrix_filters WHERE user_id = ? AND id = ?').get(user, id)?.body;
+  }
+
+  positions(): { msg: number; stream: number } {
+    const msg = this.q<{ n: number }>('SELECT coalesce(max(id), 0) AS n FROM messages').get()?.n ?? 0;
+    const stream = this.q<{ n: number }>('SELECT coalesce(max(pos), 0) AS n FROM matrix_stream').get()?.n ?? 0;
+    return { msg, stream };
+  }
+
+  roomsAfter(afterId: number, limit: number): { rooms: RoomRange[]; lastId: number; more: boolean } {
+    const rows = this.q<{ id: number; room_id: number; seq: number }>('SELECT id, room_id, seq FROM messages WHERE id > ? ORDER BY id LIMIT ?').all(afterId, limit + 1);
+    const more = rows.length > limit;
+    if (more) rows.length = limit;
+    const byRoom = new Map<number, RoomRange>();
+    for (const r of rows) {
+      const range = byRoom.get(r.room_id);
+      if (range === undefined) byRoom.set(r.room_id, { room: r.room_id, fromSeq: r.seq, toSeq: r.seq });
+      else range.toSeq = Math.max(range.toSeq, r.seq);
+    }
+    return { rooms: [...byRoom.values()], lastId: rows[rows.length - 1]?.id ?? afterId, more };
+  }
+
+  streamAfter(pos: number, limit: number): StreamRow[] {
+    return this.q<{ pos: number; room_id: number; kind: StreamRow['kind']; ref: number }>('SELECT pos, room_id, kind, ref FROM matrix_stream WHERE pos > ? ORDER BY pos LIMIT ?')
+      .all(pos, limit).map((r) => ({ pos: r.pos, room: r.room_id, kind: r.kind, ref: r.ref }));
+  }
+
+  change(room: number, cseq: number): ChangeRow | undefined {
+    const r = this.q<{ cseq: number; seq: number; kind: ChangeRow['kind']; user_id: number; ts: number; body: string | null }>(`
+      SELECT c.cseq, c.seq, c.kind, c.user_id, c.ts, coalesce(c.body, CASE WHEN c.kind = 'edit' THEN s.body END) AS body
+      FROM message_changes c LEFT JOIN message_state s ON s.room_id = c.room_id AND s.seq = c.seq
+      WHERE c.room_id = ? AND c.cseq = ?`).get(room, cseq);
+    return r === undefined ? undefined : { room, cseq: r.cseq, seq: r.seq, kind: r.kind, user: r.user_id, ts: r.ts, body: r.body };
+  }
+
+  reactionUndone(room: number, seq: number, user: number, emoji: string, beforeCseq: number): number | undefined {
+    return this.q<{ n: number | null }>(`SELECT max(cseq) AS n FROM message_changes
+      WHERE room_id = ? AND seq = ? AND user_id = ? AND kind = 'react' AND body = ? AND cseq < ?`).get(room, seq, user, emoji, beforeCseq)?.n ?? undefined;
+  }
+
+  readSeq(room: number, user: number): number | undefined {
+    return this.q<{ read_seq: number }>('SELECT read_seq FROM members WHERE room_id = ? AND user_id = ?').get(room, user)?.read_seq;
+  }
+
+  accountData(user: number, afterPos: number): AccountDataRow[] {
+    return this.q<{ room_id: number; type: string; content: string; pos: number }>('SELECT room_id, type, content, pos FROM matrix_account_data WHERE user_id = ? AND pos > ? ORDER BY pos')
+      .all(user, afterPos).map((r) => ({ room: r.room_id, type: r.type, content: r.content, pos: r.pos }));
+  }
+
+  accountDataOf(user: number, room: number, type: string): string | undefined {
+    return this.q<{ content: string }>('SELECT content FROM matrix_account_data WHERE user_id = ? AND room_id = ? AND type = ?').get(user, room, type)?.content;
+  }
+
+  user(id: number): UserRow | undefined {
+    const r = this.q<RawUser>('SELECT id, name, display_name, avatar FROM users WHERE id = ?').get(id);
+    return r === undefined ? undefined : toUser(r);
+  }
+
+  userByName(name: string): UserRow | undefined {
+    const r = this.q<RawUser>('SELECT id, name, display_name, avatar FROM users WHERE name = ?').get(name);
+    return r === undefined ? undefined : toUser(r);
+  }
+
+  room(id: number): RoomInfo | undefined {
+    const r = this.q<{ id: number; name: string; kind: 'group' | 'direct'; topic: string; join_rule: 'invite' | 'public'; history: 'shared' | 'joined'; last_seq: number; creator: number | null }>(`
+      SELECT r.id, r.name, r.kind, r.topic, r.join_rule, r.history, r.last_seq,
+        coalesce((SELECT sender_id FROM messages WHERE room_id = r.id AND seq = 1),
+                 (SELECT user_id FROM members WHERE room_id = r.id ORDER BY joined_at LIMIT 1)) AS creator
+      FROM rooms r WHERE r.id = ?`).get(id);
+    return r === undefined ? undefined
+      : { id: r.id, name: r.name, kind: r.kind, topic: r.topic, joinRule: r.join_rule, history: r.history, creator: r.creator ?? 0, lastSeq: r.last_seq };
+  }
+
+  standing(room: number, user: number): 'invited' | 'left' | 'removed' | undefined {
+    return this.q<{ state: 'invited' | 'left' | 'removed' }>('SELECT state FROM room_standing WHERE room_id = ? AND user_id = ?').get(room, user)?.state;
+  }
+
+  messageAt(msgId: number): { room: number; seq: number } | undefined {
+    const r = this.q<{ room_id: number; seq: number }>('SELECT room_id, seq FROM messages WHERE id = ?').get(msgId);
+    return r === undefined ? undefined : { room: r.room_id, seq: r.seq };
+  }
+
+  clientMsgId(room: number, seq: number): string | undefined {
+    return this.q<{ client_msg_id: string }>('SELECT client_msg_id FROM messages WHERE room_id = ? AND seq = ?').get(room, seq)?.client_msg_id;
+  }
+
+  usersLike(query: string, limit: number): UserRow[] {
+    const q = query.toLowerCase();
+    return this.q<RawUser>(`SELECT id, name, display_name, avatar FROM users
+      WHERE disabled = 0 AND (instr(lower(name), ?) > 0 OR instr(lower(display_name), ?) > 0) ORDER BY name LIMIT ?`).all(q, q, limit).map(toUser);
+  }
+}

@@ -1,0 +1,65 @@
+import type { Statement } from 'better-sqlite3';
+import type { Db } from '../db/database.js';
+import type { AccountDataDone, FilterDone, MatrixOp, ServerNameDone } from './matrix-ops.js';
+import type { Done, WriteFailed } from './write-ops.js';
+
+/** The writer thread's side of the Matrix door's own rows. Statements are prepared on first use. */
+export class MatrixWrites {
+  private st?: {
+    getName: Statement<[], { value: string }>;
+    setName: Statement<[string]>;
+    nextFilter: Statement<[number], { n: number }>;
+    addFilter: Statement<[number, number, string]>;
+    addStream: Statement<[number, number]>;
+    putData: Statement<[number, number, string, string, number]>;
+    nameDevice: Statement<[string, number, string]>;
+    setDeviceId: Statement<[string, Buffer]>;
+  };
+
+  constructor(private readonly db: Db) {}
+
+  private get s(): NonNullable<MatrixWrites['st']> {
+    this.st ??= {
+      getName: this.db.prepare("SELECT value FROM matrix_settings WHERE key = 'server_name'"),
+      setName: this.db.prepare("INSERT INTO matrix_settings (key, value) VALUES ('server_name', ?)"),
+      nextFilter: this.db.prepare('SELECT coalesce(max(id), 0) + 1 AS n FROM matrix_filters WHERE user_id = ?'),
+      addFilter: this.db.prepare('INSERT INTO matrix_filters (user_id, id, body) VALUES (?, ?, ?)'),
+      addStream: this.db.prepare("INSERT INTO matrix_stream (room_id, kind, ref) VALUES (?, 'account', ?)"),
+      putData: this.db.prepare(`INSERT INTO matrix_account_data (user_id, room_id, type, content, pos) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (user_id, room_id, type) DO UPDATE SET content = excluded.content, pos = excluded.pos`),
+      nameDevice: this.db.prepare('UPDATE tokens SET device = ? WHERE user_id = ? AND device_id = ? AND revoked_at IS NULL'),
+      setDeviceId: this.db.prepare('UPDATE tokens SET device_id = ? WHERE hash = ?'),
+    };
+    return this.st;
+  }
+
+  apply(op: MatrixOp): ServerNameDone | FilterDone | AccountDataDone | Done | WriteFailed {
+    const s = this.s;
+    switch (op.k) {
+      case 'matrix-server-name': {
+        const stored = s.getName.get();
+        if (stored !== undefined) return { ok: true, name: stored.value };
+        s.setName.run(op.name);
+        return { ok: true, name: op.name };
+      }
+      case 'matrix-filter': {
+        const id = s.nextFilter.get(op.user)?.n ?? 1;
+        s.addFilter.run(op.user, id, op.body);
+        return { ok: true, id };
+      }
+      case 'matrix-account-data': {
+        const pos = Number(s.addStream.run(op.room, op.user).lastInsertRowid);
+        s.putData.run(op.user, op.room, op.type, op.content, pos);
+        return { ok: true, pos };
+      }
+      case 'matrix-device-name':
+        if (s.nameDevice.run(op.name, op.user, op.deviceId).changes === 0) return { ok: false, code: 'not_found', message: 'no such device of yours' };
+        return { ok: true };
+    }
+  }
+
+  /** Marks a token just inserted as a Matrix device's. */
+  setDeviceId(hash: string, deviceId: string): void {
+    this.s.setDeviceId.run(deviceId, Buffer.from(hash, 'hex'));
+  }
+}
