@@ -1,4 +1,4 @@
-import { forbidden, matrixError, noEncryption, notFound } from './errors.js';
+import { forbidden, matrixError, notFound } from './errors.js';
 import { defaultPushRules } from './push-rules.js';
 import { client, type MatrixRouter } from './router.js';
 import type { MatrixContext } from './context.js';
@@ -41,7 +41,9 @@ export function mountStubs(router: MatrixRouter, c: MatrixContext): void {
   router.authed('PUT', client('presence/:user/status'), (r) => r.ex.json({}));
   router.authed('GET', client('room_keys/version'), (r) => r.ex.fail(notFound('No current backup version')));
   router.authed('POST', client('keys/query'), (r) => r.ex.json({ device_keys: {}, failures: {}, master_keys: {}, self_signing_keys: {}, user_signing_keys: {} }));
-  router.authed('POST', client('keys/upload'), (r) => r.ex.fail(noEncryption()));
+  // Desktop clients (nheko) upload device keys at login and drop the session if refused. Taken and
+  // kept nowhere: keys/query keeps answering no keys, so no client ever encrypts to this device.
+  router.authed('POST', client('keys/upload'), (r) => r.ex.json({ one_time_key_counts: {} }));
   router.authed('POST', client('keys/claim'), (r) => r.ex.json({ one_time_keys: {}, failures: {} }));
   router.authed('GET', client('keys/changes'), (r) => r.ex.json({ changed: [], left: [] }));
   router.authed('PUT', client('sendToDevice/:type/:txn'), (r) => r.ex.json({}));
