@@ -1,13 +1,5 @@
-import type { Accounts } from '../auth/accounts.js';
 import type { Authenticator } from '../auth/sessions.js';
-import type { MatrixStore } from '../chat/matrix-store.js';
-import type { Membership } from '../chat/membership.js';
-import type { MessageActions } from '../chat/message-actions.js';
-import type { CommitWatch, HistorySource, SearchSource, WriteRunner } from '../chat/ports.js';
-import type { Profiles } from '../chat/profiles.js';
-import type { RoomActions, RoomReads } from '../chat/room-actions.js';
-import type { ChatService } from '../chat/service.js';
-import type { TypingState } from '../chat/typing.js';
+import type { CommitWatch } from '../chat/ports.js';
 import type { HttpRoutes } from '../gateway/http-guard.js';
 import { UserFrameBuckets } from '../gateway/user-rate.js';
 import { mountAccountEndpoints } from './account-endpoints.js';
@@ -21,23 +13,11 @@ import { mountStubs } from './stubs.js';
 import { SyncBuilder } from './sync.js';
 import { mountSync } from './sync-endpoint.js';
 
-export interface MatrixDoorDeps {
+/** The chat services and reads the door's endpoints use (its context, less what the door makes itself), and its limits. */
+export interface MatrixDoorDeps extends Omit<MatrixContext, 'ids' | 'polls' | 'sync' | 'now'> {
   serverName: string;
   auth: Authenticator;
-  accounts: Accounts;
-  chat: ChatService;
-  rooms: RoomActions;
-  roomReads: RoomReads;
-  actions: MessageActions;
-  profiles?: Profiles;
-  history: HistorySource;
-  membership: Membership;
-  store: MatrixStore;
-  writer: WriteRunner;
-  search: SearchSource;
-  typing: TypingState;
   maxBodyBytes: number;
-  maxEvents: number;
   /** Write requests per second per user (and burst): the native per-user frame rate. */
   rate: { perSecond: number; burst: number };
   onError: (err: unknown, where: string) => void;
