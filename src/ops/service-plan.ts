@@ -69,7 +69,7 @@ export function installSteps(ctx: ServiceContext, o: InstallOptions): Step[] {
   const steps: Step[] = [];
   if (/^\/(home|root)\//.test(o.script) || /^\/(home|root)\//.test(o.node)) {
     // ProtectHome=yes hides /home and /root from the service: it would fail to start.
-    steps.push({ title: `warning: ${o.script} is under /home or /root, which the unit hides (ProtectHome=yes); install Roost globally (sudo npm install -g) and run the install from there` });
+    steps.push({ title: `warning: ${o.script} is under /home or /root, which the unit hides (ProtectHome=yes); unpack a release archive under /opt (docs/operations.md) and run the install from there` });
   }
   steps.push(
     {
