@@ -20,6 +20,7 @@ function machine(name: string, over: Partial<DoctorInputs> = {}, config: Partial
     config: configWith({ host: '0.0.0.0', port: 8080, ...config }),
     dataDir: '/var/lib/roost',
     database: { file: '/var/lib/roost/roost.db', found: true },
+    hostname: 'roostpi',
     arch: 'arm64',
     nodeVersion: 'v22.12.0',
     abi: '127',
@@ -43,7 +44,7 @@ function byId(results: readonly CheckResult[]): Record<string, CheckResult> {
 t.test('every check answers ok, warn or fail, and every warn or fail carries a fix', async (t) => {
   for (const name of ['pi4-sd', 'pi5-ssd', 'x86-server']) {
     const results = await runDoctor(machine(name));
-    t.equal(results.length, 17, `${name}: 17 checks`);
+    t.equal(results.length, 18, `${name}: 18 checks`);
     for (const r of results) {
       t.ok(['ok', 'warn', 'fail'].includes(r.status), `${name} ${r.id}`);
       if (r.status !== 'ok') t.ok(r.fix !== undefined && r.fix.length > 10, `${name} ${r.id} has a fix`);
@@ -175,7 +176,7 @@ t.test('mount lookup picks the longest mount point and partition names map to th
 t.test('on this machine the doctor runs every check without throwing', async (t) => {
   const inputs = hostInputs(configWith({ host: '127.0.0.1', port: 1 }), '/');
   const results = await runDoctor(inputs);
-  t.equal(results.length, 17);
+  t.equal(results.length, 18);
   t.equal(byId(results).sqlite?.status, 'ok', 'better-sqlite3 here has FTS5');
   t.equal(byId(results).thumbnails?.status, 'ok', 'sharp makes thumbnails here');
   t.equal(byId(results).uws?.status, 'ok', 'the uWS binary loads here');
@@ -187,4 +188,13 @@ t.test('a data folder without a database fails the database check, with a fix', 
   t.equal(c.database?.detail, '/srv/roostdata/roost.db not found');
   t.match(c.database?.fix, /roost serve/);
   t.equal(byId(await runDoctor(machine('pi5-ssd'))).database?.status, 'ok');
+});
+
+t.test('the Matrix server_name: shown once stored, said ahead when not, a conflicting setting fails', async (t) => {
+  t.match(byId(await runDoctor(machine('pi5-ssd'))).matrix, { status: 'ok', detail: /not chosen yet: "roostpi" at the next start/ });
+  t.match(byId(await runDoctor(machine('pi5-ssd', {}, { matrixServerName: 'chat.home' }))).matrix, { status: 'ok', detail: /"chat\.home" at the next start/ });
+  const stored = { database: { file: '/var/lib/roost/roost.db', found: true, matrixServerName: 'roostpi' } };
+  t.match(byId(await runDoctor(machine('pi5-ssd', stored))).matrix, { status: 'ok', detail: /roostpi: users are @name:roostpi/ });
+  const clash = byId(await runDoctor(machine('pi5-ssd', stored, { matrixServerName: 'chat.home' }))).matrix;
+  t.match(clash, { status: 'fail', detail: /configured "chat\.home" but this database's is "roostpi"/ });
 });

@@ -1,7 +1,7 @@
 import { existsSync, statfsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { connect } from 'node:net';
-import { availableParallelism, networkInterfaces } from 'node:os';
+import { availableParallelism, hostname, networkInterfaces } from 'node:os';
 import Database from 'better-sqlite3';
 import type { Config } from '../../config/schema.js';
 import { loadSharp } from '../../gateway/image-probe.js';
@@ -9,14 +9,14 @@ import { loadUws } from '../../gateway/uws.js';
 import { runCommand } from '../steps.js';
 import { bitsCheck, clockCheck, cpuCheck, memoryCheck, nofileCheck, sysctlCheck, throttleCheck } from './host-checks.js';
 import { glibcCheck, nodeCheck, portCheck, sqliteCheck, thumbnailCheck, uwsCheck } from './runtime-checks.js';
-import { databaseCheck, spaceCheck, storageCheck, synchronousCheck } from './storage-checks.js';
+import { databaseCheck, matrixNameCheck, spaceCheck, storageCheck, synchronousCheck } from './storage-checks.js';
 import { databasePath } from '../../store/db/database.js';
 import type { CheckResult, DoctorInputs } from './types.js';
 
 /** Every check, in the order an admin reads them: the machine, the runtime, the disk, the network. */
 export async function runDoctor(i: DoctorInputs): Promise<CheckResult[]> {
   const sync = [cpuCheck, bitsCheck, throttleCheck, memoryCheck, clockCheck, glibcCheck, nodeCheck, uwsCheck, sqliteCheck,
-    storageCheck, spaceCheck, databaseCheck, synchronousCheck, nofileCheck, sysctlCheck].map((check) => check(i));
+    storageCheck, spaceCheck, databaseCheck, matrixNameCheck, synchronousCheck, nofileCheck, sysctlCheck].map((check) => check(i));
   return [...sync, await thumbnailCheck(i), await portCheck(i)];
 }
 
@@ -38,6 +38,23 @@ function sqliteFacts(): { version: string; fts5: boolean } {
     return { version, fts5 };
   } finally {
     db.close();
+  }
+}
+
+/** Whether the database is there and, read-only (the doctor changes nothing), its Matrix server_name. */
+function databaseFacts(file: string): DoctorInputs['database'] {
+  if (!existsSync(file)) return { file, found: false };
+  try {
+    const db = new Database(file, { readonly: true, fileMustExist: true });
+    try {
+      const row = db.prepare("SELECT value FROM matrix_settings WHERE key = 'server_name'").get() as { value: string } | undefined;
+      return row === undefined ? { file, found: true } : { file, found: true, matrixServerName: row.value };
+    } finally {
+      db.close();
+    }
+  } catch {
+    // An older schema (no Matrix tables yet) or a locked file: the name is simply not known.
+    return { file, found: true };
   }
 }
 
@@ -67,7 +84,8 @@ export function hostInputs(config: Config, dataDir: string): DoctorInputs {
     root: '/',
     config,
     dataDir,
-    database: { file: resolve(databasePath(config.dataDir)), found: existsSync(databasePath(config.dataDir)) },
+    database: databaseFacts(resolve(databasePath(config.dataDir))),
+    hostname: hostname(),
     arch: process.arch,
     nodeVersion: process.version,
     abi: process.versions.modules,

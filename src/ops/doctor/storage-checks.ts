@@ -107,6 +107,22 @@ export function databaseCheck(i: DoctorInputs): CheckResult {
     'check --data, ROOST_DATA or dataDir in the config file; `roost serve` (or `roost service install`) creates it');
 }
 
+/** The Matrix door's server_name: chosen once, because user and room ids are built on it. */
+export function matrixNameCheck(i: DoctorInputs): CheckResult {
+  const id = 'matrix';
+  const title = 'Matrix server_name';
+  const configured = i.config.matrixServerName;
+  const stored = i.database.matrixServerName;
+  if (stored === undefined) {
+    return ok(id, title, `not chosen yet: "${configured !== '' ? configured : i.hostname}" at the next start (then it never changes)`);
+  }
+  if (configured !== '' && configured !== stored) {
+    return fail(id, title, `configured "${configured}" but this database's is "${stored}": the server refuses to start`,
+      `remove matrixServerName from the config (ids like @alice:${stored} must never change)`);
+  }
+  return ok(id, title, `${stored}: users are @name:${stored}`);
+}
+
 export function synchronousCheck(i: DoctorInputs): CheckResult {
   if (i.config.synchronous === 'FULL') {
     return ok('synchronous', 'Durability (SQLite synchronous)', 'FULL: every acked message survives a power cut');

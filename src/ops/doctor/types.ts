@@ -29,7 +29,9 @@ export interface DoctorInputs {
   /** The data folder as this machine's mount table knows it (absolute, symlinks resolved). */
   dataDir: string;
   /** The configured data folder's database file, and whether it is there (the doctor never creates it). */
-  database: { file: string; found: boolean };
+  database: { file: string; found: boolean; matrixServerName?: string };
+  /** What the Matrix door takes as server_name when none is configured. */
+  hostname: string;
   arch: string;
   nodeVersion: string;
   abi: string;
