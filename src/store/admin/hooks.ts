@@ -108,7 +108,7 @@ function webhookUrl(text: string): string {
 export function addWebhook(db: Db, spec: NewWebhook, actor: Actor = cliActor()): { webhook: WebhookRow; secret: string } {
   const room = groupRoom(db, spec.room);
   const url = webhookUrl(spec.url);
-  if (!isWebhookTrigger(spec.trigger)) throw new RoostError('bad_request', `invalid trigger "${spec.trigger}": any, mention or !word`);
+  if (!isWebhookTrigger(spec.trigger)) throw new RoostError('bad_request', `invalid trigger "${spec.trigger}" (a trigger is "any", "mention" or a "!word")`);
   const name = hookName(spec.name ?? 'webhook');
   const secret = randomBytes(32).toString('base64url');
   const id = db.transaction(() => {
