@@ -55,7 +55,7 @@ export class BatchApplier {
   private readonly insertIndex: Statement<[number, string]>;
   private readonly updateRoomSeq: Statement<[number, number]>;
   private readonly moveReadSeq: Statement<[number, number, number, number]>;
-  private readonly insertToken: Statement<[Buffer, number, number, number, string, string]>;
+  private readonly insertToken: Statement<[Buffer, number, number, number, string, string, string | null]>;
   private readonly revokeToken: Statement<[number, Buffer]>;
   private readonly touchToken: Statement<[number, string, number, Buffer]>;
   private readonly rehashPassword: Statement<[string, number, string]>;
@@ -81,7 +81,7 @@ export class BatchApplier {
     this.insertIndex = db.prepare('INSERT INTO messages_fts (rowid, text) VALUES (?, ?)');
     this.updateRoomSeq = db.prepare('UPDATE rooms SET last_seq = ? WHERE id = ?');
     this.moveReadSeq = db.prepare('UPDATE members SET read_seq = ? WHERE room_id = ? AND user_id = ? AND read_seq < ?');
-    this.insertToken = db.prepare('INSERT INTO tokens (hash, user_id, created_at, expires_at, client_ip, device) VALUES (?, ?, ?, ?, ?, ?)');
+    this.insertToken = db.prepare('INSERT INTO tokens (hash, user_id, created_at, expires_at, client_ip, device, device_id) VALUES (?, ?, ?, ?, ?, ?, ?)');
     this.revokeToken = db.prepare('UPDATE tokens SET revoked_at = ? WHERE hash = ? AND revoked_at IS NULL');
     this.touchToken = db.prepare('UPDATE tokens SET last_used_at = ?, last_ip = ?, expires_at = max(expires_at, ?) WHERE hash = ? AND revoked_at IS NULL');
     this.rehashPassword = db.prepare('UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?');
@@ -112,8 +112,7 @@ export class BatchApplier {
           case 'send': results.push(this.send(op, now, dirtyRooms, readMarks)); break;
           case 'read': results.push(this.read(op, readMarks)); break;
           case 'token':
-            this.insertToken.run(Buffer.from(op.hash, 'hex'), op.user, now, op.expiresAt, op.ip, op.device ?? '');
-            if (op.deviceId !== undefined) this.matrix.setDeviceId(op.hash, op.deviceId);
+            this.insertToken.run(Buffer.from(op.hash, 'hex'), op.user, now, op.expiresAt, op.ip, op.device ?? '', op.deviceId ?? null);
             results.push({ ok: true });
             break;
           case 'revoke':

@@ -13,7 +13,6 @@ export class MatrixWrites {
     addStream: Statement<[number, number]>;
     putData: Statement<[number, number, string, string, number]>;
     nameDevice: Statement<[string, number, string]>;
-    setDeviceId: Statement<[string, Buffer]>;
   };
 
   constructor(private readonly db: Db) {}
@@ -28,7 +27,6 @@ export class MatrixWrites {
       putData: this.db.prepare(`INSERT INTO matrix_account_data (user_id, room_id, type, content, pos) VALUES (?, ?, ?, ?, ?)
         ON CONFLICT (user_id, room_id, type) DO UPDATE SET content = excluded.content, pos = excluded.pos`),
       nameDevice: this.db.prepare('UPDATE tokens SET device = ? WHERE user_id = ? AND device_id = ? AND revoked_at IS NULL'),
-      setDeviceId: this.db.prepare('UPDATE tokens SET device_id = ? WHERE hash = ?'),
     };
     return this.st;
   }
@@ -59,7 +57,4 @@ export class MatrixWrites {
   }
 
   /** Marks a token just inserted as a Matrix device's. */
-  setDeviceId(hash: string, deviceId: string): void {
-    this.s.setDeviceId.run(deviceId, Buffer.from(hash, 'hex'));
-  }
 }

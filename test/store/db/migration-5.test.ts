@@ -42,9 +42,9 @@ t.test('a schema-4 database with messages, edits, files, retention and legal hol
     db.prepare('INSERT INTO members (room_id, user_id, joined_at) VALUES (?, ?, 1)').run(r, u);
   }
   // Rows written by the writer's own code, as the running server writes them. Today's writer
-  // prepares statements naming four columns of schema 5; they exist only while it fills the
+  // prepares statements naming columns of schemas 5 and 7; they exist only while it fills the
   // database, and are dropped again before the migration, so what migrates is exactly schema 4.
-  const laterColumns = [['tokens', 'device'], ['users', 'display_name'], ['users', 'avatar'], ['members', 'role']] as const;
+  const laterColumns = [['tokens', 'device'], ['tokens', 'device_id'], ['users', 'display_name'], ['users', 'avatar'], ['members', 'role']] as const;
   for (const [table, column] of laterColumns) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} TEXT`);
   const old = new BatchApplier(db);
   const now = Date.now();
