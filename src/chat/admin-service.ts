@@ -1,26 +1,20 @@
 import { generatePassword, hashPassword } from '../auth/password.js';
 import { passwordProblem } from '../auth/password-policy.js';
 import { REASONS, type Reason } from '../protocol/reasons.js';
-import type {
-  AdminDirectory, AdminInviteLink, AdminOpName, AdminOps, AdminRoom, AdminStore, AdminUser, Outcome, Refusal, ServerRoleName, SessionIssuer,
+import {
+  applyLive,
+  type AdminDirectory, type AdminInviteLink, type AdminOpName, type AdminOps, type AdminRoom, type AdminStore, type AdminUser, type LiveApply,
+  type Outcome, type Refusal, type ServerRoleName, type SessionIssuer,
 } from './admin-ports.js';
 import { mayAdminister, type ServerRole } from './policy.js';
 
 /** Who is asking: the signed-in user behind the request. */
 export interface Caller { userId: number; name: string; role: ServerRole }
 
-export interface AdminServiceDeps {
+export interface AdminServiceDeps extends LiveApply {
   store: AdminStore;
   directory: AdminDirectory;
   issueSession: SessionIssuer;
-  /**
-   * Called after every change that committed: applies it to the membership
-   * cache and live sockets at once (the events follower's poll), not at its
-   * next tick.
-   */
-  afterChange: () => void;
-  /** Told when applying a committed change live failed (the follower's timer catches it up). */
-  onError?: (err: unknown) => void;
   /** Hashing is slow on purpose; tests may pass a faster one. */
   hash?: (password: string) => Promise<string>;
 }
@@ -122,7 +116,7 @@ export class AdminService {
       token: r.token, name: r.name, passwordHash: await this.hash(r.password), ...(r.displayName === undefined ? {} : { displayName: r.displayName }),
     }, r.name);
     if (!made.ok) return made;
-    this.applied();
+    applyLive(this.deps);
     const session = await this.deps.issueSession(Number(made.value.user.id), ip);
     if (!session.ok) return session;
     return { ok: true, value: { token: session.value, user: made.value.user, rooms: made.value.rooms } };
@@ -132,16 +126,7 @@ export class AdminService {
     const refused = this.refusalFor(caller);
     if (refused !== undefined) return refused;
     const done = await this.deps.store.run(k, await args(), caller.name);
-    if (done.ok) this.applied();
+    if (done.ok) applyLive(this.deps);
     return done;
-  }
-
-  /** The change is committed whatever happens here; a failure to apply it live is caught up by the follower's next tick. */
-  private applied(): void {
-    try {
-      this.deps.afterChange();
-    } catch (err) {
-      this.deps.onError?.(err);
-    }
   }
 }

@@ -3,7 +3,7 @@ import { hashToken } from '../auth/tokens.js';
 import type { HookCreated, IntegrationsReply, WebhookCreated } from '../protocol/integrations.js';
 import { REASONS } from '../protocol/reasons.js';
 import type { LiveHook, LiveWebhook } from '../store/read/integration-reader.js';
-import type { AdminStore, Outcome, Refusal } from './admin-ports.js';
+import { applyLive, type AdminStore, type LiveApply, type Outcome, type Refusal } from './admin-ports.js';
 import type { Caller } from './admin-service.js';
 import type { Membership } from './membership.js';
 import { mayManageIntegrations, type RoomKind } from './policy.js';
@@ -22,14 +22,11 @@ export interface IntegrationSource {
 /** The one send path every door uses (ChatService.send). */
 export type Send = (user: number, room: string, body: string, clientMsgId: string, done: (outcome: SendOutcome) => void) => void;
 
-export interface IntegrationDeps {
+export interface IntegrationDeps extends LiveApply {
   store: AdminStore;
   source: IntegrationSource;
   membership: Membership;
   send: Send;
-  /** Applies committed changes to live state at once (the events follower's poll). */
-  afterChange: () => void;
-  onError?: (err: unknown) => void;
 }
 
 const noRoom: Refusal = { ok: false, code: 'forbidden', reason: 'not_member', message: 'not a member of that room' };
@@ -53,7 +50,7 @@ export class Integrations {
 
   /** Posts as the hook's bot. A bot joined by the CLI a moment ago is caught up first. */
   post(hook: LiveHook, body: string, done: (outcome: SendOutcome) => void): void {
-    if (!this.deps.membership.isMember(hook.room, hook.bot)) this.applied();
+    if (!this.deps.membership.isMember(hook.room, hook.bot)) applyLive(this.deps);
     this.deps.send(hook.bot, String(hook.room), body, `hook-${randomUUID()}`, done);
   }
 
@@ -100,15 +97,7 @@ export class Integrations {
     const refused = this.refusalFor(caller, room);
     if (refused !== undefined) return refused;
     const done = await run();
-    if (done.ok) this.applied();
+    if (done.ok) applyLive(this.deps);
     return done;
-  }
-
-  private applied(): void {
-    try {
-      this.deps.afterChange();
-    } catch (err) {
-      this.deps.onError?.(err);
-    }
   }
 }
