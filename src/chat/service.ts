@@ -1,4 +1,4 @@
-import type { AckFields, ClientFrame, HistoryFrame, ReadFrame, SearchFrame, SendFrame, SyncFrame, TypingFrame } from '../protocol/frames.js';
+import type { AckFields, ClientFrame, SearchHit, HistoryFrame, ReadFrame, SearchFrame, SendFrame, SyncFrame, TypingFrame } from '../protocol/frames.js';
 import type { FrameLimits } from '../protocol/parse.js';
 import { encodeFrame, type RateLimits } from '../protocol/server-frames.js';
 import type { Page } from '../store/read/reader.js';
@@ -93,6 +93,10 @@ export function parseRoomId(room: string): number | null {
 }
 
 export type SendOutcome = ({ ok: true } & AckFields) | Failure;
+export type SearchOutcome = { ok: true; hits: SearchHit[] } | Failure;
+
+/** What a search asks: `rooms` (room ids as the wire names them) narrows it to those; `before` is a message id, for paging. */
+export interface SearchAsk { query: string; rooms?: readonly string[]; limit?: number; before?: number }
 export type PageOutcome = ({ ok: true } & Page) | Failure;
 
 /**
@@ -272,26 +276,36 @@ export class ChatService {
     this.receipts.read({ userId: user, send: () => undefined, publishOthers: () => undefined }, room, seq, undefined);
   }
 
-  private onSearch(peer: Peer, f: SearchFrame): void {
-    let roomFilter: number | undefined;
-    if (f.room !== undefined) {
-      const roomId = parseRoomId(f.room);
-      if (roomId === null || !this.deps.membership.isMember(roomId, peer.userId)) {
-        const e = notMember(f.room);
-        return peer.send(errorFrame(f.id, e.code, e.message));
+  /**
+   * Every door's search: over the user's rooms, or the named ones when each is
+   * theirs (else the not-member refusal, the same as for a room that does not
+   * exist), hits before their join left out of `history: joined` rooms.
+   * Resolves, never rejects: a failing search thread is `unavailable`.
+   */
+  search(user: number, ask: SearchAsk): Promise<SearchOutcome> {
+    const { membership } = this.deps;
+    let rooms: number[];
+    if (ask.rooms !== undefined) {
+      for (const r of ask.rooms) {
+        const id = parseRoomId(r);
+        if (id === null || !membership.isMember(id, user)) return Promise.resolve(notMember(r.slice(0, 64)));
       }
-      roomFilter = roomId;
+      rooms = ask.rooms.map(Number);
+    } else {
+      rooms = [...membership.roomsOf(user)];
     }
-    const rooms = roomFilter !== undefined ? [roomFilter] : [...this.deps.membership.roomsOf(peer.userId)];
-    this.deps.search
-      .search({ user: peer.userId, query: f.query, room: roomFilter, limit: f.limit ?? DEFAULT_SEARCH, before: f.before }, rooms)
+    const room = rooms.length === 1 && ask.rooms !== undefined ? rooms[0] : undefined;
+    return this.deps.search
+      .search({ user, query: ask.query, room, limit: ask.limit ?? DEFAULT_SEARCH, before: ask.before }, rooms)
       .then(
-        // Hits from before the member's join in a `history: joined` room are not theirs to see.
-        (hits) => peer.send(encodeFrame({
-          type: 'results', id: f.id, hits: hits.filter((h) => h.seq >= this.deps.membership.firstSeq(Number(h.room), peer.userId)),
-        })),
-        (err: Error) => peer.send(errorFrame(f.id, 'unavailable', `search failed: ${err.message}`)),
-      )
+        (hits): SearchOutcome => ({ ok: true, hits: hits.filter((h) => h.seq >= membership.firstSeq(Number(h.room), user)) }),
+        (err: Error): SearchOutcome => ({ ok: false, code: 'unavailable', message: `search failed: ${err.message}` }),
+      );
+  }
+
+  private onSearch(peer: Peer, f: SearchFrame): void {
+    this.search(peer.userId, { query: f.query, rooms: f.room === undefined ? undefined : [f.room], limit: f.limit, before: f.before })
+      .then((out) => peer.send(out.ok ? encodeFrame({ type: 'results', id: f.id, hits: out.hits }) : errorFrame(f.id, out.code, out.message)))
       // Answering runs after the frame's handler returned: a throw here would be an unhandled rejection.
       .catch((err: unknown) => {
         this.deps.onError?.(err, { frame: 'search', user: peer.userId });

@@ -5,10 +5,7 @@ import { isFilterDefinition } from './filters.js';
 import { newDeviceId } from './ids.js';
 import { client, type AuthedRequest, type MatrixRequest, type MatrixRouter } from './router.js';
 import type { MatrixContext } from './context.js';
-
-function obj(v: unknown): Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
-}
+import { obj } from './json-object.js';
 
 const DEVICE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 

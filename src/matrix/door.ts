@@ -9,6 +9,7 @@ import { MatrixIds } from './ids.js';
 import { mountMessageEndpoints } from './message-endpoints.js';
 import { mountDirectoryEndpoints, mountRoomEndpoints } from './room-endpoints.js';
 import { MatrixRouter } from './router.js';
+import { mountSearchEndpoint } from './search-endpoint.js';
 import { mountStubs } from './stubs.js';
 import { SyncBuilder } from './sync.js';
 import { mountSync } from './sync-endpoint.js';
@@ -64,6 +65,7 @@ export function mountMatrix(app: HttpRoutes, deps: MatrixDoorDeps): MatrixDoor {
   mountRoomEndpoints(router, context);
   mountMessageEndpoints(router, context);
   mountDirectoryEndpoints(router, context);
+  mountSearchEndpoint(router, context);
   router.mount(app);
   return { watch: polls, router, context, held: () => polls.size, close: () => polls.closeAll() };
 }

@@ -1,3 +1,5 @@
+import { obj } from './json-object.js';
+
 /** What this door honours of a sync filter (spec: "Filtering"). */
 export interface SyncFilter {
   /** Most timeline events per room in one sync. */
@@ -9,10 +11,6 @@ export interface SyncFilter {
 }
 
 export const DEFAULT_TIMELINE_LIMIT = 10;
-
-function obj(v: unknown): Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
-}
 
 /** Reads a filter definition; what it cannot honour is ignored, as the spec allows servers to. `max`: the server's cap. */
 export function readFilter(def: unknown, max: number): SyncFilter {

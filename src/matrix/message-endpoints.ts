@@ -6,10 +6,7 @@ import { roostBody } from './events.js';
 import { memberRoom } from './room-endpoints.js';
 import { client, type AuthedRequest, type MatrixRouter } from './router.js';
 import type { MatrixContext } from './context.js';
-
-function obj(v: unknown): Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
-}
+import { obj } from './json-object.js';
 
 /** Where a Matrix txn id is kept: Roost's per-sender clientMsgId, so a retried send is the same message. */
 const TXN_PREFIX = 'mx:';

@@ -8,10 +8,7 @@ import { client, type AuthedRequest, type MatrixRouter } from './router.js';
 import { powerUsers, roomState } from './room-state.js';
 import { decodeRoomToken, encodeRoomToken } from './sync-token.js';
 import type { MatrixContext } from './context.js';
-
-function obj(v: unknown): Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
-}
+import { obj } from './json-object.js';
 
 /** Runs a room action through the rules core; resolves with its outcome. */
 export function act(c: MatrixContext, op: RoomOp): Promise<RoomOutcome> {
