@@ -3,8 +3,18 @@ import type * as UwsModule from '@based/uws';
 
 export type Uws = typeof UwsModule;
 
-/** Node ABIs whose binaries in @based/uws@6.0.1 are the v20.51.0 build (glibc 2.27+): Node 20 and 22. */
-const SUPPORTED_ABIS: Readonly<Record<string, string>> = { '115': 'Node 20', '127': 'Node 22' };
+interface Build { pkg: string; node: string; glibc: string }
+
+/**
+ * Which package serves which Node ABI. @based/uws@6.0.1 is the v20.51.0 build (glibc 2.27+) for
+ * Node 20 and 22; its Node 24 binary is a later build that needs glibc 2.38, so Node 24 takes
+ * @btc-vision/uwebsockets.js@20.57.0 (an optional dependency, glibc 2.38+: Debian 13, Raspberry Pi OS trixie).
+ */
+const BUILDS: Readonly<Record<string, Build>> = {
+  '115': { pkg: '@based/uws', node: 'Node 20', glibc: '2.27' },
+  '127': { pkg: '@based/uws', node: 'Node 22', glibc: '2.27' },
+  '137': { pkg: '@btc-vision/uwebsockets.js', node: 'Node 24', glibc: '2.38' },
+};
 
 function glibcVersion(): string {
   const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;
@@ -17,8 +27,9 @@ export function platformLine(): string {
 }
 
 export class UwsLoadError extends Error {
-  constructor(reason: string) {
-    super(`cannot load uWebSockets.js (@based/uws 6.0.1) on ${platformLine()}: ${reason}; supported: Linux x64, arm64 or 32-bit arm with glibc 2.27+ on Node 20 or 22`);
+  constructor(reason: string, pkg = '@based/uws') {
+    super(`cannot load uWebSockets.js (${pkg}) on ${platformLine()}: ${reason}; ` +
+      'supported: Linux x64, arm64 or 32-bit arm with glibc 2.27+ on Node 20 or 22, and x64 or arm64 with glibc 2.38+ on Node 24');
     this.name = 'UwsLoadError';
   }
 }
@@ -29,12 +40,13 @@ let loaded: Uws | undefined;
 export function loadUws(): Uws {
   if (loaded !== undefined) return loaded;
   const abi = process.versions.modules;
-  if (SUPPORTED_ABIS[abi] === undefined) throw new UwsLoadError(`no tested binary for Node ABI ${abi}`);
+  const build = BUILDS[abi];
+  if (build === undefined) throw new UwsLoadError(`no tested binary for Node ABI ${abi}`);
   try {
-    loaded = createRequire(import.meta.url)('@based/uws') as Uws;
+    loaded = createRequire(import.meta.url)(build.pkg) as Uws;
   } catch (err) {
     const first = String((err as Error).message).split('\n').filter((l) => l.trim() !== '').pop() ?? 'unknown error';
-    throw new UwsLoadError(first.trim());
+    throw new UwsLoadError(`${first.trim()} (${build.node} needs glibc ${build.glibc}+)`, build.pkg);
   }
   return loaded;
 }

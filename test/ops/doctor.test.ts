@@ -126,6 +126,7 @@ t.test('the runtime checks: 32-bit, musl, old glibc, Node versions, uWS and SQLi
   t.equal(old.glibc?.status, 'fail');
   t.equal(old.node?.status, 'warn', 'Node 20 works but is past its end of life');
   t.equal(byId(await runDoctor(machine('pi5-ssd'))).node?.status, 'ok', 'Node 22');
+  t.match(byId(await runDoctor(machine('pi5-ssd', { nodeVersion: 'v24.11.0', abi: '137' }))).node, { status: 'ok', detail: /glibc 2\.38/ }, 'Node 24, with the C library its WebSocket binary needs');
 });
 
 t.test('thumbnails: ok when the image library works, a warning with the reason when it cannot load', async (t) => {

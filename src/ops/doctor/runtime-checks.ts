@@ -21,8 +21,9 @@ export function nodeCheck(i: DoctorInputs): CheckResult {
   const major = Number.parseInt(i.nodeVersion.replace(/^v/, ''), 10);
   const detail = `Node ${i.nodeVersion} (ABI ${i.abi})`;
   if (major === 22) return ok('node', 'Node.js', `${detail}: the maintained LTS`);
+  if (major === 24) return ok('node', 'Node.js', `${detail}: the newest LTS (its WebSocket binary needs glibc 2.38+: Debian 13 / Raspberry Pi OS trixie)`);
   if (major === 20) return warn('node', 'Node.js', `${detail}: supported, but past its end of life (April 2026)`, 'install Node 22, then run: npm rebuild (native modules are built per Node version)');
-  return fail('node', 'Node.js', `${detail}: Roost supports Node 20 and 22`, 'install Node 22 (e.g. from NodeSource or the official tarball), then: npm rebuild');
+  return fail('node', 'Node.js', `${detail}: Roost supports Node 20, 22 and 24`, 'install Node 22 (e.g. from NodeSource or the official tarball), then: npm rebuild');
 }
 
 export function uwsCheck(i: DoctorInputs): CheckResult {
@@ -30,7 +31,7 @@ export function uwsCheck(i: DoctorInputs): CheckResult {
     i.loadUws();
     return ok('uws', 'WebSocket binary (uWebSockets.js)', 'loads');
   } catch (err) {
-    return fail('uws', 'WebSocket binary (uWebSockets.js)', (err as Error).message, 'use Linux (x64, arm64 or 32-bit arm) with glibc 2.27+ and Node 20 or 22; reinstall with: npm ci');
+    return fail('uws', 'WebSocket binary (uWebSockets.js)', (err as Error).message, 'use Linux (x64, arm64 or 32-bit arm) with glibc 2.27+ and Node 20 or 22, or x64/arm64 with glibc 2.38+ and Node 24; reinstall with: npm ci');
   }
 }
 
