@@ -49,6 +49,17 @@ export class MatrixIds {
     return `$r${room}-s${Buffer.from(`${type}\u0000${key}`).toString('base64url')}`;
   }
 
+  /** `mxc://server/<file id>`: a Roost file (or avatar) id is the media id as it is. */
+  mxc(fileId: string): string {
+    return `mxc://${this.serverName}/${fileId}`;
+  }
+
+  /** The file id of one of this server's `mxc://` urls, or null (another server's, or not a media id). */
+  fileOfMxc(url: string): string | null {
+    const m = /^mxc:\/\/([^/]+)\/([A-Za-z0-9_-]{1,64})$/.exec(url);
+    return m === null || m[1] !== this.serverName ? null : (m[2] as string);
+  }
+
   event(eventId: string): EventRef | null {
     const m = /^\$r([0-9]+)-(c?)([0-9]+)$/.exec(eventId);
     if (m !== null) {
