@@ -43,6 +43,32 @@ function messageContent(body: string): Record<string, unknown> {
   return body.startsWith(EMOTE) ? { msgtype: 'm.emote', body: body.slice(EMOTE.length) } : { msgtype: 'm.text', body };
 }
 
+type Attachment = NonNullable<WireMessage['attachments']>[number];
+
+function msgtypeOf(mime: string): string {
+  if (mime.startsWith('image/')) return 'm.image';
+  if (mime.startsWith('video/')) return 'm.video';
+  if (mime.startsWith('audio/')) return 'm.audio';
+  return 'm.file';
+}
+
+/**
+ * A message with files as a Matrix media message: one event per message, so
+ * it shows the first file; the text is the caption (spec v1.10: `body`
+ * differs from `filename`). No `thumbnail_url`: clients ask the thumbnail
+ * endpoint for `url`, which serves the native thumbnail.
+ */
+function mediaContent(ids: MatrixIds, a: Attachment, text: Record<string, unknown>, more: number): Record<string, unknown> {
+  const caption = String(text.body ?? '');
+  const info: Record<string, unknown> = { mimetype: a.mime, size: a.size };
+  if (a.width !== undefined && a.height !== undefined) {
+    info.w = a.width;
+    info.h = a.height;
+  }
+  const note = more > 0 ? `${caption === '' ? '' : `${caption}\n`}(and ${more} more file${more === 1 ? '' : 's'}, shown in the Roost app)` : caption;
+  return { msgtype: msgtypeOf(a.mime), body: note === '' ? a.name : note, ...(note === '' ? {} : { filename: a.name }), url: ids.mxc(a.fileId), info };
+}
+
 export interface Names {
   /** The Matrix id of a Roost user id (a string on the wire). */
   userId(id: number | string): string;
@@ -61,7 +87,9 @@ export class EventRenderer {
     if (m.deleted === true) {
       return { ...base, type: 'm.room.message', content: {}, unsigned: { redacted_because: { type: 'm.room.redaction', sender: base.sender, content: {} } } };
     }
-    const content = messageContent(m.body);
+    const first = m.attachments?.[0];
+    const text = messageContent(m.body);
+    const content = first === undefined ? text : mediaContent(this.ids, first, text, (m.attachments?.length ?? 1) - 1);
     if (m.replyTo !== undefined) content['m.relates_to'] = { 'm.in_reply_to': { event_id: this.ids.row(room, m.replyTo) } };
     return { ...base, type: 'm.room.message', content };
   }
