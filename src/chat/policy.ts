@@ -175,6 +175,20 @@ export function mayFetchFile(f: FileFacts): Verdict {
   return f.uploader || f.posted ? OK : no('not_member');
 }
 
+/** What making an upload someone's (or a room's) picture depends on. */
+export interface AvatarFacts {
+  uploader: boolean;
+  /** An avatar upload (POST /api/v1/avatars): decoded, in no room. */
+  avatarUpload: boolean;
+  /** An image with a thumbnail that is in no room yet (a Matrix upload): setting it makes it an avatar upload for good. */
+  unplacedImage: boolean;
+}
+
+/** A picture is one of the setter's own avatar uploads, or their own Matrix image upload not sent anywhere. */
+export function mayUseAsAvatar(f: AvatarFacts): boolean {
+  return f.uploader && (f.avatarUpload || f.unplacedImage);
+}
+
 /** What attaching a file to a message depends on. */
 export interface AttachFacts {
   uploader: boolean;

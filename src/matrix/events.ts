@@ -73,7 +73,12 @@ export interface Names {
   /** The Matrix id of a Roost user id (a string on the wire). */
   userId(id: number | string): string;
   displayName(id: number | string): string;
+  /** The `mxc://` url of the user's avatar, or undefined (none). */
+  avatarUrl(id: number | string): string | undefined;
 }
+
+/** `avatar_url` for member and profile content: present only when there is a picture. */
+export const avatarField = (url: string | undefined): { avatar_url?: string } => (url === undefined ? {} : { avatar_url: url });
 
 /** Turns Roost rows into Matrix events, in the words of one server name. */
 export class EventRenderer {
@@ -97,7 +102,7 @@ export class EventRenderer {
   /** A timeline entry as the state event it is in Matrix. */
   private entry(e: RoomEvent, actor: string, powers: () => Record<string, number>, info?: RoomInfo): Pick<ClientEvent, 'type' | 'content' | 'state_key'> {
     const member = (user: string, membership: string, extra: Record<string, unknown> = {}): Pick<ClientEvent, 'type' | 'content' | 'state_key'> =>
-      ({ type: 'm.room.member', state_key: this.names.userId(user), content: { membership, displayname: this.names.displayName(user), ...extra } });
+      ({ type: 'm.room.member', state_key: this.names.userId(user), content: { membership, displayname: this.names.displayName(user), ...avatarField(this.names.avatarUrl(user)), ...extra } });
     switch (e.kind) {
       case 'created': return { type: 'm.room.create', state_key: '', content: { creator: this.names.userId(actor), room_version: '10' } };
       case 'invited': return member(e.user, 'invite', info?.kind === 'direct' ? { is_direct: true } : {});
@@ -107,7 +112,7 @@ export class EventRenderer {
       case 'role': return { type: 'm.room.power_levels', state_key: '', content: powerLevels(powers()) };
       case 'name': return { type: 'm.room.name', state_key: '', content: { name: e.name } };
       case 'topic': return { type: 'm.room.topic', state_key: '', content: { topic: e.topic } };
-      case 'avatar': return { type: 'm.room.avatar', state_key: '', content: {} };
+      case 'avatar': return { type: 'm.room.avatar', state_key: '', content: e.fileId === null ? {} : { url: this.ids.mxc(e.fileId) } };
       case 'join_rule': return { type: 'm.room.join_rules', state_key: '', content: { join_rule: e.joinRule } };
       case 'history': return { type: 'm.room.history_visibility', state_key: '', content: { history_visibility: e.history } };
     }

@@ -74,6 +74,12 @@ export class MatrixIds {
   }
 }
 
+/** A picture's file id from an `avatar_url` / `url` value: null removes it ('' or null), undefined is not one of this server's mxc urls. */
+export function pictureOf(ids: MatrixIds, url: unknown): string | null | undefined {
+  if (url === null || url === '' || url === undefined) return null;
+  return typeof url === 'string' ? (ids.fileOfMxc(url) ?? undefined) : undefined;
+}
+
 /** A device id for a new Matrix login: short, upper-case letters (like Synapse's), random. */
 export function newDeviceId(random: (n: number) => Buffer): string {
   const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';

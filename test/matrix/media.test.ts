@@ -207,3 +207,49 @@ t.test('a Matrix m.file send reaches a native client as a message with an attach
   const ev = await mx(s, 'GET', `/_matrix/client/v3/rooms/!r${room}:${NAME}/event/${encodeURIComponent(String(withCaption.body.event_id))}`, { token: mxBob.token });
   t.match(ev.body.content, { msgtype: 'm.image', body: 'our new logo', filename: 'cap.png' }, 'a caption is the message text');
 });
+
+t.test('avatars are mxc urls: set from Matrix with an uploaded image, shown in profiles, member events and room state', async (t) => {
+  const face = await sharp({ create: { width: 200, height: 200, channels: 3, background: '#a52' } }).png().toBuffer();
+  const up = await upload(mxBob.token, face, 'image/png', 'face.png');
+  const url = String(up.body.content_uri);
+  const notMine = await mx(s, 'PUT', `/_matrix/client/v3/profile/@bob:${NAME}/avatar_url`, { token: mxAlice.token, body: { avatar_url: url } });
+  t.equal(notMine.status, 403, 'only one\'s own profile');
+  const aliceTakes = await mx(s, 'PUT', `/_matrix/client/v3/profile/@alice:${NAME}/avatar_url`, { token: mxAlice.token, body: { avatar_url: url } });
+  t.equal(aliceTakes.status, 404, 'nor someone else\'s upload as one\'s picture (as unknown)');
+  const bad = await mx(s, 'PUT', `/_matrix/client/v3/profile/@bob:${NAME}/avatar_url`, { token: mxBob.token, body: { avatar_url: 'https://example.com/x.png' } });
+  t.equal(bad.status, 400, 'not an mxc url of this server');
+  const set = await mx(s, 'PUT', `/_matrix/client/v3/profile/@bob:${NAME}/avatar_url`, { token: mxBob.token, body: { avatar_url: url } });
+  t.equal(set.status, 200);
+  const profile = await mx(s, 'GET', `/_matrix/client/v3/profile/@bob:${NAME}`, { token: mxEve.token });
+  t.same(profile.body, { displayname: 'bob', avatar_url: url });
+  const only = await mx(s, 'GET', `/_matrix/client/v3/profile/@bob:${NAME}/avatar_url`, { token: mxEve.token });
+  t.same(only.body, { avatar_url: url });
+  const eveSees = await get(mxEve.token, `/_matrix/client/v1/media/thumbnail/${mediaPath(url)}?width=64&height=64`);
+  t.equal(eveSees.status, 200, 'a user\'s picture: any signed-in user, in no room with them');
+  t.equal(eveSees.headers.get('content-type'), 'image/webp');
+  await eveSees.arrayBuffer();
+  const state = await mx(s, 'GET', `/_matrix/client/v3/rooms/!r${room}:${NAME}/state`, { token: mxAlice.token });
+  const bobMember = (state.body as unknown as Json[]).find((e) => e.type === 'm.room.member' && e.state_key === `@bob:${NAME}`);
+  t.equal(bobMember?.content.avatar_url, url, 'the member event carries the picture');
+
+  const made = await mx(s, 'POST', '/_matrix/client/v3/createRoom', { token: mxAlice.token, body: { name: 'pictures', invite: [`@bob:${NAME}`] } });
+  t.equal(made.status, 200, 'alice owns a room of her own');
+  const own = String(made.body.room_id);
+  t.equal((await mx(s, 'POST', `/_matrix/client/v3/rooms/${own}/join`, { token: mxBob.token, body: {} })).status, 200, 'bob joins it');
+  const roomPic = await upload(mxAlice.token, face, 'image/png', 'room.png');
+  const roomUrl = String(roomPic.body.content_uri);
+  const put = await mx(s, 'PUT', `/_matrix/client/v3/rooms/${own}/state/m.room.avatar/`, { token: mxAlice.token, body: { url: roomUrl } });
+  t.equal(put.status, 200, JSON.stringify(put.body));
+  const avatarState = await mx(s, 'GET', `/_matrix/client/v3/rooms/${own}/state/m.room.avatar/`, { token: mxBob.token });
+  t.same(avatarState.body, { url: roomUrl });
+  const member = await get(mxBob.token, `/_matrix/client/v1/media/download/${mediaPath(roomUrl)}`);
+  t.equal(member.status, 200, 'a member sees the room picture');
+  await member.arrayBuffer();
+  const stranger = await get(mxEve.token, `/_matrix/client/v1/media/download/${mediaPath(roomUrl)}`);
+  t.equal(stranger.status, 404, 'not a member of the (invite-only) room: 404');
+  await stranger.arrayBuffer();
+  const asFile = await mx(s, 'PUT', `/_matrix/client/v3/rooms/${own}/send/m.room.message/av1`, {
+    token: mxAlice.token, body: { msgtype: 'm.image', body: 'room.png', url: roomUrl },
+  });
+  t.equal(asFile.status, 403, 'a picture is not also a message\'s file');
+});
