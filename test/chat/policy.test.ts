@@ -1,6 +1,6 @@
 import t from 'tap';
 import {
-  firstReadableSeq, mayActInRoom, mayAdminister, mayDelete, mayEdit, mayAttachFile, mayFetchFile, mayInvite, mayJoin, mayLeave, mayManageIntegrations, mayRemove, maySetRole,
+  firstReadableSeq, mayActInRoom, mayAdminister, mayDelete, mayEdit, mayAttachFile, mayFetchFile, mayUseAsAvatar, mayInvite, mayJoin, mayLeave, mayManageIntegrations, mayRemove, maySetRole,
   roleNeeded, ROOM_ROLES, type FileFacts, type RoomAction, type RoomFacts, type RoomKind, type RoomRole, type Standing, type Verdict,
 } from '../../src/chat/policy.js';
 import { REASONS } from '../../src/protocol/reasons.js';
@@ -150,6 +150,14 @@ t.test('files: enabled members of the file\'s room, once a standing message carr
     ['a disabled uploader, a file in no room yet', { member: false, enabled: false, uploader: true, posted: false, unplaced: true }, 'not_member'],
   ];
   for (const [name, facts, want] of cases) t.equal(outcome(mayFetchFile(facts)), want, name);
+});
+
+t.test('a picture: one\'s own avatar upload, or one\'s own image uploaded over Matrix and not sent anywhere', async (t) => {
+  t.equal(mayUseAsAvatar({ uploader: true, avatarUpload: true, unplacedImage: false }), true, 'an avatar upload of one\'s own');
+  t.equal(mayUseAsAvatar({ uploader: true, avatarUpload: false, unplacedImage: true }), true, 'one\'s own Matrix image upload');
+  t.equal(mayUseAsAvatar({ uploader: true, avatarUpload: false, unplacedImage: false }), false, 'a file already sent in a room, or not an image');
+  t.equal(mayUseAsAvatar({ uploader: false, avatarUpload: true, unplacedImage: false }), false, 'someone else\'s avatar upload');
+  t.equal(mayUseAsAvatar({ uploader: false, avatarUpload: false, unplacedImage: true }), false, 'someone else\'s Matrix upload');
 });
 
 t.test('attaching a file: its uploader, to the room it was uploaded to or, while it is in none, to any', async (t) => {
