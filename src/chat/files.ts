@@ -1,3 +1,4 @@
+import { UNPLACED_ROOM } from '../store/files/file-rows.js';
 import type { DownloadRow } from '../store/read/change-reader.js';
 import type { Done, NewFile, WriteFailed } from '../store/write/write-ops.js';
 import type { Membership } from './membership.js';
@@ -63,6 +64,9 @@ export class Files {
     return { ok: true, room: roomId };
   }
 
+  /** The room of an upload that names none (the Matrix door's): the first message that carries it places it. */
+  static readonly unplaced = UNPLACED_ROOM;
+
   /** Whether `adding` more bytes would take the user past `quota` (0: no quota). */
   overQuota(user: number, adding: number, quota: number): boolean {
     return quota > 0 && this.deps.records.usedBytes(user) + adding > quota;
@@ -87,6 +91,7 @@ export class Files {
         member: membership.isMember(row.room_id, user),
         enabled,
         uploader: row.uploader_id === user,
+        unplaced: row.room_id === UNPLACED_ROOM,
         // A getter: the rule reads it only when the others have not decided (one query saved per download).
         get posted() {
           return records.isPosted(row.id);

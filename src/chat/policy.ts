@@ -158,17 +158,53 @@ export interface FileFacts {
   uploader: boolean;
   /** Some message that is not deleted carries the file. */
   posted: boolean;
+  /** The file is in no room yet: a Matrix upload not sent in a message (Matrix uploads name no room). */
+  unplaced: boolean;
 }
 
 /**
  * Fetching an uploaded file: an enabled member of its room, once a message
  * carries it (its uploader before that, to show what they are about to send).
- * Every refusal is `not_member`, the same as for an unknown file, so file ids
- * cannot be probed.
+ * A file in no room yet is its uploader's alone. Every refusal is
+ * `not_member`, the same as for an unknown file, so file ids cannot be probed.
  */
 export function mayFetchFile(f: FileFacts): Verdict {
-  if (!f.enabled || !f.member) return no('not_member');
+  if (!f.enabled) return no('not_member');
+  if (f.unplaced) return f.uploader ? OK : no('not_member');
+  if (!f.member) return no('not_member');
   return f.uploader || f.posted ? OK : no('not_member');
+}
+
+/** What making an upload someone's (or a room's) picture depends on. */
+export interface AvatarFacts {
+  uploader: boolean;
+  /** An avatar upload (POST /api/v1/avatars): decoded, in no room. */
+  avatarUpload: boolean;
+  /** An image with a thumbnail that is in no room yet (a Matrix upload): setting it makes it an avatar upload for good. */
+  unplacedImage: boolean;
+}
+
+/** A picture is one of the setter's own avatar uploads, or their own Matrix image upload not sent anywhere. */
+export function mayUseAsAvatar(f: AvatarFacts): boolean {
+  return f.uploader && (f.avatarUpload || f.unplacedImage);
+}
+
+/** What attaching a file to a message depends on. */
+export interface AttachFacts {
+  uploader: boolean;
+  /** The file was uploaded to the room the message goes to. */
+  sameRoom: boolean;
+  /** The file is in no room yet (a Matrix upload): the first message that carries it places it in its room. */
+  unplaced: boolean;
+}
+
+/**
+ * Attaching a file: only its uploader, and only to the room it was uploaded
+ * to, or to any room of theirs while it is in none yet (which then places it
+ * there for good). So a file is never shown in a room it was not sent to.
+ */
+export function mayAttachFile(f: AttachFacts): boolean {
+  return f.uploader && (f.sameRoom || f.unplaced);
 }
 
 /** Server-wide settings (retention, legal hold, users, invite links): admins only, member of the room or not. */

@@ -50,6 +50,11 @@ export class Profiles {
     return new Promise((resolve) => this.setProfile(user, displayName, undefined, resolve));
   }
 
+  /** Sets or removes (null) the picture for a door without a socket (Matrix): an avatar upload's file id. */
+  setAvatar(user: number, fileId: string | null): Promise<{ ok: true } | Failure> {
+    return new Promise((resolve) => this.setProfile(user, undefined, fileId, resolve));
+  }
+
   private onSetProfile(peer: Peer, frame: SetProfileFrame): void {
     this.setProfile(peer.userId, frame.displayName, frame.avatar, (r) => peer.send(r.ok ? encodeFrame({ type: 'ok', id: frame.id }) : errorFrame(frame.id, r.code, r.message)));
   }

@@ -1,7 +1,9 @@
 import { createReadStream } from 'node:fs';
 import type { HttpResponse } from '@based/uws';
 import { SECURITY_HEADERS } from './http.js';
-import type { Exchange } from './http.js';
+
+/** What streaming needs of a door's exchange (the native one, or the Matrix door's). */
+export interface Answering { readonly res: HttpResponse; aborted: boolean; done: boolean }
 
 const STATUS: Readonly<Record<number, string>> = { 200: '200 OK', 206: '206 Partial Content', 304: '304 Not Modified', 416: '416 Range Not Satisfiable' };
 const CHUNK = 64 * 1024;
@@ -16,7 +18,7 @@ export function writeHead(res: HttpResponse, status: number, headers: ReadonlyAr
 }
 
 /** A bodiless answer (304, 416) on an exchange that may already be gone. */
-export function answerEmpty(ex: Exchange, status: number, headers: ReadonlyArray<[string, string]>): void {
+export function answerEmpty(ex: Answering, status: number, headers: ReadonlyArray<[string, string]>): void {
   if (ex.aborted || ex.done) return;
   ex.done = true;
   ex.res.cork(() => {
@@ -30,7 +32,7 @@ export function answerEmpty(ex: Exchange, status: number, headers: ReadonlyArray
  * at most one 64 KiB chunk is held for a socket that cannot take more, and the
  * read stream pauses until it can. Memory stays flat for any file size.
  */
-export function streamFile(ex: Exchange, path: string, start: number, end: number, status: number, headers: ReadonlyArray<[string, string]>): void {
+export function streamFile(ex: Answering, path: string, start: number, end: number, status: number, headers: ReadonlyArray<[string, string]>): void {
   const res = ex.res;
   const total = end - start + 1;
   if (ex.aborted || ex.done) return;

@@ -58,6 +58,9 @@ export interface MessageFeatureDeps {
 
 export interface MessageFeatures {
   actions: MessageActions;
+  /** Who may upload and fetch files, and the image probe: the Matrix door's media endpoints share them. */
+  files: Files;
+  images: ImageProbe;
   mutes: Mutes;
   presence: Presence;
   mount(app: HttpRoutes): void;
@@ -86,10 +89,10 @@ export function messageFeatures(deps: MessageFeatureDeps): MessageFeatures {
   });
   const files = new Files({ records: reader.changes, accounts: reader, membership, writer });
   const links = new FileLinks(loadFileLinkKey(config.dataDir), config.fileLinkSeconds, deps.now);
+  const images = new ImageProbe(log);
   return {
-    actions, mutes, presence,
+    actions, mutes, presence, files, images,
     mount: (app) => {
-      const images = new ImageProbe(log);
       mountFileRoutes(app, { auth: deps.auth, config, files, metrics, log, blobs, links, images });
       mountAvatarRoutes(app, { auth: deps.auth, config, avatars: deps.avatars, profiles: deps.profiles, writer, metrics, log, blobs, links, images });
       mountFileLinkRoutes(app, { auth: deps.auth, config, files, metrics, log, links });

@@ -211,8 +211,9 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
   const limits = frameLimits(config);
   const blobs = new BlobStore(config.dataDir, (sha) => reader.changes.hasContent(sha));
   const cleanup = new CleanupJob(readerDb, writer, blobs, { intervalMs: config.retentionCheckSeconds * 1000, now: hooks.now, log });
+  const avatars = new Avatars(accountReader, membership);
   const features = messageFeatures({
-    auth, avatars: new Avatars(accountReader, membership), profiles: accountReader,
+    auth, avatars, profiles: accountReader,
     config, reader, writer, blobs, cleanup, membership, sockets, fanout, metrics, log, now: hooks.now,
   });
   // A sync reads at most maxSyncTotal rows; queued, a storm of them yields to timers and I/O every few ms.
@@ -290,6 +291,10 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
     maxBodyBytes: config.maxHttpBodyBytes, maxEvents: config.maxSyncLimit,
     rate: { perSecond: config.userFramesPerSecond, burst: config.userFrameBurst },
     onError: (err, where) => log.error({ err, where }, 'a Matrix request failed'),
+    media: {
+      files: features.files, avatars, blobs, images: features.images, metrics, log,
+      maxUploadBytes: config.maxUploadBytes, uploadQuotaBytes: config.uploadQuotaBytes,
+    },
   });
   watch = matrix.watch;
   mountStatic(routes, log);

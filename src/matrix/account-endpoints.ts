@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { MAX_LENGTH } from '../auth/password-policy.js';
 import { badJson, forbidden, fromRoost, invalidParam, matrixError, notFound } from './errors.js';
 import { isFilterDefinition } from './filters.js';
-import { newDeviceId } from './ids.js';
+import { avatarField } from './events.js';
+import { newDeviceId, pictureOf } from './ids.js';
 import { client, type AuthedRequest, type MatrixRequest, type MatrixRouter } from './router.js';
 import type { MatrixContext } from './context.js';
 import { obj } from './json-object.js';
@@ -158,10 +159,10 @@ export function mountAccountEndpoints(router: MatrixRouter, c: MatrixContext): v
     return room === null ? undefined : putData(r, room, r.params[2] ?? '');
   });
 
-  const profileOf = (userId: string): { displayname: string } | undefined => {
+  const profileOf = (userId: string): { displayname: string; avatar_url?: string } | undefined => {
     const local = c.ids.localpart(userId);
     const u = local === null ? undefined : c.store.userByName(local);
-    return u === undefined ? undefined : { displayname: u.displayName !== '' ? u.displayName : u.name };
+    return u === undefined ? undefined : { displayname: u.displayName !== '' ? u.displayName : u.name, ...avatarField(u.avatar === null ? undefined : c.ids.mxc(u.avatar)) };
   };
   router.authed('GET', client('profile/:user'), (r) => {
     const p = profileOf(r.params[0] ?? '');
@@ -173,7 +174,17 @@ export function mountAccountEndpoints(router: MatrixRouter, c: MatrixContext): v
   });
   router.authed('GET', client('profile/:user/avatar_url'), (r) => {
     const p = profileOf(r.params[0] ?? '');
-    return p === undefined ? r.ex.fail(notFound('Profile not found')) : r.ex.json({});
+    return p === undefined ? r.ex.fail(notFound('Profile not found')) : r.ex.json(p.avatar_url === undefined ? {} : { avatar_url: p.avatar_url });
+  });
+  // The url is the mxc of an image this user uploaded (over Matrix, or an avatar upload); '' or null removes the picture.
+  router.authed('PUT', client('profile/:user/avatar_url'), async (r) => {
+    if (!ownUser(c, r)) return;
+    const fileId = pictureOf(c.ids, obj(r.body).avatar_url);
+    if (fileId === undefined) return r.ex.fail(badJson('avatar_url is the mxc:// url of an image uploaded to this server'));
+    if (c.profiles === undefined) return r.ex.fail(forbidden('Profiles are not served here'));
+    const out = await c.profiles.setAvatar(r.session.userId, fileId);
+    if (!out.ok) return r.ex.fail(fromRoost(out));
+    r.ex.json({});
   });
   router.authed('PUT', client('profile/:user/displayname'), async (r) => {
     if (!ownUser(c, r)) return;

@@ -6,6 +6,7 @@ import { mountAccountEndpoints } from './account-endpoints.js';
 import type { MatrixContext } from './context.js';
 import { HeldPolls } from './held-polls.js';
 import { MatrixIds } from './ids.js';
+import { mountMediaEndpoints, type MatrixMediaDeps } from './media-endpoints.js';
 import { mountMessageEndpoints } from './message-endpoints.js';
 import { mountDirectoryEndpoints, mountRoomEndpoints } from './room-endpoints.js';
 import { MatrixRouter } from './router.js';
@@ -23,6 +24,8 @@ export interface MatrixDoorDeps extends Omit<MatrixContext, 'ids' | 'polls' | 's
   rate: { perSecond: number; burst: number };
   onError: (err: unknown, where: string) => void;
   now?: () => number;
+  /** The native file services behind the content repository; without them its endpoints are unrecognized. */
+  media?: MatrixMediaDeps;
 }
 
 export interface MatrixDoor {
@@ -66,6 +69,7 @@ export function mountMatrix(app: HttpRoutes, deps: MatrixDoorDeps): MatrixDoor {
   mountMessageEndpoints(router, context);
   mountDirectoryEndpoints(router, context);
   mountSearchEndpoint(router, context);
+  if (deps.media !== undefined) mountMediaEndpoints(router, ids, deps.media);
   router.mount(app);
   return { watch: polls, router, context, held: () => polls.size, close: () => polls.closeAll() };
 }

@@ -43,11 +43,42 @@ function messageContent(body: string): Record<string, unknown> {
   return body.startsWith(EMOTE) ? { msgtype: 'm.emote', body: body.slice(EMOTE.length) } : { msgtype: 'm.text', body };
 }
 
+type Attachment = NonNullable<WireMessage['attachments']>[number];
+
+function msgtypeOf(mime: string): string {
+  if (mime.startsWith('image/')) return 'm.image';
+  if (mime.startsWith('video/')) return 'm.video';
+  if (mime.startsWith('audio/')) return 'm.audio';
+  return 'm.file';
+}
+
+/**
+ * A message with files as a Matrix media message: one event per message, so
+ * it shows the first file; the text is the caption (spec v1.10: `body`
+ * differs from `filename`). No `thumbnail_url`: clients ask the thumbnail
+ * endpoint for `url`, which serves the native thumbnail.
+ */
+function mediaContent(ids: MatrixIds, a: Attachment, text: Record<string, unknown>, more: number): Record<string, unknown> {
+  const caption = String(text.body ?? '');
+  const info: Record<string, unknown> = { mimetype: a.mime, size: a.size };
+  if (a.width !== undefined && a.height !== undefined) {
+    info.w = a.width;
+    info.h = a.height;
+  }
+  const note = more > 0 ? `${caption === '' ? '' : `${caption}\n`}(and ${more} more file${more === 1 ? '' : 's'}, shown in the Roost app)` : caption;
+  return { msgtype: msgtypeOf(a.mime), body: note === '' ? a.name : note, ...(note === '' ? {} : { filename: a.name }), url: ids.mxc(a.fileId), info };
+}
+
 export interface Names {
   /** The Matrix id of a Roost user id (a string on the wire). */
   userId(id: number | string): string;
   displayName(id: number | string): string;
+  /** The `mxc://` url of the user's avatar, or undefined (none). */
+  avatarUrl(id: number | string): string | undefined;
 }
+
+/** `avatar_url` for member and profile content: present only when there is a picture. */
+export const avatarField = (url: string | undefined): { avatar_url?: string } => (url === undefined ? {} : { avatar_url: url });
 
 /** Turns Roost rows into Matrix events, in the words of one server name. */
 export class EventRenderer {
@@ -61,7 +92,9 @@ export class EventRenderer {
     if (m.deleted === true) {
       return { ...base, type: 'm.room.message', content: {}, unsigned: { redacted_because: { type: 'm.room.redaction', sender: base.sender, content: {} } } };
     }
-    const content = messageContent(m.body);
+    const first = m.attachments?.[0];
+    const text = messageContent(m.body);
+    const content = first === undefined ? text : mediaContent(this.ids, first, text, (m.attachments?.length ?? 1) - 1);
     if (m.replyTo !== undefined) content['m.relates_to'] = { 'm.in_reply_to': { event_id: this.ids.row(room, m.replyTo) } };
     return { ...base, type: 'm.room.message', content };
   }
@@ -69,7 +102,7 @@ export class EventRenderer {
   /** A timeline entry as the state event it is in Matrix. */
   private entry(e: RoomEvent, actor: string, powers: () => Record<string, number>, info?: RoomInfo): Pick<ClientEvent, 'type' | 'content' | 'state_key'> {
     const member = (user: string, membership: string, extra: Record<string, unknown> = {}): Pick<ClientEvent, 'type' | 'content' | 'state_key'> =>
-      ({ type: 'm.room.member', state_key: this.names.userId(user), content: { membership, displayname: this.names.displayName(user), ...extra } });
+      ({ type: 'm.room.member', state_key: this.names.userId(user), content: { membership, displayname: this.names.displayName(user), ...avatarField(this.names.avatarUrl(user)), ...extra } });
     switch (e.kind) {
       case 'created': return { type: 'm.room.create', state_key: '', content: { creator: this.names.userId(actor), room_version: '10' } };
       case 'invited': return member(e.user, 'invite', info?.kind === 'direct' ? { is_direct: true } : {});
@@ -79,7 +112,7 @@ export class EventRenderer {
       case 'role': return { type: 'm.room.power_levels', state_key: '', content: powerLevels(powers()) };
       case 'name': return { type: 'm.room.name', state_key: '', content: { name: e.name } };
       case 'topic': return { type: 'm.room.topic', state_key: '', content: { topic: e.topic } };
-      case 'avatar': return { type: 'm.room.avatar', state_key: '', content: {} };
+      case 'avatar': return { type: 'm.room.avatar', state_key: '', content: e.fileId === null ? {} : { url: this.ids.mxc(e.fileId) } };
       case 'join_rule': return { type: 'm.room.join_rules', state_key: '', content: { join_rule: e.joinRule } };
       case 'history': return { type: 'm.room.history_visibility', state_key: '', content: { history_visibility: e.history } };
     }

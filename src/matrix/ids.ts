@@ -49,6 +49,17 @@ export class MatrixIds {
     return `$r${room}-s${Buffer.from(`${type}\u0000${key}`).toString('base64url')}`;
   }
 
+  /** `mxc://server/<file id>`: a Roost file (or avatar) id is the media id as it is. */
+  mxc(fileId: string): string {
+    return `mxc://${this.serverName}/${fileId}`;
+  }
+
+  /** The file id of one of this server's `mxc://` urls, or null (another server's, or not a media id). */
+  fileOfMxc(url: string): string | null {
+    const m = /^mxc:\/\/([^/]+)\/([A-Za-z0-9_-]{1,64})$/.exec(url);
+    return m === null || m[1] !== this.serverName ? null : (m[2] as string);
+  }
+
   event(eventId: string): EventRef | null {
     const m = /^\$r([0-9]+)-(c?)([0-9]+)$/.exec(eventId);
     if (m !== null) {
@@ -61,6 +72,12 @@ export class MatrixIds {
     const [type, key] = Buffer.from(s[2] as string, 'base64url').toString().split('\u0000');
     return type === undefined || key === undefined ? null : { kind: 'state', room: Number(s[1]), type, key };
   }
+}
+
+/** A picture's file id from an `avatar_url` / `url` value: null removes it ('' or null), undefined is not one of this server's mxc urls. */
+export function pictureOf(ids: MatrixIds, url: unknown): string | null | undefined {
+  if (url === null || url === '' || url === undefined) return null;
+  return typeof url === 'string' ? (ids.fileOfMxc(url) ?? undefined) : undefined;
 }
 
 /** A device id for a new Matrix login: short, upper-case letters (like Synapse's), random. */

@@ -19,6 +19,8 @@ export function txnClientId(deviceId: string, txnId: string): string {
 }
 
 const TEXT_TYPES = new Set(['m.text', 'm.notice', 'm.emote']);
+/** Messages that carry one uploaded file (`url: mxc://…`): sent as a Roost message with that attachment. */
+const MEDIA_TYPES = new Set(['m.image', 'm.file', 'm.video', 'm.audio']);
 
 /** A reply's quoted fallback (older clients put "> <@user> text" lines first): Roost keeps the reply link instead. */
 function withoutFallback(body: string): string {
@@ -56,7 +58,8 @@ export function mountMessageEndpoints(router: MatrixRouter, c: MatrixContext): v
     if (type !== 'm.room.message') return r.ex.fail(forbidden(`${type} events are not kept by this server`));
     const msgtype = content.msgtype;
     if (typeof msgtype !== 'string' || typeof content.body !== 'string') return r.ex.fail(badJson('A message has a msgtype and a body'));
-    if (!TEXT_TYPES.has(msgtype)) return r.ex.fail(forbidden(`${msgtype} messages are not served by this door yet`));
+    const isMedia = MEDIA_TYPES.has(msgtype);
+    if (!TEXT_TYPES.has(msgtype) && !isMedia) return r.ex.fail(forbidden(`${msgtype} messages are not served by this door yet`));
     if (relates.rel_type === 'm.replace') {
       const seq = rowSeq(room, relates.event_id);
       const fresh = obj(content['m.new_content']);
@@ -65,10 +68,18 @@ export function mountMessageEndpoints(router: MatrixRouter, c: MatrixContext): v
       return out.ok ? r.ex.json({ event_id: c.ids.change(room, out.cseq) }) : r.ex.fail(fromRoost(out));
     }
     const replyTo = rowSeq(room, obj(relates['m.in_reply_to']).event_id);
-    const body = roostBody(msgtype, replyTo === undefined ? content.body : withoutFallback(content.body));
+    let body = roostBody(msgtype, replyTo === undefined ? content.body : withoutFallback(content.body));
+    let attachments: string[] | undefined;
+    if (isMedia) {
+      const fileId = typeof content.url === 'string' ? c.ids.fileOfMxc(content.url) : null;
+      if (fileId === null) return r.ex.fail(badJson(`An ${msgtype} message carries the mxc:// url of a file uploaded to this server (encrypted files are not kept)`));
+      attachments = [fileId];
+      // Captions (spec v1.10): with a filename, a body that differs from it is the caption; otherwise the body is the file's name.
+      body = typeof content.filename === 'string' && content.filename !== content.body ? body : '';
+    }
     const device = c.store.deviceOf(r.session.tokenHash) ?? 'native';
-    const out = await new Promise<SendOutcome>((resolve) =>
-      c.chat.send(user, String(room), body, txnClientId(device, r.params[2] ?? ''), resolve, replyTo === undefined ? {} : { replyTo }));
+    const extras = { ...(replyTo === undefined ? {} : { replyTo }), ...(attachments === undefined ? {} : { attachments }) };
+    const out = await new Promise<SendOutcome>((resolve) => c.chat.send(user, String(room), body, txnClientId(device, r.params[2] ?? ''), resolve, extras));
     return out.ok ? r.ex.json({ event_id: c.ids.row(room, out.seq) }) : r.ex.fail(fromRoost(out));
   });
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { RoomOp, RoomOutcome } from '../chat/room-actions.js';
 import type { WireMessage } from '../protocol/frames.js';
 import { badJson, forbidden, fromRoost, invalidParam, noEncryption, notFound, type MatrixError } from './errors.js';
+import { pictureOf } from './ids.js';
 import { EventRenderer, roleOfPower, type ClientEvent } from './events.js';
 import { readFilter } from './filters.js';
 import { client, type AuthedRequest, type MatrixRouter } from './router.js';
@@ -176,9 +177,12 @@ export function mountRoomEndpoints(router: MatrixRouter, c: MatrixContext): void
         if (h === null) return r.ex.fail(invalidParam('history_visibility must be "shared" or "joined" on this server'));
         return done(await act(c, { k: 'room-update', room, user: me, history: h }));
       }
-      case 'm.room.avatar':
-        if (b.url !== undefined) return r.ex.fail(forbidden('Room pictures are set from the Roost web client'));
-        return done(await act(c, { k: 'room-update', room, user: me, avatar: null }));
+      case 'm.room.avatar': {
+        // The url is the mxc of an image the setter uploaded; none removes the picture.
+        const avatar = pictureOf(c.ids, b.url);
+        if (avatar === undefined) return r.ex.fail(badJson('url is the mxc:// url of an image uploaded to this server'));
+        return done(await act(c, { k: 'room-update', room, user: me, avatar }));
+      }
       case 'm.room.power_levels': {
         const wanted = obj(b.users);
         const people = c.roomReads.memberList(room);

@@ -1,6 +1,6 @@
 import type { InvitedEntry, MemberEntry } from '../protocol/frames.js';
 import type { RoomInfo } from '../chat/matrix-store.js';
-import { POWER, powerLevels, type ClientEvent, type Names } from './events.js';
+import { avatarField, POWER, powerLevels, type ClientEvent, type Names } from './events.js';
 import type { MatrixIds } from './ids.js';
 
 export interface RoomPeople { members: MemberEntry[]; invited: InvitedEntry[] }
@@ -28,7 +28,7 @@ export function roomState(info: RoomInfo, people: RoomPeople, ids: MatrixIds, na
   for (const m of people.members) {
     if (only !== undefined && !only.has(m.user)) continue;
     const id = names.userId(m.user);
-    out.push(ev('m.room.member', id, id, { membership: 'join', displayname: names.displayName(m.user) }));
+    out.push(ev('m.room.member', id, id, { membership: 'join', displayname: names.displayName(m.user), ...avatarField(names.avatarUrl(m.user)) }));
   }
   for (const i of people.invited) {
     const id = names.userId(i.user);
@@ -36,6 +36,7 @@ export function roomState(info: RoomInfo, people: RoomPeople, ids: MatrixIds, na
   }
   if (info.kind === 'group') out.push(ev('m.room.name', '', creator, { name: info.name }));
   if (info.topic !== '') out.push(ev('m.room.topic', '', creator, { topic: info.topic }));
+  if (info.avatar !== null) out.push(ev('m.room.avatar', '', creator, { url: ids.mxc(info.avatar) }));
   out.push(ev('m.room.join_rules', '', creator, { join_rule: info.joinRule }));
   out.push(ev('m.room.history_visibility', '', creator, { history_visibility: info.history }));
   out.push(ev('m.room.guest_access', '', creator, { guest_access: 'forbidden' }));

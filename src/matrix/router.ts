@@ -18,7 +18,7 @@ export interface MatrixRequest {
   /** The JSON body (`{}` when empty); undefined for GET and DELETE without one, and for `body: 'none'` routes. */
   body: unknown;
   ip: string;
-  headers: { contentType: string; contentLength: string; userAgent: string };
+  headers: { contentType: string; contentLength: string; userAgent: string; range: string; ifNoneMatch: string };
 }
 
 export interface AuthedRequest extends MatrixRequest { session: Session; token: string }
@@ -30,6 +30,8 @@ export interface RouteOptions {
   body?: 'json' | 'none';
   /** Writes count against the user's request rate (default: POST, PUT and DELETE do). */
   rated?: boolean;
+  /** What a request without a token is told (media: why old clients' unauthenticated downloads fail). */
+  missingToken?: string;
 }
 
 interface Route { method: Method; segments: string[]; auth: boolean; handler: Handler<AuthedRequest> | Handler; options: RouteOptions }
@@ -41,6 +43,9 @@ export interface RouterDeps {
   rate: UserFrameBuckets;
   onError: (err: unknown, method: string, path: string) => void;
 }
+
+/** Media paths of the content repository under `v3` and `r0` (before authenticated media, spec v1.11). */
+export const media = (path: string): string[] => [`/_matrix/media/v3/${path}`, `/_matrix/media/r0/${path}`];
 
 /** Client-server API paths, each under `v3` and its old name `r0` (still called by packaged clients). */
 export const client = (path: string): string[] => [`/_matrix/client/v3/${path}`, `/_matrix/client/r0/${path}`];
@@ -123,13 +128,16 @@ export class MatrixRouter {
     if (found === 'wrong-method') return ex.fail(matrixError(405, 'M_UNRECOGNIZED', `${method} is not served on this path`));
     const { route, params } = found;
     const query = new URLSearchParams(req.getQuery() ?? '');
-    const headers = { contentType: req.getHeader('content-type'), contentLength: req.getHeader('content-length'), userAgent: req.getHeader('user-agent') };
+    const headers = {
+      contentType: req.getHeader('content-type'), contentLength: req.getHeader('content-length'), userAgent: req.getHeader('user-agent'),
+      range: req.getHeader('range'), ifNoneMatch: req.getHeader('if-none-match'),
+    };
     const ip = remoteIp(res);
     let session: Session | undefined;
     let token: string | undefined;
     if (route.auth) {
       token = tokenOf(req, query);
-      if (token === undefined) return ex.fail(matrixError(401, 'M_MISSING_TOKEN', 'Missing access token'));
+      if (token === undefined) return ex.fail(matrixError(401, 'M_MISSING_TOKEN', route.options.missingToken ?? 'Missing access token'));
       session = this.deps.auth.authenticate(token, ip);
       if (session === undefined) return ex.fail(matrixError(401, 'M_UNKNOWN_TOKEN', 'Unknown, expired or revoked access token'));
       const rated = route.options.rated ?? method !== 'GET';

@@ -31,7 +31,7 @@ export function mountStubs(router: MatrixRouter, c: MatrixContext): void {
       'm.change_password': { enabled: false },
       'm.room_versions': { default: '10', available: { 10: 'stable' } },
       'm.set_displayname': { enabled: true },
-      'm.set_avatar_url': { enabled: false },
+      'm.set_avatar_url': { enabled: true },
       'm.3pid_changes': { enabled: false },
     },
   }));

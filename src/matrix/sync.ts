@@ -57,14 +57,14 @@ export const TYPING_MS = 6000;
 
 /** A user's names for one reply: each user looked up once. */
 class NameCache implements Names {
-  private readonly seen = new Map<string, { name: string; displayName: string }>();
+  private readonly seen = new Map<string, { name: string; displayName: string; avatar: string | null }>();
   constructor(private readonly store: MatrixStore, private readonly ids: MatrixIds) {}
-  private get(id: number | string): { name: string; displayName: string } {
+  private get(id: number | string): { name: string; displayName: string; avatar: string | null } {
     const key = String(id);
     let v = this.seen.get(key);
     if (v === undefined) {
       const u = this.store.user(Number(id));
-      v = { name: u?.name ?? `user${key}`, displayName: u === undefined ? `user${key}` : (u.displayName !== '' ? u.displayName : u.name) };
+      v = { name: u?.name ?? `user${key}`, displayName: u === undefined ? `user${key}` : (u.displayName !== '' ? u.displayName : u.name), avatar: u?.avatar ?? null };
       this.seen.set(key, v);
     }
     return v;
@@ -74,6 +74,10 @@ class NameCache implements Names {
   }
   displayName(id: number | string): string {
     return this.get(id).displayName;
+  }
+  avatarUrl(id: number | string): string | undefined {
+    const avatar = this.get(id).avatar;
+    return avatar === null ? undefined : this.ids.mxc(avatar);
   }
 }
 

@@ -1,6 +1,6 @@
 import t from 'tap';
 import {
-  firstReadableSeq, mayActInRoom, mayAdminister, mayDelete, mayEdit, mayFetchFile, mayInvite, mayJoin, mayLeave, mayManageIntegrations, mayRemove, maySetRole,
+  firstReadableSeq, mayActInRoom, mayAdminister, mayDelete, mayEdit, mayAttachFile, mayFetchFile, mayUseAsAvatar, mayInvite, mayJoin, mayLeave, mayManageIntegrations, mayRemove, maySetRole,
   roleNeeded, ROOM_ROLES, type FileFacts, type RoomAction, type RoomFacts, type RoomKind, type RoomRole, type Standing, type Verdict,
 } from '../../src/chat/policy.js';
 import { REASONS } from '../../src/protocol/reasons.js';
@@ -139,14 +139,33 @@ t.test('messages: edit own within the window; delete own, or others as moderator
 
 t.test('files: enabled members of the file\'s room, once a standing message carries it (the uploader before)', async (t) => {
   const cases: Array<[string, FileFacts, string]> = [
-    ['a member fetches a posted file', { member: true, enabled: true, uploader: false, posted: true }, 'ok'],
-    ['the uploader fetches it before sending', { member: true, enabled: true, uploader: true, posted: false }, 'ok'],
-    ['a member fetches an upload not sent yet', { member: true, enabled: true, uploader: false, posted: false }, 'not_member'],
-    ['a stranger fetches a posted file', { member: false, enabled: true, uploader: false, posted: true }, 'not_member'],
-    ['the uploader, since removed from the room', { member: false, enabled: true, uploader: true, posted: true }, 'not_member'],
-    ['a disabled member, by a link issued earlier', { member: true, enabled: false, uploader: true, posted: true }, 'not_member'],
+    ['a member fetches a posted file', { member: true, enabled: true, uploader: false, posted: true, unplaced: false }, 'ok'],
+    ['the uploader fetches it before sending', { member: true, enabled: true, uploader: true, posted: false, unplaced: false }, 'ok'],
+    ['a member fetches an upload not sent yet', { member: true, enabled: true, uploader: false, posted: false, unplaced: false }, 'not_member'],
+    ['a stranger fetches a posted file', { member: false, enabled: true, uploader: false, posted: true, unplaced: false }, 'not_member'],
+    ['the uploader, since removed from the room', { member: false, enabled: true, uploader: true, posted: true, unplaced: false }, 'not_member'],
+    ['a disabled member, by a link issued earlier', { member: true, enabled: false, uploader: true, posted: true, unplaced: false }, 'not_member'],
+    ['the uploader of a file in no room yet (a Matrix upload)', { member: false, enabled: true, uploader: true, posted: false, unplaced: true }, 'ok'],
+    ['anyone else, a file in no room yet', { member: false, enabled: true, uploader: false, posted: false, unplaced: true }, 'not_member'],
+    ['a disabled uploader, a file in no room yet', { member: false, enabled: false, uploader: true, posted: false, unplaced: true }, 'not_member'],
   ];
   for (const [name, facts, want] of cases) t.equal(outcome(mayFetchFile(facts)), want, name);
+});
+
+t.test('a picture: one\'s own avatar upload, or one\'s own image uploaded over Matrix and not sent anywhere', async (t) => {
+  t.equal(mayUseAsAvatar({ uploader: true, avatarUpload: true, unplacedImage: false }), true, 'an avatar upload of one\'s own');
+  t.equal(mayUseAsAvatar({ uploader: true, avatarUpload: false, unplacedImage: true }), true, 'one\'s own Matrix image upload');
+  t.equal(mayUseAsAvatar({ uploader: true, avatarUpload: false, unplacedImage: false }), false, 'a file already sent in a room, or not an image');
+  t.equal(mayUseAsAvatar({ uploader: false, avatarUpload: true, unplacedImage: false }), false, 'someone else\'s avatar upload');
+  t.equal(mayUseAsAvatar({ uploader: false, avatarUpload: false, unplacedImage: true }), false, 'someone else\'s Matrix upload');
+});
+
+t.test('attaching a file: its uploader, to the room it was uploaded to or, while it is in none, to any', async (t) => {
+  t.equal(mayAttachFile({ uploader: true, sameRoom: true, unplaced: false }), true, 'one\'s own upload to this room');
+  t.equal(mayAttachFile({ uploader: true, sameRoom: false, unplaced: false }), false, 'one\'s own upload to another room');
+  t.equal(mayAttachFile({ uploader: true, sameRoom: false, unplaced: true }), true, 'one\'s own Matrix upload, in no room yet');
+  t.equal(mayAttachFile({ uploader: false, sameRoom: false, unplaced: true }), false, 'someone else\'s Matrix upload');
+  t.equal(mayAttachFile({ uploader: false, sameRoom: true, unplaced: false }), false, 'someone else\'s upload to this room');
 });
 
 t.test('server-wide settings are for admins only; history visibility sets the first readable seq', async (t) => {

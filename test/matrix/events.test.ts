@@ -4,7 +4,12 @@ import { fromRoost, errorBody, matrixError } from '../../src/matrix/errors.js';
 import { MatrixIds } from '../../src/matrix/ids.js';
 
 const ids = new MatrixIds('home.lan');
-const names = { userId: (id: number | string) => ids.user(`u${String(id)}`), displayName: (id: number | string) => `User ${String(id)}` };
+const names = {
+  userId: (id: number | string) => ids.user(`u${String(id)}`),
+  displayName: (id: number | string) => `User ${String(id)}`,
+  /** User 1 has a picture; nobody else does. */
+  avatarUrl: (id: number | string) => (String(id) === '1' ? ids.mxc('AV1') : undefined),
+};
 const r = new EventRenderer(ids, names);
 const none = (): Record<string, number> => ({});
 
@@ -55,4 +60,29 @@ t.test('roles are power levels and back; Roost refusals are Matrix errors', asyn
   t.same(errorBody(fromRoost({ code: 'rate_limited', message: 'slow', retryAfterMs: 300 })), { errcode: 'M_LIMIT_EXCEEDED', error: 'slow', retry_after_ms: 300 });
   t.equal(fromRoost({ code: 'rate_limited', message: 'slow' }).status, 429);
   t.equal(matrixError(404, 'M_UNRECOGNIZED', 'x').status, 404);
+});
+
+t.test('a message with files renders as a media event of its first file; the text is its caption', async (t) => {
+  const png = { fileId: 'F1', name: 'cat.png', size: 1234, mime: 'image/png', width: 40, height: 30, thumb: true as const };
+  const alone = r.row({ room: '2', seq: 6, msgId: '10', from: '1', body: '', ts: 1000, attachments: [png] }, none);
+  t.same(alone.content, { msgtype: 'm.image', body: 'cat.png', url: 'mxc://home.lan/F1', info: { mimetype: 'image/png', size: 1234, w: 40, h: 30 } });
+  const captioned = r.row({ room: '2', seq: 7, msgId: '11', from: '1', body: 'our cat', ts: 1000, attachments: [png] }, none);
+  t.match(captioned.content, { msgtype: 'm.image', body: 'our cat', filename: 'cat.png', url: 'mxc://home.lan/F1' });
+  const pdf = { fileId: 'F2', name: 'a.pdf', size: 9, mime: 'application/pdf' };
+  const two = r.row({ room: '2', seq: 8, msgId: '12', from: '1', body: '', ts: 1000, attachments: [pdf, png] }, none);
+  t.match(two.content, { msgtype: 'm.file', filename: 'a.pdf', url: 'mxc://home.lan/F2', info: { mimetype: 'application/pdf', size: 9 } });
+  t.match(String(two.content.body), /1 more file/, 'the other files are named as left out');
+  t.equal(r.row({ room: '2', seq: 9, msgId: '13', from: '1', body: '', ts: 1, attachments: [{ ...pdf, mime: 'video/mp4' }] }, none).content.msgtype, 'm.video');
+  t.equal(r.row({ room: '2', seq: 9, msgId: '13', from: '1', body: '', ts: 1, attachments: [{ ...pdf, mime: 'audio/ogg' }] }, none).content.msgtype, 'm.audio');
+});
+
+t.test('avatars are mxc urls: a room picture entry, and a member\'s picture on their member event', async (t) => {
+  const set = r.row({ room: '2', seq: 10, msgId: '14', from: '1', body: '', ts: 1, event: { kind: 'avatar', fileId: 'RA' } }, none);
+  t.same(set.content, { url: 'mxc://home.lan/RA' });
+  const cleared = r.row({ room: '2', seq: 11, msgId: '15', from: '1', body: '', ts: 1, event: { kind: 'avatar', fileId: null } }, none);
+  t.same(cleared.content, {}, 'a removed picture has no url');
+  const joined = r.row({ room: '2', seq: 12, msgId: '16', from: '1', body: '', ts: 1, event: { kind: 'joined' } }, none);
+  t.equal(joined.content.avatar_url, 'mxc://home.lan/AV1');
+  const other = r.row({ room: '2', seq: 13, msgId: '17', from: '3', body: '', ts: 1, event: { kind: 'joined' } }, none);
+  t.notOk('avatar_url' in other.content, 'no picture, no avatar_url');
 });

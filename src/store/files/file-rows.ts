@@ -1,5 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/database.js';
+import { mayAttachFile } from '../../chat/policy.js';
 import type { Done, GcDone, NewFile, WriteFailed, WriteOp } from '../write/write-ops.js';
 
 /** What a message carries of a file, in the wire shape (`attachments` items). */
@@ -13,6 +14,13 @@ export interface WireAttachment {
   /** True when GET /api/v1/files/:fileId/thumbnail has a small preview. */
   thumb?: true;
 }
+
+/**
+ * The room of an upload made through the Matrix door, which names no room:
+ * the first message that carries it places it in that message's room
+ * (`attach`). Room ids start at 1 and avatars use 0 (avatar-files.ts).
+ */
+export const UNPLACED_ROOM = -1;
 
 interface FileRow { id: string; room_id: number; uploader_id: number; size: number; mime: string; name: string; width: number | null; height: number | null; thumb: number }
 
@@ -38,6 +46,7 @@ export class FileRows {
   private readonly byId: Statement<[string], FileRow>;
   private readonly usedBy: Statement<[number], { n: number }>;
   private readonly insert: Statement<[string, number, number, Buffer, number, string, string, number | null, number | null, number, number]>;
+  private readonly place: Statement<[number, string]>;
   private readonly link: Statement<[number, number, string]>;
   private readonly addRef: Statement<[number, string]>;
   private readonly linkedTo: Statement<[number, number, number], { file_id: string }>;
@@ -52,6 +61,7 @@ export class FileRows {
     this.usedBy = db.prepare('SELECT coalesce(sum(size), 0) AS n FROM files WHERE uploader_id = ?');
     this.insert = db.prepare(`INSERT INTO files (id, room_id, uploader_id, sha256, size, mime, name, width, height, thumb, created_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.place = db.prepare(`UPDATE files SET room_id = ? WHERE id = ? AND room_id = ${UNPLACED_ROOM}`);
     this.link = db.prepare('INSERT OR IGNORE INTO message_files (room_id, seq, file_id) VALUES (?, ?, ?)');
     this.addRef = db.prepare('UPDATE files SET refs = refs + ? WHERE id = ?');
     this.linkedTo = db.prepare('SELECT file_id FROM message_files WHERE room_id = ? AND seq >= ? AND seq <= ?');
@@ -62,19 +72,22 @@ export class FileRows {
     this.shaInUse = db.prepare('SELECT 1 AS one FROM files WHERE sha256 = ? LIMIT 1');
   }
 
-  /** The attachment a sender may put on a message in `room`: only their own upload to that room. */
+  /** The attachment a sender may put on a message in `room`: only their own upload to that room (or to none yet). */
   attachable(id: string, room: number, user: number): WireAttachment | WriteFailed {
     const row = this.byId.get(id);
     if (row === undefined) return { ok: false, code: 'not_found', message: `no file ${JSON.stringify(id)}` };
-    if (row.room_id !== room || row.uploader_id !== user) {
+    if (!mayAttachFile({ uploader: row.uploader_id === user, sameRoom: row.room_id === room, unplaced: row.room_id === UNPLACED_ROOM })) {
       return { ok: false, code: 'forbidden', message: 'only files you uploaded to this room can be attached' };
     }
     return wireAttachment(row);
   }
 
-  /** Records that the message at (room, seq) carries these files. */
+  /** Records that the message at (room, seq) carries these files; a file in no room yet is now in this one. */
   attach(room: number, seq: number, ids: readonly string[]): void {
-    for (const id of ids) if (this.link.run(room, seq, id).changes > 0) this.addRef.run(1, id);
+    for (const id of ids) {
+      this.place.run(room, id);
+      if (this.link.run(room, seq, id).changes > 0) this.addRef.run(1, id);
+    }
   }
 
   /**

@@ -19,7 +19,11 @@ export interface AccountDataRow { room: number; type: string; content: string; p
 
 export interface UserRow { id: number; name: string; displayName: string; avatar: string | null }
 
-export interface RoomInfo { id: number; name: string; kind: 'group' | 'direct'; topic: string; joinRule: 'invite' | 'public'; history: 'shared' | 'joined'; creator: number; lastSeq: number }
+export interface RoomInfo {
+  id: number; name: string; kind: 'group' | 'direct'; topic: string; joinRule: 'invite' | 'public'; history: 'shared' | 'joined'; creator: number; lastSeq: number;
+  /** The room picture's file id (an avatar upload), or null. */
+  avatar: string | null;
+}
 
 
 interface RawUser { id: number; name: string; display_name: string; avatar: string | null }
@@ -120,13 +124,13 @@ export class MatrixReader {
   }
 
   room(id: number): RoomInfo | undefined {
-    const r = this.q<{ id: number; name: string; kind: 'group' | 'direct'; topic: string; join_rule: 'invite' | 'public'; history: 'shared' | 'joined'; last_seq: number; creator: number | null }>(`
-      SELECT r.id, r.name, r.kind, r.topic, r.join_rule, r.history, r.last_seq,
+    const r = this.q<{ id: number; name: string; kind: 'group' | 'direct'; topic: string; join_rule: 'invite' | 'public'; history: 'shared' | 'joined'; last_seq: number; creator: number | null; avatar: string | null }>(`
+      SELECT r.id, r.name, r.kind, r.topic, r.join_rule, r.history, r.last_seq, r.avatar,
         coalesce((SELECT sender_id FROM messages WHERE room_id = r.id AND seq = 1),
                  (SELECT user_id FROM members WHERE room_id = r.id ORDER BY joined_at LIMIT 1)) AS creator
       FROM rooms r WHERE r.id = ?`).get(id);
     return r === undefined ? undefined
-      : { id: r.id, name: r.name, kind: r.kind, topic: r.topic, joinRule: r.join_rule, history: r.history, creator: r.creator ?? 0, lastSeq: r.last_seq };
+      : { id: r.id, name: r.name, kind: r.kind, topic: r.topic, joinRule: r.join_rule, history: r.history, creator: r.creator ?? 0, lastSeq: r.last_seq, avatar: r.avatar };
   }
 
   standing(room: number, user: number): 'invited' | 'left' | 'removed' | undefined {
