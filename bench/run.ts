@@ -19,6 +19,7 @@ import type { Ceiling, StopLimits } from './lib/stop-rules.js';
 import { runChat } from './scenarios/chat.js';
 import { runFindMax } from './scenarios/find-max.js';
 import { runHold } from './scenarios/hold.js';
+import { matrixConns, runMatrix } from './scenarios/matrix.js';
 import { DEFAULT_WEAR_RATES, runWear } from './scenarios/wear.js';
 import { DEFAULT_ENDURANCE_BYTES } from './lib/endurance.js';
 import { budgetVerdict, checkMemory } from './scenarios/memory.js';
@@ -28,7 +29,7 @@ import { remoteRoost } from './target/remote.js';
 import { scratchRoost } from './target/scratch.js';
 import type { Target } from './target/target.js';
 
-export type Scenario = 'hold' | 'chat' | 'find-max' | 'memory' | 'wear';
+export type Scenario = 'hold' | 'chat' | 'find-max' | 'memory' | 'wear' | 'matrix';
 
 /** wear: a few rooms are enough to write messages; more users only lengthen seeding. */
 export const WEAR_CONNECTIONS = 20;
@@ -101,9 +102,19 @@ async function runOn(target: Target, o: BenchOptions, progress: Progress, connec
 
 async function runScenario(target: Target, o: BenchOptions, progress: Progress, connections: number): Promise<Outcome> {
   const lifetimeMs = 30 * 60 * 1000;
-  const session = await Session.open(target, { workers: o.workers, connections, pingEveryMs: 30_000, connectTimeoutMs: 10_000, lifetimeMs, progress });
+  // matrix opens each user twice (a /sync client, later a WebSocket) plus a sender per room.
+  const matrix = o.scenario === 'matrix' ? matrixConns(target.conns.slice(0, connections), o.roomSize) : null;
+  const session = await Session.open(target, {
+    workers: o.workers, connections: matrix?.conns.length ?? connections, pingEveryMs: 30_000, connectTimeoutMs: 10_000, lifetimeMs, progress,
+    ...(matrix === null ? {} : { conns: matrix.conns }),
+  });
   try {
     switch (o.scenario) {
+      case 'matrix':
+        return await runMatrix(session, {
+          connections, senders: matrix?.senders ?? 0, rate: o.rate, roomSize: o.roomSize, msgRate: o.msgRate, seconds: o.seconds, bodyBytes: o.bodyBytes,
+          connectTimeoutMs: 10_000, settleSeconds: o.settleSeconds,
+        });
       case 'hold':
         return await runHold(session, { connections, rate: o.rate, holdSeconds: o.holdSeconds, connectTimeoutMs: 10_000, stages: 4, settleSeconds: o.settleSeconds });
       case 'chat':
