@@ -70,6 +70,8 @@ export interface BenchOptions {
   noFiles?: boolean;
   /** Parent of the scratch data folder and baseline seed files (default: the system temp folder). */
   tmpDir?: string;
+  /** Node flags for the scratch server, e.g. ['--cpu-prof', '--cpu-prof-dir', dir] to profile it. */
+  serverNodeArgs?: string[];
 }
 
 export const DEFAULT_RESULTS_DIR = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../bench/results/' : '../../bench/results/', import.meta.url));
@@ -190,7 +192,7 @@ export async function runBench(o: BenchOptions, log: (line: string) => void = (l
     const roomSize = o.scenario === 'wear' ? Math.min(o.roomSize, WEAR_ROOM_SIZE) : o.roomSize;
     log(`roost bench ${o.scenario}: preparing ${seedCount} bench users…`);
     const main = o.url === undefined
-      ? await scratchRoost({ connections: seedCount, roomSize, ...(o.tmpDir === undefined ? {} : { parentDir: o.tmpDir }) })
+      ? await scratchRoost({ connections: seedCount, roomSize, ...(o.tmpDir === undefined ? {} : { parentDir: o.tmpDir }), ...(o.serverNodeArgs === undefined ? {} : { nodeArgs: o.serverNodeArgs }) })
       : await remoteRoost({ url: o.url, dataDir: o.dataDir ?? '', connections: seedCount, roomSize,
         ...(o.adminToken === undefined ? {} : { adminToken: o.adminToken }), ...(o.serverPid === undefined ? {} : { pid: o.serverPid }) });
     open.push(main);

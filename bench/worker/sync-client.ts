@@ -6,8 +6,12 @@
  */
 import { Agent, request, type ClientRequest } from 'node:http';
 
-/** A client's sync filter: a short timeline per room and only the senders' member events, so answers carry what changed. */
-export const BENCH_SYNC_FILTER = JSON.stringify({ room: { timeline: { limit: 10 }, state: { lazy_load_members: true } } });
+/**
+ * A client's sync filter: only the senders' member events, and a timeline long
+ * enough (50 per room) that a poll answered late still carries every message
+ * it missed, so deliveries can be counted exactly.
+ */
+export const BENCH_SYNC_FILTER = JSON.stringify({ room: { timeline: { limit: 50 }, state: { lazy_load_members: true } } });
 
 /** Failed requests in a row after which a client stops polling (counted as dropped). */
 const MAX_ERRORS_IN_A_ROW = 3;
