@@ -19,6 +19,7 @@ import type { Ceiling, StopLimits } from './lib/stop-rules.js';
 import { runChat } from './scenarios/chat.js';
 import { runFindMax } from './scenarios/find-max.js';
 import { runHold } from './scenarios/hold.js';
+import { matrixConns, runMatrix } from './scenarios/matrix.js';
 import { DEFAULT_WEAR_RATES, runWear } from './scenarios/wear.js';
 import { DEFAULT_ENDURANCE_BYTES } from './lib/endurance.js';
 import { budgetVerdict, checkMemory } from './scenarios/memory.js';
@@ -28,7 +29,7 @@ import { remoteRoost } from './target/remote.js';
 import { scratchRoost } from './target/scratch.js';
 import type { Target } from './target/target.js';
 
-export type Scenario = 'hold' | 'chat' | 'find-max' | 'memory' | 'wear';
+export type Scenario = 'hold' | 'chat' | 'find-max' | 'memory' | 'wear' | 'matrix';
 
 /** wear: a few rooms are enough to write messages; more users only lengthen seeding. */
 export const WEAR_CONNECTIONS = 20;
@@ -69,6 +70,8 @@ export interface BenchOptions {
   noFiles?: boolean;
   /** Parent of the scratch data folder and baseline seed files (default: the system temp folder). */
   tmpDir?: string;
+  /** Node flags for the scratch server, e.g. ['--cpu-prof', '--cpu-prof-dir', dir] to profile it. */
+  serverNodeArgs?: string[];
 }
 
 export const DEFAULT_RESULTS_DIR = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../bench/results/' : '../../bench/results/', import.meta.url));
@@ -101,9 +104,19 @@ async function runOn(target: Target, o: BenchOptions, progress: Progress, connec
 
 async function runScenario(target: Target, o: BenchOptions, progress: Progress, connections: number): Promise<Outcome> {
   const lifetimeMs = 30 * 60 * 1000;
-  const session = await Session.open(target, { workers: o.workers, connections, pingEveryMs: 30_000, connectTimeoutMs: 10_000, lifetimeMs, progress });
+  // matrix opens each user twice (a /sync client, later a WebSocket) plus a sender per room.
+  const matrix = o.scenario === 'matrix' ? matrixConns(target.conns.slice(0, connections), o.roomSize) : null;
+  const session = await Session.open(target, {
+    workers: o.workers, connections: matrix?.conns.length ?? connections, pingEveryMs: 30_000, connectTimeoutMs: 10_000, lifetimeMs, progress,
+    ...(matrix === null ? {} : { conns: matrix.conns }),
+  });
   try {
     switch (o.scenario) {
+      case 'matrix':
+        return await runMatrix(session, {
+          connections, senders: matrix?.senders ?? 0, rate: o.rate, roomSize: o.roomSize, msgRate: o.msgRate, seconds: o.seconds, bodyBytes: o.bodyBytes,
+          connectTimeoutMs: 10_000, settleSeconds: o.settleSeconds,
+        });
       case 'hold':
         return await runHold(session, { connections, rate: o.rate, holdSeconds: o.holdSeconds, connectTimeoutMs: 10_000, stages: 4, settleSeconds: o.settleSeconds });
       case 'chat':
@@ -179,7 +192,7 @@ export async function runBench(o: BenchOptions, log: (line: string) => void = (l
     const roomSize = o.scenario === 'wear' ? Math.min(o.roomSize, WEAR_ROOM_SIZE) : o.roomSize;
     log(`roost bench ${o.scenario}: preparing ${seedCount} bench users…`);
     const main = o.url === undefined
-      ? await scratchRoost({ connections: seedCount, roomSize, ...(o.tmpDir === undefined ? {} : { parentDir: o.tmpDir }) })
+      ? await scratchRoost({ connections: seedCount, roomSize, ...(o.tmpDir === undefined ? {} : { parentDir: o.tmpDir }), ...(o.serverNodeArgs === undefined ? {} : { nodeArgs: o.serverNodeArgs }) })
       : await remoteRoost({ url: o.url, dataDir: o.dataDir ?? '', connections: seedCount, roomSize,
         ...(o.adminToken === undefined ? {} : { adminToken: o.adminToken }), ...(o.serverPid === undefined ? {} : { pid: o.serverPid }) });
     open.push(main);

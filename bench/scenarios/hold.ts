@@ -23,6 +23,27 @@ export interface HoldParams {
   settleSeconds: number;
 }
 
+/**
+ * The server's RSS once what was just opened has settled: the lowest reading
+ * while settling, and where the server can be asked for a full GC, the lowest
+ * over 2 s after it. `from`: the snapshot that ends the settling.
+ */
+export async function settledRss(s: Session, settleSeconds: number): Promise<{ from: Snapshot; now: Snapshot; rssBytes: number | null }> {
+  let lowest: number | null = null;
+  const seen = (x: Snapshot): void => {
+    if (x.rssBytes !== null) lowest = Math.min(lowest ?? Infinity, x.rssBytes);
+  };
+  const from = await s.watch(settleSeconds * 1000, 1000, seen);
+  // The figure is what the connections keep, not the garbage their handshakes left:
+  // where the server can be asked for a full GC, only readings after it count.
+  if (s.target.collectGarbage !== undefined) {
+    await s.target.collectGarbage();
+    lowest = null;
+  }
+  const now = await s.watch(2000, 1000, seen);
+  return { from, now, rssBytes: lowest ?? now.rssBytes };
+}
+
 export async function runHold(s: Session, p: HoldParams): Promise<RunFigures & { ceiling: { rule: Ceiling; detail: string } }> {
   const steps: Step[] = [];
   s.phase = 'idle';
@@ -34,20 +55,10 @@ export async function runHold(s: Session, p: HoldParams): Promise<RunFigures & {
     const n = Math.round((p.connections * i) / p.stages);
     s.phase = `ramp ${n}`;
     await s.rampTo(n, p.rate, p.connectTimeoutMs);
-    // RSS is read as the lowest value seen while settling.
-    let lowest: number | null = null;
-    const seen = (x: Snapshot): void => {
-      if (x.rssBytes !== null) lowest = Math.min(lowest ?? Infinity, x.rssBytes);
-    };
-    from = await s.watch(p.settleSeconds * 1000, 1000, seen);
-    // The figure is what the connections keep, not the garbage their handshakes left:
-    // where the server can be asked for a full GC, only readings after it count.
-    if (s.target.collectGarbage !== undefined) {
-      await s.target.collectGarbage();
-      lowest = null;
-    }
-    const now = await s.watch(2000, 1000, seen);
-    steps.push({ ...s.stepSince(from, now, newHistogram(), newHistogram()), rssBytes: lowest ?? now.rssBytes });
+    const settled = await settledRss(s, p.settleSeconds);
+    from = settled.from;
+    const now = settled.now;
+    steps.push({ ...s.stepSince(from, now, newHistogram(), newHistogram()), rssBytes: settled.rssBytes });
     if (now.stats.failed > 0 && now.stats.established < n * 0.5) break;
   }
   const afterRamp = s.last ?? (await s.sample());

@@ -11,6 +11,7 @@ import type { Progress } from '../lib/progress.js';
 import type { Step } from '../lib/result.js';
 import { sourceAddresses } from '../lib/addresses.js';
 import type { Target } from '../target/target.js';
+import type { ConnSpec } from '../worker/protocol.js';
 import { WorkerPool, type PoolStats } from '../worker/pool.js';
 
 /** Descriptors a load generator keeps for itself (IPC, stdio, Node internals). */
@@ -23,6 +24,10 @@ export interface SessionOptions {
   connectTimeoutMs: number;
   lifetimeMs: number;
   progress: Progress;
+  /** The clients to open, in order (default: the target's first `connections`). */
+  conns?: ConnSpec[];
+  /** `timeout` of Matrix clients' `/sync` long-polls (default 30 s). */
+  syncHoldMs?: number;
 }
 
 export interface Snapshot {
@@ -47,6 +52,7 @@ export function defaultWorkers(): number {
 export class Session {
   readonly ackTotal: Histogram = newHistogram();
   readonly deliveryTotal: Histogram = newHistogram();
+  readonly syncTotal: Histogram = newHistogram();
   last: Snapshot | null = null;
   private prevAcked = 0;
   private prevAt = Date.now();
@@ -58,8 +64,10 @@ export class Session {
     const host = new URL(target.wsUrl).hostname;
     const pool = await WorkerPool.start({
       url: target.wsUrl,
+      httpBase: target.httpBase,
+      syncHoldMs: o.syncHoldMs ?? 30_000,
       localAddresses: sourceAddresses(host),
-      conns: target.conns.slice(0, o.connections),
+      conns: o.conns ?? target.conns.slice(0, o.connections),
       workers: workersNeeded(o.connections, o.workers, fdLimitOf('self')?.hard ?? null),
       pingEveryMs: o.pingEveryMs,
       connectTimeoutMs: o.connectTimeoutMs,
@@ -77,6 +85,7 @@ export class Session {
     const clients = this.pool.pids.map((p) => sampleProc(p));
     this.ackTotal.add(stats.ack);
     this.deliveryTotal.add(stats.delivery);
+    this.syncTotal.add(stats.sync);
     const now = Date.now();
     const msgsPerSecond = now > this.prevAt ? ((stats.acked - this.prevAcked) * 1000) / (now - this.prevAt) : 0;
     const snap: Snapshot = {

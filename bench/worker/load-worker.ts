@@ -8,7 +8,9 @@
 import WebSocket from 'ws';
 import { fdLimitOf } from '../lib/fd-limit.js';
 import { encode, newHistogram, recordMs } from '../lib/histogram.js';
+import { forEachSentAt, stampedBody, wallMs } from '../lib/sent-at.js';
 import { READ_INTERVAL_MS } from '../../src/web/read-throttle.js';
+import { SyncClient } from './sync-client.js';
 import type { ConnectCommand, FromWorker, InitCommand, LoadCommand, ToWorker, WorkerStats } from './protocol.js';
 
 const MAX_HANDSHAKES_IN_FLIGHT = 1000;
@@ -20,7 +22,7 @@ const READ_EVERY_MS = READ_INTERVAL_MS;
 const enum State { Idle, Connecting, Open, Failed, Closed }
 
 /** `seenSeq`: the newest message received; `readSeq`: the newest this connection said it read. */
-interface Slot { ws: WebSocket | null; state: State; room: string; token: string; inFlight: number; seenSeq: number; readSeq: number }
+interface Slot { ws: WebSocket | null; sync: SyncClient | null; state: State; room: string; token: string; asSync: boolean; inFlight: number; seenSeq: number; readSeq: number }
 interface Pending { at: number; slot: number }
 
 let init: InitCommand | null = null;
@@ -30,13 +32,15 @@ const tag = `${process.pid.toString(36)}${Date.now().toString(36)}`;
 
 const counters = {
   established: 0, connecting: 0, failed: 0, dropped: 0, sent: 0, acked: 0, delivered: 0, pongs: 0, skipped: 0,
-  readsSent: 0, receiptFrames: 0,
+  readsSent: 0, receiptFrames: 0, syncsAnswered: 0, syncsEmpty: 0, syncErrors: 0, syncTimeouts: 0, syncDelivered: 0,
 };
 const failReasons: Record<string, number> = {};
 const dropCodes: Record<string, number> = {};
 const ackErrors: Record<string, number> = {};
+const syncErrorReasons: Record<string, number> = {};
 const ackHist = newHistogram();
 const deliveryHist = newHistogram();
+const syncHist = newHistogram();
 const pending = new Map<string, Pending>();
 let nextId = 1;
 let readTimer: NodeJS.Timeout | null = null;
@@ -48,8 +52,6 @@ const bump = (m: Record<string, number>, key: string): void => {
 const post = (msg: FromWorker): void => {
   if (process.connected) process.send?.(msg);
 };
-/** Wall-clock milliseconds with sub-millisecond precision, comparable across processes on one box. */
-const wallMs = (): number => performance.timeOrigin + performance.now();
 
 function failReason(err: Error & { code?: string }): string {
   if (err.code !== undefined) return err.code;
@@ -62,12 +64,7 @@ function onFrame(index: number, text: string): void {
   if (text.startsWith('{"type":"message"')) {
     counters.delivered += 1;
     if (readTimer !== null) noteSeen(index, text);
-    const at = text.indexOf('"body":"t:');
-    if (at !== -1) {
-      const end = text.indexOf('|', at + 10);
-      const sentAt = Number(text.slice(at + 10, end));
-      if (Number.isFinite(sentAt)) recordMs(deliveryHist, wallMs() - sentAt);
-    }
+    forEachSentAt(text, (sentAt) => recordMs(deliveryHist, wallMs() - sentAt));
     return;
   }
   if (text.startsWith('{"type":"ack"')) {
@@ -150,8 +147,7 @@ function sendOne(index: number, bodyBytes: number): boolean {
     return false;
   }
   const id = (nextId++).toString(36);
-  const head = `t:${wallMs().toFixed(3)}|`;
-  const body = head.length < bodyBytes ? head + 'x'.repeat(bodyBytes - head.length) : head;
+  const body = stampedBody(bodyBytes);
   pending.set(id, { at: performance.now(), slot: index });
   slot.inFlight += 1;
   counters.sent += 1;
@@ -159,11 +155,50 @@ function sendOne(index: number, bodyBytes: number): boolean {
   return true;
 }
 
+/** A Matrix client: established once its initial sync is answered, then long-polling until stopped. */
+function openSync(cfg: InitCommand, slot: Slot, localAddress: string | undefined): void {
+  slot.state = State.Connecting;
+  counters.connecting += 1;
+  const client = new SyncClient({ base: cfg.httpBase, token: slot.token, holdMs: cfg.syncHoldMs, connectTimeoutMs: cfg.connectTimeoutMs, ...(localAddress === undefined ? {} : { localAddress }) }, {
+    established: () => {
+      slot.state = State.Open;
+      counters.connecting -= 1;
+      counters.established += 1;
+    },
+    failed: (reason) => {
+      slot.state = State.Failed;
+      counters.connecting -= 1;
+      counters.failed += 1;
+      bump(failReasons, `sync_${reason}`);
+    },
+    answered: (text) => {
+      counters.syncsAnswered += 1;
+      const found = forEachSentAt(text, (sentAt) => recordMs(syncHist, wallMs() - sentAt));
+      counters.syncDelivered += found;
+      if (found === 0 && text.includes('"join":{}')) counters.syncsEmpty += 1;
+    },
+    error: (reason, timeout) => {
+      counters.syncErrors += 1;
+      if (timeout) counters.syncTimeouts += 1;
+      bump(syncErrorReasons, reason);
+    },
+    dropped: (reason) => {
+      slot.state = State.Closed;
+      counters.established -= 1;
+      counters.dropped += 1;
+      bump(dropCodes, `sync_${reason}`);
+    },
+  });
+  slot.sync = client;
+  client.start();
+}
+
 function open(index: number): void {
   const cfg = init;
   const slot = slots[index];
   if (cfg === null || slot === undefined || slot.state !== State.Idle) return;
   const addrs = cfg.localAddresses;
+  if (slot.asSync) return openSync(cfg, slot, addrs.length > 0 ? addrs[index % addrs.length] : undefined);
   const ws = new WebSocket(cfg.url, {
     headers: { Authorization: `Bearer ${slot.token}` },
     handshakeTimeout: cfg.connectTimeoutMs,
@@ -289,11 +324,12 @@ function startPings(cfg: InitCommand): void {
 
 function stats(): WorkerStats {
   const s: WorkerStats = {
-    type: 'stats', ...counters, failReasons, dropCodes, ackErrors,
-    loadRunning: load !== null, ackHist: encode(ackHist), deliveryHist: encode(deliveryHist),
+    type: 'stats', ...counters, failReasons, dropCodes, ackErrors, syncErrorReasons,
+    loadRunning: load !== null, ackHist: encode(ackHist), deliveryHist: encode(deliveryHist), syncHist: encode(syncHist),
   };
   ackHist.reset();
   deliveryHist.reset();
+  syncHist.reset();
   return s;
 }
 
@@ -301,7 +337,10 @@ function stop(): void {
   stopping = true;
   if (load !== null) clearInterval(load.timer);
   if (readTimer !== null) clearInterval(readTimer);
-  for (const s of slots) s.ws?.terminate();
+  for (const s of slots) {
+    s.ws?.terminate();
+    s.sync?.stop();
+  }
   post({ type: 'stopped' });
   setTimeout(() => process.exit(0), 100);
 }
@@ -310,7 +349,7 @@ process.on('message', (msg: ToWorker) => {
   switch (msg.type) {
     case 'init':
       init = msg;
-      slots = msg.conns.map((c) => ({ ws: null, state: State.Idle, room: c.room, token: c.token, inFlight: 0, seenSeq: 0, readSeq: 0 }));
+      slots = msg.conns.map((c) => ({ ws: null, sync: null, state: State.Idle, room: c.room, token: c.token, asSync: c.sync === true, inFlight: 0, seenSeq: 0, readSeq: 0 }));
       setTimeout(() => process.exit(3), msg.lifetimeMs);
       startPings(msg);
       post({ type: 'ready', fdLimit: fdLimitOf('self')?.hard ?? null });

@@ -8,6 +8,8 @@ import type { ConnSpec, FromWorker, LoadCommand, LoadCounts, ToWorker, WorkerSta
 
 export interface PoolOptions {
   url: string;
+  httpBase: string;
+  syncHoldMs: number;
   localAddresses: string[];
   conns: ConnSpec[];
   workers: number;
@@ -20,6 +22,8 @@ export interface PoolOptions {
 export interface PoolStats extends LoadCounts {
   ack: Histogram;
   delivery: Histogram;
+  /** send→`/sync` delivery (Matrix clients). */
+  sync: Histogram;
 }
 
 function workerUrl(): URL {
@@ -55,7 +59,7 @@ export class WorkerPool {
         members.push(m);
         child.on('message', (msg: FromWorker) => m.waiting.shift()?.(msg));
         const ready = await WorkerPool.ask(m, {
-          type: 'init', url: o.url, conns, pingEveryMs: o.pingEveryMs, connectTimeoutMs: o.connectTimeoutMs,
+          type: 'init', url: o.url, httpBase: o.httpBase, syncHoldMs: o.syncHoldMs, conns, pingEveryMs: o.pingEveryMs, connectTimeoutMs: o.connectTimeoutMs,
           lifetimeMs: o.lifetimeMs,
           // Each worker takes every n-th address, so no two workers share a source port range.
           localAddresses: o.localAddresses.filter((_, j) => j % o.workers === i),
@@ -115,7 +119,9 @@ export class WorkerPool {
     const replies = await Promise.all(this.members.map((m) => WorkerPool.ask(m, { type: 'stats' }, 10_000)));
     const sum: PoolStats = {
       established: 0, connecting: 0, failed: 0, failReasons: {}, dropped: 0, dropCodes: {}, sent: 0, acked: 0,
-      ackErrors: {}, delivered: 0, pongs: 0, skipped: 0, readsSent: 0, receiptFrames: 0, loadRunning: false, ack: newHistogram(), delivery: newHistogram(),
+      ackErrors: {}, delivered: 0, pongs: 0, skipped: 0, readsSent: 0, receiptFrames: 0,
+      syncsAnswered: 0, syncsEmpty: 0, syncErrors: 0, syncTimeouts: 0, syncErrorReasons: {}, syncDelivered: 0,
+      loadRunning: false, ack: newHistogram(), delivery: newHistogram(), sync: newHistogram(),
     };
     for (const r of replies) {
       if (r.type !== 'stats') continue;
@@ -131,12 +137,19 @@ export class WorkerPool {
       sum.skipped += s.skipped;
       sum.readsSent += s.readsSent;
       sum.receiptFrames += s.receiptFrames;
+      sum.syncsAnswered += s.syncsAnswered;
+      sum.syncsEmpty += s.syncsEmpty;
+      sum.syncErrors += s.syncErrors;
+      sum.syncTimeouts += s.syncTimeouts;
+      sum.syncDelivered += s.syncDelivered;
+      addCounts(sum.syncErrorReasons, s.syncErrorReasons);
       sum.loadRunning ||= s.loadRunning;
       addCounts(sum.failReasons, s.failReasons);
       addCounts(sum.dropCodes, s.dropCodes);
       addCounts(sum.ackErrors, s.ackErrors);
       sum.ack.add(decode(s.ackHist));
       sum.delivery.add(decode(s.deliveryHist));
+      sum.sync.add(decode(s.syncHist));
     }
     return sum;
   }

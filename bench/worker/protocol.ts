@@ -3,13 +3,20 @@
  * the fork() IPC channel. Plain data only: it crosses a process boundary.
  */
 
-/** One client connection the worker should open: its token and the room it talks in. */
-export interface ConnSpec { token: string; room: string }
+/**
+ * One client connection the worker should open: its token and the room it
+ * talks in; `sync`: a Matrix client long-polling `/sync` instead of a WebSocket.
+ */
+export interface ConnSpec { token: string; room: string; sync?: true }
 
 export interface InitCommand {
   type: 'init';
   /** ws://host:port/ws */
   url: string;
+  /** http://host:port (Matrix `/sync` clients). */
+  httpBase: string;
+  /** `timeout` of a Matrix client's long-polls. */
+  syncHoldMs: number;
   /** Source addresses to spread connections over ([] = let the kernel choose). */
   localAddresses: string[];
   conns: ConnSpec[];
@@ -69,6 +76,14 @@ export interface LoadCounts {
   readsSent: number;
   /** `receipt` and `receipts` frames received. */
   receiptFrames: number;
+  /** Matrix clients: long-polls answered, answered with nothing (held to their timeout), failed, given up by the client. */
+  syncsAnswered: number;
+  syncsEmpty: number;
+  syncErrors: number;
+  syncTimeouts: number;
+  syncErrorReasons: Record<string, number>;
+  /** Stamped messages found in `/sync` answers. */
+  syncDelivered: number;
   loadRunning: boolean;
 }
 
@@ -78,6 +93,8 @@ export interface WorkerStats extends LoadCounts {
   /** hdr-histogram, compressed base64, microseconds, this interval only. */
   ackHist: string;
   deliveryHist: string;
+  /** send→`/sync` delivery, the same encoding. */
+  syncHist: string;
 }
 
 export type FromWorker =

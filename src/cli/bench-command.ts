@@ -23,15 +23,15 @@ function terabytes(value: string): number {
 export function benchCommand(program: Command): void {
   program.command('bench')
     .description('measure how many connections and messages this box holds (starts a scratch server unless --url)')
-    .option('--scenario <name>', 'hold, chat, find-max, memory (the RSS budget check: idle, then after --logins logins), or wear (bytes written to storage per message)', 'hold')
+    .option('--scenario <name>', 'hold, chat, find-max, memory (the RSS budget check: idle, then after --logins logins), wear (bytes written to storage per message), or matrix (Matrix clients holding /sync while WebSocket senders talk)', 'hold')
     .option('--connections <n>', 'connections to open (find-max: the most to try)', '10000')
     .option('--rate <n>', 'new connections per second', '2000')
     .option('--hold <s>', 'hold: seconds to hold the connections', '30')
-    .option('--settle <s>', 'hold: seconds to let the server settle (GC) after each ramp stage before reading RSS', '10')
+    .option('--settle <s>', 'hold, matrix: seconds to let the server settle (GC) after each ramp stage before reading RSS', '10')
     .option('--room-size <k>', 'connections per room', '50')
-    .option('--senders <m>', 'chat, find-max: connections that send', '200')
-    .option('--msg-rate <n>', 'chat, find-max: messages per second offered, in total', '1000')
-    .option('--seconds <s>', 'chat: seconds of sending', '20')
+    .option('--senders <m>', 'chat, find-max: connections that send (matrix: one per room)', '200')
+    .option('--msg-rate <n>', 'chat, find-max, matrix: messages per second offered, in total', '1000')
+    .option('--seconds <s>', 'chat, matrix: seconds of sending', '20')
     .option('--body-bytes <n>', 'message body size', '64')
     .option('--workers <n>', 'load-generator processes (default: cores − 1, at least 1; more if the fd limit needs them)')
     .option('--step <n>', 'find-max: connections added per step', '2000')
@@ -53,12 +53,13 @@ export function benchCommand(program: Command): void {
     .action(async (f: BenchFlags) => {
       const { defaultOptions, runBench } = await import('../../bench/run.js');
       const { parseBytes } = await import('../../bench/lib/stop-rules.js');
-      if (!['hold', 'chat', 'find-max', 'memory', 'wear'].includes(f.scenario)) throw new UsageError(`--scenario must be hold, chat, find-max, memory or wear (got ${f.scenario})`);
+      if (!['hold', 'chat', 'find-max', 'memory', 'wear', 'matrix'].includes(f.scenario)) throw new UsageError(`--scenario must be hold, chat, find-max, memory, wear or matrix (got ${f.scenario})`);
+      if (f.scenario === 'matrix' && f.baseline === true) throw new UsageError('--baseline has no Matrix door to compare: the matrix scenario measures WebSockets in the same run');
       if (f.url !== undefined && f.data === undefined) throw new UsageError('--url needs --data DIR: bench users are created in that server\'s data folder');
       const d = defaultOptions();
       const o = {
         ...d,
-        scenario: f.scenario as 'hold' | 'chat' | 'find-max' | 'memory' | 'wear',
+        scenario: f.scenario as 'hold' | 'chat' | 'find-max' | 'memory' | 'wear' | 'matrix',
         connections: int('connections', f.connections, 1),
         rate: int('rate', f.rate, 1),
         holdSeconds: int('hold', f.hold, 0),

@@ -1,0 +1,133 @@
+/**
+ * matrix: N Matrix clients, each holding a `/sync` long-poll (one keep-alive
+ * HTTP connection each, re-polling the moment an answer comes) in rooms of K,
+ * while one native WebSocket sender per room sends M messages/s in total.
+ * Reports send→`/sync` delivery latency, the server's bytes per held `/sync`
+ * next to its bytes per WebSocket (N WebSockets opened afterwards in the same
+ * run), and how the polls went.
+ */
+import { summarize } from '../lib/histogram.js';
+import type { RunFigures, Step } from '../lib/result.js';
+import type { Ceiling } from '../lib/stop-rules.js';
+import type { ConnSpec } from '../worker/protocol.js';
+import { measureLoad } from './chat.js';
+import { classifyFailures } from './figures.js';
+import { settledRss } from './hold.js';
+import type { Session } from './session.js';
+
+export interface MatrixParams {
+  connections: number;
+  rate: number;
+  roomSize: number;
+  msgRate: number;
+  seconds: number;
+  bodyBytes: number;
+  connectTimeoutMs: number;
+  settleSeconds: number;
+}
+
+/** What the brief for this door asks: p99 send→`/sync` under 100 ms, a held `/sync` at most twice a WebSocket's bytes. */
+export const MATRIX_P99_TARGET_MS = 100;
+export const MATRIX_BYTES_TARGET_RATIO = 2;
+
+/**
+ * The clients in the order they are opened: one WebSocket sender per full
+ * room (its first member), then every user as a `/sync` client, then every
+ * user again as a WebSocket (for the bytes comparison). `users`: one spec per
+ * user, in room order, rooms of roomSize.
+ */
+export function matrixConns(users: readonly ConnSpec[], roomSize: number): { conns: ConnSpec[]; senders: number } {
+  const senders: ConnSpec[] = [];
+  for (let i = 0; i + roomSize <= users.length; i += roomSize) {
+    const first = users[i];
+    if (first !== undefined) senders.push(first);
+  }
+  return { conns: [...senders, ...users.map((u) => ({ ...u, sync: true as const })), ...users], senders: senders.length };
+}
+
+const perClient = (after: number | null, before: number | null, n: number): number | null =>
+  after === null || before === null || n <= 0 ? null : Math.round((after - before) / n);
+
+export async function runMatrix(s: Session, p: MatrixParams & { senders: number }): Promise<RunFigures & { ceiling: { rule: Ceiling; detail: string } }> {
+  const steps: Step[] = [];
+  const R = p.senders;
+  const N = p.connections;
+  s.phase = `senders ${R}`;
+  await s.rampTo(R, p.rate, p.connectTimeoutMs);
+  const idle = await settledRss(s, p.settleSeconds);
+  steps.push({ ...s.stepSince(idle.from, idle.now, s.ackTotal, s.deliveryTotal), rssBytes: idle.rssBytes, note: `${R} WebSocket senders, no /sync held` });
+  const sendersUp = idle.now.stats.established;
+
+  s.phase = `/sync ${N}`;
+  await s.rampTo(R + N, p.rate, p.connectTimeoutMs);
+  const held = await settledRss(s, p.settleSeconds);
+  const syncHeld = held.now.stats.established - sendersUp;
+  steps.push({ ...s.stepSince(held.from, held.now, s.ackTotal, s.deliveryTotal), rssBytes: held.rssBytes, note: `${syncHeld} /sync held` });
+
+  s.phase = `matrix ${p.msgRate}/s`;
+  const before = s.last ?? (await s.sample());
+  s.syncTotal.reset();
+  // Only the sender's own WebSocket is in its room on the native side: one delivery per message there.
+  const out = await measureLoad(s, Array.from({ length: Math.min(R, sendersUp) }, (_, i) => i), 1, p);
+  // Deliveries can be counted against a figure only when every member holds a /sync (which
+  // clients failed to start is not known here); otherwise the drain takes its full 10 s.
+  const everyoneHeld = syncHeld === N;
+  const expected = out.acked * p.roomSize;
+  const drained = await s.watch(10_000, 250, (x) => everyoneHeld && x.stats.syncDelivered - before.stats.syncDelivered >= expected);
+  const delivered = drained.stats.syncDelivered - before.stats.syncDelivered;
+  const latency = summarize(s.syncTotal);
+  steps.push({ ...out.step, delivery: latency, note: `${p.msgRate} msg/s offered, delivery = send→/sync` });
+
+  s.phase = `WebSocket ${N}`;
+  const loaded = await settledRss(s, p.settleSeconds);
+  await s.rampTo(R + 2 * N, p.rate, p.connectTimeoutMs);
+  const ws = await settledRss(s, p.settleSeconds);
+  const wsHeld = ws.now.stats.established - loaded.now.stats.established;
+  steps.push({ ...s.stepSince(ws.from, ws.now, s.ackTotal, s.deliveryTotal), rssBytes: ws.rssBytes, note: `${wsHeld} WebSockets added` });
+
+  const end = s.last ?? ws.now;
+  const syncBytes = perClient(held.rssBytes, idle.rssBytes, syncHeld);
+  const wsBytes = perClient(ws.rssBytes, loaded.rssBytes, wsHeld);
+  const ratio = syncBytes === null || wsBytes === null || wsBytes <= 0 ? null : Math.round((syncBytes / wsBytes) * 100) / 100;
+  const lost = everyoneHeld ? expected - delivered : null;
+  const failures = classifyFailures(end.stats.failReasons, R + 2 * N, s.target.serverFdCap);
+  const ack = summarize(s.ackTotal);
+  const mib = (b: number | null): number | null => (b === null ? null : Math.round((b / 2 ** 20) * 10) / 10);
+  return {
+    target: s.target.name,
+    steps,
+    memory: null,
+    ceiling: failures.rule !== 'none' ? failures
+      : lost !== null && lost > 0 ? { rule: 'latency', detail: `${lost} /sync deliveries missing after a 10 s drain` }
+        : { rule: 'none', detail: 'every acked message reached every member\'s /sync' },
+    figures: {
+      '/sync clients held': syncHeld,
+      'WebSocket senders (one per room)': sendersUp,
+      'offered msgs/s': p.msgRate,
+      'sent': out.sent,
+      'acked (durable)': out.acked,
+      'durable msgs/s': Math.round(out.acked / out.seconds),
+      'ack errors': Object.keys(out.ackErrors).length === 0 ? 'none' : JSON.stringify(out.ackErrors),
+      'send→ack p50 / p99 ms': `${ack.p50Ms} / ${ack.p99Ms}`,
+      'send→/sync delivery p50 / p90 / p99 / max ms': `${latency.p50Ms} / ${latency.p90Ms} / ${latency.p99Ms} / ${latency.maxMs}`,
+      'send→/sync delivery p50 ms': latency.p50Ms,
+      'send→/sync delivery p99 ms': latency.p99Ms,
+      [`p99 target (< ${MATRIX_P99_TARGET_MS} ms)`]: latency.count === 0 ? 'not measured' : latency.p99Ms < MATRIX_P99_TARGET_MS ? 'pass' : 'missed',
+      'delivered via /sync': delivered,
+      'expected /sync deliveries': everyoneHeld ? expected : null,
+      'lost': lost,
+      'syncs answered': drained.stats.syncsAnswered,
+      'syncs answered empty (held to their timeout)': drained.stats.syncsEmpty,
+      'sync errors': end.stats.syncErrors,
+      'sync timeouts (client gave up)': end.stats.syncTimeouts,
+      'sync error reasons': Object.keys(end.stats.syncErrorReasons).length === 0 ? 'none' : JSON.stringify(end.stats.syncErrorReasons),
+      'server CPU % (load period)': out.step.cpuPercent,
+      'server RSS idle / with /sync held / after load / with WebSockets too, MiB': `${mib(idle.rssBytes)} / ${mib(held.rssBytes)} / ${mib(loaded.rssBytes)} / ${mib(ws.rssBytes)}`,
+      'bytes per held /sync': syncBytes,
+      'bytes per WebSocket (same run)': wsBytes,
+      '/sync : WebSocket bytes': ratio,
+      [`bytes target (≤ ${MATRIX_BYTES_TARGET_RATIO}× WebSocket)`]: ratio === null ? 'not measured' : ratio <= MATRIX_BYTES_TARGET_RATIO ? 'pass' : 'missed',
+      'messages stored (scratch database)': s.target.storedMessages(),
+    },
+  };
+}

@@ -1,0 +1,48 @@
+import t from 'tap';
+import { forEachSentAt, stampedBody } from '../../bench/lib/sent-at.js';
+import { defaultOptions, runBench } from '../../bench/run.js';
+import { matrixConns } from '../../bench/scenarios/matrix.js';
+import { nextBatchOf } from '../../bench/worker/sync-client.js';
+import { childPids, quiet } from './helpers.js';
+
+t.test('matrix clients are opened after one sender per full room, and WebSockets for every user after them', async (t) => {
+  const users = Array.from({ length: 5 }, (_, i) => ({ token: `t${i}`, room: String(Math.floor(i / 2) + 1) }));
+  const { conns, senders } = matrixConns(users, 2);
+  t.equal(senders, 2, 'rooms 1 and 2 are full; room 3 has one member and no sender');
+  t.same(conns.slice(0, 2).map((c) => c.token), ['t0', 't2']);
+  t.same(conns.slice(2, 7).map((c) => c.sync), [true, true, true, true, true], 'then every user as a /sync client');
+  t.same(conns.slice(7).map((c) => c.sync), [undefined, undefined, undefined, undefined, undefined], 'then every user as a WebSocket');
+});
+
+t.test('every stamped body in a /sync answer gives its send time', async (t) => {
+  const a = stampedBody(64);
+  const b = stampedBody(16);
+  t.equal(a.length, 64);
+  const text = JSON.stringify({ next_batch: 's9_3_0', rooms: { join: { '!r1:x': { timeline: { events: [{ content: { body: a } }, { content: { body: b } }] } } } } });
+  const seen: number[] = [];
+  t.equal(forEachSentAt(text, (ms) => seen.push(ms)), 2);
+  t.same(seen, [Number(a.slice(2, a.indexOf('|'))), Number(b.slice(2, b.indexOf('|')))]);
+  t.equal(forEachSentAt('{"body":"hello"}', () => t.fail('no stamp here')), 0);
+  t.equal(nextBatchOf(text), 's9_3_0');
+  t.equal(nextBatchOf('{"errcode":"M_UNKNOWN_TOKEN"}'), null);
+});
+
+t.test('matrix: held /sync clients receive every acked message, and the report has its figures', async (t) => {
+  const o = { ...defaultOptions(), scenario: 'matrix' as const, connections: 20, rate: 200, roomSize: 10, msgRate: 20, seconds: 3, settleSeconds: 1, logins: 0, workers: 1, noFiles: true };
+  const { result } = await runBench(o, quiet);
+  const f = result.figures;
+  t.equal(f['/sync clients held'], 20);
+  t.equal(f['WebSocket senders (one per room)'], 2);
+  const acked = f['acked (durable)'];
+  t.ok(typeof acked === 'number' && acked > 0, `acked ${String(acked)}`);
+  t.equal(f['expected /sync deliveries'], (acked as number) * 10, 'every member of the room holds a /sync');
+  t.equal(f['delivered via /sync'], f['expected /sync deliveries']);
+  t.equal(f['lost'], 0);
+  t.equal(f['messages stored (scratch database)'], acked);
+  t.ok((f['syncs answered'] as number) > 0);
+  t.equal(f['sync errors'], 0);
+  t.ok((f['send→/sync delivery p99 ms'] as number) > 0);
+  for (const k of ['bytes per held /sync', 'bytes per WebSocket (same run)', '/sync : WebSocket bytes', 'sync timeouts (client gave up)', 'p99 target (< 100 ms)']) t.ok(k in f, k);
+  t.equal(result.ceiling.rule, 'none', result.ceiling.detail);
+  t.same(childPids(), [], 'load generators and the server have exited');
+});
