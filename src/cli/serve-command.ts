@@ -3,6 +3,7 @@ import { generatePassword, hashPassword } from '../auth/password.js';
 import type { RawValue } from '../config/load.js';
 import type { Config, SettingName } from '../config/schema.js';
 import { startServer } from '../gateway/server.js';
+import { loadUws } from '../gateway/uws.js';
 import { createLogger, type Logger } from '../log.js';
 import { addUser, countUsers } from '../store/admin/admin.js';
 import { openWritable } from '../store/db/database.js';
@@ -38,6 +39,9 @@ export function serveCommand(program: Command): void {
       if (opts.tlsCert !== undefined) flags.tlsCert = opts.tlsCert;
       if (opts.tlsKey !== undefined) flags.tlsKey = opts.tlsKey;
       const config = configFrom(opts, flags);
+      // A machine that cannot load the WebSocket binary gets its one line before anything is
+      // written: no data folder, no first admin whose password would be shown for nothing.
+      loadUws();
       const log = createLogger({ level: config.logLevel, pretty: opts.pretty ? true : undefined });
       if (process.getuid?.() === 0) {
         process.stderr.write('roost: warning: running as root; run Roost as an unprivileged user (the systemd unit uses User=roost)\n');
