@@ -38,6 +38,7 @@ const idParam = (text: string | undefined): number | null => (text !== undefined
  *   DELETE /api/v1/rooms/:room/hooks/:id         → {changed}
  *   POST   /api/v1/rooms/:room/webhooks {url, trigger, name?} → 201 {webhook, secret}
  *   DELETE /api/v1/rooms/:room/webhooks/:id      → {changed}
+ *   POST   /api/v1/rooms/:room/assistant {member} → {changed} (the assistant's bot in or out)
  */
 export function mountIntegrationRoutes(app: HttpRoutes, deps: IntegrationRouteDeps): void {
   const { integrations, config } = deps;
@@ -65,6 +66,21 @@ export function mountIntegrationRoutes(app: HttpRoutes, deps: IntegrationRouteDe
       const name = field(body, 'name') ?? 'hook';
       if (typeof name !== 'string') return ex.error('bad_request', 'body must be {"name"?: string}');
       answer(ex, 201, await integrations.createHook(caller(s), room, name, (token) => `${base}/api/v1/hooks/${token}`));
+    })();
+  });
+
+  app.post('/api/v1/rooms/:room/assistant', (res: HttpResponse, req: HttpRequest) => {
+    const ex = new Exchange(res);
+    const room = req.getParameter(0) ?? '';
+    const length = req.getHeader('content-length');
+    const s = authenticated(ex, req, deps);
+    if (s === undefined) return;
+    return (async () => {
+      const body = await ex.readJson(limit, length);
+      if (body === undefined) return;
+      const member = field(body, 'member');
+      if (typeof member !== 'boolean') return ex.error('bad_request', 'body must be {"member": boolean}');
+      answer(ex, 200, await integrations.setAssistant(caller(s), room, member));
     })();
   });
 

@@ -1,5 +1,6 @@
 import t from 'tap';
 import { BUSY_TEXT, FULL_TEXT } from '../../src/chat/assistant.js';
+import { setMemberRole } from '../../src/store/admin/admin.js';
 import { disableAssistant, enableAssistant } from '../../src/store/admin/assistant.js';
 import type { Frame, TestClient } from '../helpers/client.js';
 import { startFakeLlm, type FakeBehaviour, type FakeLlm } from '../helpers/fake-llm.js';
@@ -208,4 +209,45 @@ t.test('a running server follows disable and enable without a restart', async (t
   t.equal(w.llm.requests.length, 1, 'only the question asked while enabled reached the model');
   t.match(w.llm.promptText(0), /Question: @assistant are you on\?/);
   t.equal(w.alice.frames.filter((f) => f.type === 'message' && f.from === w.bot && f.event === undefined).length, 1, 'one answer posted');
+});
+
+t.test('a room\'s owners and moderators see whether the assistant is in, and invite or remove it over HTTP', async (t) => {
+  const llm = await startFakeLlm({ kind: 'stream', chunks: ['hi'] });
+  t.teardown(() => llm.close());
+  const ts = await startTestServer({ assistantEditIntervalMs: 0 });
+  t.teardown(() => ts.close());
+  const alice = await ts.user('alice');
+  const bob = await ts.user('bob');
+  const room = await ts.room('family', ['alice', 'bob']);
+  ts.admin((db) => setMemberRole(db, 'family', 'alice', 'moderator'));
+  await ts.followed();
+  const list = async (token: string): Promise<Record<string, unknown>> =>
+    (await (await fetch(`${ts.http}/api/v1/rooms/${room}/integrations`, { headers: { Authorization: `Bearer ${token}` } })).json()) as Record<string, unknown>;
+  const set = (token: string, member: boolean): Promise<Response> => fetch(`${ts.http}/api/v1/rooms/${room}/assistant`, {
+    method: 'POST', headers: { Authorization: `Bearer ${token}` }, body: JSON.stringify({ member }),
+  });
+
+  t.notOk('assistant' in await list(alice.token), 'no assistant entry while it is off');
+  t.equal((await set(alice.token, true)).status, 409, 'nothing to invite while it is off');
+
+  const enabled = ts.admin((db) => enableAssistant(db, { url: llm.url, model: 'tiny', name: 'assistant', allowRemote: false }));
+  await ts.followed();
+  t.match(await list(alice.token), { assistant: { bot: String(enabled.bot), botName: 'assistant', member: false } });
+  const refused = await set(bob.token, true);
+  t.equal(refused.status, 403, 'a plain member may not');
+  t.match(await refused.json(), { error: { reason: 'not_allowed_for_role' } });
+
+  const invited = await set(alice.token, true);
+  t.equal(invited.status, 200);
+  t.match(await invited.json(), { changed: true });
+  t.match(await list(alice.token), { assistant: { member: true } });
+  await ts.followed();
+  const c = await ts.connect(alice.token);
+  const q = await say(c, room, '@assistant hello');
+  t.equal((await replyTo(c, room, q, String(enabled.bot), (b) => b === 'hi')).body, 'hi', 'once invited, it answers');
+
+  t.equal((await set(alice.token, false)).status, 200);
+  t.match(await list(alice.token), { assistant: { member: false } });
+  const audit = ts.admin((db) => db.prepare("SELECT action, actor AS kind FROM audit_log WHERE action IN ('room.add', 'room.remove') ORDER BY id").all()) as Array<{ action: string; kind: string }>;
+  t.same(audit, [{ action: 'room.add', kind: 'api' }, { action: 'room.remove', kind: 'api' }], `the invite and the removal are audited as the API's: ${JSON.stringify(audit)}`);
 });

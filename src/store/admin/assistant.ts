@@ -1,7 +1,8 @@
 import { RoostError } from '../../protocol/errors.js';
 import { appendAudit, cliActor, type Actor } from '../history/audit.js';
 import type { Db } from '../db/database.js';
-import { event } from './admin.js';
+import type { WireAssistant } from '../../protocol/integrations.js';
+import { addMember, event, findRoom, removeMember } from './admin.js';
 import { insertBot } from './bots.js';
 
 /**
@@ -70,4 +71,20 @@ export function disableAssistant(db: Db, actor: Actor = cliActor()): boolean {
     }
     return changed;
   }).immediate();
+}
+
+/** The enabled assistant as a room's integrations show it; undefined while it is off. */
+export function assistantIn(db: Db, room: string): WireAssistant | undefined {
+  const set = readAssistant(db);
+  if (set === undefined || !set.enabled) return undefined;
+  const id = findRoom(db, room).id;
+  const member = db.prepare('SELECT 1 FROM members WHERE room_id = ? AND user_id = ?').get(id, set.bot) !== undefined;
+  return { bot: String(set.bot), botName: set.botName, member };
+}
+
+/** Invites the enabled assistant's bot into a room or removes it, as `roost room add/remove` would (audited there). */
+export function setAssistantMember(db: Db, room: string, member: boolean, actor: Actor = cliActor()): boolean {
+  const set = readAssistant(db);
+  if (set === undefined || !set.enabled) throw new RoostError('conflict', 'the assistant is not enabled on this server (`roost assistant enable`)');
+  return member ? addMember(db, room, set.botName, actor) : removeMember(db, room, set.botName, actor);
 }
