@@ -29,6 +29,8 @@ export type { LiveAssistant };
 
 export interface CompletionAsk {
   url: string; model: string; allowRemote: boolean; timeoutMs: number; maxTokens: number;
+  /** Aborted when the assistant stops (the server is closing): a running answer ends at once. */
+  stop: AbortSignal;
   messages: Array<{ role: 'system' | 'user'; content: string }>;
 }
 
@@ -71,6 +73,7 @@ export class Assistant {
   private readonly rooms = new Set<number>();
   private running = false;
   private stopped = false;
+  private readonly stopping = new AbortController();
   private readonly now: () => number;
   private readonly seenReads = new SeenReads(SEEN_READS_MAX);
 
@@ -112,6 +115,7 @@ export class Assistant {
 
   stop(): void {
     this.stopped = true;
+    this.stopping.abort();
     for (const q of this.queue) this.rooms.delete(q.room);
     this.queue.length = 0;
   }
@@ -202,7 +206,7 @@ export class Assistant {
       const messages = await this.prompt(q);
       const pieces = this.deps.complete({
         url: q.who.url, model: q.who.model, allowRemote: q.who.allowRemote, messages,
-        timeoutMs: config.assistantTimeoutSeconds * 1000, maxTokens: Math.ceil(max / CHARS_PER_TOKEN),
+        timeoutMs: config.assistantTimeoutSeconds * 1000, stop: this.stopping.signal, maxTokens: Math.ceil(max / CHARS_PER_TOKEN),
       });
       for await (const piece of pieces) {
         text = (text + piece).slice(0, max);

@@ -20,7 +20,11 @@ export class LlmError extends Error {
 
 export interface ChatMessage { role: 'system' | 'user' | 'assistant'; content: string }
 
-export interface CompletionRequest { url: string; model: string; messages: ChatMessage[]; allowRemote: boolean; timeoutMs: number; maxTokens?: number }
+export interface CompletionRequest {
+  url: string; model: string; messages: ChatMessage[]; allowRemote: boolean; timeoutMs: number; maxTokens?: number;
+  /** Aborts the answer early (the server is stopping). */
+  stop?: AbortSignal;
+}
 
 /** A streamed answer's lines are read up to this; a longer line is garbage, not a reason to grow memory. */
 const MAX_LINE_CHARS = 256 * 1024;
@@ -28,14 +32,15 @@ const MAX_LINE_CHARS = 256 * 1024;
 function failure(err: unknown): LlmError {
   if (err instanceof LlmError) return err;
   const name = err instanceof Error ? err.name : '';
-  if (name === 'TimeoutError' || name === 'AbortError') return new LlmError('timeout', 'the model server did not answer in time');
+  if (name === 'TimeoutError') return new LlmError('timeout', 'the model server did not answer in time');
+  if (name === 'AbortError') return new LlmError('timeout', 'the answer was stopped (the server is stopping, or its time ran out)');
   if (err instanceof Error && err.name === 'RemoteTargetError') return new LlmError('remote', err.message);
   return new LlmError('unreachable', `the model server could not be reached (${err instanceof Error ? err.message : String(err)})`);
 }
 
 /** The text pieces of a streamed chat completion, in order; throws LlmError on any failure. */
 export async function* streamCompletion(req: CompletionRequest): AsyncGenerator<string> {
-  const signal = AbortSignal.timeout(req.timeoutMs);
+  const signal = answerSignal(req.timeoutMs, req.stop);
   let res: Response;
   try {
     await checkTarget(req.url, req.allowRemote);
@@ -84,6 +89,18 @@ export async function* streamCompletion(req: CompletionRequest): AsyncGenerator<
 }
 
 const DONE = Symbol('done');
+
+/** The answer's timeout, or an earlier stop: one signal for fetch and the body's reads. */
+function answerSignal(timeoutMs: number, stop: AbortSignal | undefined): AbortSignal {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  if (stop === undefined) return timeout;
+  const both = new AbortController();
+  const end = (reason: unknown): void => both.abort(reason);
+  timeout.addEventListener('abort', () => end(timeout.reason), { once: true });
+  if (stop.aborted) end(stop.reason);
+  else stop.addEventListener('abort', () => end(stop.reason), { once: true });
+  return both.signal;
+}
 
 /** One SSE line: `data: {json}` gives its delta's text; `data: [DONE]` ends; comments, blank and other fields give ''. */
 function parseLine(line: string): string | typeof DONE {

@@ -58,6 +58,11 @@ t.test('failures are LlmErrors with a code: http, garbage, no [DONE], timeout, u
   const hang = await serving(t, (res) => res.writeHead(200).write('data: {"choices":[{"delta":{"content":"a"}}]}\n\n'));
   await t.rejects(collect(ask(hang, 300)), { code: 'timeout' }, 'a stream that stops mid-way ends at the timeout');
 
+  const stop = new AbortController();
+  const stopped = collect(streamCompletion({ url: hang, model: 'm', messages: [], allowRemote: false, timeoutMs: 600_000, stop: stop.signal }));
+  stop.abort();
+  await t.rejects(stopped, { code: 'timeout', message: /stopped/ }, 'a stop ends a hanging answer long before its timeout');
+
   const gone = await serving(t, () => undefined);
   const closed = gone.replace(/:\d+$/, ':9');
   await t.rejects(collect(ask(closed)), { code: 'unreachable' });
