@@ -93,6 +93,11 @@ export class Integrations {
     return this.change(caller, room, () => this.deps.store.run('webhook.remove', { room, id }, caller.name));
   }
 
+  /** Invites the assistant's bot into the room, or removes it: the room's integrations are its managers' call. */
+  setAssistant(caller: Caller, room: string, member: boolean): Promise<Outcome<{ changed: boolean }>> {
+    return this.change(caller, room, () => this.deps.store.run('assistant.member', { room, member }, caller.name));
+  }
+
   private async change<T>(caller: Caller, room: string, run: () => Promise<Outcome<T>>): Promise<Outcome<T>> {
     const refused = this.refusalFor(caller, room);
     if (refused !== undefined) return refused;

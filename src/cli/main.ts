@@ -21,6 +21,7 @@ import { historyCommands } from './history-commands.js';
 import { inviteCommands } from './invite-commands.js';
 import { hookCommands } from './hook-commands.js';
 import { botCommands } from './bot-commands.js';
+import { assistantCommands } from './assistant-commands.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   inviteCommands(program);
   hookCommands(program);
   botCommands(program);
+  assistantCommands(program);
   historyCommands(program);
   serviceCommands(program);
   configCommands(program);

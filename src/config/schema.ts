@@ -83,6 +83,13 @@ export const SETTINGS = {
   webhookRetryBaseMs: { kind: 'int', default: 2000, min: 1, max: 3_600_000, doc: 'Wait before the first retry of a failed delivery; it doubles with each further one, up to an hour.' },
   webhookQueueMax: { kind: 'int', default: 256, min: 1, max: 100_000, doc: 'Deliveries waiting (retries included); past it new ones are dropped and counted, never queued in memory.' },
   webhookConcurrency: { kind: 'int', default: 4, min: 1, max: 64, doc: 'Deliveries in flight at once; a hanging receiver holds one of them until its timeout.' },
+
+  // The assistant (a local LLM answering mentions of its bot; `roost assistant enable`).
+  assistantContextTokens: { kind: 'int', default: 2000, min: 100, max: 200_000, doc: 'Prompt budget of the assistant in tokens, estimated as characters / 4: recent messages (newest first), search hits or unread messages fill it until it is spent.' },
+  assistantMaxAnswerChars: { kind: 'int', default: 4000, min: 100, max: 1_000_000, doc: 'Longest answer the assistant posts (also bounded by maxBodyChars); the stream is cut there.' },
+  assistantTimeoutSeconds: { kind: 'int', default: 120, min: 1, max: 3600, doc: 'How long one answer may take, from asking the model server to its last word; then it is cut and says so.' },
+  assistantQueueMax: { kind: 'int', default: 8, min: 1, max: 1000, doc: 'Questions waiting for the assistant over all rooms (one answer runs at a time); past it a question gets a short refusal.' },
+  assistantEditIntervalMs: { kind: 'int', default: 500, min: 0, max: 60_000, doc: 'A growing answer is edited at most once per this many milliseconds of streamed text (then once more when it ends).' },
 } as const satisfies Record<string, Setting>;
 
 export type SettingName = keyof typeof SETTINGS;

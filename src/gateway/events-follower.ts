@@ -40,7 +40,7 @@ export class EventsFollower {
     private readonly mutes?: Mutes,
     private readonly profiles?: ProfileSource,
     /** Told when a room's outgoing webhooks changed (the CLI or the admin thread wrote them). */
-    private readonly webhooksChanged?: (room: number) => void,
+    private readonly integrationsChanged?: (room: number) => void,
   ) {
     this.lastId = reader.latestEventId();
   }
@@ -112,7 +112,8 @@ export class EventsFollower {
           this.pushProfile(user);
           break;
         case 'webhooks_changed':
-          this.webhooksChanged?.(room);
+        case 'assistant_changed':
+          this.integrationsChanged?.(room);
           break;
         case 'user_disabled':
         case 'tokens_revoked':

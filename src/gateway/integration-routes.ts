@@ -38,6 +38,7 @@ const idParam = (text: string | undefined): number | null => (text !== undefined
  *   DELETE /api/v1/rooms/:room/hooks/:id         → {changed}
  *   POST   /api/v1/rooms/:room/webhooks {url, trigger, name?} → 201 {webhook, secret}
  *   DELETE /api/v1/rooms/:room/webhooks/:id      → {changed}
+ *   POST   /api/v1/rooms/:room/assistant {member} → {changed} (the assistant's bot in or out)
  */
 export function mountIntegrationRoutes(app: HttpRoutes, deps: IntegrationRouteDeps): void {
   const { integrations, config } = deps;
@@ -51,21 +52,38 @@ export function mountIntegrationRoutes(app: HttpRoutes, deps: IntegrationRouteDe
     return integrations.list(caller(s), room).then((o) => answer(ex, 200, o));
   });
 
-  app.post('/api/v1/rooms/:room/hooks', (res: HttpResponse, req: HttpRequest) => {
-    const ex = new Exchange(res);
-    const room = req.getParameter(0) ?? '';
-    // The URL names this server as the request reached it, as invitation links do.
-    const base = `${deps.tls ? 'https' : 'http'}://${req.getHeader('host')}`;
-    const length = req.getHeader('content-length');
-    const s = authenticated(ex, req, deps);
-    if (s === undefined) return;
-    return (async () => {
-      const body = await ex.readJson(limit, length);
-      if (body === undefined) return;
-      const name = field(body, 'name') ?? 'hook';
-      if (typeof name !== 'string') return ex.error('bad_request', 'body must be {"name"?: string}');
-      answer(ex, 201, await integrations.createHook(caller(s), room, name, (token) => `${base}/api/v1/hooks/${token}`));
-    })();
+  /**
+   * A POST on a room: the caller is known before its JSON body is read. `fromRequest` reads what
+   * the handler needs from the request first (uWS forgets the request once the callback returns).
+   */
+  const postOnRoom = <H>(path: string, fromRequest: (req: HttpRequest) => H,
+    handle: (ex: Exchange, room: string, who: ReturnType<typeof caller>, body: unknown, h: H) => Promise<void>): void => {
+    app.post(path, (res: HttpResponse, req: HttpRequest) => {
+      const ex = new Exchange(res);
+      const room = req.getParameter(0) ?? '';
+      const h = fromRequest(req);
+      const length = req.getHeader('content-length');
+      const s = authenticated(ex, req, deps);
+      if (s === undefined) return;
+      return (async () => {
+        const body = await ex.readJson(limit, length);
+        if (body === undefined) return;
+        await handle(ex, room, caller(s), body, h);
+      })();
+    });
+  };
+
+  // The URL names this server as the request reached it, as invitation links do.
+  postOnRoom('/api/v1/rooms/:room/hooks', (req) => `${deps.tls ? 'https' : 'http'}://${req.getHeader('host')}`, async (ex, room, who, body, base) => {
+    const name = field(body, 'name') ?? 'hook';
+    if (typeof name !== 'string') return ex.error('bad_request', 'body must be {"name"?: string}');
+    answer(ex, 201, await integrations.createHook(who, room, name, (token) => `${base}/api/v1/hooks/${token}`));
+  });
+
+  postOnRoom('/api/v1/rooms/:room/assistant', () => undefined, async (ex, room, who, body) => {
+    const member = field(body, 'member');
+    if (typeof member !== 'boolean') return ex.error('bad_request', 'body must be {"member": boolean}');
+    answer(ex, 200, await integrations.setAssistant(who, room, member));
   });
 
   app.del('/api/v1/rooms/:room/hooks/:id', (res: HttpResponse, req: HttpRequest) => {
@@ -78,31 +96,22 @@ export function mountIntegrationRoutes(app: HttpRoutes, deps: IntegrationRouteDe
     return integrations.revokeHook(caller(s), room, id).then((o) => answer(ex, 200, o));
   });
 
-  app.post('/api/v1/rooms/:room/webhooks', (res: HttpResponse, req: HttpRequest) => {
-    const ex = new Exchange(res);
-    const room = req.getParameter(0) ?? '';
-    const length = req.getHeader('content-length');
-    const s = authenticated(ex, req, deps);
-    if (s === undefined) return;
-    return (async () => {
-      const body = await ex.readJson(limit, length);
-      if (body === undefined) return;
-      const url = field(body, 'url');
-      const trigger = field(body, 'trigger') ?? 'any';
-      const name = field(body, 'name') ?? 'webhook';
-      if (typeof url !== 'string' || typeof trigger !== 'string' || typeof name !== 'string') {
-        return ex.error('bad_request', 'body must be {"url": string, "trigger"?: "any" | "mention" | "!word", "name"?: string}');
-      }
-      // Who may comes first: a stranger learns nothing of which hosts resolve.
-      const refused = integrations.refusalFor(caller(s), room);
-      if (refused !== undefined) return refuse(ex, refused);
-      try {
-        await checkTarget(url, config.webhookAllowRemote);
-      } catch (err) {
-        return ex.error('bad_request', err instanceof Error ? err.message : String(err));
-      }
-      answer(ex, 201, await integrations.addWebhook(caller(s), room, { url, trigger, name }));
-    })();
+  postOnRoom('/api/v1/rooms/:room/webhooks', () => undefined, async (ex, room, who, body) => {
+    const url = field(body, 'url');
+    const trigger = field(body, 'trigger') ?? 'any';
+    const name = field(body, 'name') ?? 'webhook';
+    if (typeof url !== 'string' || typeof trigger !== 'string' || typeof name !== 'string') {
+      return ex.error('bad_request', 'body must be {"url": string, "trigger"?: "any" | "mention" | "!word", "name"?: string}');
+    }
+    // Who may comes first: a stranger learns nothing of which hosts resolve.
+    const refused = integrations.refusalFor(who, room);
+    if (refused !== undefined) return refuse(ex, refused);
+    try {
+      await checkTarget(url, config.webhookAllowRemote);
+    } catch (err) {
+      return ex.error('bad_request', err instanceof Error ? err.message : String(err));
+    }
+    answer(ex, 201, await integrations.addWebhook(who, room, { url, trigger, name }));
   });
 
   app.del('/api/v1/rooms/:room/webhooks/:id', (res: HttpResponse, req: HttpRequest) => {

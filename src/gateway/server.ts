@@ -16,6 +16,7 @@ import { Avatars } from '../chat/avatars.js';
 import { Profiles } from '../chat/profiles.js';
 import { ChatService } from '../chat/service.js';
 import { Integrations } from '../chat/integrations.js';
+import { Assistant } from '../chat/assistant.js';
 import { TurnQueue } from '../chat/turn-queue.js';
 import { TypingState } from '../chat/typing.js';
 import type { CommitWatch } from '../chat/ports.js';
@@ -58,6 +59,7 @@ import { guardedRoutes } from './http-guard.js';
 import { mountHookRoutes } from './hook-routes.js';
 import { mountIntegrationRoutes } from './integration-routes.js';
 import { OutgoingWebhooks } from './outgoing-webhooks.js';
+import { streamCompletion } from './llm-client.js';
 
 export interface RoostServer {
   readonly port: number;
@@ -197,10 +199,28 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
     }),
   });
   outgoing.reload();
+  // The assistant's setting, read at start and again when the events feed says integrations changed.
+  let assistantSetting = integrationReader.assistant();
+  const assistant = new Assistant({
+    config, setting: () => assistantSetting, membership, history: reader, search,
+    readSeq: (room, user) => integrationReader.readSeq(room, user),
+    roomName: (room) => integrationReader.roomName(room),
+    nameOf: (user) => accountReader.profile(user)?.name ?? `user ${user}`,
+    send: (user, room, body, clientMsgId, done, extras) => chat.send(user, room, body, clientMsgId, done, extras),
+    edit: (op, done) => features.actions.apply(op, done),
+    complete: (ask) => streamCompletion(ask),
+    log,
+  });
+  metrics.gauge('roost_assistant_queue_depth', 'Questions waiting for or being answered by the assistant (bounded by assistantQueueMax).', () => assistant.depth);
+  const integrationsChanged = (): void => {
+    outgoing.reload();
+    assistantSetting = integrationReader.assistant();
+  };
   const fanout: Fanout = {
     publish: (topic, frame) => {
       if (!sendBatch.deferPublish(topic, frame)) publishNow(topic, frame);
       outgoing.observe(topic, frame);
+      assistant.observe(topic, frame);
       watch?.topic(topic);
     },
     toUser: (user, frame) => {
@@ -301,7 +321,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
   features.mount(routes);
   routes.any('/*', (res) => new Exchange(res).error('not_found', 'no such route'));
 
-  const follower = new EventsFollower(reader, membership, sockets, fanout, log, features.mutes, accountReader, () => outgoing.reload());
+  const follower = new EventsFollower(reader, membership, sockets, fanout, log, features.mutes, accountReader, integrationsChanged);
   const lagSweeper = new LagSweeper(sockets, config.maxBackpressureBytes, (s) => {
     metrics.inc('roost_backpressure_closes_total', 'Sockets closed with 1013 for falling behind (over maxBackpressureBytes).');
     log.info({ conn: s.id, user: s.userId, ip: s.ip }, 'socket fell behind; closing it with 1013');
@@ -332,6 +352,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       follower.stop();
       lagSweeper.stop();
       outgoing.stop();
+      assistant.stop();
       await history.stop();
       await features.stop();
       await adminStore.close();

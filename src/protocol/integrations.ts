@@ -6,6 +6,9 @@ export interface WireHook { id: string; room: string; name: string; bot: string;
 /** An outgoing webhook. Its secret is shown once, when it is made. */
 export interface WireWebhook { id: string; room: string; bot: string; botName: string; url: string; trigger: string; createdBy: string; createdAt: number }
 
-export interface IntegrationsReply { hooks: WireHook[]; webhooks: WireWebhook[] }
+/** The assistant as a room's integrations show it (present only while it is enabled): is its bot a member here? */
+export interface WireAssistant { bot: string; botName: string; member: boolean }
+
+export interface IntegrationsReply { hooks: WireHook[]; webhooks: WireWebhook[]; assistant?: WireAssistant }
 export interface HookCreated { hook: WireHook; url: string }
 export interface WebhookCreated { webhook: WireWebhook; secret: string }

@@ -13,5 +13,6 @@ export const integrationsApi = {
   revokeHook: (token: string, room: string, id: string) => call<{ changed: boolean }>('DELETE', `${base(room)}/hooks/${encodeURIComponent(id)}`, token),
   addWebhook: (token: string, room: string, spec: { url: string; trigger: string; name: string }) =>
     call<WebhookCreated>('POST', `${base(room)}/webhooks`, token, spec),
+  setAssistant: (token: string, room: string, member: boolean) => call<{ changed: boolean }>('POST', `${base(room)}/assistant`, token, { member }),
   removeWebhook: (token: string, room: string, id: string) => call<{ changed: boolean }>('DELETE', `${base(room)}/webhooks/${encodeURIComponent(id)}`, token),
 };

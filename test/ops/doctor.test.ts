@@ -44,7 +44,7 @@ function byId(results: readonly CheckResult[]): Record<string, CheckResult> {
 t.test('every check answers ok, warn or fail, and every warn or fail carries a fix', async (t) => {
   for (const name of ['pi4-sd', 'pi5-ssd', 'x86-server']) {
     const results = await runDoctor(machine(name));
-    t.equal(results.length, 18, `${name}: 18 checks`);
+    t.equal(results.length, 19, `${name}: 19 checks`);
     for (const r of results) {
       t.ok(['ok', 'warn', 'fail'].includes(r.status), `${name} ${r.id}`);
       if (r.status !== 'ok') t.ok(r.fix !== undefined && r.fix.length > 10, `${name} ${r.id} has a fix`);
@@ -177,7 +177,7 @@ t.test('mount lookup picks the longest mount point and partition names map to th
 t.test('on this machine the doctor runs every check without throwing', async (t) => {
   const inputs = hostInputs(configWith({ host: '127.0.0.1', port: 1 }), '/');
   const results = await runDoctor(inputs);
-  t.equal(results.length, 18);
+  t.equal(results.length, 19);
   t.equal(byId(results).sqlite?.status, 'ok', 'better-sqlite3 here has FTS5');
   t.equal(byId(results).thumbnails?.status, 'ok', 'sharp makes thumbnails here');
   t.equal(byId(results).uws?.status, 'ok', 'the uWS binary loads here');
@@ -198,4 +198,11 @@ t.test('the Matrix server_name: shown once stored, said ahead when not, a confli
   t.match(byId(await runDoctor(machine('pi5-ssd', stored))).matrix, { status: 'ok', detail: /roostpi: users are @name:roostpi/ });
   const clash = byId(await runDoctor(machine('pi5-ssd', stored, { matrixServerName: 'chat.home' }))).matrix;
   t.match(clash, { status: 'fail', detail: /configured "chat\.home" but this database's is "roostpi"/ });
+});
+
+t.test('the assistant: off, on within the LAN, or warned about when remote targets are allowed', async (t) => {
+  t.match(byId(await runDoctor(machine('pi5-ssd'))).assistant, { status: 'ok', detail: 'off' });
+  const on = (allowRemote: boolean) => ({ database: { file: '/var/lib/roost/roost.db', found: true, assistant: { enabled: true, url: 'http://192.168.1.20:11434', model: 'llama3.2:3b', allowRemote } } });
+  t.match(byId(await runDoctor(machine('pi5-ssd', on(false)))).assistant, { status: 'ok', detail: /on: llama3\.2:3b at http:\/\/192\.168\.1\.20:11434 \(LAN only/ });
+  t.match(byId(await runDoctor(machine('pi5-ssd', on(true)))).assistant, { status: 'warn', detail: /remote targets allowed/, fix: /without --allow-remote/ });
 });

@@ -11,12 +11,13 @@ import { bitsCheck, clockCheck, cpuCheck, memoryCheck, nofileCheck, sysctlCheck,
 import { glibcCheck, nodeCheck, portCheck, sqliteCheck, thumbnailCheck, uwsCheck } from './runtime-checks.js';
 import { databaseCheck, matrixNameCheck, spaceCheck, storageCheck, synchronousCheck } from './storage-checks.js';
 import { databasePath } from '../../store/db/database.js';
-import type { CheckResult, DoctorInputs } from './types.js';
+import type { CheckResult, DoctorAssistant, DoctorInputs } from './types.js';
+import { assistantCheck } from './assistant-check.js';
 
 /** Every check, in the order an admin reads them: the machine, the runtime, the disk, the network. */
 export async function runDoctor(i: DoctorInputs): Promise<CheckResult[]> {
   const sync = [cpuCheck, bitsCheck, throttleCheck, memoryCheck, clockCheck, glibcCheck, nodeCheck, uwsCheck, sqliteCheck,
-    storageCheck, spaceCheck, databaseCheck, matrixNameCheck, synchronousCheck, nofileCheck, sysctlCheck].map((check) => check(i));
+    storageCheck, spaceCheck, databaseCheck, matrixNameCheck, synchronousCheck, assistantCheck, nofileCheck, sysctlCheck].map((check) => check(i));
   return [...sync, await thumbnailCheck(i), await portCheck(i)];
 }
 
@@ -48,13 +49,25 @@ function databaseFacts(file: string): DoctorInputs['database'] {
     const db = new Database(file, { readonly: true, fileMustExist: true });
     try {
       const row = db.prepare("SELECT value FROM matrix_settings WHERE key = 'server_name'").get() as { value: string } | undefined;
-      return row === undefined ? { file, found: true } : { file, found: true, matrixServerName: row.value };
+      const facts = row === undefined ? { file, found: true } : { file, found: true, matrixServerName: row.value };
+      return { ...facts, assistant: assistantFacts(db) };
     } finally {
       db.close();
     }
   } catch {
     // An older schema (no Matrix tables yet) or a locked file: the name is simply not known.
     return { file, found: true };
+  }
+}
+
+function assistantFacts(db: Database.Database): DoctorAssistant | undefined {
+  try {
+    const row = db.prepare('SELECT enabled, url, model, allow_remote AS allowRemote FROM assistant_settings WHERE id = 1').get() as
+      { enabled: number; url: string; model: string; allowRemote: number } | undefined;
+    return row === undefined ? undefined : { enabled: row.enabled !== 0, url: row.url, model: row.model, allowRemote: row.allowRemote !== 0 };
+  } catch {
+    // A schema from before the assistant: it was never enabled.
+    return undefined;
   }
 }
 

@@ -15,6 +15,9 @@ export interface CheckResult {
   fix?: string;
 }
 
+/** The assistant's stored setting, as the doctor reads it. */
+export interface DoctorAssistant { enabled: boolean; url: string; model: string; allowRemote: boolean }
+
 export interface FsStats { bsize: number; blocks: number; bavail: number; files: number; ffree: number }
 
 /**
@@ -29,7 +32,7 @@ export interface DoctorInputs {
   /** The data folder as this machine's mount table knows it (absolute, symlinks resolved). */
   dataDir: string;
   /** The configured data folder's database file, and whether it is there (the doctor never creates it). */
-  database: { file: string; found: boolean; matrixServerName?: string };
+  database: { file: string; found: boolean; matrixServerName?: string; assistant?: DoctorAssistant };
   /** What the Matrix door takes as server_name when none is configured. */
   hostname: string;
   arch: string;

@@ -6,6 +6,7 @@ import { createInviteLink, listInviteLinks, redeemInviteLink, revokeInviteLink, 
 import { enableUser, setUserRole } from './user-admin.js';
 import { addWebhook, createHook, listHooks, listWebhooks, removeWebhook, revokeHook, type HookRow, type WebhookRow } from './hooks.js';
 import type { WireHook, WireWebhook } from '../../protocol/integrations.js';
+import { assistantIn, setAssistantMember } from './assistant.js';
 
 type Handlers = { [K in AdminOpName]: (args: AdminOps[K]['in'], actor: string) => AdminOps[K]['out'] };
 
@@ -61,7 +62,11 @@ export function adminHandlers(db: Db): Handlers {
       const r = redeemInviteLink(db, a);
       return { user: user(r.user), rooms: r.rooms.map(String) };
     },
-    'integrations.list': (a) => ({ hooks: listHooks(db, a.room).map(hook), webhooks: listWebhooks(db, a.room).map(webhook) }),
+    'integrations.list': (a) => {
+      const assistant = assistantIn(db, a.room);
+      return { hooks: listHooks(db, a.room).map(hook), webhooks: listWebhooks(db, a.room).map(webhook), ...(assistant === undefined ? {} : { assistant }) };
+    },
+    'assistant.member': (a, actor) => ({ changed: setAssistantMember(db, a.room, a.member, apiActor(actor)) }),
     'hook.create': (a, actor) => {
       const made = createHook(db, { room: a.room, name: a.name, createdBy: actor }, apiActor(actor));
       return { hook: hook(made.hook), token: made.token };

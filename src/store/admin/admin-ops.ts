@@ -1,5 +1,5 @@
 import type { ErrorCode } from '../../protocol/errors.js';
-import type { WireHook, WireWebhook } from '../../protocol/integrations.js';
+import type { WireAssistant, WireHook, WireWebhook } from '../../protocol/integrations.js';
 import type { Reason } from '../../protocol/reasons.js';
 
 /**
@@ -45,7 +45,9 @@ export interface AdminOps {
   'invite.check': { in: { token: string }; out: { expiresAt: number; rooms: Array<{ id: string; name: string }> } };
   'invite.redeem': { in: { token: string; name: string; passwordHash: string; displayName?: string }; out: { user: AdminUser; rooms: string[] } };
   /** A room's integrations; the caller checked who may (chat/policy.ts mayManageIntegrations). */
-  'integrations.list': { in: { room: string }; out: { hooks: WireHook[]; webhooks: WireWebhook[] } };
+  'integrations.list': { in: { room: string }; out: { hooks: WireHook[]; webhooks: WireWebhook[]; assistant?: WireAssistant } };
+  /** Invites the enabled assistant's bot into the room, or removes it. */
+  'assistant.member': { in: { room: string; member: boolean }; out: { changed: boolean } };
   'hook.create': { in: { room: string; name: string }; out: { hook: WireHook; token: string } };
   'hook.revoke': { in: { room: string; id: number }; out: { changed: boolean } };
   'webhook.add': { in: { room: string; url: string; trigger: string; name: string }; out: { webhook: WireWebhook; secret: string } };

@@ -310,6 +310,20 @@ export const MIGRATIONS: readonly string[] = [
       INSERT INTO matrix_stream (room_id, kind, ref) VALUES (NEW.room_id, 'read', NEW.user_id);
     END;
   `,
+  // 8: the assistant: one row (or none) saying whether a local LLM answers mentions of its
+  // bot, where it is (an OpenAI-compatible URL) and which model; changed by the CLI, followed
+  // by a running server through the events feed.
+  `
+  CREATE TABLE assistant_settings (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    enabled INTEGER NOT NULL,
+    url TEXT NOT NULL,
+    model TEXT NOT NULL,
+    bot_id INTEGER NOT NULL,
+    allow_remote INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -10,7 +10,8 @@ interface Shown { label: string; value: string }
 /**
  * A room's integrations for its owners and moderators: incoming hooks (the
  * URL is shown once, with a copy button: only its hash is kept) and outgoing
- * webhooks (the signing secret likewise).
+ * webhooks (the signing secret likewise), and whether the assistant (when the
+ * server has one) is in the room, with a button to invite or remove it.
  */
 export function Integrations({ store, room }: { store: ChatStore; room: string }) {
   const [list, setList] = useState<IntegrationsReply | null>(null);
@@ -112,6 +113,18 @@ export function Integrations({ store, room }: { store: ChatStore; room: string }
         <input id="webhook-name" maxLength={64} value={webhookName} onInput={(e) => setWebhookName(e.currentTarget.value)} />
         <button type="submit" class="primary" disabled={busy}>{t('addWebhook')}</button>
       </form>
+      {list?.assistant !== undefined && (
+        <>
+          <h4>{t('assistant')}</h4>
+          <p class="assistant-member" data-member={String(list.assistant.member)}>
+            {t(list.assistant.member ? 'assistantIn' : 'assistantOut', { name: list.assistant.botName })}{' '}
+            <button type="button" class={list.assistant.member ? 'link-button danger' : 'secondary'} disabled={busy}
+              onClick={() => void run(async () => { await integrationsApi.setAssistant(token, room, !(list.assistant?.member ?? false)); })}>
+              {t(list.assistant.member ? 'remove' : 'assistantInvite')}
+            </button>
+          </p>
+        </>
+      )}
     </section>
   );
 }
