@@ -7,9 +7,9 @@ import type { LiveAssistant } from '../store/read/integration-reader.js';
 import { CHARS_PER_TOKEN, fitNewestFirst, line, promptMessages, questionKind, searchWords, visibleHits, type QuestionKind } from './assistant-prompt.js';
 import type { Membership } from './membership.js';
 import type { ChangeOutcome, MessageChange } from './message-actions.js';
-import type { HistorySource, SearchSource } from './ports.js';
+import type { HistorySource } from './ports.js';
 import { SeenReads } from './seen-reads.js';
-import type { SendExtras, SendOutcome } from './service.js';
+import type { ChatService, SendExtras, SendOutcome } from './service.js';
 
 /**
  * The assistant's rules: a message that mentions the assistant's bot, in a
@@ -42,7 +42,8 @@ export interface AssistantDeps {
   setting: () => LiveAssistant | undefined;
   membership: Pick<Membership, 'isMember' | 'firstSeq'>;
   history: Pick<HistorySource, 'history'>;
-  search: SearchSource;
+  /** ChatService.search: the one search path (the asker's rooms, their history visibility). */
+  search: Pick<ChatService, 'search'>;
   /** The asker's read marker in a room (0: nothing read). */
   readSeq: (room: number, user: number) => number;
   roomName: (room: number) => string;
@@ -166,8 +167,9 @@ export class Assistant {
     if (kind === 'past') {
       const hits = [];
       for (const word of searchWords(q.body)) {
-        const got = await this.deps.search.search({ user: q.asker, query: word, room: q.room, limit: SEARCH_HITS }, [q.room]);
-        for (const h of visibleHits(got, q.room, floor)) {
+        const got = await this.deps.search.search(q.asker, { query: word, rooms: [String(q.room)], limit: SEARCH_HITS });
+        // Checked again here: a hit from another room or from before the asker's join must never reach a prompt.
+        for (const h of visibleHits(got.ok ? got.hits : [], q.room, floor)) {
           if (!seen.has(h.seq) && h.seq < q.seq) {
             seen.add(h.seq);
             hits.push(h);

@@ -202,7 +202,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
   // The assistant's setting, read at start and again when the events feed says integrations changed.
   let assistantSetting = integrationReader.assistant();
   const assistant = new Assistant({
-    config, setting: () => assistantSetting, membership, history: reader, search,
+    config, setting: () => assistantSetting, membership, history: reader, search: { search: (user, ask) => chat.search(user, ask) },
     readSeq: (room, user) => integrationReader.readSeq(room, user),
     roomName: (room) => integrationReader.roomName(room),
     nameOf: (user) => accountReader.profile(user)?.name ?? `user ${user}`,
