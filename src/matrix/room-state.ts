@@ -3,6 +3,9 @@ import type { RoomInfo } from '../chat/matrix-store.js';
 import { avatarField, POWER, powerLevels, type ClientEvent, type Names } from './events.js';
 import type { MatrixIds } from './ids.js';
 
+/** Marks a bot account's membership (Roost's own key: Matrix defines none). */
+export const BOT_KEY = 'io.roost.bot';
+
 export interface RoomPeople { members: MemberEntry[]; invited: InvitedEntry[] }
 
 /** The power levels' `users` of a room: every member above the default. */
@@ -28,7 +31,10 @@ export function roomState(info: RoomInfo, people: RoomPeople, ids: MatrixIds, na
   for (const m of people.members) {
     if (only !== undefined && !only.has(m.user)) continue;
     const id = names.userId(m.user);
-    out.push(ev('m.room.member', id, id, { membership: 'join', displayname: names.displayName(m.user), ...avatarField(names.avatarUrl(m.user)) }));
+    // Matrix has no bot flag: a namespaced key says it, for clients and bots that look.
+    out.push(ev('m.room.member', id, id, {
+      membership: 'join', displayname: names.displayName(m.user), ...avatarField(names.avatarUrl(m.user)), ...(m.bot === true ? { [BOT_KEY]: true } : {}),
+    }));
   }
   for (const i of people.invited) {
     const id = names.userId(i.user);

@@ -44,3 +44,31 @@ t.test('a bot cannot sign in with a password, not even an empty one', async (t) 
     t.match(await res.json(), { error: { code: 'unauthorized', message: 'wrong user name or password' } }, 'the same answer as a wrong password');
   }
 });
+
+t.test('a bot\'s token is a Matrix access token too: it syncs, sends, and its membership says it is a bot', async (t) => {
+  const ts = await startTestServer({ matrixServerName: 'roost.test' });
+  t.teardown(() => ts.close());
+  const alice = await ts.user('alice');
+  const room = await ts.room('family', ['alice']);
+  const { token } = ts.admin((db) => createBot(db, 'doorbell'));
+  ts.admin((db) => addMember(db, 'family', 'doorbell'));
+  await ts.followed();
+  const mx = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> => {
+    const res = await fetch(`${ts.http}/_matrix/client/v3/${path}`, {
+      method, headers: { Authorization: `Bearer ${token}` }, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(30_000),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+  t.match((await mx('GET', 'account/whoami')).body, { user_id: '@doorbell:roost.test' });
+  const roomId = `!r${room}:roost.test`;
+  const watcher = await ts.connect(alice.token);
+  const heard = watcher.next((f) => f.type === 'message' && f.body === 'someone is at the door');
+  const sent = await mx('PUT', `rooms/${encodeURIComponent(roomId)}/send/m.room.message/ring-1`, { msgtype: 'm.text', body: 'someone is at the door' });
+  t.equal(sent.status, 200, 'the bot sends over the Matrix door');
+  t.ok(await heard, 'a native member hears it');
+  const sync = await mx('GET', 'sync');
+  const joined = (sync.body.rooms as { join: Record<string, { state: { events: Array<{ type: string; state_key: string; content: Record<string, unknown> }> } }> }).join[roomId];
+  const members = joined?.state.events.filter((e) => e.type === 'm.room.member') ?? [];
+  t.match(members.find((e) => e.state_key === '@doorbell:roost.test')?.content, { membership: 'join', 'io.roost.bot': true }, 'its membership marks the bot');
+  t.notOk(members.find((e) => e.state_key === '@alice:roost.test')?.content['io.roost.bot'], 'and not a person');
+});
