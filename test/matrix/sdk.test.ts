@@ -149,3 +149,29 @@ t.test('native and Matrix clients see each other', { skip }, async (t) => {
   await bob.sendTyping(`!r${room}:${NAME}`, true, 10_000);
   t.equal((await typing).user, b.id, 'Matrix typing reaches the native client');
 });
+
+t.test('media and search through matrix-js-sdk: a file uploaded, sent, downloaded by the other member; search in Chinese', { skip }, async (t) => {
+  const s = await startTestServer({ matrixServerName: NAME });
+  t.teardown(() => s.close());
+  const [a, b] = [await s.user('alice'), await s.user('bob')];
+  const room = await s.room('notes', ['alice', 'bob']);
+  const roomId = `!r${room}:${NAME}`;
+  const alice = await sdkUser(t, s, a);
+  const bob = await sdkUser(t, s, b);
+  await until('the room in alice\'s client', () => alice.getRoom(roomId));
+  const bytes = Buffer.from('the boiler service is on Tuesday\n'.repeat(64));
+  const up = await alice.uploadContent(bytes, { name: 'boiler.txt', type: 'text/plain' });
+  t.match(up.content_uri, /^mxc:\/\/roost\.test\//, 'an mxc url of this server');
+  await alice.sendMessage(roomId, { msgtype: MsgType.File, body: 'boiler.txt', url: up.content_uri, info: { mimetype: 'text/plain', size: bytes.length } });
+  const ev = await until('bob to receive the file', () => bob.getRoom(roomId)?.getLiveTimeline().getEvents().find((e) => e.getContent().msgtype === 'm.file'));
+  const url = bob.mxcUrlToHttp(String(ev.getContent().url), undefined, undefined, undefined, false, true, true);
+  t.ok(url !== null, 'the SDK makes an authenticated media url');
+  const res = await fetch(url ?? '', { headers: { Authorization: `Bearer ${bob.getAccessToken() ?? ''}` }, signal: AbortSignal.timeout(30_000) });
+  t.equal(res.status, 200);
+  t.same(Buffer.from(await res.arrayBuffer()), bytes, 'bob downloads the bytes alice uploaded');
+
+  await alice.sendTextMessage(roomId, '明天下午讨论暖气的问题');
+  await until('bob to receive the Chinese message', () => bodies(bob.getRoom(roomId)).includes('明天下午讨论暖气的问题'));
+  const found = await bob.search({ body: { search_categories: { room_events: { search_term: '暖气' } } } });
+  t.same(found.search_categories.room_events.results?.map((r) => r.result.content.body), ['明天下午讨论暖气的问题'], 'search finds a Chinese word inside a sentence');
+});
