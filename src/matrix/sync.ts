@@ -48,7 +48,7 @@ export interface SyncBody {
   device_one_time_keys_count: Record<string, never>;
 }
 
-/** Timeline rows read per incremental sync over all rooms; the rest comes in the next one (the token says where it got to). */
+/** Timeline rows read, at most, in a room the user left or was invited to since the token (for their own exit or invite). */
 const SCAN_ROWS = 2000;
 /** Stream rows (changes, receipts, account data) read per sync. */
 const SCAN_STREAM = 2000;
@@ -125,14 +125,23 @@ export class SyncBuilder {
       for (const inv of this.deps.rooms.invitesOf(ask.user)) this.invite(body, ask.user, Number(inv.room), names);
       for (const d of store.accountData(ask.user, 0)) this.accountData(body, d.room, d.type, d.content, ask.user);
     } else {
-      const scan = store.roomsAfter(since.msg, SCAN_ROWS);
+      // Only the user's own rooms (and those where their standing changed) are read: an answer costs what
+      // changed for this user, however busy the rest of the server is.
+      const through = store.lastMessageId();
       const stream = store.streamAfter(since.stream, SCAN_STREAM);
-      next = { msg: scan.lastId, stream: stream[stream.length - 1]?.pos ?? since.stream, typing: typingNow };
+      next = { msg: Math.max(through, since.msg), stream: stream[stream.length - 1]?.pos ?? since.stream, typing: typingNow };
       const touched = new Map<number, { fromSeq: number; toSeq: number }>();
-      for (const r of scan.rooms) {
-        if (!include(r.room)) continue;
-        if (this.deps.membership.isMember(r.room, ask.user)) touched.set(r.room, r);
-        else this.notJoined(body, ask.user, r.room, r.fromSeq, r.toSeq, render, names);
+      const rowsWanted = ask.filter.timelineLimit + 1;
+      for (const room of this.deps.membership.roomsOf(ask.user)) {
+        if (!include(room)) continue;
+        const r = through > since.msg ? store.roomRange(room, since.msg, through, rowsWanted) : undefined;
+        if (r !== undefined) touched.set(room, r);
+      }
+      for (const room of through > since.msg ? store.standingRooms(ask.user) : []) {
+        if (!include(room) || this.deps.membership.isMember(room, ask.user)) continue;
+        // A leave section lists only the user's own exit rows; a room that busy reads only its newest rows here.
+        const r = store.roomRange(room, since.msg, through, SCAN_ROWS);
+        if (r !== undefined) this.notJoined(body, ask.user, room, r.fromSeq, r.toSeq, render, names);
       }
       const changes = new Map<number, ClientEvent[]>();
       const receipts = new Map<number, Record<string, unknown>>();
