@@ -32,6 +32,10 @@ export interface MatrixStore {
   reactionUndone(room: number, seq: number, user: number, emoji: string, beforeCseq: number): number | undefined;
   /** The latest live reaction change of a user's emoji on a message (its cseq). */
   readSeq(room: number, user: number): number | undefined;
+  /** A room's last seq and how many timeline entries (joins, renames…) follow `afterSeq`: unread = the rest. */
+  entriesAfter(room: number, afterSeq: number): { lastSeq: number; entries: number };
+  /** How many times the user was mentioned in the room after `afterSeq` (a primary-key range). */
+  mentionsAfter(user: number, room: number, afterSeq: number): number;
   accountData(user: number, afterPos: number): AccountDataRow[];
   accountDataOf(user: number, room: number, type: string): string | undefined;
   user(id: number): UserRow | undefined;

@@ -4,6 +4,7 @@ import type { HistorySource } from '../chat/ports.js';
 import type { RoomReads } from '../chat/room-actions.js';
 import type { PageOutcome } from '../chat/service.js';
 import type { TypingState } from '../chat/typing.js';
+import type { RoomInfo } from '../chat/matrix-store.js';
 import type { RoomSummary, WireMessage } from '../protocol/frames.js';
 import { EventRenderer, type ClientEvent, type Names } from './events.js';
 import type { SyncFilter } from './filters.js';
@@ -81,6 +82,32 @@ class NameCache implements Names {
   }
 }
 
+/** A room's new timeline rows rendered, as every member with the same view of them gets them. */
+interface Timeline { messages: WireMessage[]; events: ClientEvent[]; limited: boolean }
+
+interface Unread { notification_count: number; highlight_count: number }
+
+/**
+ * What the polls woken together share: a commit wakes every member's poll at
+ * once, and their answers differ only in per-user parts (transaction ids,
+ * unread counts, receipts). Names, room rows, member lists and rendered
+ * timelines are read once per wake-up here; the share lives for one flush
+ * of the held polls, so nothing in it outlives the rows it was read from.
+ */
+class WakeShare {
+  readonly names: NameCache;
+  readonly render: EventRenderer;
+  readonly rooms = new Map<number, RoomInfo | undefined>();
+  readonly people = new Map<number, RoomPeople>();
+  readonly timelines = new Map<string, Timeline>();
+  readonly entries = new Map<string, { lastSeq: number; entries: number }>();
+
+  constructor(store: MatrixStore, ids: MatrixIds) {
+    this.names = new NameCache(store, ids);
+    this.render = new EventRenderer(ids, this.names);
+  }
+}
+
 /**
  * Builds `/sync` replies from Roost's rows: joined rooms with their timeline
  * (messages and entries, then edits, deletions and reactions as events),
@@ -90,6 +117,7 @@ class NameCache implements Names {
  */
 export class SyncBuilder {
   private readonly now: () => number;
+  private wake: WakeShare | undefined;
 
   constructor(private readonly deps: SyncDeps) {
     this.now = deps.now ?? Date.now;
@@ -99,11 +127,24 @@ export class SyncBuilder {
     return new NameCache(this.deps.store, this.deps.ids);
   }
 
+  /**
+   * Runs `wakeUp` (the held polls' flush) with one share of reads and renders
+   * for every `build` inside it; dropped when it returns.
+   */
+  shared(wakeUp: () => void): void {
+    this.wake = new WakeShare(this.deps.store, this.deps.ids);
+    try {
+      wakeUp();
+    } finally {
+      this.wake = undefined;
+    }
+  }
+
   /** The reply, and whether it carries nothing (a held poll keeps waiting then). */
   build(ask: SyncAsk): { body: SyncBody; empty: boolean } {
     const { store, ids } = this.deps;
-    const names = this.names();
-    const render = new EventRenderer(ids, names);
+    const names = this.wake?.names ?? this.names();
+    const render = this.wake?.render ?? new EventRenderer(ids, names);
     const body: SyncBody = {
       next_batch: '', rooms: { join: {}, invite: {}, leave: {} }, account_data: { events: [] },
       presence: { events: [] }, to_device: { events: [] }, device_lists: { changed: [], left: [] }, device_one_time_keys_count: {},
@@ -112,15 +153,17 @@ export class SyncBuilder {
     const since = ask.since;
     const wanted = ask.filter.rooms === undefined ? undefined : new Set(ask.filter.rooms);
     const include = (room: number): boolean => wanted === undefined || wanted.has(ids.room(room));
-    const summaries = new Map<number, RoomSummary>();
-    for (const s of this.deps.history.rooms(ask.user)) summaries.set(Number(s.room), s);
     let next: SyncPosition;
     if (since === null) {
+      const summaries = new Map<number, RoomSummary>();
+      for (const s of this.deps.history.rooms(ask.user)) summaries.set(Number(s.room), s);
       const pos = store.positions();
       next = { ...pos, typing: typingNow };
       for (const room of summaries.keys()) {
         if (!include(room)) continue;
-        body.rooms.join[ids.room(room)] = this.joinedRoom(ask, room, undefined, true, render, names, summaries.get(room));
+        const summary = summaries.get(room);
+        const unread = { notification_count: summary?.unread ?? 0, highlight_count: summary?.mentions ?? 0 };
+        body.rooms.join[ids.room(room)] = this.joinedRoom(ask, room, undefined, true, render, names, unread);
       }
       for (const inv of this.deps.rooms.invitesOf(ask.user)) this.invite(body, ask.user, Number(inv.room), names);
       for (const d of store.accountData(ask.user, 0)) this.accountData(body, d.room, d.type, d.content, ask.user);
@@ -175,7 +218,7 @@ export class SyncBuilder {
       const all = new Set<number>([...touched.keys(), ...changes.keys(), ...receipts.keys(), ...typingRooms]);
       for (const room of all) {
         const range = touched.get(room);
-        const joined = this.joinedRoom(ask, room, range, ask.fullState, render, names, summaries.get(room), typingRooms.has(room));
+        const joined = this.joinedRoom(ask, room, range, ask.fullState, render, names, this.unread(ask.user, room), typingRooms.has(room));
         joined.timeline.events.push(...(changes.get(room) ?? []));
         const r = receipts.get(room);
         if (r !== undefined) joined.ephemeral.events.push({ type: 'm.receipt', content: r });
@@ -197,26 +240,16 @@ export class SyncBuilder {
    */
   private joinedRoom(
     ask: SyncAsk, room: number, range: { fromSeq: number; toSeq: number } | undefined, full: boolean,
-    render: EventRenderer, names: NameCache, summary: RoomSummary | undefined, typing = range === undefined,
+    render: EventRenderer, names: NameCache, unread: Unread, typing = range === undefined,
   ): JoinedRoom {
     const { ids, store } = this.deps;
-    const key = String(room);
     const me = String(ask.user);
-    const limit = ask.filter.timelineLimit;
-    let messages: WireMessage[] = [];
-    let limited = false;
-    if (range !== undefined || full) {
-      const page = this.deps.historyPage(ask.user, key, range === undefined ? undefined : range.toSeq + 1, limit);
-      if (page.ok) {
-        messages = range === undefined ? page.messages : page.messages.filter((m) => m.seq >= range.fromSeq);
-        limited = range === undefined ? page.more : (messages[0]?.seq ?? range.fromSeq) > range.fromSeq;
-      }
-    }
+    const info = this.roomInfo(room);
+    const people = this.people(room);
+    const { messages, events: shared, limited } = this.timeline(ask.user, room, range, full, ask.filter.timelineLimit, render, names, info, people);
     const joinedNow = range !== undefined && messages.some((m) => (m.event?.kind === 'joined' && m.from === me) || m.event?.kind === 'created');
-    const info = store.room(room);
-    const people: RoomPeople = this.deps.rooms.memberList(room);
-    const powers = (): Record<string, number> => powerUsers(people, names);
-    const events = messages.map((m) => render.row(m, powers, info));
+    // The rendered events may be shared with other polls: this answer's changes go into a copy.
+    const events = [...shared];
     if (ask.deviceId !== undefined) {
       // The sending device matches its local echo by transaction id; no other device is told it.
       const mine = `mx:${ask.deviceId}:`;
@@ -224,7 +257,7 @@ export class SyncBuilder {
         if (m.from !== me || m.event !== undefined) return;
         const id = store.clientMsgId(room, m.seq);
         const ev = events[i];
-        if (id !== undefined && id.startsWith(mine) && ev !== undefined) ev.unsigned = { ...ev.unsigned, transaction_id: id.slice(mine.length) };
+        if (id !== undefined && id.startsWith(mine) && ev !== undefined) events[i] = { ...ev, unsigned: { ...ev.unsigned, transaction_id: id.slice(mine.length) } };
       });
     }
     let state: ClientEvent[] = [];
@@ -247,15 +280,71 @@ export class SyncBuilder {
     if (typing) ephemeral.push({ type: 'm.typing', content: { user_ids: this.deps.typing.typers(room, this.now()).map((u) => names.userId(u)) } });
     const heroes = people.members.filter((m) => m.user !== me).slice(0, 5).map((m) => names.userId(m.user));
     const invitedHeroes = heroes.length > 0 ? heroes : people.invited.filter((i) => i.user !== me).slice(0, 5).map((i) => names.userId(i.user));
-    const roomData = store.accountData(ask.user, 0).filter((d) => d.room === room);
+    const roomData = range === undefined && full ? store.accountData(ask.user, 0).filter((d) => d.room === room) : [];
     return {
       timeline: { events, limited, prev_batch: encodeRoomToken(messages[0]?.seq ?? (range === undefined ? (info?.lastSeq ?? 0) + 1 : range.fromSeq)) },
       state: { events: state },
       ephemeral: { events: ephemeral },
-      account_data: { events: range === undefined && full ? roomData.map((d) => ({ type: d.type, content: JSON.parse(d.content) as unknown })) : [] },
+      account_data: { events: roomData.map((d) => ({ type: d.type, content: JSON.parse(d.content) as unknown })) },
       summary: { 'm.heroes': invitedHeroes, 'm.joined_member_count': people.members.length, 'm.invited_member_count': people.invited.length },
-      unread_notifications: { notification_count: summary?.unread ?? 0, highlight_count: summary?.mentions ?? 0 },
+      unread_notifications: unread,
     };
+  }
+
+  /**
+   * The timeline rows to send and their events. An incremental range's
+   * render depends only on the room, the rows and where the user's history
+   * starts, so within a wake-up it is made once for every poll that asks it.
+   */
+  private timeline(
+    user: number, room: number, range: { fromSeq: number; toSeq: number } | undefined, full: boolean, limit: number,
+    render: EventRenderer, names: NameCache, info: RoomInfo | undefined, people: RoomPeople,
+  ): Timeline {
+    if (range === undefined && !full) return { messages: [], events: [], limited: false };
+    const key = range === undefined ? undefined : `${room}:${this.deps.membership.firstSeq(room, user)}:${range.fromSeq}:${range.toSeq}:${limit}`;
+    const known = key === undefined ? undefined : this.wake?.timelines.get(key);
+    if (known !== undefined) return known;
+    let messages: WireMessage[] = [];
+    let limited = false;
+    const page = this.deps.historyPage(user, String(room), range === undefined ? undefined : range.toSeq + 1, limit);
+    if (page.ok) {
+      messages = range === undefined ? page.messages : page.messages.filter((m) => m.seq >= range.fromSeq);
+      limited = range === undefined ? page.more : (messages[0]?.seq ?? range.fromSeq) > range.fromSeq;
+    }
+    const powers = (): Record<string, number> => powerUsers(people, names);
+    const made = { messages, events: messages.map((m) => render.row(m, powers, info)), limited };
+    if (key !== undefined) this.wake?.timelines.set(key, made);
+    return made;
+  }
+
+  private roomInfo(room: number): RoomInfo | undefined {
+    const wake = this.wake;
+    if (wake === undefined) return this.deps.store.room(room);
+    if (!wake.rooms.has(room)) wake.rooms.set(room, this.deps.store.room(room));
+    return wake.rooms.get(room);
+  }
+
+  private people(room: number): RoomPeople {
+    const wake = this.wake;
+    if (wake === undefined) return this.deps.rooms.memberList(room);
+    let people = wake.people.get(room);
+    if (people === undefined) wake.people.set(room, (people = this.deps.rooms.memberList(room)));
+    return people;
+  }
+
+  /** The user's unread counts in one room: their read mark (a primary-key read), then counts after it. */
+  private unread(user: number, room: number): Unread {
+    const { store } = this.deps;
+    const read = store.readSeq(room, user) ?? 0;
+    // Members who read up to the same point share the count of entries after it (most of a room, mostly).
+    const key = `${room}:${read}`;
+    let after = this.wake?.entries.get(key);
+    if (after === undefined) {
+      after = store.entriesAfter(room, read);
+      this.wake?.entries.set(key, after);
+    }
+    const unread = Math.max(0, after.lastSeq - Math.min(read, after.lastSeq) - after.entries);
+    return { notification_count: unread, highlight_count: store.mentionsAfter(user, room, read) };
   }
 
   /** A room the user is not joined to had rows: an invitation of theirs, or their leaving, goes in its section. */

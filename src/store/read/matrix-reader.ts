@@ -1,5 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/database.js';
+import { IS_ENTRY_SQL } from '../write/room-timeline.js';
 
 export interface DeviceRow { deviceId: string; name: string; ip: string; lastUsedAt: number; hash: string }
 
@@ -112,6 +113,17 @@ export class MatrixReader {
 
   readSeq(room: number, user: number): number | undefined {
     return this.q<{ read_seq: number }>('SELECT read_seq FROM members WHERE room_id = ? AND user_id = ?').get(room, user)?.read_seq;
+  }
+
+  entriesAfter(room: number, afterSeq: number): { lastSeq: number; entries: number } {
+    const r = this.q<{ last_seq: number; entries: number }>(`SELECT r.last_seq,
+        (SELECT count(*) FROM messages m WHERE m.room_id = r.id AND m.seq > ? AND ${IS_ENTRY_SQL}) AS entries
+      FROM rooms r WHERE r.id = ?`).get(afterSeq, room);
+    return { lastSeq: r?.last_seq ?? 0, entries: r?.entries ?? 0 };
+  }
+
+  mentionsAfter(user: number, room: number, afterSeq: number): number {
+    return this.q<{ n: number }>('SELECT count(*) AS n FROM mentions WHERE user_id = ? AND room_id = ? AND seq > ?').get(user, room, afterSeq)?.n ?? 0;
   }
 
   accountData(user: number, afterPos: number): AccountDataRow[] {
