@@ -132,19 +132,37 @@ export class SyncBuilder {
    * for every `build` inside it; dropped when it returns.
    */
   shared(wakeUp: () => void): void {
+    const before = this.wake;
     this.wake = new WakeShare(this.deps.store, this.deps.ids);
     try {
       wakeUp();
     } finally {
-      this.wake = undefined;
+      this.wake = before;
     }
+  }
+
+  /**
+   * The share for answers outside a flush: clients re-polling right after an
+   * answer arrive together and ask the same rows, so one share serves every
+   * `/sync` of this turn of the event loop and is dropped at its end.
+   */
+  private turnShare(): WakeShare {
+    if (this.wake === undefined) {
+      const share = (this.wake = new WakeShare(this.deps.store, this.deps.ids));
+      setImmediate(() => {
+        if (this.wake === share) this.wake = undefined;
+      });
+    }
+    return this.wake;
   }
 
   /** The reply, and whether it carries nothing (a held poll keeps waiting then). */
   build(ask: SyncAsk): { body: SyncBody; empty: boolean } {
     const { store, ids } = this.deps;
-    const names = this.wake?.names ?? this.names();
-    const render = this.wake?.render ?? new EventRenderer(ids, names);
+    // An initial sync reads every room once and shares nothing; an incremental one shares the turn's reads.
+    const share = ask.since === null ? this.wake : this.turnShare();
+    const names = share?.names ?? this.names();
+    const render = share?.render ?? new EventRenderer(ids, names);
     const body: SyncBody = {
       next_batch: '', rooms: { join: {}, invite: {}, leave: {} }, account_data: { events: [] },
       presence: { events: [] }, to_device: { events: [] }, device_lists: { changed: [], left: [] }, device_one_time_keys_count: {},
