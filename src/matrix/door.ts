@@ -71,5 +71,16 @@ export function mountMatrix(app: HttpRoutes, deps: MatrixDoorDeps): MatrixDoor {
   mountSearchEndpoint(router, context);
   if (deps.media !== undefined) mountMediaEndpoints(router, ids, deps.media);
   router.mount(app);
-  return { watch: polls, router, context, held: () => polls.size, close: () => polls.closeAll() };
+  // Every commit also drops the sync builder's share of this turn, so no answer after it reuses older reads.
+  const watch: CommitWatch = {
+    topic: (topic) => {
+      sync.committed();
+      polls.topic(topic);
+    },
+    user: (user) => {
+      sync.committed();
+      polls.user(user);
+    },
+  };
+  return { watch, router, context, held: () => polls.size, close: () => polls.closeAll() };
 }

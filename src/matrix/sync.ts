@@ -118,6 +118,7 @@ class WakeShare {
 export class SyncBuilder {
   private readonly now: () => number;
   private wake: WakeShare | undefined;
+  private flushing = false;
 
   constructor(private readonly deps: SyncDeps) {
     this.now = deps.now ?? Date.now;
@@ -132,13 +133,22 @@ export class SyncBuilder {
    * for every `build` inside it; dropped when it returns.
    */
   shared(wakeUp: () => void): void {
-    const before = this.wake;
     this.wake = new WakeShare(this.deps.store, this.deps.ids);
+    this.flushing = true;
     try {
       wakeUp();
     } finally {
-      this.wake = before;
+      this.flushing = false;
+      this.wake = undefined;
     }
+  }
+
+  /**
+   * A commit landed: answers after it must not use reads made before it, so
+   * the turn's share is dropped (a flush running now keeps its own).
+   */
+  committed(): void {
+    if (!this.flushing) this.wake = undefined;
   }
 
   /**
