@@ -17,14 +17,25 @@ export interface MatrixStore {
   filter(user: number, id: number): string | undefined;
   /** Highest message id and stream position now: the position an empty sync hands back. */
   positions(): { msg: number; stream: number };
-  /** Rooms with timeline rows of id > `afterId`, reading at most `limit` rows; `lastId` is the highest read. */
-  roomsAfter(afterId: number, limit: number): { rooms: RoomRange[]; lastId: number; more: boolean };
+  /** The highest message id now: the timeline position a sync reads up to. */
+  lastMessageId(): number;
+  /**
+   * One room's timeline rows with `afterId` < id <= `throughId`: their first and last seq, or undefined when
+   * none. At most `limit` rows are read (the newest): with more, `fromSeq` is the lowest of those read.
+   */
+  roomRange(room: number, afterId: number, throughId: number, limit: number): RoomRange | undefined;
+  /** Rooms where the user has a standing (invited, left, removed): a sync looks there for their own invite or exit. */
+  standingRooms(user: number): number[];
   streamAfter(pos: number, limit: number): StreamRow[];
   change(room: number, cseq: number): ChangeRow | undefined;
   /** The reaction a later `unreact` took back (its cseq), for the redaction that renders it. */
   reactionUndone(room: number, seq: number, user: number, emoji: string, beforeCseq: number): number | undefined;
   /** The latest live reaction change of a user's emoji on a message (its cseq). */
   readSeq(room: number, user: number): number | undefined;
+  /** A room's last seq and how many timeline entries (joins, renames…) follow `afterSeq`: unread = the rest. */
+  entriesAfter(room: number, afterSeq: number): { lastSeq: number; entries: number };
+  /** How many times the user was mentioned in the room after `afterSeq` (a primary-key range). */
+  mentionsAfter(user: number, room: number, afterSeq: number): number;
   accountData(user: number, afterPos: number): AccountDataRow[];
   accountDataOf(user: number, room: number, type: string): string | undefined;
   user(id: number): UserRow | undefined;

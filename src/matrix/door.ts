@@ -48,7 +48,6 @@ export interface MatrixDoor {
 export function mountMatrix(app: HttpRoutes, deps: MatrixDoorDeps): MatrixDoor {
   const now = deps.now ?? Date.now;
   const ids = new MatrixIds(deps.serverName);
-  const polls = new HeldPolls((err) => deps.onError(err, 'held /sync'), now);
   const router = new MatrixRouter({
     auth: deps.auth, maxBodyBytes: deps.maxBodyBytes, rate: new UserFrameBuckets(deps.rate.perSecond, deps.rate.burst),
     onError: (err, method, path) => deps.onError(err, `${method} ${path}`),
@@ -57,6 +56,7 @@ export function mountMatrix(app: HttpRoutes, deps: MatrixDoorDeps): MatrixDoor {
     ids, store: deps.store, history: deps.history, rooms: deps.roomReads, membership: deps.membership, typing: deps.typing, now,
     historyPage: (user, room, before, limit) => deps.chat.historyPage(user, room, before, limit),
   });
+  const polls = new HeldPolls((err) => deps.onError(err, 'held /sync'), now, (wakeUp) => sync.shared(wakeUp));
   const context: MatrixContext = {
     ids, accounts: deps.accounts, chat: deps.chat, rooms: deps.rooms, roomReads: deps.roomReads, actions: deps.actions, profiles: deps.profiles,
     history: deps.history, membership: deps.membership, store: deps.store, writer: deps.writer, search: deps.search, typing: deps.typing,
@@ -71,5 +71,16 @@ export function mountMatrix(app: HttpRoutes, deps: MatrixDoorDeps): MatrixDoor {
   mountSearchEndpoint(router, context);
   if (deps.media !== undefined) mountMediaEndpoints(router, ids, deps.media);
   router.mount(app);
-  return { watch: polls, router, context, held: () => polls.size, close: () => polls.closeAll() };
+  // Every commit also drops the sync builder's share of this turn, so no answer after it reuses older reads.
+  const watch: CommitWatch = {
+    topic: (topic) => {
+      sync.committed();
+      polls.topic(topic);
+    },
+    user: (user) => {
+      sync.committed();
+      polls.user(user);
+    },
+  };
+  return { watch, router, context, held: () => polls.size, close: () => polls.closeAll() };
 }

@@ -31,7 +31,14 @@ export class HeldPolls implements CommitWatch {
   private sweeper: NodeJS.Timeout | undefined;
   private readonly all = new Set<HeldPoll>();
 
-  constructor(private readonly onError: (err: unknown) => void, private readonly now: () => number = Date.now) {}
+  /**
+   * `together`: runs one flush, so the polls it wakes can share reads and
+   * renders for its length (the sync builder's per-wake share).
+   */
+  constructor(
+    private readonly onError: (err: unknown) => void, private readonly now: () => number = Date.now,
+    private readonly together: (wakeUp: () => void) => void = (wakeUp) => wakeUp(),
+  ) {}
 
   get size(): number {
     return this.all.size;
@@ -84,13 +91,19 @@ export class HeldPolls implements CommitWatch {
     this.flushing = false;
     const polls = [...this.marked];
     this.marked.clear();
-    for (const p of polls) {
-      try {
-        if (p.retry()) this.drop(p);
-      } catch (err) {
-        this.drop(p);
-        this.onError(err);
-      }
+    try {
+      this.together(() => {
+        for (const p of polls) {
+          try {
+            if (p.retry()) this.drop(p);
+          } catch (err) {
+            this.drop(p);
+            this.onError(err);
+          }
+        }
+      });
+    } catch (err) {
+      this.onError(err);
     }
   }
 

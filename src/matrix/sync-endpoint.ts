@@ -2,6 +2,7 @@ import { invalidParam, notFound } from './errors.js';
 import { readFilter, type SyncFilter } from './filters.js';
 import type { HeldPoll } from './held-polls.js';
 import { client, type AuthedRequest, type MatrixRouter } from './router.js';
+import type { SyncAsk } from './sync.js';
 import { decodeSince } from './sync-token.js';
 import type { MatrixContext } from './context.js';
 
@@ -36,23 +37,32 @@ export function mountSync(router: MatrixRouter, c: MatrixContext): void {
     if (sinceText !== null && since === null) return r.ex.fail(invalidParam('since is not a token this server gave'));
     const timeoutText = q.get('timeout');
     const timeout = timeoutText === null ? 0 : Math.min(MAX_HOLD_MS, Math.max(0, Number(timeoutText) || 0));
-    const ask = { user: r.session.userId, since, filter, fullState: q.get('full_state') === 'true', deviceId: c.store.deviceOf(r.session.tokenHash) };
+    const ask: SyncAsk = { user: r.session.userId, since, filter, fullState: q.get('full_state') === 'true', deviceId: c.store.deviceOf(r.session.tokenHash) };
     const first = c.sync.build(ask);
     if (!first.empty || since === null || timeout === 0) return r.ex.json(first.body);
-    const poll: HeldPoll = {
-      user: ask.user,
-      rooms: [...c.membership.roomsOf(ask.user)],
-      deadline: c.now() + timeout,
-      retry: () => {
-        if (r.ex.aborted) return true;
-        const again = c.sync.build(ask);
-        if (again.empty) return false;
-        r.ex.json(again.body);
-        return true;
-      },
-      expire: () => r.ex.json(c.sync.build(ask).body),
-    };
-    r.ex.onAbort(() => c.polls.drop(poll));
-    c.polls.hold(poll);
+    holdSync(c, r.ex, ask, timeout);
   });
+}
+
+/**
+ * Holds the poll. Its own function so the closures keep only the exchange,
+ * the ask (user, device, position, filter) and the rooms, never the request
+ * with its headers and query.
+ */
+function holdSync(c: MatrixContext, ex: AuthedRequest['ex'], ask: SyncAsk, timeout: number): void {
+  const poll: HeldPoll = {
+    user: ask.user,
+    rooms: [...c.membership.roomsOf(ask.user)],
+    deadline: c.now() + timeout,
+    retry: () => {
+      if (ex.aborted) return true;
+      const again = c.sync.build(ask);
+      if (again.empty) return false;
+      ex.json(again.body);
+      return true;
+    },
+    expire: () => ex.json(c.sync.build(ask).body),
+  };
+  ex.onAbort(() => c.polls.drop(poll));
+  c.polls.hold(poll);
 }

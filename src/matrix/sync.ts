@@ -4,6 +4,7 @@ import type { HistorySource } from '../chat/ports.js';
 import type { RoomReads } from '../chat/room-actions.js';
 import type { PageOutcome } from '../chat/service.js';
 import type { TypingState } from '../chat/typing.js';
+import type { RoomInfo } from '../chat/matrix-store.js';
 import type { RoomSummary, WireMessage } from '../protocol/frames.js';
 import { EventRenderer, type ClientEvent, type Names } from './events.js';
 import type { SyncFilter } from './filters.js';
@@ -48,7 +49,7 @@ export interface SyncBody {
   device_one_time_keys_count: Record<string, never>;
 }
 
-/** Timeline rows read per incremental sync over all rooms; the rest comes in the next one (the token says where it got to). */
+/** Timeline rows read, at most, in a room the user left or was invited to since the token (for their own exit or invite). */
 const SCAN_ROWS = 2000;
 /** Stream rows (changes, receipts, account data) read per sync. */
 const SCAN_STREAM = 2000;
@@ -81,6 +82,32 @@ class NameCache implements Names {
   }
 }
 
+/** A room's new timeline rows rendered, as every member with the same view of them gets them. */
+interface Timeline { messages: WireMessage[]; events: ClientEvent[]; limited: boolean }
+
+interface Unread { notification_count: number; highlight_count: number }
+
+/**
+ * What the polls woken together share: a commit wakes every member's poll at
+ * once, and their answers differ only in per-user parts (transaction ids,
+ * unread counts, receipts). Names, room rows, member lists and rendered
+ * timelines are read once per wake-up here; the share lives for one flush
+ * of the held polls, so nothing in it outlives the rows it was read from.
+ */
+class WakeShare {
+  readonly names: NameCache;
+  readonly render: EventRenderer;
+  readonly rooms = new Map<number, RoomInfo | undefined>();
+  readonly people = new Map<number, RoomPeople>();
+  readonly timelines = new Map<string, Timeline>();
+  readonly entries = new Map<string, { lastSeq: number; entries: number }>();
+
+  constructor(store: MatrixStore, ids: MatrixIds) {
+    this.names = new NameCache(store, ids);
+    this.render = new EventRenderer(ids, this.names);
+  }
+}
+
 /**
  * Builds `/sync` replies from Roost's rows: joined rooms with their timeline
  * (messages and entries, then edits, deletions and reactions as events),
@@ -90,6 +117,8 @@ class NameCache implements Names {
  */
 export class SyncBuilder {
   private readonly now: () => number;
+  private wake: WakeShare | undefined;
+  private flushing = false;
 
   constructor(private readonly deps: SyncDeps) {
     this.now = deps.now ?? Date.now;
@@ -99,11 +128,51 @@ export class SyncBuilder {
     return new NameCache(this.deps.store, this.deps.ids);
   }
 
+  /**
+   * Runs `wakeUp` (the held polls' flush) with one share of reads and renders
+   * for every `build` inside it; dropped when it returns.
+   */
+  shared(wakeUp: () => void): void {
+    this.wake = new WakeShare(this.deps.store, this.deps.ids);
+    this.flushing = true;
+    try {
+      wakeUp();
+    } finally {
+      this.flushing = false;
+      this.wake = undefined;
+    }
+  }
+
+  /**
+   * A commit landed: answers after it must not use reads made before it, so
+   * the turn's share is dropped (a flush running now keeps its own).
+   */
+  committed(): void {
+    if (!this.flushing) this.wake = undefined;
+  }
+
+  /**
+   * The share for answers outside a flush: clients re-polling right after an
+   * answer arrive together and ask the same rows, so one share serves every
+   * `/sync` of this turn of the event loop and is dropped at its end.
+   */
+  private turnShare(): WakeShare {
+    if (this.wake === undefined) {
+      const share = (this.wake = new WakeShare(this.deps.store, this.deps.ids));
+      setImmediate(() => {
+        if (this.wake === share) this.wake = undefined;
+      });
+    }
+    return this.wake;
+  }
+
   /** The reply, and whether it carries nothing (a held poll keeps waiting then). */
   build(ask: SyncAsk): { body: SyncBody; empty: boolean } {
     const { store, ids } = this.deps;
-    const names = this.names();
-    const render = new EventRenderer(ids, names);
+    // An initial sync reads every room once and shares nothing; an incremental one shares the turn's reads.
+    const share = ask.since === null ? this.wake : this.turnShare();
+    const names = share?.names ?? this.names();
+    const render = share?.render ?? new EventRenderer(ids, names);
     const body: SyncBody = {
       next_batch: '', rooms: { join: {}, invite: {}, leave: {} }, account_data: { events: [] },
       presence: { events: [] }, to_device: { events: [] }, device_lists: { changed: [], left: [] }, device_one_time_keys_count: {},
@@ -112,27 +181,38 @@ export class SyncBuilder {
     const since = ask.since;
     const wanted = ask.filter.rooms === undefined ? undefined : new Set(ask.filter.rooms);
     const include = (room: number): boolean => wanted === undefined || wanted.has(ids.room(room));
-    const summaries = new Map<number, RoomSummary>();
-    for (const s of this.deps.history.rooms(ask.user)) summaries.set(Number(s.room), s);
     let next: SyncPosition;
     if (since === null) {
+      const summaries = new Map<number, RoomSummary>();
+      for (const s of this.deps.history.rooms(ask.user)) summaries.set(Number(s.room), s);
       const pos = store.positions();
       next = { ...pos, typing: typingNow };
       for (const room of summaries.keys()) {
         if (!include(room)) continue;
-        body.rooms.join[ids.room(room)] = this.joinedRoom(ask, room, undefined, true, render, names, summaries.get(room));
+        const summary = summaries.get(room);
+        const unread = { notification_count: summary?.unread ?? 0, highlight_count: summary?.mentions ?? 0 };
+        body.rooms.join[ids.room(room)] = this.joinedRoom(ask, room, undefined, true, render, names, unread);
       }
       for (const inv of this.deps.rooms.invitesOf(ask.user)) this.invite(body, ask.user, Number(inv.room), names);
       for (const d of store.accountData(ask.user, 0)) this.accountData(body, d.room, d.type, d.content, ask.user);
     } else {
-      const scan = store.roomsAfter(since.msg, SCAN_ROWS);
+      // Only the user's own rooms (and those where their standing changed) are read: an answer costs what
+      // changed for this user, however busy the rest of the server is.
+      const through = store.lastMessageId();
       const stream = store.streamAfter(since.stream, SCAN_STREAM);
-      next = { msg: scan.lastId, stream: stream[stream.length - 1]?.pos ?? since.stream, typing: typingNow };
+      next = { msg: Math.max(through, since.msg), stream: stream[stream.length - 1]?.pos ?? since.stream, typing: typingNow };
       const touched = new Map<number, { fromSeq: number; toSeq: number }>();
-      for (const r of scan.rooms) {
-        if (!include(r.room)) continue;
-        if (this.deps.membership.isMember(r.room, ask.user)) touched.set(r.room, r);
-        else this.notJoined(body, ask.user, r.room, r.fromSeq, r.toSeq, render, names);
+      const rowsWanted = ask.filter.timelineLimit + 1;
+      for (const room of this.deps.membership.roomsOf(ask.user)) {
+        if (!include(room)) continue;
+        const r = through > since.msg ? store.roomRange(room, since.msg, through, rowsWanted) : undefined;
+        if (r !== undefined) touched.set(room, r);
+      }
+      for (const room of through > since.msg ? store.standingRooms(ask.user) : []) {
+        if (!include(room) || this.deps.membership.isMember(room, ask.user)) continue;
+        // A leave section lists only the user's own exit rows; a room that busy reads only its newest rows here.
+        const r = store.roomRange(room, since.msg, through, SCAN_ROWS);
+        if (r !== undefined) this.notJoined(body, ask.user, room, r.fromSeq, r.toSeq, render, names);
       }
       const changes = new Map<number, ClientEvent[]>();
       const receipts = new Map<number, Record<string, unknown>>();
@@ -166,7 +246,7 @@ export class SyncBuilder {
       const all = new Set<number>([...touched.keys(), ...changes.keys(), ...receipts.keys(), ...typingRooms]);
       for (const room of all) {
         const range = touched.get(room);
-        const joined = this.joinedRoom(ask, room, range, ask.fullState, render, names, summaries.get(room), typingRooms.has(room));
+        const joined = this.joinedRoom(ask, room, range, ask.fullState, render, names, this.unread(ask.user, room), typingRooms.has(room));
         joined.timeline.events.push(...(changes.get(room) ?? []));
         const r = receipts.get(room);
         if (r !== undefined) joined.ephemeral.events.push({ type: 'm.receipt', content: r });
@@ -188,26 +268,16 @@ export class SyncBuilder {
    */
   private joinedRoom(
     ask: SyncAsk, room: number, range: { fromSeq: number; toSeq: number } | undefined, full: boolean,
-    render: EventRenderer, names: NameCache, summary: RoomSummary | undefined, typing = range === undefined,
+    render: EventRenderer, names: NameCache, unread: Unread, typing = range === undefined,
   ): JoinedRoom {
     const { ids, store } = this.deps;
-    const key = String(room);
     const me = String(ask.user);
-    const limit = ask.filter.timelineLimit;
-    let messages: WireMessage[] = [];
-    let limited = false;
-    if (range !== undefined || full) {
-      const page = this.deps.historyPage(ask.user, key, range === undefined ? undefined : range.toSeq + 1, limit);
-      if (page.ok) {
-        messages = range === undefined ? page.messages : page.messages.filter((m) => m.seq >= range.fromSeq);
-        limited = range === undefined ? page.more : (messages[0]?.seq ?? range.fromSeq) > range.fromSeq;
-      }
-    }
+    const info = this.roomInfo(room);
+    const people = this.people(room);
+    const { messages, events: shared, limited } = this.timeline(ask.user, room, range, full, ask.filter.timelineLimit, render, names, info, people);
     const joinedNow = range !== undefined && messages.some((m) => (m.event?.kind === 'joined' && m.from === me) || m.event?.kind === 'created');
-    const info = store.room(room);
-    const people: RoomPeople = this.deps.rooms.memberList(room);
-    const powers = (): Record<string, number> => powerUsers(people, names);
-    const events = messages.map((m) => render.row(m, powers, info));
+    // The rendered events may be shared with other polls: this answer's changes go into a copy.
+    const events = [...shared];
     if (ask.deviceId !== undefined) {
       // The sending device matches its local echo by transaction id; no other device is told it.
       const mine = `mx:${ask.deviceId}:`;
@@ -215,7 +285,7 @@ export class SyncBuilder {
         if (m.from !== me || m.event !== undefined) return;
         const id = store.clientMsgId(room, m.seq);
         const ev = events[i];
-        if (id !== undefined && id.startsWith(mine) && ev !== undefined) ev.unsigned = { ...ev.unsigned, transaction_id: id.slice(mine.length) };
+        if (id !== undefined && id.startsWith(mine) && ev !== undefined) events[i] = { ...ev, unsigned: { ...ev.unsigned, transaction_id: id.slice(mine.length) } };
       });
     }
     let state: ClientEvent[] = [];
@@ -238,15 +308,71 @@ export class SyncBuilder {
     if (typing) ephemeral.push({ type: 'm.typing', content: { user_ids: this.deps.typing.typers(room, this.now()).map((u) => names.userId(u)) } });
     const heroes = people.members.filter((m) => m.user !== me).slice(0, 5).map((m) => names.userId(m.user));
     const invitedHeroes = heroes.length > 0 ? heroes : people.invited.filter((i) => i.user !== me).slice(0, 5).map((i) => names.userId(i.user));
-    const roomData = store.accountData(ask.user, 0).filter((d) => d.room === room);
+    const roomData = range === undefined && full ? store.accountData(ask.user, 0).filter((d) => d.room === room) : [];
     return {
       timeline: { events, limited, prev_batch: encodeRoomToken(messages[0]?.seq ?? (range === undefined ? (info?.lastSeq ?? 0) + 1 : range.fromSeq)) },
       state: { events: state },
       ephemeral: { events: ephemeral },
-      account_data: { events: range === undefined && full ? roomData.map((d) => ({ type: d.type, content: JSON.parse(d.content) as unknown })) : [] },
+      account_data: { events: roomData.map((d) => ({ type: d.type, content: JSON.parse(d.content) as unknown })) },
       summary: { 'm.heroes': invitedHeroes, 'm.joined_member_count': people.members.length, 'm.invited_member_count': people.invited.length },
-      unread_notifications: { notification_count: summary?.unread ?? 0, highlight_count: summary?.mentions ?? 0 },
+      unread_notifications: unread,
     };
+  }
+
+  /**
+   * The timeline rows to send and their events. An incremental range's
+   * render depends only on the room, the rows and where the user's history
+   * starts, so within a wake-up it is made once for every poll that asks it.
+   */
+  private timeline(
+    user: number, room: number, range: { fromSeq: number; toSeq: number } | undefined, full: boolean, limit: number,
+    render: EventRenderer, names: NameCache, info: RoomInfo | undefined, people: RoomPeople,
+  ): Timeline {
+    if (range === undefined && !full) return { messages: [], events: [], limited: false };
+    const key = range === undefined ? undefined : `${room}:${this.deps.membership.firstSeq(room, user)}:${range.fromSeq}:${range.toSeq}:${limit}`;
+    const known = key === undefined ? undefined : this.wake?.timelines.get(key);
+    if (known !== undefined) return known;
+    let messages: WireMessage[] = [];
+    let limited = false;
+    const page = this.deps.historyPage(user, String(room), range === undefined ? undefined : range.toSeq + 1, limit);
+    if (page.ok) {
+      messages = range === undefined ? page.messages : page.messages.filter((m) => m.seq >= range.fromSeq);
+      limited = range === undefined ? page.more : (messages[0]?.seq ?? range.fromSeq) > range.fromSeq;
+    }
+    const powers = (): Record<string, number> => powerUsers(people, names);
+    const made = { messages, events: messages.map((m) => render.row(m, powers, info)), limited };
+    if (key !== undefined) this.wake?.timelines.set(key, made);
+    return made;
+  }
+
+  private roomInfo(room: number): RoomInfo | undefined {
+    const wake = this.wake;
+    if (wake === undefined) return this.deps.store.room(room);
+    if (!wake.rooms.has(room)) wake.rooms.set(room, this.deps.store.room(room));
+    return wake.rooms.get(room);
+  }
+
+  private people(room: number): RoomPeople {
+    const wake = this.wake;
+    if (wake === undefined) return this.deps.rooms.memberList(room);
+    let people = wake.people.get(room);
+    if (people === undefined) wake.people.set(room, (people = this.deps.rooms.memberList(room)));
+    return people;
+  }
+
+  /** The user's unread counts in one room: their read mark (a primary-key read), then counts after it. */
+  private unread(user: number, room: number): Unread {
+    const { store } = this.deps;
+    const read = store.readSeq(room, user) ?? 0;
+    // Members who read up to the same point share the count of entries after it (most of a room, mostly).
+    const key = `${room}:${read}`;
+    let after = this.wake?.entries.get(key);
+    if (after === undefined) {
+      after = store.entriesAfter(room, read);
+      this.wake?.entries.set(key, after);
+    }
+    const unread = Math.max(0, after.lastSeq - Math.min(read, after.lastSeq) - after.entries);
+    return { notification_count: unread, highlight_count: store.mentionsAfter(user, room, read) };
   }
 
   /** A room the user is not joined to had rows: an invitation of theirs, or their leaving, goes in its section. */

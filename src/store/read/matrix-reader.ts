@@ -1,9 +1,10 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/database.js';
+import { IS_ENTRY_SQL } from '../write/room-timeline.js';
 
 export interface DeviceRow { deviceId: string; name: string; ip: string; lastUsedAt: number; hash: string }
 
-/** Rooms with timeline rows after a message id: the first and last seq of each, within the scan. */
+/** A room's timeline rows after a message id: the first and last seq of them. */
 export interface RoomRange { room: number; fromSeq: number; toSeq: number }
 
 export interface StreamRow { pos: number; room: number; kind: 'change' | 'read' | 'account'; ref: number }
@@ -69,17 +70,27 @@ export class MatrixReader {
     return { msg, stream };
   }
 
-  roomsAfter(afterId: number, limit: number): { rooms: RoomRange[]; lastId: number; more: boolean } {
-    const rows = this.q<{ id: number; room_id: number; seq: number }>('SELECT id, room_id, seq FROM messages WHERE id > ? ORDER BY id LIMIT ?').all(afterId, limit + 1);
-    const more = rows.length > limit;
-    if (more) rows.length = limit;
-    const byRoom = new Map<number, RoomRange>();
-    for (const r of rows) {
-      const range = byRoom.get(r.room_id);
-      if (range === undefined) byRoom.set(r.room_id, { room: r.room_id, fromSeq: r.seq, toSeq: r.seq });
-      else range.toSeq = Math.max(range.toSeq, r.seq);
+  lastMessageId(): number {
+    return this.q<{ n: number }>('SELECT coalesce(max(id), 0) AS n FROM messages').get()?.n ?? 0;
+  }
+
+  roomRange(room: number, afterId: number, throughId: number, limit: number): RoomRange | undefined {
+    // Within a room ids grow with seq (the one writer assigns both), so the rows after `afterId` are the room's
+    // newest: walk back from its end and stop at the first older row; the walk costs what is new, not the room's size.
+    let range: RoomRange | undefined;
+    let seen = 0;
+    for (const r of this.q<{ id: number; seq: number }>('SELECT id, seq FROM messages WHERE room_id = ? ORDER BY seq DESC').iterate(room) as Iterable<{ id: number; seq: number }>) {
+      if (r.id <= afterId || seen >= limit) break;
+      if (r.id > throughId) continue;
+      if (range === undefined) range = { room, fromSeq: r.seq, toSeq: r.seq };
+      else range.fromSeq = r.seq;
+      seen++;
     }
-    return { rooms: [...byRoom.values()], lastId: rows[rows.length - 1]?.id ?? afterId, more };
+    return range;
+  }
+
+  standingRooms(user: number): number[] {
+    return this.q<{ room_id: number }>('SELECT room_id FROM room_standing WHERE user_id = ?').all(user).map((r) => r.room_id);
   }
 
   streamAfter(pos: number, limit: number): StreamRow[] {
@@ -102,6 +113,17 @@ export class MatrixReader {
 
   readSeq(room: number, user: number): number | undefined {
     return this.q<{ read_seq: number }>('SELECT read_seq FROM members WHERE room_id = ? AND user_id = ?').get(room, user)?.read_seq;
+  }
+
+  entriesAfter(room: number, afterSeq: number): { lastSeq: number; entries: number } {
+    const r = this.q<{ last_seq: number; entries: number }>(`SELECT r.last_seq,
+        (SELECT count(*) FROM messages m WHERE m.room_id = r.id AND m.seq > ? AND ${IS_ENTRY_SQL}) AS entries
+      FROM rooms r WHERE r.id = ?`).get(afterSeq, room);
+    return { lastSeq: r?.last_seq ?? 0, entries: r?.entries ?? 0 };
+  }
+
+  mentionsAfter(user: number, room: number, afterSeq: number): number {
+    return this.q<{ n: number }>('SELECT count(*) AS n FROM mentions WHERE user_id = ? AND room_id = ? AND seq > ?').get(user, room, afterSeq)?.n ?? 0;
   }
 
   accountData(user: number, afterPos: number): AccountDataRow[] {

@@ -1,0 +1,83 @@
+import t from 'tap';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { matrixLogin, mx, type Json, type Reply } from './helpers.js';
+
+const NAME = 'roost.test';
+
+async function heldCount(s: TestServer, n: number): Promise<void> {
+  const until = Date.now() + 20_000;
+  while (s.server.matrixHeld() !== n) {
+    if (Date.now() > until) throw new Error(`expected ${n} held /sync, have ${s.server.matrixHeld()}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+async function sinceOf(s: TestServer, token: string): Promise<string> {
+  return (await mx(s, 'GET', '/_matrix/client/v3/sync', { token })).body.next_batch as string;
+}
+
+const hold = (s: TestServer, token: string, since: string): Promise<Reply> => mx(s, 'GET', `/_matrix/client/v3/sync?since=${since}&timeout=30000`, { token });
+
+t.test('one commit wakes every member\'s held /sync with the same events; only the sending device gets its transaction id', async (t) => {
+  const s = await startTestServer({ matrixServerName: NAME });
+  t.teardown(() => s.close());
+  const [alice, bob, carol] = [await s.user('alice'), await s.user('bob'), await s.user('carol')];
+  const roomA = await s.room('a', ['alice', 'bob']);
+  const roomB = await s.room('b', ['carol']);
+  const phone = await matrixLogin(s, 'alice', alice.password, 'PHONE');
+  const laptop = await matrixLogin(s, 'alice', alice.password, 'LAPTOP');
+  const bobMx = await matrixLogin(s, 'bob', bob.password);
+  const carolMx = await matrixLogin(s, 'carol', carol.password);
+  const held = {
+    phone: hold(s, phone.token, await sinceOf(s, phone.token)),
+    laptop: hold(s, laptop.token, await sinceOf(s, laptop.token)),
+    bob: hold(s, bobMx.token, await sinceOf(s, bobMx.token)),
+  };
+  const carolSince = await sinceOf(s, carolMx.token);
+  const carolHeld = hold(s, carolMx.token, carolSince);
+  await heldCount(s, 4);
+  const sent = await mx(s, 'PUT', `/_matrix/client/v3/rooms/!r${roomA}:${NAME}/send/m.room.message/t1`, { token: phone.token, body: { msgtype: 'm.text', body: 'hello all' } });
+  t.equal(sent.status, 200);
+  const key = `!r${roomA}:${NAME}`;
+  const eventsOf = (r: Reply): Json[] => r.body.rooms.join[key].timeline.events as Json[];
+  const [p, l, b] = [await held.phone, await held.laptop, await held.bob];
+  for (const [who, r] of [['phone', p], ['laptop', l], ['bob', b]] as const) {
+    t.same(eventsOf(r).map((e) => e.event_id), [sent.body.event_id], `${who} is answered with the one new event`);
+    t.same(Object.keys(r.body.rooms.join), [key], `${who} hears of room A only`);
+  }
+  const strip = (e: Json): Json => ({ ...e, unsigned: { ...e.unsigned, transaction_id: undefined } });
+  t.same(strip(eventsOf(p)[0] as Json), strip(eventsOf(b)[0] as Json), 'the event is rendered the same for every member');
+  t.equal(eventsOf(p)[0]?.unsigned?.transaction_id, 't1', 'the sending device gets its transaction id');
+  t.equal(eventsOf(l)[0]?.unsigned?.transaction_id, undefined, 'the same user\'s other device does not');
+  t.equal(eventsOf(b)[0]?.unsigned?.transaction_id, undefined, 'another member does not');
+  t.equal(b.body.rooms.join[key].unread_notifications.notification_count, 1, 'bob has the one message unread');
+  t.equal(p.body.rooms.join[key].timeline.limited, false);
+  // Carol, in room B only, is still held: room A's commit is not hers.
+  await heldCount(s, 1);
+  const c = await s.connect(carol.token);
+  await c.request({ type: 'send', room: roomB, body: 'only b', clientMsgId: 'b1' });
+  const woke = await carolHeld;
+  t.same(Object.keys(woke.body.rooms.join), [`!r${roomB}:${NAME}`], 'carol is answered for room B only');
+  t.same((woke.body.rooms.join[`!r${roomB}:${NAME}`].timeline.events as Json[]).map((e) => e.content.body), ['only b']);
+});
+
+t.test('an incremental /sync after many messages in a room gives the newest page, marked limited', async (t) => {
+  const s = await startTestServer({ matrixServerName: NAME });
+  t.teardown(() => s.close());
+  const [alice, bob] = [await s.user('alice'), await s.user('bob')];
+  const room = await s.room('busy', ['alice', 'bob']);
+  const other = await s.room('elsewhere', ['alice']);
+  const me = await matrixLogin(s, 'bob', bob.password);
+  const filter = encodeURIComponent(JSON.stringify({ room: { timeline: { limit: 3 } } }));
+  const since = (await mx(s, 'GET', `/_matrix/client/v3/sync?filter=${filter}`, { token: me.token })).body.next_batch as string;
+  const c = await s.connect(alice.token);
+  for (let i = 1; i <= 6; i++) await c.request({ type: 'send', room, body: `m${i}`, clientMsgId: `m${i}` });
+  await c.request({ type: 'send', room: other, body: 'not for bob', clientMsgId: 'x1' });
+  const next = await mx(s, 'GET', `/_matrix/client/v3/sync?since=${since}&filter=${filter}`, { token: me.token });
+  const joined = next.body.rooms.join[`!r${room}:${NAME}`];
+  t.same((joined.timeline.events as Json[]).map((e) => e.content.body), ['m4', 'm5', 'm6'], 'the newest page of the filter\'s limit');
+  t.equal(joined.timeline.limited, true, 'with a gap before it');
+  t.same(Object.keys(next.body.rooms.join), [`!r${room}:${NAME}`], 'a room bob is not in is not read for him');
+  const after = await mx(s, 'GET', `/_matrix/client/v3/sync?since=${next.body.next_batch as string}&filter=${filter}&timeout=50`, { token: me.token });
+  t.same(after.body.rooms.join, {}, 'its token is past every row: nothing again');
+});
