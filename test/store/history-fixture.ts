@@ -2,6 +2,7 @@
  * A temp database with users and rooms, written through the real
  * BatchApplier (the writer thread's code) so rows carry real chain hashes.
  */
+import * as policy from '../../src/chat/policy.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,7 +35,7 @@ export function historyFixture(t: { teardown: (fn: () => void) => void }): Histo
     carol: addUser(db, 'carol', 'member', 'x').id,
   };
   const rooms = { general: createRoom(db, 'general', ['alice', 'bob'], undefined, { entries: false }).id, secret: createRoom(db, 'secret', ['alice', 'carol'], undefined, { entries: false }).id };
-  const applier = new BatchApplier(db);
+  const applier = new BatchApplier(db, { rules: policy });
   let closed = false;
   const f: HistoryFixture = {
     dir, db, applier, users, rooms,

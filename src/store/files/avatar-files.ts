@@ -1,6 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/database.js';
-import { mayUseAsAvatar } from '../../chat/policy.js';
+import type { FileRules } from '../write/room-rules.js';
 import type { WriteFailed } from '../write/write-ops.js';
 import { UNPLACED_ROOM } from './file-rows.js';
 
@@ -18,7 +18,8 @@ export class AvatarRefs {
   private readonly addRef: Statement<[number, string]>;
   private readonly toAvatar: Statement<[string]>;
 
-  constructor(db: Db) {
+  /** `rules`: policy.ts, injected by the writer thread; without them no picture can be set. */
+  constructor(db: Db, private readonly rules?: Pick<FileRules, 'mayUseAsAvatar'>) {
     this.file = db.prepare('SELECT room_id, uploader_id, thumb FROM files WHERE id = ?');
     this.addRef = db.prepare('UPDATE files SET refs = refs + ? WHERE id = ?');
     this.toAvatar = db.prepare(`UPDATE files SET room_id = ${AVATAR_ROOM} WHERE id = ? AND room_id = ${UNPLACED_ROOM}`);
@@ -35,7 +36,7 @@ export class AvatarRefs {
     if (next !== null) {
       const row = this.file.get(next);
       const facts = { uploader: row?.uploader_id === user, avatarUpload: row?.room_id === AVATAR_ROOM, unplacedImage: row?.room_id === UNPLACED_ROOM && row.thumb === 1 };
-      if (row === undefined || !mayUseAsAvatar(facts)) {
+      if (row === undefined || this.rules?.mayUseAsAvatar(facts) !== true) {
         return { ok: false, code: 'not_found', message: `no avatar upload ${JSON.stringify(next)} of yours; upload it with POST /api/v1/avatars first` };
       }
       this.toAvatar.run(next);

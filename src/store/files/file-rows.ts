@@ -1,6 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/database.js';
-import { mayAttachFile } from '../../chat/policy.js';
+import type { FileRules } from '../write/room-rules.js';
 import type { Done, GcDone, NewFile, WriteFailed, WriteOp } from '../write/write-ops.js';
 
 /** What a message carries of a file, in the wire shape (`attachments` items). */
@@ -56,7 +56,8 @@ export class FileRows {
   private readonly remove: Statement<[string]>;
   private readonly shaInUse: Statement<[Buffer], { one: number }>;
 
-  constructor(db: Db) {
+  /** `rules`: policy.ts, injected by the writer thread; without them (sends-only set-ups) nothing can be attached. */
+  constructor(db: Db, private readonly rules?: Pick<FileRules, 'mayAttachFile'>) {
     this.byId = db.prepare('SELECT id, room_id, uploader_id, size, mime, name, width, height, thumb FROM files WHERE id = ?');
     this.usedBy = db.prepare('SELECT coalesce(sum(size), 0) AS n FROM files WHERE uploader_id = ?');
     this.insert = db.prepare(`INSERT INTO files (id, room_id, uploader_id, sha256, size, mime, name, width, height, thumb, created_at)
@@ -76,7 +77,7 @@ export class FileRows {
   attachable(id: string, room: number, user: number): WireAttachment | WriteFailed {
     const row = this.byId.get(id);
     if (row === undefined) return { ok: false, code: 'not_found', message: `no file ${JSON.stringify(id)}` };
-    if (!mayAttachFile({ uploader: row.uploader_id === user, sameRoom: row.room_id === room, unplaced: row.room_id === UNPLACED_ROOM })) {
+    if (this.rules?.mayAttachFile({ uploader: row.uploader_id === user, sameRoom: row.room_id === room, unplaced: row.room_id === UNPLACED_ROOM }) !== true) {
       return { ok: false, code: 'forbidden', message: 'only files you uploaded to this room can be attached' };
     }
     return wireAttachment(row);

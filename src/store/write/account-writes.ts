@@ -1,3 +1,4 @@
+import type { FileRules } from './room-rules.js';
 import type { Statement } from 'better-sqlite3';
 import { apiActor, appendAudit } from '../history/audit.js';
 import type { Db } from '../db/database.js';
@@ -21,7 +22,7 @@ export class AccountWrites {
   private readonly setDisplayName: Statement<[string, number]>;
   private readonly avatars: AvatarRefs;
 
-  constructor(private readonly db: Db) {
+  constructor(private readonly db: Db, rules?: Pick<FileRules, 'mayUseAsAvatar'>) {
     this.user = db.prepare('SELECT name, password_hash FROM users WHERE id = ?');
     this.setHash = db.prepare('UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?');
     this.liveTokens = db.prepare('SELECT hash FROM tokens WHERE user_id = ? AND revoked_at IS NULL');
@@ -29,7 +30,7 @@ export class AccountWrites {
     this.avatarOf = db.prepare('SELECT avatar FROM users WHERE id = ?');
     this.setAvatar = db.prepare('UPDATE users SET avatar = ? WHERE id = ?');
     this.setDisplayName = db.prepare('UPDATE users SET display_name = ? WHERE id = ?');
-    this.avatars = new AvatarRefs(db);
+    this.avatars = new AvatarRefs(db, rules);
   }
 
   apply(op: AccountOp, now: number): SessionsEnded | Done | WriteFailed {

@@ -11,7 +11,7 @@ import { Purger } from '../history/purge.js';
 import { indexText } from '../search/search-text.js';
 import { SendExtras } from './message-extras.js';
 import { RoomChanges } from './room-changes.js';
-import type { RoomRules } from './room-rules.js';
+import type { FileRules, RoomRules } from './room-rules.js';
 import { entryFrame, INSERT_MESSAGE_SQL, timelineEntry } from './room-timeline.js';
 import type { RoomEvent } from '../../protocol/frames.js';
 import type { ReadDone, SendDone, WriteFailed, WriteOp, WriteResult } from './write-ops.js';
@@ -68,7 +68,7 @@ export class BatchApplier {
    * `searchIndex: false` exists for bench/history.ts, which measures what the
    * index costs per message; the server always indexes.
    */
-  constructor(private readonly db: Db, private readonly options: { searchIndex?: boolean; rules?: RoomRules } = {}) {
+  constructor(private readonly db: Db, private readonly options: { searchIndex?: boolean; rules?: RoomRules; fileRules?: FileRules } = {}) {
     this.findByClientId = db.prepare('SELECT id, room_id, seq, ts FROM messages WHERE sender_id = ? AND client_msg_id = ?');
     this.findMember = db.prepare('SELECT read_seq FROM members WHERE room_id = ? AND user_id = ?');
     this.roomLastSeq = db.prepare('SELECT last_seq FROM rooms WHERE id = ?');
@@ -86,9 +86,11 @@ export class BatchApplier {
     this.touchToken = db.prepare('UPDATE tokens SET last_used_at = ?, last_ip = ?, expires_at = max(expires_at, ?) WHERE hash = ? AND revoked_at IS NULL');
     this.rehashPassword = db.prepare('UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?');
     this.purger = new Purger(db);
-    this.accounts = new AccountWrites(db);
+    // The file rules alone (fileRules) serve set-ups that attach files but predate the room rules' columns.
+    const fileRules = options.fileRules ?? options.rules;
+    this.accounts = new AccountWrites(db, fileRules);
     this.matrix = new MatrixWrites(db);
-    const files = new FileRows(db);
+    const files = new FileRows(db, fileRules);
     this.extras = new SendExtras(db, files);
     this.changes = new ChangeApplier(db, files, this.extras, options.rules?.mayDelete);
     this.roomChanges = options.rules === undefined ? undefined

@@ -35,7 +35,7 @@ export class RoomChanges {
     const s = {} as Record<keyof typeof SQL, Statement>;
     for (const k of Object.keys(SQL) as Array<keyof typeof SQL>) s[k] = db.prepare(SQL[k]);
     this.s = s;
-    this.avatars = new AvatarRefs(db);
+    this.avatars = new AvatarRefs(db, rules);
   }
 
   apply(op: RoomOp, now: number): RoomDone | WriteFailed {

@@ -12,7 +12,13 @@ export interface RuleStanding { state: 'invited' | 'joined' | 'left' | 'removed'
 export type RuleVerdict = { ok: true } | { ok: false; reason: Reason };
 export type RuleAction = 'invite' | 'rename' | 'set_topic' | 'set_avatar' | 'set_join_rule' | 'set_history';
 
-export interface RoomRules {
+/** The file rules the writer asks inside its transaction (policy.ts's mayAttachFile and mayUseAsAvatar). */
+export interface FileRules {
+  mayAttachFile(f: { uploader: boolean; sameRoom: boolean; unplaced: boolean }): boolean;
+  mayUseAsAvatar(f: { uploader: boolean; avatarUpload: boolean; unplacedImage: boolean }): boolean;
+}
+
+export interface RoomRules extends FileRules {
   mayActInRoom(room: RuleRoom, me: RuleStanding | null, action: RuleAction): RuleVerdict;
   mayJoin(room: RuleRoom, me: RuleStanding | null): RuleVerdict;
   mayLeave(room: RuleRoom, me: RuleStanding | null): RuleVerdict;

@@ -46,7 +46,7 @@ t.test('a schema-4 database with messages, edits, files, retention and legal hol
   // database, and are dropped again before the migration, so what migrates is exactly schema 4.
   const laterColumns = [['tokens', 'device'], ['tokens', 'device_id'], ['users', 'display_name'], ['users', 'avatar'], ['members', 'role']] as const;
   for (const [table, column] of laterColumns) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} TEXT`);
-  const old = new BatchApplier(db);
+  const old = new BatchApplier(db, { fileRules: policy });
   const now = Date.now();
   let c = 0;
   const send = (r: number, u: number, body: string, extra: Partial<Extract<WriteOp, { k: 'send' }>> = {}): WriteOp =>

@@ -1,3 +1,4 @@
+import * as policy from '../../../src/chat/policy.js';
 import t from 'tap';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,7 +23,7 @@ function fixture(t: Tap): Fixture {
   const carol = addUser(db, 'carol', 'member', 'x').id;
   const r1 = createRoom(db, 'one', ['alice', 'bob'], undefined, { entries: false }).id;
   const r2 = createRoom(db, 'two', ['alice'], undefined, { entries: false }).id;
-  return { db, applier: new BatchApplier(db), alice, bob, carol, r1, r2 };
+  return { db, applier: new BatchApplier(db, { rules: policy }), alice, bob, carol, r1, r2 };
 }
 type Tap = { teardown: (fn: () => void) => void };
 
@@ -56,7 +57,7 @@ t.test('seqs run 1..n in each room, gap-free, across interleaved rooms and batch
 t.test('a fresh applier on the same database continues the seqs', async (t) => {
   const f = fixture(t);
   f.applier.apply([send(f.r1, f.alice, 'a1'), send(f.r1, f.alice, 'a2')], 1000);
-  const again = new BatchApplier(f.db);
+  const again = new BatchApplier(f.db, { rules: policy });
   t.same(seqs(again.apply([send(f.r1, f.bob, 'b1')], 1001)), [3]);
 });
 
