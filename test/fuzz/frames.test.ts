@@ -125,5 +125,10 @@ t.test('fuzzed frames: server up, documented replies only, bystander unaffected,
   t.comment(`memory after collection: heap ${before.heapMiB.toFixed(0)} -> ${after.heapMiB.toFixed(0)} MiB, outside the heap ${before.outsideHeapMiB.toFixed(0)} -> ${after.outsideHeapMiB.toFixed(0)} MiB`);
   const heapBound = 16 + (64 * inputs) / 1048576;
   t.ok(heapGrowth < heapBound, `live heap bounded (+${heapGrowth.toFixed(1)} MiB, bound ${heapBound.toFixed(1)})`);
-  t.ok(outsideGrowth < 256, `memory outside the heap bounded (+${outsideGrowth.toFixed(0)} MiB)`);
+  // Outside the heap the process keeps 4-7.4 KiB per frame sent (measured the same before and
+  // after this file's last changes, with or without MALLOC_ARENA_MAX=2: +85 to +259 MiB for
+  // 16k to 35k frames; the client sockets and this test's own records share the process), so
+  // its bound grows with the inputs too: a server keeping 16 KiB or more per frame still fails.
+  const outsideBound = 64 + (16 * 1024 * inputs) / 1048576;
+  t.ok(outsideGrowth < outsideBound, `memory outside the heap bounded (+${outsideGrowth.toFixed(0)} MiB, bound ${outsideBound.toFixed(0)})`);
 });
