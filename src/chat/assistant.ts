@@ -91,6 +91,9 @@ export class Assistant {
   observe(topic: string, frame: string): void {
     const who = this.deps.setting();
     if (who === undefined || this.stopped || !topic.startsWith('room:')) return;
+    // Every frame of every room passes here: rooms without the assistant cost one cached lookup, no parse.
+    const room = Number(topic.slice(5));
+    if (!this.deps.membership.isMember(room, who.bot)) return;
     let m: MessageFrame;
     try {
       this.seenReads.observe(frame);
@@ -101,8 +104,6 @@ export class Assistant {
       return;
     }
     if (m.type !== 'message' || m.from === String(who.bot) || !(m.mentions ?? []).includes(String(who.bot))) return;
-    const room = Number(m.room);
-    if (!this.deps.membership.isMember(room, who.bot)) return;
     this.ask({ room, asker: Number(m.from), seq: m.seq, body: m.body, who });
   }
 
