@@ -1,9 +1,9 @@
 import t from 'tap';
 import { BUSY_TEXT, FULL_TEXT } from '../../src/chat/assistant.js';
-import { setMemberRole } from '../../src/store/admin/admin.js';
 import { disableAssistant, enableAssistant } from '../../src/store/admin/assistant.js';
 import type { Frame, TestClient } from '../helpers/client.js';
 import { startFakeLlm, type FakeBehaviour, type FakeLlm } from '../helpers/fake-llm.js';
+import { familyModeratedByAlice } from '../helpers/moderated-room.js';
 import { sleep, startTestServer, type TestServer } from '../helpers/server.js';
 
 interface Teardown { teardown(fn: () => unknown): void }
@@ -216,11 +216,7 @@ t.test('a room\'s owners and moderators see whether the assistant is in, and inv
   t.teardown(() => llm.close());
   const ts = await startTestServer({ assistantEditIntervalMs: 0 });
   t.teardown(() => ts.close());
-  const alice = await ts.user('alice');
-  const bob = await ts.user('bob');
-  const room = await ts.room('family', ['alice', 'bob']);
-  ts.admin((db) => setMemberRole(db, 'family', 'alice', 'moderator'));
-  await ts.followed();
+  const { alice, bob, room } = await familyModeratedByAlice(ts);
   const list = async (token: string): Promise<Record<string, unknown>> =>
     (await (await fetch(`${ts.http}/api/v1/rooms/${room}/integrations`, { headers: { Authorization: `Bearer ${token}` } })).json()) as Record<string, unknown>;
   const set = (token: string, member: boolean): Promise<Response> => fetch(`${ts.http}/api/v1/rooms/${room}/assistant`, {

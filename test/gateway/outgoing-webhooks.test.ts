@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import t from 'tap';
 import { addWebhook } from '../../src/store/admin/hooks.js';
-import { setMemberRole } from '../../src/store/admin/admin.js';
+import { familyModeratedByAlice } from '../helpers/moderated-room.js';
 import { sleep, startTestServer, type TestServer } from '../helpers/server.js';
 
 interface Teardown { teardown(fn: () => unknown): void }
@@ -137,11 +137,7 @@ t.test('a {"text"} answer is posted into the room as the webhook\'s bot, which d
 t.test('owners and moderators register webhooks over HTTP; a host off the LAN is refused', async (t) => {
   const ts = await startTestServer();
   t.teardown(() => ts.close());
-  const alice = await ts.user('alice');
-  const bob = await ts.user('bob');
-  const room = await ts.room('family', ['alice', 'bob']);
-  ts.admin((db) => setMemberRole(db, 'family', 'alice', 'moderator'));
-  await ts.followed();
+  const { alice, bob, room } = await familyModeratedByAlice(ts);
   const add = (token: string, url: string): Promise<Response> => fetch(`${ts.http}/api/v1/rooms/${room}/webhooks`, {
     method: 'POST', headers: { Authorization: `Bearer ${token}` }, body: JSON.stringify({ url, trigger: 'mention', name: 'Helper' }),
   });
