@@ -11,8 +11,9 @@ const direct: RoomFacts = { kind: 'direct', joinRule: 'invite', owners: 0, joine
 const joined = (role: RoomRole): Standing => ({ state: 'joined', role });
 const outcome = (v: Verdict): string => (v.ok ? 'ok' : v.reason);
 
-t.test('what each role may do to a room, in group and direct rooms', async (t) => {
-  // Rows: action; columns: member, moderator, owner in a group room, then any member of a direct room.
+t.test('what each role may do to a room, in invite-only and public group rooms and in direct rooms', async (t) => {
+  // Rows: action; columns: member, moderator, owner in a group room (the same whatever its join rule),
+  // then any member of a direct room.
   const table: Array<[RoomAction, string, string, string, string]> = [
     ['read', 'ok', 'ok', 'ok', 'ok'],
     ['post', 'ok', 'ok', 'ok', 'ok'],
@@ -27,15 +28,18 @@ t.test('what each role may do to a room, in group and direct rooms', async (t) =
     ['set_history', 'not_allowed_for_role', 'not_allowed_for_role', 'ok', 'direct_room'],
   ];
   for (const [action, member, moderator, owner, inDirect] of table) {
-    t.equal(outcome(mayActInRoom(group, joined('member'), action)), member, `${action} by a member`);
-    t.equal(outcome(mayActInRoom(group, joined('moderator'), action)), moderator, `${action} by a moderator`);
-    t.equal(outcome(mayActInRoom(group, joined('owner'), action)), owner, `${action} by an owner`);
+    for (const [room, label] of [[group, 'invite-only'], [publicGroup, 'public']] as const) {
+      t.equal(outcome(mayActInRoom(room, joined('member'), action)), member, `${action} by a member (${label})`);
+      t.equal(outcome(mayActInRoom(room, joined('moderator'), action)), moderator, `${action} by a moderator (${label})`);
+      t.equal(outcome(mayActInRoom(room, joined('owner'), action)), owner, `${action} by an owner (${label})`);
+    }
     t.equal(outcome(mayActInRoom(direct, joined('member'), action)), inDirect, `${action} in a direct room`);
-    // Nobody acts in a room they are not in: never joined, invited, left or removed.
-    for (const kind of [group, direct]) {
-      t.equal(outcome(mayActInRoom(kind, null, action)), 'not_member', `${action} by a stranger (${kind.kind})`);
+    // Nobody acts in a room they are not in: never joined, invited, left or removed. A public room
+    // is open to join, not to act in before joining.
+    for (const [room, label] of [[group, 'invite-only'], [publicGroup, 'public'], [direct, 'direct']] as const) {
+      t.equal(outcome(mayActInRoom(room, null, action)), 'not_member', `${action} by a stranger (${label})`);
       for (const state of ['invited', 'left', 'removed'] as const) {
-        t.equal(outcome(mayActInRoom(kind, { state, role: 'owner' }, action)), 'not_member', `${action} while ${state} (${kind.kind})`);
+        t.equal(outcome(mayActInRoom(room, { state, role: 'owner' }, action)), 'not_member', `${action} while ${state} (${label})`);
       }
     }
   }
@@ -80,6 +84,8 @@ t.test('inviting: members invite people who are not already in; never a disabled
   t.equal(outcome(mayInvite(group, joined('member'), { ...nobody, standing: { state: 'removed', role: 'member' } })), 'ok', 'a removed user may be invited back');
   t.equal(outcome(mayInvite(group, null, nobody)), 'not_member');
   t.equal(outcome(mayInvite(direct, joined('member'), nobody)), 'direct_room');
+  t.equal(outcome(mayInvite(publicGroup, joined('member'), nobody)), 'ok', 'the same in a public room');
+  t.equal(outcome(mayInvite(publicGroup, null, nobody)), 'not_member', 'a public room is joined, not invited into, by strangers');
 });
 
 t.test('removing and changing roles: over a lower role only (owners over owners), never the last owner', async (t) => {
@@ -92,6 +98,7 @@ t.test('removing and changing roles: over a lower role only (owners over owners)
   for (const actor of ROOM_ROLES) {
     for (const target of ROOM_ROLES) {
       t.equal(outcome(mayRemove(group, joined(actor), joined(target))), expected[actor][target], `${actor} removes a ${target}`);
+      t.equal(outcome(mayRemove(publicGroup, joined(actor), joined(target))), expected[actor][target], `${actor} removes a ${target} (public)`);
       t.equal(outcome(mayRemove(direct, joined(actor), joined(target))), 'direct_room', `${actor} removes in a direct room`);
     }
   }
@@ -111,6 +118,8 @@ t.test('removing and changing roles: over a lower role only (owners over owners)
   ];
   for (const [actor, target, role, want] of roles) {
     t.equal(outcome(maySetRole(group, joined(actor), joined(target), role)), want, `${actor} makes a ${target} ${role}`);
+    t.equal(outcome(maySetRole(publicGroup, joined(actor), joined(target), role)), want, `${actor} makes a ${target} ${role} (public)`);
+    t.equal(outcome(maySetRole(direct, joined(actor), joined(target), role)), 'direct_room', `${actor} makes a ${target} ${role} in a direct room`);
   }
   t.equal(outcome(maySetRole({ ...group, owners: 1 }, joined('owner'), joined('owner'), 'member')), 'last_owner', 'the last owner cannot be demoted');
 });

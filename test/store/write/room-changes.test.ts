@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as policy from '../../../src/chat/policy.js';
 import { openWritable, type Db } from '../../../src/store/db/database.js';
-import { addUser, disableUser } from '../../../src/store/admin/admin.js';
+import { addUser, disableUser, insertMember } from '../../../src/store/admin/admin.js';
 import { verifyChains } from '../../../src/store/history/verify.js';
 import { BatchApplier } from '../../../src/store/write/batch-applier.js';
 import type { RoomDone, RoomOp, WriteFailed, WriteResult } from '../../../src/store/write/write-ops.js';
@@ -86,6 +86,30 @@ t.test('an invitee joins, and then reads from their own join in a history: joine
   const row = f.db.prepare('SELECT joined_seq, read_seq FROM members WHERE room_id = ? AND user_id = ?').get(room, f.bob);
   t.same(row, { joined_seq: 2, read_seq: 3 });
   t.match(events(f.db, room)[2], { from: f.bob, event: { kind: 'joined' } });
+});
+
+t.test('a member removed and later brought back starts with nothing unread, by invitation or by an admin', async (t) => {
+  const f = fixture(t);
+  const room = create(f);
+  ok(t, f.run({ k: 'room-join', room, user: f.bob }));
+  const lastSeq = (): number => (f.db.prepare('SELECT last_seq FROM rooms WHERE id = ?').get(room) as { last_seq: number }).last_seq;
+  const readSeq = (): number => (f.db.prepare('SELECT read_seq FROM members WHERE room_id = ? AND user_id = ?').get(room, f.bob) as { read_seq: number }).read_seq;
+  const talk = (n: number): void => {
+    for (let i = 0; i < n; i++) {
+      const [r] = f.applier.apply([{ k: 'send', room, user: f.alice, clientMsgId: `m${lastSeq()}`, body: 'while bob was away' }], 5_000 + lastSeq());
+      if (r?.ok !== true) throw new Error(`send refused: ${JSON.stringify(r)}`);
+    }
+  };
+  talk(3);
+  ok(t, f.run({ k: 'room-remove', room, user: f.alice, target: f.bob }));
+  talk(4);
+  ok(t, f.run({ k: 'room-invite', room, user: f.alice, target: f.bob }));
+  ok(t, f.run({ k: 'room-join', room, user: f.bob }));
+  t.equal(readSeq(), lastSeq(), 'invited back: read up to their own join entry, so 0 unread');
+  ok(t, f.run({ k: 'room-remove', room, user: f.alice, target: f.bob }));
+  talk(2);
+  t.equal(insertMember(f.db, room, f.bob, 'member', true), true, 'an admin adds them back');
+  t.equal(readSeq(), lastSeq(), 'added back by an admin: 0 unread as well');
 });
 
 t.test('joining an invite-only room uninvited is refused', async (t) => {
