@@ -15,73 +15,118 @@ export const unrefTimer: Schedule = (flush, ms) => {
 export interface ReadReceiptsDeps {
   writer: WriteQueue;
   fanout: Fanout;
-  /** Markers that move within this many ms go to their room as one frame (0: each at once). */
+  /** A room's markers that move within this many ms go to it as one frame (0: each at once). */
   windowMs: number;
   schedule?: Schedule;
+  /** Milliseconds on a clock that only moves forward. */
+  clock?: () => number;
 }
 
 /** Who asked for the newest read of a (room, user) this window: a failure is answered to them. */
 interface Asker { peer: Peer; id: string | undefined }
 
-/** The newest read of a (room, user) this window. */
-interface Pending { room: number; user: number; seq: number; asker: Asker }
+/** The newest read of one user in a room's window. */
+interface Pending { seq: number; asker: Asker }
+
+/** A room's open window: when it ends, and the newest read of each user in it. */
+interface RoomWindow { due: number; reads: Map<number, Pending> }
 
 /**
- * Read markers, gathered for a window and then written and announced together.
- * When N members of a busy room read each new message, every reader would
- * otherwise cost a write and a frame to all N (N² frames per message). Here a
- * window's reads cost one write per (room, user) that read (the newest seq
- * wins), all submitted at once so they share the writer's batch, and one
- * frame per room once those writes are durable.
+ * Read markers, gathered per room for a window and then written and announced
+ * together. When N members of a busy room read each new message, every reader
+ * would otherwise cost a write and a frame to all N (N² frames per message).
+ * Here a room's window costs one write per user who read in it (the newest seq
+ * wins), submitted at once so they share the writer's batch, and one frame to
+ * the room once those writes are durable.
  *
- * Bounded state: one entry per (room, user) that read this window. One
- * server-wide timer, armed only while reads wait. A read is never answered on
- * success; a marker reaches the database at most one window late, which no
- * client can tell from a slow network.
+ * Each room's window opens with its first read, so rooms end their windows at
+ * different moments: one server-wide window would send every room's receipts
+ * in the same instant, a burst of (rooms × members) frames that delays the
+ * messages queued behind it.
+ *
+ * Bounded state: one entry per (room, user) that read in an open window. One
+ * server-wide timer, armed for the earliest window's end and only while reads
+ * wait. Windows all last `windowMs`, so the map's insertion order is the order
+ * they end in. A read is never answered on success; a marker reaches the
+ * database at most one window late, which no client can tell from a slow
+ * network.
  */
 export class ReadReceipts {
-  private waiting = new Map<string, Pending>();
-  private cancelFlush: (() => void) | null = null;
+  private waiting = new Map<number, RoomWindow>();
+  private cancelTimer: (() => void) | null = null;
   private closed = false;
   private readonly schedule: Schedule;
+  private readonly clock: () => number;
 
   constructor(private readonly deps: ReadReceiptsDeps) {
     this.schedule = deps.schedule ?? unrefTimer;
+    this.clock = deps.clock ?? (() => performance.now());
   }
 
   /** The caller has checked membership; the writer checks it again at commit. */
   read(peer: Peer, room: number, seq: number, id: string | undefined): void {
     if (this.closed) return;
-    const key = `${room}:${peer.userId}`;
-    const pending = this.waiting.get(key);
-    if (pending === undefined) this.waiting.set(key, { room, user: peer.userId, seq, asker: { peer, id } });
+    let window = this.waiting.get(room);
+    if (window === undefined) {
+      window = { due: this.clock() + this.deps.windowMs, reads: new Map() };
+      this.waiting.set(room, window);
+    }
+    const pending = window.reads.get(peer.userId);
+    if (pending === undefined) window.reads.set(peer.userId, { seq, asker: { peer, id } });
     else if (seq > pending.seq) {
       pending.seq = seq;
       pending.asker = { peer, id };
     }
-    if (this.deps.windowMs === 0) return this.flush();
-    this.cancelFlush ??= this.schedule(() => {
-      this.cancelFlush = null;
-      this.flush();
-    }, this.deps.windowMs);
+    if (this.deps.windowMs === 0) {
+      this.waiting.delete(room);
+      return this.flush(room, window.reads);
+    }
+    this.arm();
   }
 
-  /** Ends the window: writes every read that waited, then announces the markers that moved, one frame per room. */
-  flush(): void {
-    this.cancelFlush?.();
-    this.cancelFlush = null;
-    const reads = this.waiting;
-    this.waiting = new Map();
-    const moved = new Map<number, Map<number, number>>();
+  /** Stops the timer and forgets reads not yet written: the client reads again on its next message. */
+  close(): void {
+    this.closed = true;
+    this.cancelTimer?.();
+    this.cancelTimer = null;
+    this.waiting.clear();
+  }
+
+  /** Arms the one timer for the earliest window's end, unless it is armed already. */
+  private arm(): void {
+    if (this.cancelTimer !== null || this.closed) return;
+    const first = this.waiting.values().next();
+    if (first.done === true) return;
+    this.cancelTimer = this.schedule(() => this.endDue(), Math.max(1, first.value.due - this.clock()));
+  }
+
+  /** Ends every window whose time has come, then waits for the next. */
+  private endDue(): void {
+    this.cancelTimer = null;
+    const now = this.clock();
+    try {
+      for (const [room, window] of this.waiting) {
+        if (window.due > now) break;
+        this.waiting.delete(room);
+        this.flush(room, window.reads);
+      }
+    } finally {
+      this.arm();
+    }
+  }
+
+  /** Writes a room's window, then announces the markers that moved in one frame. */
+  private flush(room: number, reads: ReadonlyMap<number, Pending>): void {
+    const moved = new Map<number, number>();
     let left = reads.size;
     const settled = (): void => {
-      if (--left === 0) this.announce(moved);
+      if (--left === 0) this.announce(room, moved);
     };
-    for (const r of reads.values()) {
-      const queued = this.deps.writer.submit({ k: 'read', room: r.room, user: r.user, seq: r.seq }, (result) => {
+    for (const [user, r] of reads) {
+      const queued = this.deps.writer.submit({ k: 'read', room, user, seq: r.seq }, (result) => {
         try {
           if (!result.ok) r.asker.peer.send(errorFrame(r.asker.id, result.code, result.message));
-          else if (result.moved) note(moved, r.room, r.user, result.seq);
+          else if (result.moved) moved.set(user, Math.max(moved.get(user) ?? 0, result.seq));
         } finally {
           settled();
         }
@@ -96,33 +141,10 @@ export class ReadReceipts {
     }
   }
 
-  /** Stops the timer and forgets reads not yet written: the client reads again on its next message. */
-  close(): void {
-    this.closed = true;
-    this.cancelFlush?.();
-    this.cancelFlush = null;
-    this.waiting.clear();
+  private announce(room: number, users: ReadonlyMap<number, number>): void {
+    if (this.closed || users.size === 0) return;
+    this.deps.fanout.publish(roomTopic(room), receiptFrame(room, users));
   }
-
-  private announce(moved: ReadonlyMap<number, ReadonlyMap<number, number>>): void {
-    if (this.closed) return;
-    for (const [room, users] of moved) {
-      try {
-        this.deps.fanout.publish(roomTopic(room), receiptFrame(room, users));
-      } catch {
-        // One room's failed publish must not cost the other rooms their receipts.
-      }
-    }
-  }
-}
-
-function note(moved: Map<number, Map<number, number>>, room: number, user: number, seq: number): void {
-  let users = moved.get(room);
-  if (users === undefined) {
-    users = new Map();
-    moved.set(room, users);
-  }
-  users.set(user, Math.max(users.get(user) ?? 0, seq));
 }
 
 /**

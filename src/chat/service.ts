@@ -36,6 +36,8 @@ export interface ChatDeps {
   receiptWindowMs?: number;
   /** Replaces the window's timer (tests flush by hand). */
   receiptSchedule?: Schedule;
+  /** The receipt windows' clock (ms); tests move it by hand with their schedule. */
+  receiptClock?: () => number;
   /** The frame rates the gateway enforces, announced in the `rooms` reply so clients can pace themselves. */
   rateLimits: RateLimits;
   /** Told of a failure in a continuation (a search's answer) that no caller's try can see. */
@@ -108,7 +110,7 @@ export class ChatService {
 
   constructor(private readonly deps: ChatDeps) {
     this.receipts = new ReadReceipts({
-      writer: deps.writer, fanout: deps.fanout, schedule: deps.receiptSchedule,
+      writer: deps.writer, fanout: deps.fanout, schedule: deps.receiptSchedule, clock: deps.receiptClock,
       windowMs: deps.receiptWindowMs ?? DEFAULT_RECEIPT_WINDOW_MS,
     });
   }

@@ -81,6 +81,8 @@ export interface RoostServer {
 export interface ServerHooks extends HistoryJobHooks {
   /** Replaces the read receipts window's timer (tests flush by hand). */
   receiptSchedule?: Schedule;
+  /** The receipts windows' clock, moved by hand along with `receiptSchedule`. */
+  receiptClock?: () => number;
   /**
    * Called as a frame is sent to a socket (before it is written or gathered
    * for the batch); a throw stands for a socket failing at that moment. A
@@ -246,7 +248,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
     profiles,
     rooms,
     typing,
-    receiptWindowMs: config.receiptWindowMs, receiptSchedule: hooks.receiptSchedule,
+    receiptWindowMs: config.receiptWindowMs, receiptSchedule: hooks.receiptSchedule, receiptClock: hooks.receiptClock,
     rateLimits: { framesPerSecond: config.framesPerSecond, frameBurst: config.frameBurst, userFramesPerSecond: config.userFramesPerSecond, userFrameBurst: config.userFrameBurst },
     onCommitted: (n) => metrics.inc('roost_messages_committed_total', 'Messages made durable and published.', undefined, n),
     onError: (err, where) => log.error({ err, ...where }, 'answering a frame failed'),

@@ -2,8 +2,9 @@ import t from 'tap';
 import { actionWiring, FakeWriter } from './wiring.js';
 import { Membership } from '../../src/chat/membership.js';
 import type { Fanout, HistorySource, Peer, SearchSource } from '../../src/chat/ports.js';
-import { unrefTimer, type Schedule } from '../../src/chat/read-receipts.js';
+import { unrefTimer } from '../../src/chat/read-receipts.js';
 import { ChatService } from '../../src/chat/service.js';
+import { ManualWindow } from '../helpers/manual-window.js';
 
 /** Small fakes: no network, no disk, and a window that ends only when the test says so. */
 class FakePeer implements Peer {
@@ -18,25 +19,6 @@ class FakeFanout implements Fanout {
   readonly published: Array<[string, Record<string, unknown>]> = [];
   publish(topic: string, frame: string): void { this.published.push([topic, JSON.parse(frame) as Record<string, unknown>]); }
   toUser(): void { throw new Error('receipts go to the room topic'); }
-}
-
-/** A window timer the test ends by hand: `armed` counts timers started, `end()` fires the live one. */
-class ManualWindow {
-  armed = 0;
-  cancelled = 0;
-  private live: (() => void) | null = null;
-  readonly schedule: Schedule = (flush, ms) => {
-    if (ms <= 0) throw new Error('the window must be positive here');
-    this.armed++;
-    this.live = flush;
-    return () => { this.cancelled++; this.live = null; };
-  };
-  get pending(): boolean { return this.live !== null; }
-  end(): void {
-    const f = this.live;
-    this.live = null;
-    f?.();
-  }
 }
 
 const unused = (): never => { throw new Error('not used by reads'); };
@@ -57,7 +39,7 @@ function setup() {
   const chat = new ChatService({
     history, writer, fanout, membership, search, ...actionWiring(writer, fanout, membership),
     limits: { maxBodyChars: 100, maxHistoryLimit: 200, maxSyncLimit: 500, maxSyncRooms: 10, maxSearchLimit: 50 },
-    maxSyncTotal: 1_000, receiptWindowMs: 200, receiptSchedule: window.schedule,
+    maxSyncTotal: 1_000, receiptWindowMs: 200, receiptSchedule: window.schedule, receiptClock: window.clock,
   });
   return { chat, writer, fanout, window };
 }
@@ -83,7 +65,7 @@ t.test('several members reading within one window: one write each, in one go, an
   t.equal(s.fanout.published.length, 1, 'a flushed window is not published again');
 });
 
-t.test('one timer flushes every room with reads: one frame per room', async (t) => {
+t.test('rooms whose windows opened together end together: one frame per room', async (t) => {
   const s = setup();
   const alice = new FakePeer(ALICE);
   const bob = new FakePeer(BOB);
@@ -98,6 +80,32 @@ t.test('one timer flushes every room with reads: one frame per room', async (t) 
     ['room:11', { type: 'receipt', room: '11', user: '1', seq: 5 }],
   ], 'a marker alone in its room keeps the v1 receipt frame');
   t.equal(s.window.pending, false, 'no timer runs while nothing waits');
+});
+
+t.test('each room\'s window opens with its first read, so rooms are announced at different moments, not in one burst', async (t) => {
+  const s = setup();
+  const alice = new FakePeer(ALICE);
+  const bob = new FakePeer(BOB);
+  s.chat.handle(alice, read(ROOM, 3));
+  s.window.advance(50);
+  s.chat.handle(bob, read(OTHER, 5));
+  s.window.advance(100);
+  s.chat.handle(bob, read(ROOM, 4));
+  t.equal(s.window.armed, 1, 'one timer, for the earliest window');
+  t.equal(s.window.dueIn, 50, 'set for the end of the first room\'s window');
+  s.window.end();
+  t.same(s.writer.ops, [{ k: 'read', room: ROOM, user: ALICE, seq: 3 }, { k: 'read', room: ROOM, user: BOB, seq: 4 }],
+    'the first room\'s window ends with bob\'s later read in it');
+  s.writer.complete({ ok: true, seq: 3, moved: true });
+  s.writer.complete({ ok: true, seq: 4, moved: true });
+  t.same(s.fanout.published, [['room:10', { type: 'receipts', room: '10', reads: [{ user: '1', seq: 3 }, { user: '2', seq: 4 }] }]]);
+  t.equal(s.window.dueIn, 50, 'the timer is set again, for the other room\'s window');
+  s.window.end();
+  t.same(s.writer.ops.slice(2), [{ k: 'read', room: OTHER, user: BOB, seq: 5 }]);
+  s.writer.complete({ ok: true, seq: 5, moved: true });
+  t.same(s.fanout.published[1], ['room:11', { type: 'receipt', room: '11', user: '2', seq: 5 }]);
+  t.equal(s.window.pending, false, 'no timer runs while nothing waits');
+  t.equal(s.window.armed, 2);
 });
 
 t.test('a read that does not move the marker publishes nothing', async (t) => {
