@@ -2,10 +2,13 @@
  * The admin page and invitation links in Chromium: a newcomer opens a link
  * on a phone-sized screen, makes an account and lands in the link's room;
  * an admin adds a user (the password shown once), disables them, and makes
- * a link whose QR code is shown.
+ * a link whose QR code is shown; resets a password, enables, changes roles,
+ * makes a room and adds and removes its members, every action audited.
  */
 import t from 'tap';
 import type { Browser, Page } from 'playwright-core';
+import { openReadOnly, openWritable } from '../../src/store/db/database.js';
+import { listAudit, type AuditEntry } from '../../src/store/history/audit.js';
 import { launchBrowser, newPage, signIn, startWorld, tokenFor, type World } from './harness.js';
 
 let world: World;
@@ -70,6 +73,28 @@ t.test('an invitation link on a phone: register, land in the chat in the link\'s
   t.same(problems, []);
 });
 
+t.test('an expired invitation link opened on a phone says so, with no form and no stack trace', async (t) => {
+  const http = world.server.http;
+  const rootToken = await tokenFor(http, world.people.root!);
+  const res = await fetch(`${http}/api/v1/admin/invite-links`, {
+    method: 'POST', headers: { Authorization: `Bearer ${rootToken}` }, body: JSON.stringify({ expiresInHours: 1, maxUses: 5, rooms: [world.rooms.garden], note: 'to expire' }),
+  });
+  const link = (await res.json()) as { url: string };
+  // The clock of this test is the database's: the link's hour is over.
+  const db = openWritable(world.server.dataDir);
+  try {
+    t.equal(db.prepare("UPDATE invite_links SET expires_at = ? WHERE note = 'to expire'").run(Date.now() - 1).changes, 1);
+  } finally {
+    db.close();
+  }
+  const { context, page } = await newPage(browser, { width: 360, height: 740 });
+  t.teardown(() => context.close());
+  await page.goto(link.url);
+  await page.getByRole('heading', { name: 'This invitation link no longer works' }).waitFor();
+  t.equal(await page.locator('form').count(), 0, 'no form on an expired link');
+  t.notMatch(await page.locator('body').innerText(), /Error|at \w+ \(|stack/i, 'no error text or stack trace');
+});
+
 t.test('the admin page: add a user (password shown once), disable them, make a link with a QR code', async (t) => {
   const { context, page } = await newPage(browser, { width: 1200, height: 800 });
   watch(page, 'admin');
@@ -110,3 +135,65 @@ t.test('the admin page: add a user (password shown once), disable them, make a l
   await listed.getByText('revoked').waitFor();
   t.same(problems, [], 'no console errors, page errors or CSP violations');
 });
+
+t.test('the admin page: reset a password, enable, make and unmake admin, create a room, add and remove a member; each audited as the CLI audits it', async (t) => {
+  const { context, page } = await newPage(browser, { width: 1200, height: 800 });
+  watch(page, 'admin');
+  t.teardown(() => context.close());
+  page.on('dialog', (d) => void d.accept());
+  await signIn(page, world.server.http, world.people.root!);
+  await page.goto(`${world.server.http}/#/admin`);
+  await page.locator('.stats').waitFor();
+  const auditBefore = audit().length;
+
+  const alice = page.locator('tr[data-user="alice"]');
+  await alice.getByRole('button', { name: 'Reset password' }).click();
+  const shown = page.getByRole('dialog', { name: 'Password for alice' });
+  await shown.waitFor();
+  const password = (await shown.locator('code').textContent()) ?? '';
+  await shown.getByRole('button', { name: 'Done' }).click();
+  await shown.waitFor({ state: 'detached' });
+  t.equal(await login('alice', password), 200, 'the new password works');
+  t.equal(await login('alice', world.people.alice!.password), 401, 'the old one no longer does');
+
+  await alice.getByRole('button', { name: 'Make admin' }).click();
+  await alice.getByRole('button', { name: 'Make member' }).waitFor();
+  t.match(await alice.textContent(), /admin/);
+  await alice.getByRole('button', { name: 'Make member' }).click();
+  await alice.getByRole('button', { name: 'Make admin' }).waitFor();
+  await alice.getByRole('button', { name: 'Disable' }).click();
+  await alice.getByRole('button', { name: 'Enable' }).click();
+  await alice.getByRole('button', { name: 'Disable' }).waitFor();
+  t.equal(await login('alice', password), 200, 'enabled again, alice signs in');
+
+  await page.getByLabel('Room name').fill('workshop');
+  await page.getByRole('button', { name: 'Create room' }).click();
+  const workshop = page.locator('tr[data-room="workshop"]');
+  await workshop.waitFor();
+  await workshop.getByLabel('Add to workshop: choose a user').selectOption('alice');
+  await workshop.getByRole('button', { name: 'Add member' }).click();
+  await workshop.locator('p', { hasText: 'alice' }).waitFor();
+  await workshop.getByLabel('Remove from workshop: choose a member').selectOption('alice');
+  await workshop.getByRole('button', { name: 'Remove member' }).click();
+  await workshop.locator('p', { hasText: 'alice' }).waitFor({ state: 'detached' });
+
+  const entries = audit().slice(auditBefore);
+  t.same(entries.map((e) => [e.action, e.actor, e.actorName]), [
+    ['user.passwd', 'api', 'root'], ['user.role', 'api', 'root'], ['user.role', 'api', 'root'], ['user.disable', 'api', 'root'],
+    ['user.enable', 'api', 'root'], ['room.create', 'api', 'root'], ['room.add', 'api', 'root'], ['room.remove', 'api', 'root'],
+  ], 'every action is in the audit log, the signed-in admin as its actor');
+  t.match(entries[1]?.details, { user: 'alice', role: 'admin' });
+  t.match(entries[2]?.details, { user: 'alice', role: 'member' });
+  t.match(entries[6]?.details, { room: 'workshop', user: 'alice' });
+  t.same(problems, [], 'no console errors, page errors or CSP violations');
+});
+
+/** The audit log as the CLI's `roost audit` reads it. */
+function audit(): AuditEntry[] {
+  const db = openReadOnly(world.server.dataDir);
+  try {
+    return listAudit(db, 0);
+  } finally {
+    db.close();
+  }
+}
