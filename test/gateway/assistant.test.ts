@@ -1,5 +1,6 @@
 import t from 'tap';
 import { BUSY_TEXT, FULL_TEXT } from '../../src/chat/assistant.js';
+import { addMember, createRoom } from '../../src/store/admin/admin.js';
 import { disableAssistant, enableAssistant } from '../../src/store/admin/assistant.js';
 import type { Frame, TestClient } from '../helpers/client.js';
 import { startFakeLlm, type FakeBehaviour, type FakeLlm } from '../helpers/fake-llm.js';
@@ -25,9 +26,14 @@ async function world(t: Teardown, behaviour: FakeBehaviour, overrides: Parameter
   const ts = await startTestServer({ assistantEditIntervalMs: 0, ...overrides });
   t.teardown(() => ts.close());
   const a = await ts.user('alice');
-  const room = await ts.room('family', ['alice']);
-  const set = ts.admin((db) => enableAssistant(db, { url: llm.url, model: 'tiny', name: 'assistant', allowRemote: false }));
-  await ts.addMember('family', 'assistant');
+  // The three admin changes, then one wait for the events follower (500 ms ticks) to apply them
+  // all, instead of one wait per change.
+  const { room, set } = ts.admin((db) => {
+    const created = createRoom(db, 'family', ['alice'], undefined, { entries: false });
+    const enabled = enableAssistant(db, { url: llm.url, model: 'tiny', name: 'assistant', allowRemote: false });
+    addMember(db, 'family', 'assistant', undefined, { entries: false });
+    return { room: String(created.id), set: enabled };
+  });
   await ts.followed();
   const alice = await ts.connect(a.token);
   return { ts, llm, alice, aliceId: a.id, room, bot: String(set.bot) };

@@ -34,7 +34,11 @@ t.test('the per-user frame rate is shared by all of a user\'s sockets, one entry
   for (let i = 0; i < 30; i++) a[i % 3]?.send({ type: 'ping', id: `p${i}` });
   const bobPong = await b.request({ type: 'ping' });
   t.equal(bobPong.type, 'pong', 'another user is not limited by alice\'s flood');
-  await sleep(300);
+  // Every one of the 30 frames gets exactly one answer (a pong or a refusal): wait for all 30
+  // instead of a fixed pause; the deadline only catches a hang.
+  const answered = (f: Frame): boolean => f.type === 'pong' || (f.type === 'error' && f.code === 'rate_limited');
+  const deadline = Date.now() + 20_000;
+  while (count(a.flatMap((c) => c.frames), answered) < 30 && Date.now() < deadline) await sleep(5);
   const all = a.flatMap((c) => c.frames);
   const pongs = count(all, (f) => f.type === 'pong');
   const limited = count(all, (f) => f.type === 'error' && f.code === 'rate_limited');
