@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { checkTarget, RemoteTargetError } from '../gateway/lan-target.js';
-import { listModels } from '../gateway/llm-client.js';
 import { disableAssistant, enableAssistant, readAssistant, validAssistantUrl } from '../store/admin/assistant.js';
 import { cliActor } from '../store/history/audit.js';
 import { withDataOptions, withDb, type DataFlags } from './data-options.js';
@@ -22,6 +20,7 @@ export function assistantCommands(program: Command): void {
     .action(async (opts: DataFlags & { url: string; model: string; name: string; allowRemote?: boolean }) => {
       const allowRemote = opts.allowRemote === true;
       const url = validAssistantUrl(opts.url);
+      const { checkTarget, RemoteTargetError } = await import('../gateway/lan-target.js');
       try {
         await checkTarget(url, allowRemote);
       } catch (err) {
@@ -50,6 +49,7 @@ export function assistantCommands(program: Command): void {
         else out('assistant: never enabled (`roost assistant enable --url URL --model NAME`)');
         return;
       }
+      const { listModels } = await import('../gateway/llm-client.js');
       const probe = await listModels(set.url, set.allowRemote, STATUS_TIMEOUT_MS);
       const modelPresent = probe.models.includes(set.model);
       if (opts.json === true) {

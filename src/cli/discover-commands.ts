@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { discover } from '../ops/mdns.js';
 import { UsageError, out, table } from './io.js';
 
 /** `roost discover`: Roost servers advertising on this LAN over mDNS. */
@@ -11,6 +10,8 @@ export function discoverCommands(program: Command): void {
     .action(async (opts: { wait: string; json?: boolean }) => {
       const seconds = Number(opts.wait);
       if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 60) throw new UsageError('--wait must be between 0 and 60 seconds');
+      // mDNS loads only for the command that uses it.
+      const { discover } = await import('../ops/mdns.js');
       const found = await discover(seconds * 1000);
       if (opts.json) {
         out(JSON.stringify({ servers: found }, null, 2));

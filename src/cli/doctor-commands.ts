@@ -1,7 +1,6 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { hostInputs, runDoctor } from '../ops/doctor/run-doctor.js';
 import type { CheckResult } from '../ops/doctor/types.js';
 import { configFrom, withDataOptions, type DataFlags } from './data-options.js';
 import { requestExitCode } from './exit-code.js';
@@ -33,6 +32,8 @@ export function doctorCommands(program: Command): void {
     .option('--json', 'print the checks as JSON')
     .action(async (opts: DataFlags & { json?: boolean }) => {
       const config = configFrom(opts);
+      // The checks (and the native modules they load) load only when the doctor runs.
+      const { hostInputs, runDoctor } = await import('../ops/doctor/run-doctor.js');
       const results = await runDoctor(hostInputs(config, existingPath(config.dataDir)));
       if (opts.json) out(JSON.stringify({ checks: results }, null, 2));
       else printChecks(results);

@@ -1,15 +1,12 @@
 import type { Command } from 'commander';
 import { RoostError } from '../protocol/errors.js';
 import { recordAudit, cliActor, listAudit, verifyAuditChain } from '../store/history/audit.js';
-import { backupDatabase, backupFileName, defaultBackupDir, ensureBackupDir } from '../store/backup/backup.js';
 import { findRoom } from '../store/admin/admin.js';
 import { openReadOnly } from '../store/db/database.js';
-import { parseDate, runExport, manifestPath, type ExportRequest } from '../store/history/export.js';
+import type { ExportRequest } from '../store/history/export.js';
 import type { ExportFormat } from '../store/history/export-format.js';
 import type { FilesCopy } from '../store/backup/file-backup.js';
-import { restoreDatabase } from '../store/backup/restore.js';
 import { describeDays, parseKeep, retentionPolicies, setHold, setRetention } from '../store/history/retention.js';
-import { verifyChains } from '../store/history/verify.js';
 import { join } from 'node:path';
 import { configFrom, configWithDatabase, withDataOptions, withDb, type DataFlags } from './data-options.js';
 import { out, table, UsageError } from './io.js';
@@ -59,6 +56,8 @@ export function historyCommands(program: Command): void {
     .option('--room <room>', 'only this room')
     .option('--json', 'machine-readable output')
     .action(async (opts: DataFlags & { room?: string; json?: boolean }) => {
+      // Backup, restore, export and verify code loads only for the command that runs.
+      const { verifyChains } = await import('../store/history/verify.js');
       const report = await withDb(opts, (db) => {
         const roomId = opts.room === undefined ? undefined : findRoom(db, opts.room).id;
         const chains = verifyChains(db, roomId);
@@ -92,6 +91,7 @@ export function historyCommands(program: Command): void {
     .option('--out <file>', 'write here (and FILE.manifest.json); default: standard output, manifest on standard error')
     .action(async (opts: DataFlags & { room: string; from?: string; to?: string; format: string; out?: string }) => {
       if (!['jsonl', 'csv', 'html'].includes(opts.format)) throw new UsageError(`--format must be jsonl, csv or html (got "${opts.format}")`);
+      const { parseDate, runExport, manifestPath } = await import('../store/history/export.js');
       const req: ExportRequest = {
         room: opts.room, format: opts.format as ExportFormat,
         from: opts.from === undefined ? undefined : parseDate(opts.from, false),
@@ -113,6 +113,7 @@ export function historyCommands(program: Command): void {
     .option('--since <date>', 'only entries from this day or instant (UTC)')
     .option('--json', 'one JSON object per line')
     .action(async (opts: DataFlags & { since?: string; json?: boolean }) => {
+      const { parseDate } = await import('../store/history/export.js');
       const since = opts.since === undefined ? undefined : parseDate(opts.since, false);
       const config = configWithDatabase(opts);
       const db = openReadOnly(config.dataDir);
@@ -135,6 +136,7 @@ export function historyCommands(program: Command): void {
     .option('--out <file>', 'where to write it (default: <data>/backups/roost-<time>.db)')
     .action(async (opts: DataFlags & { out?: string }) => {
       const config = configWithDatabase(opts);
+      const { backupDatabase, backupFileName, defaultBackupDir, ensureBackupDir } = await import('../store/backup/backup.js');
       const file = opts.out ?? join(ensureBackupDir(defaultBackupDir(config.dataDir)), backupFileName());
       let result;
       try {
@@ -152,6 +154,7 @@ export function historyCommands(program: Command): void {
     .description('replace the data folder\'s database with a backup (the server must be stopped; the old one is kept aside)')
     .action(async (file: string, opts: DataFlags) => {
       const config = configFrom(opts);
+      const { restoreDatabase } = await import('../store/backup/restore.js');
       const r = restoreDatabase(file, config.dataDir);
       out(`restored ${r.from} into ${r.into}`);
       out(`  ${r.users} users, ${r.rooms} rooms, ${r.messages} messages; newest message ${iso(r.newest)}; schema ${r.schemaVersion}${r.schemaNow !== r.schemaVersion ? ` (brought up to ${r.schemaNow})` : ''}; integrity ${r.integrity}`);

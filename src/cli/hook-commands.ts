@@ -1,10 +1,7 @@
 import type { Command } from 'commander';
-import { checkTarget } from '../gateway/lan-target.js';
-import { localHostName } from '../ops/mdns.js';
 import { addWebhook, createHook, listHooks, listWebhooks, removeWebhook, revokeHook } from '../store/admin/hooks.js';
 import { cliActor } from '../store/history/audit.js';
 import { configWithDatabase, withDataOptions, withDb, type DataFlags } from './data-options.js';
-import { avatarFromFile } from './avatar-file.js';
 import { out, table, UsageError } from './io.js';
 
 function hookId(text: string): number {
@@ -24,11 +21,13 @@ export function hookCommands(program: Command): void {
     .option('--avatar <file>', 'a PNG, JPEG, GIF or WebP picture its messages show')
     .action(async (room: string, opts: DataFlags & { name: string; avatar?: string }) => {
       const config = configWithDatabase(opts);
-      const avatar = opts.avatar === undefined ? null : await avatarFromFile(config.dataDir, opts.avatar, config.avatarMaxBytes);
+      // The image probe and mDNS load only for the commands that use them.
+      const avatar = opts.avatar === undefined ? null : await (await import('./avatar-file.js')).avatarFromFile(config.dataDir, opts.avatar, config.avatarMaxBytes);
       const made = await withDb(opts, (db) => ({
         ...createHook(db, { room, name: opts.name, avatar, createdBy: cliActor().name }, cliActor()), port: config.port, tls: config.tlsCert !== '',
       }));
       out(`created hook ${made.hook.id} in ${made.hook.roomName}: posts as ${made.hook.botName} ("${made.hook.name}")`);
+      const { localHostName } = await import('../ops/mdns.js');
       out(`${made.tls ? 'https' : 'http'}://${localHostName()}:${made.port}/api/v1/hooks/${made.token}`);
     });
 
@@ -58,6 +57,7 @@ export function hookCommands(program: Command): void {
     .action(async (room: string, url: string, opts: DataFlags & { trigger: string; name: string }) => {
       const config = configWithDatabase(opts);
       try {
+        const { checkTarget } = await import('../gateway/lan-target.js');
         await checkTarget(url, config.webhookAllowRemote);
       } catch (err) {
         throw new UsageError(err instanceof Error ? err.message : String(err));

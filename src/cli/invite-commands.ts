@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { localHostName } from '../ops/mdns.js';
 import { createInviteLink, listInviteLinks, revokeInviteLink } from '../store/admin/invite-links.js';
 import { cliActor } from '../store/history/audit.js';
 import { withDataOptions, withDb, type DataFlags } from './data-options.js';
@@ -34,6 +33,7 @@ export function inviteCommands(program: Command): void {
         ...createInviteLink(db, spec, cliActor()), port: config.port, tls: config.tlsCert !== '',
       }));
       out(`created link ${link.id}: ${link.maxUses} use(s), expires ${new Date(link.expiresAt).toISOString()}`);
+      const { localHostName } = await import('../ops/mdns.js');
       out(`url: ${tls ? 'https' : 'http'}://${localHostName()}:${port}/join/${token}`);
     });
 

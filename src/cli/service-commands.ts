@@ -4,9 +4,8 @@ import type { Command } from 'commander';
 import { coerce } from '../config/load.js';
 import { SETTINGS } from '../config/schema.js';
 import { packageRoot } from '../ops/package-root.js';
-import { INSTALL_PATHS, installSteps, uninstallSteps, UNIT_NAME, type ServiceContext } from '../ops/service-plan.js';
+import type { ServiceContext } from '../ops/service-plan.js';
 import { performSteps, runCommand } from '../ops/steps.js';
-import { shippedUnit } from '../ops/unit-file.js';
 import { requestExitCode } from './exit-code.js';
 import { configFrom } from './data-options.js';
 import { out, UsageError } from './io.js';
@@ -36,6 +35,9 @@ export function serviceCommands(program: Command): void {
       const port = coerce('port', opts.port, '--port') as number;
       const host = coerce('host', opts.host, '--host') as string;
       const script = join(packageRoot(), 'bin', 'roost.js');
+      // The install plan (and the database it seeds) loads only when a service command runs.
+      const { installSteps } = await import('../ops/service-plan.js');
+      const { shippedUnit } = await import('../ops/unit-file.js');
       if (!isAbsolute(process.execPath)) throw new UsageError(`cannot tell where Node is (${process.execPath})`);
       out(`${opts.dryRun ? 'Dry run: nothing will change. ' : ''}Installing Roost as a systemd service${ctx.root === '/' ? '' : ` under ${ctx.root}`}:`);
       await performSteps(installSteps(ctx, { node: process.execPath, script, host, port, unitTemplate: shippedUnit() }), opts.dryRun === true, out);
@@ -49,6 +51,7 @@ export function serviceCommands(program: Command): void {
     .option('--root <dir>', 'act on this folder as if it were /')
     .action(async (opts: RootFlags & { purge?: boolean }) => {
       const ctx = context(opts);
+      const { uninstallSteps } = await import('../ops/service-plan.js');
       await performSteps(uninstallSteps(ctx, { purge: opts.purge === true }), opts.dryRun === true, out);
       out(opts.dryRun ? 'Dry run complete.' : 'Uninstalled.');
     });
@@ -59,6 +62,7 @@ export function serviceCommands(program: Command): void {
     .option('--config <file>', 'config file (default /etc/roost/roost.json when present)')
     .action(async (opts: { port?: string; config?: string }) => {
       const port = opts.port === undefined ? configFrom({ config: opts.config }).port : coerce('port', opts.port, '--port') as number;
+      const { INSTALL_PATHS, UNIT_NAME } = await import('../ops/service-plan.js');
       if (!existsSync(INSTALL_PATHS.unit)) out(`not installed (no ${INSTALL_PATHS.unit}); install with: sudo roost service install`);
       if (existsSync('/run/systemd/system')) {
         const r = runCommand('systemctl', ['status', UNIT_NAME, '--no-pager', '--lines=5']);

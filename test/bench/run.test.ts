@@ -23,7 +23,7 @@ t.test('hold: every connection is established, survives the hold, and nothing is
 });
 
 t.test('chat: every acked message is stored once and delivered to every member of its room', async (t) => {
-  const o = { ...defaultOptions(), scenario: 'chat' as const, connections: 100, rate: 500, roomSize: 10, senders: 10, msgRate: 100, seconds: 2, workers: 2, noFiles: true };
+  const o = { ...defaultOptions(), scenario: 'chat' as const, connections: 100, rate: 500, roomSize: 10, senders: 10, msgRate: 100, seconds: 2, settleSeconds: 1, logins: 0, workers: 2, noFiles: true };
   const { result } = await runBench(o, quiet);
   const acked = result.figures['acked (durable)'];
   t.ok(typeof acked === 'number' && acked >= 150, `acked ${String(acked)}`);
