@@ -36,6 +36,18 @@ t.teardown(async () => {
 const login = async (name: string, password: string): Promise<number> =>
   (await fetch(`${world.server.http}/api/v1/login`, { method: 'POST', body: JSON.stringify({ username: name, password }) })).status;
 
+/** The admin page as root sees it on a desktop screen, confirmations accepted. */
+async function adminPage(t: { teardown: (fn: () => Promise<void>) => void }): Promise<Page> {
+  const { context, page } = await newPage(browser, { width: 1200, height: 800 });
+  watch(page, 'admin');
+  t.teardown(() => context.close());
+  page.on('dialog', (d) => void d.accept());
+  await signIn(page, world.server.http, world.people.root!);
+  await page.goto(`${world.server.http}/#/admin`);
+  await page.locator('.stats').waitFor();
+  return page;
+}
+
 t.test('an invitation link on a phone: register, land in the chat in the link\'s room; the spent link says so', async (t) => {
   const http = world.server.http;
   const rootToken = await tokenFor(http, world.people.root!);
@@ -96,13 +108,7 @@ t.test('an expired invitation link opened on a phone says so, with no form and n
 });
 
 t.test('the admin page: add a user (password shown once), disable them, make a link with a QR code', async (t) => {
-  const { context, page } = await newPage(browser, { width: 1200, height: 800 });
-  watch(page, 'admin');
-  t.teardown(() => context.close());
-  page.on('dialog', (d) => void d.accept());
-  await signIn(page, world.server.http, world.people.root!);
-  await page.goto(`${world.server.http}/#/admin`);
-  await page.locator('.stats').waitFor();
+  const page = await adminPage(t);
 
   await page.getByLabel('New user name').fill('frank');
   await page.getByRole('button', { name: 'Add user' }).click();
@@ -137,13 +143,7 @@ t.test('the admin page: add a user (password shown once), disable them, make a l
 });
 
 t.test('the admin page: reset a password, enable, make and unmake admin, create a room, add and remove a member; each audited as the CLI audits it', async (t) => {
-  const { context, page } = await newPage(browser, { width: 1200, height: 800 });
-  watch(page, 'admin');
-  t.teardown(() => context.close());
-  page.on('dialog', (d) => void d.accept());
-  await signIn(page, world.server.http, world.people.root!);
-  await page.goto(`${world.server.http}/#/admin`);
-  await page.locator('.stats').waitFor();
+  const page = await adminPage(t);
   const auditBefore = audit().length;
 
   const alice = page.locator('tr[data-user="alice"]');
