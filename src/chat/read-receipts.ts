@@ -126,7 +126,7 @@ export class ReadReceipts {
       const queued = this.deps.writer.submit({ k: 'read', room, user, seq: r.seq }, (result) => {
         try {
           if (!result.ok) r.asker.peer.send(errorFrame(r.asker.id, result.code, result.message));
-          else if (result.moved) moved.set(user, Math.max(moved.get(user) ?? 0, result.seq));
+          else if (result.moved) moved.set(user, result.seq);
         } finally {
           settled();
         }
