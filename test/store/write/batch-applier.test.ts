@@ -169,3 +169,16 @@ t.test('tokens are stored by hash and revoked once', async (t) => {
   const row = f.db.prepare('SELECT user_id, expires_at, revoked_at FROM tokens').get() as { user_id: number; expires_at: number; revoked_at: number };
   t.same(row, { user_id: f.alice, expires_at: 5000, revoked_at: 2000 });
 });
+
+t.test('a sender\'s own marker moving onto their message takes no Matrix stream position; reading another\'s message does', async (t) => {
+  const f = fixture(t);
+  const readRows = (): Array<{ ref: number }> => f.db.prepare("SELECT ref FROM matrix_stream WHERE kind = 'read' AND room_id = ? ORDER BY pos").all(f.r1) as Array<{ ref: number }>;
+  f.applier.apply([send(f.r1, f.alice, 'a1')], 1);
+  t.equal((f.db.prepare('SELECT read_seq FROM members WHERE room_id = ? AND user_id = ?').get(f.r1, f.alice) as { read_seq: number }).read_seq, 1, 'alice has read what she sent');
+  t.same(readRows(), [], 'no receipt streamed for it: clients infer it from the sender');
+  f.applier.apply([{ k: 'read', room: f.r1, user: f.bob, seq: 1 }], 2);
+  t.same(readRows(), [{ ref: f.bob }], 'bob reading alice\'s message is streamed');
+  f.applier.apply([send(f.r1, f.bob, 'b1')], 3);
+  f.applier.apply([{ k: 'read', room: f.r1, user: f.alice, seq: 2 }], 4);
+  t.same(readRows(), [{ ref: f.bob }, { ref: f.alice }], 'one row per reader, the latest last');
+});
