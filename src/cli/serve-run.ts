@@ -1,6 +1,7 @@
+import { resolve } from 'node:path';
 import { generatePassword, hashPassword } from '../auth/password.js';
 import type { RawValue } from '../config/load.js';
-import type { Config, SettingName } from '../config/schema.js';
+import { SETTINGS, type Config, type SettingName } from '../config/schema.js';
 import { startServer } from '../gateway/server.js';
 import { loadUws } from '../gateway/uws.js';
 import { createLogger, type Logger } from '../log.js';
@@ -48,7 +49,9 @@ export async function runServe(opts: ServeFlags): Promise<void> {
       const password = generatePassword();
       addUser(db, 'admin', 'admin', await hashPassword(password));
       out(`created user "admin" with password: ${password}`);
-      out('(shown once; change it with: roost user passwd admin --password-stdin)');
+      // The command prompts at a terminal; it needs --data only when the server was given another folder.
+      const dataFlag = resolve(config.dataDir) === resolve(SETTINGS.dataDir.default) ? '' : ` --data ${/\s/.test(config.dataDir) ? JSON.stringify(config.dataDir) : config.dataDir}`;
+      out(`(shown once; change it in the web client's profile, or with: roost user passwd admin${dataFlag})`);
     }
   } finally {
     db.close();

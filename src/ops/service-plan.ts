@@ -116,7 +116,7 @@ export function installSteps(ctx: ServiceContext, o: InstallOptions): Step[] {
             const password = generatePassword();
             addUser(db, 'admin', 'admin', await hashPassword(password));
             ctx.print(`      created user "admin" with password: ${password}`);
-            ctx.print('      (shown once; change it with: sudo -u roost roost user passwd admin --password-stdin)');
+            ctx.print('      (shown once; change it in the web client\'s profile, or with: sudo -u roost roost user passwd admin)');
           }
         } finally {
           closeWritable(db);

@@ -42,6 +42,7 @@ t.test('serve on a fresh folder creates the database and prints the admin passwo
   t.ok(first.port > 0, 'port 0 prints the real port');
   const password = /^created user "admin" with password: (\S+)$/m.exec(first.stdout)?.[1];
   t.match(password, /^[A-Za-z0-9]{20}$/);
+  t.ok(first.stdout.includes(`roost user passwd admin --data ${data}`), 'the hint to change it names the folder this server was given');
   const second = await serveOnce(['--data', data]);
   t.equal(second.code, 0);
   t.notMatch(second.stdout, /password/, 'not printed again');
