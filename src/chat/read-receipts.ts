@@ -12,14 +12,22 @@ export const unrefTimer: Schedule = (flush, ms) => {
   return () => clearTimeout(timer);
 };
 
+/** When windows end: a timer and the clock it is read against, replaced together (tests move both by hand). */
+export interface WindowTimer {
+  schedule: Schedule;
+  /** Milliseconds on a clock that only moves forward. */
+  clock: () => number;
+}
+
+/** The real timer: an unref'd setTimeout against performance.now(). */
+export const REAL_WINDOW_TIMER: WindowTimer = { schedule: unrefTimer, clock: () => performance.now() };
+
 export interface ReadReceiptsDeps {
   writer: WriteQueue;
   fanout: Fanout;
   /** A room's markers that move within this many ms go to it as one frame (0: each at once). */
   windowMs: number;
-  schedule?: Schedule;
-  /** Milliseconds on a clock that only moves forward. */
-  clock?: () => number;
+  timer?: WindowTimer;
 }
 
 /** Who asked for the newest read of a (room, user) this window: a failure is answered to them. */
@@ -59,8 +67,9 @@ export class ReadReceipts {
   private readonly clock: () => number;
 
   constructor(private readonly deps: ReadReceiptsDeps) {
-    this.schedule = deps.schedule ?? unrefTimer;
-    this.clock = deps.clock ?? (() => performance.now());
+    const timer = deps.timer ?? REAL_WINDOW_TIMER;
+    this.schedule = timer.schedule;
+    this.clock = timer.clock;
   }
 
   /** The caller has checked membership; the writer checks it again at commit. */

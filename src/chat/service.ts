@@ -6,7 +6,7 @@ import type { Membership } from './membership.js';
 import type { MessageActions } from './message-actions.js';
 import type { Mutes } from './mutes.js';
 import type { Profiles } from './profiles.js';
-import { ReadReceipts, type Schedule } from './read-receipts.js';
+import { ReadReceipts, type WindowTimer } from './read-receipts.js';
 import { roomTopic, type Fanout, type HistorySource, type Peer, type SearchSource, type WriteQueue } from './ports.js';
 import { errorFrame, notMember, overloaded, type Failure } from './replies.js';
 import { readSync, type SyncAsk } from './sync-reply.js';
@@ -34,10 +34,8 @@ export interface ChatDeps {
   profiles?: Profiles;
   /** Markers that move within this window reach their room as one frame (default 200 ms; 0: each at once). */
   receiptWindowMs?: number;
-  /** Replaces the window's timer (tests flush by hand). */
-  receiptSchedule?: Schedule;
-  /** The receipt windows' clock (ms); tests move it by hand with their schedule. */
-  receiptClock?: () => number;
+  /** Replaces the window's timer and clock (tests end windows by hand). */
+  receiptTimer?: WindowTimer;
   /** The frame rates the gateway enforces, announced in the `rooms` reply so clients can pace themselves. */
   rateLimits: RateLimits;
   /** Told of a failure in a continuation (a search's answer) that no caller's try can see. */
@@ -110,7 +108,7 @@ export class ChatService {
 
   constructor(private readonly deps: ChatDeps) {
     this.receipts = new ReadReceipts({
-      writer: deps.writer, fanout: deps.fanout, schedule: deps.receiptSchedule, clock: deps.receiptClock,
+      writer: deps.writer, fanout: deps.fanout, timer: deps.receiptTimer,
       windowMs: deps.receiptWindowMs ?? DEFAULT_RECEIPT_WINDOW_MS,
     });
   }

@@ -11,7 +11,7 @@ import { Membership } from '../chat/membership.js';
 import { MemberList } from '../chat/member-list.js';
 import { RoomActions } from '../chat/room-actions.js';
 import { roomTopic, type Fanout } from '../chat/ports.js';
-import type { Schedule } from '../chat/read-receipts.js';
+import type { WindowTimer } from '../chat/read-receipts.js';
 import { Avatars } from '../chat/avatars.js';
 import { Profiles } from '../chat/profiles.js';
 import { ChatService } from '../chat/service.js';
@@ -79,10 +79,8 @@ export interface RoostServer {
 
 /** What tests replace: retention's clock, the read receipts window's timer, a failing socket. */
 export interface ServerHooks extends HistoryJobHooks {
-  /** Replaces the read receipts window's timer (tests flush by hand). */
-  receiptSchedule?: Schedule;
-  /** The receipts windows' clock, moved by hand along with `receiptSchedule`. */
-  receiptClock?: () => number;
+  /** Replaces the read receipts windows' timer and clock (tests end windows by hand). */
+  receiptTimer?: WindowTimer;
   /**
    * Called as a frame is sent to a socket (before it is written or gathered
    * for the batch); a throw stands for a socket failing at that moment. A
@@ -248,7 +246,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
     profiles,
     rooms,
     typing,
-    receiptWindowMs: config.receiptWindowMs, receiptSchedule: hooks.receiptSchedule, receiptClock: hooks.receiptClock,
+    receiptWindowMs: config.receiptWindowMs, receiptTimer: hooks.receiptTimer,
     rateLimits: { framesPerSecond: config.framesPerSecond, frameBurst: config.frameBurst, userFramesPerSecond: config.userFramesPerSecond, userFrameBurst: config.userFrameBurst },
     onCommitted: (n) => metrics.inc('roost_messages_committed_total', 'Messages made durable and published.', undefined, n),
     onError: (err, where) => log.error({ err, ...where }, 'answering a frame failed'),

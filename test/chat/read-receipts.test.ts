@@ -39,7 +39,7 @@ function setup() {
   const chat = new ChatService({
     history, writer, fanout, membership, search, ...actionWiring(writer, fanout, membership),
     limits: { maxBodyChars: 100, maxHistoryLimit: 200, maxSyncLimit: 500, maxSyncRooms: 10, maxSearchLimit: 50 },
-    maxSyncTotal: 1_000, receiptWindowMs: 200, receiptSchedule: window.schedule, receiptClock: window.clock,
+    maxSyncTotal: 1_000, receiptWindowMs: 200, receiptTimer: window,
   });
   return { chat, writer, fanout, window };
 }

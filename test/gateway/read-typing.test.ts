@@ -58,7 +58,7 @@ t.test('a read marker moves forward only, publishes a receipt to the room, and u
 t.test('several members reading within one window reach the room as one receipts frame; the markers are durable', async (t) => {
   // The window ends when the test says so, not on this box's clock.
   const window = new ManualWindow();
-  const srv = await startTestServer({}, { receiptSchedule: window.schedule, receiptClock: window.clock });
+  const srv = await startTestServer({}, { receiptTimer: window });
   t.teardown(() => srv.close());
   const [ann, ben, cat] = [await srv.user('ann'), await srv.user('ben'), await srv.user('cat')];
   const team = await srv.room('team', ['ann', 'ben', 'cat']);

@@ -1,4 +1,4 @@
-import type { Schedule } from '../../src/chat/read-receipts.js';
+import type { Schedule, WindowTimer } from '../../src/chat/read-receipts.js';
 
 /**
  * A timer and a clock the test moves by hand: `end()` jumps the clock to the
@@ -6,7 +6,7 @@ import type { Schedule } from '../../src/chat/read-receipts.js';
  * test says so, never on this box's clock. `armed` counts timers started,
  * `cancelled` the cancels of a live one.
  */
-export class ManualWindow {
+export class ManualWindow implements WindowTimer {
   armed = 0;
   cancelled = 0;
   now = 0;

@@ -22,9 +22,12 @@ const EMOJI_WORD = /^emoji([0-9a-f]{2,6})$/;
 
 const emojiWord = (e: string): string => ` emoji${(e.codePointAt(0) ?? 0).toString(16)} `;
 
-const segmenter = new Intl.Segmenter('zh', { granularity: 'word' });
+// Made on the first CJK text: building one loads ICU's break rules (~2.5 MiB
+// resident here), which a server that never sees Chinese or Japanese need not hold.
+let segmenter: Intl.Segmenter | undefined;
 
 function segmentRun(run: string): string {
+  segmenter ??= new Intl.Segmenter('zh', { granularity: 'word' });
   const words: string[] = [];
   for (const s of segmenter.segment(run)) if (s.isWordLike !== false) words.push(s.segment);
   return ` ${words.join(' ')} `;
