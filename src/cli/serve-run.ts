@@ -58,12 +58,7 @@ export async function runServe(opts: ServeFlags): Promise<void> {
   }
 
   const server = await startServer(config, log);
-  // `roost bench` starts its scratch server with --expose-gc and asks for a full GC
-  // (SIGUSR2) before reading RSS; without that flag this installs nothing.
-  const collect = (globalThis as { gc?: () => void }).gc;
-  if (typeof collect === 'function') process.on('SIGUSR2', () => collect());
-  out(`roost listening on ${config.tlsCert === '' ? 'http' : 'https'}://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${server.port} (data: ${config.dataDir})`);
-  const mdns = advertiseOnLan(config, server.port, log);
+  let mdns: Advertisement | undefined;
   const shutdown = (signal: string): void => {
     log.info({ signal }, 'shutting down');
     void mdns?.stop();
@@ -73,8 +68,16 @@ export async function runServe(opts: ServeFlags): Promise<void> {
     }, SHUTDOWN_DEADLINE_MS).unref();
     void server.close();
   };
+  // Before the line saying where it listens: whoever reads that line may stop the server at
+  // once, and a SIGTERM that comes before a handler ends the process without its drain.
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
+  // `roost bench` starts its scratch server with --expose-gc and asks for a full GC
+  // (SIGUSR2) before reading RSS; without that flag this installs nothing.
+  const collect = (globalThis as { gc?: () => void }).gc;
+  if (typeof collect === 'function') process.on('SIGUSR2', () => collect());
+  out(`roost listening on ${config.tlsCert === '' ? 'http' : 'https'}://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${server.port} (data: ${config.dataDir})`);
+  mdns = advertiseOnLan(config, server.port, log);
   await server.stopped;
   log.flush();
 }

@@ -10,12 +10,13 @@ import { roost } from './run.js';
 
 
 /** Runs `roost serve` until it says where it listens, then SIGTERM; resolves with its output and exit code. */
-function serveOnce(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ stdout: string; code: number | null; port: number }> {
+function serveOnce(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ stdout: string; stderr: string; code: number | null; port: number }> {
   const run = roostCommand(['serve', '--host', '127.0.0.1', '--port', '0', ...args]);
   const proc = spawn(run.command, run.args, {
     cwd: run.cwd, env: { ...process.env, ROOST_CONFIG: '', ROOST_DATA: '', ROOST_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
+  let stderr = '';
   let port = 0;
   // A bound for a hung start, generous for a loaded machine (up to eight engineers' tests at once).
   const killer = setTimeout(() => proc.kill('SIGKILL'), 60_000 * slowdown);
@@ -27,10 +28,12 @@ function serveOnce(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ stdou
       proc.kill('SIGTERM');
     }
   });
-  proc.stderr.resume();
+  proc.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
   return new Promise((resolve) => proc.on('close', (code) => {
     clearTimeout(killer);
-    resolve({ stdout, code, port });
+    resolve({ stdout, stderr, code, port });
   }));
 }
 
@@ -55,6 +58,20 @@ t.test('serve takes its data folder from ROOST_DATA', async (t) => {
   const r = await serveOnce([], { ROOST_DATA: data });
   t.equal(r.code, 0);
   t.match(r.stdout, new RegExp(`\\(data: ${data}\\)`));
+});
+
+t.test('logs are JSON lines when stderr is not a terminal, human-readable with --pretty', async (t) => {
+  const data = mkdtempSync(join(tmpdir(), 'roost-serve-logs-'));
+  t.teardown(() => rmSync(data, { recursive: true, force: true }));
+  const json = await serveOnce(['--data', data], { ROOST_LOG_LEVEL: 'info' });
+  t.equal(json.code, 0);
+  const listening = json.stderr.split('\n').filter((l) => l.includes('roost listening'));
+  t.equal(listening.length, 1);
+  t.match(JSON.parse(listening[0] ?? '') as unknown, { level: 30, msg: 'roost listening', port: json.port });
+  const pretty = await serveOnce(['--data', data, '--pretty'], { ROOST_LOG_LEVEL: 'info' });
+  t.equal(pretty.code, 0);
+  t.match(pretty.stderr, /INFO \(\d+\): roost listening/);
+  t.notMatch(pretty.stderr, /^\{/m, 'no JSON line');
 });
 
 t.test('serve on a port another server holds is refused: exit 1, one line naming host and port', async (t) => {
