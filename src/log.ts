@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module';
 import { pino, type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
 
 export type { Logger };
 
@@ -21,6 +22,11 @@ export function createLogger(options: LogOptions): Logger {
     base: { pid: process.pid },
     redact: { paths: ['token', 'password', 'body', '*.token', '*.password', '*.body', 'authorization'], censor: '[redacted]' },
   };
-  if (usePretty) return pino(base, pretty({ destination: 2, colorize: process.stderr.isTTY === true, sync: true }));
+  if (usePretty) {
+    // Loaded only here: a server under systemd logs JSON and need not keep pino-pretty
+    // and its dependencies in memory.
+    const pretty = createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
+    return pino(base, pretty({ destination: 2, colorize: process.stderr.isTTY === true, sync: true }));
+  }
   return pino(base, pino.destination({ dest: 2, sync: false }));
 }
