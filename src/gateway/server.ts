@@ -87,7 +87,16 @@ export interface ServerHooks extends HistoryJobHooks {
    * dependency, not a global, so only the server a test starts is affected.
    */
   sendFault?: (userId: number, frame: string) => void;
+  /**
+   * How often the events follower looks for changes other processes (the CLI)
+   * made: 500 ms unless a test, which makes such changes by the dozen, wants
+   * to wait less for each.
+   */
+  followEveryMs?: number;
 }
+
+/** How often changes made by the CLI (another process) reach live sockets, at the latest. */
+const FOLLOW_EVERY_MS = 500;
 
 /** Sync reads done per event-loop turn before timers and other sockets get their turn. */
 const SYNC_SLICE_MS = 10;
@@ -339,7 +348,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
   }
   const port = uws.us_socket_local_port(listenSocket);
   accepting = true;
-  follower.start(500);
+  follower.start(hooks.followEveryMs ?? FOLLOW_EVERY_MS);
   features.start();
   lagSweeper.start(1000);
   const history = startHistoryJobs(config, readerDb, writer, log, hooks);

@@ -26,7 +26,7 @@ async function world(t: Teardown, behaviour: FakeBehaviour, overrides: Parameter
   const ts = await startTestServer({ assistantEditIntervalMs: 0, ...overrides });
   t.teardown(() => ts.close());
   const a = await ts.user('alice');
-  // The three admin changes, then one wait for the events follower (500 ms ticks) to apply them
+  // The three admin changes, then one wait for the events follower to apply them
   // all, instead of one wait per change.
   const { room, set } = ts.admin((db) => {
     const created = createRoom(db, 'family', ['alice'], undefined, { entries: false });

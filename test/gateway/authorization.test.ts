@@ -71,7 +71,7 @@ t.test('the token may also be given as ?token= (browsers cannot set headers)', a
   t.match(await c.request({ type: 'ping' }), { type: 'pong' });
 });
 
-t.test('adding and removing a member through the admin functions (un)subscribes live sockets (the events follower ticks every 500 ms)', async (t) => {
+t.test('adding and removing a member through the admin functions (un)subscribes live sockets (through the events follower)', async (t) => {
   const m = await connect(mallory.token);
   const a = await connect(alice.token);
   s.admin((db) => addMember(db, room, 'mallory'));

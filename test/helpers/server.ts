@@ -42,8 +42,13 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** How long the server's events follower (500 ms ticks) may take to apply a CLI change on a loaded machine. */
+/** How long the server's events follower may take to apply a CLI change on a loaded machine. */
 const FOLLOW_LIMIT_MS = 15_000;
+/**
+ * The follower's tick in test servers: tests make CLI-style changes by the dozen and wait
+ * for each (at 500 ms, a quarter of a second on average); what is applied does not depend on it.
+ */
+const FOLLOW_EVERY_MS = 20;
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** `hooks.now`: the clock the server's retention job uses (tests move it forward instead of waiting days); `hooks.sendFault`: see ServerHooks. */
@@ -52,7 +57,7 @@ export async function startTestServer(overrides: Partial<Record<SettingName, Raw
   // mdns: false on purpose: tests start many servers and must never announce themselves on a LAN
   // (only `roost serve` starts the advertiser today; this keeps it so if that changes).
   const config = configWith({ dataDir, host: '127.0.0.1', port: 0, logLevel: 'silent', mdns: false, ...overrides });
-  const server = await startServer(config, createLogger({ level: config.logLevel, pretty: false }), hooks);
+  const server = await startServer(config, createLogger({ level: config.logLevel, pretty: false }), { followEveryMs: FOLLOW_EVERY_MS, ...hooks });
   const http = `http://127.0.0.1:${server.port}`;
   const admin = <T>(fn: (db: Db) => T): T => {
     const db = openWritable(dataDir);
