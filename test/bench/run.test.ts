@@ -5,12 +5,14 @@ import t from 'tap';
 import { defaultOptions, runBench } from '../../bench/run.js';
 import { childPids, quiet } from './helpers.js';
 
-t.test('hold: every connection is established, survives the hold, and nothing is left behind', async (t) => {
+t.test('hold: RSS idle and after logins, every connection established and kept through the hold, nothing left behind', async (t) => {
   const parent = mkdtempSync(join(tmpdir(), 'roost-bench-test-'));
   t.teardown(() => rmSync(parent, { recursive: true, force: true }));
-  const o = { ...defaultOptions(), scenario: 'hold' as const, connections: 150, rate: 500, holdSeconds: 3, settleSeconds: 1, workers: 2, noFiles: true, tmpDir: parent };
+  const o = { ...defaultOptions(), scenario: 'hold' as const, connections: 150, rate: 500, holdSeconds: 3, settleSeconds: 1, logins: 20, workers: 2, noFiles: true, tmpDir: parent };
   const { result, files } = await runBench(o, quiet);
   t.equal(files, null);
+  t.match(result.rss, { logins: 20, loginsFailed: 0, loginUsers: 10 }, 'the memory check before the load logs in over HTTP');
+  t.ok((result.rss?.idleBytes ?? 0) > 0 && (result.rss?.afterLoginsBytes ?? 0) > 0, 'and reads the server\'s RSS before and after');
   t.equal(result.figures['established'], 150);
   t.equal(result.figures['survived the hold'], 150);
   t.equal(result.figures['dropped during hold'], 0);
