@@ -11,6 +11,12 @@ export type { AccountDataRow, ChangeRow, DeviceRow, RoomInfo, RoomRange, StreamR
  * src/gateway/server.ts wires it in.
  */
 export interface MatrixStore {
+  /**
+   * Runs `read` (synchronous) with every read inside it on one snapshot of the
+   * database: one commit seen throughout, and the WAL read lock taken once
+   * instead of per statement. Nested calls join the outer snapshot.
+   */
+  snapshot<T>(read: () => T): T;
   /** The device id of a token (by its hash), or undefined for a native session. */
   deviceOf(tokenHash: string): string | undefined;
   devices(user: number, now: number): DeviceRow[];

@@ -49,6 +49,18 @@ export class MatrixReader {
     return st as Statement<unknown[], R>;
   }
 
+  snapshot<T>(read: () => T): T {
+    // A statement outside a transaction takes and drops the WAL read lock itself: ~6 us here
+    // against ~0.4 us inside one, and a sync runs a dozen.
+    if (this.db.inTransaction) return read();
+    this.q('BEGIN').run();
+    try {
+      return read();
+    } finally {
+      this.q('COMMIT').run();
+    }
+  }
+
   deviceOf(tokenHash: string): string | undefined {
     return this.q<{ device_id: string | null }>('SELECT device_id FROM tokens WHERE hash = ?').get(Buffer.from(tokenHash, 'hex'))?.device_id ?? undefined;
   }
