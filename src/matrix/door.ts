@@ -51,6 +51,7 @@ export function mountMatrix(app: HttpRoutes, deps: MatrixDoorDeps): MatrixDoor {
   const router = new MatrixRouter({
     auth: deps.auth, maxBodyBytes: deps.maxBodyBytes, rate: new UserFrameBuckets(deps.rate.perSecond, deps.rate.burst),
     onError: (err, method, path) => deps.onError(err, `${method} ${path}`),
+    snapshot: (read) => deps.store.snapshot(read),
   });
   const sync = new SyncBuilder({
     ids, store: deps.store, history: deps.history, rooms: deps.roomReads, membership: deps.membership, typing: deps.typing, now,

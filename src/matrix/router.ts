@@ -42,6 +42,8 @@ export interface RouterDeps {
   /** Per-user request rate for writes; refusals answer M_LIMIT_EXCEEDED with retry_after_ms. */
   rate: UserFrameBuckets;
   onError: (err: unknown, method: string, path: string) => void;
+  /** Runs a synchronous read on one database snapshot (MatrixStore.snapshot). */
+  snapshot<T>(read: () => T): T;
 }
 
 /** Media paths of the content repository under `v3` and `r0` (before authenticated media, spec v1.11). */
@@ -133,38 +135,53 @@ export class MatrixRouter {
       range: req.getHeader('range'), ifNoneMatch: req.getHeader('if-none-match'),
     };
     const ip = remoteIp(res);
-    let session: Session | undefined;
-    let token: string | undefined;
-    if (route.auth) {
-      token = tokenOf(req, query);
-      if (token === undefined) return ex.fail(matrixError(401, 'M_MISSING_TOKEN', route.options.missingToken ?? 'Missing access token'));
-      session = this.deps.auth.authenticate(token, ip);
-      if (session === undefined) return ex.fail(matrixError(401, 'M_UNKNOWN_TOKEN', 'Unknown, expired or revoked access token'));
-      const rated = route.options.rated ?? method !== 'GET';
-      if (rated) {
-        const now = Date.now();
-        if (!this.deps.rate.take(session.userId, now)) {
-          return ex.fail(matrixError(429, 'M_LIMIT_EXCEEDED', 'Too many requests', Math.max(1, this.deps.rate.msUntilFrame(session.userId, now))));
-        }
+    /** The caller's session (none for an open route), or null once the request has been refused for its token or rate. */
+    const admit = (): { session?: Session; token?: string } | null => {
+      if (!route.auth) return {};
+      const token = tokenOf(req, query);
+      if (token === undefined) {
+        ex.fail(matrixError(401, 'M_MISSING_TOKEN', route.options.missingToken ?? 'Missing access token'));
+        return null;
       }
-    }
-    const base: MatrixRequest = { ex, method: method as Method, params, query, body: undefined, ip, headers };
-    const run = (body: unknown): void | Promise<void> => {
-      const r = { ...base, body };
-      const handler = route.handler as Handler;
-      return route.auth ? (route.handler as Handler<AuthedRequest>)({ ...r, session: session as Session, token: token as string }) : handler(r);
+      const session = this.deps.auth.authenticate(token, ip);
+      if (session === undefined) {
+        ex.fail(matrixError(401, 'M_UNKNOWN_TOKEN', 'Unknown, expired or revoked access token'));
+        return null;
+      }
+      const rated = route.options.rated ?? method !== 'GET';
+      const now = Date.now();
+      if (rated && !this.deps.rate.take(session.userId, now)) {
+        ex.fail(matrixError(429, 'M_LIMIT_EXCEEDED', 'Too many requests', Math.max(1, this.deps.rate.msUntilFrame(session.userId, now))));
+        return null;
+      }
+      return { session, token };
     };
-    const guarded = (body: unknown): Promise<void> => {
+    const base: MatrixRequest = { ex, method: method as Method, params, query, body: undefined, ip, headers };
+    const guarded = (caller: { session?: Session; token?: string }, body: unknown): Promise<void> => {
       try {
-        return Promise.resolve(run(body)).catch((err: unknown) => this.failed(ex, err, method, url));
+        const r = { ...base, body };
+        const run = route.auth
+          ? (route.handler as Handler<AuthedRequest>)({ ...r, session: caller.session as Session, token: caller.token as string })
+          : (route.handler as Handler)(r);
+        return Promise.resolve(run).catch((err: unknown) => this.failed(ex, err, method, url));
       } catch (err) {
         this.failed(ex, err, method, url);
         return Promise.resolve();
       }
     };
     const wantsBody = route.options.body !== 'none' && (method === 'POST' || method === 'PUT' || (method === 'DELETE' && headers.contentLength !== '' && headers.contentLength !== '0'));
-    if (!wantsBody) return guarded(undefined);
-    return this.readJson(ex, headers.contentLength).then((body) => (body === NO_BODY ? undefined : guarded(body)));
+    if (!wantsBody) {
+      // The session and what the handler reads before its first await share one database
+      // snapshot: a /sync poll's dozen reads take the read lock once, not once each.
+      return this.deps.snapshot(() => {
+        const caller = admit();
+        return caller === null ? undefined : guarded(caller, undefined);
+      });
+    }
+    // Refused for its token or rate before its body is read.
+    const caller = admit();
+    if (caller === null) return;
+    return this.readJson(ex, headers.contentLength).then((body) => (body === NO_BODY ? undefined : guarded(caller, body)));
   }
 
   private failed(ex: MatrixExchange, err: unknown, method: string, path: string): void {

@@ -136,7 +136,8 @@ export class SyncBuilder {
     this.wake = new WakeShare(this.deps.store, this.deps.ids);
     this.flushing = true;
     try {
-      wakeUp();
+      // The polls woken together read on one snapshot: the share's rows and each answer agree.
+      this.deps.store.snapshot(wakeUp);
     } finally {
       this.flushing = false;
       this.wake = undefined;
