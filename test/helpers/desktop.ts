@@ -14,8 +14,14 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 export const SCREEN = { width: 1024, height: 768 } as const;
 
+/** A program started on the desktop, with the end of what it printed (for failure messages). */
+interface App { name: string; child: ChildProcess; output: string }
+
+/** How much of an app's output a failure message carries. */
+const OUTPUT_KEPT = 2000;
+
 export class Desktop {
-  private readonly apps: ChildProcess[] = [];
+  private readonly apps: App[] = [];
 
   private constructor(private readonly xvfb: ChildProcess, readonly display: string) {}
 
@@ -42,11 +48,26 @@ export class Desktop {
     return new Desktop(xvfb, display);
   }
 
-  /** Starts a program on this display; its output goes to `log` lines kept for failure messages. */
+  /** Starts a program on this display; the end of its output is kept for failure messages. */
   launch(command: string, args: string[], env: Record<string, string>): ChildProcess {
-    const child = spawn(command, args, { env: { ...process.env, ...env, DISPLAY: this.display }, stdio: ['ignore', 'ignore', 'ignore'] });
-    this.apps.push(child);
+    const child = spawn(command, args, { env: { ...process.env, ...env, DISPLAY: this.display }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const app: App = { name: command, child, output: '' };
+    const keep = (d: Buffer): void => {
+      app.output = (app.output + String(d)).slice(-OUTPUT_KEPT);
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    child.once('error', (err) => keep(Buffer.from(`could not start: ${err.message}`)));
+    this.apps.push(app);
     return child;
+  }
+
+  /** Each app's state and last output, for a failure message. */
+  private appsSeen(): string {
+    return this.apps.map((a) => {
+      const state = a.child.exitCode !== null ? `exited ${a.child.exitCode}` : a.child.signalCode !== null ? `ended by ${a.child.signalCode}` : 'running';
+      return `${a.name} (${state}): ${a.output.trim() === '' ? 'no output' : a.output.trim()}`;
+    }).join('; ');
   }
 
   /** The colour of one screen pixel, as ImageMagick writes it: `srgb(r,g,b)`. */
@@ -66,7 +87,7 @@ export class Desktop {
     }
     const shot = join(tmpdir(), `desktop-${Date.now()}.png`);
     await this.screenshot(shot).catch(() => undefined);
-    throw new Error(`${what}: pixel (${x}, ${y}) stayed ${seen}, never ${want}, for ${timeoutMs} ms (screen: ${shot})`);
+    throw new Error(`${what}: pixel (${x}, ${y}) stayed ${seen}, never ${want}, for ${timeoutMs} ms (screen: ${shot}; ${this.appsSeen()})`);
   }
 
   async click(x: number, y: number): Promise<void> {
@@ -87,7 +108,7 @@ export class Desktop {
   }
 
   async close(): Promise<void> {
-    for (const app of this.apps) if (app.exitCode === null) app.kill('SIGKILL');
+    for (const app of this.apps) if (app.child.exitCode === null) app.child.kill('SIGKILL');
     if (this.xvfb.exitCode === null) {
       const exited = new Promise((r) => this.xvfb.once('exit', r));
       this.xvfb.kill('SIGTERM');
