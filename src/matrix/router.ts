@@ -148,11 +148,12 @@ export class MatrixRouter {
         ex.fail(matrixError(401, 'M_UNKNOWN_TOKEN', 'Unknown, expired or revoked access token'));
         return null;
       }
-      const rated = route.options.rated ?? method !== 'GET';
-      const now = Date.now();
-      if (rated && !this.deps.rate.take(session.userId, now)) {
-        ex.fail(matrixError(429, 'M_LIMIT_EXCEEDED', 'Too many requests', Math.max(1, this.deps.rate.msUntilFrame(session.userId, now))));
-        return null;
+      if (route.options.rated ?? method !== 'GET') {
+        const now = Date.now();
+        if (!this.deps.rate.take(session.userId, now)) {
+          ex.fail(matrixError(429, 'M_LIMIT_EXCEEDED', 'Too many requests', Math.max(1, this.deps.rate.msUntilFrame(session.userId, now))));
+          return null;
+        }
       }
       return { session, token };
     };

@@ -37,10 +37,9 @@ export function mountSync(router: MatrixRouter, c: MatrixContext): void {
     if (sinceText !== null && since === null) return r.ex.fail(invalidParam('since is not a token this server gave'));
     const timeoutText = q.get('timeout');
     const timeout = timeoutText === null ? 0 : Math.min(MAX_HOLD_MS, Math.max(0, Number(timeoutText) || 0));
-    const { ask, first } = c.store.snapshot(() => {
-      const ask: SyncAsk = { user: r.session.userId, since, filter, fullState: q.get('full_state') === 'true', deviceId: c.store.deviceOf(r.session.tokenHash) };
-      return { ask, first: c.sync.build(ask) };
-    });
+    // Read on the snapshot the router opened for this GET (its session lookup included).
+    const ask: SyncAsk = { user: r.session.userId, since, filter, fullState: q.get('full_state') === 'true', deviceId: c.store.deviceOf(r.session.tokenHash) };
+    const first = c.sync.build(ask);
     if (!first.empty || since === null || timeout === 0) return r.ex.json(first.body);
     holdSync(c, r.ex, ask, timeout);
   });
