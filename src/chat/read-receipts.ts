@@ -27,8 +27,16 @@ export interface ReadReceiptsDeps {
   fanout: Fanout;
   /** A room's markers that move within this many ms go to it as one frame (0: each at once). */
   windowMs: number;
+  /**
+   * How long an ended window may wait for the room's next message to travel
+   * with (default MESSAGE_WAIT_MS); a quiet room gets its receipts then.
+   */
+  messageWaitMs?: number;
   timer?: WindowTimer;
 }
+
+/** Receipts reach a quiet room at most this long after its window ends. */
+export const MESSAGE_WAIT_MS = 800;
 
 /** Who asked for the newest read of a (room, user) this window: a failure is answered to them. */
 interface Asker { peer: Peer; id: string | undefined }
@@ -52,11 +60,17 @@ interface RoomWindow { due: number; reads: Map<number, Pending> }
  * in the same instant, a burst of (rooms × members) frames that delays the
  * messages queued behind it.
  *
+ * An ended window waits for the room's next message (at most `messageWaitMs`):
+ * its writes then join the message's commit, and its frame leaves in the same
+ * event-loop turn as the message, so uWS writes both to each member in one
+ * syscall. Flushed on their own, a busy room's receipts cost a commit of their
+ * own and a second write to every member — more than the reads themselves.
+ *
  * Bounded state: one entry per (room, user) that read in an open window. One
- * server-wide timer, armed for the earliest window's end and only while reads
- * wait. Windows all last `windowMs`, so the map's insertion order is the order
- * they end in. A read is never answered on success; a marker reaches the
- * database at most one window late, which no client can tell from a slow
+ * server-wide timer, armed for the earliest window's latest end and only while
+ * reads wait. Windows all last as long, so the map's insertion order is the
+ * order they end in. A read is never answered on success; a marker reaches the
+ * database about a second late at most, which no client can tell from a slow
  * network.
  */
 export class ReadReceipts {
@@ -65,11 +79,13 @@ export class ReadReceipts {
   private closed = false;
   private readonly schedule: Schedule;
   private readonly clock: () => number;
+  private readonly messageWaitMs: number;
 
   constructor(private readonly deps: ReadReceiptsDeps) {
     const timer = deps.timer ?? REAL_WINDOW_TIMER;
     this.schedule = timer.schedule;
     this.clock = timer.clock;
+    this.messageWaitMs = deps.windowMs === 0 ? 0 : deps.messageWaitMs ?? MESSAGE_WAIT_MS;
   }
 
   /** The caller has checked membership; the writer checks it again at commit. */
@@ -93,6 +109,17 @@ export class ReadReceipts {
     this.arm();
   }
 
+  /**
+   * Called as a message to `room` is submitted, inside the writer's
+   * together(): an ended window's writes join the message's commit.
+   */
+  beforeMessage(room: number): void {
+    const window = this.waiting.get(room);
+    if (window === undefined || window.due > this.clock()) return;
+    this.waiting.delete(room);
+    this.flush(room, window.reads);
+  }
+
   /** Stops the timer and forgets reads not yet written: the client reads again on its next message. */
   close(): void {
     this.closed = true;
@@ -106,16 +133,17 @@ export class ReadReceipts {
     if (this.cancelTimer !== null || this.closed) return;
     const first = this.waiting.values().next();
     if (first.done === true) return;
-    this.cancelTimer = this.schedule(() => this.endDue(), Math.max(1, first.value.due - this.clock()));
+    const latest = first.value.due + this.messageWaitMs;
+    this.cancelTimer = this.schedule(() => this.endLate(), Math.max(1, latest - this.clock()));
   }
 
-  /** Ends every window whose time has come, then waits for the next. */
-  private endDue(): void {
+  /** Ends every window that waited as long as it may, then waits for the next. */
+  private endLate(): void {
     this.cancelTimer = null;
     const now = this.clock();
     try {
       for (const [room, window] of this.waiting) {
-        if (window.due > now) break;
+        if (window.due + this.messageWaitMs > now) break;
         this.waiting.delete(room);
         this.flush(room, window.reads);
       }
@@ -131,23 +159,25 @@ export class ReadReceipts {
     const settled = (): void => {
       if (--left === 0) this.announce(room, moved);
     };
-    for (const [user, r] of reads) {
-      const queued = this.deps.writer.submit({ k: 'read', room, user, seq: r.seq }, (result) => {
-        try {
-          if (!result.ok) r.asker.peer.send(errorFrame(r.asker.id, result.code, result.message));
-          else if (result.moved) moved.set(user, result.seq);
-        } finally {
-          settled();
-        }
-      });
-      if (!queued) {
-        try {
-          r.asker.peer.send(errorFrame(r.asker.id, overloaded.code, overloaded.message));
-        } finally {
-          settled();
+    this.deps.writer.together(() => {
+      for (const [user, r] of reads) {
+        const queued = this.deps.writer.submit({ k: 'read', room, user, seq: r.seq }, (result) => {
+          try {
+            if (!result.ok) r.asker.peer.send(errorFrame(r.asker.id, result.code, result.message));
+            else if (result.moved) moved.set(user, result.seq);
+          } finally {
+            settled();
+          }
+        });
+        if (!queued) {
+          try {
+            r.asker.peer.send(errorFrame(r.asker.id, overloaded.code, overloaded.message));
+          } finally {
+            settled();
+          }
         }
       }
-    }
+    });
   }
 
   private announce(room: number, users: ReadonlyMap<number, number>): void {

@@ -157,21 +157,26 @@ export class ChatService {
     const roomId = parseRoomId(room);
     if (roomId === null || !this.deps.membership.isMember(roomId, user)) return done(notMember(room));
     const op = { k: 'send' as const, room: roomId, user, clientMsgId, body, replyTo: extras.replyTo, attachments: extras.attachments };
-    const queued = this.deps.writer.submit(op, (r) => {
-      if (!r.ok) return answer(done, r);
-      // Ack first, so the sender's socket can match its `message` to the pending send.
-      const ackFailed = answer(done, { ok: true, room, seq: r.seq, msgId: String(r.msgId), ts: r.ts }, false);
-      if (r.frame !== undefined) {
-        this.deps.fanout.publish(roomTopic(roomId), r.frame);
-        // A mention reaches the mentioned even where they muted the room (they are not on its topic).
-        // Checked first: most messages mention nobody, and this is the per-message path.
-        if (r.mentions !== undefined && r.mentions.length > 0) {
-          for (const m of this.deps.mutes.mentionedWhoMuted(roomId, user, r.mentions)) this.deps.fanout.toUser(m, r.frame);
+    let queued = false;
+    // The room's ended receipts window travels with its message: one commit, one write per member.
+    this.deps.writer.together(() => {
+      this.receipts.beforeMessage(roomId);
+      queued = this.deps.writer.submit(op, (r) => {
+        if (!r.ok) return answer(done, r);
+        // Ack first, so the sender's socket can match its `message` to the pending send.
+        const ackFailed = answer(done, { ok: true, room, seq: r.seq, msgId: String(r.msgId), ts: r.ts }, false);
+        if (r.frame !== undefined) {
+          this.deps.fanout.publish(roomTopic(roomId), r.frame);
+          // A mention reaches the mentioned even where they muted the room (they are not on its topic).
+          // Checked first: most messages mention nobody, and this is the per-message path.
+          if (r.mentions !== undefined && r.mentions.length > 0) {
+            for (const m of this.deps.mutes.mentionedWhoMuted(roomId, user, r.mentions)) this.deps.fanout.toUser(m, r.frame);
+          }
+          this.deps.onCommitted?.(1);
         }
-        this.deps.onCommitted?.(1);
-      }
-      // The room has its message; now the writer may report the sender's failed ack.
-      if (ackFailed !== undefined) throw ackFailed.error;
+        // The room has its message; now the writer may report the sender's failed ack.
+        if (ackFailed !== undefined) throw ackFailed.error;
+      });
     });
     if (!queued) done(overloaded);
   }

@@ -70,7 +70,7 @@ export const SETTINGS = {
   fileLinkSeconds: { kind: 'int', default: 600, min: 10, max: 86_400, doc: 'How long a file link (a capability URL for one file and one user, as the web client uses for images and downloads) stays good.' },
   editWindowSeconds: { kind: 'int', default: 900, min: 0, max: 31_536_000, doc: 'How long after sending the sender may edit a message (0: never).' },
   presence: { kind: 'bool', default: true, env: 'ROOST_PRESENCE', doc: 'Push online/away/offline changes to the members of direct rooms and small rooms.' },
-  receiptWindowMs: { kind: 'int', default: 200, min: 0, max: 5000, doc: 'Read markers that move within this many milliseconds reach their room as one receipts frame (0: one receipt frame each, at once).' },
+  receiptWindowMs: { kind: 'int', default: 200, min: 0, max: 5000, doc: 'Read markers that move within this many milliseconds reach their room as one receipts frame, with the room\'s next message or at most 0.8 s later (0: one receipt frame each, at once).' },
   presenceMaxRoomSize: { kind: 'int', default: 100, min: 2, max: 1_000_000, doc: 'Rooms with more members get no presence pushes (members ask with a presence frame instead).' },
 
   // Integrations: incoming hooks, outgoing webhooks.

@@ -2,7 +2,7 @@ import t from 'tap';
 import { actionWiring, FakeWriter } from './wiring.js';
 import { Membership } from '../../src/chat/membership.js';
 import type { Fanout, HistorySource, Peer, SearchSource } from '../../src/chat/ports.js';
-import { unrefTimer } from '../../src/chat/read-receipts.js';
+import { MESSAGE_WAIT_MS, unrefTimer } from '../../src/chat/read-receipts.js';
 import { ChatService } from '../../src/chat/service.js';
 import { ManualWindow } from '../helpers/manual-window.js';
 
@@ -45,6 +45,7 @@ function setup() {
 }
 
 const read = (room: number, seq: number) => ({ type: 'read' as const, room: String(room), seq });
+const send = (room: number, n: number) => ({ type: 'send' as const, id: `s${n}`, room: String(room), body: `hello ${n}`, clientMsgId: `c${n}` });
 
 t.test('several members reading within one window: one write each, in one go, and one receipts frame carrying all their markers', async (t) => {
   const s = setup();
@@ -53,7 +54,7 @@ t.test('several members reading within one window: one write each, in one go, an
   t.same(s.writer.ops, [], 'nothing is written before the window ends');
   t.equal(s.window.armed, 1, 'one timer for the window, not one per read');
   s.window.end();
-  t.same(s.writer.ops, [ALICE, BOB, CAROL].map((user) => ({ k: 'read', room: ROOM, user, seq: 7 })), 'submitted together: they share a batch');
+  t.same(s.writer.groups, [[ALICE, BOB, CAROL].map((user) => ({ k: 'read', room: ROOM, user, seq: 7 }))], 'submitted together: they share a commit');
   for (let i = 0; i < peers.length - 1; i++) s.writer.complete({ ok: true, seq: 7, moved: true });
   t.same(s.fanout.published, [], 'nothing is announced before every write of the window is durable');
   s.writer.complete({ ok: true, seq: 7, moved: true });
@@ -92,7 +93,7 @@ t.test('each room\'s window opens with its first read, so rooms are announced at
   s.window.advance(100);
   s.chat.handle(bob, read(ROOM, 4));
   t.equal(s.window.armed, 1, 'one timer, for the earliest window');
-  t.equal(s.window.dueIn, 50, 'set for the end of the first room\'s window');
+  t.equal(s.window.dueIn, 200 + MESSAGE_WAIT_MS - 150, 'set for the latest end of the first room\'s window (no message came)');
   s.window.end();
   t.same(s.writer.ops, [{ k: 'read', room: ROOM, user: ALICE, seq: 3 }, { k: 'read', room: ROOM, user: BOB, seq: 4 }],
     'the first room\'s window ends with bob\'s later read in it');
@@ -106,6 +107,51 @@ t.test('each room\'s window opens with its first read, so rooms are announced at
   t.same(s.fanout.published[1], ['room:11', { type: 'receipt', room: '11', user: '2', seq: 5 }]);
   t.equal(s.window.pending, false, 'no timer runs while nothing waits');
   t.equal(s.window.armed, 2);
+});
+
+t.test('an ended window travels with the room\'s next message: its writes join the message\'s commit, its frame goes with the message', async (t) => {
+  const s = setup();
+  const bob = new FakePeer(BOB);
+  const carol = new FakePeer(CAROL);
+  const alice = new FakePeer(ALICE);
+  s.chat.handle(bob, read(ROOM, 3));
+  s.window.advance(100);
+  s.chat.handle(carol, read(ROOM, 3));
+  s.chat.handle(alice, send(ROOM, 1));
+  t.same(s.writer.groups, [[{ k: 'send', room: ROOM, user: ALICE, clientMsgId: 'c1', body: 'hello 1', replyTo: undefined, attachments: undefined }]],
+    'a message within the window leaves it open');
+  s.window.advance(100);
+  s.chat.handle(alice, send(OTHER, 2));
+  t.equal(s.writer.groups.length, 2);
+  t.same(s.writer.groups[1]?.map((op) => op.k), ['send'], 'a message to another room does not take this room\'s receipts');
+  s.chat.handle(alice, send(ROOM, 3));
+  t.same(s.writer.groups[2]?.map((op) => (op.k === 'read' ? `read ${op.user}` : op.k)), [`read ${BOB}`, `read ${CAROL}`, 'send'],
+    'the ended window\'s reads first, then the message: one commit');
+  s.writer.complete({ ok: true, seq: 1, msgId: 1, ts: 1, duplicate: false, frame: '{"type":"message","seq":1}' });
+  s.writer.complete({ ok: true, seq: 1, msgId: 2, ts: 1, duplicate: false, frame: '{"type":"message","seq":1}' });
+  s.writer.complete({ ok: true, seq: 3, moved: true });
+  s.writer.complete({ ok: true, seq: 3, moved: true });
+  s.writer.complete({ ok: true, seq: 2, msgId: 3, ts: 1, duplicate: false, frame: '{"type":"message","seq":2}' });
+  t.same(s.fanout.published.slice(-2), [
+    ['room:10', { type: 'receipts', room: '10', reads: [{ user: '2', seq: 3 }, { user: '3', seq: 3 }] }],
+    ['room:10', { type: 'message', seq: 2 }],
+  ], 'published one after the other, as the commit\'s results are delivered');
+  const writes = s.writer.ops.length;
+  s.window.end();
+  t.equal(s.writer.ops.length, writes, 'the timer finds nothing left to write');
+  t.equal(s.fanout.published.length, 4, "and nothing is published twice");
+});
+
+t.test('a quiet room\'s ended window is written and announced once it has waited MESSAGE_WAIT_MS for a message', async (t) => {
+  const s = setup();
+  s.chat.handle(new FakePeer(BOB), read(ROOM, 4));
+  t.equal(s.window.dueIn, 200 + MESSAGE_WAIT_MS);
+  s.window.advance(200 + MESSAGE_WAIT_MS - 1);
+  t.same(s.writer.ops, [], 'still waiting for a message');
+  s.window.end();
+  t.same(s.writer.groups, [[{ k: 'read', room: ROOM, user: BOB, seq: 4 }]]);
+  s.writer.complete({ ok: true, seq: 4, moved: true });
+  t.same(s.fanout.published, [['room:10', { type: 'receipt', room: '10', user: '2', seq: 4 }]]);
 });
 
 t.test('a read that does not move the marker publishes nothing', async (t) => {

@@ -22,11 +22,23 @@ export class FakeWriter implements WriteQueue {
   readonly ops: WriteOp[] = [];
   private readonly pending: Array<(r: WriteResult) => void> = [];
   accepting = true;
+  /** The writes each outermost together() call submitted, in order. */
+  readonly groups: WriteOp[][] = [];
+  private holding = 0;
   submit<O extends WriteOp>(op: O, done: (result: ResultOf<O>) => void): boolean {
     if (!this.accepting) return false;
     this.ops.push(op);
     this.pending.push(done as (r: WriteResult) => void);
     return true;
+  }
+  together(fn: () => void): void {
+    const from = this.ops.length;
+    this.holding++;
+    try {
+      fn();
+    } finally {
+      if (--this.holding === 0) this.groups.push(this.ops.slice(from));
+    }
   }
   /** Completes the oldest pending write with `result`, as the writer thread would after COMMIT. */
   complete(result: WriteResult): void {

@@ -53,6 +53,8 @@ export class Writer {
   private closing: Promise<void> | null = null;
   private dead: string | null = null;
   private idleWaiters: Array<() => void> = [];
+  /** Open together() calls: while above 0, submit() queues without starting a batch. */
+  private holding = 0;
 
   private constructor(private readonly options: WriterOptions, worker: Worker) {
     this.worker = worker;
@@ -105,8 +107,24 @@ export class Writer {
     const size = writeOpBytes(op);
     if (this.queue.length > 0 && this.queue.bytes + size > this.queueBytesMax) return false;
     this.queue.push(op, done as WriteCallback, size);
-    if (this.inFlight === null) this.dispatch();
+    if (this.inFlight === null && this.holding === 0) this.dispatch();
     return true;
+  }
+
+  /**
+   * Runs `fn`, starting no batch until it returns, so the writes it submits
+   * to an idle writer share one commit — one fsync, and one delivery of their
+   * results (whose frames then leave in the same event-loop turn). Without
+   * it the first write would go alone and the rest wait for the next batch.
+   */
+  together(fn: () => void): void {
+    this.holding++;
+    try {
+      fn();
+    } finally {
+      this.holding--;
+      if (this.holding === 0 && this.inFlight === null && this.queue.length > 0) this.dispatch();
+    }
   }
 
   /** Promise form for the rare paths (login, logout, HTTP). */

@@ -149,3 +149,51 @@ t.test('when the writer thread dies, a callback that throws does not keep the ot
   t.match(fatal, /exited/);
   t.match(await writer.run(send('D')), { ok: false, code: 'unavailable' });
 });
+
+t.test('writes submitted inside together() to an idle writer share one commit and one delivery', async (t) => {
+  const { dir, user, room } = folder(t);
+  const batches: number[] = [];
+  const deliveries: number[] = [];
+  let delivered = 0;
+  const writer = await Writer.start({
+    dataDir: dir, synchronous: 'FULL', queueMax: 1000, batchMax: 100,
+    onBatch: (size) => batches.push(size),
+    deliver: (run) => {
+      const before = delivered;
+      run();
+      deliveries.push(delivered - before);
+    },
+  });
+  const send = (id: string) => ({ k: 'send' as const, room, user, clientMsgId: id, body: `hello ${id}` });
+  const seqs: number[] = [];
+  const done = new Promise<void>((resolve) => {
+    writer.together(() => {
+      for (const id of ['a', 'b', 'c']) {
+        writer.submit(send(id), (r) => {
+          delivered++;
+          if (r.ok) seqs.push(r.seq);
+          if (delivered === 3) resolve();
+        });
+      }
+      writer.together(() => writer.submit(send('d'), () => void delivered++));
+      t.equal(writer.depth, 4, 'nothing is dispatched while together() runs, nested or not');
+    });
+  });
+  await done;
+  await writer.idle();
+  t.same(batches, [4], 'one commit for all four');
+  t.same(deliveries, [4], 'their callbacks ran in one delivery');
+  t.same(seqs, [1, 2, 3], 'in submission order');
+  await writer.close();
+});
+
+t.test('a write submitted outside together() to an idle writer goes at once, alone', async (t) => {
+  const { dir, user, room } = folder(t);
+  const batches: number[] = [];
+  const writer = await Writer.start({ dataDir: dir, synchronous: 'FULL', queueMax: 1000, batchMax: 100, onBatch: (size) => batches.push(size) });
+  const first = writer.run({ k: 'send', room, user, clientMsgId: 'x', body: 'x' });
+  const second = writer.run({ k: 'send', room, user, clientMsgId: 'y', body: 'y' });
+  await Promise.all([first, second]);
+  t.same(batches, [1, 1], 'the second waits for the first commit, as group commit does');
+  await writer.close();
+});
