@@ -1,7 +1,8 @@
 /**
- * A flooding client on its own thread: sends `rate` frames per second for
- * `seconds`, reconnecting (at most `maxReconnects` times) when the server
- * closes it for abuse, as a misbehaving client would. Posts a summary at the end.
+ * A flooding client on its own thread: sends `rate` frames per second until
+ * told to stop or `seconds` pass, reconnecting (at most `maxReconnects` times)
+ * when the server closes it for abuse, as a misbehaving client would. Posts
+ * `{ refused: true }` on its first `rate_limited`, and a summary at the end.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import WebSocket from 'ws';
@@ -11,12 +12,17 @@ const job = workerData as Job;
 let sent = 0;
 let closes = 0;
 let limited = 0;
+let stop = false;
+parentPort?.on('message', () => (stop = true));
 const until = Date.now() + job.seconds * 1000;
 
 function connect(): Promise<WebSocket | null> {
   return new Promise((resolve) => {
     const ws = new WebSocket(job.url, { headers: { Authorization: `Bearer ${job.token}` } });
-    ws.on('message', (d) => { if (String(d).includes('rate_limited')) limited += 1; });
+    ws.on('message', (d) => {
+      if (!String(d).includes('rate_limited')) return;
+      if (limited++ === 0) parentPort?.postMessage({ refused: true });
+    });
     ws.once('open', () => resolve(ws));
     ws.once('error', () => resolve(null));
   });
@@ -24,7 +30,7 @@ function connect(): Promise<WebSocket | null> {
 
 let ws: WebSocket | null = null;
 const perTick = Math.max(1, Math.round(job.rate / 100));
-while (Date.now() < until) {
+while (!stop && Date.now() < until) {
   if (ws === null || ws.readyState !== WebSocket.OPEN) {
     if (ws !== null) closes += 1;
     if (closes > job.maxReconnects) break;
