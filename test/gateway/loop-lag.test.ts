@@ -22,7 +22,9 @@ t.test('a blocked event loop shows up as lag; an idle one does not', async (t) =
   lag.start();
   t.teardown(() => lag.stop());
   await new Promise((r) => setTimeout(r, 200));
-  t.ok(lag.percentile(50) < 10, `idle median lag ${lag.percentile(50).toFixed(2)} ms`);
+  // Idle lag is what the scheduler adds on a box shared with other tests; the threshold only
+  // has to tell it from the 120 ms block below.
+  t.ok(lag.percentile(50) < 60, `idle median lag ${lag.percentile(50).toFixed(2)} ms`);
   const until = performance.now() + 120;
   while (performance.now() < until) { /* block the loop on purpose */ }
   await new Promise((r) => setTimeout(r, 60));
