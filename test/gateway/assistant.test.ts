@@ -147,7 +147,9 @@ t.test('catch me up summarizes what the asker has not read', async (t) => {
 });
 
 t.test('failures become one short message in the room, and nothing is retried', async (t) => {
-  const w = await world(t, { kind: 'status', status: 500 }, { assistantTimeoutSeconds: 1 });
+  // The timeout covers whole answers: long enough that the 500 and the garbage stream (loopback,
+  // milliseconds) never meet it on a loaded box, short enough that the hang does not drag.
+  const w = await world(t, { kind: 'status', status: 500 }, { assistantTimeoutSeconds: 4 });
   const q1 = await say(w.alice, w.room, '@assistant hello?');
   t.match((await replyTo(w.alice, w.room, q1, w.bot)).body, /^Sorry, I could not answer: the model server answered HTTP 500\.$/);
 

@@ -20,7 +20,8 @@ t.test('a frame refused for rate carries retryAfterMs: waiting that long, the ne
   t.match(refused, { type: 'error', code: 'rate_limited' });
   const wait = refused.retryAfterMs as number;
   t.ok(Number.isInteger(wait) && wait >= 1 && wait <= 250, `retryAfterMs ${wait} is within one token's refill (1000 / 4 ms)`);
-  await sleep(wait);
+  // Plus libuv's millisecond timer tick: a timer may end up to a millisecond before the server's clock says.
+  await sleep(wait + 2);
   t.match(await c.request({ type: 'ping' }), { type: 'pong' }, 'after the advised wait a token is there');
 });
 
@@ -30,13 +31,16 @@ t.test('a frame refused by the per-user rate carries retryAfterMs from the user\
   const alice = await s.user('alice');
   const [a, b] = [await TestClient.connect(s.ws, alice.token), await TestClient.connect(s.ws, alice.token)];
   t.teardown(() => { a.close(); b.close(); });
-  t.match(await a.request({ type: 'ping' }), { type: 'pong' });
-  const refused = await b.request({ type: 'ping' });
-  t.match(refused, { type: 'error', code: 'rate_limited' }, 'the other socket shares the user\'s bucket');
+  // Both at once: with a burst of one, whichever socket comes second is refused.
+  const answers = await Promise.all([a.request({ type: 'ping' }), b.request({ type: 'ping' })]);
+  t.same(answers.map((f) => f.type).sort(), ['error', 'pong'], 'one served, the other refused: the sockets share the user\'s bucket');
+  const refusedAt = answers.findIndex((f) => f.type === 'error');
+  const refused = answers[refusedAt] as Frame;
+  t.match(refused, { type: 'error', code: 'rate_limited' });
   const wait = refused.retryAfterMs as number;
   t.ok(Number.isInteger(wait) && wait >= 1 && wait <= 500, `retryAfterMs ${wait} is within one token's refill (1000 / 2 ms)`);
-  await sleep(wait);
-  t.match(await b.request({ type: 'ping' }), { type: 'pong' });
+  await sleep(wait + 2);
+  t.match(await [a, b][refusedAt]?.request({ type: 'ping' }), { type: 'pong' });
 });
 
 t.test('a client that waits retryAfterMs after each refusal is never closed, however many refusals', async (t) => {
@@ -65,7 +69,7 @@ t.test('a client that keeps sending before the advised time is closed with 1008'
   const alice = await s.user('alice');
   const c = await TestClient.connect(s.ws, alice.token);
   for (let i = 0; i < 500; i++) c.send({ type: 'ping', id: `p${i}` });
-  const closed = await closedWithin(c, 5000);
+  const closed = await closedWithin(c, 20_000);
   t.match(closed, { code: 1008 }, 'closed for ignoring the advice');
   t.ok(c.frames.filter(isRefusal).length > 20, 'after more refusals than its strikes');
 });

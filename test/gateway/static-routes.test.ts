@@ -9,7 +9,7 @@ interface Answer { status: number; headers: Record<string, string | string[] | u
 /** A GET with exactly these headers (fetch would add its own Accept-Encoding and decode). */
 function get(port: number, path: string, headers: Record<string, string> = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, headers, timeout: 5000 }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path, headers, timeout: 20_000 }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));

@@ -45,10 +45,10 @@ t.test('after a scripted session /metrics counts what happened', async (t) => {
   t.teardown(() => Promise.all([a.close(), b.close()]));
   for (let i = 0; i < 10; i++) await a.request({ type: 'send', room, body: `hello ${i}`, clientMsgId: `m-${i}` });
   for (let i = 0; i < 10; i++) await b.next((f) => f.type === 'message' && f.body === `hello ${i}`);
-  // A malformed frame, then a burst past the rate limit (12 frames of burst, 10 already used).
+  // A malformed frame, then more pings at once than the whole burst (12) holds, however much refilled.
   a.sendRaw('{"type":"nonsense"}');
   await a.next((f) => f.type === 'error' && f.code === 'bad_request');
-  for (let i = 0; i < 6; i++) a.send({ type: 'ping', id: `p${i}` });
+  for (let i = 0; i < 13; i++) a.send({ type: 'ping', id: `p${i}` });
   await a.next((f) => f.type === 'error' && f.code === 'rate_limited');
 
   const res = await fetch(`${s.http}/metrics`);

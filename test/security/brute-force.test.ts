@@ -5,7 +5,7 @@ import { startTestServer } from '../helpers/server.js';
 /** POST /api/v1/login from a chosen loopback source address (fetch cannot pick one). */
 function login(port: number, from: string, username: string, password: string): Promise<{ status: number; retryAfter?: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/api/v1/login', method: 'POST', localAddress: from, timeout: 5000 }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path: '/api/v1/login', method: 'POST', localAddress: from, timeout: 20_000 }, (res) => {
       res.resume();
       res.on('end', () => resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'] as string | undefined }));
     });

@@ -96,7 +96,8 @@ t.test('roost user tokens lists sign-ins; roost user logout-all revokes them and
   const revoked = await cli(['user', 'logout-all', 'alice', '--data', s.dataDir]);
   t.equal(revoked.code, 0);
   t.match(revoked.out, 'revoked 2 tokens of alice');
-  const closes = await Promise.race([Promise.all(sockets.map((c) => c.closed)), sleep(3000).then(() => null)]);
+  await s.followed();
+  const closes = await Promise.race([Promise.all(sockets.map((c) => c.closed)), sleep(20_000).then(() => null)]);
   t.not(closes, null, 'both sockets closed within the follower tick');
   for (const c of closes ?? []) t.equal(c.code, 4001, 'token_revoked: sign in again');
   t.equal((await fetch(`${s.http}/api/v1/rooms`, { headers: { Authorization: `Bearer ${token2}` } })).status, 401);

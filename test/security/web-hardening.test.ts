@@ -22,7 +22,7 @@ function upgradeStatus(port: number, token: string, origin?: string, host = `127
       Host: host, Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==', Authorization: `Bearer ${token}`,
     };
     if (origin !== undefined) headers.Origin = origin;
-    const req = request({ host: '127.0.0.1', port, path: '/ws', headers, timeout: 5000 });
+    const req = request({ host: '127.0.0.1', port, path: '/ws', headers, timeout: 20_000 });
     req.on('upgrade', (res, socket) => { socket.destroy(); resolve(res.statusCode ?? 0); });
     req.on('response', (res) => { res.resume(); resolve(res.statusCode ?? 0); });
     req.on('error', reject);

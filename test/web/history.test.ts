@@ -61,7 +61,7 @@ t.test('scrolling back through 500 messages keeps the place and reaches the firs
       return first === null ? null : { seq: Number(first.dataset.seq), y: first.getBoundingClientRect().top };
     });
     if (top === null || top.seq === 1) break;
-    await page.waitForFunction((seq) => Number(document.querySelector<HTMLElement>('.messages .msg')?.dataset.seq) < seq, top.seq, { timeout: 5000 });
+    await page.waitForFunction((seq) => Number(document.querySelector<HTMLElement>('.messages .msg')?.dataset.seq) < seq, top.seq);
     const y = await page.locator(`.msg[data-seq="${top.seq}"]`).evaluate((el) => el.getBoundingClientRect().top);
     drift = Math.max(drift, Math.abs(y - top.y));
   }
@@ -80,6 +80,6 @@ t.test('scrolling back through 500 messages keeps the place and reaches the firs
     const box = document.querySelector('.messages');
     if (el === null || box === null) return false;
     return el.getBoundingClientRect().bottom <= box.getBoundingClientRect().bottom + 2;
-  }, COUNT, { timeout: 5000 });
+  }, COUNT);
   t.pass('the newest message is in view again');
 });

@@ -58,7 +58,7 @@ t.test('a refused message is resent after retryAfterMs, before the room\'s next 
   outbox.push('r1', 'm5');
   t.equal(attempts.length, 0, 'nothing is sent while the outbox is closed (offline, catching up)');
   outbox.open();
-  await until(() => stored.length === ids.length, 5000, 'all stored');
+  await until(() => stored.length === ids.length, 15_000, 'all stored');
   t.same(stored, ids, 'stored once each, in the order written');
   t.equal(mostInFlight, 1, 'one send in flight for the room at a time');
   const refusal = attempts.findIndex((a) => a.id === 'm3');
@@ -82,11 +82,11 @@ t.test('a send cut off by a drop waits for the next open, and goes first', async
   outbox.push('r1', 'a');
   outbox.push('r1', 'b');
   outbox.open();
-  await until(() => outbox.size === 2, 1000, 'a tried once');
+  await until(() => outbox.size === 2, 10_000, 'a tried once');
   await new Promise((r) => setTimeout(r, 20));
   t.same(stored, [], 'nothing stored while offline, and no busy loop of retries');
   online = true;
   outbox.open();
-  await until(() => stored.length === 2, 1000, 'both stored');
+  await until(() => stored.length === 2, 10_000, 'both stored');
   t.same(stored, ['a', 'b']);
 });
