@@ -1,9 +1,9 @@
 import t from 'tap';
-import { sleep, startTestServer, type TestServer, type TestUser } from '../helpers/server.js';
+import { startTestServer, type TestServer, type TestUser } from '../helpers/server.js';
 import type { Closed, TestClient } from '../helpers/client.js';
 
 /** The socket's close, or null when it stays open for `ms` (bounded either way). */
-const closedWithin = (c: TestClient, ms: number): Promise<Closed | null> => Promise.race([c.closed, sleep(ms).then(() => null)]);
+const closedWithin = (c: TestClient, ms: number): Promise<Closed | null> => c.closedWithin(ms);
 
 async function login(s: TestServer, name: string, password: string, extra: Record<string, string> = {}, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(`${s.http}/api/v1/login`, { method: 'POST', headers, body: JSON.stringify({ username: name, password, ...extra }) });

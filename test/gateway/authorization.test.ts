@@ -13,8 +13,7 @@ const room = await s.room('secret', ['alice', 'bob']);
 const connect = (token: string): Promise<TestClient> => s.connect(token);
 
 /** Resolves with the close, or null if the socket is still open after `ms`. */
-const closedWithin = (c: TestClient, ms: number): Promise<{ code: number } | null> =>
-  Promise.race([c.closed, new Promise<null>((r) => setTimeout(() => r(null), ms).unref())]);
+const closedWithin = (c: TestClient, ms: number): Promise<{ code: number } | null> => c.closedWithin(ms);
 
 /** Every frame type that names a room, aimed at `target`. */
 const framesNaming = (target: string): Array<Record<string, unknown>> => [

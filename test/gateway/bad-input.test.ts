@@ -10,8 +10,7 @@ const room = await s.room('general', ['alice', 'bob']);
 
 const connect = (token: string): Promise<TestClient> => s.connect(token);
 
-const closedWithin = (c: TestClient, ms: number): Promise<{ code: number } | null> =>
-  Promise.race([c.closed, new Promise<null>((r) => setTimeout(() => r(null), ms).unref())]);
+const closedWithin = (c: TestClient, ms: number): Promise<{ code: number } | null> => c.closedWithin(ms);
 
 /** Another client still gets served: a new connection and a durable send. Resolves with the reply's type. */
 async function anotherClientServed(tag: string): Promise<string> {

@@ -4,9 +4,7 @@ import { sleep, startTestServer } from '../helpers/server.js';
 
 const isRefusal = (f: Frame): boolean => f.type === 'error' && f.code === 'rate_limited';
 
-/** Resolves with the close if the socket closed, or null if it is still open after `ms`. */
-const closedWithin = (c: TestClient, ms: number): Promise<{ code: number } | null> =>
-  Promise.race([c.closed, sleep(ms).then(() => null)]);
+const closedWithin = (c: TestClient, ms: number): ReturnType<TestClient['closedWithin']> => c.closedWithin(ms);
 
 t.test('a frame refused for rate carries retryAfterMs: waiting that long, the next frame is served', async (t) => {
   const s = await startTestServer({ framesPerSecond: 4, frameBurst: 1, userFramesPerSecond: 0 });

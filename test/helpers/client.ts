@@ -4,6 +4,7 @@
  * Every wait is bounded in time.
  */
 import WebSocket from 'ws';
+import { within } from './deadline.js';
 
 export type Frame = Record<string, unknown> & { type: string };
 
@@ -80,5 +81,14 @@ export class TestClient {
   close(): Promise<Closed> {
     this.socket.close();
     return this.closed;
+  }
+
+  /**
+   * The close, or null if the socket is still open after `ms`. The timer ends
+   * with the close: a long deadline that only catches a hang keeps neither the
+   * test nor its process waiting once the close has come.
+   */
+  closedWithin(ms: number): Promise<Closed | null> {
+    return within(this.closed, ms, () => null);
   }
 }

@@ -8,6 +8,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { within } from './deadline.js';
 
 const run = promisify(execFile);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -112,7 +113,7 @@ export class Desktop {
     if (this.xvfb.exitCode === null) {
       const exited = new Promise((r) => this.xvfb.once('exit', r));
       this.xvfb.kill('SIGTERM');
-      await Promise.race([exited, sleep(5_000)]);
+      await within(exited, 5_000, () => undefined);
     }
   }
 

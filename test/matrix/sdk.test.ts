@@ -7,6 +7,7 @@ import t from 'tap';
 import { ClientEvent, createClient, Direction, EventType, MsgType, RelationType, type MatrixClient, type Room } from 'matrix-js-sdk';
 import type { Logger } from 'matrix-js-sdk/lib/logger.js';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/server.js';
+import { within } from '../helpers/deadline.js';
 
 const NAME = 'roost.test';
 const quiet = (): undefined => undefined;
@@ -36,7 +37,7 @@ async function sdkUser(t: { teardown(fn: () => void): void }, s: TestServer, u: 
   t.teardown(() => client.stopClient());
   const ready = new Promise<void>((resolve) => client.on(ClientEvent.Sync, (state) => { if (state === 'PREPARED') resolve(); }));
   await client.startClient({ initialSyncLimit: 20 });
-  await Promise.race([ready, new Promise((_, reject) => setTimeout(() => reject(new Error(`${u.name}'s first sync did not finish within 30 s`)), 30_000))]);
+  await within(ready, 30_000, () => { throw new Error(`${u.name}'s first sync did not finish within 30 s`); });
   return client;
 }
 

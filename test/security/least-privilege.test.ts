@@ -10,6 +10,7 @@ import { addUser } from '../../src/store/admin/admin.js';
 import { openWritable } from '../../src/store/db/database.js';
 import { hashPassword } from '../../src/auth/password.js';
 import { TestClient } from '../helpers/client.js';
+import { within } from '../helpers/deadline.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const mode = (p: string): number => statSync(p).mode & 0o777;
@@ -73,7 +74,10 @@ function serve(dir: string): { ready: Promise<{ port: number; password: string }
     ready,
     stop: async () => {
       child.kill('SIGTERM');
-      const code = await Promise.race([exited, new Promise<null>((r) => setTimeout(() => { child.kill('SIGKILL'); r(null); }, 12_000))]);
+      const code = await within(exited, 12_000, () => {
+        child.kill('SIGKILL');
+        return null;
+      });
       return { stdout, stderr, code };
     },
   };
