@@ -33,8 +33,8 @@ export interface Fanout {
 
 export interface WriteQueue {
   submit<O extends WriteOp>(op: O, done: (result: ResultOf<O>) => void): boolean;
-  /** The writes `fn` submits share one commit (and one delivery of their results). */
-  together(fn: () => void): void;
+  /** The writes `fn` submits share one commit (and one delivery of their results); returns what `fn` does. */
+  together<T>(fn: () => T): T;
 }
 
 /** The promise form of the write queue, for the rare paths (HTTP routes, presence's last-seen). */

@@ -27,15 +27,10 @@ export interface ReadReceiptsDeps {
   fanout: Fanout;
   /** A room's markers that move within this many ms go to it as one frame (0: each at once). */
   windowMs: number;
-  /**
-   * How long an ended window may wait for the room's next message to travel
-   * with (default MESSAGE_WAIT_MS); a quiet room gets its receipts then.
-   */
-  messageWaitMs?: number;
   timer?: WindowTimer;
 }
 
-/** Receipts reach a quiet room at most this long after its window ends. */
+/** How long an ended window waits for the room's next message to travel with: a quiet room gets its receipts then. */
 export const MESSAGE_WAIT_MS = 800;
 
 /** Who asked for the newest read of a (room, user) this window: a failure is answered to them. */
@@ -60,7 +55,7 @@ interface RoomWindow { due: number; reads: Map<number, Pending> }
  * in the same instant, a burst of (rooms × members) frames that delays the
  * messages queued behind it.
  *
- * An ended window waits for the room's next message (at most `messageWaitMs`):
+ * An ended window waits for the room's next message (at most MESSAGE_WAIT_MS):
  * its writes then join the message's commit, and its frame leaves in the same
  * event-loop turn as the message, so uWS writes both to each member in one
  * syscall. Flushed on their own, a busy room's receipts cost a commit of their
@@ -85,7 +80,7 @@ export class ReadReceipts {
     const timer = deps.timer ?? REAL_WINDOW_TIMER;
     this.schedule = timer.schedule;
     this.clock = timer.clock;
-    this.messageWaitMs = deps.windowMs === 0 ? 0 : deps.messageWaitMs ?? MESSAGE_WAIT_MS;
+    this.messageWaitMs = deps.windowMs === 0 ? 0 : MESSAGE_WAIT_MS;
   }
 
   /** The caller has checked membership; the writer checks it again at commit. */

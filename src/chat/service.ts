@@ -157,11 +157,10 @@ export class ChatService {
     const roomId = parseRoomId(room);
     if (roomId === null || !this.deps.membership.isMember(roomId, user)) return done(notMember(room));
     const op = { k: 'send' as const, room: roomId, user, clientMsgId, body, replyTo: extras.replyTo, attachments: extras.attachments };
-    let queued = false;
     // The room's ended receipts window travels with its message: one commit, one write per member.
-    this.deps.writer.together(() => {
+    const queued = this.deps.writer.together(() => {
       this.receipts.beforeMessage(roomId);
-      queued = this.deps.writer.submit(op, (r) => {
+      return this.deps.writer.submit(op, (r) => {
         if (!r.ok) return answer(done, r);
         // Ack first, so the sender's socket can match its `message` to the pending send.
         const ackFailed = answer(done, { ok: true, room, seq: r.seq, msgId: String(r.msgId), ts: r.ts }, false);

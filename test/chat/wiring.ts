@@ -31,11 +31,11 @@ export class FakeWriter implements WriteQueue {
     this.pending.push(done as (r: WriteResult) => void);
     return true;
   }
-  together(fn: () => void): void {
+  together<T>(fn: () => T): T {
     const from = this.ops.length;
     this.holding++;
     try {
-      fn();
+      return fn();
     } finally {
       if (--this.holding === 0) this.groups.push(this.ops.slice(from));
     }

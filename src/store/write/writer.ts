@@ -117,10 +117,10 @@ export class Writer {
    * results (whose frames then leave in the same event-loop turn). Without
    * it the first write would go alone and the rest wait for the next batch.
    */
-  together(fn: () => void): void {
+  together<T>(fn: () => T): T {
     this.holding++;
     try {
-      fn();
+      return fn();
     } finally {
       this.holding--;
       if (this.holding === 0 && this.inFlight === null && this.queue.length > 0) this.dispatch();
