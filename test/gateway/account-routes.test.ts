@@ -1,9 +1,6 @@
 import t from 'tap';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/server.js';
-import type { Closed, TestClient } from '../helpers/client.js';
 
-/** The socket's close, or null when it stays open for `ms` (bounded either way). */
-const closedWithin = (c: TestClient, ms: number): Promise<Closed | null> => c.closedWithin(ms);
 
 async function login(s: TestServer, name: string, password: string, extra: Record<string, string> = {}, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(`${s.http}/api/v1/login`, { method: 'POST', headers, body: JSON.stringify({ username: name, password, ...extra }) });
@@ -38,7 +35,7 @@ t.test('password change', async (t) => {
     t.equal(res.status, 204);
     t.equal((await login(s, 'alice', NEW_PASSWORD)).status, 200);
     t.equal((await login(s, 'alice', alice.password)).status, 401);
-    t.equal(await closedWithin(other, 1500), null, 'without revokeOthers the other session stays open');
+    t.equal(await other.closedWithin(1500), null, 'without revokeOthers the other session stays open');
     t.equal((await other.request({ type: 'ping' })).type, 'pong');
   });
 
@@ -78,7 +75,7 @@ t.test('password change', async (t) => {
     const mine = await s.connect(dave.token);
     const res = await changePassword(s, dave.token, { current: dave.password, password: NEW_PASSWORD, revokeOthers: true });
     t.equal(res.status, 204);
-    const closed = await closedWithin(other, 20_000);
+    const closed = await other.closedWithin(20_000);
     t.equal(closed?.code, 4001, 'the other socket was closed as revoked');
     t.equal((await mine.request({ type: 'ping' })).type, 'pong', 'the session that changed it stays');
     t.equal((await fetch(`${s.http}/api/v1/rooms`, { headers: { Authorization: `Bearer ${otherToken}` } })).status, 401);
@@ -111,7 +108,7 @@ t.test('sessions', async (t) => {
     const target = (await sessions(s, phone)).find((l) => l.device === 'Firefox on Linux');
     const res = await fetch(`${s.http}/api/v1/account/sessions/${target?.id ?? ''}`, { method: 'DELETE', headers: { Authorization: `Bearer ${phone}` } });
     t.equal(res.status, 204);
-    t.equal((await closedWithin(laptopSocket, 20_000))?.code, 4001);
+    t.equal((await laptopSocket.closedWithin(20_000))?.code, 4001);
     t.equal((await fetch(`${s.http}/api/v1/rooms`, { headers: { Authorization: `Bearer ${laptop}` } })).status, 401);
     t.same((await sessions(s, phone)).map((l) => l.device).sort(), ['Node.js', 'Pixel 8']);
     const again = await fetch(`${s.http}/api/v1/account/sessions/${target?.id ?? ''}`, { method: 'DELETE', headers: { Authorization: `Bearer ${phone}` } });
@@ -130,7 +127,7 @@ t.test('sessions', async (t) => {
     const first = await s.connect(erin.token);
     const res = await fetch(`${s.http}/api/v1/account/sessions/revoke-others`, { method: 'POST', headers: { Authorization: `Bearer ${phone}` } });
     t.equal(res.status, 204);
-    t.equal((await closedWithin(first, 20_000))?.code, 4001);
+    t.equal((await first.closedWithin(20_000))?.code, 4001);
     t.same((await sessions(s, phone)).map((l) => l.current), [true]);
   });
 });

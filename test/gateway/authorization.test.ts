@@ -12,8 +12,6 @@ const room = await s.room('secret', ['alice', 'bob']);
 
 const connect = (token: string): Promise<TestClient> => s.connect(token);
 
-/** Resolves with the close, or null if the socket is still open after `ms`. */
-const closedWithin = (c: TestClient, ms: number): Promise<{ code: number } | null> => c.closedWithin(ms);
 
 /** Every frame type that names a room, aimed at `target`. */
 const framesNaming = (target: string): Array<Record<string, unknown>> => [
@@ -97,7 +95,7 @@ t.test('disabling a user closes every socket of theirs with 4001 token_revoked (
   const started = Date.now();
   s.admin((db) => disableUser(db, 'mallory'));
   // Deadlines that only catch a hang: the follower's tick comes later on a loaded box.
-  const [c1, c2] = await Promise.all([closedWithin(one, 20_000), closedWithin(two, 20_000)]);
+  const [c1, c2] = await Promise.all([one.closedWithin(20_000), two.closedWithin(20_000)]);
   t.match(c1, { code: 4001, reason: 'token revoked' });
   t.match(c2, { code: 4001, reason: 'token revoked' });
   t.comment(`closed after ${Date.now() - started} ms`);

@@ -10,7 +10,6 @@ const room = await s.room('general', ['alice', 'bob']);
 
 const connect = (token: string): Promise<TestClient> => s.connect(token);
 
-const closedWithin = (c: TestClient, ms: number): Promise<{ code: number } | null> => c.closedWithin(ms);
 
 /** Another client still gets served: a new connection and a durable send. Resolves with the reply's type. */
 async function anotherClientServed(tag: string): Promise<string> {
@@ -109,14 +108,14 @@ t.test('SQL meta-characters in every string field are data, stored and echoed ve
 t.test('a frame between maxFrameBytes and 4x is closed with 1009', async (t) => {
   const c = await connect(alice.token);
   c.sendRaw(JSON.stringify({ type: 'send', room, clientMsgId: 'big', body: 'x'.repeat(s.config.maxFrameBytes + 100) }));
-  t.match(await closedWithin(c, 20_000), { code: 1009 });
+  t.match(await c.closedWithin(20_000), { code: 1009 });
   t.equal(await anotherClientServed('an oversized frame'), 'ack', 'another client is still served');
 });
 
 t.test('a 1 MiB frame is dropped by uWS: the connection ends without a close frame (1006)', async (t) => {
   const c = await connect(alice.token);
   c.sendRaw(JSON.stringify({ type: 'send', room, clientMsgId: 'huge', body: 'x'.repeat(1024 * 1024) }));
-  t.match(await closedWithin(c, 20_000), { code: 1006 });
+  t.match(await c.closedWithin(20_000), { code: 1006 });
   t.equal(await anotherClientServed('a 1 MiB frame'), 'ack', 'another client is still served');
 });
 
@@ -124,7 +123,7 @@ t.test('10,000 bad frames from one socket: closed with 1008 long before the end,
   const c = await connect(alice.token);
   const b = await connect(bob.token);
   for (let i = 0; i < 10_000 && c.socket.readyState === c.socket.OPEN; i++) c.sendRaw(`garbage ${i}`);
-  const closed = await closedWithin(c, 20_000);
+  const closed = await c.closedWithin(20_000);
   t.match(closed, { code: 1008 });
   const errors = c.frames.filter((f) => f.type === 'error').length;
   t.ok(errors <= 200, `${errors} error replies before the close`);

@@ -4,7 +4,6 @@ import { sleep, startTestServer } from '../helpers/server.js';
 
 const isRefusal = (f: Frame): boolean => f.type === 'error' && f.code === 'rate_limited';
 
-const closedWithin = (c: TestClient, ms: number): ReturnType<TestClient['closedWithin']> => c.closedWithin(ms);
 
 t.test('a frame refused for rate carries retryAfterMs: waiting that long, the next frame is served', async (t) => {
   const s = await startTestServer({ framesPerSecond: 4, frameBurst: 1, userFramesPerSecond: 0 });
@@ -57,7 +56,7 @@ t.test('a client that waits retryAfterMs after each refusal is never closed, how
     if (waits.length > 0) await sleep(Math.max(...waits));
   }
   t.ok(refusals >= 30, `refused ${refusals} times`);
-  t.equal(await closedWithin(c, 100), null, 'the socket is still open');
+  t.equal(await c.closedWithin(100), null, 'the socket is still open');
   t.match(await c.request({ type: 'ping' }), { type: 'pong' });
 });
 
@@ -67,7 +66,7 @@ t.test('a client that keeps sending before the advised time is closed with 1008'
   const alice = await s.user('alice');
   const c = await TestClient.connect(s.ws, alice.token);
   for (let i = 0; i < 500; i++) c.send({ type: 'ping', id: `p${i}` });
-  const closed = await closedWithin(c, 20_000);
+  const closed = await c.closedWithin(20_000);
   t.match(closed, { code: 1008 }, 'closed for ignoring the advice');
   t.ok(c.frames.filter(isRefusal).length > 20, 'after more refusals than its strikes');
 });
