@@ -17,6 +17,11 @@ export interface MachineInfo {
   /** Raspberry Pi model when run on one (from the device tree), else null. */
   piModel: string | null;
   loadAverage: [number, number, number];
+  /**
+   * The emulator and node the server ran under (ROOST_BENCH_EMULATOR), else null:
+   * its memory is the guest's own and carries over to a Pi; its timings do not.
+   */
+  emulatedServer: string | null;
 }
 
 const tryRead = (path: string): string | null => {
@@ -47,6 +52,13 @@ export function piModel(): string | null {
   return model !== null && /raspberry pi/i.test(model) ? model : null;
 }
 
+function emulatedServer(): string | null {
+  const raw = process.env.ROOST_BENCH_EMULATOR;
+  if (raw === undefined || raw === '') return null;
+  const node = (JSON.parse(raw) as { node?: unknown }).node;
+  return Array.isArray(node) ? node.join(' ') : raw;
+}
+
 export function machineInfo(dataDir: string): MachineInfo {
   const db = new Database(':memory:');
   const sqlite = (db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v;
@@ -64,5 +76,6 @@ export function machineInfo(dataDir: string): MachineInfo {
     storage: storageOf(dataDir),
     piModel: piModel(),
     loadAverage: [load[0] ?? 0, load[1] ?? 0, load[2] ?? 0],
+    emulatedServer: emulatedServer(),
   };
 }

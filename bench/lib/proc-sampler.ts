@@ -5,6 +5,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { openFds } from './fd-limit.js';
+import { guestRssOf } from './guest-memory.js';
 
 /** /proc reports CPU time in USER_HZ, which Linux fixes at 100 for user space. */
 const USER_HZ = 100;
@@ -85,9 +86,11 @@ export function sampleProc(pid: number | null): ProcSample {
   const sock = read('/proc/net/sockstat');
   const tcp = sock === null ? null : parseSockstat(sock);
   const slab = read('/proc/slabinfo');
+  // An emulated server's own memory is its guest's pages, not the emulator's.
+  const guest = pid === null ? undefined : guestRssOf(pid);
   return {
     at: Date.now(),
-    rssBytes: status === null ? null : parseStatusRss(status),
+    rssBytes: guest !== undefined ? guest : status === null ? null : parseStatusRss(status),
     cpuSeconds: stat === null ? null : parseStatCpuSeconds(stat),
     fds: pid === null ? null : openFds(pid),
     runQueueWaitSeconds: pid === null ? null : runQueueWait(pid),

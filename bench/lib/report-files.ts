@@ -58,7 +58,8 @@ export function markdownSummary(r: BenchResult): string {
     '',
     `Started ${r.startedAt}, took ${r.durationSeconds.toFixed(0)} s. Command: \`${r.command}\``,
     '',
-    `Machine: ${m.cpuModel}, ${m.cores} cores, ${n(m.ramBytes / 2 ** 30, 1)} GiB RAM, ${m.arch}, ${m.kernel}, Node ${m.node}, SQLite ${m.sqlite}; storage ${m.storage}${m.piModel ? `; ${m.piModel}` : ''}.`,
+    `Machine: ${m.cpuModel}, ${m.cores} cores, ${n(m.ramBytes / 2 ** 30, 1)} GiB RAM, ${m.arch}, ${m.kernel}, Node ${m.node}, SQLite ${m.sqlite}; storage ${m.storage}${m.piModel ? `; ${m.piModel}` : ''}.` +
+      (m.emulatedServer === null ? '' : ` The server ran emulated (\`${m.emulatedServer}\`): its memory figures are the guest's own pages; its timings are the emulator's, not a Pi's.`),
     `Load average (1/5/15 min) at start ${m.loadAverage.map((x) => x.toFixed(2)).join(' / ')}, at end ${r.loadAverageEnd.map((x) => x.toFixed(2)).join(' / ')}${m.loadAverage[0] > m.cores * 0.5 ? ' — **the CPU was shared with other work; figures are lower than on an idle box**' : ''}.`,
     '',
     '## Parameters',

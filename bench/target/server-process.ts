@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SERVER_ALLOCATOR_ENV, SERVER_NODE_FLAGS } from '../../src/ops/server-node-flags.js';
+import { registerGuest } from '../lib/guest-memory.js';
 
 export interface ServerProcess {
   pid: number;
@@ -28,10 +29,28 @@ export const SCRATCH_CONFIG = {
   logLevel: 'warn',
 } as const;
 
-/** Starts a process that prints a line matching `ready` with the port in group 1. */
-export function startProcess(args: string[], ready: RegExp, label: string, timeoutMs = 30_000, nodeArgs: string[] = [], env: Readonly<Record<string, string>> = {}): Promise<ServerProcess> {
+/**
+ * The server on another processor, under qemu-user: ROOST_BENCH_EMULATOR is JSON
+ * `{"node": ["qemu-aarch64", "-L", "/", "/…/arm64/bin/node"], "root": "/…/arm64 tree"}`
+ * (what `.ci/emulated` builds). Its memory is then read from the guest's own pages.
+ */
+interface Emulator { node: string[]; root: string }
+
+function emulator(): Emulator | null {
+  const raw = process.env.ROOST_BENCH_EMULATOR;
+  if (raw === undefined || raw === '') return null;
+  const e = JSON.parse(raw) as Partial<Emulator>;
+  if (!Array.isArray(e.node) || e.node.length === 0 || typeof e.root !== 'string') {
+    throw new Error('ROOST_BENCH_EMULATOR must be {"node": [emulator, …, node binary], "root": tree with bin/roost.js}');
+  }
+  return { node: e.node, root: e.root };
+}
+
+/** Starts a process that prints a line matching `ready` with the port in group 1; `node` is the command that runs node. */
+export function startProcess(args: string[], ready: RegExp, label: string, timeoutMs = 30_000, nodeArgs: string[] = [], env: Readonly<Record<string, string>> = {}, node: readonly string[] = [process.execPath]): Promise<ServerProcess> {
   // --expose-gc lets the bench ask for a full GC (SIGUSR2) before it reads RSS.
-  const child: ChildProcess = spawn(process.execPath, ['--expose-gc', ...nodeArgs, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const [command = process.execPath, ...prefix] = node;
+  const child: ChildProcess = spawn(command, [...prefix, '--expose-gc', ...nodeArgs, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let output = '';
   return new Promise((resolve, reject) => {
@@ -72,21 +91,31 @@ export function startProcess(args: string[], ready: RegExp, label: string, timeo
   });
 }
 
-/** `roost serve` from this checkout on a scratch data folder, on 127.0.0.1 and a free port. */
-export function startRoost(dataDir: string, nodeArgs: string[] = [], extraConfig: Record<string, unknown> = {}): Promise<ServerProcess> {
+/**
+ * `roost serve` from this checkout (or the emulated platform's tree) on a scratch
+ * data folder, on 127.0.0.1 and a free port.
+ */
+export async function startRoost(dataDir: string, nodeArgs: string[] = [], extraConfig: Record<string, unknown> = {}): Promise<ServerProcess> {
   const configFile = join(dataDir, 'bench-config.json');
   writeFileSync(configFile, JSON.stringify({ ...SCRATCH_CONFIG, ...extraConfig }));
   // bench/target/x.ts in tests, dist/bench/target/x.js when built.
   const up = import.meta.url.endsWith('.ts') ? '../../' : '../../../';
-  const bin = fileURLToPath(new URL(`${up}bin/roost.js`, import.meta.url));
-  return startProcess(
+  const emu = emulator();
+  const bin = emu === null ? fileURLToPath(new URL(`${up}bin/roost.js`, import.meta.url)) : join(emu.root, 'bin/roost.js');
+  const mapsFile = join(dataDir, 'guest-maps');
+  const preload = emu === null ? [] : ['--import', new URL(`guest-maps-preload${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url).href];
+  const server = await startProcess(
     [bin, 'serve', '--data', dataDir, '--config', configFile, '--host', '127.0.0.1', '--port', '0'],
     /listening on http:\/\/127\.0\.0\.1:(\d+)/,
     'roost serve',
-    30_000,
-    [...SERVER_NODE_FLAGS, ...nodeArgs],
-    SERVER_ALLOCATOR_ENV,
+    // An emulated start runs every line of the start path through the translator first.
+    emu === null ? 30_000 : 300_000,
+    [...SERVER_NODE_FLAGS, ...preload, ...nodeArgs],
+    emu === null ? SERVER_ALLOCATOR_ENV : { ...SERVER_ALLOCATOR_ENV, ROOST_GUEST_MAPS_FILE: mapsFile },
+    emu?.node,
   );
+  if (emu !== null) registerGuest(server.pid, mapsFile);
+  return server;
 }
 
 /** Sends SIGUSR2 (a full GC in a server started with --expose-gc) and lets the heap settle. */
