@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { fdAdvice, fdLimitOf } from './lib/fd-limit.js';
 import { machineInfo, piModel } from './lib/machine.js';
 import { Progress } from './lib/progress.js';
-import { BOARD_CPU_FACTOR, PROJECTION_FORMULA, projectPi } from './lib/projection.js';
+import { arm64EmulatedNote, BOARD_CPU_FACTOR, PROJECTION_FORMULA, projectPi } from './lib/projection.js';
 import { IDLE_CPU_SHARE, MIN_R2, SERVER_FD_RESERVE, capConnections, cpuConnections, cpuCostPerConnection, reliable, unitFdLimit, type ProjectionCaps } from './lib/projection-caps.js';
 import { fitLine } from './lib/fit.js';
 import type { BenchResult, MemoryFit, RunFigures, Step } from './lib/result.js';
@@ -230,6 +230,7 @@ export async function runBench(o: BenchOptions, log: (line: string) => void = (l
       notes,
     };
     if (pi !== null) notes.push(`measured on ${pi}: the connection figures above are this board's own; the projection rows for other RAM sizes scale them`);
+    else if (result.projection !== null && load0.emulatedServer === null && process.arch !== 'arm64') notes.push(arm64EmulatedNote());
     const files = o.noFiles ? null : writeResultFiles(o.resultsDir, result);
     return { result, files };
   } finally {

@@ -26,6 +26,27 @@ export const USABLE_RAM_SHARE = 0.75;
  */
 export const BOARD_CPU_FACTOR: Readonly<Record<string, number>> = { 'Pi 4': 0.3, 'Pi 5': 0.6 };
 
+/**
+ * The same server measured on arm64 under qemu-user, counting the guest's own pages
+ * (docs/benchmark.md, "arm64 and armv7 under emulation"). Memory layout carries over to a
+ * Pi; the emulator's timings do not, so only bytes are kept. Re-measure with
+ * `ROOST_BENCH_EMULATOR=… roost bench --scenario hold --connections 8000 --rate 200 --settle 20`.
+ */
+export const ARM64_EMULATED = {
+  userBytesPerConn: 580,
+  kernelNote: 'kernel bytes are the host kernel\'s (4,024)',
+  idleRssMiB: 87.0,
+  afterLoginsRssMiB: 91.4,
+  node: 'Node 22 for linux-arm64',
+  measured: '2026-12-04',
+} as const;
+
+export function arm64EmulatedNote(): string {
+  const a = ARM64_EMULATED;
+  return `arm64 (${a.node}, measured ${a.measured} under qemu-user, the guest's own pages): ${a.userBytesPerConn} user bytes per connection ` +
+    `(${a.kernelNote}), ${a.idleRssMiB} MiB idle, ${a.afterLoginsRssMiB} MiB after 1,000 logins; the rows above use this machine's figures`;
+}
+
 export const PROJECTION_FORMULA =
   `connections = (RAM × ${USABLE_RAM_SHARE} − base RSS) / (user bytes per connection + kernel bytes per connection); ` +
   `msgs/s = measured msgs/s × board CPU factor (Pi 4 ${BOARD_CPU_FACTOR['Pi 4']}, Pi 5 ${BOARD_CPU_FACTOR['Pi 5']}, assumed)`;

@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
+import { ARM64_EMULATED } from '../../bench/lib/projection.js';
 import { defaultOptions, runBench } from '../../bench/run.js';
 import { childPids, quiet } from './helpers.js';
 
@@ -20,6 +21,10 @@ t.test('hold: RSS idle and after logins, every connection established and kept t
   t.ok(result.steps.length >= 5, 'idle, four ramp stages and the hold');
   t.ok(result.steps.every((s) => s.rssBytes !== null && s.rssBytes > 0), 'server RSS comes from /proc at every step');
   t.ok(result.memory !== null, 'bytes per connection are fitted');
+  if (process.arch === 'x64') {
+    t.ok(result.notes.some((n) => n.startsWith('arm64') && n.includes(`${ARM64_EMULATED.userBytesPerConn} user bytes per connection`)),
+      'off ARM, the report also states the arm64 figures measured under emulation');
+  }
   t.same(childPids(), [], 'load generators and the server have exited');
   t.same(readdirSync(parent), [], 'the scratch data folder is removed');
 });
