@@ -156,6 +156,8 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
     queueMax: config.writerQueueMax,
     queueBytes: config.writerQueueBytes,
     batchMax: config.writerBatchMax,
+    parkAfterMs: config.writerParkSeconds * 1000,
+    onPark: (parked) => log.debug({ parked }, parked ? 'writer thread parked: nothing to write' : 'writer thread started again for a write'),
     deliver: (run) => sendBatch.run(run),
     onBatch: (size, ms) => {
       metrics.batchSize.observe(size);
@@ -273,6 +275,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
   });
   metrics.gauge('roost_connections', 'Open WebSocket connections.', () => sockets.size);
   metrics.gauge('roost_writer_queue_depth', 'Writes waiting for or in a commit.', () => writer.depth);
+  metrics.gauge('roost_writer_running', 'Whether the writer thread is running (0 while parked after writerParkSeconds with nothing to write).', () => (writer.running ? 1 : 0));
   metrics.gauge('roost_writer_queue_bytes', 'Estimated bytes of the writes waiting for a commit (bounded by writerQueueBytes).', () => writer.queuedBytes);
   const walFile = `${databasePath(config.dataDir)}-wal`;
   metrics.gauge('roost_wal_bytes', 'Size of the SQLite write-ahead log (checkpoints keep it bounded).', () => fileBytes(walFile));

@@ -88,3 +88,28 @@ t.test('/healthz and /readyz answer 200 on a running server', async (t) => {
   t.equal(ready.status, 200);
   t.same(await ready.json(), { status: 'ready' });
 });
+
+t.test('a quiet server parks its writer thread (roost_writer_running 0); the next message starts it and is acked and delivered', async (t) => {
+  const s = await startTestServer({ writerParkSeconds: 1 });
+  t.teardown(() => s.close());
+  const alice = await s.user('alice');
+  const bob = await s.user('bob');
+  const room = await s.room('general', ['alice', 'bob']);
+  const a = await TestClient.connect(s.ws, alice.token);
+  const b = await TestClient.connect(s.ws, bob.token);
+  t.teardown(() => Promise.all([a.close(), b.close()]));
+  const running = async (): Promise<number | undefined> => parse(await (await fetch(`${s.http}/metrics`)).text()).get('roost_writer_running');
+  // Polled, bounded by count: a second of quiet parks it; 20 s is only the give-up point.
+  let parked = false;
+  for (let i = 0; i < 200 && !parked; i++) {
+    parked = (await running()) === 0;
+    if (!parked) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  t.ok(parked, 'parked after writerParkSeconds with nothing to write');
+  const ack = await a.request({ type: 'send', room, body: 'after the quiet', clientMsgId: 'q1' });
+  t.match(ack, { type: 'ack', seq: 1 });
+  await b.next((f) => f.type === 'message' && f.body === 'after the quiet');
+  t.equal(await running(), 1, 'running again');
+  const ready = await fetch(`${s.http}/readyz`);
+  t.equal(ready.status, 200, 'ready throughout');
+});

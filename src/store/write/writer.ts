@@ -28,9 +28,29 @@ export interface WriterOptions {
    * an idle waiter or the delivery wrapper). The other callbacks still run.
    */
   onError?: (err: unknown, op: WriteOp | undefined) => void;
+  /**
+   * Milliseconds with nothing to write after which the thread checkpoints, closes
+   * its connection and exits, giving back its isolate (~10 MiB resident); the
+   * next write starts it again first. 0 or absent: never.
+   */
+  parkAfterMs?: number;
+  /** Told when the thread parks (true) and when a write starts it again (false). */
+  onPark?: (parked: boolean) => void;
 }
 
 const NO_RESULT: WriteResult = { ok: false, code: 'internal', message: 'writer returned no result' };
+
+/** Asks the thread to checkpoint and close the database, then ends it. */
+async function closeThread(worker: Worker): Promise<void> {
+  await new Promise<void>((resolve) => {
+    worker.on('message', (msg: FromWriter) => {
+      if (msg.type === 'closed') resolve();
+    });
+    worker.once('exit', () => resolve());
+    worker.postMessage({ type: 'close' });
+  });
+  await worker.terminate();
+}
 
 /** Source files run as .ts under the test loader and as .js when built. */
 function threadUrl(): URL {
@@ -38,14 +58,46 @@ function threadUrl(): URL {
   return new URL(`./writer-thread${ext}`, import.meta.url);
 }
 
+/** A writer thread that has opened the database and said it is ready. */
+function spawnThread(options: WriterOptions): Promise<Worker> {
+  const worker = new Worker(threadUrl(), {
+    workerData: { dataDir: options.dataDir, synchronous: options.synchronous },
+  });
+  return new Promise((resolve, reject) => {
+    const onExit = (code: number): void => reject(new Error(`writer thread exited (${code}) before it was ready`));
+    worker.once('message', (msg: FromWriter) => {
+      worker.off('error', reject);
+      worker.off('exit', onExit);
+      if (msg.type === 'ready') resolve(worker);
+      else {
+        void worker.terminate();
+        reject(new Error(msg.type === 'fatal' ? msg.message : 'writer thread failed to start'));
+      }
+    });
+    worker.once('error', reject);
+    worker.once('exit', onExit);
+  });
+}
+
 /**
  * The event loop's side of the writer thread. Group commit: while one batch is
  * being committed, new writes queue; when it returns, everything queued goes
  * as the next batch. At most one batch is in flight, so results come back in
  * submission order, and so do acks and fan-out.
+ *
+ * Parking (parkAfterMs): a quiet server need not keep a whole isolate for
+ * writes that do not come. Writes that arrive while it is parked, parking or
+ * starting again wait in the same queue and go as one batch once it is ready.
  */
 export class Writer {
-  private readonly worker: Worker;
+  /** null while parked. */
+  private worker: Worker | null = null;
+  /** Set while a parked thread is being started again for queued writes. */
+  private waking = false;
+  /** Set while the thread checkpoints and exits to park. */
+  private parking: Promise<void> | null = null;
+  private parkTimer: NodeJS.Timeout | null = null;
+  private lastBusy = 0;
   private readonly queue = new PendingWrites();
   private readonly queueBytesMax: number;
   private inFlight: WriteCallback[] | null = null;
@@ -57,31 +109,27 @@ export class Writer {
   private holding = 0;
 
   private constructor(private readonly options: WriterOptions, worker: Worker) {
-    this.worker = worker;
     this.queueBytesMax = options.queueBytes ?? Number.POSITIVE_INFINITY;
+    this.attach(worker);
+    this.armPark();
+  }
+
+  static async start(options: WriterOptions): Promise<Writer> {
+    return new Writer(options, await spawnThread(options));
+  }
+
+  private attach(worker: Worker): void {
+    this.worker = worker;
     worker.on('message', (msg: FromWriter) => this.onMessage(msg));
     worker.on('error', (err) => this.fail(`writer thread crashed: ${err.message}`));
     worker.on('exit', (code) => {
-      if (this.closing === null) this.fail(`writer thread exited (${code})`);
+      if (this.closing === null && this.parking === null) this.fail(`writer thread exited (${code})`);
     });
   }
 
-  static start(options: WriterOptions): Promise<Writer> {
-    const worker = new Worker(threadUrl(), {
-      workerData: { dataDir: options.dataDir, synchronous: options.synchronous },
-    });
-    return new Promise((resolve, reject) => {
-      const onFirst = (msg: FromWriter): void => {
-        worker.off('error', reject);
-        if (msg.type === 'ready') resolve(new Writer(options, worker));
-        else {
-          void worker.terminate();
-          reject(new Error(msg.type === 'fatal' ? msg.message : 'writer thread failed to start'));
-        }
-      };
-      worker.once('message', onFirst);
-      worker.once('error', reject);
-    });
+  /** False while parked: no thread, nothing open for writing. */
+  get running(): boolean {
+    return this.worker !== null && this.parking === null;
   }
 
   get depth(): number {
@@ -146,25 +194,86 @@ export class Writer {
     if (this.closing !== null) return this.closing;
     this.closing = (async () => {
       await this.idle();
-      if (this.dead !== null) return;
-      await new Promise<void>((resolve) => {
-        this.worker.on('message', (msg: FromWriter) => {
-          if (msg.type === 'closed') resolve();
-        });
-        this.worker.once('exit', () => resolve());
-        this.worker.postMessage({ type: 'close' });
-      });
-      await this.worker.terminate();
+      if (this.parkTimer !== null) clearTimeout(this.parkTimer);
+      if (this.parking !== null) await this.parking;
+      // A parked thread has already checkpointed and closed the database.
+      if (this.dead !== null || this.worker === null) return;
+      await closeThread(this.worker);
     })();
     return this.closing;
   }
 
   private dispatch(): void {
-    if (this.queue.length === 0) return this.wakeIdle();
+    if (this.queue.length === 0) {
+      this.wakeIdle();
+      return this.armPark();
+    }
+    // Parking or starting: the writes wait, and go when it is done.
+    if (this.parking !== null || this.waking) return;
+    if (this.worker === null) return this.wake();
     const { ops, cbs } = this.queue.take(this.options.batchMax);
     this.inFlight = cbs;
     this.inFlightOps = ops;
     this.worker.postMessage({ type: 'batch', ops });
+  }
+
+  /** Nothing queued, in flight, held, starting or stopping, and a thread to park. */
+  private quiet(): boolean {
+    return this.worker !== null && this.inFlight === null && this.queue.length === 0 && this.holding === 0 &&
+      !this.waking && this.parking === null && this.closing === null && this.dead === null;
+  }
+
+  /**
+   * One timer per writer, armed when it goes quiet: a busy writer only moves
+   * lastBusy (no timer reset per batch), and the timer, when it fires early,
+   * waits out the rest.
+   */
+  private armPark(): void {
+    const after = this.options.parkAfterMs ?? 0;
+    if (after <= 0 || this.closing !== null) return;
+    this.lastBusy = performance.now();
+    if (this.parkTimer !== null) return;
+    const check = (): void => {
+      this.parkTimer = null;
+      if (!this.quiet()) return;
+      const left = this.lastBusy + after - performance.now();
+      if (left > 0) {
+        this.parkTimer = setTimeout(check, left);
+        this.parkTimer.unref();
+      } else this.park();
+    };
+    this.parkTimer = setTimeout(check, after);
+    this.parkTimer.unref();
+  }
+
+  private park(): void {
+    const worker = this.worker;
+    if (worker === null) return;
+    this.parking = closeThread(worker).then(() => {
+      this.worker = null;
+      this.parking = null;
+      this.guarded(() => this.options.onPark?.(true), undefined);
+      // Writes that came while it was closing.
+      if (this.queue.length > 0 && this.holding === 0) this.dispatch();
+    });
+  }
+
+  private wake(): void {
+    if (this.dead !== null) return;
+    this.waking = true;
+    spawnThread(this.options).then((worker) => {
+      this.waking = false;
+      if (this.dead !== null) {
+        void worker.terminate();
+        return;
+      }
+      this.attach(worker);
+      this.guarded(() => this.options.onPark?.(false), undefined);
+      if (this.holding === 0) this.dispatch();
+    }, (err: Error) => {
+      this.waking = false;
+      this.fail(`writer thread could not start again: ${err.message}`);
+    });
   }
 
   private onMessage(msg: FromWriter): void {

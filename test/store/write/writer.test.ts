@@ -197,3 +197,64 @@ t.test('a write submitted outside together() to an idle writer goes at once, alo
   t.same(batches, [1, 1], 'the second waits for the first commit, as group commit does');
   await writer.close();
 });
+
+/** Resolves when `cond` holds, polled every 10 ms; fails after 20 s (a generous bound, not a figure). */
+async function until(cond: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 2000; i++) {
+    if (cond()) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+t.test('a quiet writer parks its thread, and the next write starts it again and commits as usual', async (t) => {
+  const { dir, user, room } = folder(t);
+  const parks: boolean[] = [];
+  const writer = await Writer.start({ dataDir: dir, synchronous: 'FULL', queueMax: 1000, batchMax: 100, parkAfterMs: 30, onPark: (p) => parks.push(p) });
+  t.ok(writer.running, 'running after start');
+  await until(() => parks.length === 1, 'the thread to park');
+  t.same(parks, [true]);
+  t.notOk(writer.running);
+  t.ok(writer.alive, 'parked is not dead: readiness still says healthy');
+  const send = (id: string) => ({ k: 'send' as const, room, user, clientMsgId: id, body: `hello ${id}` });
+  // Three writes while parked: they wait for the thread and go as one batch.
+  const results = await Promise.all([writer.run(send('a')), writer.run(send('b')), writer.run(send('c'))]);
+  t.same(results.map((r) => (r.ok ? r.seq : -1)), [1, 2, 3], 'committed in order with gap-free seqs');
+  t.same(parks, [true, false], 'started again once');
+  await until(() => parks.length === 3, 'the thread to park again');
+  t.match(await writer.run(send('a')), { ok: true, duplicate: true, seq: 1 }, 'a retry after a park is still recognised: the rows were durable');
+  await writer.close();
+  const db = openWritable(dir);
+  t.equal((db.prepare('SELECT count(*) AS n FROM messages').get() as { n: number }).n, 3, 'three rows, no more');
+  db.close();
+});
+
+t.test('a write that comes while the thread is parking waits for it and is committed', async (t) => {
+  const { dir, user, room } = folder(t);
+  const parks: boolean[] = [];
+  const writer = await Writer.start({
+    dataDir: dir, synchronous: 'FULL', queueMax: 1000, batchMax: 100, parkAfterMs: 20,
+    onPark: (p) => parks.push(p),
+  });
+  // Checked every loop turn: running turns false as the park begins, and the thread's checkpoint
+  // and exit take several turns, so the write nearly always lands mid-park (either way it commits).
+  const deadline = Date.now() + 20_000;
+  while (writer.running && Date.now() < deadline) await new Promise((resolve) => setImmediate(resolve));
+  t.notOk(writer.running, 'the park began');
+  t.match(await writer.run({ k: 'send', room, user, clientMsgId: 'late', body: 'hello' }), { ok: true, seq: 1 });
+  await writer.close();
+  t.equal(parks[0], true);
+});
+
+t.test('closing a parked writer needs no thread, and a writer that never parks keeps running', async (t) => {
+  const { dir } = folder(t);
+  let parks = 0;
+  const parked = await Writer.start({ dataDir: dir, synchronous: 'FULL', queueMax: 1000, batchMax: 100, parkAfterMs: 10, onPark: () => parks++ });
+  await until(() => parks === 1, 'the park');
+  await parked.close();
+  t.notOk(parked.submit({ k: 'send', room: 1, user: 1, clientMsgId: 'x', body: 'x' }, () => {}), 'closed: refuses');
+  const steady = await Writer.start({ dataDir: dir, synchronous: 'FULL', queueMax: 1000, batchMax: 100, parkAfterMs: 0 });
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  t.ok(steady.running, 'parkAfterMs 0: never parks');
+  await steady.close();
+});
