@@ -24,7 +24,9 @@ function stepsTable(steps: Step[]): string[] {
 function rssLines(r: RunFigures): string[] {
   const c = r.rss;
   if (c === undefined || c === null) return [];
-  return [`- server RSS (VmRSS, settled ${c.settleSeconds} s): **${n(c.idleBytes === null ? null : c.idleBytes / MiB, 1)} MiB idle after start**, ` +
+  const idleAfter = c.idleAfterSeconds ?? c.settleSeconds;
+  return [`- server RSS (VmRSS, settled ${c.settleSeconds} s): **${n(c.idleBytes === null ? null : c.idleBytes / MiB, 1)} MiB idle after start**` +
+    `${idleAfter > c.settleSeconds ? ` (read ${idleAfter} s after start, once the writer thread had parked)` : ''}, ` +
     `**${n(c.afterLoginsBytes === null ? null : c.afterLoginsBytes / MiB, 1)} MiB after ${n(c.logins)} HTTP logins** over ${c.loginUsers} users` +
     `${c.loginsFailed > 0 ? ` (${n(c.loginsFailed)} failed: ${c.firstLoginError ?? ''})` : ''}`];
 }

@@ -43,6 +43,8 @@ export interface RssCheck {
   loginsFailed: number;
   firstLoginError: string | null;
   settleSeconds: number;
+  /** Seconds after start the idle reading was taken (past writerParkSeconds in the memory scenario). */
+  idleAfterSeconds?: number;
   loginUsers: number;
 }
 

@@ -22,9 +22,14 @@ const LOGIN_CONCURRENCY = 8;
 
 const sleep = (s: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, s * 1000));
 
-export async function checkMemory(target: Target, logins: number, settleSeconds: number): Promise<RssCheck | null> {
+/**
+ * `idleAfterSeconds` (at least the settle): how long after start the idle reading
+ * waits — past the writer's park spell in the memory scenario, since an idle server
+ * parks its writer thread (writerParkSeconds).
+ */
+export async function checkMemory(target: Target, logins: number, settleSeconds: number, idleAfterSeconds = settleSeconds): Promise<RssCheck | null> {
   if (target.pid === null) return null;
-  await sleep(settleSeconds);
+  await sleep(Math.max(settleSeconds, idleAfterSeconds));
   const idle = sampleProc(target.pid).rssBytes;
   const who = target.logins;
   const burst = who === undefined || logins === 0
@@ -34,7 +39,7 @@ export async function checkMemory(target: Target, logins: number, settleSeconds:
   const after = burst.ok > 0 ? sampleProc(target.pid).rssBytes : null;
   return {
     idleBytes: idle, afterLoginsBytes: after, logins: burst.ok, loginsFailed: burst.failed, firstLoginError: burst.firstError,
-    settleSeconds, loginUsers: Math.min(LOGIN_USERS, who?.users.length ?? 0),
+    settleSeconds, idleAfterSeconds: Math.max(settleSeconds, idleAfterSeconds), loginUsers: Math.min(LOGIN_USERS, who?.users.length ?? 0),
   };
 }
 

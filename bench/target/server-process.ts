@@ -26,6 +26,9 @@ export const SCRATCH_CONFIG = {
   maxSocketsPerUser: 1_000_000,
   maxSocketsPerIp: 1_000_000,
   maxConnections: 10_000_000,
+  // A writer parking mid-run would drop RSS by its isolate between stages and bend the
+  // per-connection fit; the memory scenario turns the default back on to measure it.
+  writerParkSeconds: 0,
   logLevel: 'warn',
 } as const;
 
