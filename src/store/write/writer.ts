@@ -60,10 +60,12 @@ function threadUrl(): URL {
 
 /** A writer thread that has opened the database and said it is ready. */
 function spawnThread(options: WriterOptions): Promise<Worker> {
-  const worker = new Worker(threadUrl(), {
-    workerData: { dataDir: options.dataDir, synchronous: options.synchronous },
-  });
+  // Made inside the executor: a thread that cannot even be created (out of memory, descriptors)
+  // is a rejection for the caller to handle, never a throw into whoever submitted a write.
   return new Promise((resolve, reject) => {
+    const worker = new Worker(threadUrl(), {
+      workerData: { dataDir: options.dataDir, synchronous: options.synchronous },
+    });
     const onExit = (code: number): void => reject(new Error(`writer thread exited (${code}) before it was ready`));
     worker.once('message', (msg: FromWriter) => {
       worker.off('error', reject);

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writer } from '../../../src/store/write/writer.js';
@@ -257,4 +257,23 @@ t.test('closing a parked writer needs no thread, and a writer that never parks k
   await new Promise((resolve) => setTimeout(resolve, 100));
   t.ok(steady.running, 'parkAfterMs 0: never parks');
   await steady.close();
+});
+
+t.test('a parked writer that cannot start again answers the waiting writes unavailable and reports it fatal', async (t) => {
+  const { dir, user, room } = folder(t);
+  const fatal: string[] = [];
+  let parks = 0;
+  const writer = await Writer.start({
+    dataDir: dir, synchronous: 'FULL', queueMax: 1000, batchMax: 100, parkAfterMs: 10,
+    onPark: (p) => { if (p) parks++; }, onFatal: (m) => fatal.push(m),
+  });
+  await until(() => parks === 1, 'the park');
+  // The folder's database is no longer one (a disk fault, a bad restore): the thread cannot open it.
+  for (const suffix of ['-wal', '-shm']) rmSync(join(dir, `roost.db${suffix}`), { force: true });
+  writeFileSync(join(dir, 'roost.db'), 'this is not a database file, and it is long enough to be read as a header');
+  const result = await writer.run({ k: 'send', room, user, clientMsgId: 'x', body: 'hello' });
+  t.match(result, { ok: false, code: 'unavailable', message: /could not start again/ });
+  t.equal(fatal.length, 1);
+  t.notOk(writer.alive);
+  await writer.close();
 });
