@@ -35,8 +35,8 @@ export const BOARD_CPU_FACTOR: Readonly<Record<string, number>> = { 'Pi 4': 0.3,
 export const ARM64_EMULATED = {
   userBytesPerConn: 580,
   kernelNote: 'kernel bytes are the host kernel\'s (4,024)',
-  idleRssMiB: 87.0,
-  afterLoginsRssMiB: 91.4,
+  idleRssMiB: 80.1,
+  afterLoginsRssMiB: 92.6,
   node: 'Node 22 for linux-arm64',
   measured: '2026-12-04',
 } as const;
@@ -44,7 +44,7 @@ export const ARM64_EMULATED = {
 export function arm64EmulatedNote(): string {
   const a = ARM64_EMULATED;
   return `arm64 (${a.node}, measured ${a.measured} under qemu-user, the guest's own pages): ${a.userBytesPerConn} user bytes per connection ` +
-    `(${a.kernelNote}), ${a.idleRssMiB} MiB idle, ${a.afterLoginsRssMiB} MiB after 1,000 logins; the rows above use this machine's figures`;
+    `(${a.kernelNote}), ${a.idleRssMiB} MiB idle (writer parked), ${a.afterLoginsRssMiB} MiB after 1,000 logins; the rows above use this machine's figures`;
 }
 
 export const PROJECTION_FORMULA =

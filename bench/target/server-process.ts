@@ -42,10 +42,14 @@ interface Emulator { node: string[]; root: string }
 function emulator(): Emulator | null {
   const raw = process.env.ROOST_BENCH_EMULATOR;
   if (raw === undefined || raw === '') return null;
-  const e = JSON.parse(raw) as Partial<Emulator>;
-  if (!Array.isArray(e.node) || e.node.length === 0 || typeof e.root !== 'string') {
-    throw new Error('ROOST_BENCH_EMULATOR must be {"node": [emulator, …, node binary], "root": tree with bin/roost.js}');
+  const usage = 'ROOST_BENCH_EMULATOR must be {"node": [emulator, …, node binary], "root": tree with bin/roost.js}';
+  let e: Partial<Emulator>;
+  try {
+    e = JSON.parse(raw) as Partial<Emulator>;
+  } catch {
+    throw new Error(`${usage}; it is not JSON`);
   }
+  if (!Array.isArray(e.node) || e.node.length === 0 || typeof e.root !== 'string') throw new Error(usage);
   return { node: e.node, root: e.root };
 }
 
