@@ -5,13 +5,13 @@
  *   node dist/bench/flood.js [--rounds 3] [--pings 60]
  * Unloaded and flooded phases alternate `rounds` times; the medians of the
  * phases' p99s are compared, so one noisy phase cannot decide. The flooder runs
- * on its own thread and reconnects when closed, as a misbehaving client would.
+ * on its own thread (bench/lib/flooder.ts) and reconnects when closed, as a misbehaving client would.
  * The server runs in this process. Loopback only; every loop is bounded.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
 import WebSocket from 'ws';
 import { hashPassword } from '../src/auth/password.js';
 import { configWith } from '../src/config/load.js';
@@ -19,6 +19,7 @@ import { startServer } from '../src/gateway/server.js';
 import { createLogger } from '../src/log.js';
 import { addUser, createRoom } from '../src/store/admin/admin.js';
 import { openWritable } from '../src/store/db/database.js';
+import type { FloodJob, FloodSummary } from './lib/flooder.js';
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -30,35 +31,6 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 /** Normal clients ping every 25 ms (40/s), under the 50 frames/s a socket may send here. */
 const PING_GAP_MS = 25;
 const FRAMES_PER_SECOND = 50;
-
-interface FloodJob { url: string; token: string; room: string; rate: number; seconds: number }
-
-/** The flooder's thread: `rate` sends a second until told to stop or `seconds` pass; reconnects at most 200 times. */
-async function flood(job: FloodJob): Promise<void> {
-  let stop = false;
-  parentPort?.on('message', () => (stop = true));
-  const until = Date.now() + job.seconds * 1000;
-  const perTick = Math.max(1, Math.round(job.rate / 100));
-  let ws: WebSocket | null = null;
-  let sent = 0;
-  let reconnects = 0;
-  while (!stop && Date.now() < until && reconnects <= 200) {
-    if (ws === null || ws.readyState !== WebSocket.OPEN) {
-      reconnects += 1;
-      ws = await new Promise<WebSocket | null>((resolve) => {
-        const s = new WebSocket(job.url, { headers: { Authorization: `Bearer ${job.token}` } });
-        s.once('open', () => resolve(s));
-        s.once('error', () => resolve(null));
-      });
-      if (ws === null) await sleep(50);
-      continue;
-    }
-    for (let i = 0; i < perTick; i++) ws.send(JSON.stringify({ type: 'send', room: job.room, body: `flood ${sent}`, clientMsgId: `f${sent++}` }));
-    await sleep(10);
-  }
-  ws?.close();
-  parentPort?.postMessage({ sent, reconnects });
-}
 
 /** A normal client: pings one at a time, `pings` times, and returns each round trip in ms. */
 async function pingPhase(clients: WebSocket[], pings: number): Promise<number[]> {
@@ -113,15 +85,18 @@ async function main(): Promise<void> {
   const flooded: number[] = [];
   for (let round = 0; round < rounds; round++) {
     unloaded.push(p99(await pingPhase(clients, pings)));
-    const job: FloodJob = { url, token: tokens[4] ?? '', room, rate: FRAMES_PER_SECOND * 100, seconds: 60 };
-    const worker = new Worker(new URL(import.meta.url), { workerData: job });
-    const summary = new Promise<{ sent: number; reconnects: number }>((resolve) => worker.once('message', resolve));
+    const job: FloodJob = { url, token: tokens[4] ?? '', room, rate: FRAMES_PER_SECOND * 100, seconds: 60, maxReconnects: 200 };
+    const worker = new Worker(new URL('./lib/flooder.js', import.meta.url), { workerData: job });
+    // The flooder also says when it is first refused; the summary is the message with counts.
+    const summary = new Promise<FloodSummary>((resolve) => worker.on('message', (m: Partial<FloodSummary>) => {
+      if (typeof m.sent === 'number') resolve(m as FloodSummary);
+    }));
     await sleep(300); // let the flood get going
     flooded.push(p99(await pingPhase(clients, pings)));
     worker.postMessage('stop');
     const s = await summary;
     await worker.terminate();
-    console.log(`round ${round + 1}: p99 unloaded ${unloaded[round]?.toFixed(2)} ms, flooded ${flooded[round]?.toFixed(2)} ms; flooder sent ${s.sent} frames, connected ${s.reconnects} times`);
+    console.log(`round ${round + 1}: p99 unloaded ${unloaded[round]?.toFixed(2)} ms, flooded ${flooded[round]?.toFixed(2)} ms; flooder sent ${s.sent} frames, was closed ${s.closes} times, refused ${s.limited} times`);
   }
   const base = median(unloaded);
   const loaded = median(flooded);
@@ -131,5 +106,4 @@ async function main(): Promise<void> {
   rmSync(dataDir, { recursive: true, force: true });
 }
 
-if (isMainThread) await main();
-else await flood(workerData as FloodJob);
+await main();

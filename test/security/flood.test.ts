@@ -49,7 +49,7 @@ t.test('a flood at 100x the allowed rate is held to the limits, and every other 
   for (let round = 0; round < rounds; round++) {
     t.same((await pingPhase(clients)).filter((f) => f.type !== 'pong'), [], `round ${round + 1}, no flood: every ping answered with a pong`);
     const started = performance.now();
-    const worker = new Worker(new URL('./flood-worker.ts', import.meta.url), {
+    const worker = new Worker(new URL('../../bench/lib/flooder.ts', import.meta.url), {
       workerData: { url: s.ws, token: flooder.token, room, rate: s.config.framesPerSecond * 100, seconds: 30, maxReconnects: 200 },
     });
     let refused = (): void => undefined;

@@ -1,14 +1,17 @@
 /**
- * A flooding client on its own thread: sends `rate` frames per second until
- * told to stop or `seconds` pass, reconnecting (at most `maxReconnects` times)
- * when the server closes it for abuse, as a misbehaving client would. Posts
- * `{ refused: true }` on its first `rate_limited`, and a summary at the end.
+ * A flooding client on its own thread (a Worker's script): sends `rate` frames
+ * per second until told to stop or `seconds` pass, reconnecting (at most
+ * `maxReconnects` times) when the server closes it for abuse, as a misbehaving
+ * client would. Posts `{ refused: true }` on its first `rate_limited`, and a
+ * FloodSummary at the end. A Worker's script only (import its types with `import type`). Used by `node dist/bench/flood.js` and the flood test.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import WebSocket from 'ws';
 
-interface Job { url: string; token: string; room: string; rate: number; seconds: number; maxReconnects: number }
-const job = workerData as Job;
+export interface FloodJob { url: string; token: string; room: string; rate: number; seconds: number; maxReconnects: number }
+export interface FloodSummary { sent: number; closes: number; limited: number }
+
+const job = workerData as FloodJob;
 let sent = 0;
 let closes = 0;
 let limited = 0;
@@ -44,4 +47,4 @@ while (!stop && Date.now() < until) {
   await new Promise((r) => setTimeout(r, 10));
 }
 ws?.close();
-parentPort?.postMessage({ sent, closes, limited });
+parentPort?.postMessage({ sent, closes, limited } satisfies FloodSummary);
