@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import t from 'tap';
 import { TestClient, type Frame } from '../helpers/client.js';
-import { sleep, startTestServer } from '../helpers/server.js';
+import { startTestServer } from '../helpers/server.js';
 
 const tcpOf = (c: TestClient): Socket => (c.socket as unknown as { _socket: Socket })._socket;
 const presenceOf = (user: string, state?: string) => (f: Frame): boolean => f.type === 'presence' && f.user === user && (state === undefined || f.state === state);
@@ -18,7 +18,8 @@ t.test('online, away (every socket away), back online, offline with lastSeen, pu
   t.match(await b.next(presenceOf(alice.id, 'online')), { state: 'online' });
   const laptop = await TestClient.connect(srv.ws, alice.token);
   t.match(await phone.request({ type: 'presence', state: 'away' }), { type: 'ok' });
-  await sleep(150);
+  // Any push the change caused left in the turn that answered it: bob's pong comes after it.
+  await b.request({ type: 'ping' });
   t.equal(b.frames.filter(presenceOf(alice.id)).length, 1, 'one socket away is not the user away; a second socket is not news');
   laptop.send({ type: 'presence', state: 'away' });
   t.match(await b.next(presenceOf(alice.id, 'away')), { state: 'away' });
@@ -70,7 +71,10 @@ t.test('rooms larger than presenceMaxRoomSize get no pushes, only counts on requ
   t.teardown(() => c1.socket.terminate());
   const c2 = await TestClient.connect(srv.ws, u2.token);
   t.teardown(() => c2.socket.terminate());
-  await sleep(200);
+  // The server's open handler (where a push would go out) ran before it read c2's ping, and any
+  // push to c1 precedes c1's pong.
+  await c2.request({ type: 'ping' });
+  await c1.request({ type: 'ping' });
   t.equal(c1.frames.filter((f) => f.type === 'presence').length, 0, 'no push in a room of 3 with a limit of 2');
   const snap = await c1.request({ type: 'presence', room });
   t.same({ online: snap.online, away: snap.away, users: snap.users }, { online: 2, away: 0, users: undefined }, 'counts only');
@@ -85,6 +89,7 @@ t.test('rooms larger than presenceMaxRoomSize get no pushes, only counts on requ
   t.teardown(() => cx.socket.terminate());
   const cy = await TestClient.connect(quiet.ws, y.token);
   await cy.close();
-  await sleep(200);
+  // The close handler ran in the turn that answered cy's close; cx's ping is read after it.
+  await cx.request({ type: 'ping' });
   t.equal(cx.frames.filter((f) => f.type === 'presence').length, 0, 'presence off: no pushes');
 });

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { createRoom, setDisplayName } from '../../src/store/admin/admin.js';
-import { sleep, startTestServer } from '../helpers/server.js';
+import { startTestServer } from '../helpers/server.js';
 
 t.test('a room created while its members are connected is announced once on each of their sockets, and to nobody else', async (t) => {
   const s = await startTestServer();
@@ -17,7 +17,10 @@ t.test('a room created while its members are connected is announced once on each
   t.match(await phone.next(created(alice.id), 20_000), { room });
   t.match(await laptop.next(created(alice.id), 20_000), { room });
   t.match(await b.next(created(bob.id), 20_000), { room });
-  await sleep(300);
+  // Every frame the announcement causes is sent once the follower applied it; a ping answered
+  // on each socket after that means those frames, sent before the pong, have arrived.
+  await s.followed();
+  await Promise.all([phone, laptop, b].map((client) => client.request({ type: 'ping' })));
   for (const [name, client] of [['phone', phone], ['laptop', laptop], ['bob', b]] as const) {
     t.equal(client.frames.filter((f) => f.type === 'room' && f.event === 'created').length, 1, `${name}: told once, about itself only`);
   }
