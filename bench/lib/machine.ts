@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import Database from 'better-sqlite3';
+import { emulator } from './emulator.js';
 
 export interface MachineInfo {
   host: string;
@@ -52,13 +53,6 @@ export function piModel(): string | null {
   return model !== null && /raspberry pi/i.test(model) ? model : null;
 }
 
-function emulatedServer(): string | null {
-  const raw = process.env.ROOST_BENCH_EMULATOR;
-  if (raw === undefined || raw === '') return null;
-  const node = (JSON.parse(raw) as { node?: unknown }).node;
-  return Array.isArray(node) ? node.join(' ') : raw;
-}
-
 export function machineInfo(dataDir: string): MachineInfo {
   const db = new Database(':memory:');
   const sqlite = (db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v;
@@ -76,6 +70,6 @@ export function machineInfo(dataDir: string): MachineInfo {
     storage: storageOf(dataDir),
     piModel: piModel(),
     loadAverage: [load[0] ?? 0, load[1] ?? 0, load[2] ?? 0],
-    emulatedServer: emulatedServer(),
+    emulatedServer: emulator()?.node.join(' ') ?? null,
   };
 }

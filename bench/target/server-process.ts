@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SERVER_ALLOCATOR_ENV, SERVER_NODE_FLAGS } from '../../src/ops/server-node-flags.js';
+import { emulator } from '../lib/emulator.js';
 import { registerGuest } from '../lib/guest-memory.js';
 
 export interface ServerProcess {
@@ -31,27 +32,6 @@ export const SCRATCH_CONFIG = {
   writerParkSeconds: 0,
   logLevel: 'warn',
 } as const;
-
-/**
- * The server on another processor, under qemu-user: ROOST_BENCH_EMULATOR is JSON
- * `{"node": ["qemu-aarch64", "-L", "/", "/…/arm64/bin/node"], "root": "/…/arm64 tree"}`
- * (what `.ci/emulated` builds). Its memory is then read from the guest's own pages.
- */
-interface Emulator { node: string[]; root: string }
-
-function emulator(): Emulator | null {
-  const raw = process.env.ROOST_BENCH_EMULATOR;
-  if (raw === undefined || raw === '') return null;
-  const usage = 'ROOST_BENCH_EMULATOR must be {"node": [emulator, …, node binary], "root": tree with bin/roost.js}';
-  let e: Partial<Emulator>;
-  try {
-    e = JSON.parse(raw) as Partial<Emulator>;
-  } catch {
-    throw new Error(`${usage}; it is not JSON`);
-  }
-  if (!Array.isArray(e.node) || e.node.length === 0 || typeof e.root !== 'string') throw new Error(usage);
-  return { node: e.node, root: e.root };
-}
 
 /** Starts a process that prints a line matching `ready` with the port in group 1; `node` is the command that runs node. */
 export function startProcess(args: string[], ready: RegExp, label: string, timeoutMs = 30_000, nodeArgs: string[] = [], env: Readonly<Record<string, string>> = {}, node: readonly string[] = [process.execPath]): Promise<ServerProcess> {
