@@ -7,6 +7,14 @@
 // JSON file at exit. That doubled the CPU of a test that runs the CLI forty times.
 // With coverage off (`npm test`) nothing reads what they record, so children start
 // as they do for a user; `npm run coverage` keeps them followed.
+//
+// Worker threads inherit the test process's flags, tap's imports among them: each
+// writer, search or admin thread a test starts registered tap's mock and processinfo
+// hooks again, in a loader thread of its own (650 ms a writer start under tap against
+// 240 without). With coverage off they get only the flags a thread can use and the
+// TypeScript loader.
+import { createRequire, syncBuiltinESMExports } from 'node:module';
+
 const COVERAGE_OFF = process.env._TAPJS_PROCESSINFO_COVERAGE_ === '0';
 const PROCESSINFO = /"?--(?:import|loader|require)=[^"\s]*@tapjs[\\/]processinfo[^"\s]*"?/g;
 
@@ -32,4 +40,19 @@ if (COVERAGE_OFF) {
   spawnHooks?.listeners.push((child) => {
     child.env = leanEnv(child.env);
   });
+}
+
+/** What a worker thread keeps of this process's flags: not tap's hooks, not V8's (a thread refuses those). */
+const WORKER_EXEC_ARGV = process.execArgv.filter((a) => a === '--enable-source-maps' || (a.startsWith('--import=') && !a.includes('@tapjs')));
+
+if (COVERAGE_OFF) {
+  const threads = createRequire(import.meta.url)('node:worker_threads');
+  const { Worker } = threads;
+  threads.Worker = class LeanWorker extends Worker {
+    constructor(file, options = {}) {
+      super(file, options.execArgv === undefined ? { ...options, execArgv: WORKER_EXEC_ARGV } : options);
+    }
+  };
+  // `import { Worker } from 'node:worker_threads'` in modules loaded later sees the class above.
+  syncBuiltinESMExports();
 }
