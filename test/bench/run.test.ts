@@ -28,16 +28,3 @@ t.test('hold: RSS idle and after logins, every connection established and kept t
   t.same(childPids(), [], 'load generators and the server have exited');
   t.same(readdirSync(parent), [], 'the scratch data folder is removed');
 });
-
-t.test('chat: every acked message is stored once and delivered to every member of its room', async (t) => {
-  const o = { ...defaultOptions(), scenario: 'chat' as const, connections: 100, rate: 500, roomSize: 10, senders: 10, msgRate: 100, seconds: 2, settleSeconds: 1, logins: 0, workers: 2, noFiles: true };
-  const { result } = await runBench(o, quiet);
-  const acked = result.figures['acked (durable)'];
-  t.ok(typeof acked === 'number' && acked >= 150, `acked ${String(acked)}`);
-  t.equal(result.figures['messages stored (scratch database)'], acked, 'durable: the database holds exactly the acked messages');
-  t.equal(result.figures['expected deliveries'], (acked as number) * 10);
-  t.equal(result.figures['lost'], 0);
-  t.equal(result.figures['ack errors'], 'none');
-  t.ok((result.figures['send→delivery p99 ms'] as number) > 0);
-  t.same(childPids(), []);
-});
