@@ -136,6 +136,8 @@ export function mountAccountEndpoints(router: MatrixRouter, c: MatrixContext): v
     if (type.length === 0 || type.length > 255) return r.ex.fail(invalidParam('The type must be 1 to 255 characters'));
     const out = await c.writer.run({ k: 'matrix-account-data', user: r.session.userId, room, type, content: JSON.stringify(r.body) });
     if (!out.ok) return r.ex.fail(fromRoost(out));
+    // The user's other devices (and this one: clients wait for the echo) hear of it now, not at their poll's timeout.
+    c.watch.user(r.session.userId);
     r.ex.json({});
   };
   const roomOf = (r: AuthedRequest): number | null => {

@@ -2,7 +2,7 @@ import type { Accounts } from '../auth/accounts.js';
 import type { MatrixStore } from '../chat/matrix-store.js';
 import type { Membership } from '../chat/membership.js';
 import type { MessageActions } from '../chat/message-actions.js';
-import type { HistorySource, SearchSource, WriteRunner } from '../chat/ports.js';
+import type { CommitWatch, HistorySource, SearchSource, WriteRunner } from '../chat/ports.js';
 import type { Profiles } from '../chat/profiles.js';
 import type { RoomActions, RoomReads } from '../chat/room-actions.js';
 import type { ChatService } from '../chat/service.js';
@@ -29,6 +29,11 @@ export interface MatrixContext {
   typing: TypingState;
   polls: HeldPolls;
   sync: SyncBuilder;
+  /**
+   * Told after a commit of the door's own rows (account data) that nothing
+   * else publishes: the user's held `/sync` requests answer with it now.
+   */
+  watch: CommitWatch;
   /** Most timeline events per room in one sync or page (`maxSyncLimit`). */
   maxEvents: number;
   now: () => number;

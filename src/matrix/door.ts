@@ -16,7 +16,7 @@ import { SyncBuilder } from './sync.js';
 import { mountSync } from './sync-endpoint.js';
 
 /** The chat services and reads the door's endpoints use (its context, less what the door makes itself), and its limits. */
-export interface MatrixDoorDeps extends Omit<MatrixContext, 'ids' | 'polls' | 'sync' | 'now'> {
+export interface MatrixDoorDeps extends Omit<MatrixContext, 'ids' | 'polls' | 'sync' | 'watch' | 'now'> {
   serverName: string;
   auth: Authenticator;
   maxBodyBytes: number;
@@ -58,20 +58,6 @@ export function mountMatrix(app: HttpRoutes, deps: MatrixDoorDeps): MatrixDoor {
     historyPage: (user, room, before, limit) => deps.chat.historyPage(user, room, before, limit),
   });
   const polls = new HeldPolls((err) => deps.onError(err, 'held /sync'), now, (wakeUp) => sync.shared(wakeUp));
-  const context: MatrixContext = {
-    ids, accounts: deps.accounts, chat: deps.chat, rooms: deps.rooms, roomReads: deps.roomReads, actions: deps.actions, profiles: deps.profiles,
-    history: deps.history, membership: deps.membership, store: deps.store, writer: deps.writer, search: deps.search, typing: deps.typing,
-    polls, sync, maxEvents: deps.maxEvents, now,
-  };
-  mountStubs(router, context);
-  mountAccountEndpoints(router, context);
-  mountSync(router, context);
-  mountRoomEndpoints(router, context);
-  mountMessageEndpoints(router, context);
-  mountDirectoryEndpoints(router, context);
-  mountSearchEndpoint(router, context);
-  if (deps.media !== undefined) mountMediaEndpoints(router, ids, deps.media);
-  router.mount(app);
   // Every commit also drops the sync builder's share of this turn, so no answer after it reuses older reads.
   const watch: CommitWatch = {
     topic: (topic) => {
@@ -83,5 +69,19 @@ export function mountMatrix(app: HttpRoutes, deps: MatrixDoorDeps): MatrixDoor {
       polls.user(user);
     },
   };
+  const context: MatrixContext = {
+    ids, accounts: deps.accounts, chat: deps.chat, rooms: deps.rooms, roomReads: deps.roomReads, actions: deps.actions, profiles: deps.profiles,
+    history: deps.history, membership: deps.membership, store: deps.store, writer: deps.writer, search: deps.search, typing: deps.typing,
+    polls, sync, watch, maxEvents: deps.maxEvents, now,
+  };
+  mountStubs(router, context);
+  mountAccountEndpoints(router, context);
+  mountSync(router, context);
+  mountRoomEndpoints(router, context);
+  mountMessageEndpoints(router, context);
+  mountDirectoryEndpoints(router, context);
+  mountSearchEndpoint(router, context);
+  if (deps.media !== undefined) mountMediaEndpoints(router, ids, deps.media);
+  router.mount(app);
   return { watch, router, context, held: () => polls.size, close: () => polls.closeAll() };
 }

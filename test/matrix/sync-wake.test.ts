@@ -81,3 +81,36 @@ t.test('an incremental /sync after many messages in a room gives the newest page
   const after = await mx(s, 'GET', `/_matrix/client/v3/sync?since=${next.body.next_batch as string}&filter=${filter}&timeout=50`, { token: me.token });
   t.same(after.body.rooms.join, {}, 'its token is past every row: nothing again');
 });
+
+t.test('setting account data answers the user\'s held /sync on every device at once, and no one else\'s', async (t) => {
+  const s = await startTestServer({ matrixServerName: NAME });
+  t.teardown(() => s.close());
+  const [alice, bob] = [await s.user('alice'), await s.user('bob')];
+  const room = await s.room('plants', ['alice', 'bob']);
+  const phone = await matrixLogin(s, 'alice', alice.password, 'PHONE');
+  const laptop = await matrixLogin(s, 'alice', alice.password, 'LAPTOP');
+  const bobMx = await matrixLogin(s, 'bob', bob.password);
+  // Held for a minute: the 20 s bound of heldCount below fails long before a poll could time out instead.
+  const longHold = async (token: string): Promise<Reply> =>
+    mx(s, 'GET', `/_matrix/client/v3/sync?since=${await sinceOf(s, token)}&timeout=60000`, { token });
+  const held = { phone: longHold(phone.token), laptop: longHold(laptop.token), bob: longHold(bobMx.token) };
+  await heldCount(s, 3);
+  const direct = { '@bob:roost.test': [`!r${room}:${NAME}`] };
+  t.equal((await mx(s, 'PUT', `/_matrix/client/v3/user/@alice:${NAME}/account_data/m.direct`, { token: phone.token, body: direct })).status, 200);
+  await heldCount(s, 1);
+  for (const [who, r] of [['the device that set it', await held.phone], ['her other device', await held.laptop]] as const) {
+    t.same(r.body.account_data.events, [{ type: 'm.direct', content: direct }], `${who} gets m.direct`);
+  }
+  // Room account data wakes the same way, inside the room's section.
+  const again = longHold(laptop.token);
+  await heldCount(s, 2);
+  t.equal((await mx(s, 'PUT', `/_matrix/client/v3/user/@alice:${NAME}/rooms/!r${room}:${NAME}/account_data/m.tag`, { token: phone.token, body: { tags: {} } })).status, 200);
+  await heldCount(s, 1);
+  t.same((await again).body.rooms.join[`!r${room}:${NAME}`].account_data.events, [{ type: 'm.tag', content: { tags: {} } }]);
+  // Bob's poll was not answered by alice's data: a message of his own room ends it, with no account data in it.
+  const c = await s.connect(alice.token);
+  await c.request({ type: 'send', room, body: 'hello', clientMsgId: 'h1' });
+  const b = await held.bob;
+  t.same(b.body.account_data.events, [], 'bob hears nothing of alice\'s account data');
+  t.same((b.body.rooms.join[`!r${room}:${NAME}`].timeline.events as Json[]).map((e) => e.content.body), ['hello']);
+});
