@@ -18,6 +18,13 @@ const silent: Logger = { trace: quiet, debug: quiet, info: quiet, warn: quiet, e
 const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
 const skip = NODE_MAJOR < 22 ? `matrix-js-sdk 43 needs Node >= 22 (it calls Promise.withResolvers), this is Node ${process.versions.node}; the .ci/node22 leg runs this file` : false;
 
+// matrix-js-sdk arms a timer for every request's local timeout (its own ponyfill of
+// AbortSignal.timeout, not unref'd) and never clears it: 110 s for each /sync. Once every
+// test here has ended and its clients and server are closed, nothing else is left to wait for,
+// and the process would otherwise sit out those timers. tap has printed its results by then,
+// and the exit code it set stands.
+t.teardown(() => setImmediate(() => process.exit()));
+
 /** Polls `check` until it holds (at most 30 s), then fails naming `what`. */
 async function until<T>(what: string, check: () => T | undefined | false | null): Promise<T> {
   const end = Date.now() + 30_000;
