@@ -18,6 +18,9 @@ import { createRequire, syncBuiltinESMExports } from 'node:module';
 const COVERAGE_OFF = process.env._TAPJS_PROCESSINFO_COVERAGE_ === '0';
 const PROCESSINFO = /"?--(?:import|loader|require)=[^"\s]*@tapjs[\\/]processinfo[^"\s]*"?/g;
 
+/** What a worker thread keeps of this process's flags: not tap's hooks, not V8's (a thread refuses those). */
+const WORKER_EXEC_ARGV = process.execArgv.filter((a) => a === '--enable-source-maps' || (a.startsWith('--import=') && !a.includes('@tapjs')));
+
 /** NODE_OPTIONS without processinfo's hook (undefined when nothing else is left). */
 function withoutProcessInfo(options) {
   if (options === undefined) return undefined;
@@ -40,12 +43,7 @@ if (COVERAGE_OFF) {
   spawnHooks?.listeners.push((child) => {
     child.env = leanEnv(child.env);
   });
-}
 
-/** What a worker thread keeps of this process's flags: not tap's hooks, not V8's (a thread refuses those). */
-const WORKER_EXEC_ARGV = process.execArgv.filter((a) => a === '--enable-source-maps' || (a.startsWith('--import=') && !a.includes('@tapjs')));
-
-if (COVERAGE_OFF) {
   const threads = createRequire(import.meta.url)('node:worker_threads');
   const { Worker } = threads;
   threads.Worker = class LeanWorker extends Worker {
