@@ -4,6 +4,7 @@ import type { Logger } from '../log.js';
 import { serverActor } from '../store/history/audit.js';
 import { backupFileName, ensureBackupDir, type BackupResult } from '../store/backup/backup.js';
 import type { BackupReply } from '../store/backup/backup-thread.js';
+import { storeThreadUrl } from '../store/thread-url.js';
 import type { PurgeWriter } from './retention-job.js';
 
 export interface BackupScheduleOptions {
@@ -15,11 +16,6 @@ export interface BackupScheduleOptions {
   log: Logger;
   /** Records each backup in the audit log through the writer thread. */
   writer: PurgeWriter;
-}
-
-function threadUrl(): URL {
-  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-  return new URL(`../store/backup/backup-thread${ext}`, import.meta.url);
 }
 
 /** Scheduled backups written by the server: one timer, one worker per backup, never two at once. */
@@ -54,7 +50,7 @@ export class BackupSchedule {
       ensureBackupDir(dir);
       const file = join(dir, backupFileName());
       reply = await new Promise<BackupReply>((resolve, reject) => {
-        const worker = new Worker(threadUrl(), { workerData: { dataDir, file, keep } });
+        const worker = new Worker(storeThreadUrl('backup/backup-thread'), { workerData: { dataDir, file, keep } });
         worker.once('message', resolve);
         worker.once('error', reject);
         worker.once('exit', (code) => reject(new Error(`backup thread exited (${code})`)));

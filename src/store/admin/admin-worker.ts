@@ -1,15 +1,11 @@
 import { Worker } from 'node:worker_threads';
 import type { AdminOpName, AdminOps, Outcome } from './admin-ops.js';
 import type { Synchronous } from '../db/database.js';
+import { storeThreadUrl } from '../thread-url.js';
 import type { AdminReply, AdminRequest } from './admin-thread.js';
 
 /** Admin actions are a person clicking: a few at a time. Beyond this, refuse rather than queue. */
 const MAX_PENDING = 64;
-
-function threadUrl(): URL {
-  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-  return new URL(`./admin-thread${ext}`, import.meta.url);
-}
 
 /**
  * The event loop's side of the admin thread (chat's AdminStore port). The
@@ -33,7 +29,7 @@ export class AdminWorker {
 
   private thread(): Worker {
     if (this.worker !== null) return this.worker;
-    const worker = new Worker(threadUrl(), { workerData: { dataDir: this.dataDir, synchronous: this.synchronous } });
+    const worker = new Worker(storeThreadUrl('admin/admin-thread'), { workerData: { dataDir: this.dataDir, synchronous: this.synchronous } });
     worker.unref();
     worker.on('message', (reply: AdminReply) => {
       const done = this.pending.get(reply.id);

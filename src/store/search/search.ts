@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { SearchHit } from '../../protocol/frames.js';
+import { storeThreadUrl } from '../thread-url.js';
 import type { SearchReply, SearchRequest } from './search-thread.js';
 import { toMatchQuery } from './search-text.js';
 
@@ -11,11 +12,6 @@ const MAX_PENDING = 256;
  * server wires this service in as one.
  */
 export interface SearchQuery { user: number; query: string; room?: number; limit: number; before?: number }
-
-function threadUrl(): URL {
-  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-  return new URL(`./search-thread${ext}`, import.meta.url);
-}
 
 /**
  * The event loop's side of the search thread: a bounded set of requests in flight.
@@ -68,7 +64,7 @@ export class SearchService {
 
   private thread(): Worker {
     if (this.worker !== null) return this.worker;
-    const worker = new Worker(threadUrl(), { workerData: { dataDir: this.dataDir } });
+    const worker = new Worker(storeThreadUrl('search/search-thread'), { workerData: { dataDir: this.dataDir } });
     worker.unref();
     worker.on('message', (reply: SearchReply) => {
       const p = this.pending.get(reply.id);

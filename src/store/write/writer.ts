@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { Synchronous } from '../db/database.js';
+import { storeThreadUrl } from '../thread-url.js';
 import { PendingWrites, type WriteCallback } from './pending-writes.js';
 import { writeOpBytes } from './write-op-size.js';
 import type { FromWriter, ResultOf, WriteOp, WriteResult } from './write-ops.js';
@@ -52,18 +53,12 @@ async function closeThread(worker: Worker): Promise<void> {
   await worker.terminate();
 }
 
-/** Source files run as .ts under the test loader and as .js when built. */
-function threadUrl(): URL {
-  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-  return new URL(`./writer-thread${ext}`, import.meta.url);
-}
-
 /** A writer thread that has opened the database and said it is ready. */
 function spawnThread(options: WriterOptions): Promise<Worker> {
   // Made inside the executor: a thread that cannot even be created (out of memory, descriptors)
   // is a rejection for the caller to handle, never a throw into whoever submitted a write.
   return new Promise((resolve, reject) => {
-    const worker = new Worker(threadUrl(), {
+    const worker = new Worker(storeThreadUrl('write/writer-thread'), {
       workerData: { dataDir: options.dataDir, synchronous: options.synchronous },
     });
     const onExit = (code: number): void => reject(new Error(`writer thread exited (${code}) before it was ready`));
