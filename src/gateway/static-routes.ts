@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { extname, join, relative, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { HttpRequest, HttpResponse } from '@based/uws';
 import type { Logger } from '../log.js';
+import { packageRoot } from '../ops/package-root.js';
 import { Exchange, SECURITY_HEADERS, statusLine } from './http.js';
 import type { HttpRoutes } from './http-guard.js';
 
@@ -40,10 +40,9 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
 /** esbuild's `[name]-[hash]` names: the hash part is 8 upper-case letters and digits. */
 const HASHED = /-[A-Z0-9]{8}\.[a-z0-9]+$/;
 
-/** dist/web beside the built server, whether running from dist/ or from sources. */
+/** The built web client, dist/web in the package, whichever layout runs (sources, tsc's output or the bundle). */
 export function defaultWebDir(): string {
-  const fromSources = import.meta.url.endsWith('.ts');
-  return fileURLToPath(new URL(fromSources ? '../../dist/web/' : '../../web/', import.meta.url));
+  return join(packageRoot(), 'dist', 'web');
 }
 
 function filesUnder(dir: string): string[] {

@@ -3,8 +3,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * The folder holding Roost's package.json. Sources run from src/ (tests) and
- * from dist/src/ (installed), so the depth differs: walk up until found.
+ * The folder holding Roost's package.json. Code runs from src/ (tests), from
+ * dist/src/ (tsc's output, the bench) and from dist/bundle/ (installed), each at
+ * another depth: walk up until found.
  */
 export function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
