@@ -4,14 +4,28 @@
 // resolved each import (the resolver's hot path got optimised, paging in ~3 MiB of V8's
 // compiler) and kept each module's record and source; the bundle keeps the names (stack
 // traces stay readable), drops whitespace, and leaves npm packages as imports.
-// tsc's dist/src stays: the bench scripts import it.
+// `roost bench` is not bundled: it loads tsc's dist/bench (which finds its load workers, baseline
+// servers and results folder relative to itself), and tsc's dist/src stays for it.
 import { rmSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const out = 'dist/bundle';
-rmSync(`${root}/${out}`, { recursive: true, force: true });
+rmSync(join(root, out), { recursive: true, force: true });
+
+/** Imports of bench/… stay imports, of tsc's output beside the bundle (dist/bench/…). */
+const benchFromTsc = {
+  name: 'bench-from-tsc',
+  setup(b) {
+    b.onResolve({ filter: /\/bench\// }, (args) => {
+      const file = resolve(args.resolveDir, args.path);
+      if (!file.startsWith(join(root, 'bench') + sep)) return undefined;
+      return { path: `../${relative(root, file).split(sep).join('/')}`, external: true };
+    });
+  },
+};
 
 await build({
   absWorkingDir: root,
@@ -36,5 +50,6 @@ await build({
   legalComments: 'none',
   sourcemap: 'linked',
   sourcesContent: false,
+  plugins: [benchFromTsc],
   logLevel: 'warning',
 });
