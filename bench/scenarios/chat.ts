@@ -17,6 +17,8 @@ export interface ChatParams {
   seconds: number;
   bodyBytes: number;
   connectTimeoutMs: number;
+  /** Caps the quiet readings before and after each ramp stage (1.5 s and 1 s at most). */
+  settleSeconds: number;
   /** Every receiving connection sends `read` for what it saw (at most once a second, as the web client does). */
   reads?: boolean;
 }
@@ -77,15 +79,16 @@ function diff(now: Record<string, number>, before: Record<string, number>): Reco
 
 export async function runChat(s: Session, p: ChatParams): Promise<RunFigures & { ceiling: { rule: Ceiling; detail: string } }> {
   const steps: Step[] = [];
+  const quietMs = Math.min(1500, p.settleSeconds * 1000);
   s.phase = 'idle';
-  const idleFrom = await s.watch(1500, 1000);
+  const idleFrom = await s.watch(quietMs, 1000);
   steps.push({ ...s.stepSince(idleFrom, idleFrom, s.ackTotal, s.deliveryTotal), note: 'idle' });
   for (const share of [0.5, 1]) {
     const n = Math.round(p.connections * share);
     s.phase = `ramp ${n}`;
     await s.rampTo(n, p.rate, p.connectTimeoutMs);
-    const from = await s.watch(1500, 1000);
-    const now = await s.watch(1000, 1000);
+    const from = await s.watch(quietMs, 1000);
+    const now = await s.watch(Math.min(1000, quietMs), 1000);
     s.ackTotal.reset();
     s.deliveryTotal.reset();
     steps.push(s.stepSince(from, now, s.ackTotal, s.deliveryTotal));

@@ -27,7 +27,7 @@ export function benchCommand(program: Command): void {
     .option('--connections <n>', 'connections to open (find-max: the most to try)', '10000')
     .option('--rate <n>', 'new connections per second', '2000')
     .option('--hold <s>', 'hold: seconds to hold the connections', '30')
-    .option('--settle <s>', 'hold, matrix: seconds to let the server settle (GC) after each ramp stage before reading RSS', '10')
+    .option('--settle <s>', 'hold, matrix: seconds to let the server settle (GC) after each ramp stage before reading RSS (chat: caps its 1.5 s quiet readings)', '10')
     .option('--room-size <k>', 'connections per room', '50')
     .option('--senders <m>', 'chat, find-max: connections that send (matrix: one per room)', '200')
     .option('--msg-rate <n>', 'chat, find-max, matrix: messages per second offered, in total', '1000')

@@ -9,7 +9,7 @@ import { childPids, quiet } from './helpers.js';
 t.test('chat: every acked message is stored once and delivered to every member of its room; --baseline runs the same chat against bare uWS and bare ws, which answer in Roost\'s frame shapes', async (t) => {
   const parent = mkdtempSync(join(tmpdir(), 'roost-bench-test-'));
   t.teardown(() => rmSync(parent, { recursive: true, force: true }));
-  const o = { ...defaultOptions(), scenario: 'chat' as const, connections: 40, rate: 400, roomSize: 10, senders: 4, msgRate: 40, seconds: 2, settleSeconds: 1, logins: 0, workers: 1, baseline: true, noFiles: true, tmpDir: parent };
+  const o = { ...defaultOptions(), scenario: 'chat' as const, connections: 40, rate: 400, roomSize: 10, senders: 4, msgRate: 80, seconds: 1, settleSeconds: 1, logins: 0, workers: 1, baseline: true, noFiles: true, tmpDir: parent };
   const { result } = await runBench(o, quiet);
   const acked = result.figures['acked (durable)'];
   t.ok(typeof acked === 'number' && acked >= 60, `acked ${String(acked)}`);
