@@ -26,7 +26,7 @@ export interface HoldParams {
 /**
  * The server's RSS once what was just opened has settled: the lowest reading
  * while settling, and where the server can be asked for a full GC, the lowest
- * over 2 s after it. `from`: the snapshot that ends the settling.
+ * over 2 s after it (or the settle, if shorter). `from`: the snapshot that ends the settling.
  */
 export async function settledRss(s: Session, settleSeconds: number): Promise<{ from: Snapshot; now: Snapshot; rssBytes: number | null }> {
   let lowest: number | null = null;
@@ -40,7 +40,7 @@ export async function settledRss(s: Session, settleSeconds: number): Promise<{ f
     await s.target.collectGarbage();
     lowest = null;
   }
-  const now = await s.watch(2000, 1000, seen);
+  const now = await s.watch(Math.min(2000, settleSeconds * 1000), 1000, seen);
   return { from, now, rssBytes: lowest ?? now.rssBytes };
 }
 
@@ -48,7 +48,7 @@ export async function runHold(s: Session, p: HoldParams): Promise<RunFigures & {
   const steps: Step[] = [];
   s.phase = 'idle';
   await s.target.collectGarbage?.();
-  let from = await s.watch(2000, 1000);
+  let from = await s.watch(Math.min(2000, p.settleSeconds * 1000), 1000);
   const idle = s.stepSince(from, from, newHistogram(), newHistogram());
   steps.push({ ...idle, note: 'idle' });
   for (let i = 1; i <= p.stages; i++) {
