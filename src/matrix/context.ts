@@ -9,6 +9,7 @@ import type { ChatService } from '../chat/service.js';
 import type { TypingState } from '../chat/typing.js';
 import type { HeldPolls } from './held-polls.js';
 import type { MatrixIds } from './ids.js';
+import type { LastAnswers } from './last-answers.js';
 import type { SyncBuilder } from './sync.js';
 
 /** Everything the Matrix door's endpoints use: chat services, the door's own reads, and its ids. */
@@ -29,6 +30,8 @@ export interface MatrixContext {
   typing: TypingState;
   polls: HeldPolls;
   sync: SyncBuilder;
+  /** Each device's last `/sync` answer and whether anything was told since: a re-poll with nothing new is held without a read. */
+  answers: LastAnswers;
   /**
    * Told after a commit of the door's own rows (account data) that nothing
    * else publishes: the user's held `/sync` requests answer with it now.

@@ -6,6 +6,7 @@ import { mountAccountEndpoints } from './account-endpoints.js';
 import type { MatrixContext } from './context.js';
 import { HeldPolls } from './held-polls.js';
 import { MatrixIds } from './ids.js';
+import { LastAnswers } from './last-answers.js';
 import { mountMediaEndpoints, type MatrixMediaDeps } from './media-endpoints.js';
 import { mountMessageEndpoints } from './message-endpoints.js';
 import { mountDirectoryEndpoints, mountRoomEndpoints } from './room-endpoints.js';
@@ -16,7 +17,7 @@ import { SyncBuilder } from './sync.js';
 import { mountSync } from './sync-endpoint.js';
 
 /** The chat services and reads the door's endpoints use (its context, less what the door makes itself), and its limits. */
-export interface MatrixDoorDeps extends Omit<MatrixContext, 'ids' | 'polls' | 'sync' | 'watch' | 'now'> {
+export interface MatrixDoorDeps extends Omit<MatrixContext, 'ids' | 'polls' | 'sync' | 'answers' | 'watch' | 'now'> {
   serverName: string;
   auth: Authenticator;
   maxBodyBytes: number;
@@ -58,21 +59,24 @@ export function mountMatrix(app: HttpRoutes, deps: MatrixDoorDeps): MatrixDoor {
     historyPage: (user, room, before, limit) => deps.chat.historyPage(user, room, before, limit),
   });
   const polls = new HeldPolls((err) => deps.onError(err, 'held /sync'), now, (wakeUp) => sync.shared(wakeUp));
+  const answers = new LastAnswers((user) => deps.membership.roomsOf(user));
   // Every commit also drops the sync builder's share of this turn, so no answer after it reuses older reads.
   const watch: CommitWatch = {
     topic: (topic) => {
       sync.committed();
+      answers.topic(topic);
       polls.topic(topic);
     },
     user: (user) => {
       sync.committed();
+      answers.user(user);
       polls.user(user);
     },
   };
   const context: MatrixContext = {
     ids, accounts: deps.accounts, chat: deps.chat, rooms: deps.rooms, roomReads: deps.roomReads, actions: deps.actions, profiles: deps.profiles,
     history: deps.history, membership: deps.membership, store: deps.store, writer: deps.writer, search: deps.search, typing: deps.typing,
-    polls, sync, watch, maxEvents: deps.maxEvents, now,
+    polls, sync, answers, watch, maxEvents: deps.maxEvents, now,
   };
   mountStubs(router, context);
   mountAccountEndpoints(router, context);

@@ -2,7 +2,7 @@ import { invalidParam, notFound } from './errors.js';
 import { readFilter, type SyncFilter } from './filters.js';
 import type { HeldPoll } from './held-polls.js';
 import { client, type AuthedRequest, type MatrixRouter } from './router.js';
-import type { SyncAsk } from './sync.js';
+import type { SyncAsk, SyncBuilt } from './sync.js';
 import { decodeSince } from './sync-token.js';
 import type { MatrixContext } from './context.js';
 
@@ -37,12 +37,20 @@ export function mountSync(router: MatrixRouter, c: MatrixContext): void {
     if (sinceText !== null && since === null) return r.ex.fail(invalidParam('since is not a token this server gave'));
     const timeoutText = q.get('timeout');
     const timeout = timeoutText === null ? 0 : Math.min(MAX_HOLD_MS, Math.max(0, Number(timeoutText) || 0));
-    // Read on the snapshot the router opened for this GET (its session lookup included).
     const ask: SyncAsk = { user: r.session.userId, since, filter, fullState: q.get('full_state') === 'true', deviceId: c.store.deviceOf(r.session.tokenHash) };
+    // The token just answered, with nothing told since: a read would find nothing.
+    if (sinceText !== null && timeout > 0 && c.answers.unchanged(ask.user, ask.deviceId, sinceText)) return holdSync(c, r.ex, ask, timeout);
+    // Read on the snapshot the router opened for this GET (its session lookup included).
     const first = c.sync.build(ask);
-    if (!first.empty || since === null || timeout === 0) return r.ex.json(first.body);
+    if (!first.empty || since === null || timeout === 0) return answer(c, r.ex, ask, first);
     holdSync(c, r.ex, ask, timeout);
   });
+}
+
+/** Sends a reply; one that reached the store's head is the device's last answer. */
+function answer(c: MatrixContext, ex: AuthedRequest['ex'], ask: SyncAsk, built: SyncBuilt): void {
+  if (built.head) c.answers.answered(ask.user, ask.deviceId, built.body.next_batch);
+  ex.json(built.body);
 }
 
 /**
@@ -59,10 +67,10 @@ function holdSync(c: MatrixContext, ex: AuthedRequest['ex'], ask: SyncAsk, timeo
       if (ex.aborted) return true;
       const again = c.sync.build(ask);
       if (again.empty) return false;
-      ex.json(again.body);
+      answer(c, ex, ask, again);
       return true;
     },
-    expire: () => ex.json(c.store.snapshot(() => c.sync.build(ask)).body),
+    expire: () => answer(c, ex, ask, c.store.snapshot(() => c.sync.build(ask))),
   };
   ex.onAbort(() => c.polls.drop(poll));
   c.polls.hold(poll);

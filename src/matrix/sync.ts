@@ -51,6 +51,8 @@ export interface SyncBody {
 
 /** Timeline rows read, at most, in a room the user left or was invited to since the token (for their own exit or invite). */
 const SCAN_ROWS = 2000;
+export interface SyncBuilt { body: SyncBody; empty: boolean; head: boolean }
+
 /** Stream rows (changes, receipts, account data) read per sync. */
 const SCAN_STREAM = 2000;
 /** Typing notices last this long after the last native ping. */
@@ -167,8 +169,12 @@ export class SyncBuilder {
     return this.wake;
   }
 
-  /** The reply, and whether it carries nothing (a held poll keeps waiting then). */
-  build(ask: SyncAsk): { body: SyncBody; empty: boolean } {
+  /**
+   * The reply, whether it carries nothing (a held poll keeps waiting then),
+   * and whether `next_batch` is the store's head (false when the stream had
+   * more rows than one reply reads: the next poll must read again).
+   */
+  build(ask: SyncAsk): SyncBuilt {
     const { store, ids } = this.deps;
     // An initial sync reads every room once and shares nothing; an incremental one shares the turn's reads.
     const share = ask.since === null ? this.wake : this.turnShare();
@@ -183,6 +189,7 @@ export class SyncBuilder {
     const wanted = ask.filter.rooms === undefined ? undefined : new Set(ask.filter.rooms);
     const include = (room: number): boolean => wanted === undefined || wanted.has(ids.room(room));
     let next: SyncPosition;
+    let head = true;
     if (since === null) {
       const summaries = new Map<number, RoomSummary>();
       for (const s of this.deps.history.rooms(ask.user)) summaries.set(Number(s.room), s);
@@ -201,6 +208,7 @@ export class SyncBuilder {
       // changed for this user, however busy the rest of the server is.
       const through = store.lastMessageId();
       const stream = store.streamAfter(since.stream, SCAN_STREAM);
+      head = stream.length < SCAN_STREAM;
       next = { msg: Math.max(through, since.msg), stream: stream[stream.length - 1]?.pos ?? since.stream, typing: typingNow };
       const touched = new Map<number, { fromSeq: number; toSeq: number }>();
       const rowsWanted = ask.filter.timelineLimit + 1;
@@ -259,7 +267,7 @@ export class SyncBuilder {
     body.next_batch = encodeSince(next);
     const empty = Object.keys(body.rooms.join).length === 0 && Object.keys(body.rooms.invite).length === 0
       && Object.keys(body.rooms.leave).length === 0 && body.account_data.events.length === 0;
-    return { body, empty };
+    return { body, empty, head };
   }
 
   /**

@@ -114,3 +114,35 @@ t.test('setting account data answers the user\'s held /sync on every device at o
   t.same(b.body.account_data.events, [], 'bob hears nothing of alice\'s account data');
   t.same((b.body.rooms.join[`!r${room}:${NAME}`].timeline.events as Json[]).map((e) => e.content.body), ['hello']);
 });
+
+t.test('a re-poll with the token just answered is held; one with an older token, or after a commit, reads what came', async (t) => {
+  const s = await startTestServer({ matrixServerName: NAME });
+  t.teardown(() => s.close());
+  const [alice, bob] = [await s.user('alice'), await s.user('bob')];
+  const room = await s.room('porch', ['alice', 'bob']);
+  const other = await s.room('attic', ['alice', 'bob']);
+  const me = await matrixLogin(s, 'bob', bob.password);
+  const key = `!r${room}:${NAME}`;
+  const bodies = (r: Reply, k = key): string[] => ((r.body.rooms.join[k]?.timeline.events ?? []) as Json[]).map((e) => e.content.body as string);
+  const first = await sinceOf(s, me.token);
+  const c = await s.connect(alice.token);
+  await c.request({ type: 'send', room, body: 'one', clientMsgId: 'o1' });
+  // The first token was answered, but a commit in bob's room was told after it: read, not held.
+  const caught = await hold(s, me.token, first);
+  t.same(bodies(caught), ['one'], 'the commit after the answer is read at once');
+  const held = hold(s, me.token, caught.body.next_batch as string);
+  await heldCount(s, 1);
+  await c.request({ type: 'send', room: other, body: 'two', clientMsgId: 't1' });
+  t.same(bodies(await held, `!r${other}:${NAME}`), ['two'], 'the held re-poll is woken by the next commit');
+  // An older token than the last answer is read as before, not held.
+  const again = await hold(s, me.token, first);
+  t.same(bodies(again), ['one']);
+  t.same(bodies(again, `!r${other}:${NAME}`), ['two']);
+  // Bob leaves the attic from his native session: his re-poll with the token answered before it hears of it.
+  const last = again.body.next_batch as string;
+  const b = await s.connect(bob.token);
+  t.match(await b.request({ type: 'leave', room: other }), { type: 'ok' });
+  const left = await hold(s, me.token, last);
+  t.ok(left.body.rooms.leave[`!r${other}:${NAME}`], 'the room he left is in the leave section');
+  t.equal(s.server.matrixHeld(), 0, 'nothing left held');
+});

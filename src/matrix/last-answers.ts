@@ -1,0 +1,58 @@
+import type { CommitWatch } from '../chat/ports.js';
+
+/** The user's rooms as the membership cache knows them now. */
+type RoomsOf = (user: number) => ReadonlySet<number>;
+
+interface Answered { token: string; at: number; rooms: number }
+
+const ROOM_TOPIC = /^room:([0-9]+)$/;
+
+/**
+ * The `next_batch` each device was last answered, and whether anything was
+ * told for its user since. A client re-polls with the token it was just
+ * given; when no commit has been told for the user or any of their rooms
+ * since that answer, a read would find nothing, so the poll is held without
+ * one — as if the previous poll had stayed held. Commits visible to a read
+ * but not yet told wake the poll when they are told, as they would a held
+ * one. Told commits move a clock; a device's record keeps the clock of its
+ * answer and how many rooms the user had (a room left is noticed by the
+ * count, a room joined by its own commit). One record per device that
+ * synced since the process started: ~100 bytes each.
+ */
+export class LastAnswers implements CommitWatch {
+  private clock = 0;
+  /** A topic that is not a room's: nobody's record holds past it. */
+  private everyone = 0;
+  private readonly rooms = new Map<number, number>();
+  private readonly users = new Map<number, number>();
+  private readonly devices = new Map<string, Answered>();
+
+  constructor(private readonly roomsOf: RoomsOf) {}
+
+  topic(topic: string): void {
+    const room = ROOM_TOPIC.exec(topic);
+    if (room === null) this.everyone = ++this.clock;
+    else this.rooms.set(Number(room[1]), ++this.clock);
+  }
+
+  user(user: number): void {
+    this.users.set(user, ++this.clock);
+  }
+
+  /** `token` was answered to the device now: it holds everything told so far. */
+  answered(user: number, device: string | undefined, token: string): void {
+    this.devices.set(key(user, device), { token, at: this.clock, rooms: this.roomsOf(user).size });
+  }
+
+  /** True when `since` is the device's last answer and nothing was told for its user or their rooms after it. */
+  unchanged(user: number, device: string | undefined, since: string): boolean {
+    const a = this.devices.get(key(user, device));
+    if (a === undefined || a.token !== since || this.everyone > a.at || (this.users.get(user) ?? 0) > a.at) return false;
+    const rooms = this.roomsOf(user);
+    if (rooms.size !== a.rooms) return false;
+    for (const room of rooms) if ((this.rooms.get(room) ?? 0) > a.at) return false;
+    return true;
+  }
+}
+
+const key = (user: number, device: string | undefined): string => `${user}:${device ?? ''}`;

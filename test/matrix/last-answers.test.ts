@@ -1,0 +1,45 @@
+import t from 'tap';
+import { LastAnswers } from '../../src/matrix/last-answers.js';
+import { roomTopic } from '../../src/chat/ports.js';
+
+/** Alice (1) in rooms 10 and 11; Bob (2) in room 11. */
+function setup(): { answers: LastAnswers; rooms: Map<number, Set<number>> } {
+  const rooms = new Map<number, Set<number>>([[1, new Set([10, 11])], [2, new Set([11])]]);
+  return { answers: new LastAnswers((user) => rooms.get(user) ?? new Set()), rooms };
+}
+
+t.test('the token a device was just answered, with nothing told since, is unchanged', async (t) => {
+  const { answers } = setup();
+  answers.answered(1, 'PHONE', 's5_1_0');
+  t.ok(answers.unchanged(1, 'PHONE', 's5_1_0'));
+  t.notOk(answers.unchanged(1, 'PHONE', 's4_1_0'), 'an older token is read again');
+  t.notOk(answers.unchanged(1, 'LAPTOP', 's5_1_0'), 'another device has no record');
+  t.notOk(answers.unchanged(2, 'PHONE', 's5_1_0'), 'nor another user');
+});
+
+t.test('a commit told in one of the user\'s rooms, or to the user, ends it', async (t) => {
+  const { answers } = setup();
+  answers.answered(1, 'PHONE', 'a');
+  answers.answered(2, 'PHONE', 'b');
+  answers.topic(roomTopic(10));
+  t.notOk(answers.unchanged(1, 'PHONE', 'a'), 'room 10 is Alice\'s');
+  t.ok(answers.unchanged(2, 'PHONE', 'b'), 'room 10 is not Bob\'s');
+  answers.user(2);
+  t.notOk(answers.unchanged(2, 'PHONE', 'b'), 'told to Bob himself');
+  answers.answered(1, 'PHONE', 'c');
+  t.ok(answers.unchanged(1, 'PHONE', 'c'), 'an answer after the commit holds it');
+});
+
+t.test('a topic that is not a room\'s ends every record', async (t) => {
+  const { answers } = setup();
+  answers.answered(2, undefined, 'b');
+  answers.topic('everyone');
+  t.notOk(answers.unchanged(2, undefined, 'b'));
+});
+
+t.test('a room left since the answer is noticed though it is no longer the user\'s', async (t) => {
+  const { answers, rooms } = setup();
+  answers.answered(1, 'PHONE', 'a');
+  rooms.get(1)?.delete(11);
+  t.notOk(answers.unchanged(1, 'PHONE', 'a'));
+});
