@@ -123,7 +123,7 @@ export function createInviteLink(db: Db, spec: NewInviteLink, actor: Actor, now 
 
 /** Every link, newest first (a LAN server makes a handful; bounded all the same). */
 export function listInviteLinks(db: Db, now = Date.now(), limit = 1000): InviteLink[] {
-  const rows = db.prepare(`${SELECT} ORDER BY created_at DESC LIMIT ?`).all(limit) as LinkRow[];
+  const rows = db.prepare(`${SELECT} ORDER BY created_at DESC LIMIT +?`).all(limit) as LinkRow[];
   return rows.map((r) => toLink(r, now));
 }
 

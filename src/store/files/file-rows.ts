@@ -67,7 +67,7 @@ export class FileRows {
     this.addRef = db.prepare('UPDATE files SET refs = refs + ? WHERE id = ?');
     this.linkedTo = db.prepare('SELECT file_id FROM message_files WHERE room_id = ? AND seq >= ? AND seq <= ?');
     this.unlinkRange = db.prepare('DELETE FROM message_files WHERE room_id = ? AND seq >= ? AND seq <= ?');
-    this.orphans = db.prepare('SELECT id, sha256 FROM files WHERE refs = 0 AND created_at < ? ORDER BY created_at LIMIT ?');
+    this.orphans = db.prepare('SELECT id, sha256 FROM files WHERE refs = 0 AND created_at < ? ORDER BY created_at LIMIT +?');
     this.orphanOf = db.prepare('SELECT sha256, refs FROM files WHERE id = ?');
     this.remove = db.prepare('DELETE FROM files WHERE id = ?');
     this.shaInUse = db.prepare('SELECT 1 AS one FROM files WHERE sha256 = ? LIMIT 1');

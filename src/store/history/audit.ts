@@ -85,7 +85,7 @@ function toEntry(r: AuditRow): AuditEntry {
 }
 
 export function listAudit(db: Db, since: number | undefined, limit = 100_000): AuditEntry[] {
-  const rows = db.prepare('SELECT id, ts, actor, actor_name, os_user, action, details, hash FROM audit_log WHERE ts >= ? ORDER BY id LIMIT ?')
+  const rows = db.prepare('SELECT id, ts, actor, actor_name, os_user, action, details, hash FROM audit_log WHERE ts >= ? ORDER BY id LIMIT +?')
     .all(since ?? 0, limit) as AuditRow[];
   return rows.map(toEntry);
 }

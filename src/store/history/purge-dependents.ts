@@ -26,7 +26,7 @@ export class PurgeExtras {
       db.prepare('DELETE FROM reactions WHERE room_id = ? AND seq <= ?'),
       db.prepare('DELETE FROM mentions WHERE room_id = ? AND seq <= ?'),
     ];
-    this.oldestChanges = db.prepare('SELECT cseq, seq, ts, hash FROM message_changes WHERE room_id = ? ORDER BY cseq LIMIT ?');
+    this.oldestChanges = db.prepare('SELECT cseq, seq, ts, hash FROM message_changes WHERE room_id = ? ORDER BY cseq LIMIT +?');
     this.dropChanges = db.prepare('DELETE FROM message_changes WHERE room_id = ? AND cseq <= ?');
     this.saveCheckpoint = db.prepare(`INSERT INTO change_checkpoints (room_id, through_cseq, hash) VALUES (?, ?, ?)
       ON CONFLICT(room_id) DO UPDATE SET through_cseq = excluded.through_cseq, hash = excluded.hash`);

@@ -29,7 +29,7 @@ export class Purger {
 
   constructor(private readonly db: Db) {
     this.holdOf = db.prepare('SELECT legal_hold FROM retention WHERE room_id = ?');
-    this.oldest = db.prepare('SELECT id, seq, ts, hash FROM messages WHERE room_id = ? ORDER BY seq LIMIT ?');
+    this.oldest = db.prepare('SELECT id, seq, ts, hash FROM messages WHERE room_id = ? ORDER BY seq LIMIT +?');
     this.deleteMessages = db.prepare('DELETE FROM messages WHERE room_id = ? AND seq <= ?');
     this.deleteIndex = db.prepare('DELETE FROM messages_fts WHERE rowid = ?');
     this.checkpointOf = db.prepare('SELECT through_seq, purged FROM purge_checkpoints WHERE room_id = ?');

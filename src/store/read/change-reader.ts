@@ -44,7 +44,7 @@ export class ChangeReader {
       changes: this.db.prepare(`SELECT c.cseq, c.seq, c.kind, c.user_id, c.body, c.ts, s.body AS current, s.deleted_at,
           CASE WHEN c.kind = 'edit' THEN (SELECT group_concat(x.user_id) FROM mentions x WHERE x.room_id = c.room_id AND x.seq = c.seq) END AS mentioned
         FROM message_changes c LEFT JOIN message_state s ON s.room_id = c.room_id AND s.seq = c.seq
-        WHERE c.room_id = ? AND c.cseq > ? ORDER BY c.cseq LIMIT ?`),
+        WHERE c.room_id = ? AND c.cseq > ? ORDER BY c.cseq LIMIT +?`),
       mentions: this.db.prepare('SELECT seq, user_id FROM mentions WHERE room_id = ? AND seq >= ? AND seq <= ?'),
       file: this.db.prepare('SELECT id, room_id, uploader_id, sha256, size, mime, name, thumb FROM files WHERE id = ?'),
       visibleLink: this.db.prepare(`SELECT 1 AS one FROM message_files mf

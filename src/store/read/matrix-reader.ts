@@ -106,7 +106,7 @@ export class MatrixReader {
   }
 
   streamAfter(pos: number, limit: number): StreamRow[] {
-    return this.q<{ pos: number; room_id: number; kind: StreamRow['kind']; ref: number }>('SELECT pos, room_id, kind, ref FROM matrix_stream WHERE pos > ? ORDER BY pos LIMIT ?')
+    return this.q<{ pos: number; room_id: number; kind: StreamRow['kind']; ref: number }>('SELECT pos, room_id, kind, ref FROM matrix_stream WHERE pos > ? ORDER BY pos LIMIT +?')
       .all(pos, limit).map((r) => ({ pos: r.pos, room: r.room_id, kind: r.kind, ref: r.ref }));
   }
 
@@ -183,6 +183,6 @@ export class MatrixReader {
   usersLike(query: string, limit: number): UserRow[] {
     const q = query.toLowerCase();
     return this.q<RawUser>(`SELECT id, name, display_name, avatar FROM users
-      WHERE disabled = 0 AND (instr(lower(name), ?) > 0 OR instr(lower(display_name), ?) > 0) ORDER BY name LIMIT ?`).all(q, q, limit).map(toUser);
+      WHERE disabled = 0 AND (instr(lower(name), ?) > 0 OR instr(lower(display_name), ?) > 0) ORDER BY name LIMIT +?`).all(q, q, limit).map(toUser);
   }
 }

@@ -66,10 +66,10 @@ export class Reader {
   constructor(readonly db: Db) {
     this.changes = new ChangeReader(db);
     this.olderThan = db.prepare(
-      'SELECT id, seq, sender_id, body, ts, extra FROM messages WHERE room_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
+      'SELECT id, seq, sender_id, body, ts, extra FROM messages WHERE room_id = ? AND seq < ? ORDER BY seq DESC LIMIT +?',
     );
     this.newerThan = db.prepare(
-      'SELECT id, seq, sender_id, body, ts, extra FROM messages WHERE room_id = ? AND seq > ? ORDER BY seq ASC LIMIT ?',
+      'SELECT id, seq, sender_id, body, ts, extra FROM messages WHERE room_id = ? AND seq > ? ORDER BY seq ASC LIMIT +?',
     );
     // Unread counts messages only: entries after the marker are counted (a range scan over the
     // unread rows, empty for a member who is caught up) and taken off.
@@ -194,7 +194,7 @@ export class Reader {
   /** Public group rooms, at most `limit` (a scan of the rooms table: the rooms of one household). */
   directory(limit: number): DirectoryEntry[] {
     this.publicRooms ??= this.db.prepare(`SELECT r.id, r.name, r.topic, r.avatar, (SELECT count(*) FROM members c WHERE c.room_id = r.id) AS members
-      FROM rooms r WHERE r.kind = 'group' AND r.join_rule = 'public' ORDER BY r.name COLLATE NOCASE LIMIT ?`);
+      FROM rooms r WHERE r.kind = 'group' AND r.join_rule = 'public' ORDER BY r.name COLLATE NOCASE LIMIT +?`);
     return this.publicRooms.all(limit).map((r) => ({
       room: String(r.id), name: r.name, topic: r.topic, ...(r.avatar !== null ? { avatar: r.avatar } : {}), members: r.members,
     }));
@@ -211,11 +211,11 @@ export class Reader {
   people(query: string | undefined, limit: number): UserEntry[] {
     let rows;
     if (query === undefined) {
-      this.peopleAll ??= this.db.prepare('SELECT id, name, display_name, avatar, kind FROM users WHERE disabled = 0 ORDER BY name LIMIT ?');
+      this.peopleAll ??= this.db.prepare('SELECT id, name, display_name, avatar, kind FROM users WHERE disabled = 0 ORDER BY name LIMIT +?');
       rows = this.peopleAll.all(limit);
     } else {
       this.peopleLike ??= this.db.prepare(`SELECT id, name, display_name, avatar, kind FROM users
-        WHERE disabled = 0 AND (instr(lower(name), ?) > 0 OR instr(lower(display_name), ?) > 0) ORDER BY name LIMIT ?`);
+        WHERE disabled = 0 AND (instr(lower(name), ?) > 0 OR instr(lower(display_name), ?) > 0) ORDER BY name LIMIT +?`);
       const q = query.toLowerCase();
       rows = this.peopleLike.all(q, q, limit);
     }
@@ -263,13 +263,13 @@ export class Reader {
 
   /** Every user, for the admin page: a scan of a small table (the people of one LAN), capped at `limit`. */
   allUsers(limit: number): DirectoryUser[] {
-    this.userDirectory ??= this.db.prepare('SELECT id, name, role, disabled, created_at FROM users ORDER BY name LIMIT ?');
+    this.userDirectory ??= this.db.prepare('SELECT id, name, role, disabled, created_at FROM users ORDER BY name LIMIT +?');
     return this.userDirectory.all(limit);
   }
 
   /** Every room with its member ids, for the admin page; capped at `limit` rooms. */
   allRooms(limit: number): Array<DirectoryRoom & { members: string[] }> {
-    this.roomDirectory ??= this.db.prepare('SELECT id, name, kind, last_seq, created_at FROM rooms ORDER BY id LIMIT ?');
+    this.roomDirectory ??= this.db.prepare('SELECT id, name, kind, last_seq, created_at FROM rooms ORDER BY id LIMIT +?');
     this.memberDirectory ??= this.db.prepare('SELECT room_id, user_id FROM members WHERE room_id <= ? ORDER BY room_id, user_id');
     const rooms = this.roomDirectory.all(limit).map((r) => ({ ...r, members: [] as string[] }));
     const last = rooms[rooms.length - 1];

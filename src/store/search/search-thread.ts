@@ -22,7 +22,7 @@ const query = db.prepare<[string, number, string, number], Row>(`
   LEFT JOIN message_state s ON s.room_id = m.room_id AND s.seq = m.seq
   WHERE messages_fts MATCH ? AND messages_fts.rowid < ?
     AND m.room_id IN (SELECT value FROM json_each(?)) AND s.deleted_at IS NULL
-  ORDER BY messages_fts.rowid DESC LIMIT ?`);
+  ORDER BY messages_fts.rowid DESC LIMIT +?`);
 
 port.on('message', (req: SearchRequest | 'close') => {
   if (req === 'close') {

@@ -243,7 +243,7 @@ const SQL = {
   blankAllEdits: "UPDATE message_changes SET body = NULL WHERE room_id = ? AND seq = ? AND kind = 'edit'",
   lastEdit: "SELECT max(cseq) AS c FROM message_changes WHERE room_id = ? AND seq = ? AND kind = 'edit'",
   markScrubbed: 'UPDATE message_state SET scrubbed = 1 WHERE room_id = ? AND seq = ?',
-  unscrubbed: 'SELECT seq, deleted_at FROM message_state WHERE room_id = ? AND scrubbed = 0 LIMIT ?',
+  unscrubbed: 'SELECT seq, deleted_at FROM message_state WHERE room_id = ? AND scrubbed = 0 LIMIT +?',
   dropMentions: 'DELETE FROM mentions WHERE room_id = ? AND seq = ?',
   dropReactions: 'DELETE FROM reactions WHERE room_id = ? AND seq = ?',
   addReaction: 'INSERT OR IGNORE INTO reactions (room_id, seq, emoji, user_id) VALUES (?, ?, ?, ?)',
