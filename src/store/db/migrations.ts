@@ -338,6 +338,14 @@ export const MIGRATIONS: readonly string[] = [
       INSERT INTO matrix_stream (room_id, kind, ref) VALUES (NEW.room_id, 'read', NEW.user_id);
     END;
   `,
+  // 10: unread counts subtract the timeline entries (joins, renames) after a member's read mark.
+  // Counted over the room's messages that was every message after the mark: 1.1 ms for a member
+  // who never read a room of 20,000, on the event loop, for every room of every sync. Entries are
+  // few, so an index of them alone costs next to nothing to keep. Its WHERE is IS_ENTRY_SQL's
+  // (write/room-timeline.ts), or SQLite would not use it.
+  `
+  CREATE INDEX messages_entries ON messages(room_id, seq) WHERE body = '' AND extra LIKE '{"event":%';
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -13,7 +13,7 @@ export interface TimelineEntry { id: number; room: number; seq: number; actor: n
 
 /** How stored rows are told apart from messages: a message's extra never starts so. */
 export const ENTRY_EXTRA_PREFIX = '{"event":';
-/** The same test in SQL, for queries over `messages m`. */
+/** The same test in SQL, for queries over `messages m`; the `messages_entries` index (migration 10) has this WHERE. */
 export const IS_ENTRY_SQL = `(m.body = '' AND m.extra LIKE '{"event":%')`;
 
 export function isEntryExtra(extra: string | null | undefined): boolean {
