@@ -42,13 +42,14 @@ export class Authenticator {
     private readonly now: () => number = Date.now,
   ) {}
 
-  authenticate(token: string | undefined, ip: string): Session | undefined {
+  /** `from`: the caller's address, asked only when the token's use is recorded (at most hourly). */
+  authenticate(token: string | undefined, from: () => string): Session | undefined {
     if (token === undefined || !looksLikeToken(token)) return undefined;
     const tokenHash = hashToken(token);
     const row = this.store.session(tokenHash);
     const now = this.now();
     if (row === undefined || row.disabled || row.expiresAt <= now) return undefined;
-    this.refresher.used(tokenHash, row.lastUsedAt, ip, now);
+    this.refresher.used(tokenHash, row.lastUsedAt, from, now);
     return { userId: row.userId, name: row.name, role: row.role, expiresAt: row.expiresAt, lastUsedAt: row.lastUsedAt, tokenHash };
   }
 }

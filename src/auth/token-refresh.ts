@@ -21,11 +21,12 @@ export class TokenRefresher {
   ) {}
 
   /** Returns true when a refresh was queued. */
-  used(tokenHash: string, lastUsedAt: number, ip: string, now: number): boolean {
+  /** `from`: the caller's address, read only when a refresh is queued. */
+  used(tokenHash: string, lastUsedAt: number, from: () => string, now: number): boolean {
     if (now - lastUsedAt < this.intervalMs || this.pending.has(tokenHash)) return false;
     this.pending.add(tokenHash);
     const queued = this.writer.submit(
-      { k: 'touch', hash: tokenHash, usedAt: now, expiresAt: now + this.ttlMs, ip },
+      { k: 'touch', hash: tokenHash, usedAt: now, expiresAt: now + this.ttlMs, ip: from() },
       () => this.pending.delete(tokenHash),
     );
     // A full queue is no reason to refuse the request: the next use tries again.

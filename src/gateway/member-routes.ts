@@ -17,7 +17,7 @@ export interface MemberRouteDeps {
  * `tokenOf`: where the route reads it from (file routes take only the header).
  */
 export function authenticated(ex: Exchange, req: HttpRequest, deps: { auth: Authenticator; metrics: Metrics }, tokenOf = bearerToken): Session | undefined {
-  const info = deps.auth.authenticate(tokenOf(req), remoteIp(ex.res));
+  const info = deps.auth.authenticate(tokenOf(req), () => remoteIp(ex.res));
   if (info === undefined) {
     deps.metrics.inc('roost_auth_failures_total', 'Refused logins and WebSocket upgrades.', { where: 'http' });
     ex.error('unauthorized', 'missing, wrong, expired or revoked token');

@@ -127,7 +127,7 @@ export function wsBehavior(deps: WsDeps): WebSocketBehavior<SocketData> {
         return refuse(res, 'unavailable', 'the server is at its connection limit; try again later');
       }
       if (origin !== '' && !deps.originAllowed(origin, host)) return refuse(res, 'forbidden', 'origin not allowed');
-      const info = deps.auth.authenticate(token, ip);
+      const info = deps.auth.authenticate(token, () => ip);
       if (info === undefined) {
         metrics.inc('roost_auth_failures_total', 'Refused logins and WebSocket upgrades.', { where: 'upgrade' });
         return refuse(res, 'unauthorized', 'missing, wrong, expired or revoked token');

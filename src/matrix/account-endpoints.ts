@@ -42,7 +42,7 @@ export function mountAccountEndpoints(router: MatrixRouter, c: MatrixContext): v
     if (b.device_id !== undefined && (typeof b.device_id !== 'string' || !DEVICE_ID.test(b.device_id))) return r.ex.fail(invalidParam('device_id must be 1 to 64 letters, digits, _ or -'));
     const deviceId = typeof b.device_id === 'string' ? b.device_id : newDeviceId(randomBytes);
     const label = typeof b.initial_device_display_name === 'string' ? b.initial_device_display_name.slice(0, 256) : (r.headers.userAgent.slice(0, 64) || 'Matrix client');
-    const out = await c.accounts.login(user as string, b.password, label, r.ip, deviceId);
+    const out = await c.accounts.login(user as string, b.password, label, r.ip(), deviceId);
     if (!out.ok) {
       if (out.code === 'unauthorized') return r.ex.fail(forbidden('Invalid username or password'));
       return r.ex.fail(fromRoost(out));

@@ -17,7 +17,8 @@ export interface MatrixRequest {
   query: URLSearchParams;
   /** The JSON body (`{}` when empty); undefined for GET and DELETE without one, and for `body: 'none'` routes. */
   body: unknown;
-  ip: string;
+  /** The caller's address, read on first ask (text from uWS costs more than the rest of a held poll). */
+  ip: () => string;
   headers: { contentType: string; contentLength: string; userAgent: string; range: string; ifNoneMatch: string };
 }
 
@@ -134,7 +135,9 @@ export class MatrixRouter {
       contentType: req.getHeader('content-type'), contentLength: req.getHeader('content-length'), userAgent: req.getHeader('user-agent'),
       range: req.getHeader('range'), ifNoneMatch: req.getHeader('if-none-match'),
     };
-    const ip = remoteIp(res);
+    let ip: string | undefined;
+    // uWS forbids touching an aborted response; an address asked after that is unknown.
+    const ipOf = (): string => (ip ??= ex.aborted ? '' : remoteIp(res));
     /** The caller's session (none for an open route), or null once the request has been refused for its token or rate. */
     const admit = (): { session?: Session; token?: string } | null => {
       if (!route.auth) return {};
@@ -143,7 +146,7 @@ export class MatrixRouter {
         ex.fail(matrixError(401, 'M_MISSING_TOKEN', route.options.missingToken ?? 'Missing access token'));
         return null;
       }
-      const session = this.deps.auth.authenticate(token, ip);
+      const session = this.deps.auth.authenticate(token, ipOf);
       if (session === undefined) {
         ex.fail(matrixError(401, 'M_UNKNOWN_TOKEN', 'Unknown, expired or revoked access token'));
         return null;
@@ -157,7 +160,7 @@ export class MatrixRouter {
       }
       return { session, token };
     };
-    const base: MatrixRequest = { ex, method: method as Method, params, query, body: undefined, ip, headers };
+    const base: MatrixRequest = { ex, method: method as Method, params, query, body: undefined, ip: ipOf, headers };
     const guarded = (caller: { session?: Session; token?: string }, body: unknown): Promise<void> => {
       try {
         const r = { ...base, body };

@@ -36,14 +36,14 @@ t.test('sliding expiry: a use refreshes the expiry at most once an hour per toke
   const queue = { submit: (op: WriteOp, cb: () => void) => { ops.push(op); done.push(cb); return true; } };
   const r = new TokenRefresher(queue as never, 30 * DAY);
   const now = 10 * DAY;
-  t.equal(r.used('aa', now - 10 * 60 * 1000, '10.0.0.2', now), false, 'used 10 minutes ago: no write');
-  t.equal(r.used('aa', now - REFRESH_INTERVAL_MS - 1, '10.0.0.2', now), true, 'used over an hour ago: one write');
-  t.equal(r.used('aa', now - REFRESH_INTERVAL_MS - 1, '10.0.0.2', now + 5), false, 'not twice while the first is in flight');
+  t.equal(r.used('aa', now - 10 * 60 * 1000, () => '10.0.0.2', now), false, 'used 10 minutes ago: no write');
+  t.equal(r.used('aa', now - REFRESH_INTERVAL_MS - 1, () => '10.0.0.2', now), true, 'used over an hour ago: one write');
+  t.equal(r.used('aa', now - REFRESH_INTERVAL_MS - 1, () => '10.0.0.2', now + 5), false, 'not twice while the first is in flight');
   t.same(ops, [{ k: 'touch', hash: 'aa', usedAt: now, expiresAt: now + 30 * DAY, ip: '10.0.0.2' }]);
   done[0]?.();
   t.equal(r.inFlight, 0, 'the in-flight set empties when the write is done');
   const full = new TokenRefresher({ submit: () => false } as never, DAY);
-  t.equal(full.used('bb', 0, 'x', REFRESH_INTERVAL_MS * 2), false, 'a full writer queue does not refuse the request');
+  t.equal(full.used('bb', 0, () => 'x', REFRESH_INTERVAL_MS * 2), false, 'a full writer queue does not refuse the request');
   t.equal(full.inFlight, 0);
 });
 
