@@ -1,3 +1,4 @@
+import type { SessionCache } from './session-cache.js';
 import type { TokenRefresher } from './token-refresh.js';
 import { hashToken, looksLikeToken } from './tokens.js';
 
@@ -40,16 +41,37 @@ export class Authenticator {
     private readonly store: SessionStore,
     private readonly refresher: Pick<TokenRefresher, 'used'>,
     private readonly now: () => number = Date.now,
+    private readonly recent?: SessionCache,
   ) {}
 
-  /** `from`: the caller's address, asked only when the token's use is recorded (at most hourly). */
-  authenticate(token: string | undefined, from: () => string): Session | undefined {
+  /**
+   * `from`: the caller's address, asked only when the token's use is recorded
+   * (at most hourly). `recentOk`: a row read in the last seconds will do (see
+   * SessionCache); otherwise the store is asked.
+   */
+  authenticate(token: string | undefined, from: () => string, recentOk = false): Session | undefined {
     if (token === undefined || !looksLikeToken(token)) return undefined;
     const tokenHash = hashToken(token);
-    const row = this.store.session(tokenHash);
     const now = this.now();
+    let row = recentOk ? this.recent?.get(tokenHash, now) : undefined;
+    if (row === undefined) {
+      row = this.store.session(tokenHash);
+      if (row === undefined || row.disabled) this.recent?.forget([tokenHash]);
+      else if (recentOk) this.recent?.put(tokenHash, row, now);
+    }
     if (row === undefined || row.disabled || row.expiresAt <= now) return undefined;
-    this.refresher.used(tokenHash, row.lastUsedAt, from, now);
+    // A refresh queued here is the row's new last use, so a remembered row does not queue it again.
+    if (this.refresher.used(tokenHash, row.lastUsedAt, from, now)) row.lastUsedAt = now;
     return { userId: row.userId, name: row.name, role: row.role, expiresAt: row.expiresAt, lastUsedAt: row.lastUsedAt, tokenHash };
+  }
+
+  /** These tokens were revoked by the server itself: no remembered row of them is used again. */
+  forget(tokenHashes: readonly string[]): void {
+    this.recent?.forget(tokenHashes);
+  }
+
+  /** Tokens or users changed elsewhere (the CLI, the admin panel): every remembered row is read again. */
+  forgetAll(): void {
+    this.recent?.clear();
   }
 }

@@ -41,6 +41,8 @@ export class EventsFollower {
     private readonly profiles?: ProfileSource,
     /** Told when a room's outgoing webhooks changed (the CLI or the admin thread wrote them). */
     private readonly integrationsChanged?: (room: number) => void,
+    /** Told when a user was disabled or their tokens revoked: remembered sessions are read again. */
+    private readonly tokensChanged?: () => void,
   ) {
     this.lastId = reader.latestEventId();
   }
@@ -117,6 +119,7 @@ export class EventsFollower {
           break;
         case 'user_disabled':
         case 'tokens_revoked':
+          this.tokensChanged?.();
           this.sockets.closeUser(user, CLOSE_CODES.token_revoked, CLOSE_REASONS.token_revoked);
           break;
         default:

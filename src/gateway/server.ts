@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import type { us_listen_socket } from '@based/uws';
 import { Accounts } from '../auth/accounts.js';
 import { LoginThrottle } from '../auth/login-throttle.js';
+import { SessionCache } from '../auth/session-cache.js';
 import { Authenticator } from '../auth/sessions.js';
 import { TokenRefresher } from '../auth/token-refresh.js';
 import { AdminService } from '../chat/admin-service.js';
@@ -97,6 +98,9 @@ export interface ServerHooks extends HistoryJobHooks {
 
 /** How often changes made by the CLI (another process) reach live sockets, at the latest. */
 const FOLLOW_EVERY_MS = 500;
+/** How long a session row read for a Matrix GET is trusted without reading it again, and how many are kept. */
+const RECENT_SESSION_MS = 5000;
+const RECENT_SESSIONS_MAX = 20_000;
 
 /** Sync reads done per event-loop turn before timers and other sockets get their turn. */
 const SYNC_SLICE_MS = 10;
@@ -179,7 +183,8 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
   const sockets = new SocketRegistry();
   const accountReader = new AccountReader(readerDb);
   const tokenTtlMs = config.tokenTtlDays * 24 * 60 * 60 * 1000;
-  const auth = new Authenticator(accountReader, new TokenRefresher(writer, tokenTtlMs));
+  // The Matrix door's polls may use a session row read in the last seconds (auth/session-cache.ts).
+  const auth = new Authenticator(accountReader, new TokenRefresher(writer, tokenTtlMs), Date.now, new SessionCache(RECENT_SESSION_MS, RECENT_SESSIONS_MAX));
   const app = tls === undefined ? uws.App() : uws.SSLApp(sslAppOptions(tls));
   const countPublished = countLabelled(metrics.labelled('roost_frames_published_total', 'Frames published to a room topic (uWS copies each to every subscriber), by type.', 'type'));
   const publishNow = (topic: string, frame: string): void => {
@@ -270,6 +275,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
   const accounts = new Accounts({
     store: accountReader, writer, throttle, tokenTtlMs, log,
     ended: (user, hashes) => {
+      auth.forget(hashes);
       for (const hash of hashes) sockets.closeUser(user, CLOSE_CODES.token_revoked, CLOSE_REASONS.token_revoked, tokenKey(hash));
     },
   });
@@ -333,7 +339,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
   features.mount(routes);
   routes.any('/*', (res) => new Exchange(res).error('not_found', 'no such route'));
 
-  const follower = new EventsFollower(reader, membership, sockets, fanout, log, features.mutes, accountReader, integrationsChanged);
+  const follower = new EventsFollower(reader, membership, sockets, fanout, log, features.mutes, accountReader, integrationsChanged, () => auth.forgetAll());
   const lagSweeper = new LagSweeper(sockets, config.maxBackpressureBytes, (s) => {
     metrics.inc('roost_backpressure_closes_total', 'Sockets closed with 1013 for falling behind (over maxBackpressureBytes).');
     log.info({ conn: s.id, user: s.userId, ip: s.ip }, 'socket fell behind; closing it with 1013');

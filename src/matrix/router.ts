@@ -146,7 +146,8 @@ export class MatrixRouter {
         ex.fail(matrixError(401, 'M_MISSING_TOKEN', route.options.missingToken ?? 'Missing access token'));
         return null;
       }
-      const session = this.deps.auth.authenticate(token, ipOf);
+      // A GET (a /sync re-poll, mostly) may use a session read in the last seconds.
+      const session = this.deps.auth.authenticate(token, ipOf, method === 'GET');
       if (session === undefined) {
         ex.fail(matrixError(401, 'M_UNKNOWN_TOKEN', 'Unknown, expired or revoked access token'));
         return null;

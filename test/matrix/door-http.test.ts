@@ -73,6 +73,7 @@ t.test('a Matrix login is a session with a device: whoami, devices, logout, and 
   const after = await mx(s, 'GET', '/_matrix/client/v3/account/whoami', { token: me.token });
   t.equal(after.status, 401);
   t.equal(after.body.errcode, 'M_UNKNOWN_TOKEN', 'revoked from the native list: the Matrix token is unknown');
+  t.equal((await mx(s, 'GET', '/_matrix/client/v3/account/whoami', { token: legacy.body.access_token as string })).status, 200, 'a GET that may remember the session');
   const out = await mx(s, 'POST', '/_matrix/client/v3/logout', { token: legacy.body.access_token as string });
   t.equal(out.status, 200);
   const gone = await mx(s, 'GET', '/_matrix/client/v3/account/whoami', { token: legacy.body.access_token as string });
