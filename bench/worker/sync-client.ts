@@ -4,7 +4,7 @@
  * over one HTTP/1.1 keep-alive connection of its own. It stops on `stop()`,
  * or after a few failed requests in a row.
  */
-import { Agent, request, type ClientRequest } from 'node:http';
+import { RawHttpConnection } from './raw-http.js';
 
 /**
  * A client's sync filter: only the senders' member events, and a timeline long
@@ -42,13 +42,18 @@ export interface SyncClientEvents {
 }
 
 export class SyncClient {
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  private req: ClientRequest | null = null;
+  private readonly conn: RawHttpConnection;
+  private readonly headers: string[];
+  private readonly filter = encodeURIComponent(BENCH_SYNC_FILTER);
   private since: string | null = null;
   private stopped = false;
   private errorsInARow = 0;
 
-  constructor(private readonly o: SyncClientOptions, private readonly on: SyncClientEvents) {}
+  constructor(private readonly o: SyncClientOptions, private readonly on: SyncClientEvents) {
+    const base = new URL(o.base);
+    this.conn = new RawHttpConnection({ host: base.hostname, port: Number(base.port), ...(o.localAddress === undefined ? {} : { localAddress: o.localAddress }) });
+    this.headers = [`Authorization: Bearer ${o.token}`];
+  }
 
   start(): void {
     this.poll();
@@ -56,59 +61,36 @@ export class SyncClient {
 
   stop(): void {
     this.stopped = true;
-    this.req?.destroy();
-    this.agent.destroy();
+    this.conn.destroy();
   }
 
   private poll(): void {
     if (this.stopped) return;
     const initial = this.since === null;
     const q = initial ? 'timeout=0' : `since=${encodeURIComponent(this.since ?? '')}&timeout=${this.o.holdMs}`;
-    let timedOut = false;
-    const req = request(`${this.o.base}/_matrix/client/v3/sync?${q}&filter=${encodeURIComponent(BENCH_SYNC_FILTER)}`, {
-      agent: this.agent,
-      headers: { Authorization: `Bearer ${this.o.token}` },
-      timeout: initial ? this.o.connectTimeoutMs : this.o.holdMs + ANSWER_GRACE_MS,
-      ...(this.o.localAddress === undefined ? {} : { localAddress: this.o.localAddress }),
+    const wait = initial ? this.o.connectTimeoutMs : this.o.holdMs + ANSWER_GRACE_MS;
+    this.conn.get(`/_matrix/client/v3/sync?${q}&filter=${this.filter}`, this.headers, wait, (err, answer) => {
+      if (err !== null || answer === undefined) return this.failure(initial, err?.code ?? 'error', err?.code === 'timeout');
+      const next = nextBatchOf(answer.body);
+      if (answer.status !== 200 || next === null) return this.failure(initial, `http_${answer.status}`, false);
+      this.since = next;
+      this.errorsInARow = 0;
+      if (initial) this.on.established();
+      else this.on.answered(answer.body);
+      this.poll();
     });
-    this.req = req;
-    req.on('timeout', () => {
-      timedOut = true;
-      req.destroy(new Error('timeout'));
-    });
-    req.on('error', (err: Error & { code?: string }) => this.failure(initial, timedOut ? 'timeout' : (err.code ?? 'error'), timedOut));
-    req.on('response', (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', () => {
-        // The request's own error handler counts it.
-      });
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString();
-        const next = nextBatchOf(text);
-        if (res.statusCode !== 200 || next === null) return this.failure(initial, `http_${res.statusCode ?? 0}`, false);
-        this.since = next;
-        this.errorsInARow = 0;
-        if (initial) this.on.established();
-        else this.on.answered(text);
-        this.poll();
-      });
-    });
-    req.end();
   }
 
   private failure(initial: boolean, reason: string, timeout: boolean): void {
     if (this.stopped) return;
     if (initial) {
-      this.stopped = true;
-      this.agent.destroy();
+      this.stop();
       return this.on.failed(reason);
     }
     this.on.error(reason, timeout);
     this.errorsInARow += 1;
     if (this.errorsInARow >= MAX_ERRORS_IN_A_ROW) {
-      this.stopped = true;
-      this.agent.destroy();
+      this.stop();
       return this.on.dropped(reason);
     }
     this.poll();
