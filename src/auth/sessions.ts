@@ -11,6 +11,8 @@ export interface SessionRow {
   expiresAt: number;
   /** When the token was last used (its creation when never), for the hourly sliding-expiry refresh. */
   lastUsedAt: number;
+  /** The Matrix device the token was issued for (a Matrix login); a token's device never changes. */
+  deviceId?: string;
 }
 
 /** What authentication needs of the store: one indexed lookup of a live (unrevoked) token by its hash. */
@@ -26,6 +28,8 @@ export interface Session {
   expiresAt: number;
   lastUsedAt: number;
   tokenHash: string;
+  /** The Matrix device of the token, when it came from a Matrix login. */
+  deviceId?: string;
 }
 
 /**
@@ -62,7 +66,10 @@ export class Authenticator {
     if (row === undefined || row.disabled || row.expiresAt <= now) return undefined;
     // A refresh queued here is the row's new last use, so a remembered row does not queue it again.
     if (this.refresher.used(tokenHash, row.lastUsedAt, from, now)) row.lastUsedAt = now;
-    return { userId: row.userId, name: row.name, role: row.role, expiresAt: row.expiresAt, lastUsedAt: row.lastUsedAt, tokenHash };
+    return {
+      userId: row.userId, name: row.name, role: row.role, expiresAt: row.expiresAt, lastUsedAt: row.lastUsedAt, tokenHash,
+      ...(row.deviceId === undefined ? {} : { deviceId: row.deviceId }),
+    };
   }
 
   /** These tokens were revoked by the server itself: no remembered row of them is used again. */

@@ -17,8 +17,6 @@ export interface MatrixStore {
    * instead of per statement. Nested calls join the outer snapshot.
    */
   snapshot<T>(read: () => T): T;
-  /** The device id of a token (by its hash), or undefined for a native session. */
-  deviceOf(tokenHash: string): string | undefined;
   devices(user: number, now: number): DeviceRow[];
   filter(user: number, id: number): string | undefined;
   /** Highest message id and stream position now: the position an empty sync hands back. */

@@ -65,7 +65,7 @@ export function mountAccountEndpoints(router: MatrixRouter, c: MatrixContext): v
   });
 
   router.authed('GET', client('account/whoami'), (r) => {
-    const device = c.store.deviceOf(r.session.tokenHash);
+    const device = r.session.deviceId;
     r.ex.json({ user_id: c.ids.user(r.session.name), is_guest: false, ...(device === undefined ? {} : { device_id: device }) });
   });
 

@@ -77,7 +77,7 @@ export function mountMessageEndpoints(router: MatrixRouter, c: MatrixContext): v
       // Captions (spec v1.10): with a filename, a body that differs from it is the caption; otherwise the body is the file's name.
       body = typeof content.filename === 'string' && content.filename !== content.body ? body : '';
     }
-    const device = c.store.deviceOf(r.session.tokenHash) ?? 'native';
+    const device = r.session.deviceId ?? 'native';
     const extras = { ...(replyTo === undefined ? {} : { replyTo }), ...(attachments === undefined ? {} : { attachments }) };
     const out = await new Promise<SendOutcome>((resolve) => c.chat.send(user, String(room), body, txnClientId(device, r.params[2] ?? ''), resolve, extras));
     return out.ok ? r.ex.json({ event_id: c.ids.row(room, out.seq) }) : r.ex.fail(fromRoost(out));

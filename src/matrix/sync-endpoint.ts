@@ -8,7 +8,6 @@ import type { MatrixContext } from './context.js';
 
 /** The longest a `/sync` is held, whatever `timeout` asks. */
 const MAX_HOLD_MS = 60_000;
-const MAX_DEVICES_REMEMBERED = 20_000;
 
 /**
  * `GET /sync`: answered at once when there is something after `since` (or
@@ -17,15 +16,6 @@ const MAX_DEVICES_REMEMBERED = 20_000;
  * held request keeps only its user, rooms, position and filter.
  */
 export function mountSync(router: MatrixRouter, c: MatrixContext): void {
-  // A token's device never changes: each poll's device is remembered, not read (bounded: starts over past it).
-  const devices = new Map<string, string | undefined>();
-  const deviceOf = (tokenHash: string): string | undefined => {
-    if (devices.has(tokenHash)) return devices.get(tokenHash);
-    if (devices.size >= MAX_DEVICES_REMEMBERED) devices.clear();
-    const device = c.store.deviceOf(tokenHash);
-    devices.set(tokenHash, device);
-    return device;
-  };
   router.authed('GET', client('sync'), (r: AuthedRequest) => {
     const q = r.query;
     let filter: SyncFilter;
@@ -47,7 +37,7 @@ export function mountSync(router: MatrixRouter, c: MatrixContext): void {
     if (sinceText !== null && since === null) return r.ex.fail(invalidParam('since is not a token this server gave'));
     const timeoutText = q.get('timeout');
     const timeout = timeoutText === null ? 0 : Math.min(MAX_HOLD_MS, Math.max(0, Number(timeoutText) || 0));
-    const ask: SyncAsk = { user: r.session.userId, since, filter, fullState: q.get('full_state') === 'true', deviceId: deviceOf(r.session.tokenHash) };
+    const ask: SyncAsk = { user: r.session.userId, since, filter, fullState: q.get('full_state') === 'true', deviceId: r.session.deviceId };
     // The token just answered, with nothing told since: a read would find nothing.
     if (sinceText !== null && timeout > 0 && c.answers.unchanged(ask.user, ask.deviceId, sinceText)) return holdSync(c, r.ex, ask, timeout);
     // Read on the snapshot the router opened for this GET (its session lookup included).

@@ -5,7 +5,7 @@ import type { PublicProfile } from '../../protocol/frames.js';
 import { AVATAR_ROOM } from '../files/avatar-files.js';
 import type { Db } from '../db/database.js';
 
-interface RawSession { userId: number; name: string; role: 'admin' | 'member' | 'bot'; disabled: number; expiresAt: number; lastUsedAt: number }
+interface RawSession { userId: number; name: string; role: 'admin' | 'member' | 'bot'; disabled: number; expiresAt: number; lastUsedAt: number; deviceId: string | null }
 interface RawProfile { id: number; name: string; display_name: string; avatar: string | null; kind: string }
 interface AvatarUse { room: number; join_rule: 'invite' | 'public' }
 /** An avatar upload, for its download. */
@@ -29,7 +29,7 @@ export class AccountReader implements SessionStore {
 
   constructor(readonly db: Db) {
     this.byHash = db.prepare(`
-      SELECT u.id AS userId, u.name, CASE WHEN u.kind = 'bot' THEN 'bot' ELSE u.role END AS role, u.disabled, t.expires_at AS expiresAt, coalesce(t.last_used_at, t.created_at) AS lastUsedAt
+      SELECT u.id AS userId, u.name, CASE WHEN u.kind = 'bot' THEN 'bot' ELSE u.role END AS role, u.disabled, t.expires_at AS expiresAt, coalesce(t.last_used_at, t.created_at) AS lastUsedAt, t.device_id AS deviceId
       FROM tokens t JOIN users u ON u.id = t.user_id
       WHERE t.hash = ? AND t.revoked_at IS NULL`);
     this.byName = db.prepare('SELECT id, name, role, password_hash, disabled FROM users WHERE name = ?');
@@ -47,7 +47,9 @@ export class AccountReader implements SessionStore {
 
   session(tokenHash: string): SessionRow | undefined {
     const r = this.byHash.get(Buffer.from(tokenHash, 'hex'));
-    return r === undefined ? undefined : { ...r, disabled: r.disabled !== 0 };
+    if (r === undefined) return undefined;
+    const { deviceId, ...rest } = r;
+    return { ...rest, disabled: r.disabled !== 0, ...(deviceId === null ? {} : { deviceId }) };
   }
 
   loginRow(name: string): LoginRow | undefined {

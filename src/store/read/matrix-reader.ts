@@ -61,10 +61,6 @@ export class MatrixReader {
     }
   }
 
-  deviceOf(tokenHash: string): string | undefined {
-    return this.q<{ device_id: string | null }>('SELECT device_id FROM tokens WHERE hash = ?').get(Buffer.from(tokenHash, 'hex'))?.device_id ?? undefined;
-  }
-
   devices(user: number, now: number): DeviceRow[] {
     return this.q<{ device_id: string; device: string; ip: string; used: number; hash: Buffer }>(`
       SELECT device_id, device, CASE WHEN last_ip != '' THEN last_ip ELSE client_ip END AS ip, coalesce(last_used_at, created_at) AS used, hash
