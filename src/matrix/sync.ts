@@ -49,10 +49,11 @@ export interface SyncBody {
   device_one_time_keys_count: Record<string, never>;
 }
 
-/** Timeline rows read, at most, in a room the user left or was invited to since the token (for their own exit or invite). */
-const SCAN_ROWS = 2000;
+/** A built reply: see `SyncBuilder.build`. */
 export interface SyncBuilt { body: SyncBody; empty: boolean; head: boolean }
 
+/** Timeline rows read, at most, in a room the user left or was invited to since the token (for their own exit or invite). */
+const SCAN_ROWS = 2000;
 /** Stream rows (changes, receipts, account data) read per sync. */
 const SCAN_STREAM = 2000;
 /** Typing notices last this long after the last native ping. */
