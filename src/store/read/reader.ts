@@ -71,8 +71,8 @@ export class Reader {
     this.newerThan = db.prepare(
       'SELECT id, seq, sender_id, body, ts, extra FROM messages WHERE room_id = ? AND seq > ? ORDER BY seq ASC LIMIT +?',
     );
-    // Unread counts messages only: entries after the marker are counted (a range scan over the
-    // unread rows, empty for a member who is caught up) and taken off.
+    // Unread counts messages only: entries after the marker are counted (a range scan of the
+    // messages_entries index, which holds entries alone) and taken off.
     this.roomsOf = db.prepare(`
       SELECT r.id, r.name, r.kind, r.last_seq, me.read_seq, r.last_cseq, me.muted, me.notify,
         r.topic, r.avatar, r.join_rule, r.history,
