@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { addUser, createRoom } from '../src/store/admin/admin.js';
 import { BatchApplier } from '../src/store/write/batch-applier.js';
-import { openWritable } from '../src/store/db/database.js';
+import { mainCacheKiB, openWritable, WRITER_CACHE_KIB } from '../src/store/db/database.js';
 import type { WriteOp } from '../src/store/write/write-ops.js';
 
 const { values: a } = parseArgs({ options: { messages: { type: 'string', default: '100000' }, batch: { type: 'string', default: '1000' } } });
@@ -31,10 +31,10 @@ function timeIt(label: string, n: number, fn: (i: number) => void): number {
   return us;
 }
 
-function applierRun(searchIndex: boolean): number {
+function applierRun(searchIndex: boolean, cacheKiB = WRITER_CACHE_KIB): number {
   const dir = mkdtempSync(join(tmpdir(), 'roost-bench-scratch-micro-'));
   try {
-    const db = openWritable(dir, 'FULL');
+    const db = openWritable(dir, 'FULL', cacheKiB);
     db.transaction(() => {
       for (let r = 0; r < ROOMS; r++) {
         addUser(db, `u${r}`, 'member', 'scrypt$1$1$1$x$y');
@@ -52,7 +52,7 @@ function applierRun(searchIndex: boolean): number {
       applier.apply(ops, Date.now());
     }
     const perSecond = total / ((performance.now() - t0) / 1000);
-    log(`BatchApplier.apply, ${batch} sends per transaction, search index ${searchIndex ? 'on' : 'off'}: ${Math.round(perSecond)} messages/s`);
+    log(`BatchApplier.apply, ${batch} sends per transaction, search index ${searchIndex ? 'on' : 'off'}, page cache ${cacheKiB} KiB: ${Math.round(perSecond)} messages/s`);
     const find = db.prepare('SELECT id, room_id, seq, ts FROM messages WHERE sender_id = ? AND client_msg_id = ?');
     timeIt('  idempotency lookup (sender, clientMsgId), a miss', 100_000, (i) => find.get((i % ROOMS) + 1, `miss${i}`));
     const member = db.prepare('SELECT read_seq FROM members WHERE room_id = ? AND user_id = ?');
@@ -67,6 +67,8 @@ function applierRun(searchIndex: boolean): number {
 log(`load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 applierRun(true);
 applierRun(false);
+// The gateway reader's cache size, to show what a big cache costs a connection that commits.
+applierRun(true, mainCacheKiB());
 const prev = Buffer.alloc(32, 7);
 const canonical = JSON.stringify([12, 3456, 789012, 34, 'client-msg-id-0001', Date.now(), 'hello from the writer micro-benchmark, sixty-four bytes of text']);
 timeIt('message hash: createHash().update(prev).update(json).digest()', 200_000, () => createHash('sha256').update(prev).update(canonical).digest());

@@ -40,6 +40,16 @@ export function mainCacheKiB(): number {
 }
 
 /**
+ * Page cache of the writer thread's connection. What it reads is the hot edge of the
+ * tables it appends to (the newest rows, each active room's index leaves), a few MiB
+ * whatever the history's size. A bigger cache is slower, not faster: at the end of every
+ * commit SQLite walks the page cache's hash table (pcache1TruncateUnsafe, 7 % of the thread in
+ * `perf`), so with 64 MiB of pages cached the writer commits 39,000 msg/s where 4 MiB gives
+ * 51,000 (`node dist/bench/writer-micro.js`, docs/benchmark.md).
+ */
+export const WRITER_CACHE_KIB = 4 * 1024;
+
+/**
  * Page cache of the occasional connections (search, admin and backup threads).
  * Each connection's cache fills as it reads and stays filled; the file's pages
  * are in the OS cache anyway, so a thread used now and then need not keep its own copy.

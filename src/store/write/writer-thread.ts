@@ -7,7 +7,7 @@ import { BatchApplier } from './batch-applier.js';
 // The one import of the chat layer under src/store/: the room rules are pure functions,
 // and the writer asks them again on the rows it reads inside its transaction.
 import * as policy from '../../chat/policy.js';
-import { closeWritable, openWritable, type Synchronous } from '../db/database.js';
+import { closeWritable, openWritable, WRITER_CACHE_KIB, type Synchronous } from '../db/database.js';
 import type { FromWriter, ToWriter, WriteResult } from './write-ops.js';
 
 interface WriterData { dataDir: string; synchronous: Synchronous }
@@ -19,7 +19,7 @@ const { dataDir, synchronous } = workerData as WriterData;
 const post = (msg: FromWriter): void => port.postMessage(msg);
 
 try {
-  const db = openWritable(dataDir, synchronous);
+  const db = openWritable(dataDir, synchronous, WRITER_CACHE_KIB);
   const applier = new BatchApplier(db, { rules: policy });
   port.on('message', (msg: ToWriter) => {
     if (msg.type === 'close') {
