@@ -8,7 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { AdminOpName, AdminOps, Outcome } from './admin-ops.js';
 import { isErrorCode } from '../../protocol/errors.js';
 import type { Reason } from '../../protocol/reasons.js';
-import { OCCASIONAL_CACHE_KIB, openWritable, type Synchronous } from '../db/database.js';
+import { openWritable, type Synchronous } from '../db/database.js';
 import { adminHandlers } from './admin-handlers.js';
 
 export interface AdminRequest { id: number; k: AdminOpName; args: AdminOps[AdminOpName]['in']; actor: string }
@@ -17,7 +17,7 @@ export interface AdminReply { id: number; outcome: Outcome<unknown> }
 const port = parentPort;
 if (port === null) throw new Error('admin-thread must run as a worker');
 const { dataDir, synchronous } = workerData as { dataDir: string; synchronous: Synchronous };
-const db = openWritable(dataDir, synchronous, OCCASIONAL_CACHE_KIB);
+const db = openWritable(dataDir, synchronous);
 const handlers = adminHandlers(db);
 
 function refusal(err: unknown): Outcome<never> {

@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { syncFile } from './sync-file.js';
 import Database from 'better-sqlite3';
 import { RoostError } from '../../protocol/errors.js';
-import { OCCASIONAL_CACHE_KIB, openReadOnly, type Db } from '../db/database.js';
+import { openReadOnly, type Db } from '../db/database.js';
 import { backupFiles, type FilesCopy } from './file-backup.js';
 import { SCHEMA_VERSION } from '../db/migrations.js';
 import { createPrivateFile, makePrivateDir } from './private-files.js';
@@ -104,7 +104,7 @@ export async function backupDatabase(dataDir: string, file: string): Promise<Bac
   const partial = `${target}.partial`;
   removePartial(partial);
   // A backup reads every page once: a cache would only hold what it has already copied.
-  const src = openReadOnly(dataDir, OCCASIONAL_CACHE_KIB);
+  const src = openReadOnly(dataDir);
   try {
     // Made 0600 before SQLite writes a byte into it: the copy is never readable by others.
     createPrivateFile(partial);

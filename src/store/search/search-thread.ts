@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { SearchHit } from '../../protocol/frames.js';
-import { OCCASIONAL_CACHE_KIB, openReadOnly } from '../db/database.js';
+import { openReadOnly } from '../db/database.js';
 import { makeSnippet } from './search-text.js';
 
 export interface SearchRequest { id: number; match: string; terms: string[]; rooms: number[]; before: number; limit: number }
@@ -15,7 +15,7 @@ interface Row { id: number; room_id: number; seq: number; sender_id: number; bod
 
 const port = parentPort;
 if (port === null) throw new Error('search-thread must run as a worker');
-const db = openReadOnly((workerData as { dataDir: string }).dataDir, OCCASIONAL_CACHE_KIB);
+const db = openReadOnly((workerData as { dataDir: string }).dataDir);
 const query = db.prepare<[string, number, string, number], Row>(`
   SELECT m.id, m.room_id, m.seq, m.sender_id, coalesce(s.body, m.body) AS body, m.ts
   FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid
