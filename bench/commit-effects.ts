@@ -16,7 +16,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { addUser, createRoom } from '../src/store/admin/admin.js';
-import { openReadOnly, openWritable, READER_CACHE_KIB, WRITER_CACHE_KIB, type Db } from '../src/store/db/database.js';
+import { openReadOnly, openWritable, DEFAULT_CACHE_KIB, WRITER_CACHE_KIB, type Db } from '../src/store/db/database.js';
 import { BatchApplier } from '../src/store/write/batch-applier.js';
 import type { WriteOp } from '../src/store/write/write-ops.js';
 
@@ -65,7 +65,7 @@ function readerAfterCommit(): void {
   const s = scratch(true);
   try {
     for (let i = 0; i < 4000; i++) s.send(50);
-    for (const cacheKiB of [64 * 1024, READER_CACHE_KIB, 64 * 1024, READER_CACHE_KIB]) {
+    for (const cacheKiB of [64 * 1024, DEFAULT_CACHE_KIB, 64 * 1024, DEFAULT_CACHE_KIB]) {
       const reader = openReadOnly(s.dir, cacheKiB);
       const page = reader.prepare<[number, number], { id: number; body: string }>(
         'SELECT id, body FROM messages WHERE room_id = ? AND seq <= ? ORDER BY seq DESC LIMIT +50');

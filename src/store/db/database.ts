@@ -37,8 +37,8 @@ export function ensureDataDir(dataDir: string): void {
  * tables it appends to (the newest rows, each active room's index leaves), a few MiB
  * whatever the history's size. A bigger cache is slower, not faster: at the end of every
  * commit SQLite walks the page cache's hash table (pcache1TruncateUnsafe, 7 % of the thread in
- * `perf`), so with 64 MiB of pages cached the writer commits 39,000 msg/s where 4 MiB gives
- * 51,000 (`node dist/bench/writer-micro.js`, docs/benchmark.md).
+ * `perf`): with 64 MiB of pages cached the writer committed 26,766 msg/s where 4 MiB gives
+ * 31,694 (`node dist/bench/writer-micro.js --messages 300000 --batch 280`, docs/benchmark.md).
  */
 export const WRITER_CACHE_KIB = 4 * 1024;
 
@@ -47,10 +47,10 @@ export const WRITER_CACHE_KIB = 4 * 1024;
  * threads, the CLI. In WAL mode a connection throws its whole cache away when it starts a
  * read after another connection committed, so under chat traffic a reader's cache lives
  * milliseconds, and a big one costs more to throw away: the first history page after a
- * commit took ~540 µs with 64 MiB cached, ~390 µs with 2 MiB (on the event loop, once per
- * commit). Between commits the file's pages are in the OS cache anyway.
+ * commit took ~400 µs with 64 MiB cached, ~260 µs with 2 MiB, on the event loop, once per
+ * commit (`node dist/bench/commit-effects.js`). The file's pages are in the OS cache anyway.
  */
-export const READER_CACHE_KIB = 2 * 1024;
+export const DEFAULT_CACHE_KIB = 2 * 1024;
 
 function applyCommonPragmas(db: Db, cacheKiB: number): void {
   db.pragma('busy_timeout = 5000');
@@ -63,7 +63,7 @@ function applyCommonPragmas(db: Db, cacheKiB: number): void {
  * The one read-write connection kind: WAL, the chosen synchronous mode,
  * schema brought up to date. Used by the writer thread and by CLI commands.
  */
-export function openWritable(dataDir: string, synchronous: Synchronous = 'FULL', cacheKiB = READER_CACHE_KIB): Db {
+export function openWritable(dataDir: string, synchronous: Synchronous = 'FULL', cacheKiB = DEFAULT_CACHE_KIB): Db {
   ensureDataDir(dataDir);
   const path = databasePath(dataDir);
   const db = new Database(path);
@@ -89,7 +89,7 @@ export function openWritable(dataDir: string, synchronous: Synchronous = 'FULL',
 }
 
 /** A read-only connection for history pages and lookups; it cannot take a write lock. */
-export function openReadOnly(dataDir: string, cacheKiB = READER_CACHE_KIB): Db {
+export function openReadOnly(dataDir: string, cacheKiB = DEFAULT_CACHE_KIB): Db {
   const db = new Database(databasePath(dataDir), { readonly: true, fileMustExist: true });
   applyCommonPragmas(db, cacheKiB);
   return db;
