@@ -24,9 +24,10 @@ const forbidden: WriteFailed = { ok: false, code: 'forbidden', message: 'not a m
 
 /**
  * Search-index pages merged per message a commit indexes. FTS5's automerge is off (migration 11):
- * this spreads the same work over every commit, so no one commit pays for a big merge. With 0.2,
- * after 800,000 messages small commits' p99.9 went 43 → 12 ms and their max 82 → 19 ms; searches
- * were as fast (scratch runs; bench/commit-effects.ts measures the tail).
+ * this spreads the same work over every commit, so no one commit pays for a big merge. After
+ * 800,000 messages, small commits' p99.9 went 73 → 13-19 ms and their max 116 → 34-51 ms
+ * (`node dist/bench/commit-effects.js`); searches were as fast. Edits and purges, which also
+ * change the index, are rare beside sends and are merged along with them.
  */
 const MERGE_PAGES_PER_MESSAGE = 0.2;
 
