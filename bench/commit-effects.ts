@@ -11,12 +11,11 @@
  *
  *   node dist/bench/commit-effects.js [--fill 800000] [--commits 5000] [--skip reader,tail]
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { addUser, createRoom } from '../src/store/admin/admin.js';
-import { openReadOnly, openWritable, DEFAULT_CACHE_KIB, WRITER_CACHE_KIB, type Db } from '../src/store/db/database.js';
+import { openReadOnly, DEFAULT_CACHE_KIB, type Db } from '../src/store/db/database.js';
+import { scratchStore } from './lib/scratch-store.js';
 import { BatchApplier } from '../src/store/write/batch-applier.js';
 import type { WriteOp } from '../src/store/write/write-ops.js';
 
@@ -35,16 +34,9 @@ const log = (s: string): void => {
 };
 const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
 
-/** A scratch store with ROOMS rooms of one member each; the writer's cache, as the thread opens it. */
-function scratch(searchIndex: boolean): { dir: string; db: Db; applier: BatchApplier; send: (count: number) => void } {
-  const dir = mkdtempSync(join(tmpdir(), 'roost-bench-scratch-commits-'));
-  const db = openWritable(dir, 'FULL', WRITER_CACHE_KIB);
-  db.transaction(() => {
-    for (let r = 0; r < ROOMS; r++) {
-      addUser(db, `u${r}`, 'member', 'scrypt$1$1$1$x$y');
-      createRoom(db, `r${r}`, [`u${r}`]);
-    }
-  })();
+/** A scratch store with ROOMS rooms of one member each, and a sender of `count`-message batches. */
+function scratch(searchIndex: boolean): { dir: string; db: Db; send: (count: number) => void } {
+  const { dir, db } = scratchStore('commits', ROOMS);
   const applier = new BatchApplier(db, { searchIndex });
   let n = 0;
   const send = (count: number): void => {
@@ -54,7 +46,7 @@ function scratch(searchIndex: boolean): { dir: string; db: Db; applier: BatchApp
     }
     applier.apply(ops, Date.now());
   };
-  return { dir, db, applier, send };
+  return { dir, db, send };
 }
 
 function quantile(sorted: number[], q: number): number {

@@ -6,13 +6,12 @@
  *   node dist/bench/writer-micro.js [--messages 100000] [--batch 1000]
  */
 import { createHash, hash as oneShotHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { addUser, createRoom } from '../src/store/admin/admin.js';
 import { BatchApplier } from '../src/store/write/batch-applier.js';
-import { openWritable, WRITER_CACHE_KIB } from '../src/store/db/database.js';
+import { WRITER_CACHE_KIB } from '../src/store/db/database.js';
+import { scratchStore } from './lib/scratch-store.js';
 import type { WriteOp } from '../src/store/write/write-ops.js';
 
 const { values: a } = parseArgs({ options: { messages: { type: 'string', default: '100000' }, batch: { type: 'string', default: '1000' } } });
@@ -32,15 +31,8 @@ function timeIt(label: string, n: number, fn: (i: number) => void): number {
 }
 
 function applierRun(searchIndex: boolean, cacheKiB = WRITER_CACHE_KIB): number {
-  const dir = mkdtempSync(join(tmpdir(), 'roost-bench-scratch-micro-'));
+  const { dir, db } = scratchStore('micro', ROOMS, cacheKiB);
   try {
-    const db = openWritable(dir, 'FULL', cacheKiB);
-    db.transaction(() => {
-      for (let r = 0; r < ROOMS; r++) {
-        addUser(db, `u${r}`, 'member', 'scrypt$1$1$1$x$y');
-        createRoom(db, `r${r}`, [`u${r}`]);
-      }
-    })();
     const applier = new BatchApplier(db, { searchIndex });
     const body = 'hello from the writer micro-benchmark, sixty-four bytes of text';
     const t0 = performance.now();
