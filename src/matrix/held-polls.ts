@@ -13,14 +13,22 @@ export interface HeldPoll {
 
 /** Deadlines are grouped in buckets this wide: one shared timer checks them, never one timer per request. */
 const BUCKET_MS = 250;
+/**
+ * Re-reads run for at most this long in one event-loop turn. A commit in a
+ * busy room wakes thousands of polls; read all at once, they held the loop
+ * for half a second under load (5,000 polls), and every socket's acks and
+ * every other request waited behind them.
+ */
+export const FLUSH_SLICE_MS = 10;
 
 /**
  * Every held `/sync` of the process. A poll is listed under each of its
  * rooms' topics and its user; a commit's `topic()` marks the polls listening
  * there, and one `setImmediate` re-reads each marked poll once however many
- * commits came in between. Timeouts sit in a wheel of 250 ms buckets swept
- * by one interval timer that runs only while polls are held. An aborted
- * request is dropped at once (`drop`).
+ * commits came in between — at most `FLUSH_SLICE_MS` of them per turn, the
+ * rest in the turns after, oldest mark first. Timeouts sit in a wheel of
+ * 250 ms buckets swept by one interval timer that runs only while polls are
+ * held. An aborted request is dropped at once (`drop`).
  */
 export class HeldPolls implements CommitWatch {
   private readonly byTopic = new Map<string, Set<HeldPoll>>();
@@ -88,23 +96,27 @@ export class HeldPolls implements CommitWatch {
   }
 
   private flush(): void {
-    this.flushing = false;
-    const polls = [...this.marked];
-    this.marked.clear();
+    const start = this.now();
     try {
       this.together(() => {
-        for (const p of polls) {
+        for (const p of this.marked) {
+          this.marked.delete(p);
           try {
             if (p.retry()) this.drop(p);
           } catch (err) {
             this.drop(p);
             this.onError(err);
           }
+          if (this.now() - start >= FLUSH_SLICE_MS) break;
         }
       });
     } catch (err) {
+      // The shared read itself failed: the marked polls stay held, for the next commit or their timeout.
+      this.marked.clear();
       this.onError(err);
     }
+    if (this.marked.size > 0) setImmediate(() => this.flush());
+    else this.flushing = false;
   }
 
   private sweep(): void {

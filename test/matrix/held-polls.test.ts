@@ -1,0 +1,92 @@
+import t from 'tap';
+import { HeldPolls, FLUSH_SLICE_MS, type HeldPoll } from '../../src/matrix/held-polls.js';
+import { roomTopic } from '../../src/chat/ports.js';
+
+const nextTurn = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+/** A clock that moves `step` ms each time it is read: every re-read "takes" about that long. */
+function steppingClock(step: number): () => number {
+  let now = 0;
+  return () => (now += step);
+}
+
+/** A poll in `room` that records each re-read in `log` and answers (is dropped) when `answers` says so. */
+function poll(user: number, room: number, log: number[], answers = true): HeldPoll {
+  return {
+    user, rooms: [room], deadline: Number.MAX_SAFE_INTEGER,
+    retry: () => {
+      log.push(user);
+      return answers;
+    },
+    expire: () => undefined,
+  };
+}
+
+t.test('the polls one commit wakes are re-read a slice per event-loop turn, oldest first, each once', async (t) => {
+  const reads: number[] = [];
+  let flushes = 0;
+  // The flush reads the clock once at its start and once per poll: steps of 4 against the slice leave 3 polls a turn.
+  t.equal(FLUSH_SLICE_MS, 10, 'the slice this test is written for');
+  const polls = new HeldPolls((err) => t.fail(String(err)), steppingClock(4), (wakeUp) => {
+    flushes++;
+    wakeUp();
+  });
+  for (let user = 1; user <= 7; user++) polls.hold(poll(user, 5, reads));
+  polls.topic(roomTopic(5));
+  polls.topic(roomTopic(5));
+  t.same(reads, [], 'nothing is read inside the commit\'s notice');
+  await nextTurn();
+  t.same(reads, [1, 2, 3], 'one turn reads one slice');
+  t.equal(polls.size, 4, 'the answered polls are dropped');
+  await nextTurn();
+  t.same(reads, [1, 2, 3, 4, 5, 6]);
+  for (let turn = 0; turn < 10 && reads.length < 7; turn++) await nextTurn();
+  t.same(reads, [1, 2, 3, 4, 5, 6, 7], 'two notices of one room still read each poll once');
+  t.equal(flushes, 3, 'each slice is one shared read');
+  t.equal(polls.size, 0);
+});
+
+t.test('a poll marked while others wait is read after them, and a poll with nothing new stays held', async (t) => {
+  const reads: number[] = [];
+  const polls = new HeldPolls((err) => t.fail(String(err)), steppingClock(12));
+  for (let user = 1; user <= 4; user++) polls.hold(poll(user, 5, reads, user !== 2));
+  polls.hold(poll(9, 6, reads));
+  polls.topic(roomTopic(5));
+  await nextTurn();
+  t.same(reads, [1], 'a slice always reads at least one poll');
+  polls.topic(roomTopic(6));
+  polls.topic(roomTopic(5));
+  for (let turn = 0; turn < 10 && reads.length < 5; turn++) await nextTurn();
+  t.same(reads, [1, 2, 3, 4, 9], 'room 6\'s poll, marked later, waits its turn; polls still waiting are not read twice');
+  t.equal(polls.size, 1, 'user 2 found nothing new: still held');
+});
+
+t.test('a re-read that throws costs its own poll only; a shared read that throws leaves the polls held', async (t) => {
+  const errors: unknown[] = [];
+  const reads: number[] = [];
+  let failShared = false;
+  const polls = new HeldPolls((err) => errors.push(err), () => 0, (wakeUp) => {
+    if (failShared) throw new Error('snapshot failed');
+    wakeUp();
+  });
+  polls.hold(poll(1, 5, reads));
+  polls.hold({ ...poll(2, 5, reads), retry: () => { throw new Error('boom'); } });
+  polls.hold(poll(3, 5, reads));
+  polls.topic(roomTopic(5));
+  await nextTurn();
+  t.same(reads, [1, 3], 'the polls after the failing one are answered');
+  t.equal(errors.length, 1);
+  t.equal(polls.size, 0, 'the failing poll is dropped with the answered ones');
+
+  failShared = true;
+  polls.hold(poll(4, 5, reads));
+  polls.topic(roomTopic(5));
+  await nextTurn();
+  await nextTurn();
+  t.equal(errors.length, 2, 'reported once, not retried every turn');
+  t.equal(polls.size, 1, 'the poll is still held');
+  failShared = false;
+  polls.topic(roomTopic(5));
+  await nextTurn();
+  t.same(reads, [1, 3, 4], 'the next commit reads it');
+});
