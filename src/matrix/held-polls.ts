@@ -96,6 +96,11 @@ export class HeldPolls implements CommitWatch {
   }
 
   private flush(): void {
+    // Every marked poll may have gone since (aborted, expired, shut down): then there is nothing to read for.
+    if (this.marked.size === 0) {
+      this.flushing = false;
+      return;
+    }
     const start = this.now();
     try {
       this.together(() => {

@@ -90,3 +90,23 @@ t.test('a re-read that throws costs its own poll only; a shared read that throws
   await nextTurn();
   t.same(reads, [1, 3, 4], 'the next commit reads it');
 });
+
+t.test('a flush whose woken polls all went away before it ran reads nothing', async (t) => {
+  let flushes = 0;
+  const reads: number[] = [];
+  const polls = new HeldPolls((err) => t.fail(String(err)), () => 0, (wakeUp) => {
+    flushes++;
+    wakeUp();
+  });
+  const gone = poll(1, 5, reads);
+  polls.hold(gone);
+  polls.topic(roomTopic(5));
+  polls.drop(gone);
+  await nextTurn();
+  t.equal(flushes, 0, 'no shared read is opened for an empty flush');
+  polls.hold(poll(2, 5, reads));
+  polls.topic(roomTopic(5));
+  await nextTurn();
+  t.same(reads, [2], 'the next commit still flushes');
+  t.equal(flushes, 1);
+});
