@@ -4,7 +4,7 @@ import type { HistorySource } from '../chat/ports.js';
 import type { RoomReads } from '../chat/room-actions.js';
 import type { PageOutcome } from '../chat/service.js';
 import type { TypingState } from '../chat/typing.js';
-import type { RoomInfo } from '../chat/matrix-store.js';
+import type { RoomInfo, StreamRow } from '../chat/matrix-store.js';
 import type { RoomSummary, WireMessage } from '../protocol/frames.js';
 import { EventRenderer, type ClientEvent, type Names } from './events.js';
 import type { SyncFilter } from './filters.js';
@@ -104,6 +104,9 @@ class WakeShare {
   readonly people = new Map<number, RoomPeople>();
   readonly timelines = new Map<string, Timeline>();
   readonly entries = new Map<string, { lastSeq: number; entries: number }>();
+  /** The newest message id, and the stream after each position asked: the same for every poll of one snapshot. */
+  lastMessageId: number | undefined;
+  readonly streams = new Map<number, StreamRow[]>();
 
   constructor(store: MatrixStore, ids: MatrixIds) {
     this.names = new NameCache(store, ids);
@@ -207,8 +210,12 @@ export class SyncBuilder {
     } else {
       // Only the user's own rooms (and those where their standing changed) are read: an answer costs what
       // changed for this user, however busy the rest of the server is.
-      const through = store.lastMessageId();
-      const stream = store.streamAfter(since.stream, SCAN_STREAM);
+      const through = share === undefined ? store.lastMessageId() : (share.lastMessageId ??= store.lastMessageId());
+      let stream = share?.streams.get(since.stream);
+      if (stream === undefined) {
+        stream = store.streamAfter(since.stream, SCAN_STREAM);
+        share?.streams.set(since.stream, stream);
+      }
       head = stream.length < SCAN_STREAM;
       next = { msg: Math.max(through, since.msg), stream: stream[stream.length - 1]?.pos ?? since.stream, typing: typingNow };
       const touched = new Map<number, { fromSeq: number; toSeq: number }>();
@@ -316,7 +323,11 @@ export class SyncBuilder {
       if (Object.keys(content).length > 0) ephemeral.push({ type: 'm.receipt', content });
     }
     if (typing) ephemeral.push({ type: 'm.typing', content: { user_ids: this.deps.typing.typers(room, this.now()).map((u) => names.userId(u)) } });
-    const heroes = people.members.filter((m) => m.user !== me).slice(0, 5).map((m) => names.userId(m.user));
+    const heroes: string[] = [];
+    for (const m of people.members) {
+      if (heroes.length === 5) break;
+      if (m.user !== me) heroes.push(names.userId(m.user));
+    }
     const invitedHeroes = heroes.length > 0 ? heroes : people.invited.filter((i) => i.user !== me).slice(0, 5).map((i) => names.userId(i.user));
     const roomData = range === undefined && full ? store.accountData(ask.user, 0).filter((d) => d.room === room) : [];
     return {
@@ -339,6 +350,9 @@ export class SyncBuilder {
     render: EventRenderer, names: NameCache, info: RoomInfo | undefined, people: RoomPeople,
   ): Timeline {
     if (range === undefined && !full) return { messages: [], events: [], limited: false };
+    // A range holds at most its span of rows: a poll woken for one new message reads that one row (and the one
+    // before it, which says whether rows were skipped), not a whole page.
+    if (range !== undefined) limit = Math.min(limit, range.toSeq - range.fromSeq + 1);
     const key = range === undefined ? undefined : `${room}:${this.deps.membership.firstSeq(room, user)}:${range.fromSeq}:${range.toSeq}:${limit}`;
     const known = key === undefined ? undefined : this.wake?.timelines.get(key);
     if (known !== undefined) return known;

@@ -80,6 +80,11 @@ t.test('an incremental /sync after many messages in a room gives the newest page
   t.same(Object.keys(next.body.rooms.join), [`!r${room}:${NAME}`], 'a room bob is not in is not read for him');
   const after = await mx(s, 'GET', `/_matrix/client/v3/sync?since=${next.body.next_batch as string}&filter=${filter}&timeout=50`, { token: me.token });
   t.same(after.body.rooms.join, {}, 'its token is past every row: nothing again');
+  for (let i = 7; i <= 9; i++) await c.request({ type: 'send', room, body: `m${i}`, clientMsgId: `m${i}` });
+  const exact = await mx(s, 'GET', `/_matrix/client/v3/sync?since=${after.body.next_batch as string}&filter=${filter}`, { token: me.token });
+  const whole = exact.body.rooms.join[`!r${room}:${NAME}`];
+  t.same((whole.timeline.events as Json[]).map((e) => e.content.body), ['m7', 'm8', 'm9'], 'exactly the limit of new messages: all of them');
+  t.equal(whole.timeline.limited, false, 'and no gap before them');
 });
 
 t.test('setting account data answers the user\'s held /sync on every device at once, and no one else\'s', async (t) => {
