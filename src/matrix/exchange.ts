@@ -10,6 +10,20 @@ export const CORS_HEADERS: ReadonlyArray<[string, string]> = [
 ];
 
 /**
+ * The headers every Matrix answer carries, as one name and one value: uWS
+ * writes a header as `name: value` and a line end without looking inside the
+ * value, so these constants go out in one native call instead of eight. A
+ * held `/sync` costs one answer per delivered message; the calls were ~1.5 µs
+ * of each. Nothing that comes from a request may ever be joined in here.
+ */
+const FIXED_HEADERS = joinHeaders([...SECURITY_HEADERS, ...CORS_HEADERS, ['Cache-Control', 'no-store']]);
+
+function joinHeaders(headers: ReadonlyArray<[string, string]>): [string, string] {
+  const [[name, value] = ['', ''], ...rest] = headers;
+  return [name, [value, ...rest.map(([k, v]) => `${k}: ${v}`)].join('\r\n')];
+}
+
+/**
  * One Matrix request's answer, which may come much later (a held `/sync`).
  * uWS forbids touching a response after the client went away: `aborted`
  * says so, and `onAbort` lets the held poll drop itself at once.
@@ -39,9 +53,7 @@ export class MatrixExchange {
     this.abortHooks = [];
     this.res.cork(() => {
       this.res.writeStatus(statusLine(status));
-      for (const [k, v] of SECURITY_HEADERS) this.res.writeHeader(k, v);
-      for (const [k, v] of CORS_HEADERS) this.res.writeHeader(k, v);
-      this.res.writeHeader('Cache-Control', 'no-store');
+      this.res.writeHeader(FIXED_HEADERS[0], FIXED_HEADERS[1]);
       if (status !== 204) this.res.writeHeader('Content-Type', contentType);
       this.res.end(status === 204 ? undefined : body);
     });

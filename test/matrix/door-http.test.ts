@@ -24,6 +24,12 @@ t.test('the Matrix door answers discovery, errors and CORS the way clients expec
   t.equal(pre.status, 204, 'preflight answered');
   t.equal(pre.headers.get('access-control-allow-origin'), '*');
   t.match(pre.headers.get('access-control-allow-headers') ?? '', /Authorization/);
+  for (const [name, value] of [
+    ['access-control-allow-origin', '*'], ['cache-control', 'no-store'], ['x-content-type-options', 'nosniff'],
+    ['referrer-policy', 'no-referrer'], ['x-frame-options', 'DENY'], ['content-type', 'application/json'],
+  ]) t.equal(versions.headers.get(name ?? ''), value, `an answer carries ${name}: ${value}`);
+  t.match(versions.headers.get('access-control-allow-methods') ?? '', /PUT/);
+  t.match(versions.headers.get('content-security-policy') ?? '', /default-src 'self'/);
   const flows = await mx(s, 'GET', '/_matrix/client/r0/login');
   t.same(flows.body, { flows: [{ type: 'm.login.password' }] }, 'r0 is an alias of v3');
   const register = await mx(s, 'POST', '/_matrix/client/v3/register', { body: { username: 'x', password: 'y' } });
