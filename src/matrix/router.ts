@@ -71,15 +71,24 @@ function split(path: string): string[] {
  */
 export class MatrixRouter {
   private readonly routes: Route[] = [];
+  /** Routes without `:name` segments, by their path: a `/sync` re-poll finds its route without walking the table. */
+  private readonly fixed = new Map<string, Route[]>();
 
   constructor(private readonly deps: RouterDeps) {}
 
   add(method: Method, paths: string | string[], handler: Handler, options: RouteOptions = {}): void {
-    for (const p of typeof paths === 'string' ? [paths] : paths) this.routes.push({ method, segments: split(p), auth: false, handler, options });
+    for (const p of typeof paths === 'string' ? [paths] : paths) this.push({ method, segments: split(p), auth: false, handler, options });
   }
 
   authed(method: Method, paths: string | string[], handler: Handler<AuthedRequest>, options: RouteOptions = {}): void {
-    for (const p of typeof paths === 'string' ? [paths] : paths) this.routes.push({ method, segments: split(p), auth: true, handler, options });
+    for (const p of typeof paths === 'string' ? [paths] : paths) this.push({ method, segments: split(p), auth: true, handler, options });
+  }
+
+  private push(route: Route): void {
+    this.routes.push(route);
+    if (route.segments.some((s) => s.startsWith(':'))) return;
+    const path = `/${route.segments.join('/')}`;
+    this.fixed.set(path, [...(this.fixed.get(path) ?? []), route]);
   }
 
   /** Mounts the prefixes on the app (before its catch-all). */
@@ -89,21 +98,18 @@ export class MatrixRouter {
     app.any('/.well-known/matrix/*', serve);
   }
 
-  private match(method: string, segments: string[]): { route: Route; params: string[] } | 'wrong-method' | undefined {
+  /** A fixed path is matched before any route with `:name` segments. */
+  private match(method: string, url: string, segments: string[]): { route: Route; params: string[] } | 'wrong-method' | undefined {
+    const route = this.fixed.get(url)?.find((r) => r.method === method);
+    if (route !== undefined) return { route, params: [] };
     let pathMatched = false;
     for (const route of this.routes) {
-      if (route.segments.length !== segments.length) continue;
-      const params: string[] = [];
-      let ok = true;
-      for (let i = 0; i < segments.length && ok; i++) {
-        const want = route.segments[i] as string;
-        const got = segments[i] as string;
-        if (want.startsWith(':')) params.push(got);
-        else if (want !== got) ok = false;
+      if (route.segments.length !== segments.length || !route.segments.every((want, i) => want.startsWith(':') || want === segments[i])) continue;
+      if (route.method !== method) {
+        pathMatched = true;
+        continue;
       }
-      if (!ok) continue;
-      if (route.method === method) return { route, params };
-      pathMatched = true;
+      return { route, params: segments.filter((_, i) => route.segments[i]?.startsWith(':')) };
     }
     return pathMatched ? 'wrong-method' : undefined;
   }
@@ -126,7 +132,7 @@ export class MatrixRouter {
     } catch {
       return ex.fail(unrecognized());
     }
-    const found = this.match(method, segments);
+    const found = this.match(method, url, segments);
     if (found === undefined) return ex.fail(unrecognized());
     if (found === 'wrong-method') return ex.fail(matrixError(405, 'M_UNRECOGNIZED', `${method} is not served on this path`));
     const { route, params } = found;
@@ -162,16 +168,17 @@ export class MatrixRouter {
       return { session, token };
     };
     const base: MatrixRequest = { ex, method: method as Method, params, query, body: undefined, ip: ipOf, headers };
-    const guarded = (caller: { session?: Session; token?: string }, body: unknown): Promise<void> => {
+    const guarded = (caller: { session?: Session; token?: string }, body: unknown): Promise<void> | undefined => {
       try {
         const r = { ...base, body };
         const run = route.auth
           ? (route.handler as Handler<AuthedRequest>)({ ...r, session: caller.session as Session, token: caller.token as string })
           : (route.handler as Handler)(r);
-        return Promise.resolve(run).catch((err: unknown) => this.failed(ex, err, method, url));
+        // Most handlers answer (or hold) synchronously: only a returned promise needs a catch.
+        return run instanceof Promise ? run.catch((err: unknown) => this.failed(ex, err, method, url)) : undefined;
       } catch (err) {
         this.failed(ex, err, method, url);
-        return Promise.resolve();
+        return undefined;
       }
     };
     const wantsBody = route.options.body !== 'none' && (method === 'POST' || method === 'PUT' || (method === 'DELETE' && headers.contentLength !== '' && headers.contentLength !== '0'));
