@@ -60,6 +60,14 @@ export interface SearchSource {
 
 export const roomTopic = (room: number): string => `room:${room}`;
 
+const ROOM_TOPIC = /^room:([0-9]+)$/;
+
+/** The room a topic names (`roomTopic`'s inverse), or undefined for a topic that is not a room's. */
+export function topicRoom(topic: string): number | undefined {
+  const m = ROOM_TOPIC.exec(topic);
+  return m === null ? undefined : Number(m[1]);
+}
+
 /**
  * Told in process, after a commit, that a room's topic or a user got
  * something: the Matrix door's held `/sync` requests listen here. The server

@@ -1,4 +1,4 @@
-import { roomTopic, type CommitWatch } from '../chat/ports.js';
+import { topicRoom, type CommitWatch } from '../chat/ports.js';
 
 /** A held `/sync`: what it listens to, when it gives up, and how it answers. */
 export interface HeldPoll {
@@ -23,7 +23,7 @@ export const FLUSH_SLICE_MS = 10;
 
 /**
  * Every held `/sync` of the process. A poll is listed under each of its
- * rooms' topics and its user; a commit's `topic()` marks the polls listening
+ * rooms and its user; a commit's `topic()` marks the polls listening
  * there, and one `setImmediate` re-reads each marked poll once however many
  * commits came in between — at most `FLUSH_SLICE_MS` of them per turn, the
  * rest in the turns after, oldest mark first. Timeouts sit in a wheel of
@@ -31,7 +31,8 @@ export const FLUSH_SLICE_MS = 10;
  * held. An aborted request is dropped at once (`drop`).
  */
 export class HeldPolls implements CommitWatch {
-  private readonly byTopic = new Map<string, Set<HeldPoll>>();
+  /** By room id, not topic text: a poll is listed and unlisted once per delivery, a topic is told once per commit. */
+  private readonly byRoom = new Map<number, Set<HeldPoll>>();
   private readonly byUser = new Map<number, Set<HeldPoll>>();
   private readonly wheel = new Map<number, Set<HeldPoll>>();
   private readonly marked = new Set<HeldPoll>();
@@ -53,7 +54,7 @@ export class HeldPolls implements CommitWatch {
   }
 
   hold(poll: HeldPoll): void {
-    for (const room of poll.rooms) add(this.byTopic, roomTopic(room), poll);
+    for (const room of poll.rooms) add(this.byRoom, room, poll);
     add(this.byUser, poll.user, poll);
     add(this.wheel, Math.ceil(poll.deadline / BUCKET_MS), poll);
     this.all.add(poll);
@@ -63,7 +64,7 @@ export class HeldPolls implements CommitWatch {
 
   drop(poll: HeldPoll): void {
     if (!this.all.delete(poll)) return;
-    for (const room of poll.rooms) remove(this.byTopic, roomTopic(room), poll);
+    for (const room of poll.rooms) remove(this.byRoom, room, poll);
     remove(this.byUser, poll.user, poll);
     remove(this.wheel, Math.ceil(poll.deadline / BUCKET_MS), poll);
     this.marked.delete(poll);
@@ -74,7 +75,8 @@ export class HeldPolls implements CommitWatch {
   }
 
   topic(topic: string): void {
-    const polls = this.byTopic.get(topic);
+    const room = topicRoom(topic);
+    const polls = room === undefined ? undefined : this.byRoom.get(room);
     if (polls !== undefined) this.mark(polls);
   }
 

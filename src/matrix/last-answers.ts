@@ -1,11 +1,9 @@
-import type { CommitWatch } from '../chat/ports.js';
+import { topicRoom, type CommitWatch } from '../chat/ports.js';
 
 /** The user's rooms as the membership cache knows them now. */
 type RoomsOf = (user: number) => ReadonlySet<number>;
 
 interface Answered { token: string; at: number; rooms: number }
-
-const ROOM_TOPIC = /^room:([0-9]+)$/;
 
 /**
  * The `next_batch` each device was last answered, and whether anything was
@@ -30,9 +28,9 @@ export class LastAnswers implements CommitWatch {
   constructor(private readonly roomsOf: RoomsOf) {}
 
   topic(topic: string): void {
-    const room = ROOM_TOPIC.exec(topic);
-    if (room === null) this.everyone = ++this.clock;
-    else this.rooms.set(Number(room[1]), ++this.clock);
+    const room = topicRoom(topic);
+    if (room === undefined) this.everyone = ++this.clock;
+    else this.rooms.set(room, ++this.clock);
   }
 
   user(user: number): void {

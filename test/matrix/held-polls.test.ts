@@ -110,3 +110,22 @@ t.test('a flush whose woken polls all went away before it ran reads nothing', as
   t.same(reads, [2], 'the next commit still flushes');
   t.equal(flushes, 1);
 });
+
+t.test('a commit wakes only the polls of its room or user; a topic that is not a room\'s wakes nobody', async (t) => {
+  const reads: number[] = [];
+  const polls = new HeldPolls((err) => t.fail(String(err)));
+  polls.hold(poll(1, 5, reads));
+  polls.hold(poll(2, 6, reads));
+  polls.hold(poll(3, 50, reads));
+  polls.topic('presence');
+  polls.topic('room:5x');
+  await nextTurn();
+  t.same(reads, [], 'no room named: no poll read');
+  polls.topic(roomTopic(5));
+  await nextTurn();
+  t.same(reads, [1], 'room 5 wakes its poll, not room 50\'s');
+  polls.user(2);
+  await nextTurn();
+  t.same(reads, [1, 2], 'a user\'s commit wakes that user\'s poll');
+  t.equal(polls.size, 1);
+});
