@@ -30,3 +30,25 @@ export function readFilter(def: unknown, max: number): SyncFilter {
 export function isFilterDefinition(def: unknown): def is Record<string, unknown> {
   return typeof def === 'object' && def !== null && !Array.isArray(def);
 }
+
+/**
+ * Filters read by their text: a client sends the same filter (inline JSON, or
+ * the id of one it stored, which never changes) with every `/sync`, so each is
+ * parsed once. Holds at most `max`; past that it starts over.
+ */
+export class FilterCache {
+  private readonly known = new Map<string, SyncFilter>();
+
+  constructor(private readonly max = 256) {}
+
+  /** The filter under `key`, made (and kept) when not known; `make` may throw or answer undefined, and nothing is kept then. */
+  get(key: string, make: () => SyncFilter | undefined): SyncFilter | undefined {
+    let f = this.known.get(key);
+    if (f !== undefined) return f;
+    f = make();
+    if (f === undefined) return undefined;
+    if (this.known.size >= this.max) this.known.clear();
+    this.known.set(key, f);
+    return f;
+  }
+}

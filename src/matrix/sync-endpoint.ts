@@ -1,5 +1,5 @@
 import { invalidParam, notFound } from './errors.js';
-import { readFilter, type SyncFilter } from './filters.js';
+import { FilterCache, readFilter, type SyncFilter } from './filters.js';
 import type { HeldPoll } from './held-polls.js';
 import { client, type AuthedRequest, type MatrixRouter } from './router.js';
 import type { SyncAsk, SyncBuilt } from './sync.js';
@@ -16,22 +16,27 @@ const MAX_HOLD_MS = 60_000;
  * held request keeps only its user, rooms, position and filter.
  */
 export function mountSync(router: MatrixRouter, c: MatrixContext): void {
+  const noFilter = readFilter({}, c.maxEvents);
+  const filters = new FilterCache();
   router.authed('GET', client('sync'), (r: AuthedRequest) => {
     const q = r.query;
-    let filter: SyncFilter;
+    let filter: SyncFilter | undefined;
     const f = q.get('filter');
-    if (f === null) filter = readFilter({}, c.maxEvents);
+    if (f === null) filter = noFilter;
     else if (f.trimStart().startsWith('{')) {
       try {
-        filter = readFilter(JSON.parse(f) as unknown, c.maxEvents);
+        filter = filters.get(f, () => readFilter(JSON.parse(f) as unknown, c.maxEvents));
       } catch {
         return r.ex.fail(invalidParam('filter is neither a filter id nor JSON'));
       }
     } else {
-      const stored = /^[1-9][0-9]{0,9}$/.test(f) ? c.store.filter(r.session.userId, Number(f)) : undefined;
-      if (stored === undefined) return r.ex.fail(notFound('No such filter'));
-      filter = readFilter(JSON.parse(stored) as unknown, c.maxEvents);
+      const user = r.session.userId;
+      filter = /^[1-9][0-9]{0,9}$/.test(f) ? filters.get(`${user}:${f}`, () => {
+        const stored = c.store.filter(user, Number(f));
+        return stored === undefined ? undefined : readFilter(JSON.parse(stored) as unknown, c.maxEvents);
+      }) : undefined;
     }
+    if (filter === undefined) return r.ex.fail(notFound('No such filter'));
     const sinceText = q.get('since');
     const since = sinceText === null ? null : decodeSince(sinceText);
     if (sinceText !== null && since === null) return r.ex.fail(invalidParam('since is not a token this server gave'));
