@@ -94,8 +94,8 @@ interface Unread { notification_count: number; highlight_count: number }
  * What the polls woken together share: a commit wakes every member's poll at
  * once, and their answers differ only in per-user parts (transaction ids,
  * unread counts, receipts). Names, room rows, member lists and rendered
- * timelines are read once per wake-up here; the share lives until the next
- * commit is told, so nothing in it outlives the rows it was read from.
+ * timelines are read once per wake-up here; the share lives for one flush
+ * of the held polls, so nothing in it outlives the rows it was read from.
  */
 class WakeShare {
   readonly names: NameCache;
@@ -125,8 +125,6 @@ export class SyncBuilder {
   private readonly now: () => number;
   private wake: WakeShare | undefined;
   private flushing = false;
-  /** A commit was told during a flush slice: the share goes when the slice ends. */
-  private stale = false;
 
   constructor(private readonly deps: SyncDeps) {
     this.now = deps.now ?? Date.now;
@@ -137,43 +135,42 @@ export class SyncBuilder {
   }
 
   /**
-   * Runs `wakeUp` (one slice of the held polls' flush) on one snapshot, with
-   * the share of reads and renders every `build` inside it uses.
+   * Runs `wakeUp` (the held polls' flush) with one share of reads and renders
+   * for every `build` inside it; dropped when it returns.
    */
   shared(wakeUp: () => void): void {
-    this.current();
+    this.wake = new WakeShare(this.deps.store, this.deps.ids);
     this.flushing = true;
     try {
+      // The polls woken together read on one snapshot: the share's rows and each answer agree.
       this.deps.store.snapshot(wakeUp);
     } finally {
       this.flushing = false;
-      if (this.stale) {
-        this.stale = false;
-        this.wake = undefined;
-      }
+      this.wake = undefined;
     }
   }
 
   /**
-   * A commit was told: answers after it must not use reads made before it,
-   * so the share is dropped (a flush slice running now keeps it to its end).
+   * A commit landed: answers after it must not use reads made before it, so
+   * the turn's share is dropped (a flush running now keeps its own).
    */
   committed(): void {
-    if (this.flushing) this.stale = true;
-    else this.wake = undefined;
+    if (!this.flushing) this.wake = undefined;
   }
 
   /**
-   * The share lives from one told commit to the next. The polls a commit
-   * wakes are answered over several flush slices when there are many, and
-   * clients re-poll in the turns between them: all ask the same rooms'
-   * members, rows and counts, read once here. A read made on a later
-   * snapshot may see commits not told yet; it uses the share's newest
-   * message id, so its answer stops where the share's reads do, and those
-   * commits wake it when they are told.
+   * The share for answers outside a flush: clients re-polling right after an
+   * answer arrive together and ask the same rows, so one share serves every
+   * `/sync` of this turn of the event loop and is dropped at its end.
    */
-  private current(): WakeShare {
-    return (this.wake ??= new WakeShare(this.deps.store, this.deps.ids));
+  private turnShare(): WakeShare {
+    if (this.wake === undefined) {
+      const share = (this.wake = new WakeShare(this.deps.store, this.deps.ids));
+      setImmediate(() => {
+        if (this.wake === share) this.wake = undefined;
+      });
+    }
+    return this.wake;
   }
 
   /**
@@ -184,7 +181,7 @@ export class SyncBuilder {
   build(ask: SyncAsk): SyncBuilt {
     const { store, ids } = this.deps;
     // An initial sync reads every room once and shares nothing; an incremental one shares the turn's reads.
-    const share = ask.since === null ? this.wake : this.current();
+    const share = ask.since === null ? this.wake : this.turnShare();
     const names = share?.names ?? this.names();
     const render = share?.render ?? new EventRenderer(ids, names);
     const body: SyncBody = {
