@@ -18,6 +18,8 @@ export interface ProcSample {
   fds: number | null;
   tcpInUse: number | null;
   tcpMemBytes: number | null;
+  /** CPU time of the main thread alone (the event loop: uWS, the JS), seconds, from its schedstat (ns). */
+  mainThreadCpuSeconds: number | null;
   /** Time all the process's threads spent runnable but waiting for a CPU (contention), seconds. */
   runQueueWaitSeconds: number | null;
   /** Slab memory of the kernel objects every TCP socket needs (null without root). */
@@ -72,6 +74,12 @@ export function runQueueWait(pid: number): number | null {
   return total / 1e9;
 }
 
+/** Field 1 (ns on a CPU) of /proc/<pid>/task/<pid>/schedstat: the main thread's task id is the process id. */
+export function mainThreadCpu(pid: number): number | null {
+  const ns = Number(read(`/proc/${pid}/task/${pid}/schedstat`)?.split(' ')[0]);
+  return Number.isFinite(ns) ? ns / 1e9 : null;
+}
+
 const read = (path: string): string | null => {
   try {
     return readFileSync(path, 'utf8');
@@ -93,6 +101,7 @@ export function sampleProc(pid: number | null): ProcSample {
     rssBytes: guest !== undefined ? guest : status === null ? null : parseStatusRss(status),
     cpuSeconds: stat === null ? null : parseStatCpuSeconds(stat),
     fds: pid === null ? null : openFds(pid),
+    mainThreadCpuSeconds: pid === null ? null : mainThreadCpu(pid),
     runQueueWaitSeconds: pid === null ? null : runQueueWait(pid),
     tcpInUse: tcp?.inUse ?? null,
     tcpMemBytes: tcp?.memBytes ?? null,

@@ -42,6 +42,7 @@ t.test('matrix: held /sync clients receive every acked message, and the report h
   t.ok((f['syncs answered'] as number) > 0);
   t.equal(f['sync errors'], 0);
   t.ok((f['send→/sync delivery p99 ms'] as number) > 0);
+  t.ok((f['server main thread CPU µs per /sync delivery (load and drain)'] as number) > 0, 'the event loop\'s CPU per delivery is measured');
   for (const k of ['bytes per held /sync', 'bytes per WebSocket (same run)', '/sync : WebSocket bytes', 'sync timeouts (client gave up)', 'p99 target (< 100 ms)']) t.ok(k in f, k);
   t.equal(result.ceiling.rule, 'none', result.ceiling.detail);
   t.same(childPids(), [], 'load generators and the server have exited');

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { fdAdvice, parseFdLimit } from '../../bench/lib/fd-limit.js';
 import { parseGauge } from '../../bench/lib/metrics-scrape.js';
-import { cpuPercent, parseSlabinfo, parseSockstat, parseStatCpuSeconds, parseStatusRss, sampleProc } from '../../bench/lib/proc-sampler.js';
+import { cpuPercent, mainThreadCpu, parseSlabinfo, parseSockstat, parseStatCpuSeconds, parseStatusRss, sampleProc } from '../../bench/lib/proc-sampler.js';
 
 t.test('the open-file limit is read from /proc/<pid>/limits', async (t) => {
   const text = 'Limit                     Soft Limit           Hard Limit           Units\nMax open files            1024                 20000                files\n';
@@ -24,7 +24,7 @@ t.test('RSS, CPU time, socket memory and slabs parse from their /proc texts', as
 });
 
 t.test('CPU percent is CPU seconds over wall seconds', async (t) => {
-  const a = { at: 0, rssBytes: null, cpuSeconds: 10, fds: null, runQueueWaitSeconds: null, tcpInUse: null, tcpMemBytes: null, socketSlabBytes: null };
+  const a = { at: 0, rssBytes: null, cpuSeconds: 10, mainThreadCpuSeconds: null, fds: null, runQueueWaitSeconds: null, tcpInUse: null, tcpMemBytes: null, socketSlabBytes: null };
   t.equal(cpuPercent(a, { ...a, at: 2000, cpuSeconds: 13 }), 150);
   t.equal(cpuPercent(a, { ...a, at: 0 }), null);
 });
@@ -33,6 +33,12 @@ t.test('this process can be sampled', async (t) => {
   const s = sampleProc(process.pid);
   t.ok((s.rssBytes ?? 0) > 1_000_000);
   t.ok((s.fds ?? 0) > 0);
+  // Bounded by count, not time: a busy loop on this (main) thread moves its own CPU clock.
+  const before = mainThreadCpu(process.pid) ?? Number.NaN;
+  let spin = 0;
+  for (let i = 0; i < 20_000_000; i++) spin += i % 7;
+  const after = mainThreadCpu(process.pid) ?? Number.NaN;
+  t.ok(spin > 0 && after > before, 'the main thread\'s CPU time grows while it computes');
 });
 
 t.test('the event-loop lag gauge is read from Prometheus text', async (t) => {
