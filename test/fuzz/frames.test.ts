@@ -109,7 +109,11 @@ t.test('fuzzed frames: server up, documented replies only, bystander unaffected,
   t.ok(worstBystanderMs < BYSTANDER_PATIENCE_MS, `the bystander was answered throughout (worst ${worstBystanderMs.toFixed(0)} ms)`);
   const stored = arena.stored();
   const rows = arena.storedRows();
-  const strays = rows.filter((r) => acceptedSends.get(r.client_msg_id)?.has(r.body) !== true || String(r.room_id) !== arena.ownRoom);
+  // A fuzzed `delete` or `edit` may hit one of the fuzzer's own messages: its stored text is then blanked.
+  const fromAccepted = (r: { client_msg_id: string; body: string; changed: number }): boolean =>
+    acceptedSends.get(r.client_msg_id)?.has(r.body) === true || (acceptedSends.has(r.client_msg_id) && r.body === '' && r.changed === 1);
+  const strays = rows.filter((r) => !fromAccepted(r) || String(r.room_id) !== arena.ownRoom);
+  t.comment(`${rows.filter((r) => r.changed === 1).length} of the stored messages were edited or deleted by fuzzed frames`);
   t.same(strays, [], `each of the ${rows.length} stored messages came from a send the parser accepted (${arena.acked.size} acked; a socket closed by strikes can lose an ack, not a row)`);
   t.ok(rows.length <= acceptedSends.size, 'no more rows than accepted clientMsgIds (one row per id at most)');
   t.equal(stored.inOtherRoom, 0, 'nothing reached the room the fuzzer is not in');

@@ -68,7 +68,8 @@ export interface Arena {
   /** Messages stored in the database from the fuzzer, and any in the room the fuzzer is not in. */
   stored(): { fromFuzzer: number; inOtherRoom: number };
   /** The fuzzer's stored messages, to compare with what the parser accepted. */
-  storedRows(): Array<{ client_msg_id: string; body: string; room_id: number }>;
+  /** The fuzzer's stored messages; `changed` (1 or 0): edited or deleted since, which blanks the stored text. */
+  storedRows(): Array<{ client_msg_id: string; body: string; room_id: number; changed: number }>;
   close(): Promise<void>;
 }
 
@@ -145,7 +146,9 @@ export async function startArena(): Promise<Arena> {
       }));
     },
     storedRows() {
-      return s.admin((db) => db.prepare('SELECT client_msg_id, body, room_id FROM messages WHERE sender_id = ?').all(Number(fuzzer.id)) as Array<{ client_msg_id: string; body: string; room_id: number }>);
+      return s.admin((db) => db.prepare(`SELECT m.client_msg_id, m.body, m.room_id,
+          EXISTS (SELECT 1 FROM message_state s WHERE s.room_id = m.room_id AND s.seq = m.seq) AS changed
+        FROM messages m WHERE m.sender_id = ?`).all(Number(fuzzer.id)) as Array<{ client_msg_id: string; body: string; room_id: number; changed: number }>);
     },
     async close() {
       socket?.close();
