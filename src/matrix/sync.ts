@@ -104,13 +104,24 @@ class WakeShare {
   readonly people = new Map<number, RoomPeople>();
   readonly timelines = new Map<string, Timeline>();
   readonly entries = new Map<string, { lastSeq: number; entries: number }>();
-  /** The newest message id, and the stream after each position asked: the same for every poll of one snapshot. */
-  lastMessageId: number | undefined;
-  readonly streams = new Map<number, StreamRow[]>();
+  private newest: number | undefined;
+  private readonly streams = new Map<number, StreamRow[]>();
 
-  constructor(store: MatrixStore, ids: MatrixIds) {
+  constructor(private readonly store: MatrixStore, ids: MatrixIds) {
     this.names = new NameCache(store, ids);
     this.render = new EventRenderer(ids, this.names);
+  }
+
+  /** The newest message id: the same for every poll the share serves. */
+  lastMessageId(): number {
+    return (this.newest ??= this.store.lastMessageId());
+  }
+
+  /** The stream rows after `pos`: polls answered at the same moment ask from the same position. */
+  streamAfter(pos: number): StreamRow[] {
+    let rows = this.streams.get(pos);
+    if (rows === undefined) this.streams.set(pos, (rows = this.store.streamAfter(pos, SCAN_STREAM)));
+    return rows;
   }
 }
 
@@ -210,12 +221,10 @@ export class SyncBuilder {
     } else {
       // Only the user's own rooms (and those where their standing changed) are read: an answer costs what
       // changed for this user, however busy the rest of the server is.
-      const through = share === undefined ? store.lastMessageId() : (share.lastMessageId ??= store.lastMessageId());
-      let stream = share?.streams.get(since.stream);
-      if (stream === undefined) {
-        stream = store.streamAfter(since.stream, SCAN_STREAM);
-        share?.streams.set(since.stream, stream);
-      }
+      // An incremental sync always has a share (the flush's or this turn's): `turnShare` answers the one in use.
+      const reads = this.turnShare();
+      const through = reads.lastMessageId();
+      const stream = reads.streamAfter(since.stream);
       head = stream.length < SCAN_STREAM;
       next = { msg: Math.max(through, since.msg), stream: stream[stream.length - 1]?.pos ?? since.stream, typing: typingNow };
       const touched = new Map<number, { fromSeq: number; toSeq: number }>();
