@@ -19,8 +19,9 @@ export const CORS_HEADERS: ReadonlyArray<[string, string]> = [
 const FIXED_HEADERS = joinHeaders([...SECURITY_HEADERS, ...CORS_HEADERS, ['Cache-Control', 'no-store']]);
 
 function joinHeaders(headers: ReadonlyArray<[string, string]>): [string, string] {
-  const [[name, value] = ['', ''], ...rest] = headers;
-  return [name, [value, ...rest.map(([k, v]) => `${k}: ${v}`)].join('\r\n')];
+  const lines = headers.map(([k, v]) => `${k}: ${v}`).join('\r\n');
+  const colon = lines.indexOf(': ');
+  return [lines.slice(0, colon), lines.slice(colon + 2)];
 }
 
 /**
