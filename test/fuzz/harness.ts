@@ -67,8 +67,7 @@ export interface Arena {
   bystanderPing(): Promise<number>;
   /** Messages stored in the database from the fuzzer, and any in the room the fuzzer is not in. */
   stored(): { fromFuzzer: number; inOtherRoom: number };
-  /** The fuzzer's stored messages, to compare with what the parser accepted. */
-  /** The fuzzer's stored messages; `changed` (1 or 0): edited or deleted since, which blanks the stored text. */
+  /** The fuzzer's stored messages, to compare with what the parser accepted; `changed` (1 or 0): edited or deleted since, which blanks the stored text. */
   storedRows(): Array<{ client_msg_id: string; body: string; room_id: number; changed: number }>;
   close(): Promise<void>;
 }
