@@ -1,8 +1,9 @@
 /**
  * Issue 2's figures: durable messages per second through the writer with 1,
  * 10 and 100 concurrent senders (each keeping a window of sends in flight)
- * and the server's CPU time per durable message at each, p50/p99 send→ack latency at 1,000 msg/s offered, and server RSS idle and
- * with 10,000 connected, authenticated sockets. Rate limits are off on the
+ * and the server's CPU time per durable message at each, p50/p99 send→ack
+ * latency at 1,000 msg/s offered, and server RSS idle and with 10,000
+ * connected, authenticated sockets. Rate limits are off on the
  * scratch server (framesPerSecond 0, socket caps raised); synchronous=FULL.
  *
  *   node dist/bench/throughput.js [--senders 1,10,100] [--window 64] [--seconds 10]
@@ -92,7 +93,10 @@ try {
       await s.watch(10_000, 250, (x) => !x.stats.loadRunning && x.stats.sent === x.stats.acked + Object.values(x.stats.ackErrors).reduce((p, q) => p + q, 0));
       const errors = JSON.stringify(to.stats.ackErrors);
       const acked = to.stats.acked - from.stats.acked;
-      const cost = { all: cpuPerMessage(from.server.cpuSeconds, to.server.cpuSeconds, acked), main: cpuPerMessage(from.server.mainThreadCpuSeconds, to.server.mainThreadCpuSeconds, acked) };
+      const cost = {
+        all: cpuPerMessage(from.server.cpuSeconds, to.server.cpuSeconds, acked),
+        main: cpuPerMessage(from.server.mainThreadCpuSeconds, to.server.mainThreadCpuSeconds, acked),
+      };
       figures[`durable msgs/s, ${n} senders × window ${windowSize}`] = Math.round(step.msgsPerSecond);
       figures[`server CPU µs per durable msg, ${n} senders (all threads / main thread)`] = `${cost.all ?? '-'} / ${cost.main ?? '-'}`;
       log(`${n} senders × ${windowSize} in flight: ${Math.round(step.msgsPerSecond)} durable msgs/s; server CPU ${step.cpuPercent?.toFixed(0)} % (waited ${step.cpuWaitMsPerSecond?.toFixed(0)} ms/s for a CPU), ${cost.all ?? '-'} µs per message (main thread ${cost.main ?? '-'}), client CPU ${step.clientCpuPercent?.toFixed(0)} %, loop lag p99 ${step.loopLagP99Ms?.toFixed(1)} ms, ack errors ${errors} (load ${load()})`);
