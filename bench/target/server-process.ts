@@ -110,7 +110,7 @@ export async function startRoost(dataDir: string, nodeArgs: string[] = [], extra
  * settle. Twice: the pages one collection empties go back to the OS only at the next (Node 20,
  * after a burst: RSS 224 MiB after one `gc()`, 54 after a second, the live heap the same). With
  * one, a figure read after a burst of handshakes still held that burst's garbage: the matrix
- * scenario's 5,000 held `/sync` read 114 MiB of RSS, and 88 once the same server collected twice.
+ * scenario's 5,000 held `/sync` read 114 MiB of RSS, and 87.5 when the server was asked twice.
  */
 export async function requestGc(pid: number): Promise<void> {
   for (let i = 0; i < 2; i++) {
