@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { readProfile, topFrames } from './lib/cpu-profile.js';
 import { summarize } from './lib/histogram.js';
 import { machineInfo } from './lib/machine.js';
+import { cpuMicrosPer } from './lib/proc-sampler.js';
 import { Progress } from './lib/progress.js';
 import { DEFAULT_RESULTS_DIR } from './run.js';
 import { Session, defaultWorkers } from './scenarios/session.js';
@@ -49,15 +50,6 @@ const log = (line: string): void => {
   process.stdout.write(`${line}\n`);
 };
 const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
-
-/**
- * The server's CPU time per durable message: on a box whose two cores the load generator shares,
- * msgs/s moves with what the neighbours do; what each message costs the server moves far less.
- */
-function cpuPerMessage(from: number | null, to: number | null, messages: number): number | null {
-  if (from === null || to === null || messages <= 0) return null;
-  return Math.round(((to - from) * 1e6 / messages) * 10) / 10;
-}
 
 const profDir = a['cpu-prof'] ? mkdtempSync(join(tmpdir(), 'roost-prof-')) : null;
 const target = await scratchRoost({
@@ -94,8 +86,8 @@ try {
       const errors = JSON.stringify(to.stats.ackErrors);
       const acked = to.stats.acked - from.stats.acked;
       const cost = {
-        all: cpuPerMessage(from.server.cpuSeconds, to.server.cpuSeconds, acked),
-        main: cpuPerMessage(from.server.mainThreadCpuSeconds, to.server.mainThreadCpuSeconds, acked),
+        all: cpuMicrosPer(from.server.cpuSeconds, to.server.cpuSeconds, acked),
+        main: cpuMicrosPer(from.server.mainThreadCpuSeconds, to.server.mainThreadCpuSeconds, acked),
       };
       figures[`durable msgs/s, ${n} senders × window ${windowSize}`] = Math.round(step.msgsPerSecond);
       figures[`server CPU µs per durable msg, ${n} senders (all threads / main thread)`] = `${cost.all ?? '-'} / ${cost.main ?? '-'}`;

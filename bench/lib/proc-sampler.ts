@@ -120,3 +120,13 @@ export function cpuPercent(a: ProcSample, b: ProcSample): number | null {
   if (a.cpuSeconds === null || b.cpuSeconds === null || b.at <= a.at) return null;
   return (100 * (b.cpuSeconds - a.cpuSeconds)) / ((b.at - a.at) / 1000);
 }
+
+/**
+ * CPU µs per unit of work (a delivery, a durable message) between two readings of a CPU clock
+ * in seconds, to 0.1 µs: what the work costs the server however busy the box is, where rates
+ * move with the neighbours.
+ */
+export function cpuMicrosPer(fromSeconds: number | null, toSeconds: number | null, count: number): number | null {
+  if (fromSeconds === null || toSeconds === null || count <= 0) return null;
+  return Math.round(((toSeconds - fromSeconds) * 1e6 / count) * 10) / 10;
+}

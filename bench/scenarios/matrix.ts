@@ -8,7 +8,7 @@
  */
 import { summarize } from '../lib/histogram.js';
 import type { RunFigures, Step } from '../lib/result.js';
-import type { ProcSample } from '../lib/proc-sampler.js';
+import { cpuMicrosPer } from '../lib/proc-sampler.js';
 import type { Ceiling } from '../lib/stop-rules.js';
 import type { ConnSpec } from '../worker/protocol.js';
 import { measureLoad } from './chat.js';
@@ -123,7 +123,7 @@ export async function runMatrix(s: Session, p: MatrixParams & { senders: number 
       'sync timeouts (client gave up)': end.stats.syncTimeouts,
       'sync error reasons': Object.keys(end.stats.syncErrorReasons).length === 0 ? 'none' : JSON.stringify(end.stats.syncErrorReasons),
       'server CPU % (load period)': out.step.cpuPercent,
-      'server main thread CPU µs per /sync delivery (load and drain)': mainThreadPerDelivery(before.server, drained.server, delivered),
+      'server main thread CPU µs per /sync delivery (load and drain)': cpuMicrosPer(before.server.mainThreadCpuSeconds, drained.server.mainThreadCpuSeconds, delivered),
       'server RSS idle / with /sync held / after load / with WebSockets too, MiB': `${mib(idle.rssBytes)} / ${mib(held.rssBytes)} / ${mib(loaded.rssBytes)} / ${mib(ws.rssBytes)}`,
       'bytes per held /sync': syncBytes,
       'bytes per WebSocket (same run)': wsBytes,
@@ -134,11 +134,3 @@ export async function runMatrix(s: Session, p: MatrixParams & { senders: number 
   };
 }
 
-/**
- * The event loop's CPU time per delivered message: what a delivery costs the
- * one thread every answer and re-poll runs on, however busy the box is.
- */
-function mainThreadPerDelivery(a: ProcSample, b: ProcSample, delivered: number): number | null {
-  if (a.mainThreadCpuSeconds === null || b.mainThreadCpuSeconds === null || delivered <= 0) return null;
-  return Math.round(((b.mainThreadCpuSeconds - a.mainThreadCpuSeconds) * 1e6 / delivered) * 10) / 10;
-}

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { fdAdvice, parseFdLimit } from '../../bench/lib/fd-limit.js';
 import { parseGauge } from '../../bench/lib/metrics-scrape.js';
-import { cpuPercent, mainThreadCpu, parseSlabinfo, parseSockstat, parseStatCpuSeconds, parseStatusRss, sampleProc } from '../../bench/lib/proc-sampler.js';
+import { cpuMicrosPer, cpuPercent, mainThreadCpu, parseSlabinfo, parseSockstat, parseStatCpuSeconds, parseStatusRss, sampleProc } from '../../bench/lib/proc-sampler.js';
 
 t.test('the open-file limit is read from /proc/<pid>/limits', async (t) => {
   const text = 'Limit                     Soft Limit           Hard Limit           Units\nMax open files            1024                 20000                files\n';
@@ -27,6 +27,14 @@ t.test('CPU percent is CPU seconds over wall seconds', async (t) => {
   const a = { at: 0, rssBytes: null, cpuSeconds: 10, mainThreadCpuSeconds: null, fds: null, runQueueWaitSeconds: null, tcpInUse: null, tcpMemBytes: null, socketSlabBytes: null };
   t.equal(cpuPercent(a, { ...a, at: 2000, cpuSeconds: 13 }), 150);
   t.equal(cpuPercent(a, { ...a, at: 0 }), null);
+});
+
+t.test('CPU µs per unit of work is the clock’s seconds over the count, to 0.1 µs; unknown without both readings or any work', async (t) => {
+  t.equal(cpuMicrosPer(10, 10.5, 20_000), 25);
+  t.equal(cpuMicrosPer(1, 1.00123456, 100), 12.3);
+  t.equal(cpuMicrosPer(null, 2, 10), null);
+  t.equal(cpuMicrosPer(1, null, 10), null);
+  t.equal(cpuMicrosPer(1, 2, 0), null);
 });
 
 t.test('this process can be sampled', async (t) => {
