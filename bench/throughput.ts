@@ -1,5 +1,5 @@
 /**
- * Issue 2's figures: durable messages per second through the writer with 1,
+ * End to end: durable messages per second through the writer with 1,
  * 10 and 100 concurrent senders (each keeping a window of sends in flight)
  * and the server's CPU time per durable message at each, p50/p99 send→ack
  * latency at 1,000 msg/s offered, and server RSS idle and with 10,000
