@@ -27,7 +27,7 @@ import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import { CLOSE_CODES, CLOSE_REASONS } from '../protocol/errors.js';
 import type { FrameLimits } from '../protocol/parse.js';
-import { AdminWorker } from '../store/admin/admin-worker.js';
+import { AdminWorker, RESTART_AFTER_MS } from '../store/admin/admin-worker.js';
 import { databasePath, openReadOnly } from '../store/db/database.js';
 import { acquireDataLock } from '../store/db/data-lock.js';
 import { CleanupJob } from '../jobs/cleanup-job.js';
@@ -305,7 +305,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
   // The admin page's changes run on the admin thread's own connection, then reach live sockets
   // through the events follower's poll (it exists by the time any request arrives).
   const adminStore = new AdminWorker(config.dataDir, config.synchronous,
-    (reason) => log.error({ reason }, 'admin thread failed; admin actions and invitation links answer unavailable'));
+    (reason) => log.error({ reason }, `admin thread failed; admin actions and invitation links answer unavailable until one starts it again (after ${RESTART_AFTER_MS / 1000} s)`));
   const admin = new AdminService({
     store: adminStore, directory: adminDirectory(reader), issueSession: sessionIssuer(writer, config.tokenTtlDays * 24 * 60 * 60 * 1000),
     afterChange: () => follower.poll(),

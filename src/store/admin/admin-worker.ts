@@ -7,22 +7,31 @@ import type { AdminReply, AdminRequest } from './admin-thread.js';
 /** Admin actions are a person clicking: a few at a time. Beyond this, refuse rather than queue. */
 const MAX_PENDING = 64;
 
+/** A thread that died is started again by the first action after this long: a spawn per click at most, not a loop. */
+export const RESTART_AFTER_MS = 5_000;
+
 /**
  * The event loop's side of the admin thread (chat's AdminStore port). The
  * thread is a whole V8 isolate and its own SQLite connection, for a page an
  * admin opens now and then: it starts on the first action, not with the server.
+ * A thread that dies (its database briefly unopenable, a fault) costs the
+ * actions in flight and those of the next few seconds, not every admin action
+ * until the server restarts.
  */
 export class AdminWorker {
   private worker: Worker | null = null;
   private readonly pending = new Map<number, (outcome: Outcome<unknown>) => void>();
   private nextId = 1;
-  private dead: string | null = null;
+  private dead: { message: string; at: number } | null = null;
   private closing = false;
 
-  /** `onFailed`: told once if the thread dies (every action then answers `unavailable`). */
-  constructor(private readonly dataDir: string, private readonly synchronous: Synchronous, private readonly onFailed?: (message: string) => void) {}
+  /** `onFailed`: told each time the thread dies (actions answer `unavailable` until it is started again). */
+  constructor(
+    private readonly dataDir: string, private readonly synchronous: Synchronous, private readonly onFailed?: (message: string) => void,
+    private readonly restartAfterMs = RESTART_AFTER_MS, private readonly now: () => number = Date.now,
+  ) {}
 
-  /** True once an action has started the thread. */
+  /** True while a thread runs (started by an action, not yet dead or closed). */
   get started(): boolean {
     return this.worker !== null;
   }
@@ -36,21 +45,27 @@ export class AdminWorker {
       this.pending.delete(reply.id);
       done?.(reply.outcome);
     });
-    worker.on('error', (err) => this.died(`admin thread failed: ${err.message}`));
-    worker.on('exit', (code) => this.died(`admin thread exited (${code})`));
+    // 'error' is followed by 'exit': only the first tells, and only while this is still the thread.
+    worker.on('error', (err) => this.died(worker, `admin thread failed: ${err.message}`));
+    worker.on('exit', (code) => this.died(worker, `admin thread exited (${code})`));
     this.worker = worker;
     return worker;
   }
 
   run<K extends AdminOpName>(k: K, args: AdminOps[K]['in'], actor: string): Promise<Outcome<AdminOps[K]['out']>> {
-    if (this.dead !== null || this.closing) return Promise.resolve({ ok: false, code: 'unavailable', message: this.dead ?? 'shutting down' });
-    if (this.pending.size >= MAX_PENDING) return Promise.resolve({ ok: false, code: 'unavailable', message: 'too many admin actions in progress' });
+    if (this.closing) return unavailable('shutting down');
+    if (this.dead !== null) {
+      if (this.now() - this.dead.at < this.restartAfterMs) return unavailable(this.dead.message);
+      this.dead = null;
+    }
+    if (this.pending.size >= MAX_PENDING) return unavailable('too many admin actions in progress');
     let worker: Worker;
     try {
       worker = this.thread();
     } catch (err) {
-      this.died(`admin thread cannot start: ${(err as Error).message}`);
-      return Promise.resolve({ ok: false, code: 'unavailable', message: this.dead ?? 'admin thread cannot start' });
+      const message = `admin thread cannot start: ${(err as Error).message}`;
+      this.died(null, message);
+      return unavailable(message);
     }
     const id = this.nextId++;
     return new Promise((resolve) => {
@@ -62,7 +77,7 @@ export class AdminWorker {
   /** Lets the actions in progress finish, then closes the thread's connection. */
   async close(): Promise<void> {
     const worker = this.worker;
-    if (this.dead === null && !this.closing && worker !== null) {
+    if (!this.closing && worker !== null) {
       this.closing = true;
       const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
       // Held while it finishes, so a caller awaiting close() is not left behind by an emptied event loop.
@@ -74,10 +89,12 @@ export class AdminWorker {
     this.fail('shutting down');
   }
 
-  private died(message: string): void {
-    if (this.dead !== null) return;
+  private died(worker: Worker | null, message: string): void {
+    if (worker !== this.worker) return;
+    this.worker = null;
     this.fail(message);
     if (this.closing) return; // the exit close() asked for
+    this.dead = { message, at: this.now() };
     try {
       this.onFailed?.(message);
     } catch {
@@ -86,9 +103,12 @@ export class AdminWorker {
   }
 
   private fail(message: string): void {
-    this.dead ??= message;
     const waiting = [...this.pending.values()];
     this.pending.clear();
     for (const done of waiting) done({ ok: false, code: 'unavailable', message });
   }
+}
+
+function unavailable(message: string): Promise<Outcome<never>> {
+  return Promise.resolve({ ok: false, code: 'unavailable', message });
 }
