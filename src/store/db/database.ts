@@ -52,8 +52,21 @@ export const WRITER_CACHE_KIB = 4 * 1024;
  */
 export const DEFAULT_CACHE_KIB = 2 * 1024;
 
+/** How long a connection waits for another's lock before SQLITE_BUSY (a commit's fsync on a slow card). */
+const BUSY_TIMEOUT_MS = 5000;
+
+/**
+ * A connection that waits for locks from its first statement: the opening pragmas
+ * (journal_mode, the schema check) need locks too, and another connection's
+ * checkpoint or commit must not fail them at once.
+ */
+function connect(path: string, options?: Database.Options): Db {
+  const db = new Database(path, options);
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  return db;
+}
+
 function applyCommonPragmas(db: Db, cacheKiB: number): void {
-  db.pragma('busy_timeout = 5000');
   db.pragma(`cache_size = -${Math.max(1, Math.floor(cacheKiB))}`);
   db.pragma('temp_store = MEMORY');
   db.pragma('foreign_keys = ON');
@@ -66,7 +79,7 @@ function applyCommonPragmas(db: Db, cacheKiB: number): void {
 export function openWritable(dataDir: string, synchronous: Synchronous = 'FULL', cacheKiB = DEFAULT_CACHE_KIB): Db {
   ensureDataDir(dataDir);
   const path = databasePath(dataDir);
-  const db = new Database(path);
+  const db = connect(path);
   try {
     chmodSync(path, 0o600);
     // Every commit appends each page it touches to the WAL, and a message touches ~8 (its row, two
@@ -90,7 +103,7 @@ export function openWritable(dataDir: string, synchronous: Synchronous = 'FULL',
 
 /** A read-only connection for history pages and lookups; it cannot take a write lock. */
 export function openReadOnly(dataDir: string, cacheKiB = DEFAULT_CACHE_KIB): Db {
-  const db = new Database(databasePath(dataDir), { readonly: true, fileMustExist: true });
+  const db = connect(databasePath(dataDir), { readonly: true, fileMustExist: true });
   applyCommonPragmas(db, cacheKiB);
   return db;
 }
