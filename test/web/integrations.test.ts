@@ -36,7 +36,11 @@ t.test('an owner creates a hook in the integrations panel; its messages show mar
   await panel.locator('#hook-name').fill('Backup NAS');
   await panel.getByRole('button', { name: 'Create hook' }).click();
   const urlBox = panel.locator('input.link-url');
-  await t.resolves(urlBox.waitFor({ timeout: 30_000 }), 'the URL is shown once made');
+  // A refusal shows in the panel instead: said in full (with the server's log) rather than waited out.
+  await t.resolves(panel.locator('input.link-url, [role="alert"]').first().waitFor({ timeout: 30_000 }), 'the panel answers');
+  const refusal = panel.locator('[role="alert"]');
+  if (await refusal.count() > 0) return void t.fail(`the hook was refused: "${await refusal.innerText()}"; the server logged: ${world.server.stderr}`);
+  t.ok(await urlBox.isVisible(), 'the URL is shown once made');
   const url = await urlBox.inputValue();
   t.match(url, new RegExp(`^http://127\\.0\\.0\\.1:${world.server.port}/api/v1/hooks/[A-Za-z0-9_-]{43}$`), 'the hook\'s URL, on the address the page used');
   t.ok(await panel.getByRole('button', { name: 'Copy' }).isVisible(), 'with a copy button');
