@@ -32,26 +32,32 @@ function joinHeaders(headers: ReadonlyArray<[string, string]>): [string, string]
 export class MatrixExchange {
   aborted = false;
   done = false;
-  private abortHooks: Array<() => void> = [];
+  /**
+   * One hook, not a list: a request has one thing waiting on it at a time (its body, then
+   * perhaps a held poll), and a held `/sync` is kept by thousands; an array pushed once
+   * reserves seventeen slots.
+   */
+  private abortHook: (() => void) | undefined = undefined;
 
   constructor(readonly res: HttpResponse) {
     res.onAborted(() => {
       this.aborted = true;
-      const hooks = this.abortHooks;
-      this.abortHooks = [];
-      for (const h of hooks) h();
+      const hook = this.abortHook;
+      this.abortHook = undefined;
+      hook?.();
     });
   }
 
+  /** Runs `hook` if the client goes away before the answer (at once if it already has); it replaces an earlier hook. */
   onAbort(hook: () => void): void {
     if (this.aborted) hook();
-    else this.abortHooks.push(hook);
+    else this.abortHook = hook;
   }
 
   send(status: number, body: string, contentType = 'application/json'): void {
     if (this.aborted || this.done) return;
     this.done = true;
-    this.abortHooks = [];
+    this.abortHook = undefined;
     this.res.cork(() => {
       this.res.writeStatus(statusLine(status));
       this.res.writeHeader(FIXED_HEADERS[0], FIXED_HEADERS[1]);
