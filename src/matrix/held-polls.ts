@@ -33,7 +33,8 @@ export const FLUSH_SLICE_MS = 10;
 export class HeldPolls implements CommitWatch {
   /** By room id, not topic text: a poll is listed and unlisted once per delivery, a topic is told once per commit. */
   private readonly byRoom = new Map<number, Set<HeldPoll>>();
-  private readonly byUser = new Map<number, Set<HeldPoll>>();
+  /** Most users hold one poll (one device): a Set only for those with more. */
+  private readonly byUser = new Map<number, HeldPoll | Set<HeldPoll>>();
   private readonly wheel = new Map<number, Set<HeldPoll>>();
   private readonly marked = new Set<HeldPoll>();
   private flushing = false;
@@ -55,7 +56,10 @@ export class HeldPolls implements CommitWatch {
 
   hold(poll: HeldPoll): void {
     for (const room of poll.rooms) add(this.byRoom, room, poll);
-    add(this.byUser, poll.user, poll);
+    const had = this.byUser.get(poll.user);
+    if (had === undefined) this.byUser.set(poll.user, poll);
+    else if (had instanceof Set) had.add(poll);
+    else this.byUser.set(poll.user, new Set([had, poll]));
     add(this.wheel, Math.ceil(poll.deadline / BUCKET_MS), poll);
     this.all.add(poll);
     this.sweeper ??= setInterval(() => this.sweep(), BUCKET_MS);
@@ -65,7 +69,9 @@ export class HeldPolls implements CommitWatch {
   drop(poll: HeldPoll): void {
     if (!this.all.delete(poll)) return;
     for (const room of poll.rooms) remove(this.byRoom, room, poll);
-    remove(this.byUser, poll.user, poll);
+    const had = this.byUser.get(poll.user);
+    if (had === poll) this.byUser.delete(poll.user);
+    else if (had instanceof Set) remove(this.byUser, poll.user, poll);
     remove(this.wheel, Math.ceil(poll.deadline / BUCKET_MS), poll);
     this.marked.delete(poll);
     if (this.all.size === 0 && this.sweeper !== undefined) {
@@ -82,7 +88,7 @@ export class HeldPolls implements CommitWatch {
 
   user(user: number): void {
     const polls = this.byUser.get(user);
-    if (polls !== undefined) this.mark(polls);
+    if (polls !== undefined) this.mark(polls instanceof Set ? polls : [polls]);
   }
 
   /** Answers every held poll now (shutting down): each gets its empty reply. */
@@ -90,7 +96,7 @@ export class HeldPolls implements CommitWatch {
     for (const bucket of [...this.wheel.values()]) for (const p of [...bucket]) this.expire(p);
   }
 
-  private mark(polls: Set<HeldPoll>): void {
+  private mark(polls: Iterable<HeldPoll>): void {
     for (const p of polls) this.marked.add(p);
     if (this.flushing) return;
     this.flushing = true;
@@ -150,7 +156,7 @@ function add<K>(map: Map<K, Set<HeldPoll>>, key: K, poll: HeldPoll): void {
   set.add(poll);
 }
 
-function remove<K>(map: Map<K, Set<HeldPoll>>, key: K, poll: HeldPoll): void {
+function remove<K>(map: Map<K, HeldPoll | Set<HeldPoll>>, key: K, poll: HeldPoll): void {
   const set = map.get(key);
-  if (set !== undefined && set.delete(poll) && set.size === 0) map.delete(key);
+  if (set instanceof Set && set.delete(poll) && set.size === 0) map.delete(key);
 }

@@ -129,3 +129,23 @@ t.test('a commit wakes only the polls of its room or user; a topic that is not a
   t.same(reads, [1, 2], 'a user\'s commit wakes that user\'s poll');
   t.equal(polls.size, 1);
 });
+
+t.test('a user holding polls from two devices has both woken by their commit, and each forgotten when it goes', async (t) => {
+  const reads: number[] = [];
+  const polls = new HeldPolls((err) => t.fail(String(err)));
+  const stays = poll(7, 1, reads, false);
+  polls.hold(stays);
+  polls.hold(poll(7, 2, reads, true));
+  polls.user(7);
+  await nextTurn();
+  t.same(reads, [7, 7], 'both devices\' polls are read');
+  t.equal(polls.size, 1, 'the one that answered is dropped');
+  polls.user(7);
+  await nextTurn();
+  t.same(reads, [7, 7, 7], 'the next commit reads the one left');
+  polls.drop(stays);
+  polls.user(7);
+  await nextTurn();
+  t.same(reads, [7, 7, 7], 'none is left to read');
+  t.equal(polls.size, 0);
+});
