@@ -71,7 +71,7 @@ export class HeldPolls implements CommitWatch {
     for (const room of poll.rooms) remove(this.byRoom, room, poll);
     const had = this.byUser.get(poll.user);
     if (had === poll) this.byUser.delete(poll.user);
-    else if (had instanceof Set) remove(this.byUser, poll.user, poll);
+    else if (had instanceof Set && had.delete(poll) && had.size === 0) this.byUser.delete(poll.user);
     remove(this.wheel, Math.ceil(poll.deadline / BUCKET_MS), poll);
     this.marked.delete(poll);
     if (this.all.size === 0 && this.sweeper !== undefined) {
@@ -156,7 +156,7 @@ function add<K>(map: Map<K, Set<HeldPoll>>, key: K, poll: HeldPoll): void {
   set.add(poll);
 }
 
-function remove<K>(map: Map<K, HeldPoll | Set<HeldPoll>>, key: K, poll: HeldPoll): void {
+function remove<K>(map: Map<K, Set<HeldPoll>>, key: K, poll: HeldPoll): void {
   const set = map.get(key);
-  if (set instanceof Set && set.delete(poll) && set.size === 0) map.delete(key);
+  if (set !== undefined && set.delete(poll) && set.size === 0) map.delete(key);
 }
