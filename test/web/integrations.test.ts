@@ -36,15 +36,15 @@ t.test('an owner creates a hook in the integrations panel; its messages show mar
   await panel.locator('#hook-name').fill('Backup NAS');
   await panel.getByRole('button', { name: 'Create hook' }).click();
   const urlBox = panel.locator('input.link-url');
-  // A refusal shows in the panel instead: said in full (with the server's log) rather than waited out.
-  const answered = await panel.locator('input.link-url, [role="alert"]').first().waitFor({ timeout: 30_000 }).then(() => true, () => false);
-  if (!answered) {
-    const shown = await a.page.locator('dialog').innerText().catch((err: unknown) => `(no dialog: ${String(err)})`);
-    return void t.fail(`neither the URL nor a refusal in 30 s; the dialog shows: ${shown}; the server logged: ${world.server.stderr}`);
+  // Waited for as before; only when it never shows does the test say what the panel showed instead
+  // (an alert from an earlier, passing failure must not decide the verdict).
+  const shownUrl = await urlBox.waitFor({ timeout: 30_000 }).then(() => true, () => false);
+  if (!shownUrl) {
+    const refusals = await panel.locator('[role="alert"]').allInnerTexts();
+    const dialog = await a.page.locator('dialog').innerText().catch((err: unknown) => `(no dialog: ${String(err)})`);
+    return void t.fail(`the URL was not shown in 30 s; the panel's refusal: ${refusals.join(' / ') || 'none'}; the dialog shows: ${dialog}; the server logged: ${world.server.stderr}`);
   }
-  const refusal = panel.locator('[role="alert"]');
-  if (await refusal.count() > 0) return void t.fail(`the hook was refused: "${await refusal.innerText()}"; the server logged: ${world.server.stderr}`);
-  t.ok(await urlBox.isVisible(), 'the URL is shown once made');
+  t.pass('the URL is shown once made');
   const url = await urlBox.inputValue();
   t.match(url, new RegExp(`^http://127\\.0\\.0\\.1:${world.server.port}/api/v1/hooks/[A-Za-z0-9_-]{43}$`), 'the hook\'s URL, on the address the page used');
   t.ok(await panel.getByRole('button', { name: 'Copy' }).isVisible(), 'with a copy button');
