@@ -105,10 +105,12 @@ export class AdminWorker {
   private fail(message: string): void {
     const waiting = [...this.pending.values()];
     this.pending.clear();
-    for (const done of waiting) done({ ok: false, code: 'unavailable', message });
+    for (const done of waiting) done(refused(message));
   }
 }
 
+const refused = (message: string): Outcome<never> => ({ ok: false, code: 'unavailable', message });
+
 function unavailable(message: string): Promise<Outcome<never>> {
-  return Promise.resolve({ ok: false, code: 'unavailable', message });
+  return Promise.resolve(refused(message));
 }
