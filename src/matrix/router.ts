@@ -13,7 +13,7 @@ export interface MatrixRequest {
   ex: MatrixExchange;
   method: Method;
   /** The path's `:name` segments, URL-decoded, in order. */
-  params: string[];
+  params: readonly string[];
   query: URLSearchParams;
   /** The JSON body (`{}` when empty); undefined for GET and DELETE without one, and for `body: 'none'` routes. */
   body: unknown;
@@ -98,10 +98,20 @@ export class MatrixRouter {
     app.any('/.well-known/matrix/*', serve);
   }
 
-  /** A fixed path is matched before any route with `:name` segments. */
-  private match(method: string, url: string, segments: string[]): { route: Route; params: string[] } | 'wrong-method' | undefined {
+  /**
+   * A fixed path is matched before any route with `:name` segments, and
+   * without splitting or decoding the path: a `/sync` re-poll is most of a
+   * busy door's requests.
+   */
+  private match(method: string, url: string): { route: Route; params: readonly string[] } | 'wrong-method' | 'bad-path' | undefined {
     const route = this.fixed.get(url)?.find((r) => r.method === method);
-    if (route !== undefined) return { route, params: [] };
+    if (route !== undefined) return { route, params: NO_PARAMS };
+    let segments: string[];
+    try {
+      segments = split(url).map(decodeURIComponent);
+    } catch {
+      return 'bad-path';
+    }
     let pathMatched = false;
     for (const route of this.routes) {
       if (route.segments.length !== segments.length || !route.segments.every((want, i) => want.startsWith(':') || want === segments[i])) continue;
@@ -126,14 +136,8 @@ export class MatrixRouter {
       });
       return;
     }
-    let segments: string[];
-    try {
-      segments = split(url).map(decodeURIComponent);
-    } catch {
-      return ex.fail(unrecognized());
-    }
-    const found = this.match(method, url, segments);
-    if (found === undefined) return ex.fail(unrecognized());
+    const found = this.match(method, url);
+    if (found === undefined || found === 'bad-path') return ex.fail(unrecognized());
     if (found === 'wrong-method') return ex.fail(matrixError(405, 'M_UNRECOGNIZED', `${method} is not served on this path`));
     const { route, params } = found;
     const query = new URLSearchParams(req.getQuery() ?? '');
@@ -167,13 +171,13 @@ export class MatrixRouter {
       }
       return { session, token };
     };
-    const base: MatrixRequest = { ex, method: method as Method, params, query, body: undefined, ip: ipOf, headers };
     const guarded = (caller: { session?: Session; token?: string }, body: unknown): Promise<void> | undefined => {
       try {
-        const r = { ...base, body };
         const run = route.auth
-          ? (route.handler as Handler<AuthedRequest>)({ ...r, session: caller.session as Session, token: caller.token as string })
-          : (route.handler as Handler)(r);
+          ? (route.handler as Handler<AuthedRequest>)({
+            ex, method: method as Method, params, query, body, ip: ipOf, headers, session: caller.session as Session, token: caller.token as string,
+          })
+          : (route.handler as Handler)({ ex, method: method as Method, params, query, body, ip: ipOf, headers });
         // Most handlers answer (or hold) synchronously: only a returned promise needs a catch.
         return run instanceof Promise ? run.catch((err: unknown) => this.failed(ex, err, method, url)) : undefined;
       } catch (err) {
@@ -234,6 +238,9 @@ export class MatrixRouter {
     });
   }
 }
+
+/** The params of a route without `:name` segments. */
+const NO_PARAMS: readonly string[] = [];
 
 /** A body that could not be read (the client was answered already). */
 const NO_BODY = Symbol('no body');
