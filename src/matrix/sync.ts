@@ -4,7 +4,7 @@ import type { HistorySource } from '../chat/ports.js';
 import type { RoomReads } from '../chat/room-actions.js';
 import type { PageOutcome } from '../chat/service.js';
 import type { TypingState } from '../chat/typing.js';
-import type { RoomInfo, StreamRow } from '../chat/matrix-store.js';
+import type { RoomInfo, RoomRange, StreamRow } from '../chat/matrix-store.js';
 import type { RoomSummary, WireMessage } from '../protocol/frames.js';
 import { EventRenderer, type ClientEvent, type Names } from './events.js';
 import type { SyncFilter } from './filters.js';
@@ -106,6 +106,7 @@ class WakeShare {
   readonly entries = new Map<string, { lastSeq: number; entries: number }>();
   private newest: number | undefined;
   private readonly streams = new Map<number, StreamRow[]>();
+  private readonly ranges = new Map<string, RoomRange | undefined>();
 
   constructor(private readonly store: MatrixStore, ids: MatrixIds) {
     this.names = new NameCache(store, ids);
@@ -115,6 +116,19 @@ class WakeShare {
   /** The newest message id: the same for every poll the share serves. */
   lastMessageId(): number {
     return (this.newest ??= this.store.lastMessageId());
+  }
+
+  /**
+   * A room's rows after `afterId`: the members answered together last time ask
+   * from the same id, so a commit's wake-up reads each room's new rows once,
+   * not once per member.
+   */
+  roomRange(room: number, afterId: number, throughId: number, limit: number): RoomRange | undefined {
+    const key = `${room}:${afterId}:${throughId}:${limit}`;
+    if (this.ranges.has(key)) return this.ranges.get(key);
+    const range = this.store.roomRange(room, afterId, throughId, limit);
+    this.ranges.set(key, range);
+    return range;
   }
 
   /** The stream rows after `pos`: polls answered at the same moment ask from the same position. */
@@ -231,7 +245,7 @@ export class SyncBuilder {
       const rowsWanted = ask.filter.timelineLimit + 1;
       for (const room of this.deps.membership.roomsOf(ask.user)) {
         if (!include(room)) continue;
-        const r = through > since.msg ? store.roomRange(room, since.msg, through, rowsWanted) : undefined;
+        const r = through > since.msg ? reads.roomRange(room, since.msg, through, rowsWanted) : undefined;
         if (r !== undefined) touched.set(room, r);
       }
       for (const room of through > since.msg ? store.standingRooms(ask.user) : []) {
