@@ -1,8 +1,8 @@
 import type {
-  AccountDataRow, ChangeRow, DeviceRow, RoomInfo, RoomRange, StreamRow, UserRow,
+  AccountDataRow, ChangeRow, DeviceRow, RoomInfo, RoomRange, StreamRow, UnreadRow, UserRow,
 } from '../store/read/matrix-reader.js';
 
-export type { AccountDataRow, ChangeRow, DeviceRow, RoomInfo, RoomRange, StreamRow, UserRow };
+export type { AccountDataRow, ChangeRow, DeviceRow, RoomInfo, RoomRange, StreamRow, UnreadRow, UserRow };
 
 /**
  * What the Matrix door reads besides the chat services: its own rows (devices,
@@ -36,10 +36,12 @@ export interface MatrixStore {
   reactionUndone(room: number, seq: number, user: number, emoji: string, beforeCseq: number): number | undefined;
   /** The latest live reaction change of a user's emoji on a message (its cseq). */
   readSeq(room: number, user: number): number | undefined;
-  /** A room's last seq and how many timeline entries (joins, renames…) follow `afterSeq`: unread = the rest. */
-  entriesAfter(room: number, afterSeq: number): { lastSeq: number; entries: number };
-  /** How many times the user was mentioned in the room after `afterSeq` (a primary-key range). */
-  mentionsAfter(user: number, room: number, afterSeq: number): number;
+  /**
+   * A member's unread counts, in one statement: the room's last seq, how many
+   * timeline entries (joins, renames…) and mentions of them follow their read
+   * mark (unread messages = the seqs after it less the entries).
+   */
+  unreadOf(room: number, user: number): UnreadRow;
   accountData(user: number, afterPos: number): AccountDataRow[];
   accountDataOf(user: number, room: number, type: string): string | undefined;
   user(id: number): UserRow | undefined;

@@ -103,10 +103,10 @@ class WakeShare {
   readonly rooms = new Map<number, RoomInfo | undefined>();
   readonly people = new Map<number, RoomPeople>();
   readonly timelines = new Map<string, Timeline>();
-  readonly entries = new Map<string, { lastSeq: number; entries: number }>();
   private newest: number | undefined;
   private readonly streams = new Map<number, StreamRow[]>();
   private readonly ranges = new Map<string, RoomRange | undefined>();
+  private readonly marks = new Map<string, number | undefined>();
 
   constructor(private readonly store: MatrixStore, ids: MatrixIds) {
     this.names = new NameCache(store, ids);
@@ -129,6 +129,15 @@ class WakeShare {
     const range = this.store.roomRange(room, afterId, throughId, limit);
     this.ranges.set(key, range);
     return range;
+  }
+
+  /** A member's read mark, for the receipts every poll woken together renders from the same stream rows. */
+  readSeq(room: number, user: number): number | undefined {
+    const key = `${room}:${user}`;
+    if (this.marks.has(key)) return this.marks.get(key);
+    const seq = this.store.readSeq(room, user);
+    this.marks.set(key, seq);
+    return seq;
   }
 
   /** The stream rows after `pos`: polls answered at the same moment ask from the same position. */
@@ -273,7 +282,7 @@ export class SyncBuilder {
           list.push(ev);
           changes.set(s.room, list);
         } else {
-          const seq = store.readSeq(s.room, s.ref);
+          const seq = reads.readSeq(s.room, s.ref);
           if (seq === undefined || seq < 1) continue;
           const content = receipts.get(s.room) ?? {};
           addReceipt(content, ids.row(s.room, seq), names.userId(s.ref), this.now());
@@ -407,19 +416,10 @@ export class SyncBuilder {
     return people;
   }
 
-  /** The user's unread counts in one room: their read mark (a primary-key read), then counts after it. */
+  /** The user's unread counts in one room: one statement from their read mark (see MatrixStore.unreadOf). */
   private unread(user: number, room: number): Unread {
-    const { store } = this.deps;
-    const read = store.readSeq(room, user) ?? 0;
-    // Members who read up to the same point share the count of entries after it (most of a room, mostly).
-    const key = `${room}:${read}`;
-    let after = this.wake?.entries.get(key);
-    if (after === undefined) {
-      after = store.entriesAfter(room, read);
-      this.wake?.entries.set(key, after);
-    }
-    const unread = Math.max(0, after.lastSeq - Math.min(read, after.lastSeq) - after.entries);
-    return { notification_count: unread, highlight_count: store.mentionsAfter(user, room, read) };
+    const u = this.deps.store.unreadOf(room, user);
+    return { notification_count: Math.max(0, u.lastSeq - Math.min(u.read, u.lastSeq) - u.entries), highlight_count: u.mentions };
   }
 
   /** A room the user is not joined to had rows: an invitation of theirs, or their leaving, goes in its section. */

@@ -6,6 +6,8 @@ export interface DeviceRow { deviceId: string; name: string; ip: string; lastUse
 
 /** A room's timeline rows after a message id: the first and last seq of them. */
 export interface RoomRange { room: number; fromSeq: number; toSeq: number }
+/** A member's read mark and what follows it in the room: see `unreadOf`. */
+export interface UnreadRow { read: number; lastSeq: number; entries: number; mentions: number }
 
 export interface StreamRow { pos: number; room: number; kind: 'change' | 'read' | 'account'; ref: number }
 
@@ -123,15 +125,13 @@ export class MatrixReader {
     return this.q<{ read_seq: number }>('SELECT read_seq FROM members WHERE room_id = ? AND user_id = ?').get(room, user)?.read_seq;
   }
 
-  entriesAfter(room: number, afterSeq: number): { lastSeq: number; entries: number } {
-    const r = this.q<{ last_seq: number; entries: number }>(`SELECT r.last_seq,
-        (SELECT count(*) FROM messages m WHERE m.room_id = r.id AND m.seq > ? AND ${IS_ENTRY_SQL}) AS entries
-      FROM rooms r WHERE r.id = ?`).get(afterSeq, room);
-    return { lastSeq: r?.last_seq ?? 0, entries: r?.entries ?? 0 };
-  }
-
-  mentionsAfter(user: number, room: number, afterSeq: number): number {
-    return this.q<{ n: number }>('SELECT count(*) AS n FROM mentions WHERE user_id = ? AND room_id = ? AND seq > ?').get(user, room, afterSeq)?.n ?? 0;
+  unreadOf(room: number, user: number): UnreadRow {
+    // Entries through the partial index messages_entries, mentions by their primary key: both ranges start at the mark.
+    const r = this.q<UnreadRow>(`SELECT me.read_seq AS read, r.last_seq AS lastSeq,
+        (SELECT count(*) FROM messages m WHERE m.room_id = me.room_id AND m.seq > me.read_seq AND ${IS_ENTRY_SQL}) AS entries,
+        (SELECT count(*) FROM mentions x WHERE x.user_id = me.user_id AND x.room_id = me.room_id AND x.seq > me.read_seq) AS mentions
+      FROM members me JOIN rooms r ON r.id = me.room_id WHERE me.room_id = ? AND me.user_id = ?`).get(room, user);
+    return r ?? { read: 0, lastSeq: 0, entries: 0, mentions: 0 };
   }
 
   accountData(user: number, afterPos: number): AccountDataRow[] {

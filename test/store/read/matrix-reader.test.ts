@@ -3,7 +3,7 @@ import t from 'tap';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { addUser, createRoom } from '../../../src/store/admin/admin.js';
+import { addMember, addUser, createRoom } from '../../../src/store/admin/admin.js';
 import { openReadOnly, openWritable } from '../../../src/store/db/database.js';
 import { MatrixReader } from '../../../src/store/read/matrix-reader.js';
 import { BatchApplier } from '../../../src/store/write/batch-applier.js';
@@ -57,4 +57,39 @@ t.test('snapshot: a nested call joins the outer one; a throw ends the snapshot a
   }), /a bug in a handler/);
   t.equal(readDb.inTransaction, false);
   t.equal(reader.lastMessageId(), outer.id + 1);
+});
+
+t.test('unreadOf: messages after the read mark less the entries among them, and the mentions after it', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'roost-matrix-unread-'));
+  const writable = openWritable(dir);
+  const readDb = openReadOnly(dir);
+  t.teardown(() => {
+    readDb.close();
+    writable.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const alice = addUser(writable, 'alice', 'member', 'x').id;
+  const bob = addUser(writable, 'bob', 'member', 'x').id;
+  addUser(writable, 'carol', 'member', 'x');
+  const room = createRoom(writable, 'one', ['alice', 'bob']).id;
+  const reader = new MatrixReader(readDb);
+  const applier = new BatchApplier(writable, { rules: policy });
+  const send = (body: string): void => void applier.apply([{ k: 'send', room, user: alice, clientMsgId: body, body }], Date.now());
+
+  const joined = reader.unreadOf(room, bob);
+  t.same({ entries: joined.entries, mentions: joined.mentions }, { entries: 0, mentions: 0 }, 'a new member has read up to their own join');
+  t.equal(joined.read, joined.lastSeq);
+
+  send('hello @bob');
+  send('plain');
+  addMember(writable, 'one', 'carol');
+  send('after carol joined');
+  const later = reader.unreadOf(room, bob);
+  t.same(later, { read: joined.read, lastSeq: joined.read + 4, entries: 1, mentions: 1 }, 'three messages, one entry (carol\'s join), one mention');
+  const sender = reader.unreadOf(room, alice);
+  t.same({ unread: sender.lastSeq - sender.read, mentions: sender.mentions }, { unread: 0, mentions: 0 }, 'a sender has read their own message');
+
+  applier.apply([{ k: 'read', room, user: bob, seq: joined.read + 2 }], Date.now());
+  t.same(reader.unreadOf(room, bob), { read: joined.read + 2, lastSeq: joined.read + 4, entries: 1, mentions: 0 }, 'reading past the mention clears it');
+  t.same(reader.unreadOf(room, 9999), { read: 0, lastSeq: 0, entries: 0, mentions: 0 }, 'a non-member has nothing unread');
 });
