@@ -62,7 +62,12 @@ const BUSY_TIMEOUT_MS = 5000;
  */
 function connect(path: string, options?: Database.Options): Db {
   const db = new Database(path, options);
-  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  try {
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
   return db;
 }
 
