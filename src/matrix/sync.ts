@@ -124,28 +124,26 @@ class WakeShare {
    * not once per member.
    */
   roomRange(room: number, afterId: number, throughId: number, limit: number): RoomRange | undefined {
-    const key = `${room}:${afterId}:${throughId}:${limit}`;
-    if (this.ranges.has(key)) return this.ranges.get(key);
-    const range = this.store.roomRange(room, afterId, throughId, limit);
-    this.ranges.set(key, range);
-    return range;
+    return once(this.ranges, `${room}:${afterId}:${throughId}:${limit}`, () => this.store.roomRange(room, afterId, throughId, limit));
   }
 
   /** A member's read mark, for the receipts every poll woken together renders from the same stream rows. */
   readSeq(room: number, user: number): number | undefined {
-    const key = `${room}:${user}`;
-    if (this.marks.has(key)) return this.marks.get(key);
-    const seq = this.store.readSeq(room, user);
-    this.marks.set(key, seq);
-    return seq;
+    return once(this.marks, `${room}:${user}`, () => this.store.readSeq(room, user));
   }
 
   /** The stream rows after `pos`: polls answered at the same moment ask from the same position. */
   streamAfter(pos: number): StreamRow[] {
-    let rows = this.streams.get(pos);
-    if (rows === undefined) this.streams.set(pos, (rows = this.store.streamAfter(pos, SCAN_STREAM)));
-    return rows;
+    return once(this.streams, pos, () => this.store.streamAfter(pos, SCAN_STREAM));
   }
+}
+
+/** `read()`'s answer for `key`, read on the first ask only (an undefined answer is kept too). */
+function once<K, V>(known: Map<K, V>, key: K, read: () => V): V {
+  if (known.has(key)) return known.get(key) as V;
+  const value = read();
+  known.set(key, value);
+  return value;
 }
 
 /**
@@ -402,18 +400,13 @@ export class SyncBuilder {
   }
 
   private roomInfo(room: number): RoomInfo | undefined {
-    const wake = this.wake;
-    if (wake === undefined) return this.deps.store.room(room);
-    if (!wake.rooms.has(room)) wake.rooms.set(room, this.deps.store.room(room));
-    return wake.rooms.get(room);
+    const read = (): RoomInfo | undefined => this.deps.store.room(room);
+    return this.wake === undefined ? read() : once(this.wake.rooms, room, read);
   }
 
   private people(room: number): RoomPeople {
-    const wake = this.wake;
-    if (wake === undefined) return this.deps.rooms.memberList(room);
-    let people = wake.people.get(room);
-    if (people === undefined) wake.people.set(room, (people = this.deps.rooms.memberList(room)));
-    return people;
+    const read = (): RoomPeople => this.deps.rooms.memberList(room);
+    return this.wake === undefined ? read() : once(this.wake.people, room, read);
   }
 
   /** The user's unread counts in one room: one statement from their read mark (see MatrixStore.unreadOf). */
