@@ -242,8 +242,8 @@ export class SyncBuilder {
     } else {
       // Only the user's own rooms (and those where their standing changed) are read: an answer costs what
       // changed for this user, however busy the rest of the server is.
-      // An incremental sync always has a share (the flush's or this turn's): `turnShare` answers the one in use.
-      const reads = this.turnShare();
+      // An incremental sync always has a share (the flush's or this turn's), asked for above.
+      const reads = share ?? this.turnShare();
       const through = reads.lastMessageId();
       const stream = reads.streamAfter(since.stream);
       head = stream.length < SCAN_STREAM;
