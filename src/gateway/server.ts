@@ -98,8 +98,17 @@ export interface ServerHooks extends HistoryJobHooks {
 
 /** How often changes made by the CLI (another process) reach live sockets, at the latest. */
 const FOLLOW_EVERY_MS = 500;
-/** How long a session row read for a Matrix GET is trusted without reading it again, and how many are kept. */
-const RECENT_SESSION_MS = 5000;
+/**
+ * How long a session row read for a Matrix GET is trusted without reading it
+ * again, and how many are kept. Whatever ends a session is told at once (the
+ * server's own logouts forget the token; the CLI's revocations and disabled
+ * users come through the events feed within FOLLOW_EVERY_MS, and forget every
+ * row), so this bounds only what is never told: a row's server role, which no
+ * Matrix GET decides on. Longer than a held poll (60 s at most), so a client
+ * that keeps polling is read from the store about once a minute, not at every
+ * re-poll after a quiet spell.
+ */
+const RECENT_SESSION_MS = 60_000;
 const RECENT_SESSIONS_MAX = 20_000;
 
 /** Sync reads done per event-loop turn before timers and other sockets get their turn. */

@@ -5,15 +5,28 @@ import type { SessionRow } from '../../src/auth/sessions.js';
 const row: SessionRow = { userId: 1, name: 'alice', role: 'member', disabled: false, expiresAt: 10_000_000, lastUsedAt: 0 };
 
 t.test('a row is trusted for its time, then read again', async (t) => {
-  const c = new SessionCache(1000, 10);
+  const c = new SessionCache(1000, 10, () => 0);
   c.put('a', row, 0);
   t.equal(c.get('a', 999), row);
   t.equal(c.get('a', 1000), undefined, 'its time is up');
   t.equal(c.get('a', 0), undefined, 'and it is gone');
 });
 
+t.test('rows read together are read again spread over the last quarter of their time, never later', async (t) => {
+  const draws = [0, 0.5, 0.999];
+  const c = new SessionCache(1000, 10, () => draws.shift() ?? 0);
+  for (const h of ['a', 'b', 'c']) c.put(h, row, 0);
+  t.same(['a', 'b', 'c'].map((h) => c.get(h, 749)), [row, row, row], 'every row is trusted for three quarters of its time');
+  t.same(['a', 'b', 'c'].map((h) => c.get(h, 875)), [row, undefined, undefined], 'then they expire one by one');
+  t.equal(c.get('a', 1000), undefined, 'and none outlives its time');
+  const real = new SessionCache(1000, 10);
+  real.put('x', row, 0);
+  t.equal(real.get('x', 749), row, 'Math.random draws within the same bounds');
+  t.equal(real.get('x', 1000), undefined);
+});
+
 t.test('forgotten tokens, and everything, can be dropped; past its bound it starts over', async (t) => {
-  const c = new SessionCache(1000, 3);
+  const c = new SessionCache(1000, 3, () => 0);
   for (const h of ['a', 'b', 'c']) c.put(h, row, 0);
   c.forget(['b']);
   t.equal(c.get('b', 1), undefined);
