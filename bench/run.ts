@@ -46,6 +46,8 @@ export interface BenchOptions {
   senders: number;
   msgRate: number;
   seconds: number;
+  /** matrix: seconds of the same load sent (and reported apart) before the measured seconds. */
+  warmupSeconds: number;
   bodyBytes: number;
   /** HTTP logins before the scenario, between the idle and the after-logins RSS reading. */
   logins: number;
@@ -79,7 +81,7 @@ export const DEFAULT_RESULTS_DIR = fileURLToPath(new URL(import.meta.url.endsWit
 export function defaultOptions(): BenchOptions {
   return {
     scenario: 'hold', connections: 10_000, rate: 2000, holdSeconds: 30, settleSeconds: 10, roomSize: 50, senders: 200, msgRate: 1000,
-    seconds: 20, bodyBytes: 64, logins: 100, wearRates: DEFAULT_WEAR_RATES, wearSeconds: null, enduranceBytes: DEFAULT_ENDURANCE_BYTES, workers: defaultWorkers(), step: 2000, stepSeconds: 5,
+    seconds: 20, warmupSeconds: 0, bodyBytes: 64, logins: 100, wearRates: DEFAULT_WEAR_RATES, wearSeconds: null, enduranceBytes: DEFAULT_ENDURANCE_BYTES, workers: defaultWorkers(), step: 2000, stepSeconds: 5,
     limits: { maxConnectErrorRatio: 0.001, p99LimitMs: 100, rssLimitBytes: Math.floor(totalmem() / 2), lagLimitMs: 100 },
     baseline: false, resultsDir: DEFAULT_RESULTS_DIR, command: 'roost bench',
   };
@@ -117,7 +119,7 @@ async function runScenario(target: Target, o: BenchOptions, progress: Progress, 
       case 'matrix':
         return await runMatrix(session, {
           connections, senders: matrix?.senders ?? 0, rate: o.rate, roomSize: o.roomSize, msgRate: o.msgRate, seconds: o.seconds, bodyBytes: o.bodyBytes,
-          connectTimeoutMs: 10_000, settleSeconds: o.settleSeconds,
+          connectTimeoutMs: 10_000, settleSeconds: o.settleSeconds, warmupSeconds: o.warmupSeconds,
         });
       case 'hold':
         return await runHold(session, { connections, rate: o.rate, holdSeconds: o.holdSeconds, connectTimeoutMs: 10_000, stages: 4, settleSeconds: o.settleSeconds });
@@ -231,7 +233,7 @@ export async function runBench(o: BenchOptions, log: (line: string) => void = (l
       loadAverageEnd: machineInfo(o.dataDir ?? process.cwd()).loadAverage,
       parameters: {
         connections: n, rate: o.rate, holdSeconds: o.holdSeconds, settleSeconds: o.settleSeconds, roomSize: o.roomSize, senders: o.senders, msgRate: o.msgRate,
-        seconds: o.seconds, bodyBytes: o.bodyBytes, logins: o.logins, wearRates: o.wearRates.join(','), wearSeconds: o.wearSeconds, enduranceBytes: o.enduranceBytes, workers: o.workers, step: o.step, stepSeconds: o.stepSeconds,
+        seconds: o.seconds, warmupSeconds: o.warmupSeconds, bodyBytes: o.bodyBytes, logins: o.logins, wearRates: o.wearRates.join(','), wearSeconds: o.wearSeconds, enduranceBytes: o.enduranceBytes, workers: o.workers, step: o.step, stepSeconds: o.stepSeconds,
         p99LimitMs: o.limits.p99LimitMs, rssLimitBytes: o.limits.rssLimitBytes, lagLimitMs: o.limits.lagLimitMs,
         target: o.url ?? 'scratch', baseline: o.baseline,
       },

@@ -3,7 +3,7 @@ import { UsageError, out } from './io.js';
 
 interface BenchFlags {
   scenario: string; connections: string; rate: string; hold: string; settle: string; roomSize: string; senders: string; msgRate: string;
-  seconds: string; bodyBytes: string; workers?: string; step: string; stepSeconds: string; p99Limit: string; rssLimit?: string;
+  seconds: string; warmup: string; bodyBytes: string; workers?: string; step: string; stepSeconds: string; p99Limit: string; rssLimit?: string;
   lagLimit: string; logins?: string; wearRates: string; wearSeconds?: string; enduranceTb?: string; reads?: boolean; baseline?: boolean; url?: string; data?: string; adminToken?: string; serverPid?: string; out?: string;
 }
 
@@ -32,6 +32,7 @@ export function benchCommand(program: Command): void {
     .option('--senders <m>', 'chat, find-max: connections that send (matrix: one per room)', '200')
     .option('--msg-rate <n>', 'chat, find-max, matrix: messages per second offered, in total', '1000')
     .option('--seconds <s>', 'chat, matrix: seconds of sending', '20')
+    .option('--warmup <s>', 'matrix: seconds of the same load before the measured seconds, reported apart (the server\'s code starts cold)', '0')
     .option('--body-bytes <n>', 'message body size', '64')
     .option('--workers <n>', 'load-generator processes (default: cores − 1, at least 1; more if the fd limit needs them)')
     .option('--step <n>', 'find-max: connections added per step', '2000')
@@ -68,6 +69,7 @@ export function benchCommand(program: Command): void {
         senders: int('senders', f.senders, 0),
         msgRate: int('msg-rate', f.msgRate, 1),
         seconds: int('seconds', f.seconds, 1),
+        warmupSeconds: int('warmup', f.warmup, 0),
         bodyBytes: int('body-bytes', f.bodyBytes, 16),
         workers: f.workers === undefined ? d.workers : int('workers', f.workers, 1),
         step: int('step', f.step, 1),
