@@ -6,7 +6,7 @@
  * next to its bytes per WebSocket (N WebSockets opened afterwards in the same
  * run), and how the polls went.
  */
-import { summarize } from '../lib/histogram.js';
+import { summarize, type LatencySummary } from '../lib/histogram.js';
 import type { RunFigures, Step } from '../lib/result.js';
 import { cpuMicrosPer } from '../lib/proc-sampler.js';
 import type { Ceiling } from '../lib/stop-rules.js';
@@ -86,7 +86,7 @@ export async function runMatrix(s: Session, p: MatrixParams & { senders: number 
     const drained = await s.watch(10_000, 250, (x) => everyoneHeld && x.stats.syncDelivered - before.stats.syncDelivered >= out.acked * p.roomSize);
     return { out, delivered: drained.stats.syncDelivered - before.stats.syncDelivered, drained, before };
   };
-  let warm: { latency: ReturnType<typeof summarize>; acked: number } | null = null;
+  let warm: { latency: LatencySummary; acked: number } | null = null;
   if (p.warmupSeconds > 0) {
     s.phase = `warm-up ${p.msgRate}/s`;
     const w = await load(p.warmupSeconds);
@@ -134,8 +134,8 @@ export async function runMatrix(s: Session, p: MatrixParams & { senders: number 
       'send→/sync delivery p50 / p90 / p99 / max ms': `${latency.p50Ms} / ${latency.p90Ms} / ${latency.p99Ms} / ${latency.maxMs}`,
       'send→/sync delivery p50 ms': latency.p50Ms,
       'send→/sync delivery p99 ms': latency.p99Ms,
-      'warm-up before it: seconds, acked, send→/sync p50 / p99 / max ms': warm === null ? 'none'
-        : `${p.warmupSeconds} s, ${warm.acked}, ${warm.latency.p50Ms} / ${warm.latency.p99Ms} / ${warm.latency.maxMs}`,
+      'warm-up before it: seconds, send→/sync p50 / p99 / max ms': warm === null ? 'none'
+        : `${p.warmupSeconds} s, ${warm.latency.p50Ms} / ${warm.latency.p99Ms} / ${warm.latency.maxMs}`,
       'acked in the warm-up': warm?.acked ?? 0,
       [`p99 target (< ${MATRIX_P99_TARGET_MS} ms)`]: latency.count === 0 ? 'not measured' : latency.p99Ms < MATRIX_P99_TARGET_MS ? 'pass' : 'missed',
       'delivered via /sync': delivered,
