@@ -3,8 +3,10 @@ import type { SessionRow } from './sessions.js';
 /**
  * How much of its time a row may lose at random: rows read together (every
  * client of a restarted server, every poll woken by one busy room) are read
- * again spread over the last quarter of their time, not in one burst — five
- * thousand store reads at once held a 200 msg/s load's deliveries for 0.3 s.
+ * again spread over the last quarter of their time, not in one burst. Five
+ * thousand rows read in the same second and expiring together made a
+ * 200 msg/s load's deliveries wait up to 89 ms (docs/benchmark.md, "The
+ * load's first second").
  */
 const SPREAD = 0.25;
 
