@@ -46,9 +46,13 @@ export class Presence {
   private readonly now: () => number;
   private stopped = false;
 
-  constructor(private readonly o: PresenceOptions) {
+  /** Everything but `lastSeen`: kept, the start-up rows (one object per user) would live as long as the server. */
+  private readonly o: Omit<PresenceOptions, 'lastSeen'>;
+
+  constructor({ lastSeen, ...o }: PresenceOptions) {
+    this.o = o;
     this.now = o.now ?? Date.now;
-    for (const u of o.lastSeen ?? []) if (u.last_seen_at !== null) this.seen.set(u.id, u.last_seen_at);
+    for (const u of lastSeen ?? []) if (u.last_seen_at !== null) this.seen.set(u.id, u.last_seen_at);
   }
 
   stateOf(user: number): PresenceState {
