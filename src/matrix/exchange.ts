@@ -24,40 +24,48 @@ function joinHeaders(headers: ReadonlyArray<[string, string]>): [string, string]
   return [lines.slice(0, colon), lines.slice(colon + 2)];
 }
 
+/** What waits on a request's answer (its body, a held poll) and must hear at once when the client goes away. */
+export interface AnswerWaiter {
+  clientGone(): void;
+}
+
 /**
  * One Matrix request's answer, which may come much later (a held `/sync`).
  * uWS forbids touching a response after the client went away: `aborted`
- * says so, and `onAbort` lets the held poll drop itself at once.
+ * says so, and the waiter is told so that a held poll drops itself at once.
  */
 export class MatrixExchange {
   aborted = false;
   done = false;
   /**
-   * One hook, not a list: a request has one thing waiting on it at a time (its body, then
-   * perhaps a held poll), and a held `/sync` is kept by thousands; an array pushed once
-   * reserves seventeen slots.
+   * One waiter, not a list, and an object, not a closure: a request has one
+   * thing waiting on it at a time, and a held `/sync` is kept by thousands
+   * (a closure and its context cost ~100 bytes each).
    */
-  private abortHook: (() => void) | undefined = undefined;
+  private waiter: AnswerWaiter | undefined = undefined;
 
   constructor(readonly res: HttpResponse) {
-    res.onAborted(() => {
-      this.aborted = true;
-      const hook = this.abortHook;
-      this.abortHook = undefined;
-      hook?.();
-    });
+    // Bound, not an arrow: half the bytes of a closure and its context, for every held poll.
+    res.onAborted(this.clientGone.bind(this));
   }
 
-  /** Runs `hook` if the client goes away before the answer (at once if it already has); it replaces an earlier hook. */
-  onAbort(hook: () => void): void {
-    if (this.aborted) hook();
-    else this.abortHook = hook;
+  /** Tells `waiter` if the client goes away before the answer (at once if it already has); it replaces an earlier one. */
+  waitWith(waiter: AnswerWaiter): void {
+    if (this.aborted) waiter.clientGone();
+    else this.waiter = waiter;
+  }
+
+  private clientGone(): void {
+    this.aborted = true;
+    const waiter = this.waiter;
+    this.waiter = undefined;
+    waiter?.clientGone();
   }
 
   send(status: number, body: string, contentType = 'application/json'): void {
     if (this.aborted || this.done) return;
     this.done = true;
-    this.abortHook = undefined;
+    this.waiter = undefined;
     this.res.cork(() => {
       this.res.writeStatus(statusLine(status));
       this.res.writeHeader(FIXED_HEADERS[0], FIXED_HEADERS[1]);

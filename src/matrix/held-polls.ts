@@ -39,7 +39,8 @@ export class HeldPolls implements CommitWatch {
   private readonly marked = new Set<HeldPoll>();
   private flushing = false;
   private sweeper: NodeJS.Timeout | undefined;
-  private readonly all = new Set<HeldPoll>();
+  /** A count, not a set of every poll: the wheel already lists each held poll once. */
+  private held = 0;
 
   /**
    * `together`: runs one flush, so the polls it wakes can share reads and
@@ -51,7 +52,7 @@ export class HeldPolls implements CommitWatch {
   ) {}
 
   get size(): number {
-    return this.all.size;
+    return this.held;
   }
 
   hold(poll: HeldPoll): void {
@@ -61,20 +62,20 @@ export class HeldPolls implements CommitWatch {
     else if (had instanceof Set) had.add(poll);
     else this.byUser.set(poll.user, new Set([had, poll]));
     add(this.wheel, Math.ceil(poll.deadline / BUCKET_MS), poll);
-    this.all.add(poll);
+    this.held++;
     this.sweeper ??= setInterval(() => this.sweep(), BUCKET_MS);
     this.sweeper.unref();
   }
 
   drop(poll: HeldPoll): void {
-    if (!this.all.delete(poll)) return;
+    if (!remove(this.wheel, Math.ceil(poll.deadline / BUCKET_MS), poll)) return;
+    this.held--;
     for (const room of poll.rooms) remove(this.byRoom, room, poll);
     const had = this.byUser.get(poll.user);
     if (had === poll) this.byUser.delete(poll.user);
     else if (had instanceof Set && had.delete(poll) && had.size === 0) this.byUser.delete(poll.user);
-    remove(this.wheel, Math.ceil(poll.deadline / BUCKET_MS), poll);
     this.marked.delete(poll);
-    if (this.all.size === 0 && this.sweeper !== undefined) {
+    if (this.held === 0 && this.sweeper !== undefined) {
       clearInterval(this.sweeper);
       this.sweeper = undefined;
     }
@@ -156,7 +157,10 @@ function add<K>(map: Map<K, Set<HeldPoll>>, key: K, poll: HeldPoll): void {
   set.add(poll);
 }
 
-function remove<K>(map: Map<K, Set<HeldPoll>>, key: K, poll: HeldPoll): void {
+/** True when `poll` was listed under `key`. */
+function remove<K>(map: Map<K, Set<HeldPoll>>, key: K, poll: HeldPoll): boolean {
   const set = map.get(key);
-  if (set !== undefined && set.delete(poll) && set.size === 0) map.delete(key);
+  if (set === undefined || !set.delete(poll)) return false;
+  if (set.size === 0) map.delete(key);
+  return true;
 }

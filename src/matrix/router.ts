@@ -216,7 +216,7 @@ export class MatrixRouter {
     return new Promise((resolve) => {
       const chunks: Buffer[] = [];
       let size = 0;
-      ex.onAbort(() => resolve(NO_BODY));
+      ex.waitWith({ clientGone: () => resolve(NO_BODY) });
       ex.res.onData((chunk, isLast) => {
         if (ex.done) return;
         size += chunk.byteLength;

@@ -1,9 +1,10 @@
 import { invalidParam, notFound } from './errors.js';
+import type { AnswerWaiter } from './exchange.js';
 import { FilterCache, readFilter, type SyncFilter } from './filters.js';
 import type { HeldPoll } from './held-polls.js';
 import { client, type AuthedRequest, type MatrixRouter } from './router.js';
 import type { SyncAsk, SyncBuilt } from './sync.js';
-import { decodeSince } from './sync-token.js';
+import { decodeSince, type SyncPosition } from './sync-token.js';
 import type { MatrixContext } from './context.js';
 
 /** The longest a `/sync` is held, whatever `timeout` asks. */
@@ -59,39 +60,49 @@ function answer(c: MatrixContext, ex: AuthedRequest['ex'], ask: SyncAsk, built: 
 }
 
 /**
- * A held `/sync`: the exchange, the ask (user, device, position, filter) and
- * the rooms, never the request with its headers and query. A class, not an
- * object of closures: thousands are held at once, and methods on the
- * prototype cost nothing per poll.
+ * A held `/sync`: the exchange, the ask (user, device, position, filter —
+ * the poll is its own ask) and the rooms, never the request with its headers
+ * and query. A class, not an object of closures: thousands are held at once,
+ * and methods on the prototype cost nothing per poll.
  */
-class HeldSync implements HeldPoll {
+class HeldSync implements HeldPoll, SyncAsk, AnswerWaiter {
+  readonly user: number;
+  readonly since: SyncPosition | null;
+  readonly filter: SyncFilter;
+  readonly fullState: boolean;
+  readonly deviceId: string | undefined;
   readonly rooms: readonly number[];
   readonly deadline: number;
 
-  constructor(private readonly c: MatrixContext, private readonly ex: AuthedRequest['ex'], private readonly ask: SyncAsk, timeout: number) {
+  constructor(private readonly c: MatrixContext, private readonly ex: AuthedRequest['ex'], ask: SyncAsk, timeout: number) {
+    this.user = ask.user;
+    this.since = ask.since;
+    this.filter = ask.filter;
+    this.fullState = ask.fullState;
+    this.deviceId = ask.deviceId;
     this.rooms = [...c.membership.roomsOf(ask.user)];
     this.deadline = c.now() + timeout;
   }
 
-  get user(): number {
-    return this.ask.user;
-  }
-
   retry(): boolean {
     if (this.ex.aborted) return true;
-    const again = this.c.sync.build(this.ask);
+    const again = this.c.sync.build(this);
     if (again.empty) return false;
-    answer(this.c, this.ex, this.ask, again);
+    answer(this.c, this.ex, this, again);
     return true;
   }
 
   expire(): void {
-    answer(this.c, this.ex, this.ask, this.c.store.snapshot(() => this.c.sync.build(this.ask)));
+    answer(this.c, this.ex, this, this.c.store.snapshot(() => this.c.sync.build(this)));
+  }
+
+  clientGone(): void {
+    this.c.polls.drop(this);
   }
 }
 
 function holdSync(c: MatrixContext, ex: AuthedRequest['ex'], ask: SyncAsk, timeout: number): void {
   const poll = new HeldSync(c, ex, ask, timeout);
-  ex.onAbort(() => c.polls.drop(poll));
+  ex.waitWith(poll);
   c.polls.hold(poll);
 }
