@@ -3,7 +3,8 @@ import { topicRoom, type CommitWatch } from '../chat/ports.js';
 /** The user's rooms as the membership cache knows them now. */
 type RoomsOf = (user: number) => ReadonlySet<number>;
 
-interface Answered { token: string; at: number; rooms: number }
+/** A device's last answer; a user's devices are chained (most users have one), so no key is made per poll. */
+interface Answered { readonly device: string | undefined; token: string; at: number; rooms: number; readonly next: Answered | undefined }
 
 /**
  * The `next_batch` each device was last answered, and whether anything was
@@ -23,7 +24,8 @@ export class LastAnswers implements CommitWatch {
   private everyone = 0;
   private readonly rooms = new Map<number, number>();
   private readonly users = new Map<number, number>();
-  private readonly devices = new Map<string, Answered>();
+  /** By user: the first of the user's devices' records. */
+  private readonly devices = new Map<number, Answered>();
 
   constructor(private readonly roomsOf: RoomsOf) {}
 
@@ -39,18 +41,29 @@ export class LastAnswers implements CommitWatch {
 
   /** `token` was answered to the device now: it holds everything told so far. */
   answered(user: number, device: string | undefined, token: string): void {
-    this.devices.set(key(user, device), { token, at: this.clock, rooms: this.roomsOf(user).size });
+    const rooms = this.roomsOf(user).size;
+    const a = this.find(user, device);
+    if (a === undefined) {
+      this.devices.set(user, { device, token, at: this.clock, rooms, next: this.devices.get(user) });
+      return;
+    }
+    a.token = token;
+    a.at = this.clock;
+    a.rooms = rooms;
   }
 
   /** True when `since` is the device's last answer and nothing was told for its user or their rooms after it. */
   unchanged(user: number, device: string | undefined, since: string): boolean {
-    const a = this.devices.get(key(user, device));
+    const a = this.find(user, device);
     if (a === undefined || a.token !== since || this.everyone > a.at || (this.users.get(user) ?? 0) > a.at) return false;
     const rooms = this.roomsOf(user);
     if (rooms.size !== a.rooms) return false;
     for (const room of rooms) if ((this.rooms.get(room) ?? 0) > a.at) return false;
     return true;
   }
-}
 
-const key = (user: number, device: string | undefined): string => `${user}:${device ?? ''}`;
+  private find(user: number, device: string | undefined): Answered | undefined {
+    for (let a = this.devices.get(user); a !== undefined; a = a.next) if (a.device === device) return a;
+    return undefined;
+  }
+}

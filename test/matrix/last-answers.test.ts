@@ -17,6 +17,20 @@ t.test('the token a device was just answered, with nothing told since, is unchan
   t.notOk(answers.unchanged(2, 'PHONE', 's5_1_0'), 'nor another user');
 });
 
+t.test('each of a user\'s devices keeps its own last answer', async (t) => {
+  const { answers } = setup();
+  answers.answered(1, 'PHONE', 's5_1_0');
+  answers.answered(1, 'LAPTOP', 's6_1_0');
+  answers.answered(1, undefined, 's7_1_0');
+  t.ok(answers.unchanged(1, 'PHONE', 's5_1_0'), 'the phone\'s token survives the laptop\'s answer');
+  t.ok(answers.unchanged(1, 'LAPTOP', 's6_1_0'));
+  t.ok(answers.unchanged(1, undefined, 's7_1_0'), 'a token with no device is a device of its own');
+  answers.answered(1, 'PHONE', 's8_1_0');
+  t.notOk(answers.unchanged(1, 'PHONE', 's5_1_0'), 'a device\'s new answer replaces its old one');
+  t.ok(answers.unchanged(1, 'PHONE', 's8_1_0'));
+  t.ok(answers.unchanged(1, 'LAPTOP', 's6_1_0'), 'and leaves the other devices\' alone');
+});
+
 t.test('a commit told in one of the user\'s rooms, or to the user, ends it', async (t) => {
   const { answers } = setup();
   answers.answered(1, 'PHONE', 'a');
