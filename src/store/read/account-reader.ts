@@ -5,6 +5,9 @@ import type { PublicProfile } from '../../protocol/frames.js';
 import { AVATAR_ROOM } from '../files/avatar-files.js';
 import type { Db } from '../db/database.js';
 
+/** SQLite returns each row's role as a new string; these are shared. */
+const ROLES = { admin: 'admin', member: 'member', bot: 'bot' } as const;
+
 interface RawSession { userId: number; name: string; role: 'admin' | 'member' | 'bot'; disabled: number; expiresAt: number; lastUsedAt: number; deviceId: string | null }
 interface RawProfile { id: number; name: string; display_name: string; avatar: string | null; kind: string }
 interface AvatarUse { room: number; join_rule: 'invite' | 'public' }
@@ -48,8 +51,12 @@ export class AccountReader implements SessionStore {
   session(tokenHash: string): SessionRow | undefined {
     const r = this.byHash.get(Buffer.from(tokenHash, 'hex'));
     if (r === undefined) return undefined;
-    const { deviceId, ...rest } = r;
-    return { ...rest, disabled: r.disabled !== 0, ...(deviceId === null ? {} : { deviceId }) };
+    // One literal of every field: spreads left each row an extra property array, and the Matrix
+    // door's session cache keeps a row per client for up to a minute.
+    return {
+      userId: r.userId, name: r.name, role: ROLES[r.role], disabled: r.disabled !== 0, expiresAt: r.expiresAt, lastUsedAt: r.lastUsedAt,
+      deviceId: r.deviceId ?? undefined,
+    };
   }
 
   loginRow(name: string): LoginRow | undefined {
