@@ -89,7 +89,7 @@ export class HeldPolls implements CommitWatch {
 
   user(user: number): void {
     const polls = this.byUser.get(user);
-    if (polls !== undefined) this.mark(polls instanceof Set ? polls : [polls]);
+    if (polls !== undefined) this.mark(polls);
   }
 
   /** Answers every held poll now (shutting down): each gets its empty reply. */
@@ -97,8 +97,9 @@ export class HeldPolls implements CommitWatch {
     for (const bucket of [...this.wheel.values()]) for (const p of [...bucket]) this.expire(p);
   }
 
-  private mark(polls: Iterable<HeldPoll>): void {
-    for (const p of polls) this.marked.add(p);
+  private mark(polls: Set<HeldPoll> | HeldPoll): void {
+    if (polls instanceof Set) for (const p of polls) this.marked.add(p);
+    else this.marked.add(polls);
     if (this.flushing) return;
     this.flushing = true;
     setImmediate(() => this.flush());
