@@ -50,8 +50,8 @@ export class Authenticator {
 
   /**
    * `from`: the caller's address, asked only when the token's use is recorded
-   * (at most hourly). `recentOk`: a row read in the last seconds will do (see
-   * SessionCache); otherwise the store is asked.
+   * (at most hourly). `recentOk`: a row the SessionCache still trusts will do;
+   * otherwise the store is asked.
    */
   authenticate(token: string | undefined, from: () => string, recentOk = false): Session | undefined {
     if (token === undefined || !looksLikeToken(token)) return undefined;

@@ -192,7 +192,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
   const sockets = new SocketRegistry();
   const accountReader = new AccountReader(readerDb);
   const tokenTtlMs = config.tokenTtlDays * 24 * 60 * 60 * 1000;
-  // The Matrix door's polls may use a session row read in the last seconds (auth/session-cache.ts).
+  // The Matrix door's GETs may use a session row read within RECENT_SESSION_MS (auth/session-cache.ts).
   const auth = new Authenticator(accountReader, new TokenRefresher(writer, tokenTtlMs), Date.now, new SessionCache(RECENT_SESSION_MS, RECENT_SESSIONS_MAX));
   const app = tls === undefined ? uws.App() : uws.SSLApp(sslAppOptions(tls));
   const countPublished = countLabelled(metrics.labelled('roost_frames_published_total', 'Frames published to a room topic (uWS copies each to every subscriber), by type.', 'type'));
