@@ -12,7 +12,7 @@ const SPREAD = 0.25;
 
 /**
  * Session rows recently read from the store, by token hash, each trusted for
- * at most `ttlMs` after its read. Only reads that ask for it use them (the
+ * at most `ttlMs` after its read, at most `maxEntries` of them. Only reads that ask for it use them (the
  * Matrix door's GETs: a client's `/sync` re-polls several times a second);
  * the server's own logouts and session ends forget their tokens at once, the
  * events feed's revocations and disabled users forget everything.
@@ -32,8 +32,13 @@ export class SessionCache {
   }
 
   put(tokenHash: string, row: SessionRow, now: number): void {
-    // Past its bound the cache starts over: it holds the last minute's tokens, never all of them.
-    if (this.rows.size >= this.maxEntries) this.rows.clear();
+    // At its bound the row read longest ago goes (a Map iterates in insertion order; a row put
+    // again moves to the end): one row at a time, never every client's row at once, which would
+    // send them all to the store together.
+    if (!this.rows.delete(tokenHash) && this.rows.size >= this.maxEntries) {
+      const oldest = this.rows.keys().next();
+      if (oldest.done !== true) this.rows.delete(oldest.value);
+    }
     this.rows.set(tokenHash, { row, until: now + this.ttlMs * (1 - SPREAD * this.random()) });
   }
 

@@ -25,16 +25,28 @@ t.test('rows read together are read again spread over the last quarter of their 
   t.equal(real.get('x', 1000), undefined);
 });
 
-t.test('forgotten tokens, and everything, can be dropped; past its bound it starts over', async (t) => {
+t.test('forgotten tokens, and everything, can be dropped', async (t) => {
   const c = new SessionCache(1000, 3, () => 0);
   for (const h of ['a', 'b', 'c']) c.put(h, row, 0);
   c.forget(['b']);
   t.equal(c.get('b', 1), undefined);
   t.equal(c.get('a', 1), row);
-  c.put('d', row, 0);
-  c.put('e', row, 0);
-  t.equal(c.get('a', 1), undefined, 'the fourth row started it over');
-  t.equal(c.get('e', 1), row);
   c.clear();
-  t.equal(c.get('e', 1), undefined);
+  t.equal(c.get('a', 1), undefined);
+  t.equal(c.get('c', 1), undefined);
+});
+
+t.test('at its bound the row read longest ago makes room, one at a time', async (t) => {
+  const c = new SessionCache(1000, 3, () => 0);
+  for (const h of ['a', 'b', 'c']) c.put(h, row, 0);
+  c.put('d', row, 10);
+  t.equal(c.get('a', 11), undefined, 'the oldest read went');
+  t.same(['b', 'c', 'd'].map((h) => c.get(h, 11)), [row, row, row], 'every other row is still trusted');
+  c.put('c', row, 20);
+  t.same(['b', 'c', 'd'].map((h) => c.get(h, 21)), [row, row, row], 'putting a row it holds makes no room, and counts it as read now');
+  t.equal(c.get('b', 1001), undefined, 'b expired at its time');
+  c.put('b', row, 1001);
+  c.put('e', row, 1002);
+  t.equal(c.get('d', 1003), undefined, 'rows go in the order they were read, a row read again counting from then');
+  t.same(['c', 'b', 'e'].map((h) => c.get(h, 1003)), [row, row, row]);
 });
