@@ -12,8 +12,9 @@ const SPREAD = 0.25;
 
 /**
  * Session rows recently read from the store, by token hash, each trusted for
- * at most `ttlMs` after its read, at most `maxEntries` of them. Only reads that ask for it use them (the
- * Matrix door's GETs: a client's `/sync` re-polls several times a second);
+ * at most `ttlMs` after its read, at most `maxEntries` of them. Only reads
+ * that ask for it use them (the Matrix door's GETs: a client's `/sync`
+ * re-polls several times a second);
  * the server's own logouts and session ends forget their tokens at once, the
  * events feed's revocations and disabled users forget everything.
  */

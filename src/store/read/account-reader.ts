@@ -54,7 +54,7 @@ export class AccountReader implements SessionStore {
     // One literal of every field: spreads left each row an extra property array, and the Matrix
     // door's session cache keeps a row per client for up to a minute.
     return {
-      userId: r.userId, name: r.name, role: ROLES[r.role], disabled: r.disabled !== 0, expiresAt: r.expiresAt, lastUsedAt: r.lastUsedAt,
+      userId: r.userId, name: r.name, role: ROLES[r.role] ?? r.role, disabled: r.disabled !== 0, expiresAt: r.expiresAt, lastUsedAt: r.lastUsedAt,
       deviceId: r.deviceId ?? undefined,
     };
   }
