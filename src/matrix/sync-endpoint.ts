@@ -56,7 +56,8 @@ export function mountSync(router: MatrixRouter, c: MatrixContext): void {
 /** Sends a reply; one that reached the store's head is the device's last answer. */
 function answer(c: MatrixContext, ex: AuthedRequest['ex'], ask: SyncAsk, built: SyncBuilt): void {
   if (built.head) c.answers.answered(ask.user, ask.deviceId, built.body.next_batch);
-  ex.json(built.body);
+  if (built.text !== undefined) ex.send(200, built.text);
+  else ex.json(built.body);
 }
 
 /**

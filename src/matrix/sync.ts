@@ -10,6 +10,7 @@ import { EventRenderer, type ClientEvent, type Names } from './events.js';
 import type { SyncFilter } from './filters.js';
 import type { MatrixIds } from './ids.js';
 import { powerUsers, roomState, type RoomPeople } from './room-state.js';
+import { oneRoomAnswerJson, type Unread } from './sync-json.js';
 import { encodeRoomToken, encodeSince, type SyncPosition } from './sync-token.js';
 
 export interface SyncDeps {
@@ -49,8 +50,11 @@ export interface SyncBody {
   device_one_time_keys_count: Record<string, never>;
 }
 
-/** A built reply: see `SyncBuilder.build`. */
-export interface SyncBuilt { body: SyncBody; empty: boolean; head: boolean }
+/**
+ * A built reply: see `SyncBuilder.build`. `text`: the body's JSON when it was
+ * assembled from text shared with the polls woken with it (else stringify `body`).
+ */
+export interface SyncBuilt { body: SyncBody; empty: boolean; head: boolean; text?: string }
 
 /** Timeline rows read, at most, in a room the user left or was invited to since the token (for their own exit or invite). */
 const SCAN_ROWS = 2000;
@@ -88,7 +92,14 @@ class NameCache implements Names {
 /** A room's new timeline rows rendered, as every member with the same view of them gets them. */
 interface Timeline { messages: WireMessage[]; events: ClientEvent[]; limited: boolean }
 
-interface Unread { notification_count: number; highlight_count: number }
+/**
+ * A joined room's answer that members woken together share whole: all but
+ * the unread counts, and its JSON up to its closing brace (see `oneRoomAnswerJson`).
+ */
+interface SharedRoom { fields: Omit<JoinedRoom, 'unread_notifications'>; head: string }
+
+/** A shared room is made with these and never answered with them: each member's own go in. */
+const NO_UNREAD: Unread = { notification_count: 0, highlight_count: 0 };
 
 /**
  * What the polls woken together share: a commit wakes every member's poll at
@@ -103,6 +114,7 @@ class WakeShare {
   readonly rooms = new Map<number, RoomInfo | undefined>();
   readonly people = new Map<number, RoomPeople>();
   readonly timelines = new Map<string, Timeline>();
+  readonly joined = new Map<string, SharedRoom>();
   private newest: number | undefined;
   private readonly streams = new Map<number, StreamRow[]>();
   private readonly ranges = new Map<string, RoomRange | undefined>();
@@ -226,6 +238,8 @@ export class SyncBuilder {
     const include = (room: number): boolean => wanted === undefined || wanted.has(ids.room(room));
     let next: SyncPosition;
     let head = true;
+    /** The one joined room whose text is shared, when this answer has it. */
+    let shared: { key: string; head: string; unread: Unread } | undefined;
     if (since === null) {
       const summaries = new Map<number, RoomSummary>();
       for (const s of this.deps.history.rooms(ask.user)) summaries.set(Number(s.room), s);
@@ -293,19 +307,54 @@ export class SyncBuilder {
       const all = new Set<number>([...touched.keys(), ...changes.keys(), ...receipts.keys(), ...typingRooms]);
       for (const room of all) {
         const range = touched.get(room);
-        const joined = this.joinedRoom(ask, room, range, ask.fullState, render, names, this.unread(ask.user, room), typingRooms.has(room));
+        const key = ids.room(room);
+        const unread = this.unread(ask.user, room);
+        const earlier = body.rooms.join[key];
+        // Only new rows, nothing else for this member: the answer the room's other woken members get too.
+        const plain = range !== undefined && !ask.fullState && earlier === undefined && !typingRooms.has(room) && !changes.has(room) && !receipts.has(room)
+          ? this.sharedRoom(ask, room, range, reads, render, names) : undefined;
+        if (plain !== undefined) {
+          body.rooms.join[key] = { ...plain.fields, unread_notifications: unread };
+          shared = { key, head: plain.head, unread };
+          continue;
+        }
+        const joined = this.joinedRoom(ask, room, range, ask.fullState, render, names, unread, typingRooms.has(room));
         joined.timeline.events.push(...(changes.get(room) ?? []));
         const r = receipts.get(room);
         if (r !== undefined) joined.ephemeral.events.push({ type: 'm.receipt', content: r });
-        const earlier = body.rooms.join[ids.room(room)];
         if (earlier !== undefined) joined.account_data.events.push(...earlier.account_data.events);
-        body.rooms.join[ids.room(room)] = joined;
+        body.rooms.join[key] = joined;
       }
     }
     body.next_batch = encodeSince(next);
-    const empty = Object.keys(body.rooms.join).length === 0 && Object.keys(body.rooms.invite).length === 0
-      && Object.keys(body.rooms.leave).length === 0 && body.account_data.events.length === 0;
+    const joinedRooms = Object.keys(body.rooms.join).length;
+    const others = Object.keys(body.rooms.invite).length + Object.keys(body.rooms.leave).length + body.account_data.events.length;
+    const empty = joinedRooms === 0 && others === 0;
+    if (shared !== undefined && joinedRooms === 1 && others === 0) return { body, empty, head, text: oneRoomAnswerJson(body.next_batch, shared.key, shared.head, shared.unread) };
     return { body, empty, head };
+  }
+
+  /**
+   * The joined room's answer the members woken with `share` have in common,
+   * when this member's is exactly that: new rows, none of them the member's own
+   * (a transaction id, a join bringing state), no gap (state again). Made once
+   * per timeline and set of room heroes (the first five members but the asker),
+   * so a commit's wake-up renders and stringifies a room once, not once per member.
+   */
+  private sharedRoom(
+    ask: SyncAsk, room: number, range: { fromSeq: number; toSeq: number }, share: WakeShare, render: EventRenderer, names: NameCache,
+  ): SharedRoom | undefined {
+    const me = String(ask.user);
+    const people = this.people(room);
+    const timeline = this.timeline(ask.user, room, range, false, ask.filter.timelineLimit, render, names, this.roomInfo(room), people);
+    if (timeline.limited || people.members.length < 2) return undefined;
+    for (const m of timeline.messages) if (m.from === me || m.event?.kind === 'created') return undefined;
+    let hero = -1;
+    for (let i = 0; i < 5 && i < people.members.length; i++) if (people.members[i]?.user === me) hero = i;
+    return once(share.joined, `${this.timelineKey(ask.user, room, range, ask.filter.timelineLimit)}|${hero}`, () => {
+      const { unread_notifications: _unread, ...fields } = this.joinedRoom(ask, room, range, false, render, names, NO_UNREAD, false);
+      return { fields, head: JSON.stringify(fields).slice(0, -1) };
+    });
   }
 
   /**
@@ -383,7 +432,7 @@ export class SyncBuilder {
     // A range holds at most its span of rows: a poll woken for one new message reads that one row (and the one
     // before it, which says whether rows were skipped), not a whole page.
     if (range !== undefined) limit = Math.min(limit, range.toSeq - range.fromSeq + 1);
-    const key = range === undefined ? undefined : `${room}:${this.deps.membership.firstSeq(room, user)}:${range.fromSeq}:${range.toSeq}:${limit}`;
+    const key = range === undefined ? undefined : this.timelineKey(user, room, range, limit);
     const known = key === undefined ? undefined : this.wake?.timelines.get(key);
     if (known !== undefined) return known;
     let messages: WireMessage[] = [];
@@ -397,6 +446,11 @@ export class SyncBuilder {
     const made = { messages, events: messages.map((m) => render.row(m, powers, info)), limited };
     if (key !== undefined) this.wake?.timelines.set(key, made);
     return made;
+  }
+
+  /** What a range's render depends on: the room, the rows, where the user's history starts. */
+  private timelineKey(user: number, room: number, range: { fromSeq: number; toSeq: number }, limit: number): string {
+    return `${room}:${this.deps.membership.firstSeq(room, user)}:${range.fromSeq}:${range.toSeq}:${Math.min(limit, range.toSeq - range.fromSeq + 1)}`;
   }
 
   private roomInfo(room: number): RoomInfo | undefined {

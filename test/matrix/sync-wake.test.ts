@@ -61,6 +61,48 @@ t.test('one commit wakes every member\'s held /sync with the same events; only t
   t.same((woke.body.rooms.join[`!r${roomB}:${NAME}`].timeline.events as Json[]).map((e) => e.content.body), ['only b']);
 });
 
+t.test('members woken together each get their own heroes and unread counts, whatever their answers share', async (t) => {
+  const s = await startTestServer({ matrixServerName: NAME });
+  t.teardown(() => s.close());
+  const names = ['u0', 'u1', 'u2', 'u3', 'u4', 'u5', 'u6'];
+  const users = new Map<number, { id: string; token: string; password: string }>();
+  for (const [i, n] of names.entries()) users.set(i, await s.user(n));
+  const user = (i: number): { id: string; token: string; password: string } => users.get(i) ?? { id: '', token: '', password: '' };
+  const room = await s.room('hall', names);
+  const key = `!r${room}:${NAME}`;
+  const sender = await s.connect(user(6).token);
+  const seqs: number[] = [];
+  for (let i = 1; i <= 3; i++) seqs.push(((await sender.request({ type: 'send', room, body: `before ${i}`, clientMsgId: `b${i}` })) as unknown as { seq: number }).seq);
+  // u1 read the first message, u2 the second, u3 all three; u0, u4 and u5 none.
+  for (const i of [1, 2, 3]) {
+    const c = await s.connect(user(i).token);
+    c.send({ type: 'read', room, seq: seqs[i - 1] });
+    // Announced once durable: the reader's own socket hears its marker.
+    const mine = (r: Json): boolean => r.user === user(i).id;
+    await c.next((f) => (f.type === 'receipt' && mine(f)) || (f.type === 'receipts' && (f.reads as Json[]).some(mine)));
+  }
+  const woken = names.slice(0, 6);
+  const tokens = await Promise.all(woken.map(async (n, i) => (await matrixLogin(s, n, user(i).password)).token));
+  const raw = tokens.map(async (token) => {
+    const since = await sinceOf(s, token);
+    const res = await fetch(`${s.http}/_matrix/client/v3/sync?since=${since}&timeout=30000`, { headers: { Authorization: `Bearer ${token}` } });
+    return res.text();
+  });
+  await heldCount(s, 6);
+  await sender.request({ type: 'send', room, body: 'news', clientMsgId: 'n1' });
+  const texts = await Promise.all(raw);
+  const unreadNow = [4, 3, 2, 1, 4, 4];
+  texts.forEach((text, i) => {
+    const body = JSON.parse(text) as Json;
+    t.equal(JSON.stringify(body), text, `u${i}'s answer is plain JSON of its body`);
+    const joined = body.rooms.join[key];
+    t.same((joined.timeline.events as Json[]).map((e) => e.content.body), ['news'], `u${i} gets the new message`);
+    const heroes = names.filter((n) => n !== `u${i}`).slice(0, 5).map((n) => `@${n}:${NAME}`);
+    t.same(joined.summary['m.heroes'], heroes, `u${i}'s heroes are the first five members but u${i}`);
+    t.equal(joined.unread_notifications.notification_count, unreadNow[i], `u${i} has its own unread count`);
+  });
+});
+
 t.test('an incremental /sync after many messages in a room gives the newest page, marked limited', async (t) => {
   const s = await startTestServer({ matrixServerName: NAME });
   t.teardown(() => s.close());
