@@ -11,6 +11,18 @@ export interface HeldPoll {
   expire(): void;
 }
 
+/**
+ * How the polls woken together share their reads: each slice of a flush
+ * runs inside `slice`; `done` once no woken poll is left to read, so what
+ * the slices shared can go.
+ */
+export interface WakeScope {
+  slice(wakeUp: () => void): void;
+  done(): void;
+}
+
+const ALONE: WakeScope = { slice: (wakeUp) => wakeUp(), done: () => undefined };
+
 /** Deadlines are grouped in buckets this wide: one shared timer checks them, never one timer per request. */
 const BUCKET_MS = 250;
 /**
@@ -42,13 +54,10 @@ export class HeldPolls implements CommitWatch {
   /** A count, not a set of every poll: the wheel already lists each held poll once. */
   private held = 0;
 
-  /**
-   * `together`: runs one flush, so the polls it wakes can share reads and
-   * renders for its length (the sync builder's per-wake share).
-   */
+  /** `scope`: lets the polls woken together share reads and renders (the sync builder's per-wake share). */
   constructor(
     private readonly onError: (err: unknown) => void, private readonly now: () => number = Date.now,
-    private readonly together: (wakeUp: () => void) => void = (wakeUp) => wakeUp(),
+    private readonly scope: WakeScope = ALONE,
   ) {}
 
   get size(): number {
@@ -107,13 +116,10 @@ export class HeldPolls implements CommitWatch {
 
   private flush(): void {
     // Every marked poll may have gone since (aborted, expired, shut down): then there is nothing to read for.
-    if (this.marked.size === 0) {
-      this.flushing = false;
-      return;
-    }
+    if (this.marked.size === 0) return this.settled();
     const start = this.now();
     try {
-      this.together(() => {
+      this.scope.slice(() => {
         for (const p of this.marked) {
           this.marked.delete(p);
           try {
@@ -131,7 +137,16 @@ export class HeldPolls implements CommitWatch {
       this.onError(err);
     }
     if (this.marked.size > 0) setImmediate(() => this.flush());
-    else this.flushing = false;
+    else this.settled();
+  }
+
+  private settled(): void {
+    this.flushing = false;
+    try {
+      this.scope.done();
+    } catch (err) {
+      this.onError(err);
+    }
   }
 
   private sweep(): void {

@@ -179,19 +179,27 @@ export class SyncBuilder {
   }
 
   /**
-   * Runs `wakeUp` (the held polls' flush) with one share of reads and renders
-   * for every `build` inside it; dropped when it returns.
+   * Runs `wakeUp` (one slice of the held polls' flush) with a share of reads
+   * and renders for every `build` inside it. The share lasts from slice to
+   * slice of one wake-up — a commit in a room of 50 wakes more polls than one
+   * slice reads, and each slice re-read the room's members and rows — until
+   * `wakeDone`, or until a commit is told (`committed`): rows it holds are
+   * never older than the last commit the polls heard of.
    */
   shared(wakeUp: () => void): void {
-    this.wake = new WakeShare(this.deps.store, this.deps.ids);
+    this.wake ??= new WakeShare(this.deps.store, this.deps.ids);
     this.flushing = true;
     try {
-      // The polls woken together read on one snapshot: the share's rows and each answer agree.
+      // Each slice reads on one snapshot.
       this.deps.store.snapshot(wakeUp);
     } finally {
       this.flushing = false;
-      this.wake = undefined;
     }
+  }
+
+  /** Every woken poll was read: what they shared goes. */
+  wakeDone(): void {
+    this.wake = undefined;
   }
 
   /**

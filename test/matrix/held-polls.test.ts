@@ -25,11 +25,15 @@ function poll(user: number, room: number, log: number[], answers = true): HeldPo
 t.test('the polls one commit wakes are re-read a slice per event-loop turn, oldest first, each once', async (t) => {
   const reads: number[] = [];
   let flushes = 0;
+  let done = 0;
   // The flush reads the clock once at its start and once per poll: steps of 4 against the slice leave 3 polls a turn.
   t.equal(FLUSH_SLICE_MS, 10, 'the slice this test is written for');
-  const polls = new HeldPolls((err) => t.fail(String(err)), steppingClock(4), (wakeUp) => {
-    flushes++;
-    wakeUp();
+  const polls = new HeldPolls((err) => t.fail(String(err)), steppingClock(4), {
+    slice: (wakeUp) => {
+      flushes++;
+      wakeUp();
+    },
+    done: () => done++,
   });
   for (let user = 1; user <= 7; user++) polls.hold(poll(user, 5, reads));
   polls.topic(roomTopic(5));
@@ -38,11 +42,13 @@ t.test('the polls one commit wakes are re-read a slice per event-loop turn, olde
   await nextTurn();
   t.same(reads, [1, 2, 3], 'one turn reads one slice');
   t.equal(polls.size, 4, 'the answered polls are dropped');
+  t.equal(done, 0, 'what the slices share is kept while woken polls wait');
   await nextTurn();
   t.same(reads, [1, 2, 3, 4, 5, 6]);
   for (let turn = 0; turn < 10 && reads.length < 7; turn++) await nextTurn();
   t.same(reads, [1, 2, 3, 4, 5, 6, 7], 'two notices of one room still read each poll once');
   t.equal(flushes, 3, 'each slice is one shared read');
+  t.equal(done, 1, 'the wake-up is done once, after its last slice');
   t.equal(polls.size, 0);
 });
 
@@ -65,9 +71,13 @@ t.test('a re-read that throws costs its own poll only; a shared read that throws
   const errors: unknown[] = [];
   const reads: number[] = [];
   let failShared = false;
-  const polls = new HeldPolls((err) => errors.push(err), () => 0, (wakeUp) => {
-    if (failShared) throw new Error('snapshot failed');
-    wakeUp();
+  let done = 0;
+  const polls = new HeldPolls((err) => errors.push(err), () => 0, {
+    slice: (wakeUp) => {
+      if (failShared) throw new Error('snapshot failed');
+      wakeUp();
+    },
+    done: () => done++,
   });
   polls.hold(poll(1, 5, reads));
   polls.hold({ ...poll(2, 5, reads), retry: () => { throw new Error('boom'); } });
@@ -85,6 +95,7 @@ t.test('a re-read that throws costs its own poll only; a shared read that throws
   await nextTurn();
   t.equal(errors.length, 2, 'reported once, not retried every turn');
   t.equal(polls.size, 1, 'the poll is still held');
+  t.equal(done, 2, 'and the failed wake-up\'s share is let go');
   failShared = false;
   polls.topic(roomTopic(5));
   await nextTurn();
@@ -93,10 +104,14 @@ t.test('a re-read that throws costs its own poll only; a shared read that throws
 
 t.test('a flush whose woken polls all went away before it ran reads nothing', async (t) => {
   let flushes = 0;
+  let done = 0;
   const reads: number[] = [];
-  const polls = new HeldPolls((err) => t.fail(String(err)), () => 0, (wakeUp) => {
-    flushes++;
-    wakeUp();
+  const polls = new HeldPolls((err) => t.fail(String(err)), () => 0, {
+    slice: (wakeUp) => {
+      flushes++;
+      wakeUp();
+    },
+    done: () => done++,
   });
   const gone = poll(1, 5, reads);
   polls.hold(gone);
@@ -104,6 +119,7 @@ t.test('a flush whose woken polls all went away before it ran reads nothing', as
   polls.drop(gone);
   await nextTurn();
   t.equal(flushes, 0, 'no shared read is opened for an empty flush');
+  t.equal(done, 1, 'and nothing shared is kept for it');
   polls.hold(poll(2, 5, reads));
   polls.topic(roomTopic(5));
   await nextTurn();
