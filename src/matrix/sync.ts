@@ -4,14 +4,15 @@ import type { HistorySource } from '../chat/ports.js';
 import type { RoomReads } from '../chat/room-actions.js';
 import type { PageOutcome } from '../chat/service.js';
 import type { TypingState } from '../chat/typing.js';
-import type { RoomInfo, RoomRange, StreamRow } from '../chat/matrix-store.js';
+import type { RoomInfo } from '../chat/matrix-store.js';
 import type { RoomSummary, WireMessage } from '../protocol/frames.js';
-import { EventRenderer, type ClientEvent, type Names } from './events.js';
+import { EventRenderer, type ClientEvent } from './events.js';
 import type { SyncFilter } from './filters.js';
 import type { MatrixIds } from './ids.js';
 import { powerUsers, roomState, type RoomPeople } from './room-state.js';
-import { oneRoomAnswerJson, type Unread } from './sync-json.js';
+import { oneRoomAnswerJson, type JoinedRoom, type SyncBody, type Unread } from './sync-body.js';
 import { encodeRoomToken, encodeSince, type SyncPosition } from './sync-token.js';
+import { NameCache, NO_UNREAD, once, SCAN_STREAM, WakeShare, type SharedRoom, type Timeline } from './wake-share.js';
 
 export interface SyncDeps {
   ids: MatrixIds;
@@ -31,25 +32,6 @@ export interface SyncAsk {
   deviceId?: string;
 }
 
-interface JoinedRoom {
-  timeline: { events: ClientEvent[]; limited: boolean; prev_batch: string };
-  state: { events: ClientEvent[] };
-  ephemeral: { events: Array<Record<string, unknown>> };
-  account_data: { events: Array<Record<string, unknown>> };
-  summary: Record<string, unknown>;
-  unread_notifications: { notification_count: number; highlight_count: number };
-}
-
-export interface SyncBody {
-  next_batch: string;
-  rooms: { join: Record<string, JoinedRoom>; invite: Record<string, { invite_state: { events: Array<Record<string, unknown>> } }>; leave: Record<string, unknown> };
-  account_data: { events: Array<Record<string, unknown>> };
-  presence: { events: [] };
-  to_device: { events: [] };
-  device_lists: { changed: []; left: [] };
-  device_one_time_keys_count: Record<string, never>;
-}
-
 /**
  * A built reply: see `SyncBuilder.build`. `text`: the body's JSON when it was
  * assembled from text shared with the polls woken with it (else stringify `body`).
@@ -58,105 +40,8 @@ export interface SyncBuilt { body: SyncBody; empty: boolean; head: boolean; text
 
 /** Timeline rows read, at most, in a room the user left or was invited to since the token (for their own exit or invite). */
 const SCAN_ROWS = 2000;
-/** Stream rows (changes, receipts, account data) read per sync. */
-const SCAN_STREAM = 2000;
 /** Typing notices last this long after the last native ping. */
 export const TYPING_MS = 6000;
-
-/** A user's names for one reply: each user looked up once. */
-class NameCache implements Names {
-  private readonly seen = new Map<string, { name: string; displayName: string; avatar: string | null }>();
-  constructor(private readonly store: MatrixStore, private readonly ids: MatrixIds) {}
-  private get(id: number | string): { name: string; displayName: string; avatar: string | null } {
-    const key = String(id);
-    let v = this.seen.get(key);
-    if (v === undefined) {
-      const u = this.store.user(Number(id));
-      v = { name: u?.name ?? `user${key}`, displayName: u === undefined ? `user${key}` : (u.displayName !== '' ? u.displayName : u.name), avatar: u?.avatar ?? null };
-      this.seen.set(key, v);
-    }
-    return v;
-  }
-  userId(id: number | string): string {
-    return this.ids.user(this.get(id).name);
-  }
-  displayName(id: number | string): string {
-    return this.get(id).displayName;
-  }
-  avatarUrl(id: number | string): string | undefined {
-    const avatar = this.get(id).avatar;
-    return avatar === null ? undefined : this.ids.mxc(avatar);
-  }
-}
-
-/** A room's new timeline rows rendered, as every member with the same view of them gets them. */
-interface Timeline { messages: WireMessage[]; events: ClientEvent[]; limited: boolean }
-
-/**
- * A joined room's answer that members woken together share whole: all but
- * the unread counts, and its JSON up to its closing brace (see `oneRoomAnswerJson`).
- */
-interface SharedRoom { fields: Omit<JoinedRoom, 'unread_notifications'>; head: string }
-
-/** A shared room is made with these and never answered with them: each member's own go in. */
-const NO_UNREAD: Unread = { notification_count: 0, highlight_count: 0 };
-
-/**
- * What the polls woken together share: a commit wakes every member's poll at
- * once, and their answers differ only in per-user parts (transaction ids,
- * unread counts, receipts). Names, room rows, member lists and rendered
- * timelines are read once per wake-up here; the share lives for one flush
- * of the held polls, so nothing in it outlives the rows it was read from.
- */
-class WakeShare {
-  readonly names: NameCache;
-  readonly render: EventRenderer;
-  readonly rooms = new Map<number, RoomInfo | undefined>();
-  readonly people = new Map<number, RoomPeople>();
-  readonly timelines = new Map<string, Timeline>();
-  readonly joined = new Map<string, SharedRoom>();
-  private newest: number | undefined;
-  private readonly streams = new Map<number, StreamRow[]>();
-  private readonly ranges = new Map<string, RoomRange | undefined>();
-  private readonly marks = new Map<string, number | undefined>();
-
-  constructor(private readonly store: MatrixStore, ids: MatrixIds) {
-    this.names = new NameCache(store, ids);
-    this.render = new EventRenderer(ids, this.names);
-  }
-
-  /** The newest message id: the same for every poll the share serves. */
-  lastMessageId(): number {
-    return (this.newest ??= this.store.lastMessageId());
-  }
-
-  /**
-   * A room's rows after `afterId`: the members answered together last time ask
-   * from the same id, so a commit's wake-up reads each room's new rows once,
-   * not once per member.
-   */
-  roomRange(room: number, afterId: number, throughId: number, limit: number): RoomRange | undefined {
-    return once(this.ranges, `${room}:${afterId}:${throughId}:${limit}`, () => this.store.roomRange(room, afterId, throughId, limit));
-  }
-
-  /** A member's read mark, for the receipts every poll woken together renders from the same stream rows. */
-  readSeq(room: number, user: number): number | undefined {
-    return once(this.marks, `${room}:${user}`, () => this.store.readSeq(room, user));
-  }
-
-  /** The stream rows after `pos`: polls answered at the same moment ask from the same position. */
-  streamAfter(pos: number): StreamRow[] {
-    return once(this.streams, pos, () => this.store.streamAfter(pos, SCAN_STREAM));
-  }
-}
-
-/** `read()`'s answer for `key`, read on the first ask only (an undefined answer is kept too). */
-function once<K, V>(known: Map<K, V>, key: K, read: () => V): V {
-  if (known.has(key)) return known.get(key) as V;
-  const value = read();
-  known.set(key, value);
-  return value;
-}
 
 /**
  * Builds `/sync` replies from Roost's rows: joined rooms with their timeline

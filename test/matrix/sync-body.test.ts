@@ -1,5 +1,5 @@
 import t from 'tap';
-import { oneRoomAnswerJson } from '../../src/matrix/sync-json.js';
+import { oneRoomAnswerJson } from '../../src/matrix/sync-body.js';
 
 t.test('a one-room answer assembled from the room\'s shared text is the text JSON.stringify gives for the whole body', async (t) => {
   const room = {
