@@ -244,7 +244,7 @@ export class SyncBuilder {
     for (const m of timeline.messages) if (m.from === me || m.event?.kind === 'created') return undefined;
     let hero = -1;
     for (let i = 0; i < 5 && i < people.members.length; i++) if (people.members[i]?.user === me) hero = i;
-    return once(share.joined, `${this.timelineKey(ask.user, room, range, ask.filter.timelineLimit)}|${hero}`, () => {
+    return once(share.joined, `${timeline.key ?? ''}|${hero}`, () => {
       const { unread_notifications: _unread, ...fields } = this.joinedRoom(ask, room, range, false, render, names, NO_UNREAD, false);
       return { fields, head: JSON.stringify(fields).slice(0, -1) };
     });
@@ -325,7 +325,7 @@ export class SyncBuilder {
     // A range holds at most its span of rows: a poll woken for one new message reads that one row (and the one
     // before it, which says whether rows were skipped), not a whole page.
     if (range !== undefined) limit = Math.min(limit, range.toSeq - range.fromSeq + 1);
-    const key = range === undefined ? undefined : this.timelineKey(user, room, range, limit);
+    const key = range === undefined ? undefined : `${room}:${this.deps.membership.firstSeq(room, user)}:${range.fromSeq}:${range.toSeq}:${limit}`;
     const known = key === undefined ? undefined : this.wake?.timelines.get(key);
     if (known !== undefined) return known;
     let messages: WireMessage[] = [];
@@ -336,14 +336,9 @@ export class SyncBuilder {
       limited = range === undefined ? page.more : (messages[0]?.seq ?? range.fromSeq) > range.fromSeq;
     }
     const powers = (): Record<string, number> => powerUsers(people, names);
-    const made = { messages, events: messages.map((m) => render.row(m, powers, info)), limited };
+    const made: Timeline = { messages, events: messages.map((m) => render.row(m, powers, info)), limited, key };
     if (key !== undefined) this.wake?.timelines.set(key, made);
     return made;
-  }
-
-  /** What a range's render depends on: the room, the rows, where the user's history starts. */
-  private timelineKey(user: number, room: number, range: { fromSeq: number; toSeq: number }, limit: number): string {
-    return `${room}:${this.deps.membership.firstSeq(room, user)}:${range.fromSeq}:${range.toSeq}:${Math.min(limit, range.toSeq - range.fromSeq + 1)}`;
   }
 
   private roomInfo(room: number): RoomInfo | undefined {

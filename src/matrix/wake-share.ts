@@ -35,7 +35,11 @@ export class NameCache implements Names {
 }
 
 /** A room's new timeline rows rendered, as every member with the same view of them gets them. */
-export interface Timeline { messages: WireMessage[]; events: ClientEvent[]; limited: boolean }
+export interface Timeline {
+  messages: WireMessage[]; events: ClientEvent[]; limited: boolean;
+  /** A range's render only: what it depends on (room, where the user's history starts, rows, limit), its key in the share. */
+  key?: string;
+}
 
 /**
  * A joined room's answer that members woken together share whole: all but
