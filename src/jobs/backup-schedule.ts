@@ -5,6 +5,7 @@ import { serverActor } from '../store/history/audit.js';
 import { backupFileName, ensureBackupDir, type BackupResult } from '../store/backup/backup.js';
 import type { BackupReply } from '../store/backup/backup-thread.js';
 import { storeThreadUrl } from '../store/thread-url.js';
+import { PeriodicJob } from './periodic-job.js';
 import type { PurgeWriter } from './retention-job.js';
 
 export interface BackupScheduleOptions {
@@ -19,30 +20,13 @@ export interface BackupScheduleOptions {
 }
 
 /** Scheduled backups written by the server: one timer, one worker per backup, never two at once. */
-export class BackupSchedule {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<BackupResult | null> | null = null;
-
-  constructor(private readonly options: BackupScheduleOptions) {}
-
-  start(): void {
-    this.timer = setInterval(() => void this.runOnce(), this.options.intervalMs);
-    this.timer.unref();
+export class BackupSchedule extends PeriodicJob<BackupResult | null> {
+  constructor(private readonly options: BackupScheduleOptions) {
+    super(options.intervalMs);
   }
 
-  async stop(): Promise<void> {
-    if (this.timer !== null) clearInterval(this.timer);
-    this.timer = null;
-    await this.running;
-  }
-
-  /** Takes one backup now; resolves with it, or null when it failed (logged, and audited). */
-  runOnce(): Promise<BackupResult | null> {
-    this.running ??= this.backup().finally(() => (this.running = null));
-    return this.running;
-  }
-
-  private async backup(): Promise<BackupResult | null> {
+  /** Takes one backup; resolves with it, or null when it failed (logged, and audited). */
+  protected async pass(): Promise<BackupResult | null> {
     const { dataDir, dir, keep, log, writer } = this.options;
     const actor = serverActor('scheduled-backup');
     let reply: BackupReply;
