@@ -5,7 +5,7 @@ import { configFileToUse } from '../config/default-file.js';
 import { loadConfig, type RawValue } from '../config/load.js';
 import type { Config, SettingName } from '../config/schema.js';
 import { warnAboutPermissions } from './permission-warnings.js';
-import { backupIfMigrationPending } from '../ops/upgrade.js';
+import { backupIfMigrationPending, schemaState } from '../ops/upgrade.js';
 import { databasePath, openWritable, type Db } from '../store/db/database.js';
 import { UsageError } from './io.js';
 
@@ -30,8 +30,16 @@ export function configFrom(flags: DataFlags, extra: Partial<Record<SettingName, 
  * empty one (a user table with no admin, a backup of nothing) and report success.
  */
 export function requireDatabase(dataDir: string): void {
-  if (existsSync(databasePath(dataDir))) return;
-  throw new UsageError(`no Roost database in ${resolve(dataDir)} (roost.db not found) — check --data or ROOST_DATA; \`roost serve\` creates one`);
+  const file = resolve(databasePath(dataDir));
+  if (!existsSync(file)) throw new UsageError(`no Roost database in ${resolve(dataDir)} (roost.db not found) — check --data or ROOST_DATA; \`roost serve\` creates one`);
+  // Opening it writable would migrate it: Roost's tables written into another program's file, an empty file made a database.
+  let found: number;
+  try {
+    found = schemaState(dataDir).found;
+  } catch (err) {
+    throw new UsageError(`${file} is not a Roost database (${(err as Error).message}) — check --data or ROOST_DATA`);
+  }
+  if (found === 0) throw new UsageError(`${file} is not a Roost database (no Roost schema in it) — check --data or ROOST_DATA`);
 }
 
 /** The settings of a command that works on an existing database; refuses a folder without one. */

@@ -1,7 +1,8 @@
 import t from 'tap';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { roost } from './run.js';
 
 // A folder with a typo in its name: nothing there, and nothing may appear there.
@@ -48,4 +49,35 @@ t.test('doctor reports the missing database as a failed check and creates none',
   t.equal(r.code, 1, r.stderr);
   t.match(r.stdout, new RegExp(`^FAIL\\s+Roost database\\s+${join(typo, 'roost.db')} not found$`, 'm'));
   t.notOk(existsSync(typo), 'the folder still does not exist');
+});
+
+t.test('another program\'s SQLite file named roost.db is refused, not given Roost\'s tables', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'roost-cli-foreign-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'roost.db');
+  const other = new Database(file);
+  other.exec('CREATE TABLE notes (x)');
+  other.close();
+  const r = await roost(['user', 'list', '--data', dir], { timeoutMs: 60_000 });
+  t.equal(r.code, 2, r.stderr);
+  t.equal(r.stderr, `roost: ${file} is not a Roost database (no Roost schema in it) — check --data or ROOST_DATA\n`);
+  const db = new Database(file, { readonly: true });
+  const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>).map((x) => x.name);
+  const version = db.pragma('user_version', { simple: true });
+  db.close();
+  t.same(tables, ['notes'], 'only its own table');
+  t.equal(version, 0);
+});
+
+t.test('an empty roost.db and a file that is not SQLite at all are refused in one line, exit 2, left as they were', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'roost-cli-notdb-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'roost.db');
+  for (const content of ['', 'notes from the weekend\n'.repeat(400)]) {
+    writeFileSync(file, content);
+    const r = await roost(['backup', '--out', join(dir, 'copy.db'), '--data', dir], { timeoutMs: 60_000 });
+    t.equal(r.code, 2, r.stderr);
+    t.match(r.stderr, new RegExp(`^roost: ${file} is not a Roost database \\(.+\\) — check --data or ROOST_DATA\\n$`));
+    t.same(readdirSync(dir), ['roost.db'], 'no copy, no -wal or -shm');
+  }
 });
