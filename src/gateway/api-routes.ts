@@ -3,9 +3,7 @@ import type { Accounts } from '../auth/accounts.js';
 import { deviceLabel } from '../auth/device-label.js';
 import type { Authenticator } from '../auth/sessions.js';
 import type { ChatService } from '../chat/service.js';
-import { parseRoomId } from '../chat/service.js';
-import type { Membership } from '../chat/membership.js';
-import type { HistorySource, SearchSource } from '../chat/ports.js';
+import type { HistorySource } from '../chat/ports.js';
 import type { Config } from '../config/schema.js';
 import { parseFrameValue, type FrameLimits } from '../protocol/parse.js';
 import { Exchange, remoteIp } from './http.js';
@@ -18,10 +16,8 @@ import type { HttpRoutes } from './http-guard.js';
 export interface ApiDeps {
   config: Config;
   chat: ChatService;
-  membership: Membership;
   /** The rooms list of `GET /api/v1/rooms`. */
   history: Pick<HistorySource, 'rooms'>;
-  search: SearchSource;
   accounts: Accounts;
   /** Writes waiting for or in a commit, and their estimated bytes: readiness. */
   writerLoad: () => { depth: number; bytes: number };
@@ -125,17 +121,9 @@ export function mountApi(app: HttpRoutes, deps: ApiDeps): void {
     const roomParam = params.get('room');
     if (q.trim() === '' || q.length > 256) return ex.error('bad_request', '"q" must be 1 to 256 characters');
     if (limit === null || before === null) return ex.error('bad_request', '"limit" and "before" must be positive integers');
-    let rooms = [...deps.membership.roomsOf(info.userId)];
-    let room: number | undefined;
-    if (roomParam !== null && roomParam !== '') {
-      const id = parseRoomId(roomParam);
-      if (id === null || !deps.membership.isMember(id, info.userId)) return ex.error('forbidden', `not a member of room ${JSON.stringify(roomParam)}`);
-      room = id;
-      rooms = [id];
-    }
-    return deps.search
-      .search({ user: info.userId, query: q, room, limit: Math.min(limit ?? 20, config.maxSearchLimit), before }, rooms)
-      .then((hits) => ex.json(200, { hits }), (err: Error) => ex.error('unavailable', `search failed: ${err.message}`));
+    // The chat service's search, as the socket's and the Matrix door's: one place says which rooms, and which of their messages, a user may find.
+    return chat.search(info.userId, { query: q, rooms: roomParam === null || roomParam === '' ? undefined : [roomParam], limit: Math.min(limit ?? 20, config.maxSearchLimit), before })
+      .then((out) => (out.ok ? ex.json(200, { hits: out.hits }) : ex.error(out.code, out.message)));
   });
 
   app.get('/healthz', (res: HttpResponse) => {

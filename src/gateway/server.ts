@@ -305,7 +305,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
   // Every HTTP route behind one guard: a handler that throws costs its request a 500, not the server.
   const routes = guardedRoutes(app, log);
   mountApi(routes, {
-    config, chat, membership, history: reader, search, accounts, metrics, limits, auth,
+    config, chat, history: reader, accounts, metrics, limits, auth,
     writerLoad: () => ({ depth: writer.depth, bytes: writer.queuedBytes }),
     isHealthy: () => accepting && writer.alive,
   });

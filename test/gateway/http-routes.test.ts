@@ -118,6 +118,29 @@ t.test('GET /api/v1/search: hits from the caller\'s rooms with snippet and highl
   t.match(await call('GET', '/api/v1/search?q=', bob.token), { status: 400 });
 });
 
+t.test('GET /api/v1/search in a history: joined room finds only what came after the caller\'s join, as the search frame does', async (t) => {
+  const a = await s.connect(alice.token);
+  const c = await s.connect(carol.token);
+  t.teardown(() => { a.close(); c.close(); });
+  const lobby = (await a.request({ type: 'create_room', name: 'Lobby', joinRule: 'public', history: 'joined' })).room as string;
+  t.match(await a.request({ type: 'send', room: lobby, body: 'quokka before carol', clientMsgId: 'q1' }), { type: 'ack' });
+  t.match(await c.request({ type: 'join', room: lobby }), { type: 'ok' });
+  t.match(await a.request({ type: 'send', room: lobby, body: 'quokka after carol', clientMsgId: 'q2' }), { type: 'ack' });
+  // The index is fed after the commit: wait (bounded) until the later message is found.
+  let frameHits: unknown[] = [];
+  for (let i = 0; i < 100 && frameHits.length === 0; i++) {
+    frameHits = (await c.request({ type: 'search', query: 'quokka' })).hits as unknown[];
+    if (frameHits.length === 0) await new Promise((r) => setTimeout(r, 100));
+  }
+  t.match(frameHits, [{ body: 'quokka after carol' }], 'the search frame');
+  const all = await call('GET', '/api/v1/search?q=quokka', carol.token);
+  t.match(all, { status: 200, json: { hits: [{ room: lobby, body: 'quokka after carol' }] } });
+  t.equal(all.json.hits.length, 1, 'over all the caller\'s rooms');
+  const one = await call('GET', `/api/v1/search?q=quokka&room=${lobby}`, carol.token);
+  t.same(one.json.hits.map((h: { body: string }) => h.body), ['quokka after carol'], 'and in the room named');
+  t.same((await call('GET', '/api/v1/search?q=quokka', alice.token)).json.hits.length, 2, 'the creator finds both');
+});
+
 t.test('GET /healthz and GET /metrics', async (t) => {
   t.same(await call('GET', '/healthz').then((r) => [r.status, r.json]), [200, { status: 'ok' }]);
   const res = await fetch(`${s.http}/metrics`);
