@@ -5,7 +5,7 @@ import type { Membership } from './membership.js';
 import type { Mutes } from './mutes.js';
 import { roomTopic, type Fanout, type Peer, type WriteQueue } from './ports.js';
 import type { Presence } from './presence.js';
-import { errorFrame, notMember, overloaded, type Failure } from './replies.js';
+import { errorFrame, noMessage, notMember, overloaded, type Failure } from './replies.js';
 import { parseRoomId } from './service.js';
 
 /** Subscribing a user's live sockets to a room's topic, or not (mute). */
@@ -81,6 +81,7 @@ export class MessageActions {
    */
   apply(op: MessageChange, done: (outcome: ChangeOutcome) => void): void {
     const room = op.room;
+    if (op.seq < this.deps.membership.firstSeq(room, op.user)) return done(noMessage(op.seq));
     const queued = this.deps.writer.submit(op, (r) => {
       if (!r.ok) return done(r);
       done({ ok: true, cseq: r.cseq });

@@ -8,7 +8,7 @@ import type { Mutes } from './mutes.js';
 import type { Profiles } from './profiles.js';
 import { ReadReceipts, type WindowTimer } from './read-receipts.js';
 import { roomTopic, type Fanout, type HistorySource, type Peer, type SearchSource, type WriteQueue } from './ports.js';
-import { errorFrame, notMember, overloaded, type Failure } from './replies.js';
+import { errorFrame, noMessage, notMember, overloaded, type Failure } from './replies.js';
 import { readSync, type SyncAsk } from './sync-reply.js';
 import type { RoomActions } from './room-actions.js';
 import type { TypingState } from './typing.js';
@@ -156,6 +156,7 @@ export class ChatService {
   send(user: number, room: string, body: string, clientMsgId: string, done: (outcome: SendOutcome) => void, extras: SendExtras = {}): void {
     const roomId = parseRoomId(room);
     if (roomId === null || !this.deps.membership.isMember(roomId, user)) return done(notMember(room));
+    if (extras.replyTo !== undefined && extras.replyTo < this.deps.membership.firstSeq(roomId, user)) return done(noMessage(extras.replyTo, 'replyTo: '));
     const op = { k: 'send' as const, room: roomId, user, clientMsgId, body, replyTo: extras.replyTo, attachments: extras.attachments };
     // The room's ended receipts window travels with its message: one commit, one write per member.
     const queued = this.deps.writer.together(() => {

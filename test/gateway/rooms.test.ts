@@ -89,6 +89,23 @@ t.test('public rooms are in the directory; history: joined hides what came befor
   t.match(await c.request({ type: 'users', query: 'ALI' }), { users: [{ user: alice.id, name: 'alice' }] });
 });
 
+t.test('history: joined: what came before the join cannot be reacted to, replied to, edited or deleted; it answers as a missing message', async (t) => {
+  const a = await s.connect(alice.token);
+  const c = await s.connect(carol.token);
+  const room = (await a.request({ type: 'create_room', name: 'Board', joinRule: 'public', history: 'joined' })).room as string;
+  const old = (await send(a, room, 'before carol')).seq as number;
+  t.match(await c.request({ type: 'join', room }), { type: 'ok' });
+  const missing = { type: 'error', code: 'not_found', message: `no message ${old} in this room` };
+  t.match(await c.request({ type: 'react', room, seq: old, emoji: '👍', on: true }), missing);
+  t.match(await c.request({ type: 'edit', room, seq: old, body: 'x' }), missing);
+  t.match(await c.request({ type: 'delete', room, seq: old }), missing);
+  t.match(await c.request({ type: 'send', room, body: 'about that', clientMsgId: 'reply-old', replyTo: old }), { type: 'error', code: 'not_found', message: `replyTo: no message ${old} in this room` });
+  const after = (await send(a, room, 'after carol')).seq as number;
+  t.match(await c.request({ type: 'react', room, seq: after, emoji: '👍', on: true }), { type: 'ok' }, 'what came after is hers to react to');
+  const page = await a.request({ type: 'history', room });
+  t.notOk(JSON.stringify((page.messages as Frame[]).find((m) => m.seq === old)).includes('👍'), 'nothing reached the older message');
+});
+
 t.test('open_direct makes the pair one room, whoever asks', async (t) => {
   const a = await s.connect(alice.token);
   const b = await s.connect(bob.token);
