@@ -13,8 +13,8 @@ export type StoredFile = DownloadRow;
 /** What the file rules read of the store. */
 export interface FileRecords {
   file(id: string): StoredFile | undefined;
-  /** True when some message that is not deleted carries the file. */
-  isPosted(id: string): boolean;
+  /** True when some message from seq `fromSeq` on that is not deleted carries the file. */
+  postedFrom(id: string, fromSeq: number): boolean;
   /** Bytes of files a user has stored (the quota's measure; the writer checks again). */
   usedBytes(user: number): number;
 }
@@ -94,7 +94,7 @@ export class Files {
         unplaced: row.room_id === UNPLACED_ROOM,
         // A getter: the rule reads it only when the others have not decided (one query saved per download).
         get posted() {
-          return records.isPosted(row.id);
+          return records.postedFrom(row.id, membership.firstSeq(row.room_id, user));
         },
       });
       return verdict.ok ? row : undefined;

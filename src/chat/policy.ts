@@ -156,7 +156,7 @@ export interface FileFacts {
   /** The account is enabled (a disabled one keeps no access, whatever links it holds). */
   enabled: boolean;
   uploader: boolean;
-  /** Some message that is not deleted carries the file. */
+  /** Some message the asker may read carries the file: not deleted, not before their join in a `history: joined` room. */
   posted: boolean;
   /** The file is in no room yet: a Matrix upload not sent in a message (Matrix uploads name no room). */
   unplaced: boolean;
@@ -164,7 +164,7 @@ export interface FileFacts {
 
 /**
  * Fetching an uploaded file: an enabled member of its room, once a message
- * carries it (its uploader before that, to show what they are about to send).
+ * they may read carries it (its uploader before that, to show what they are about to send).
  * A file in no room yet is its uploader's alone. Every refusal is
  * `not_member`, the same as for an unknown file, so file ids cannot be probed.
  */

@@ -31,7 +31,7 @@ export class ChangeReader {
     changes: Statement<[number, number, number], ChangeRow>;
     mentions: Statement<[number, number, number], { seq: number; user_id: number }>;
     file: Statement<[string], DownloadRow>;
-    visibleLink: Statement<[string], { one: number }>;
+    visibleLink: Statement<[string, number], { one: number }>;
   };
 
   constructor(private readonly db: Db) {}
@@ -49,7 +49,7 @@ export class ChangeReader {
       file: this.db.prepare('SELECT id, room_id, uploader_id, sha256, size, mime, name, thumb FROM files WHERE id = ?'),
       visibleLink: this.db.prepare(`SELECT 1 AS one FROM message_files mf
         LEFT JOIN message_state s ON s.room_id = mf.room_id AND s.seq = mf.seq
-        WHERE mf.file_id = ? AND s.deleted_at IS NULL LIMIT 1`),
+        WHERE mf.file_id = ? AND mf.seq >= ? AND s.deleted_at IS NULL LIMIT 1`),
     };
     return this.st;
   }
@@ -157,8 +157,8 @@ export class ChangeReader {
     return this.db.prepare('SELECT id, last_seen_at FROM users').all() as Array<{ id: number; last_seen_at: number | null }>;
   }
 
-  /** True when some message that is not deleted carries the file. */
-  isPosted(id: string): boolean {
-    return this.s.visibleLink.get(id) !== undefined;
+  /** True when some message from seq `fromSeq` on that is not deleted carries the file. */
+  postedFrom(id: string, fromSeq: number): boolean {
+    return this.s.visibleLink.get(id, fromSeq) !== undefined;
   }
 }
