@@ -7,7 +7,7 @@ import type { Subscriptions } from './message-actions.js';
 import type { Mutes } from './mutes.js';
 import type { HistoryVisibility } from './policy.js';
 import { roomTopic, type Fanout, type Peer, type WriteQueue } from './ports.js';
-import { errorFrame, notMember, overloaded } from './replies.js';
+import { errorFrame, notMember, overloaded, type Failure } from './replies.js';
 import { cleanRoomName, cleanRoomTopic, MAX_ROOM_NAME, MAX_ROOM_TOPIC } from './room-text.js';
 import { parseRoomId } from './service.js';
 
@@ -57,14 +57,10 @@ export class RoomActions {
     const me = peer.userId;
     switch (f.type) {
       case 'create_room': {
-        const name = cleanRoomName(f.name);
-        if (name === null) return peer.send(errorFrame(f.id, 'bad_request', `"name" must be 1 to ${MAX_ROOM_NAME} characters of text`));
-        const topic = cleanRoomTopic(f.topic ?? '');
-        if (topic === null) return peer.send(errorFrame(f.id, 'bad_request', `"topic" must be at most ${MAX_ROOM_TOPIC} characters`));
         const invite = (f.invite ?? []).map(userId);
         if (invite.some((u) => u === null)) return peer.send(errorFrame(f.id, 'bad_request', '"invite" must hold user ids'));
         return this.submit(peer, f.id, {
-          k: 'room-create', user: me, name, topic, invite: invite as number[], joinRule: f.joinRule ?? 'invite', history: f.history ?? 'shared',
+          k: 'room-create', user: me, name: f.name, topic: f.topic ?? '', invite: invite as number[], joinRule: f.joinRule ?? 'invite', history: f.history ?? 'shared',
         });
       }
       case 'open_direct': {
@@ -109,11 +105,7 @@ export class RoomActions {
         return this.submit(peer, f.id, { k: 'room-role', room, user: me, target, role: f.role });
       }
       case 'update_room': {
-        const name = f.name === undefined ? undefined : cleanRoomName(f.name);
-        if (name === null) return peer.send(errorFrame(f.id, 'bad_request', `"name" must be 1 to ${MAX_ROOM_NAME} characters of text`));
-        const topic = f.topic === undefined ? undefined : cleanRoomTopic(f.topic);
-        if (topic === null) return peer.send(errorFrame(f.id, 'bad_request', `"topic" must be at most ${MAX_ROOM_TOPIC} characters`));
-        return this.submit(peer, f.id, { k: 'room-update', room, user: me, name, topic, avatar: f.avatar, joinRule: f.joinRule, history: f.history });
+        return this.submit(peer, f.id, { k: 'room-update', room, user: me, name: f.name, topic: f.topic, avatar: f.avatar, joinRule: f.joinRule, history: f.history });
       }
       case 'join': case 'leave':
         return undefined;
@@ -136,7 +128,9 @@ export class RoomActions {
    * door): decided by the writer, applied to the cache and subscriptions,
    * then `done` hears the outcome before the room is told, as over a socket.
    */
-  act(op: RoomOp, done: (outcome: RoomOutcome) => void): void {
+  act(raw: RoomOp, done: (outcome: RoomOutcome) => void): void {
+    const op = withCleanText(raw);
+    if (!('k' in op)) return done(op);
     const queued = this.deps.writer.submit(op, (r) => {
       if (!r.ok) return done(r);
       this.apply(r);
@@ -194,4 +188,18 @@ export class RoomActions {
       if (this.deps.mutes?.isMuted(room, user) !== true) this.deps.subscriptions.subscribe(user, room);
     }
   }
+}
+
+const badName: Failure = { ok: false, code: 'bad_request', message: `"name" must be 1 to ${MAX_ROOM_NAME} characters of text` };
+const badTopic: Failure = { ok: false, code: 'bad_request', message: `"topic" must be at most ${MAX_ROOM_TOPIC} characters of text` };
+
+/** A create's or update's name and topic as every door stores them (room-text.ts), or the refusal of what cleaning cannot save. */
+function withCleanText(op: RoomOp): RoomOp | Failure {
+  if (op.k !== 'room-create' && op.k !== 'room-update') return op;
+  const name = op.name === undefined ? undefined : cleanRoomName(op.name);
+  if (name === null) return badName;
+  const topic = op.topic === undefined ? undefined : cleanRoomTopic(op.topic);
+  if (topic === null) return badTopic;
+  if (op.k === 'room-update') return { ...op, name, topic };
+  return { ...op, name: name ?? op.name, topic: topic ?? op.topic };
 }

@@ -14,14 +14,17 @@ export function cleanText(text: string): string {
   return text.replace(UNSAFE, '').trim();
 }
 
-/** A room name: 1–64 characters after cleaning; null when there is nothing left or too much. */
+/** A room name: 1–64 characters after cleaning; null when there is nothing left, too much, or text that is not well-formed. */
 export function cleanRoomName(text: string): string | null {
+  // A lone surrogate cannot be stored as UTF-8 unchanged: refused, not altered.
+  if (!text.isWellFormed()) return null;
   const v = cleanText(text);
   return v.length === 0 || [...v].length > MAX_ROOM_NAME ? null : v;
 }
 
-/** A topic: 0–512 characters after cleaning; null when too long. */
+/** A topic: 0–512 characters after cleaning; null when too long or not well-formed. */
 export function cleanRoomTopic(text: string): string | null {
+  if (!text.isWellFormed()) return null;
   const v = cleanText(text);
   return [...v].length > MAX_ROOM_TOPIC ? null : v;
 }
