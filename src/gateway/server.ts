@@ -335,7 +335,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
   const matrix = mountMatrix(routes, {
     serverName, auth, accounts, chat, rooms, roomReads: reader, actions: features.actions, profiles, history: reader, membership,
     store: new MatrixReader(readerDb), writer, search, typing,
-    maxBodyBytes: config.maxHttpBodyBytes, maxEvents: config.maxSyncLimit,
+    maxBodyBytes: config.maxHttpBodyBytes, maxEvents: config.maxSyncLimit, limits,
     rate: { perSecond: config.userFramesPerSecond, burst: config.userFrameBurst },
     onError: (err, where) => log.error({ err, where }, 'a Matrix request failed'),
     media: {

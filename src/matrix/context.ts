@@ -1,3 +1,4 @@
+import type { FrameLimits } from '../protocol/parse.js';
 import type { Accounts } from '../auth/accounts.js';
 import type { MatrixStore } from '../chat/matrix-store.js';
 import type { Membership } from '../chat/membership.js';
@@ -39,5 +40,7 @@ export interface MatrixContext {
   watch: CommitWatch;
   /** Most timeline events per room in one sync or page (`maxSyncLimit`). */
   maxEvents: number;
+  /** The native frame limits: what a door hands the rules core is checked by the one frame parser. */
+  limits: FrameLimits;
   now: () => number;
 }

@@ -76,7 +76,7 @@ export function mountMatrix(app: HttpRoutes, deps: MatrixDoorDeps): MatrixDoor {
   const context: MatrixContext = {
     ids, accounts: deps.accounts, chat: deps.chat, rooms: deps.rooms, roomReads: deps.roomReads, actions: deps.actions, profiles: deps.profiles,
     history: deps.history, membership: deps.membership, store: deps.store, writer: deps.writer, search: deps.search, typing: deps.typing,
-    polls, sync, answers, watch, maxEvents: deps.maxEvents, now,
+    polls, sync, answers, watch, maxEvents: deps.maxEvents, limits: deps.limits, now,
   };
   mountStubs(router, context);
   mountAccountEndpoints(router, context);

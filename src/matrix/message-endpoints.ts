@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { ChangeOutcome, MessageChange } from '../chat/message-actions.js';
 import type { SendOutcome } from '../chat/service.js';
-import { badJson, forbidden, fromRoost, noEncryption, notFound } from './errors.js';
+import { parseFrameValue } from '../protocol/parse.js';
+import { badJson, forbidden, fromRoost, noEncryption, notFound, type MatrixError } from './errors.js';
 import { roostBody } from './events.js';
 import { memberRoom } from './room-endpoints.js';
 import { client, type AuthedRequest, type MatrixRouter } from './router.js';
@@ -36,6 +37,12 @@ function withoutFallback(body: string): string {
  */
 export function mountMessageEndpoints(router: MatrixRouter, c: MatrixContext): void {
   const change = (op: MessageChange): Promise<ChangeOutcome> => new Promise((resolve) => c.actions.apply(op, resolve));
+  // What a send, edit or reaction hands the chat service is the native frame it stands for, checked by
+  // the one frame parser: the same lengths, emptiness, well-formed text and reaction keys at both doors.
+  const refusal = (frame: Record<string, unknown>): MatrixError | undefined => {
+    const parsed = parseFrameValue(frame, c.limits);
+    return parsed.ok ? undefined : fromRoost(parsed);
+  };
   const rowSeq = (room: number, eventId: unknown): number | undefined => {
     const ref = typeof eventId === 'string' ? c.ids.event(eventId) : null;
     return ref !== null && ref.kind === 'row' && ref.room === room ? ref.seq : undefined;
@@ -52,6 +59,8 @@ export function mountMessageEndpoints(router: MatrixRouter, c: MatrixContext): v
     if (type === 'm.reaction') {
       const seq = rowSeq(room, relates.event_id);
       if (relates.rel_type !== 'm.annotation' || seq === undefined || typeof relates.key !== 'string') return r.ex.fail(badJson('A reaction relates to an event of this room with m.annotation and a key'));
+      const bad = refusal({ type: 'react', room: String(room), seq, emoji: relates.key });
+      if (bad !== undefined) return r.ex.fail(bad);
       const out = await change({ k: 'react', room, user, seq, emoji: relates.key, on: true });
       return out.ok ? r.ex.json({ event_id: c.ids.change(room, out.cseq) }) : r.ex.fail(fromRoost(out));
     }
@@ -64,7 +73,10 @@ export function mountMessageEndpoints(router: MatrixRouter, c: MatrixContext): v
       const seq = rowSeq(room, relates.event_id);
       const fresh = obj(content['m.new_content']);
       if (seq === undefined || typeof fresh.body !== 'string') return r.ex.fail(badJson('An edit relates to a message of this room and carries m.new_content'));
-      const out = await change({ k: 'edit', room, user, seq, body: roostBody(String(fresh.msgtype ?? msgtype), fresh.body), windowMs: c.actions.editWindowSeconds * 1000 });
+      const edited = roostBody(String(fresh.msgtype ?? msgtype), fresh.body);
+      const bad = refusal({ type: 'edit', room: String(room), seq, body: edited });
+      if (bad !== undefined) return r.ex.fail(bad);
+      const out = await change({ k: 'edit', room, user, seq, body: edited, windowMs: c.actions.editWindowSeconds * 1000 });
       return out.ok ? r.ex.json({ event_id: c.ids.change(room, out.cseq) }) : r.ex.fail(fromRoost(out));
     }
     const replyTo = rowSeq(room, obj(relates['m.in_reply_to']).event_id);
@@ -79,7 +91,10 @@ export function mountMessageEndpoints(router: MatrixRouter, c: MatrixContext): v
     }
     const device = r.session.deviceId ?? 'native';
     const extras = { ...(replyTo === undefined ? {} : { replyTo }), ...(attachments === undefined ? {} : { attachments }) };
-    const out = await new Promise<SendOutcome>((resolve) => c.chat.send(user, String(room), body, txnClientId(device, r.params[2] ?? ''), resolve, extras));
+    const clientMsgId = txnClientId(device, r.params[2] ?? '');
+    const bad = refusal({ type: 'send', room: String(room), body, clientMsgId, ...extras });
+    if (bad !== undefined) return r.ex.fail(bad);
+    const out = await new Promise<SendOutcome>((resolve) => c.chat.send(user, String(room), body, clientMsgId, resolve, extras));
     return out.ok ? r.ex.json({ event_id: c.ids.row(room, out.seq) }) : r.ex.fail(fromRoost(out));
   });
 
