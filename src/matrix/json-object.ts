@@ -2,3 +2,13 @@
 export function obj(v: unknown): Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 }
+
+/**
+ * A client's `limit` (from a query string or a JSON number): a whole number
+ * from 1 to `max`, rounded down; `fallback` when it is absent or not a number.
+ * (A fraction reached SQLite's LIMIT, which refuses it: a 500.)
+ */
+export function limitOf(v: unknown, fallback: number, max: number): number {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+  return Math.min(max, Number.isFinite(n) && n >= 1 ? Math.floor(n) : fallback);
+}

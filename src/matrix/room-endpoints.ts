@@ -9,7 +9,7 @@ import { client, type AuthedRequest, type MatrixRouter } from './router.js';
 import { powerUsers, roomState } from './room-state.js';
 import { decodeRoomToken, encodeRoomToken } from './sync-token.js';
 import type { MatrixContext } from './context.js';
-import { obj } from './json-object.js';
+import { limitOf, obj } from './json-object.js';
 
 /** Runs a room action through the rules core; resolves with its outcome. */
 export function act(c: MatrixContext, op: RoomOp): Promise<RoomOutcome> {
@@ -161,8 +161,10 @@ export function mountRoomEndpoints(router: MatrixRouter, c: MatrixContext): void
     const b = obj(r.body);
     const me = r.session.userId;
     const done = (out: RoomOutcome): void => (out.ok ? r.ex.json({ event_id: c.ids.state(room, type, key) }) : r.ex.fail(refused(out)));
+    if (type === 'm.room.encryption') return r.ex.fail(noEncryption());
+    // Every room state Roost keeps is the room's one event of its type: another key would be another event, which it does not keep.
+    if (key !== '') return r.ex.fail(forbidden(`${type} with state key ${JSON.stringify(key.slice(0, 64))} is not kept by this server`));
     switch (type) {
-      case 'm.room.encryption': return r.ex.fail(noEncryption());
       case 'm.room.name':
         if (typeof b.name !== 'string') return r.ex.fail(badJson('name must be a string'));
         return done(await act(c, { k: 'room-update', room, user: me, name: b.name }));
@@ -184,12 +186,16 @@ export function mountRoomEndpoints(router: MatrixRouter, c: MatrixContext): void
         return done(await act(c, { k: 'room-update', room, user: me, avatar }));
       }
       case 'm.room.power_levels': {
-        const wanted = obj(b.users);
+        // Levels map to roles (100 owner, 50 moderator, else member); a user the body leaves out is a member, as in Matrix.
+        const wanted = b.users;
+        if (typeof wanted !== 'object' || wanted === null || Array.isArray(wanted)) return r.ex.fail(badJson('users must be an object of user ids to power levels'));
+        const levels = wanted as Record<string, unknown>;
+        if (Object.values(levels).some((v) => !Number.isInteger(v))) return r.ex.fail(badJson('power levels must be integers'));
         const people = c.roomReads.memberList(room);
         const current = powerUsers(people, names());
         for (const m of people.members) {
           const id = names().userId(m.user);
-          const level = typeof wanted[id] === 'number' ? (wanted[id] as number) : 0;
+          const level = (levels[id] as number | undefined) ?? 0;
           if ((current[id] ?? 0) === level || roleOfPower(level) === m.role) continue;
           const out = await act(c, { k: 'room-role', room, user: me, target: Number(m.user), role: roleOfPower(level) });
           if (!out.ok) return r.ex.fail(refused(out));
@@ -237,12 +243,13 @@ export function mountRoomEndpoints(router: MatrixRouter, c: MatrixContext): void
     const q = r.query;
     const dir = q.get('dir') ?? 'b';
     if (dir !== 'b' && dir !== 'f') return r.ex.fail(invalidParam('dir must be "b" or "f"'));
-    const limit = Math.min(c.maxEvents, Math.max(1, Number(q.get('limit') ?? '10') || 10));
+    const limit = limitOf(q.get('limit'), 10, c.maxEvents);
     const fromText = q.get('from');
     const from = fromText === null ? null : decodeRoomToken(fromText);
     if (fromText !== null && from === null) return r.ex.fail(invalidParam('from is not a token this server gave'));
     const toText = q.get('to');
     const to = toText === null ? null : decodeRoomToken(toText);
+    if (toText !== null && to === null) return r.ex.fail(invalidParam('to is not a token this server gave'));
     let filter: Record<string, unknown> = {};
     try {
       filter = obj(JSON.parse(q.get('filter') ?? '{}') as unknown);
@@ -285,7 +292,7 @@ export function mountRoomEndpoints(router: MatrixRouter, c: MatrixContext): void
     const user = r.session.userId;
     const m = rowAt(user, room, ref.seq);
     if (m === undefined) return r.ex.fail(notFound('Event not found'));
-    const limit = Math.min(c.maxEvents, Math.max(0, Number(r.query.get('limit') ?? '10') || 10));
+    const limit = limitOf(r.query.get('limit'), 10, c.maxEvents);
     const half = Math.max(1, Math.ceil(limit / 2));
     const before = c.chat.historyPage(user, String(room), ref.seq, half);
     const after = c.chat.historyPage(user, String(room), ref.seq + half + 1, half);
@@ -312,7 +319,7 @@ function matrixBad(why: string): MatrixError {
 /** Roost's public rooms, and its people: the directories a client browses. */
 export function mountDirectoryEndpoints(router: MatrixRouter, c: MatrixContext): void {
   const publicRooms = (r: AuthedRequest): void => {
-    const limit = Math.min(500, Math.max(1, Number(r.query.get('limit') ?? obj(r.body).limit ?? 100) || 100));
+    const limit = limitOf(r.query.get('limit') ?? obj(r.body).limit, 100, 500);
     const chunk = c.roomReads.directory(limit).map((d) => ({
       room_id: c.ids.room(Number(d.room)), name: d.name, topic: d.topic, num_joined_members: d.members,
       world_readable: false, guest_can_join: false, join_rule: 'public',
@@ -324,7 +331,7 @@ export function mountDirectoryEndpoints(router: MatrixRouter, c: MatrixContext):
   router.authed('POST', client('user_directory/search'), (r) => {
     const b = obj(r.body);
     if (typeof b.search_term !== 'string') return r.ex.fail(badJson('search_term must be a string'));
-    const limit = Math.min(50, Math.max(1, typeof b.limit === 'number' ? b.limit : 10));
+    const limit = limitOf(b.limit, 10, 50);
     const found = c.store.usersLike(b.search_term, limit + 1);
     r.ex.json({
       limited: found.length > limit,
