@@ -91,6 +91,20 @@ t.test('reset password, role, disable and enable each take effect and are audite
   t.match(await post('/api/v1/admin/users/nobody/disable', root.token), { status: 404 });
 });
 
+t.test('the last enabled admin can be neither disabled nor made a member: someone must be able to run the server', async (t) => {
+  await s.user('erin');
+  const audits = s.admin((db) => listAudit(db, 0)).length;
+  t.match(await post('/api/v1/admin/users/root/disable', root.token), { status: 409, body: { error: { code: 'conflict', message: 'root is the last admin; make someone else admin before disabling them' } } });
+  t.match(await post('/api/v1/admin/users/root/role', root.token, { role: 'member' }), { status: 409, body: { error: { code: 'conflict', message: 'root is the last admin; make someone else admin before making them a member' } } });
+  t.match(stored('root'), { disabled: 0, role: 'admin' }, 'root is unchanged');
+  t.equal(s.admin((db) => listAudit(db, 0)).length, audits, 'nothing audited');
+  t.match(await post('/api/v1/admin/users/erin/role', root.token, { role: 'admin' }), { status: 200 });
+  t.match(await post('/api/v1/admin/users/erin/disable', root.token), { status: 200 }, 'with root still an admin, erin may be disabled');
+  t.match(await post('/api/v1/admin/users/root/role', root.token, { role: 'member' }), { status: 409 }, 'a disabled admin does not count');
+  t.match(await post('/api/v1/admin/users/erin/enable', root.token), { status: 200 });
+  t.match(await post('/api/v1/admin/users/erin/role', root.token, { role: 'member' }), { status: 200 });
+});
+
 t.test('a member added over HTTP is live at once: when the answer comes, their socket is subscribed and may post', async (t) => {
   const bob = await s.user('bob');
   const socket = await s.connect(bob.token);

@@ -95,10 +95,18 @@ export function setPassword(db: Db, name: string, passwordHash: string, actor: A
   }).immediate();
 }
 
-/** Disables the account and revokes every token; the server closes its sockets. */
+/** Refuses a change that would leave no enabled admin (one being disabled or made a member): nobody could run the server from its admin page. */
+export function keepAnAdmin(db: Db, user: UserRow, change: string): void {
+  if (user.role !== 'admin' || user.disabled !== 0) return;
+  const others = db.prepare("SELECT count(*) AS n FROM users WHERE role = 'admin' AND disabled = 0 AND id != ?").get(user.id) as { n: number };
+  if (others.n === 0) throw new RoostError('conflict', `${user.name} is the last admin; make someone else admin before ${change}`);
+}
+
+/** Disables the account and revokes every token; the server closes its sockets. Never the last enabled admin. */
 export function disableUser(db: Db, name: string, actor: Actor = cliActor()): UserRow {
   const user = findUser(db, name);
   db.transaction(() => {
+    keepAnAdmin(db, user, 'disabling them');
     db.prepare('UPDATE users SET disabled = 1 WHERE id = ?').run(user.id);
     const revoked = db.prepare('UPDATE tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL').run(Date.now(), user.id);
     event(db, 'user_disabled', null, user.id);

@@ -1,7 +1,7 @@
 import { RoostError } from '../../protocol/errors.js';
 import { appendAudit, cliActor, type Actor } from '../history/audit.js';
 import type { Db } from '../db/database.js';
-import { findUser, type Role, type UserRow } from './admin.js';
+import { findUser, keepAnAdmin, type Role, type UserRow } from './admin.js';
 
 /**
  * The account changes `user disable` undoes or that only the admin page and
@@ -24,10 +24,7 @@ export function setUserRole(db: Db, name: string, role: Role, actor: Actor = cli
   if (role !== 'admin' && role !== 'member') throw new RoostError('bad_request', 'a role is "admin" or "member"');
   const user = findUser(db, name);
   db.transaction(() => {
-    if (user.role === 'admin' && role !== 'admin') {
-      const others = db.prepare("SELECT count(*) AS n FROM users WHERE role = 'admin' AND disabled = 0 AND id != ?").get(user.id) as { n: number };
-      if (others.n === 0) throw new RoostError('conflict', `${user.name} is the last admin; make someone else admin first`);
-    }
+    if (role !== 'admin') keepAnAdmin(db, user, 'making them a member');
     db.prepare('UPDATE users SET role = ? WHERE id = ?').run(role, user.id);
     appendAudit(db, actor, 'user.role', { user: user.name, id: user.id, role, changed: user.role !== role });
   }).immediate();
