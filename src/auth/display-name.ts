@@ -17,6 +17,8 @@ export type DisplayName = { ok: true; value: string } | { ok: false; message: st
  */
 export function cleanDisplayName(raw: string): DisplayName {
   if (raw.trim() === '') return { ok: true, value: '' };
+  // A lone surrogate cannot be stored as UTF-8 unchanged: refused, not altered.
+  if (!raw.isWellFormed()) return { ok: false, message: 'the display name is not well-formed Unicode' };
   const value = raw.normalize('NFC').replace(/\s+/gu, ' ').replace(UNSAFE, '').trim();
   if (value === '') return { ok: false, message: 'the display name has no characters that can be shown' };
   const length = [...value].length;

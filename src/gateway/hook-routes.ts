@@ -109,6 +109,11 @@ export function mountHookRoutes(app: HttpRoutes, deps: HookRouteDeps): void {
         count('bad_request');
         return ex.error('bad_request', 'the message is empty');
       }
+      // A lone surrogate cannot be stored as UTF-8 unchanged: refused, as the socket door refuses it.
+      if (!text.isWellFormed()) {
+        count('bad_request');
+        return ex.error('bad_request', 'the message is not well-formed Unicode');
+      }
       if (text.length > config.maxBodyChars) {
         count('too_large');
         return ex.error('too_large', `a message is at most ${config.maxBodyChars} characters`);

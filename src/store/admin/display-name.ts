@@ -13,8 +13,8 @@ const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066
 export function validateDisplayName(name: string): string {
   const trimmed = name.trim();
   const chars = [...trimmed].length;
-  if (chars === 0 || chars > MAX_DISPLAY_NAME_CHARS || UNSAFE.test(trimmed)) {
-    throw new RoostError('bad_request', `a display name is 1-${MAX_DISPLAY_NAME_CHARS} characters, without control or text-direction characters`);
+  if (chars === 0 || chars > MAX_DISPLAY_NAME_CHARS || UNSAFE.test(trimmed) || !trimmed.isWellFormed()) {
+    throw new RoostError('bad_request', `a display name is 1-${MAX_DISPLAY_NAME_CHARS} characters, without control or text-direction characters or broken Unicode`);
   }
   return trimmed;
 }
