@@ -1,4 +1,5 @@
-import { copyFileSync, existsSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, renameSync, rmSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { resolve } from 'node:path';
 import { RoostError } from '../../protocol/errors.js';
 import { cliActor, recordAudit, type Actor } from '../history/audit.js';
@@ -32,13 +33,18 @@ export function restoreDatabase(backupFile: string, dataDir: string, actor: Acto
   ensureDataDir(dataDir);
   const release = acquireDataLock(dataDir, 'restore');
   try {
-    const summary = inspectDatabase(from, { readonly: true });
+    inspectDatabase(from, { readonly: true });
     const live = databasePath(dataDir);
     const staged = `${live}.restoring`;
     rmSync(staged, { force: true });
+    let summary: DatabaseSummary;
     try {
-      copyFileSync(from, staged);
+      // Through SQLite, not a file copy: a copy of a running server's folder keeps its newest
+      // commits in roost.db-wal beside the file, and a copy of the file alone would drop them.
+      stageCopy(from, staged);
       syncFile(staged);
+      // What is reported is what was staged.
+      summary = inspectDatabase(staged, { readonly: true });
     } catch (err) {
       rmSync(staged, { force: true });
       throw isTargetError(err) ? targetError('restore', dataDir, err) : err;
@@ -67,5 +73,15 @@ export function restoreDatabase(backupFile: string, dataDir: string, actor: Acto
     return { ...summary, from, into: live, keptAside, schemaNow, files };
   } finally {
     release();
+  }
+}
+
+/** A consistent copy of the database at `from` (its WAL's commits included) written to `to`. */
+function stageCopy(from: string, to: string): void {
+  const db = new Database(from, { readonly: true, fileMustExist: true });
+  try {
+    db.prepare('VACUUM INTO ?').run(to);
+  } finally {
+    db.close();
   }
 }

@@ -136,6 +136,27 @@ t.test('restore into a new, empty folder', async (t) => {
   t.ok(existsSync(databasePath(target)));
 });
 
+t.test('restoring a copy of a running server\'s folder (roost.db and its -wal) keeps the commits its WAL holds, and reports them', async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'roost-restore-wal-'));
+  t.teardown(() => rmSync(root, { recursive: true, force: true }));
+  const data = join(root, 'data');
+  const copy = join(root, 'copy');
+  mkdirSync(copy);
+  const db = openWritable(data);
+  db.pragma('wal_autocheckpoint = 0');
+  for (let i = 0; i < 5; i++) db.prepare("INSERT INTO users (name, role, password_hash, created_at) VALUES (?, 'member', 'x', 0)").run(`user${i}`);
+  // Copied while the server runs: the newest commits are in the WAL, not yet in the file.
+  writeFileSync(join(copy, 'roost.db'), readFileSync(join(data, 'roost.db')));
+  writeFileSync(join(copy, 'roost.db-wal'), readFileSync(join(data, 'roost.db-wal')));
+  db.close();
+  const target = join(root, 'target');
+  const r = restoreDatabase(join(copy, 'roost.db'), target);
+  t.equal(r.users, 5, 'the restore reports 5 users');
+  const back = new Database(databasePath(target), { readonly: true });
+  t.equal((back.prepare('SELECT count(*) AS n FROM users').get() as { n: number }).n, 5, 'and the restored database holds them');
+  back.close();
+});
+
 t.test('restore refuses a damaged file, a non-Roost file and a newer schema, and leaves the live database alone', async (t) => {
   const f = historyFixture(t);
   f.send(f.rooms.general, ['keep me'], Date.now());
