@@ -32,17 +32,39 @@ export class PurgeExtras {
       ON CONFLICT(room_id) DO UPDATE SET through_cseq = excluded.through_cseq, hash = excluded.hash`);
   }
 
-  /** Messages with seq <= throughSeq were just purged; changes older than `before` may go with them. */
-  purged(room: number, throughSeq: number, before: number, max: number): void {
+  /**
+   * Messages with seq <= throughSeq were just purged; changes older than
+   * `before` may go with them, at most `max` in one step. True when it took
+   * `max` and more may follow (the caller steps again, see `oldChanges`).
+   */
+  purged(room: number, throughSeq: number, before: number, max: number): boolean {
     for (const s of this.drop) s.run(room, throughSeq);
     this.files.detach(room, 0, throughSeq);
+    return this.oldChanges(room, throughSeq, before, max);
+  }
+
+  /**
+   * Drops the oldest changes of the room while they concern messages through
+   * `throughSeq` (purged) and are older than `before`, at most `max`, leaving
+   * a checkpoint where the change chain resumes. True when it took `max` and
+   * the next one may qualify too: a message's edits and reactions can
+   * outnumber the purge step, and each is taken in a later one.
+   */
+  oldChanges(room: number, throughSeq: number, before: number, max: number): boolean {
     let last: ChangeRow | undefined;
+    let taken = 0;
+    let stopped = false;
     for (const c of this.oldestChanges.iterate(room, max)) {
-      if (c.ts >= before || c.seq > throughSeq) break;
+      if (c.ts >= before || c.seq > throughSeq) {
+        stopped = true;
+        break;
+      }
       last = c;
+      taken++;
     }
-    if (last === undefined) return;
+    if (last === undefined) return false;
     this.dropChanges.run(room, last.cseq);
     this.saveCheckpoint.run(room, last.cseq, last.hash);
+    return !stopped && taken === max;
   }
 }

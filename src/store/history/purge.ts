@@ -57,14 +57,19 @@ export class Purger {
       if (r.id > maxId) maxId = r.id;
       n++;
     }
-    if (last === undefined) return { ok: true, purged: 0, throughSeq: priorSeq, more: false };
+    if (last === undefined) {
+      // No message left to purge; the changes of those purged earlier may still be going, a step at a time.
+      const more = priorSeq > 0 && this.extras.oldChanges(op.room, priorSeq, op.before, op.max);
+      return { ok: true, purged: 0, throughSeq: priorSeq, more };
+    }
     for (let i = 0; i < n; i++) this.deleteIndex.run((rows[i] as OldRow).id);
     this.deleteMessages.run(op.room, last.seq);
-    this.extras.purged(op.room, last.seq, op.before, op.max);
+    const moreChanges = this.extras.purged(op.room, last.seq, op.before, op.max);
     this.saveCheckpoint.run(op.room, last.seq, maxId, last.hash as Buffer, n, now);
     const next = rows[n];
-    const more = next !== undefined && next.ts < op.before;
-    if (!more) {
+    const moreMessages = next !== undefined && next.ts < op.before;
+    const more = moreMessages || moreChanges;
+    if (!moreMessages) {
       // The end of a purge run is signed off in the (chained) audit log with the checkpoint hash.
       appendAudit(this.db, serverActor('retention'), 'retention.purge', {
         room: op.room, throughSeq: last.seq, checkpointHash: hex(last.hash), purgedAllTime: (prior?.purged ?? 0) + n,
