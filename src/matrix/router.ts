@@ -3,6 +3,7 @@ import type { Authenticator, Session } from '../auth/sessions.js';
 import { remoteIp } from '../gateway/http.js';
 import type { HttpRoutes } from '../gateway/http-guard.js';
 import type { UserFrameBuckets } from '../gateway/user-rate.js';
+import { MAX_JSON_DEPTH, nestedWithin } from './json-object.js';
 import { matrixError, unrecognized, type MatrixError } from './errors.js';
 import { CORS_HEADERS, MatrixExchange } from './exchange.js';
 
@@ -228,12 +229,20 @@ export class MatrixRouter {
         if (!isLast) return;
         const text = Buffer.concat(chunks).toString('utf8');
         if (text.trim() === '') return resolve({});
+        let body: unknown;
         try {
-          resolve(JSON.parse(text));
+          body = JSON.parse(text);
         } catch {
           ex.fail(matrixError(400, 'M_NOT_JSON', 'Content not JSON'));
-          resolve(NO_BODY);
+          return resolve(NO_BODY);
         }
+        // Stored bodies (account data, filters) are stringified again in every /sync: one nested past
+        // what JSON.stringify's stack takes would fail each of that user's syncs from then on.
+        if (!nestedWithin(body, MAX_JSON_DEPTH)) {
+          ex.fail(matrixError(400, 'M_BAD_JSON', `JSON nested deeper than ${MAX_JSON_DEPTH} levels`));
+          return resolve(NO_BODY);
+        }
+        resolve(body);
       });
     });
   }

@@ -124,3 +124,20 @@ t.test('/messages and publicRooms with a fractional limit are rounded down, not 
     t.equal(r.status, 200, `${path.replace(/^.*v3\//, '')}: ${r.status} ${JSON.stringify(r.body).slice(0, 60)}`);
   }
 });
+
+t.test('a body nested deeper than 64 levels is M_BAD_JSON and stored nowhere; 64 levels are kept and synced', async (t) => {
+  const s = await startTestServer({ matrixServerName: NAME, maxHttpBodyBytes: 256 * 1024 });
+  t.teardown(() => s.close());
+  const alice = await s.user('alice');
+  const a = await matrixLogin(s, 'alice', alice.password);
+  // Levels: the object around "a", then n arrays.
+  const nested = (n: number): string => `{"a":${'['.repeat(n - 1)}${']'.repeat(n - 1)}}`;
+  const path = (type: string): string => `/_matrix/client/v3/user/@alice:${NAME}/account_data/${type}`;
+  t.match(await mx(s, 'PUT', path('x.deep'), { token: a.token, raw: nested(65) }), { status: 400, body: { errcode: 'M_BAD_JSON' } });
+  t.match(await mx(s, 'PUT', path('x.deeper'), { token: a.token, raw: nested(5000) }), { status: 400, body: { errcode: 'M_BAD_JSON' } }, 'one JSON.stringify could not take again');
+  t.equal((await mx(s, 'GET', path('x.deep'), { token: a.token })).status, 404, 'nothing stored');
+  t.equal((await mx(s, 'PUT', path('x.fine'), { token: a.token, raw: nested(64) })).status, 200);
+  const sync = await mx(s, 'GET', '/_matrix/client/v3/sync', { token: a.token });
+  t.equal(sync.status, 200);
+  t.ok((sync.body.account_data.events as Array<{ type: string }>).some((e) => e.type === 'x.fine'), 'the 64-level one comes back in /sync');
+});
