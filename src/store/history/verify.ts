@@ -1,6 +1,6 @@
 import { GENESIS, hex, messageHash, type ChainedMessage } from './chain.js';
 import type { Db } from '../db/database.js';
-import { verifyChanges, type ChangeChainReport } from './verify-changes.js';
+import { unvouchedState, verifyChanges, type ChangeChainReport } from './verify-changes.js';
 
 export type ProblemKind = 'altered' | 'inserted' | 'removed';
 
@@ -78,6 +78,9 @@ export function verifyRoom(db: Db, room: { id: number; name: string; last_seq: n
   if (expected - 1 < room.last_seq) {
     return fail({ kind: 'removed', seq: expected, detail: `seq ${expected}${room.last_seq > expected ? `..${room.last_seq}` : ''} missing at the end of the room` });
   }
+  // What people (and exports) see of an edited or deleted message must be what the verified chain made it.
+  const shown = changes.report.ok ? unvouchedState(db, room.id, changes) : undefined;
+  if (shown !== undefined) return fail({ kind: 'altered', seq: shown.seq, detail: shown.detail });
   return { ...report, head: hex(prev) };
 }
 

@@ -92,3 +92,27 @@ t.test('deleting rows below the horizon by hand is not a purge: the checkpoint d
   f.db.prepare('DELETE FROM messages WHERE room_id = ? AND seq = 3').run(f.rooms.general);
   t.match(verifyChains(f.db, f.rooms.general).rooms[0]?.problem, { kind: 'removed', seq: 3 });
 });
+
+t.test('what an edited or deleted message shows must be what the change chain made it', async (t) => {
+  const f = historyFixture(t);
+  const room = f.rooms.general;
+  f.send(room, ['a', 'b', 'c'], T0);
+  f.apply([{ k: 'edit', room, user: f.users.alice, seq: 1, body: 'a fixed', windowMs: DAY }], T0 + 1);
+  f.apply([{ k: 'edit', room, user: f.users.alice, seq: 1, body: 'a fixed twice', windowMs: DAY }], T0 + 2);
+  f.apply([{ k: 'delete', room, user: f.users.alice, seq: 2 }], T0 + 3);
+  t.equal(verifyChains(f.db).ok, true, 'lawful edits and a deletion verify');
+
+  const shown = f.db.prepare('UPDATE message_state SET body = ? WHERE room_id = ? AND seq = 1');
+  shown.run('something alice never wrote', room);
+  t.match(verifyChains(f.db, room).rooms[0], { ok: false, problem: { kind: 'altered', seq: 1, detail: 'the text shown for message at seq 1 is not its last edit\'s' } });
+  shown.run('a fixed', room);
+  t.equal(verifyChains(f.db, room).ok, false, 'an earlier edit\'s text is not the shown one either');
+  shown.run('a fixed twice', room);
+  t.equal(verifyChains(f.db, room).ok, true, 'put back, it verifies');
+
+  f.db.prepare("INSERT INTO message_state (room_id, seq, body, deleted_at, scrubbed) VALUES (?, 3, NULL, ?, 1)").run(room, T0 + 4);
+  t.match(verifyChains(f.db, room).rooms[0], { ok: false, problem: { kind: 'altered', seq: 3, detail: 'message at seq 3 is shown as deleted, but no deletion of it is in the change chain' } });
+  f.db.prepare('DELETE FROM message_state WHERE room_id = ? AND seq = 3').run(room);
+  f.db.prepare("UPDATE message_state SET body = 'back', deleted_at = NULL WHERE room_id = ? AND seq = 2").run(room);
+  t.equal(verifyChains(f.db, room).ok, false, 'a deleted message given text again, which no edit wrote');
+});
