@@ -210,7 +210,16 @@ export class ChatService {
 
   private onSync(peer: Peer, f: SyncFrame): void {
     if (this.deps.deferReads === undefined) return this.answerSync(peer, f);
-    if (!this.deps.deferReads(() => this.answerSync(peer, f))) {
+    // Deferred, a throw is past the frame handler's try: it is answered here as there, and told.
+    const job = (): void => {
+      try {
+        this.answerSync(peer, f);
+      } catch (err) {
+        this.deps.onError?.(err, { frame: 'sync', user: peer.userId });
+        peer.send(errorFrame(f.id, 'internal', 'internal error; nothing was changed'));
+      }
+    };
+    if (!this.deps.deferReads(job)) {
       peer.send(encodeFrame({ type: 'error', id: f.id, code: overloaded.code, message: 'too many syncs are waiting; retry shortly', retryAfterMs: SYNC_RETRY_MS }));
     }
   }

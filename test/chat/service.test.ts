@@ -369,6 +369,34 @@ t.test('sync: with deferReads the rows are read when the job runs, checking memb
   t.match(alice.sent, [{ type: 'synced', id: 's', rooms: [{ room: '10', messages: [{ seq: 5 }] }] }]);
 });
 
+t.test('sync: a deferred sync whose read throws is answered internal and told; the next one in the queue is answered as usual', async (t) => {
+  const s = setup();
+  const jobs: Array<() => void> = [];
+  const told: unknown[] = [];
+  let failing = true;
+  const history = Object.create(s.history) as FakeHistory;
+  history.since = (room: number, after: number, limit: number): Page => {
+    if (failing) throw new Error('disk I/O error');
+    return s.history.since(room, after, limit);
+  };
+  const chat = new ChatService({
+    history, writer: s.writer, fanout: s.fanout, membership: s.membership, search: s.search, maxSyncTotal: 1000,
+    ...actionWiring(s.writer, s.fanout, s.membership),
+    limits: { maxBodyChars: 100, maxHistoryLimit: 200, maxSyncLimit: 500, maxSyncRooms: 10, maxSearchLimit: 50 },
+    deferReads: (job) => jobs.push(job) > 0,
+    onError: (err, where) => told.push([(err as Error).message, where]),
+  });
+  const alice = new FakePeer(ALICE);
+  chat.handle(alice, { type: 'sync', id: 'a', since: [['10', 4]] });
+  chat.handle(alice, { type: 'sync', id: 'b', since: [['10', 4]] });
+  t.doesNotThrow(() => jobs.shift()?.(), 'the failure stays inside the job');
+  t.match(alice.sent, [{ type: 'error', id: 'a', code: 'internal' }]);
+  t.same(told, [['disk I/O error', { frame: 'sync', user: ALICE }]]);
+  failing = false;
+  jobs.shift()?.();
+  t.match(alice.sent[1], { type: 'synced', id: 'b', rooms: [{ room: '10', messages: [{ seq: 5 }] }] });
+});
+
 t.test('sync: a sync the full queue refuses is answered unavailable with retryAfterMs, and nothing is read', async (t) => {
   const s = setup();
   const chat = new ChatService({
