@@ -55,6 +55,7 @@ export function mountRoomEndpoints(router: MatrixRouter, c: MatrixContext): void
     const inviteIds = Array.isArray(b.invite) ? b.invite : [];
     const invite: number[] = [];
     for (const u of inviteIds) {
+      if (typeof u !== 'string') return r.ex.fail(badJson('invite holds user ids'));
       const id = roostUser(c, u);
       if (id === undefined) return r.ex.fail(notFound(`Unknown user ${String(u)}`));
       invite.push(id);
@@ -76,7 +77,9 @@ export function mountRoomEndpoints(router: MatrixRouter, c: MatrixContext): void
   router.authed('POST', client('rooms/:room/invite'), async (r) => {
     const room = memberRoom(c, r);
     if (room === undefined) return;
-    const target = roostUser(c, obj(r.body).user_id);
+    const userId = obj(r.body).user_id;
+    if (typeof userId !== 'string') return r.ex.fail(badJson('user_id must be a string'));
+    const target = roostUser(c, userId);
     if (target === undefined) return r.ex.fail(notFound('Unknown user'));
     const out = await act(c, { k: 'room-invite', room, user: r.session.userId, target });
     return out.ok ? r.ex.json({}) : r.ex.fail(refused(out));
@@ -109,7 +112,9 @@ export function mountRoomEndpoints(router: MatrixRouter, c: MatrixContext): void
   router.authed('POST', client('rooms/:room/kick'), async (r) => {
     const room = memberRoom(c, r);
     if (room === undefined) return;
-    const target = roostUser(c, obj(r.body).user_id);
+    const userId = obj(r.body).user_id;
+    if (typeof userId !== 'string') return r.ex.fail(badJson('user_id must be a string'));
+    const target = roostUser(c, userId);
     if (target === undefined) return r.ex.fail(notFound('Unknown user'));
     const out = await act(c, { k: 'room-remove', room, user: r.session.userId, target });
     return out.ok ? r.ex.json({}) : r.ex.fail(refused(out));

@@ -141,3 +141,20 @@ t.test('a body nested deeper than 64 levels is M_BAD_JSON and stored nowhere; 64
   t.equal(sync.status, 200);
   t.ok((sync.body.account_data.events as Array<{ type: string }>).some((e) => e.type === 'x.fine'), 'the 64-level one comes back in /sync');
 });
+
+t.test('invite, kick and createRoom name users by string ids: anything else is M_BAD_JSON, an unknown id M_NOT_FOUND', async (t) => {
+  const s = await startTestServer({ matrixServerName: NAME });
+  t.teardown(() => s.close());
+  const [alice] = [await s.user('alice'), await s.user('bob')];
+  const a = await matrixLogin(s, 'alice', alice.password);
+  const made = await mx(s, 'POST', '/_matrix/client/v3/createRoom', { token: a.token, body: { name: 'board' } });
+  const base = `/_matrix/client/v3/rooms/${made.body.room_id as string}`;
+  for (const path of [`${base}/invite`, `${base}/kick`]) {
+    for (const user_id of [42, null, ['@bob:roost.test'], undefined]) {
+      t.match(await mx(s, 'POST', path, { token: a.token, body: { user_id } }), { status: 400, body: { errcode: 'M_BAD_JSON' } }, `${path.split('/').pop()} ${JSON.stringify(user_id)}`);
+    }
+    t.match(await mx(s, 'POST', path, { token: a.token, body: { user_id: `@nobody:${NAME}` } }), { status: 404, body: { errcode: 'M_NOT_FOUND' } });
+  }
+  t.match(await mx(s, 'POST', '/_matrix/client/v3/createRoom', { token: a.token, body: { name: 'x', invite: [7] } }), { status: 400, body: { errcode: 'M_BAD_JSON' } });
+  t.match(await mx(s, 'POST', '/_matrix/client/v3/createRoom', { token: a.token, body: { name: 'x', invite: [`@bob:${NAME}`] } }), { status: 200 });
+});
