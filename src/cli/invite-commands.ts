@@ -2,18 +2,13 @@ import type { Command } from 'commander';
 import { createInviteLink, listInviteLinks, revokeInviteLink } from '../store/admin/invite-links.js';
 import { cliActor } from '../store/history/audit.js';
 import { withDataOptions, withDb, type DataFlags } from './data-options.js';
-import { out, table, UsageError } from './io.js';
+import { out, table, UsageError, wholeNumber } from './io.js';
 
 /** "7d", "12h" or a bare number of hours. */
 export function hoursOf(text: string): number {
   const m = /^(\d{1,5})([dh]?)$/.exec(text.trim());
   if (m === null) throw new UsageError(`--expires takes a duration like 7d or 12h, not "${text}"`);
   return Number(m[1]) * (m[2] === 'd' ? 24 : 1);
-}
-
-function wholeNumber(text: string, flag: string): number {
-  if (!/^\d{1,6}$/.test(text.trim())) throw new UsageError(`${flag} takes a whole number, not "${text}"`);
-  return Number(text);
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -28,7 +23,7 @@ export function inviteCommands(program: Command): void {
     .option('--room <room>', 'a group room (name or id) the new account joins; repeat for more', collect, [])
     .option('--note <text>', 'a note for the list: whom the link is for', '')
     .action(async (opts: DataFlags & { expires: string; uses: string; room: string[]; note: string }) => {
-      const spec = { createdBy: 0, expiresInHours: hoursOf(opts.expires), maxUses: wholeNumber(opts.uses, '--uses'), rooms: opts.room, note: opts.note };
+      const spec = { createdBy: 0, expiresInHours: hoursOf(opts.expires), maxUses: wholeNumber(opts.uses.trim(), '--uses', 0, 999_999), rooms: opts.room, note: opts.note };
       const { token, link, port, tls } = await withDb(opts, (db, config) => ({
         ...createInviteLink(db, spec, cliActor()), port: config.port, tls: config.tlsCert !== '',
       }));

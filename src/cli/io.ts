@@ -26,3 +26,10 @@ export class UsageError extends Error {
     this.name = 'UsageError';
   }
 }
+
+/** A flag's whole number from `min` to `max`, written as digits ("0x10", "1e2" and " 5 " are not numbers people type for a count). */
+export function wholeNumber(text: string, flag: string, min: number, max: number): number {
+  const n = /^\d{1,9}$/.test(text) ? Number(text) : NaN;
+  if (!(n >= min && n <= max)) throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, not "${text}"`);
+  return n;
+}

@@ -4,7 +4,7 @@ import { bytes } from '../ops/doctor/types.js';
 import { bar, computeStats, sparkline, type Stats } from '../ops/stats.js';
 import { databasePath, openReadOnly } from '../store/db/database.js';
 import { configWithDatabase, withDataOptions, type DataFlags } from './data-options.js';
-import { out, UsageError } from './io.js';
+import { out, wholeNumber } from './io.js';
 
 function freeBytes(dir: string): number | undefined {
   try {
@@ -56,10 +56,8 @@ export function statsCommands(program: Command): void {
     .option('--weeks <n>', 'weeks covered by active users per week', '12')
     .option('--json', 'print JSON')
     .action((opts: DataFlags & { days: string; weeks: string; json?: boolean }) => {
-      const days = Number(opts.days);
-      const weeks = Number(opts.weeks);
-      if (!Number.isInteger(days) || days < 1 || days > 3660) throw new UsageError('--days must be a whole number from 1 to 3660');
-      if (!Number.isInteger(weeks) || weeks < 1 || weeks > 520) throw new UsageError('--weeks must be a whole number from 1 to 520');
+      const days = wholeNumber(opts.days, '--days', 1, 3660);
+      const weeks = wholeNumber(opts.weeks, '--weeks', 1, 520);
       const config = configWithDatabase(opts);
       const file = databasePath(config.dataDir);
       const db = openReadOnly(config.dataDir);
