@@ -309,8 +309,14 @@ export class ChatService {
       rooms = [...membership.roomsOf(user)];
     }
     const room = rooms.length === 1 && ask.rooms !== undefined ? rooms[0] : undefined;
+    // Where the member reads from their join on, so do their hits: asked of the index, so a page is never short.
+    const fromSeq = new Map<number, number>();
+    for (const r of rooms) {
+      const first = membership.firstSeq(r, user);
+      if (first > 1) fromSeq.set(r, first);
+    }
     return this.deps.search
-      .search({ user, query: ask.query, room, limit: ask.limit ?? DEFAULT_SEARCH, before: ask.before }, rooms)
+      .search({ user, query: ask.query, room, limit: ask.limit ?? DEFAULT_SEARCH, before: ask.before, ...(fromSeq.size > 0 ? { fromSeq } : {}) }, rooms)
       .then(
         (hits): SearchOutcome => ({ ok: true, hits: hits.filter((h) => h.seq >= membership.firstSeq(Number(h.room), user)) }),
         (err: Error): SearchOutcome => ({ ok: false, code: 'unavailable', message: `search failed: ${err.message}` }),

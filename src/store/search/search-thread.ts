@@ -8,7 +8,8 @@ import type { SearchHit } from '../../protocol/frames.js';
 import { openReadOnly } from '../db/database.js';
 import { makeSnippet } from './search-text.js';
 
-export interface SearchRequest { id: number; match: string; terms: string[]; rooms: number[]; before: number; limit: number }
+/** `rooms`: each room searched with the first seq its hits may have (a page filtered afterwards would come up short). */
+export interface SearchRequest { id: number; match: string; terms: string[]; rooms: Array<[number, number]>; before: number; limit: number }
 export type SearchReply = { id: number; ok: true; hits: SearchHit[] } | { id: number; ok: false; message: string };
 
 interface Row { id: number; room_id: number; seq: number; sender_id: number; body: string; ts: number }
@@ -21,7 +22,7 @@ const query = db.prepare<[string, number, string, number], Row>(`
   FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid
   LEFT JOIN message_state s ON s.room_id = m.room_id AND s.seq = m.seq
   WHERE messages_fts MATCH ? AND messages_fts.rowid < ?
-    AND m.room_id IN (SELECT value FROM json_each(?)) AND s.deleted_at IS NULL
+    AND EXISTS (SELECT 1 FROM json_each(?) r WHERE r.value ->> 0 = m.room_id AND m.seq >= r.value ->> 1) AND s.deleted_at IS NULL
   ORDER BY messages_fts.rowid DESC LIMIT +?`);
 
 port.on('message', (req: SearchRequest | 'close') => {

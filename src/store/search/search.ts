@@ -11,7 +11,11 @@ const MAX_PENDING = 256;
  * `rooms` argument); chat/ports.ts's SearchSource takes this shape, and the
  * server wires this service in as one.
  */
-export interface SearchQuery { user: number; query: string; room?: number; limit: number; before?: number }
+export interface SearchQuery {
+  user: number; query: string; room?: number; limit: number; before?: number;
+  /** Rooms the user may read only from a later seq on (`history: joined`): the first seq found there. */
+  fromSeq?: ReadonlyMap<number, number>;
+}
 
 /**
  * The event loop's side of the search thread: a bounded set of requests in flight.
@@ -39,7 +43,7 @@ export class SearchService {
     if (this.pending.size >= MAX_PENDING) return Promise.reject(new Error('too many searches in progress'));
     const id = this.nextId++;
     const req: SearchRequest = {
-      id, match: parsed.match, terms: parsed.terms, rooms: [...rooms], before: q.before ?? Number.MAX_SAFE_INTEGER, limit: q.limit,
+      id, match: parsed.match, terms: parsed.terms, rooms: rooms.map((r) => [r, q.fromSeq?.get(r) ?? 1]), before: q.before ?? Number.MAX_SAFE_INTEGER, limit: q.limit,
     };
     return new Promise((resolve, reject) => {
       let worker: Worker;

@@ -147,3 +147,19 @@ t.test('snippets are short and mark every match', async (t) => {
   t.ok(hit?.snippet.startsWith('…'));
   t.same(hit?.highlights.map(([a, b]) => hit.snippet.slice(a, b)), ['needle']);
 });
+
+t.test('fromSeq: a room searched from a later seq on yields only hits from there, and a full page when there are enough', async (t) => {
+  const f = historyFixture(t);
+  // Interleaved in time: general's early "kiwi" messages (before the asker's join there) and other's.
+  for (let i = 0; i < 6; i++) {
+    f.send(f.rooms.general, [`kiwi general ${i}`], T0 + 2 * i);
+    f.send(f.rooms.secret, [`kiwi secret ${i}`], T0 + 2 * i + 1);
+  }
+  const search = new SearchService(f.dir);
+  t.teardown(() => search.close());
+  const fromSeq = new Map([[f.rooms.general, 4]]);
+  const page = await search.search({ user: f.users.bob, query: 'kiwi', limit: 6, fromSeq }, [f.rooms.general, f.rooms.secret]);
+  t.same(bodies(page), ['kiwi secret 5', 'kiwi general 5', 'kiwi secret 4', 'kiwi general 4', 'kiwi secret 3', 'kiwi general 3'], 'a full page, newest first');
+  const rest = await search.search({ user: f.users.bob, query: 'kiwi', limit: 6, fromSeq, before: Number(page.at(-1)?.msgId) }, [f.rooms.general, f.rooms.secret]);
+  t.same(bodies(rest), ['kiwi secret 2', 'kiwi secret 1', 'kiwi secret 0'], 'the next page: none of general\'s seqs 1–3');
+});
