@@ -215,6 +215,8 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
   const serverName = named.name;
   // Held Matrix polls listen beside the sockets; set once the door is mounted.
   let watch: CommitWatch | undefined;
+  /** The Matrix door's held polls of revoked tokens (it is mounted after the accounts that revoke them). */
+  let revokeHeld: ((user: number, hashes: readonly string[]) => void) | undefined;
   const integrationReader = new IntegrationReader(readerDb);
   // Sees each published message after it is durable; queues deliveries, never waits on them.
   const outgoing = new OutgoingWebhooks({
@@ -286,6 +288,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
     ended: (user, hashes) => {
       auth.forget(hashes);
       for (const hash of hashes) sockets.closeUser(user, CLOSE_CODES.token_revoked, CLOSE_REASONS.token_revoked, tokenKey(hash));
+      revokeHeld?.(user, hashes);
     },
   });
   metrics.gauge('roost_connections', 'Open WebSocket connections.', () => sockets.size);
@@ -344,6 +347,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
     },
   });
   watch = matrix.watch;
+  revokeHeld = (user, hashes) => matrix.revoked(user, hashes);
   mountStatic(routes, log);
   features.mount(routes);
   routes.any('/*', (res) => new Exchange(res).error('not_found', 'no such route'));

@@ -39,6 +39,8 @@ export interface MatrixDoor {
   held(): number;
   /** Answers every held `/sync` (shutting down). */
   close(): void;
+  /** Tokens revoked (logout, a deleted device, a disabled account): their held `/sync` requests are answered as such. */
+  revoked(user: number, tokenHashes: readonly string[]): void;
 }
 
 /**
@@ -87,5 +89,5 @@ export function mountMatrix(app: HttpRoutes, deps: MatrixDoorDeps): MatrixDoor {
   mountSearchEndpoint(router, context);
   if (deps.media !== undefined) mountMediaEndpoints(router, ids, deps.media);
   router.mount(app);
-  return { watch, router, context, held: () => polls.size, close: () => polls.closeAll() };
+  return { watch, router, context, held: () => polls.size, close: () => polls.closeAll(), revoked: (user, hashes) => polls.revoke(user, hashes) };
 }

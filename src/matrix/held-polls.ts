@@ -3,12 +3,16 @@ import { topicRoom, type CommitWatch } from '../chat/ports.js';
 /** A held `/sync`: what it listens to, when it gives up, and how it answers. */
 export interface HeldPoll {
   readonly user: number;
+  /** The token it was asked with: a poll outlives neither its token's logout nor its device's deletion. */
+  readonly tokenHash: string;
   readonly rooms: readonly number[];
   readonly deadline: number;
   /** Reads again; true when it answered (something new), so it is dropped. */
   retry(): boolean;
   /** The timeout passed with nothing new: answer the empty reply. */
   expire(): void;
+  /** Its token was revoked while it was held: answered as an unknown token, never with what came after. */
+  revoked(): void;
 }
 
 /**
@@ -99,6 +103,21 @@ export class HeldPolls implements CommitWatch {
   user(user: number): void {
     const polls = this.byUser.get(user);
     if (polls !== undefined) this.mark(polls);
+  }
+
+  /** The user's polls held with these tokens (logged out, device deleted, account disabled) are answered as revoked. */
+  revoke(user: number, tokenHashes: readonly string[]): void {
+    const polls = this.byUser.get(user);
+    if (polls === undefined) return;
+    for (const p of polls instanceof Set ? [...polls] : [polls]) {
+      if (!tokenHashes.includes(p.tokenHash)) continue;
+      this.drop(p);
+      try {
+        p.revoked();
+      } catch (err) {
+        this.onError(err);
+      }
+    }
   }
 
   /** Answers every held poll now (shutting down): each gets its empty reply. */

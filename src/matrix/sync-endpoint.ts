@@ -1,4 +1,4 @@
-import { invalidParam, notFound } from './errors.js';
+import { invalidParam, matrixError, notFound } from './errors.js';
 import type { AnswerWaiter } from './exchange.js';
 import { FilterCache, readFilter, type SyncFilter } from './filters.js';
 import type { HeldPoll } from './held-polls.js';
@@ -45,11 +45,11 @@ export function mountSync(router: MatrixRouter, c: MatrixContext): void {
     const timeout = timeoutText === null ? 0 : Math.min(MAX_HOLD_MS, Math.max(0, Number(timeoutText) || 0));
     const ask: SyncAsk = { user: r.session.userId, since, filter, fullState: q.get('full_state') === 'true', deviceId: r.session.deviceId };
     // The token just answered, with nothing told since: a read would find nothing.
-    if (sinceText !== null && timeout > 0 && c.answers.unchanged(ask.user, ask.deviceId, sinceText)) return holdSync(c, r.ex, ask, timeout);
+    if (sinceText !== null && timeout > 0 && c.answers.unchanged(ask.user, ask.deviceId, sinceText)) return holdSync(c, r.ex, ask, timeout, r.session.tokenHash);
     // Read on the snapshot the router opened for this GET (its session lookup included).
     const first = c.sync.build(ask);
     if (!first.empty || since === null || timeout === 0) return answer(c, r.ex, ask, first);
-    holdSync(c, r.ex, ask, timeout);
+    holdSync(c, r.ex, ask, timeout, r.session.tokenHash);
   });
 }
 
@@ -75,7 +75,7 @@ class HeldSync implements HeldPoll, SyncAsk, AnswerWaiter {
   readonly rooms: readonly number[];
   readonly deadline: number;
 
-  constructor(private readonly c: MatrixContext, private readonly ex: AuthedRequest['ex'], ask: SyncAsk, timeout: number) {
+  constructor(private readonly c: MatrixContext, private readonly ex: AuthedRequest['ex'], ask: SyncAsk, timeout: number, readonly tokenHash: string) {
     this.user = ask.user;
     this.since = ask.since;
     this.filter = ask.filter;
@@ -97,13 +97,17 @@ class HeldSync implements HeldPoll, SyncAsk, AnswerWaiter {
     answer(this.c, this.ex, this, this.c.store.snapshot(() => this.c.sync.build(this)));
   }
 
+  revoked(): void {
+    if (!this.ex.aborted) this.ex.fail(matrixError(401, 'M_UNKNOWN_TOKEN', 'The access token was revoked (logged out or its device deleted)'));
+  }
+
   clientGone(): void {
     this.c.polls.drop(this);
   }
 }
 
-function holdSync(c: MatrixContext, ex: AuthedRequest['ex'], ask: SyncAsk, timeout: number): void {
-  const poll = new HeldSync(c, ex, ask, timeout);
+function holdSync(c: MatrixContext, ex: AuthedRequest['ex'], ask: SyncAsk, timeout: number, tokenHash: string): void {
+  const poll = new HeldSync(c, ex, ask, timeout, tokenHash);
   ex.waitWith(poll);
   c.polls.hold(poll);
 }

@@ -11,14 +11,15 @@ function steppingClock(step: number): () => number {
 }
 
 /** A poll in `room` that records each re-read in `log` and answers (is dropped) when `answers` says so. */
-function poll(user: number, room: number, log: number[], answers = true): HeldPoll {
+function poll(user: number, room: number, log: number[], answers = true, tokenHash = `token-of-${user}`): HeldPoll {
   return {
-    user, rooms: [room], deadline: Number.MAX_SAFE_INTEGER,
+    user, rooms: [room], deadline: Number.MAX_SAFE_INTEGER, tokenHash,
     retry: () => {
       log.push(user);
       return answers;
     },
     expire: () => undefined,
+    revoked: () => log.push(-user),
   };
 }
 
@@ -164,4 +165,21 @@ t.test('a user holding polls from two devices has both woken by their commit, an
   await nextTurn();
   t.same(reads, [7, 7, 7], 'none is left to read');
   t.equal(polls.size, 0);
+});
+
+t.test('revoking tokens answers the user\'s polls held with them as revoked, and no commit reaches them after', async (t) => {
+  const log: number[] = [];
+  const polls = new HeldPolls((err) => t.fail(String(err)));
+  const phone = poll(1, 5, log, true, 'phone');
+  const laptop = poll(1, 5, log, true, 'laptop');
+  const other = poll(2, 5, log, true, 'phone');
+  for (const p of [phone, laptop, other]) polls.hold(p);
+  polls.revoke(1, ['phone', 'tablet']);
+  t.same(log, [-1], 'the phone\'s poll is answered as revoked; the laptop\'s and another user\'s token of the same text are not');
+  t.equal(polls.size, 2);
+  polls.topic(roomTopic(5));
+  await nextTurn();
+  t.same(log.slice(1).sort(), [1, 2], 'the commit wakes the two left, not the revoked one');
+  polls.revoke(3, ['phone']);
+  t.equal(log.length, 3, 'a user with no held polls: nothing');
 });
