@@ -188,7 +188,8 @@ export class SyncBuilder {
           changes.set(s.room, list);
         } else {
           const seq = reads.readSeq(s.room, s.ref);
-          if (seq === undefined || seq < 1) continue;
+          // A mark on a message the asker may not read (before their join) would name it.
+          if (seq === undefined || seq < 1 || seq < this.deps.membership.firstSeq(s.room, ask.user)) continue;
           const content = receipts.get(s.room) ?? {};
           addReceipt(content, ids.row(s.room, seq), names.userId(s.ref), this.now());
           receipts.set(s.room, content);
@@ -288,9 +289,10 @@ export class SyncBuilder {
     const ephemeral: Array<Record<string, unknown>> = [];
     if (range === undefined && full) {
       const content: Record<string, unknown> = {};
+      const first = Math.max(1, this.deps.membership.firstSeq(room, ask.user));
       for (const m of people.members) {
         const seq = store.readSeq(room, Number(m.user));
-        if (seq !== undefined && seq > 0) addReceipt(content, ids.row(room, seq), names.userId(m.user), this.now());
+        if (seq !== undefined && seq >= first) addReceipt(content, ids.row(room, seq), names.userId(m.user), this.now());
       }
       if (Object.keys(content).length > 0) ephemeral.push({ type: 'm.receipt', content });
     }
