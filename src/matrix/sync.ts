@@ -404,9 +404,11 @@ export class SyncBuilder {
     const existing = body.rooms.join[key];
     if (existing !== undefined) existing.account_data.events.push(ev);
     else {
+      // A room section a client applies whole: its unread counts are the member's own (zeros would clear the
+      // badge), and paging back from its empty timeline starts at the room's end.
       body.rooms.join[key] = {
-        timeline: { events: [], limited: false, prev_batch: encodeRoomToken(1) }, state: { events: [] }, ephemeral: { events: [] },
-        account_data: { events: [ev] }, summary: {}, unread_notifications: { notification_count: 0, highlight_count: 0 },
+        timeline: { events: [], limited: false, prev_batch: encodeRoomToken((this.roomInfo(room)?.lastSeq ?? 0) + 1) }, state: { events: [] }, ephemeral: { events: [] },
+        account_data: { events: [ev] }, summary: {}, unread_notifications: this.unread(user, room),
       };
     }
   }
