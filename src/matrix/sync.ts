@@ -166,7 +166,7 @@ export class SyncBuilder {
         if (!include(room) || this.deps.membership.isMember(room, ask.user)) continue;
         // A leave section lists only the user's own exit rows; a room that busy reads only its newest rows here.
         const r = store.roomRange(room, since.msg, through, SCAN_ROWS);
-        if (r !== undefined) this.notJoined(body, ask.user, room, r.fromSeq, r.toSeq, render, names);
+        if (r !== undefined) this.notJoined(body, ask.user, room, r.fromSeq, r.toSeq, ask.filter.timelineLimit, render, names);
       }
       const changes = new Map<number, ClientEvent[]>();
       const receipts = new Map<number, Record<string, unknown>>();
@@ -359,19 +359,30 @@ export class SyncBuilder {
     return { notification_count: Math.max(0, u.lastSeq - Math.min(u.read, u.lastSeq) - u.entries), highlight_count: u.mentions };
   }
 
-  /** A room the user is not joined to had rows: an invitation of theirs, or their leaving, goes in its section. */
-  private notJoined(body: SyncBody, user: number, room: number, fromSeq: number, toSeq: number, render: EventRenderer, names: NameCache): void {
+  /**
+   * A room the user is not joined to had rows: an invitation of theirs (told
+   * once, with the row that made it), or their leaving, with what the room
+   * said while they were still in it (at most `limit` rows up to the exit).
+   */
+  private notJoined(body: SyncBody, user: number, room: number, fromSeq: number, toSeq: number, limit: number, render: EventRenderer, names: NameCache): void {
     const standing = this.deps.store.standing(room, user);
     if (standing === undefined) return;
-    if (standing === 'invited') return this.invite(body, user, room, names);
     const me = String(user);
-    const page = this.deps.history.since(room, fromSeq - 1, toSeq - fromSeq + 1);
-    const mine = page.messages.filter((m) => m.event !== undefined && (
+    const rows = this.deps.history.since(room, fromSeq - 1, toSeq - fromSeq + 1).messages;
+    if (standing === 'invited') {
+      if (rows.some((m) => m.event?.kind === 'invited' && m.event.user === me)) this.invite(body, user, room, names);
+      return;
+    }
+    const exit = rows.findLastIndex((m) => m.event !== undefined && (
       ((m.event.kind === 'left' || m.event.kind === 'declined') && m.from === me) || (m.event.kind === 'removed' && m.event.user === me)));
-    if (mine.length === 0) return;
-    const events = mine.map((m) => render.row(m, () => ({})));
+    if (exit < 0) return;
+    // From their own join when it is in these rows (what came before it may not be theirs to read).
+    const from = Math.max(0, rows.slice(0, exit).findLastIndex((m) => (m.event?.kind === 'joined' || m.event?.kind === 'created') && m.from === me));
+    const start = Math.max(from, exit + 1 - limit);
+    const shown = rows.slice(start, exit + 1);
     body.rooms.leave[this.deps.ids.room(room)] = {
-      timeline: { events, limited: false, prev_batch: encodeRoomToken(mine[0]?.seq ?? fromSeq) }, state: { events: [] }, account_data: { events: [] },
+      timeline: { events: shown.map((m) => render.row(m, () => ({}))), limited: start > from, prev_batch: encodeRoomToken(shown[0]?.seq ?? fromSeq) },
+      state: { events: [] }, account_data: { events: [] },
     };
   }
 
