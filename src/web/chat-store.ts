@@ -49,6 +49,8 @@ const PAGE = 50;
 const KEEP_IN_BACKGROUND = 100;
 const TYPING_SHOWN_MS = 6000;
 const TYPING_SEND_EVERY_MS = 3000;
+/** How long a send the server was too busy for waits before it is sent again, when the server names no wait. */
+const BUSY_RETRY_MS = 1000;
 
 /**
  * The client's state and everything that changes it: frames from the server,
@@ -369,8 +371,10 @@ export class ChatStore {
       const err = caught as Error & { code?: string; retryAfterMs?: number };
       // Refused for rate: still 'sending', resent after the advised wait.
       if (err.code === 'rate_limited') return { kind: 'refused', retryAfterMs: err.retryAfterMs ?? 0 };
-      // A dropped socket leaves it 'sending' for the next catchUp; anything else needs the user.
-      if (err.code === 'unavailable' && this.state.conn.kind !== 'online') return { kind: 'offline' };
+      // A dropped socket leaves it 'sending' for the next catchUp. A busy server ("retry shortly": its
+      // write queue is full) gets it again after a wait, still ahead of the room's later messages.
+      if (err.code === 'unavailable') return this.state.conn.kind !== 'online' ? { kind: 'offline' } : { kind: 'refused', retryAfterMs: err.retryAfterMs ?? BUSY_RETRY_MS };
+      // Anything else needs the user.
       this.updateRoom(id, (r) => withPending(r, clientMsgId, { state: 'failed', error: err.message }));
       return { kind: 'done' };
     }
