@@ -18,8 +18,12 @@ export function useUploads(token: string, room: string) {
   const next = useRef(0);
   const live = useRef(staged);
   live.current = staged;
-  // Leaving the room cancels what is still uploading.
-  useEffect(() => () => { for (const s of live.current) if (s.file === null) s.abort(); }, []);
+  // Leaving the room (for another one: the composer stays mounted, or the page) cancels what is still
+  // uploading and unstages the rest: files uploaded to one room cannot be sent in another.
+  useEffect(() => () => {
+    for (const s of live.current) if (s.file === null) s.abort();
+    setStaged([]);
+  }, [room]);
 
   const update = (key: number, change: Partial<StagedFile>): void =>
     setStaged((list) => list.map((s) => (s.key === key ? { ...s, ...change } : s)));
