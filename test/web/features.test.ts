@@ -258,6 +258,14 @@ t.test('two people reply, edit, delete, react, share files, mention, mute, see p
     await t.resolves(b.page.locator('.msg .file', { hasText: name }).waitFor(), `bob gets ${name}`);
   }
   t.equal(await a.page.locator('.staged').count(), 0, 'sending clears the staged files');
+  // A file staged in one room stays out of another room's composer (the conversation view is reused).
+  await picker.setInputFiles([{ name: 'left-behind.txt', mimeType: 'text/plain', buffer: Buffer.from('for general only\n') }]);
+  await t.resolves(a.page.locator('.staged li.done', { hasText: 'left-behind.txt' }).waitFor(), 'a file is staged in general');
+  await a.page.locator(`a.room[data-room="${random}"]`).click();
+  await t.resolves(a.page.locator(`a.room[data-room="${random}"][aria-current=page]`).waitFor(), 'alice opens random');
+  t.equal(await a.page.locator('.staged').count(), 0, 'random\'s composer has no staged file');
+  await a.page.locator(`a.room[data-room="${general}"]`).click();
+  await t.resolves(a.page.locator(`a.room[data-room="${general}"][aria-current=page]`).waitFor(), 'and back to general');
 
   // Mentions: bob picks alice from the suggestions in another room; alice gets a mentions badge, then the highlight.
   await b.page.locator(`a.room[data-room="${random}"]`).click();
