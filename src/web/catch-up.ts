@@ -33,10 +33,11 @@ export async function catchUp(store: ChatStore): Promise<void> {
     for (const r of Object.values(store.state.rooms)) if (r.messages.length > 0) changesSince[r.id] = r.lastCseq;
     if (Object.keys(since).length > 0 || Object.keys(changesSince).length > 0) {
       const synced = await store.conn.request<ServerFrameOf<'synced'>>({ type: 'sync', since, changesSince, limit: CATCH_UP_LIMIT });
-      // Changes first: the new messages in the same reply already show them.
+      // Changes first, all of them (also those past this reply's budget): the new messages in the reply
+      // already show every change, and a reaction applied to them again would count twice.
       const more = synced.rooms.filter((s) => applyChanges(store, s));
-      await followMessages(followPorts(store), synced.rooms, CATCH_UP_LIMIT, MAX_SYNC_ROUNDS);
       if (more.length > 0) await pullChanges(store, more.map((s) => s.room));
+      await followMessages(followPorts(store), synced.rooms, CATCH_UP_LIMIT, MAX_SYNC_ROUNDS);
     }
     for (const r of Object.values(store.state.rooms)) {
       for (const p of r.pending) if (p.state === 'sending') store.transmit(r.id, p.clientMsgId);
