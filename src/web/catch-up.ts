@@ -98,9 +98,14 @@ export async function fetchMembers(store: ChatStore, ids: readonly string[]): Pr
 }
 
 function merged(old: RoomState, s: RoomSummary): RoomState {
+  const lastSeq = Math.max(old.lastSeq, s.lastSeq);
+  const readSeq = Math.max(old.readSeq, s.readSeq);
+  // The server counts mentions from its read mark, which a read made here and not yet sent may be ahead of:
+  // read to the end, none is left; short of it, the server's count stands (a badge too many, never one hidden).
+  const mentions = readSeq >= lastSeq ? 0 : s.mentions ?? 0;
   return {
-    ...old, name: s.name, kind: s.kind, lastSeq: Math.max(old.lastSeq, s.lastSeq), readSeq: Math.max(old.readSeq, s.readSeq),
-    mentions: s.mentions ?? 0, muted: s.muted === true, notify: s.notify ?? 'all', ...settingsOf(s),
+    ...old, name: s.name, kind: s.kind, lastSeq, readSeq,
+    mentions, muted: s.muted === true, notify: s.notify ?? 'all', ...settingsOf(s),
     memberCount: s.members ?? old.memberCount,
     // A window on screen keeps its own cursor, so the sync that follows brings what it missed; without one, the server's is right.
     lastCseq: old.messages.length > 0 ? old.lastCseq : s.lastCseq ?? 0,

@@ -208,5 +208,6 @@ export function withReads(r: RoomState, reads: ReadonlyArray<{ user: string; seq
     if (user === me) readSeq = Math.max(readSeq, seq);
     else receipts[user] = Math.max(receipts[user] ?? 0, seq);
   }
-  return { ...r, readSeq, receipts };
+  // Read to the end (on another device, say): no mention is left unread either.
+  return { ...r, readSeq, receipts, ...(readSeq >= r.lastSeq ? { mentions: 0 } : {}) };
 }
