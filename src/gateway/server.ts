@@ -266,7 +266,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
   // A sync reads at most maxSyncTotal rows; queued, a storm of them yields to timers and I/O every few ms.
   const syncReads = new TurnQueue(SYNC_SLICE_MS, config.maxQueuedSyncs, (err) => log.error({ err }, 'sync read failed'));
   const rooms = new RoomActions({ writer, fanout, membership, subscriptions: sockets, reads: reader, mutes: features.mutes });
-  const typing = new TypingState((room) => watch?.topic(roomTopic(room)));
+  const typing = new TypingState((room) => watch?.topic(roomTopic(room)), (err) => log.error({ err }, 'telling a typing lapse failed'));
   const profiles = new Profiles({ profiles: accountReader, writer, fanout, membership });
   const chat = new ChatService({
     history: reader, writer, fanout, membership, search, limits, maxSyncTotal: config.maxSyncTotal, deferReads: (job) => syncReads.push(job), actions: features.actions, mutes: features.mutes,
