@@ -45,7 +45,7 @@ export function mountSync(router: MatrixRouter, c: MatrixContext): void {
     const timeout = timeoutText === null ? 0 : Math.min(MAX_HOLD_MS, Math.max(0, Number(timeoutText) || 0));
     const ask: SyncAsk = { user: r.session.userId, since, filter, fullState: q.get('full_state') === 'true', deviceId: r.session.deviceId };
     // The token just answered, with nothing told since: a read would find nothing.
-    if (sinceText !== null && timeout > 0 && c.answers.unchanged(ask.user, ask.deviceId, sinceText)) return holdSync(c, r.ex, ask, timeout, r.session.tokenHash);
+    if (sinceText !== null && timeout > 0 && !ask.fullState && c.answers.unchanged(ask.user, ask.deviceId, sinceText)) return holdSync(c, r.ex, ask, timeout, r.session.tokenHash);
     // Read on the snapshot the router opened for this GET (its session lookup included).
     const first = c.sync.build(ask);
     if (!first.empty || since === null || timeout === 0) return answer(c, r.ex, ask, first);

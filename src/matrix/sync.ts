@@ -199,6 +199,8 @@ export class SyncBuilder {
       const floor = since.typing > typingNow ? 0 : since.typing;
       for (const room of this.deps.membership.roomsOf(ask.user)) if (this.deps.typing.serial(room) > floor && include(room)) typingRooms.add(room);
       const all = new Set<number>([...touched.keys(), ...changes.keys(), ...receipts.keys(), ...typingRooms]);
+      // full_state: every joined room's state, those with nothing new too (with an empty timeline).
+      if (ask.fullState) for (const room of this.deps.membership.roomsOf(ask.user)) if (include(room)) all.add(room);
       for (const room of all) {
         const range = touched.get(room);
         const key = ids.room(room);
@@ -264,7 +266,9 @@ export class SyncBuilder {
     const me = String(ask.user);
     const info = this.roomInfo(room);
     const people = this.people(room);
-    const { messages, events: shared, limited } = this.timeline(ask.user, room, range, full, ask.filter.timelineLimit, render, names, info, people);
+    // A room's last page is an initial sync's; an incremental one (full_state or not) sends only rows after `since`.
+    const page = full && (range !== undefined || ask.since === null);
+    const { messages, events: shared, limited } = this.timeline(ask.user, room, range, page, ask.filter.timelineLimit, render, names, info, people);
     const joinedNow = range !== undefined && messages.some((m) => (m.event?.kind === 'joined' && m.from === me) || m.event?.kind === 'created');
     // The rendered events may be shared with other polls: this answer's changes go into a copy.
     const events = [...shared];
