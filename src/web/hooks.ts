@@ -24,7 +24,14 @@ export type Route = { view: 'rooms' } | { view: 'room'; room: string } | { view:
 
 export function parseRoute(hash: string): Route {
   const room = /^#\/room\/([^/]+)$/.exec(hash);
-  if (room?.[1] !== undefined) return { view: 'room', room: decodeURIComponent(room[1]) };
+  if (room?.[1] !== undefined) {
+    // A hand-made or cut-off link ("%E0") is no room: the room list, not a page that fails to render.
+    try {
+      return { view: 'room', room: decodeURIComponent(room[1]) };
+    } catch {
+      return { view: 'rooms' };
+    }
+  }
   if (hash === '#/admin') return { view: 'admin' };
   if (hash === '#/account') return { view: 'account' };
   return { view: 'rooms' };
