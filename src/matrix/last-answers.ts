@@ -4,7 +4,10 @@ import { topicRoom, type CommitWatch } from '../chat/ports.js';
 type RoomsOf = (user: number) => ReadonlySet<number>;
 
 /** A device's last answer; a user's devices are chained (most users have one), so no key is made per poll. */
-interface Answered { readonly device: string | undefined; token: string; at: number; rooms: number; readonly next: Answered | undefined }
+interface Answered { readonly device: string | undefined; token: string; at: number; rooms: number; next: Answered | undefined }
+
+/** Records kept per user, newest first: a device past them (a bot that signs in afresh on every run) only goes without the shortcut. */
+const KEPT_PER_USER = 16;
 
 /**
  * The `next_batch` each device was last answered, and whether anything was
@@ -16,7 +19,7 @@ interface Answered { readonly device: string | undefined; token: string; at: num
  * one. Told commits move a clock; a device's record keeps the clock of its
  * answer and how many rooms the user had (a room left is noticed by the
  * count, a room joined by its own commit). One record per device that
- * synced since the process started: ~100 bytes each.
+ * synced since the process started, at most 16 per user: ~100 bytes each.
  */
 export class LastAnswers implements CommitWatch {
   private clock = 0;
@@ -44,7 +47,11 @@ export class LastAnswers implements CommitWatch {
     const rooms = this.roomsOf(user).size;
     const a = this.find(user, device);
     if (a === undefined) {
-      this.devices.set(user, { device, token, at: this.clock, rooms, next: this.devices.get(user) });
+      const head: Answered = { device, token, at: this.clock, rooms, next: this.devices.get(user) };
+      this.devices.set(user, head);
+      let last = head;
+      for (let i = 1; i < KEPT_PER_USER && last.next !== undefined; i++) last = last.next;
+      last.next = undefined;
       return;
     }
     a.token = token;

@@ -31,6 +31,16 @@ t.test('each of a user\'s devices keeps its own last answer', async (t) => {
   t.ok(answers.unchanged(1, 'LAPTOP', 's6_1_0'), 'and leaves the other devices\' alone');
 });
 
+t.test('a user keeps the records of their 16 newest devices: one that signs in afresh each run does not grow the list', async (t) => {
+  const { answers } = setup();
+  for (let run = 0; run < 40; run++) answers.answered(1, `BOT${run}`, `s${run}_1_0`);
+  t.notOk(answers.unchanged(1, 'BOT0', 's0_1_0'), 'the oldest device lost its record (its next poll is read)');
+  t.notOk(answers.unchanged(1, 'BOT23', 's23_1_0'));
+  for (let run = 24; run < 40; run++) t.ok(answers.unchanged(1, `BOT${run}`, `s${run}_1_0`), `BOT${run} kept`);
+  answers.answered(2, 'PHONE', 's1_1_0');
+  t.ok(answers.unchanged(2, 'PHONE', 's1_1_0'), 'other users are not touched');
+});
+
 t.test('a commit told in one of the user\'s rooms, or to the user, ends it', async (t) => {
   const { answers } = setup();
   answers.answered(1, 'PHONE', 'a');
