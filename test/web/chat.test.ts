@@ -57,7 +57,8 @@ t.test('two people chat: list, history, messages both ways, typing, receipts, re
   watch(b.page, 'bob');
   t.teardown(async () => { await a.context.close(); await b.context.close(); });
 
-  // Alice's socket goes through a relay that fails her first "retry-me" send without passing it on.
+  // Alice's socket goes through a relay that fails her first "retry-me" send without passing it on
+  // (an internal error: one the client cannot retry by itself, unlike a busy server's unavailable).
   const sentIds: string[] = [];
   await a.page.routeWebSocket((url) => url.pathname === '/ws', (ws) => {
     const server = ws.connectToServer();
@@ -68,7 +69,7 @@ t.test('two people chat: list, history, messages both ways, typing, receipts, re
         sentIds.push(frame.clientMsgId ?? '');
         if (!failedOnce) {
           failedOnce = true;
-          ws.send(JSON.stringify({ type: 'error', id: frame.id, code: 'unavailable', message: 'relay dropped it' }));
+          ws.send(JSON.stringify({ type: 'error', id: frame.id, code: 'internal', message: 'relay dropped it' }));
           return;
         }
       }
