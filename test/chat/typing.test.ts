@@ -46,3 +46,13 @@ t.test('a failure telling a lapse is reported and the other rooms are still told
   t.same(told, [5, 6, 5, 6]);
   t.same(errors, ['watch failed']);
 });
+
+t.test('asking for the typers after a lapse, before the sweep, leaves the lapse to be told', async (t) => {
+  const told: number[] = [];
+  const typing = new TypingState((room) => told.push(room));
+  const now = Date.now();
+  typing.set(5, 1, true, now + 30);
+  t.same(typing.typers(5, now + 100), [], 'a lapsed typer is not listed');
+  await waitFor(() => told.length === 2);
+  t.same(told, [5, 5], 'and the sweep still tells the room');
+});

@@ -31,3 +31,12 @@ export async function matrixLogin(s: TestServer, name: string, password: string,
   if (r.status !== 200) throw new Error(`Matrix login of ${name} failed: ${r.status} ${JSON.stringify(r.body)}`);
   return { token: r.body.access_token as string, userId: r.body.user_id as string, deviceId: r.body.device_id as string };
 }
+
+/** Waits (bounded: 20 s) until the server holds exactly `n` Matrix `/sync` requests. */
+export async function heldCount(s: TestServer, n: number): Promise<void> {
+  const until = Date.now() + 20_000;
+  while (s.server.matrixHeld() !== n) {
+    if (Date.now() > until) throw new Error(`expected ${n} held /sync, have ${s.server.matrixHeld()}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

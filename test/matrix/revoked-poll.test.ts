@@ -1,16 +1,8 @@
 import t from 'tap';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { matrixLogin, mx } from './helpers.js';
+import { startTestServer } from '../helpers/server.js';
+import { heldCount, matrixLogin, mx } from './helpers.js';
 
 const NAME = 'roost.test';
-
-async function heldCount(s: TestServer, n: number): Promise<void> {
-  const until = Date.now() + 20_000;
-  while (s.server.matrixHeld() !== n) {
-    if (Date.now() > until) throw new Error(`expected ${n} held /sync, have ${s.server.matrixHeld()}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 t.test('a /sync held by a device that is then deleted is answered M_UNKNOWN_TOKEN at once, never with what comes after', async (t) => {
   const s = await startTestServer({ matrixServerName: NAME });

@@ -1,16 +1,8 @@
 import t from 'tap';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { matrixLogin, mx, type Json, type Reply } from './helpers.js';
+import { heldCount, matrixLogin, mx, type Json, type Reply } from './helpers.js';
 
 const NAME = 'roost.test';
-
-async function heldCount(s: TestServer, n: number): Promise<void> {
-  const until = Date.now() + 20_000;
-  while (s.server.matrixHeld() !== n) {
-    if (Date.now() > until) throw new Error(`expected ${n} held /sync, have ${s.server.matrixHeld()}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 async function sinceOf(s: TestServer, token: string): Promise<string> {
   return (await mx(s, 'GET', '/_matrix/client/v3/sync', { token })).body.next_batch as string;
