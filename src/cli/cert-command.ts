@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { createCertificates, detectNames, mergeNames } from '../gateway/tls-certs.js';
-import { configFrom, withDataOptions, type DataFlags } from './data-options.js';
+import { configWithDatabase, withDataOptions, type DataFlags } from './data-options.js';
 import { out, UsageError } from './io.js';
 
 interface CertFlags extends DataFlags { host?: string[]; out?: string }
@@ -29,7 +29,8 @@ export function certCommands(program: Command): void {
     .option('--host <name...>', 'extra host names or IP addresses to include (repeatable)')
     .option('--out <dir>', 'where to write the files (default: DATA/tls)')
     .action(async (opts: CertFlags) => {
-      const dir = opts.out ?? join(configFrom(opts).dataDir, 'tls');
+      // DATA/tls only inside a real data folder: a mistyped --data would otherwise make one.
+      const dir = opts.out ?? join(configWithDatabase(opts).dataDir, 'tls');
       let names;
       try {
         names = mergeNames(detectNames(), opts.host ?? []);

@@ -22,6 +22,7 @@ const commands: Array<{ args: string[]; input?: string }> = [
   { args: ['backup', '--out', join(parent, 'copy.db')] },
   { args: ['stats'] },
   { args: ['migrate'] },
+  { args: ['cert', 'create'] },
 ];
 
 for (const { args, input } of commands) {
