@@ -102,7 +102,7 @@ export class RoomActions {
         if (target === null) return peer.send(errorFrame(f.id, 'bad_request', '"user" must be a user id'));
         if (f.type === 'invite') return this.submit(peer, f.id, { k: 'room-invite', room, user: me, target });
         if (f.type === 'remove_member') return this.submit(peer, f.id, { k: 'room-remove', room, user: me, target });
-        return this.submit(peer, f.id, { k: 'room-role', room, user: me, target, role: f.role });
+        return this.submit(peer, f.id, { k: 'room-role', room, user: me, changes: [{ target, role: f.role }] });
       }
       case 'update_room': {
         return this.submit(peer, f.id, { k: 'room-update', room, user: me, name: f.name, topic: f.topic, avatar: f.avatar, joinRule: f.joinRule, history: f.history });

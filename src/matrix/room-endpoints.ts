@@ -198,11 +198,16 @@ export function mountRoomEndpoints(router: MatrixRouter, c: MatrixContext): void
         if (Object.values(levels).some((v) => !Number.isInteger(v))) return r.ex.fail(badJson('power levels must be integers'));
         const people = c.roomReads.memberList(room);
         const current = powerUsers(people, names());
-        for (const m of people.members) {
+        const changes = people.members.flatMap((m) => {
           const id = names().userId(m.user);
           const level = (levels[id] as number | undefined) ?? 0;
-          if ((current[id] ?? 0) === level || roleOfPower(level) === m.role) continue;
-          const out = await act(c, { k: 'room-role', room, user: me, target: Number(m.user), role: roleOfPower(level) });
+          return (current[id] ?? 0) === level || roleOfPower(level) === m.role ? [] : [{ target: Number(m.user), role: roleOfPower(level), level }];
+        });
+        // One write for the whole event: a change the sender may not make refuses the others too.
+        // Raises go first, so an owner may name the next owner and step down in one event.
+        changes.sort((x, y) => y.level - x.level);
+        if (changes.length > 0) {
+          const out = await act(c, { k: 'room-role', room, user: me, changes: changes.map(({ target, role }) => ({ target, role })) });
           if (!out.ok) return r.ex.fail(refused(out));
         }
         return r.ex.json({ event_id: c.ids.state(room, type, key) });

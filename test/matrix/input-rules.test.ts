@@ -88,6 +88,30 @@ t.test('a power levels body whose users or levels are not what the spec says is 
   t.equal(after.body.users[u('bob')], 50, 'bob is still a moderator');
 });
 
+t.test('a power levels event is applied whole or not at all: one change the sender may not make refuses the others', async (t) => {
+  const s = await startTestServer({ matrixServerName: NAME });
+  t.teardown(() => s.close());
+  const [alice, bob, carol] = [await s.user('alice'), await s.user('bob'), await s.user('carol')];
+  const a = await matrixLogin(s, 'alice', alice.password);
+  const made = await mx(s, 'POST', '/_matrix/client/v3/createRoom', { token: a.token, body: { name: 'board', preset: 'public_chat' } });
+  const roomId = made.body.room_id as string;
+  const base = `/_matrix/client/v3/rooms/${roomId}`;
+  for (const who of [bob, carol]) {
+    const x = await matrixLogin(s, who.name, who.password);
+    t.equal((await mx(s, 'POST', `/_matrix/client/v3/join/${encodeURIComponent(roomId)}`, { token: x.token, body: {} })).status, 200);
+  }
+  const u = (n: string): string => `@${n}:${NAME}`;
+  const alone = await mx(s, 'PUT', `${base}/state/m.room.power_levels/`, { token: a.token, body: { users: { [u('alice')]: 0, [u('bob')]: 50 } } });
+  t.match(alone, { status: 409, body: { error: /owner/ } }, 'the last owner stepping down is refused');
+  const after = await mx(s, 'GET', `${base}/state/m.room.power_levels/`, { token: a.token });
+  t.equal(after.body.users[u('bob')], undefined, 'so bob was not made a moderator either');
+  t.equal(after.body.users[u('alice')], 100);
+  const handover = await mx(s, 'PUT', `${base}/state/m.room.power_levels/`, { token: a.token, body: { users: { [u('bob')]: 100, [u('carol')]: 50 } } });
+  t.equal(handover.status, 200, 'handing the room to bob and stepping down in one event is allowed');
+  const now = await mx(s, 'GET', `${base}/state/m.room.power_levels/`, { token: a.token });
+  t.same([now.body.users[u('alice')], now.body.users[u('bob')], now.body.users[u('carol')]], [undefined, 100, 50]);
+});
+
 t.test('a /messages `to` token this server never gave is M_INVALID_PARAM, like a bad `from`', async (t) => {
   const s = await startTestServer({ matrixServerName: NAME });
   t.teardown(() => s.close());

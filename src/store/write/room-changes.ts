@@ -186,19 +186,42 @@ export class RoomChanges {
     return this.done(op.room, op.history ?? r.history, { frames, updated: true });
   }
 
+  /**
+   * Each change is judged against the room as the earlier ones leave it (a
+   * demoted owner may be the last one), all before the first write: one refused
+   * change refuses them all.
+   */
   private setRole(op: Extract<RoomOp, { k: 'room-role' }>, now: number): RoomDone | WriteFailed {
     const r = this.room(op.room);
     if (r === undefined) return noRoom;
-    const target = this.standing(op.room, op.target);
-    const verdict = this.rules.maySetRole(this.facts(op.room, r), this.standing(op.room, op.user), target, op.role);
-    if (!verdict.ok) return refuse(verdict.reason);
-    // Roles belong to joined members; an invitation carries none.
-    if (target?.state !== 'joined') return refuse('target_not_member');
-    const stored = (this.s.member.get(op.room, op.target) as MemberRow).role;
-    if (stored === op.role) return this.done(op.room, r.history, {});
-    this.s.setRole.run(op.role, op.room, op.target);
-    const { frame } = this.append(op.room, op.user, { kind: 'role', user: String(op.target), role: op.role }, now);
-    return this.done(op.room, r.history, { frames: [frame], roles: [{ user: op.target, role: op.role }] });
+    const facts = this.facts(op.room, r);
+    const planned = new Map<number, { standing: RuleStanding; stored: RoomRoleName; admin: boolean }>();
+    const standingOf = (user: number): RuleStanding | null => planned.get(user)?.standing ?? this.standing(op.room, user);
+    const writes: Array<{ user: number; role: RoomRoleName }> = [];
+    for (const { target, role } of op.changes) {
+      const standing = standingOf(target);
+      const verdict = this.rules.maySetRole(facts, standingOf(op.user), standing, role);
+      if (!verdict.ok) return refuse(verdict.reason);
+      // Roles belong to joined members; an invitation carries none.
+      if (standing?.state !== 'joined') return refuse('target_not_member');
+      const was = planned.get(target) ?? this.memberRole(op.room, target);
+      if (was.stored === role) continue;
+      // A server admin stays an owner of the room whatever its stored role says.
+      if (!was.admin) facts.owners += (role === 'owner' ? 1 : 0) - (was.stored === 'owner' ? 1 : 0);
+      planned.set(target, { standing: { state: 'joined', role: was.admin ? 'owner' : role }, stored: role, admin: was.admin });
+      writes.push({ user: target, role });
+    }
+    const frames: string[] = [];
+    for (const w of writes) {
+      this.s.setRole.run(w.role, op.room, w.user);
+      frames.push(this.append(op.room, op.user, { kind: 'role', user: String(w.user), role: w.role }, now).frame);
+    }
+    return this.done(op.room, r.history, { frames, roles: writes });
+  }
+
+  private memberRole(room: number, user: number): { stored: RoomRoleName; admin: boolean } {
+    const m = this.s.member.get(room, user) as MemberRow;
+    return { stored: m.role, admin: m.admin !== 0 };
   }
 
   /** Removes a member, or withdraws an invitation; either way they need a new invitation to come back. */

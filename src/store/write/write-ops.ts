@@ -40,7 +40,8 @@ export type RoomOp =
     k: 'room-update'; room: number; user: number;
     name?: string; topic?: string; avatar?: string | null; joinRule?: JoinRuleName; history?: HistoryName;
   }
-  | { k: 'room-role'; room: number; user: number; target: number; role: RoomRoleName }
+  /** Several changes are applied together or not at all (a Matrix power levels event names every member). */
+  | { k: 'room-role'; room: number; user: number; changes: ReadonlyArray<{ target: number; role: RoomRoleName }> }
   | { k: 'room-remove'; room: number; user: number; target: number };
 
 /** A member as the membership cache holds them. */

@@ -152,8 +152,8 @@ t.test('the last owner may not leave others without an owner, nor be demoted', a
   const room = create(f);
   ok(t, f.run({ k: 'room-join', room, user: f.bob }));
   t.match(f.run({ k: 'room-leave', room, user: f.alice }), { ok: false, code: 'conflict', reason: 'last_owner' });
-  t.match(f.run({ k: 'room-role', room, user: f.alice, target: f.alice, role: 'member' }), { ok: false, reason: 'last_owner' });
-  ok(t, f.run({ k: 'room-role', room, user: f.alice, target: f.bob, role: 'owner' }));
+  t.match(f.run({ k: 'room-role', room, user: f.alice, changes: [{ target: f.alice, role: 'member' }] }), { ok: false, reason: 'last_owner' });
+  ok(t, f.run({ k: 'room-role', room, user: f.alice, changes: [{ target: f.bob, role: 'owner' }] }));
   ok(t, f.run({ k: 'room-leave', room, user: f.alice }));
   t.same(members(f.db, room), [{ user_id: f.bob, role: 'owner' }]);
 });
@@ -162,15 +162,33 @@ t.test('roles: owners promote, moderators may not act on their equals, members m
   const f = fixture(t);
   const room = create(f, { joinRule: 'public', invite: [] });
   for (const u of [f.bob, f.carol, f.dave]) ok(t, f.run({ k: 'room-join', room, user: u }));
-  const r = ok(t, f.run({ k: 'room-role', room, user: f.alice, target: f.bob, role: 'moderator' }));
+  const r = ok(t, f.run({ k: 'room-role', room, user: f.alice, changes: [{ target: f.bob, role: 'moderator' }] }));
   t.same(r.roles, [{ user: f.bob, role: 'moderator' }]);
   t.match(events(f.db, room).at(-1), { from: f.alice, event: { kind: 'role', user: String(f.bob), role: 'moderator' } });
-  t.match(f.run({ k: 'room-role', room, user: f.carol, target: f.dave, role: 'moderator' }), { ok: false, reason: 'not_allowed_for_role' });
-  t.match(f.run({ k: 'room-role', room, user: f.bob, target: f.carol, role: 'owner' }), { ok: false, reason: 'not_allowed_for_role' });
-  ok(t, f.run({ k: 'room-role', room, user: f.alice, target: f.carol, role: 'moderator' }));
+  t.match(f.run({ k: 'room-role', room, user: f.carol, changes: [{ target: f.dave, role: 'moderator' }] }), { ok: false, reason: 'not_allowed_for_role' });
+  t.match(f.run({ k: 'room-role', room, user: f.bob, changes: [{ target: f.carol, role: 'owner' }] }), { ok: false, reason: 'not_allowed_for_role' });
+  ok(t, f.run({ k: 'room-role', room, user: f.alice, changes: [{ target: f.carol, role: 'moderator' }] }));
   t.match(f.run({ k: 'room-remove', room, user: f.bob, target: f.carol }), { ok: false, reason: 'target_outranks' });
   ok(t, f.run({ k: 'room-remove', room, user: f.bob, target: f.dave }));
   t.match(f.run({ k: 'room-remove', room, user: f.bob, target: f.dave }), { ok: false, reason: 'target_not_member' });
+});
+
+t.test('several role changes are judged in order against the room the earlier ones leave, and one refused change refuses them all', async (t) => {
+  const f = fixture(t);
+  const room = create(f, { joinRule: 'public', invite: [] });
+  for (const u of [f.bob, f.carol]) ok(t, f.run({ k: 'room-join', room, user: u }));
+  const entries = events(f.db, room).length;
+  t.match(f.run({ k: 'room-role', room, user: f.alice, changes: [{ target: f.bob, role: 'moderator' }, { target: f.alice, role: 'member' }] }),
+    { ok: false, reason: 'last_owner' }, 'the last owner stepping down refuses the whole change');
+  t.same(members(f.db, room), [{ user_id: f.alice, role: 'owner' }, { user_id: f.bob, role: 'member' }, { user_id: f.carol, role: 'member' }], 'bob was not made a moderator either');
+  t.equal(events(f.db, room).length, entries, 'and nothing was written to the timeline');
+  const r = ok(t, f.run({ k: 'room-role', room, user: f.alice, changes: [{ target: f.bob, role: 'owner' }, { target: f.carol, role: 'moderator' }, { target: f.alice, role: 'member' }] }));
+  t.same(r.roles, [{ user: f.bob, role: 'owner' }, { user: f.carol, role: 'moderator' }, { user: f.alice, role: 'member' }], 'with bob an owner first, alice may step down');
+  t.equal(r.frames.length, 3);
+  t.same(members(f.db, room), [{ user_id: f.alice, role: 'member' }, { user_id: f.bob, role: 'owner' }, { user_id: f.carol, role: 'moderator' }]);
+  t.match(f.run({ k: 'room-role', room, user: f.bob, changes: [{ target: f.carol, role: 'member' }, { target: f.bob, role: 'member' }] }),
+    { ok: false, reason: 'last_owner' });
+  t.same(members(f.db, room).find((m) => m.user_id === f.carol), { user_id: f.carol, role: 'moderator' }, 'carol kept her role');
 });
 
 t.test('updating a room: moderators rename, only owners change the join rule; each change is an entry', async (t) => {
@@ -178,7 +196,7 @@ t.test('updating a room: moderators rename, only owners change the join rule; ea
   const room = create(f);
   ok(t, f.run({ k: 'room-join', room, user: f.bob }));
   t.match(f.run({ k: 'room-update', room, user: f.bob, name: 'Weeds' }), { ok: false, reason: 'not_allowed_for_role' });
-  ok(t, f.run({ k: 'room-role', room, user: f.alice, target: f.bob, role: 'moderator' }));
+  ok(t, f.run({ k: 'room-role', room, user: f.alice, changes: [{ target: f.bob, role: 'moderator' }] }));
   const r = ok(t, f.run({ k: 'room-update', room, user: f.bob, name: 'Weeds', topic: 'pull them' }));
   t.equal(r.updated, true);
   t.equal(r.frames.length, 2);
@@ -275,7 +293,7 @@ t.test('a moderator deletes another member\'s message; a member may not', async 
   const sent = f.applier.apply([{ k: 'send', room, user: f.carol, clientMsgId: 'spam', body: 'buy now' }], 4000)[0];
   const seq = sent !== undefined && sent.ok && 'seq' in sent ? sent.seq : 0;
   t.match(f.applier.apply([{ k: 'delete', room, user: f.bob, seq }], 4001)[0], { ok: false, code: 'forbidden', reason: 'not_own_message' });
-  ok(t, f.run({ k: 'room-role', room, user: f.alice, target: f.bob, role: 'moderator' }));
+  ok(t, f.run({ k: 'room-role', room, user: f.alice, changes: [{ target: f.bob, role: 'moderator' }] }));
   t.match(f.applier.apply([{ k: 'delete', room, user: f.bob, seq }], 4002)[0], { ok: true });
 });
 
