@@ -1,3 +1,4 @@
+import type { UserFrameBuckets } from './user-rate.js';
 import type { HttpRequest, HttpResponse } from '@based/uws';
 import type { Accounts } from '../auth/accounts.js';
 import { deviceLabel } from '../auth/device-label.js';
@@ -26,6 +27,8 @@ export interface ApiDeps {
   isHealthy: () => boolean;
   /** The one authentication path (the WebSocket upgrade takes it too). */
   auth: Authenticator;
+  /** Each user's frame rate: a message sent over HTTP counts like one sent on a socket. */
+  userRate: UserFrameBuckets;
 }
 
 function intParam(params: URLSearchParams, key: string, min: number): number | undefined | null {
@@ -84,6 +87,12 @@ export function mountApi(app: HttpRoutes, deps: ApiDeps): void {
     const length = req.getHeader('content-length');
     const info = authenticated(ex, req, deps);
     if (info === undefined) return;
+    const now = Date.now();
+    if (!deps.userRate.take(info.userId, now)) {
+      const wait = Math.max(1, deps.userRate.msUntilFrame(info.userId, now));
+      return ex.json(429, { error: { code: 'rate_limited', message: `more than ${config.userFramesPerSecond} messages per second from this account; slow down`, retryAfterMs: wait } },
+        [['Retry-After', String(Math.ceil(wait / 1000))]]);
+    }
     return ex.readJson(config.maxHttpBodyBytes, length).then((body) => {
       if (body === undefined) return;
       const parsed = parseFrameValue({ ...(body as object), type: 'send', room, id: undefined }, limits);

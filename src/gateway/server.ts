@@ -61,6 +61,7 @@ import { mountHookRoutes } from './hook-routes.js';
 import { mountIntegrationRoutes } from './integration-routes.js';
 import { OutgoingWebhooks } from './outgoing-webhooks.js';
 import { streamCompletion } from './llm-client.js';
+import { UserFrameBuckets } from './user-rate.js';
 
 export interface RoostServer {
   readonly port: number;
@@ -298,17 +299,19 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
   const walFile = `${databasePath(config.dataDir)}-wal`;
   metrics.gauge('roost_wal_bytes', 'Size of the SQLite write-ahead log (checkpoints keep it bounded).', () => fileBytes(walFile));
 
+  // One rate per user whichever door a write comes through: more doors must not multiply what an account may send.
+  const userRate = new UserFrameBuckets(config.userFramesPerSecond, config.userFrameBurst);
   app.ws('/ws', wsBehavior({
     sendBatch,
     config, chat, membership, sockets, metrics, log, limits, auth, presence: features.presence, mutes: features.mutes,
-    sendFault: hooks.sendFault,
+    sendFault: hooks.sendFault, userRate,
     isAccepting: () => accepting,
     originAllowed: originChecker(config),
   }));
   // Every HTTP route behind one guard: a handler that throws costs its request a 500, not the server.
   const routes = guardedRoutes(app, log);
   mountApi(routes, {
-    config, chat, history: reader, accounts, metrics, limits, auth,
+    config, chat, history: reader, accounts, metrics, limits, auth, userRate,
     writerLoad: () => ({ depth: writer.depth, bytes: writer.queuedBytes }),
     isHealthy: () => accepting && writer.alive,
   });
@@ -339,7 +342,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
     serverName, auth, accounts, chat, rooms, roomReads: reader, actions: features.actions, profiles, history: reader, membership,
     store: new MatrixReader(readerDb), writer, search, typing,
     maxBodyBytes: config.maxHttpBodyBytes, maxEvents: config.maxSyncLimit, limits,
-    rate: { perSecond: config.userFramesPerSecond, burst: config.userFrameBurst },
+    userRate,
     onError: (err, where) => log.error({ err, where }, 'a Matrix request failed'),
     media: {
       files: features.files, avatars, blobs, images: features.images, metrics, log,

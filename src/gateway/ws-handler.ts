@@ -15,7 +15,7 @@ import type { SendBatch } from './send-batch.js';
 import { SocketRegistry } from './socket-registry.js';
 import { SocketState, tokenKey, type SocketData, type SocketLimits } from './socket-state.js';
 import { msUntilToken, take } from './token-bucket.js';
-import { UserFrameBuckets } from './user-rate.js';
+import type { UserFrameBuckets } from './user-rate.js';
 
 /**
  * Bad frames (and rate refusals that ignored the announced retry time) a
@@ -38,6 +38,8 @@ export interface WsDeps {
   originAllowed: (origin: string, host: string) => boolean;
   /** The one authentication path (the HTTP routes take it too). */
   auth: Authenticator;
+  /** Each user's frame rate, shared with the HTTP and Matrix doors' writes. */
+  userRate: UserFrameBuckets;
   /** Who is online; rooms a user muted (their sockets do not subscribe to them). */
   presence?: Presence;
   mutes?: Mutes;
@@ -75,7 +77,7 @@ export function wsBehavior(deps: WsDeps): WebSocketBehavior<SocketData> {
   const closedByCode = metrics.labelled('roost_connections_closed_total', 'WebSocket connections closed, by close code.', 'code');
   const decoder = new TextDecoder('utf-8', { fatal: true });
   const rate = config.framesPerSecond;
-  const userBuckets = new UserFrameBuckets(config.userFramesPerSecond, config.userFrameBurst);
+  const userBuckets = deps.userRate;
 
   const strike = (s: SocketState, now: number): void => {
     const strikes = take(s.strikesFullAt, now, STRIKE_RATE, STRIKE_BURST);

@@ -1,7 +1,7 @@
 import type { Authenticator } from '../auth/sessions.js';
 import type { CommitWatch } from '../chat/ports.js';
 import type { HttpRoutes } from '../gateway/http-guard.js';
-import { UserFrameBuckets } from '../gateway/user-rate.js';
+import type { UserFrameBuckets } from '../gateway/user-rate.js';
 import { mountAccountEndpoints } from './account-endpoints.js';
 import type { MatrixContext } from './context.js';
 import { HeldPolls } from './held-polls.js';
@@ -21,8 +21,8 @@ export interface MatrixDoorDeps extends Omit<MatrixContext, 'ids' | 'polls' | 's
   serverName: string;
   auth: Authenticator;
   maxBodyBytes: number;
-  /** Write requests per second per user (and burst): the native per-user frame rate. */
-  rate: { perSecond: number; burst: number };
+  /** Each user's write rate, shared with the native door (one budget per account, whichever door it uses). */
+  userRate: UserFrameBuckets;
   onError: (err: unknown, where: string) => void;
   now?: () => number;
   /** The native file services behind the content repository; without them its endpoints are unrecognized. */
@@ -52,7 +52,7 @@ export function mountMatrix(app: HttpRoutes, deps: MatrixDoorDeps): MatrixDoor {
   const now = deps.now ?? Date.now;
   const ids = new MatrixIds(deps.serverName);
   const router = new MatrixRouter({
-    auth: deps.auth, maxBodyBytes: deps.maxBodyBytes, rate: new UserFrameBuckets(deps.rate.perSecond, deps.rate.burst),
+    auth: deps.auth, maxBodyBytes: deps.maxBodyBytes, rate: deps.userRate,
     onError: (err, method, path) => deps.onError(err, `${method} ${path}`),
     snapshot: (read) => deps.store.snapshot(read),
   });
