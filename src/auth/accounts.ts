@@ -8,6 +8,9 @@ import { passwordProblem } from './password-policy.js';
 import type { Session } from './sessions.js';
 import { hashToken, newToken } from './tokens.js';
 
+/** Longer than any user name (32): what a login may name, at every door. */
+const MAX_LOGIN_NAME = 64;
+
 export interface LoginRow { id: number; name: string; role: 'admin' | 'member'; password_hash: string; disabled: number }
 
 /** One live token of a user, as the store lists it. */
@@ -61,6 +64,8 @@ export class Accounts {
   /** `deviceId`: a Matrix login's device (its token is then that device's, listed with the other sessions). */
   async login(username: string, password: string, device: string, ip: string, deviceId?: string): Promise<LoggedIn | Refusal> {
     const { store, writer, throttle, log } = this.deps;
+    // No account has a longer name; refused before the throttle, which keeps the names of failed logins.
+    if (username.length > MAX_LOGIN_NAME) return { ok: false, code: 'bad_request', message: `user names are at most ${MAX_LOGIN_NAME} characters` };
     const wait = throttle.retryAfter(ip, username);
     if (wait > 0) return { ok: false, code: 'rate_limited', message: 'too many failed logins; try again later', retryAfterMs: wait };
     const row = store.loginRow(username);

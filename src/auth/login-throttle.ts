@@ -47,7 +47,8 @@ export class LoginThrottle {
   }
 
   private userKey(ip: string, user: string): string {
-    return `user:${ip}\u0000${user.toLowerCase()}`;
+    // A key's name part is bounded whatever a caller passes: failed logins are kept for up to an hour.
+    return `user:${ip}\u0000${user.slice(0, 64).toLowerCase()}`;
   }
 
   private bump(key: string, allowed: number): void {

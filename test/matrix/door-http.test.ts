@@ -86,6 +86,18 @@ t.test('a Matrix login is a session with a device: whoami, devices, logout, and 
   t.equal(gone.body.errcode, 'M_UNKNOWN_TOKEN', 'after logout the token is unknown');
 });
 
+t.test('a login naming more than 64 characters is bad JSON, refused before the throttle keeps the name', async (t) => {
+  const s = await startTestServer({ matrixServerName: NAME, loginFailuresPerIp: 3 });
+  t.teardown(() => s.close());
+  const alice = await s.user('alice');
+  for (let i = 0; i < 5; i++) {
+    const r = await mx(s, 'POST', '/_matrix/client/v3/login', { body: { type: 'm.login.password', identifier: { type: 'm.id.user', user: `${i}${'u'.repeat(60_000)}` }, password: 'wrong' } });
+    t.match(r, { status: 400, body: { errcode: 'M_BAD_JSON' } }, `attempt ${i}`);
+  }
+  const ok = await mx(s, 'POST', '/_matrix/client/v3/login', { body: { type: 'm.login.password', identifier: { type: 'm.id.user', user: 'alice' }, password: alice.password } });
+  t.equal(ok.status, 200, 'none of them counted as a failed login from this address (3 would have blocked it)');
+});
+
 t.test('filters are stored per user and honoured; stubs answer valid shapes', async (t) => {
   const s = await startTestServer({ matrixServerName: NAME });
   t.teardown(() => s.close());
