@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { MAX_LENGTH } from '../auth/password-policy.js';
-import { badJson, forbidden, fromRoost, invalidParam, matrixError, notFound } from './errors.js';
+import { badJson, forbidden, frameRefusal, fromRoost, invalidParam, matrixError, notFound } from './errors.js';
 import { isFilterDefinition } from './filters.js';
 import { avatarField } from './events.js';
 import { newDeviceId, pictureOf } from './ids.js';
@@ -192,6 +192,8 @@ export function mountAccountEndpoints(router: MatrixRouter, c: MatrixContext): v
     if (!ownUser(c, r)) return;
     const name = obj(r.body).displayname;
     if (typeof name !== 'string') return r.ex.fail(badJson('displayname must be a string'));
+    const bad = frameRefusal(c.limits, { type: 'set_profile', displayName: name });
+    if (bad !== undefined) return r.ex.fail(bad);
     if (c.profiles === undefined) return r.ex.fail(forbidden('Profiles are not served here'));
     const out = await c.profiles.setDisplayName(r.session.userId, name);
     if (!out.ok) return r.ex.fail(fromRoost(out));

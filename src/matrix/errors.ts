@@ -1,4 +1,5 @@
 import type { ErrorCode } from '../protocol/errors.js';
+import { parseFrameValue, type FrameLimits } from '../protocol/parse.js';
 
 /** The Matrix error codes this door answers (spec: client-server API, "Standard error response"). */
 export type MatrixErrcode =
@@ -42,3 +43,13 @@ export const invalidParam = (why: string): MatrixError => matrixError(400, 'M_IN
 /** What a client that tries to encrypt is told: Roost stores text so it can be searched, exported and kept. */
 export const noEncryption = (): MatrixError =>
   forbidden('Encryption is not available: rooms on this server are server-side searchable (search, export, retention and legal hold read the text)');
+
+/**
+ * What a Matrix request hands the chat service is checked as the native frame
+ * it stands for, by the one frame parser: the same lengths, emptiness and
+ * well-formed text at both doors. Undefined when the frame is fine.
+ */
+export function frameRefusal(limits: FrameLimits, frame: Record<string, unknown>): MatrixError | undefined {
+  const parsed = parseFrameValue(frame, limits);
+  return parsed.ok ? undefined : fromRoost(parsed);
+}

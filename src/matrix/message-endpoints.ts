@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ChangeOutcome, MessageChange } from '../chat/message-actions.js';
 import type { SendOutcome } from '../chat/service.js';
 import { parseFrameValue } from '../protocol/parse.js';
-import { badJson, forbidden, fromRoost, noEncryption, notFound, type MatrixError } from './errors.js';
+import { badJson, forbidden, frameRefusal, fromRoost, noEncryption, notFound, type MatrixError } from './errors.js';
 import { roostBody } from './events.js';
 import { memberRoom } from './room-endpoints.js';
 import { client, type AuthedRequest, type MatrixRouter } from './router.js';
@@ -37,12 +37,8 @@ function withoutFallback(body: string): string {
  */
 export function mountMessageEndpoints(router: MatrixRouter, c: MatrixContext): void {
   const change = (op: MessageChange): Promise<ChangeOutcome> => new Promise((resolve) => c.actions.apply(op, resolve));
-  // What a send, edit or reaction hands the chat service is the native frame it stands for, checked by
-  // the one frame parser: the same lengths, emptiness, well-formed text and reaction keys at both doors.
-  const refusal = (frame: Record<string, unknown>): MatrixError | undefined => {
-    const parsed = parseFrameValue(frame, c.limits);
-    return parsed.ok ? undefined : fromRoost(parsed);
-  };
+  // A send, edit or reaction is checked as the native frame it stands for (reaction keys, lengths, text).
+  const refusal = (frame: Record<string, unknown>): MatrixError | undefined => frameRefusal(c.limits, frame);
   const rowSeq = (room: number, eventId: unknown): number | undefined => {
     const ref = typeof eventId === 'string' ? c.ids.event(eventId) : null;
     return ref !== null && ref.kind === 'row' && ref.room === room ? ref.seq : undefined;

@@ -1,5 +1,5 @@
 import type { SearchHit } from '../protocol/frames.js';
-import { badJson, fromRoost } from './errors.js';
+import { badJson, frameRefusal, fromRoost } from './errors.js';
 import { EventRenderer } from './events.js';
 import { powerUsers } from './room-state.js';
 import { client, type MatrixRouter } from './router.js';
@@ -27,6 +27,8 @@ export function mountSearchEndpoint(router: MatrixRouter, c: MatrixContext): voi
     const events = obj(obj(obj(r.body).search_categories).room_events);
     const term = events.search_term;
     if (typeof term !== 'string' || term.trim() === '') return r.ex.fail(badJson('search_categories.room_events.search_term must be a non-empty string'));
+    const bad = frameRefusal(c.limits, { type: 'search', query: term });
+    if (bad !== undefined) return r.ex.fail(bad);
     const before = decodeBatch(r.query.get('next_batch'));
     if (before === null) return r.ex.fail(badJson('next_batch is not one this server gave'));
     const filter = obj(events.filter);

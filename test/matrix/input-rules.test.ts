@@ -182,3 +182,35 @@ t.test('invite, kick and createRoom name users by string ids: anything else is M
   t.match(await mx(s, 'POST', '/_matrix/client/v3/createRoom', { token: a.token, body: { name: 'x', invite: [7] } }), { status: 400, body: { errcode: 'M_BAD_JSON' } });
   t.match(await mx(s, 'POST', '/_matrix/client/v3/createRoom', { token: a.token, body: { name: 'x', invite: [`@bob:${NAME}`] } }), { status: 200 });
 });
+
+t.test('a search query over 256 characters is refused at every door: socket, HTTP and Matrix', async (t) => {
+  const s = await startTestServer({ matrixServerName: NAME });
+  t.teardown(() => s.close());
+  const alice = await s.user('alice');
+  await s.room('den', ['alice']);
+  const q = 'word '.repeat(60);
+  const ws = await s.connect(alice.token);
+  const native = await ws.request({ type: 'search', query: q });
+  t.same([native.type, native.code], ['error', 'bad_request'], 'socket refuses');
+  const http = await fetch(`${s.http}/api/v1/search?q=${encodeURIComponent(q)}`, { headers: { Authorization: `Bearer ${alice.token}` } });
+  t.equal(http.status, 400, 'HTTP refuses');
+  await http.text();
+  const a = await matrixLogin(s, 'alice', alice.password);
+  const m = await mx(s, 'POST', '/_matrix/client/v3/search', { token: a.token, body: { search_categories: { room_events: { search_term: q } } } });
+  t.equal(m.status, 400, `Matrix refuses the same query (got ${m.status})`);
+});
+
+t.test('a display name of 300 raw characters (cleaned to 3) is refused at both doors, and the name is unchanged', async (t) => {
+  const s = await startTestServer({ matrixServerName: NAME });
+  t.teardown(() => s.close());
+  const alice = await s.user('alice');
+  const raw = `a${' '.repeat(298)}b`;
+  const ws = await s.connect(alice.token);
+  const native = await ws.request({ type: 'set_profile', displayName: raw });
+  t.equal(native.type, 'error', `socket refuses (${String(native.message)})`);
+  const a = await matrixLogin(s, 'alice', alice.password);
+  const m = await mx(s, 'PUT', `/_matrix/client/v3/profile/@alice:${NAME}/displayname`, { token: a.token, body: { displayname: raw } });
+  t.match(m, { status: 400, body: { errcode: 'M_BAD_JSON' } }, `Matrix refuses the same name (got ${m.status})`);
+  const shown = await mx(s, 'GET', `/_matrix/client/v3/profile/@alice:${NAME}/displayname`, { token: a.token });
+  t.equal(shown.body.displayname, 'alice');
+});

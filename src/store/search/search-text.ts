@@ -50,6 +50,10 @@ export interface MatchQuery {
 
 const WORD = /[\p{L}\p{N}\p{M}_]+/gu;
 
+/** The native `search` frame's query limit; what one query may cost. */
+const MAX_QUERY_INPUT = 256;
+const MAX_TERMS = 64;
+
 /**
  * Turns what a person typed into a safe MATCH expression: every word becomes
  * a quoted phrase (quotes, parentheses, AND/OR/NEAR and column filters lose
@@ -60,17 +64,18 @@ const WORD = /[\p{L}\p{N}\p{M}_]+/gu;
 export function toMatchQuery(input: string): MatchQuery | null {
   const phrases: string[] = [];
   const terms: string[] = [];
-  for (const raw of input.normalize('NFKC').split(/\s+/)) {
+  // The doors refuse longer queries; bounded here too, as its cost (segmenting, snippets) grows with it.
+  for (const raw of input.slice(0, MAX_QUERY_INPUT).normalize('NFKC').split(/\s+/)) {
     const prefix = raw.endsWith('*');
     const words = indexText(raw).match(WORD);
     if (words === null) continue;
     const phrase = words.join(' ');
     phrases.push(`"${phrase.replace(/"/g, '""')}"${prefix ? '*' : ''}`);
-    for (const w of words) {
+    for (const w of words.slice(0, MAX_TERMS - terms.length)) {
       const emoji = EMOJI_WORD.exec(w);
       terms.push(emoji === null ? w.toLowerCase() : String.fromCodePoint(parseInt(emoji[1] ?? '0', 16)));
     }
-    if (phrases.length >= 16) break;
+    if (phrases.length >= 16 || terms.length >= MAX_TERMS) break;
   }
   return phrases.length === 0 ? null : { match: phrases.join(' '), terms };
 }

@@ -163,3 +163,10 @@ t.test('fromSeq: a room searched from a later seq on yields only hits from there
   const rest = await search.search({ user: f.users.bob, query: 'kiwi', limit: 6, fromSeq, before: Number(page.at(-1)?.msgId) }, [f.rooms.general, f.rooms.secret]);
   t.same(bodies(rest), ['kiwi secret 2', 'kiwi secret 1', 'kiwi secret 0'], 'the next page: none of general\'s seqs 1–3');
 });
+
+t.test('a query is bounded whatever its caller: 256 characters read, at most 64 terms', async (t) => {
+  const cjk = toMatchQuery('历a'.repeat(15_500));
+  t.ok(cjk !== null && cjk.terms.length <= 64, `a 31,000-character run of short words: ${cjk?.terms.length} terms`);
+  const words = toMatchQuery(`${'x'.repeat(300)} tail`);
+  t.notMatch(words?.match ?? '', /tail/, 'what lies past 256 characters is not searched');
+});
