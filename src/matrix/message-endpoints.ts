@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ChangeOutcome, MessageChange } from '../chat/message-actions.js';
 import type { SendOutcome } from '../chat/service.js';
-import { parseFrameValue } from '../protocol/parse.js';
 import { badJson, forbidden, frameRefusal, fromRoost, noEncryption, notFound, type MatrixError } from './errors.js';
 import { roostBody } from './events.js';
 import { memberRoom } from './room-endpoints.js';
