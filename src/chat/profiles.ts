@@ -37,8 +37,13 @@ export class Profiles {
     this.onSetProfile(peer, frame);
   }
 
+  /** Whose profile may be shown, at every door: an enabled user's; a disabled account has none. */
+  profile(user: number): PublicProfile | undefined {
+    return this.deps.profiles.profile(user);
+  }
+
   private onProfile(peer: Peer, frame: ProfileFrame): void {
-    const found = USER_ID.test(frame.user) ? this.deps.profiles.profile(Number(frame.user)) : undefined;
+    const found = USER_ID.test(frame.user) ? this.profile(Number(frame.user)) : undefined;
     if (found === undefined) {
       return peer.send(encodeFrame({ type: 'error', id: frame.id, code: 'not_found', reason: 'user_unavailable', message: 'no such user, or the account is disabled' }));
     }

@@ -163,8 +163,9 @@ export function mountAccountEndpoints(router: MatrixRouter, c: MatrixContext): v
 
   const profileOf = (userId: string): { displayname: string; avatar_url?: string } | undefined => {
     const local = c.ids.localpart(userId);
-    const u = local === null ? undefined : c.store.userByName(local);
-    return u === undefined ? undefined : { displayname: u.displayName !== '' ? u.displayName : u.name, ...avatarField(u.avatar === null ? undefined : c.ids.mxc(u.avatar)) };
+    const id = local === null ? undefined : c.store.userByName(local)?.id;
+    const u = id === undefined ? undefined : c.profiles?.profile(id);
+    return u === undefined ? undefined : { displayname: u.displayName !== '' ? u.displayName : u.name, ...avatarField(u.avatar === undefined ? undefined : c.ids.mxc(u.avatar)) };
   };
   router.authed('GET', client('profile/:user'), (r) => {
     const p = profileOf(r.params[0] ?? '');
