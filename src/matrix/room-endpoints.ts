@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { RoomOp, RoomOutcome } from '../chat/room-actions.js';
 import type { WireMessage } from '../protocol/frames.js';
-import { badJson, forbidden, fromRoost, invalidParam, noEncryption, notFound, type MatrixError } from './errors.js';
+import { badJson, forbidden, frameRefusal, fromRoost, invalidParam, noEncryption, notFound, type MatrixError } from './errors.js';
 import { pictureOf } from './ids.js';
 import { EventRenderer, roleOfPower, type ClientEvent } from './events.js';
 import { readFilter } from './filters.js';
@@ -68,8 +68,12 @@ export function mountRoomEndpoints(router: MatrixRouter, c: MatrixContext): void
     if (b.name !== undefined && typeof b.name !== 'string') return r.ex.fail(badJson('name must be a string'));
     if (b.topic !== undefined && typeof b.topic !== 'string') return r.ex.fail(badJson('topic must be a string'));
     const name = typeof b.name === 'string' && b.name.trim() !== '' ? b.name : unnamed();
+    const topic = typeof b.topic === 'string' ? b.topic : '';
+    // Checked as the native create_room it stands for: invitees distinct and at most 100, name and topic lengths.
+    const bad = frameRefusal(c.limits, { type: 'create_room', name, topic, invite: invite.map(String) });
+    if (bad !== undefined) return r.ex.fail(bad);
     const joinRule = b.preset === 'public_chat' || b.visibility === 'public' ? 'public' : 'invite';
-    const out = await act(c, { k: 'room-create', user: me, name, topic: typeof b.topic === 'string' ? b.topic : '', invite, joinRule, history: 'shared' });
+    const out = await act(c, { k: 'room-create', user: me, name, topic, invite, joinRule, history: 'shared' });
     if (!out.ok) return r.ex.fail(refused(out));
     r.ex.json({ room_id: c.ids.room(out.room) });
   });
@@ -166,16 +170,21 @@ export function mountRoomEndpoints(router: MatrixRouter, c: MatrixContext): void
     const b = obj(r.body);
     const me = r.session.userId;
     const done = (out: RoomOutcome): void => (out.ok ? r.ex.json({ event_id: c.ids.state(room, type, key) }) : r.ex.fail(refused(out)));
+    // A new name or topic is checked as the native update_room it stands for (the raw lengths).
+    const update = async (text: { name: string } | { topic: string }): Promise<void> => {
+      const bad = frameRefusal(c.limits, { type: 'update_room', room: String(room), ...text });
+      return bad !== undefined ? r.ex.fail(bad) : done(await act(c, { k: 'room-update', room, user: me, ...text }));
+    };
     if (type === 'm.room.encryption') return r.ex.fail(noEncryption());
     // Every room state Roost keeps is the room's one event of its type: another key would be another event, which it does not keep.
     if (key !== '') return r.ex.fail(forbidden(`${type} with state key ${JSON.stringify(key.slice(0, 64))} is not kept by this server`));
     switch (type) {
       case 'm.room.name':
         if (typeof b.name !== 'string') return r.ex.fail(badJson('name must be a string'));
-        return done(await act(c, { k: 'room-update', room, user: me, name: b.name }));
+        return update({ name: b.name });
       case 'm.room.topic':
         if (typeof b.topic !== 'string') return r.ex.fail(badJson('topic must be a string'));
-        return done(await act(c, { k: 'room-update', room, user: me, topic: b.topic }));
+        return update({ topic: b.topic });
       case 'm.room.join_rules':
         if (b.join_rule !== 'invite' && b.join_rule !== 'public') return r.ex.fail(invalidParam('join_rule must be "invite" or "public" on this server'));
         return done(await act(c, { k: 'room-update', room, user: me, joinRule: b.join_rule }));

@@ -3,7 +3,7 @@
  * Matrix door refuses or answers the same way for the same user and room.
  */
 import t from 'tap';
-import { disableUser } from '../../src/store/admin/admin.js';
+import { addUser, disableUser } from '../../src/store/admin/admin.js';
 import { startTestServer } from '../helpers/server.js';
 import { matrixLogin, mx } from './helpers.js';
 
@@ -28,4 +28,50 @@ t.test("a disabled account has no profile at either door", async (t) => {
   t.equal(whole.body.errcode, 'M_NOT_FOUND');
   const own = await mx(s, 'GET', `/_matrix/client/v3/profile/@alice:${NAME}`, { token: a.token });
   t.equal(own.status, 200, 'an enabled user\'s profile is served');
+});
+
+t.test('creating a room that invites the same person twice is refused at both doors, and makes no room', async (t) => {
+  const s = await startTestServer({ matrixServerName: NAME });
+  t.teardown(() => s.close());
+  const [alice, bob] = [await s.user('alice'), await s.user('bob')];
+  const ws = await s.connect(alice.token);
+  const native = await ws.request({ type: 'create_room', name: 'native-room', invite: [bob.id, bob.id] });
+  t.equal(native.type, 'error', 'the native door refuses');
+
+  const a = await matrixLogin(s, 'alice', alice.password);
+  const made = await mx(s, 'POST', '/_matrix/client/v3/createRoom', { token: a.token, body: { name: 'matrix-room', invite: [`@bob:${NAME}`, `@bob:${NAME}`] } });
+  t.match(made, { status: 400, body: { errcode: 'M_BAD_JSON' } }, 'the Matrix door refuses the same list');
+  const rooms = await mx(s, 'GET', '/_matrix/client/v3/joined_rooms', { token: a.token });
+  t.same(rooms.body.joined_rooms, [], 'no room was made');
+});
+
+t.test('creating a room with 101 invitees is refused at both doors', async (t) => {
+  const s = await startTestServer({ matrixServerName: NAME });
+  t.teardown(() => s.close());
+  const alice = await s.user('alice');
+  const ids = s.admin((db) => Array.from({ length: 101 }, (_, i) => String(addUser(db, `u${i}`, 'member', 'x').id)));
+  await s.followed();
+  const ws = await s.connect(alice.token);
+  const native = await ws.request({ type: 'create_room', name: 'native-room', invite: ids });
+  t.equal(native.type, 'error', 'the native door refuses');
+  const a = await matrixLogin(s, 'alice', alice.password);
+  const made = await mx(s, 'POST', '/_matrix/client/v3/createRoom', { token: a.token, body: { name: 'matrix-room', invite: ids.map((_, i) => `@u${i}:${NAME}`) } });
+  t.match(made, { status: 413, body: { errcode: 'M_TOO_LARGE' } }, 'the Matrix door refuses the same request, as too large');
+});
+
+t.test('a room topic over the native limit is refused at the Matrix door too, and the topic is unchanged', async (t) => {
+  const s = await startTestServer({ matrixServerName: NAME });
+  t.teardown(() => s.close());
+  const alice = await s.user('alice');
+  const a = await matrixLogin(s, 'alice', alice.password);
+  const made = await mx(s, 'POST', '/_matrix/client/v3/createRoom', { token: a.token, body: { name: 'board', topic: 'plans' } });
+  const base = `/_matrix/client/v3/rooms/${made.body.room_id as string}`;
+  const long = `a${' '.repeat(3000)}b`;
+  const ws = await s.connect(alice.token);
+  const native = await ws.request({ type: 'update_room', room: /^!r(\d+):/.exec(made.body.room_id as string)?.[1], topic: long });
+  t.equal(native.type, 'error', 'the native door refuses a 3,002-character topic (it would clean to "a b")');
+  const put = await mx(s, 'PUT', `${base}/state/m.room.topic/`, { token: a.token, body: { topic: long } });
+  t.match(put, { status: 413, body: { errcode: 'M_TOO_LARGE' } });
+  const now = await mx(s, 'GET', `${base}/state/m.room.topic/`, { token: a.token });
+  t.equal(now.body.topic, 'plans');
 });
