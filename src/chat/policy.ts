@@ -39,7 +39,9 @@ const rank = (role: RoomRole): number => ROOM_ROLES.indexOf(role);
 /** What a joined member does to the room as a whole. */
 export type RoomAction =
   | 'read' | 'post' | 'react' | 'mark_read' | 'typing'
-  | 'invite' | 'rename' | 'set_topic' | 'set_avatar' | 'set_join_rule' | 'set_history';
+  | 'invite' | 'rename' | 'set_topic' | 'set_avatar' | 'set_join_rule' | 'set_history'
+  /** Acting on other members: roles, removal, deleting their messages (over a lower role; see overMember). */
+  | 'set_role' | 'remove' | 'delete_others';
 
 /** The least room role each action needs in a group room, and whether it exists in a direct room. */
 const NEEDS: Record<RoomAction, { role: RoomRole; direct: boolean }> = {
@@ -54,6 +56,9 @@ const NEEDS: Record<RoomAction, { role: RoomRole; direct: boolean }> = {
   set_avatar: { role: 'moderator', direct: false },
   set_join_rule: { role: 'owner', direct: false },
   set_history: { role: 'owner', direct: false },
+  set_role: { role: 'moderator', direct: false },
+  remove: { role: 'moderator', direct: false },
+  delete_others: { role: 'moderator', direct: false },
 };
 
 /** The role table as the docs show it: which role an action needs in a group room. */
@@ -105,11 +110,11 @@ export function mayInvite(room: RoomFacts, me: Standing | null, invitee: Invitee
  * that owners act on owners; never so that the room is left without an owner.
  */
 export function mayRemove(room: RoomFacts, me: Standing | null, target: Standing | null): Verdict {
-  return overMember(room, me, target, 'moderator');
+  return overMember(room, me, target, NEEDS.remove.role);
 }
 
 export function maySetRole(room: RoomFacts, me: Standing | null, target: Standing | null, role: RoomRole): Verdict {
-  const may = overMember(room, me, target, 'moderator');
+  const may = overMember(room, me, target, NEEDS.set_role.role);
   if (!may.ok) return may;
   // me and target are joined members here (overMember checked).
   if (rank(role) > rank((me as Standing).role)) return no('not_allowed_for_role');
@@ -145,7 +150,7 @@ export function mayDelete(room: RoomFacts, me: Standing | null, userId: number, 
   if (me === null || me.state !== 'joined') return no('not_member');
   if (msg.deleted) return no('message_deleted');
   if (msg.sender === userId || serverRole === 'admin') return OK;
-  if (room.kind === 'group' && rank(me.role) >= rank('moderator')) return OK;
+  if (room.kind === 'group' && rank(me.role) >= rank(NEEDS.delete_others.role)) return OK;
   return no('not_own_message');
 }
 

@@ -1,5 +1,6 @@
 import type { RoomEvent, RoomRoleName, WireMessage } from '../protocol/frames.js';
 import type { ChangeRow, RoomInfo } from '../chat/matrix-store.js';
+import { roleNeeded, type RoomAction } from '../chat/policy.js';
 import type { MatrixIds } from './ids.js';
 
 /** A client event as /sync, /messages and /event return it. */
@@ -22,12 +23,18 @@ export function roleOfPower(level: number): RoomRoleName {
   return level >= 100 ? 'owner' : level >= 50 ? 'moderator' : 'member';
 }
 
-/** The power levels content of a room: what each action needs mirrors the room rules (chat/policy.ts roles). */
+const needs = (action: RoomAction): number => POWER[roleNeeded(action)];
+
+/** The power levels content of a room: the room rules' role table (chat/policy.ts), said as levels. */
 export function powerLevels(users: Record<string, number>): Record<string, unknown> {
   return {
-    users, users_default: 0, events_default: 0, state_default: 50, ban: 50, kick: 50, redact: 50, invite: 0,
-    events: { 'm.room.name': 50, 'm.room.topic': 50, 'm.room.avatar': 50, 'm.room.join_rules': 50, 'm.room.history_visibility': 50, 'm.room.power_levels': 100 },
-    notifications: { room: 50 },
+    users, users_default: 0, events_default: needs('post'), state_default: POWER.moderator,
+    ban: needs('remove'), kick: needs('remove'), redact: needs('delete_others'), invite: needs('invite'),
+    events: {
+      'm.room.name': needs('rename'), 'm.room.topic': needs('set_topic'), 'm.room.avatar': needs('set_avatar'),
+      'm.room.join_rules': needs('set_join_rule'), 'm.room.history_visibility': needs('set_history'), 'm.room.power_levels': needs('set_role'),
+    },
+    notifications: { room: POWER.moderator },
   };
 }
 

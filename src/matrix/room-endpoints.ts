@@ -215,11 +215,8 @@ export function mountRoomEndpoints(router: MatrixRouter, c: MatrixContext): void
         // One write for the whole event: a change the sender may not make refuses the others too.
         // Raises go first, so an owner may name the next owner and step down in one event.
         changes.sort((x, y) => y.level - x.level);
-        if (changes.length > 0) {
-          const out = await act(c, { k: 'room-role', room, user: me, changes: changes.map(({ target, role }) => ({ target, role })) });
-          if (!out.ok) return r.ex.fail(refused(out));
-        }
-        return r.ex.json({ event_id: c.ids.state(room, type, key) });
+        // Sent even with no change: the writer still asks whether the sender may set roles at all.
+        return done(await act(c, { k: 'room-role', room, user: me, changes: changes.map(({ target, role }) => ({ target, role })) }));
       }
       default:
         return r.ex.fail(forbidden(`${type} is not kept by this server`));

@@ -26,6 +26,9 @@ t.test('what each role may do to a room, in invite-only and public group rooms a
     ['set_avatar', 'not_allowed_for_role', 'ok', 'ok', 'direct_room'],
     ['set_join_rule', 'not_allowed_for_role', 'not_allowed_for_role', 'ok', 'direct_room'],
     ['set_history', 'not_allowed_for_role', 'not_allowed_for_role', 'ok', 'direct_room'],
+    ['set_role', 'not_allowed_for_role', 'ok', 'ok', 'direct_room'],
+    ['remove', 'not_allowed_for_role', 'ok', 'ok', 'direct_room'],
+    ['delete_others', 'not_allowed_for_role', 'ok', 'ok', 'direct_room'],
   ];
   for (const [action, member, moderator, owner, inDirect] of table) {
     for (const [room, label] of [[group, 'invite-only'], [publicGroup, 'public']] as const) {

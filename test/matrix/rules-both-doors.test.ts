@@ -75,3 +75,51 @@ t.test('a room topic over the native limit is refused at the Matrix door too, an
   const now = await mx(s, 'GET', `${base}/state/m.room.topic/`, { token: a.token });
   t.equal(now.body.topic, 'plans');
 });
+
+t.test('the power levels a client reads are the rules\' role table: a moderator is offered what the rules let them do', async (t) => {
+  const s = await startTestServer({ matrixServerName: NAME });
+  t.teardown(() => s.close());
+  const [alice, bob, carol] = [await s.user('alice'), await s.user('bob'), await s.user('carol')];
+  const a = await matrixLogin(s, 'alice', alice.password);
+  const made = await mx(s, 'POST', '/_matrix/client/v3/createRoom', { token: a.token, body: { name: 'board', invite: [`@bob:${NAME}`, `@carol:${NAME}`] } });
+  const roomId = made.body.room_id as string;
+  const room = roomId.slice(2).split(':')[0] as string;
+  const bw = await s.connect(bob.token);
+  const cw = await s.connect(carol.token);
+  t.equal((await bw.request({ type: 'join', room })).type, 'ok');
+  t.equal((await cw.request({ type: 'join', room })).type, 'ok');
+  const aw = await s.connect(alice.token);
+  t.equal((await aw.request({ type: 'set_role', room, user: bob.id, role: 'moderator' })).type, 'ok', 'bob is a moderator');
+
+  const b = await matrixLogin(s, 'bob', bob.password);
+  const pl = (await mx(s, 'GET', `/_matrix/client/v3/rooms/${roomId}/state/m.room.power_levels/`, { token: b.token })).body;
+  t.equal(pl.users[`@bob:${NAME}`], 50, 'bob shows at 50');
+  t.equal(pl.events['m.room.join_rules'], 100, 'join rules need an owner');
+  t.equal(pl.events['m.room.history_visibility'], 100, 'so does history visibility');
+  t.equal(pl.events['m.room.power_levels'], 50, 'a moderator may change roles');
+  t.same([pl.kick, pl.ban, pl.redact, pl.invite], [50, 50, 50, 0]);
+  // And what the server does for the moderator matches what the client was told:
+  const jr = await mx(s, 'PUT', `/_matrix/client/v3/rooms/${roomId}/state/m.room.join_rules/`, { token: b.token, body: { join_rule: 'public' } });
+  t.equal(jr.status, 403, 'a moderator may not make the room public (needs 100)');
+  const up = { ...pl.users, [`@carol:${NAME}`]: 50 };
+  const role = await mx(s, 'PUT', `/_matrix/client/v3/rooms/${roomId}/state/m.room.power_levels/`, { token: b.token, body: { ...pl, users: up } });
+  t.equal(role.status, 200, 'a moderator may make carol a moderator (needs 50)');
+});
+
+t.test('a plain member\'s power levels event is refused even when it changes nothing, as natively', async (t) => {
+  const s = await startTestServer({ matrixServerName: NAME });
+  t.teardown(() => s.close());
+  const [alice, bob] = [await s.user('alice'), await s.user('bob')];
+  const a = await matrixLogin(s, 'alice', alice.password);
+  const made = await mx(s, 'POST', '/_matrix/client/v3/createRoom', { token: a.token, body: { name: 'board', invite: [`@bob:${NAME}`] } });
+  const roomId = made.body.room_id as string;
+  const room = roomId.slice(2).split(':')[0] as string;
+  const bw = await s.connect(bob.token);
+  t.equal((await bw.request({ type: 'join', room })).type, 'ok');
+  const native = await bw.request({ type: 'set_role', room, user: alice.id, role: 'owner' });
+  t.same([native.type, native.reason], ['error', 'not_allowed_for_role'], 'native: a member may not set roles, even to what they are');
+  const b = await matrixLogin(s, 'bob', bob.password);
+  const pl = (await mx(s, 'GET', `/_matrix/client/v3/rooms/${roomId}/state/m.room.power_levels/`, { token: b.token })).body;
+  const put = await mx(s, 'PUT', `/_matrix/client/v3/rooms/${roomId}/state/m.room.power_levels/`, { token: b.token, body: pl });
+  t.match(put, { status: 403, body: { errcode: 'M_FORBIDDEN' } }, 'Matrix: refused too');
+});

@@ -195,6 +195,9 @@ export class RoomChanges {
     const r = this.room(op.room);
     if (r === undefined) return noRoom;
     const facts = this.facts(op.room, r);
+    // Asked first, so a request that changes nothing is still refused to one who may not set roles.
+    const may = this.rules.mayActInRoom(facts, this.standing(op.room, op.user), 'set_role');
+    if (!may.ok) return refuse(may.reason);
     const planned = new Map<number, { standing: RuleStanding; stored: RoomRoleName; admin: boolean }>();
     const standingOf = (user: number): RuleStanding | null => planned.get(user)?.standing ?? this.standing(op.room, user);
     const writes: Array<{ user: number; role: RoomRoleName }> = [];

@@ -10,7 +10,7 @@ import type { Reason } from '../../protocol/reasons.js';
 export interface RuleRoom { kind: 'group' | 'direct'; joinRule: JoinRuleName; owners: number; joined: number }
 export interface RuleStanding { state: 'invited' | 'joined' | 'left' | 'removed'; role: RoomRoleName }
 export type RuleVerdict = { ok: true } | { ok: false; reason: Reason };
-export type RuleAction = 'invite' | 'rename' | 'set_topic' | 'set_avatar' | 'set_join_rule' | 'set_history';
+export type RuleAction = 'invite' | 'rename' | 'set_topic' | 'set_avatar' | 'set_join_rule' | 'set_history' | 'set_role';
 
 /** The file rules the writer asks inside its transaction (policy.ts's mayAttachFile and mayUseAsAvatar). */
 export interface FileRules {
