@@ -4,7 +4,7 @@ import type { HistorySource } from '../chat/ports.js';
 import type { RoomReads } from '../chat/room-actions.js';
 import type { PageOutcome } from '../chat/service.js';
 import type { TypingState } from '../chat/typing.js';
-import type { RoomInfo } from '../chat/matrix-store.js';
+import type { AccountDataRow, RoomInfo } from '../chat/matrix-store.js';
 import type { RoomSummary, WireMessage } from '../protocol/frames.js';
 import { EventRenderer, type ClientEvent } from './events.js';
 import type { SyncFilter } from './filters.js';
@@ -42,6 +42,17 @@ export interface SyncBuilt { body: SyncBody; empty: boolean; head: boolean; text
 const SCAN_ROWS = 2000;
 /** Typing notices last this long after the last native ping. */
 export const TYPING_MS = 6000;
+
+/** A user's account data by room (0: the global section's). */
+function byRoom(rows: readonly AccountDataRow[]): Map<number, AccountDataRow[]> {
+  const out = new Map<number, AccountDataRow[]>();
+  for (const d of rows) {
+    const list = out.get(d.room);
+    if (list === undefined) out.set(d.room, [d]);
+    else list.push(d);
+  }
+  return out;
+}
 
 /**
  * Builds `/sync` replies from Roost's rows: joined rooms with their timeline
@@ -138,14 +149,16 @@ export class SyncBuilder {
       for (const s of this.deps.history.rooms(ask.user)) summaries.set(Number(s.room), s);
       const pos = store.positions();
       next = { ...pos, typing: typingNow };
+      // Read once: the global section takes room 0's, each room section its own.
+      const data = byRoom(store.accountData(ask.user, 0));
       for (const room of summaries.keys()) {
         if (!include(room)) continue;
         const summary = summaries.get(room);
         const unread = { notification_count: summary?.unread ?? 0, highlight_count: summary?.mentions ?? 0 };
-        body.rooms.join[ids.room(room)] = this.joinedRoom(ask, room, undefined, true, render, names, unread);
+        body.rooms.join[ids.room(room)] = this.joinedRoom(ask, room, undefined, true, render, names, unread, true, data.get(room));
       }
       for (const inv of this.deps.rooms.invitesOf(ask.user)) this.invite(body, ask.user, Number(inv.room), names);
-      for (const d of store.accountData(ask.user, 0)) this.accountData(body, d.room, d.type, d.content, ask.user);
+      for (const d of data.get(0) ?? []) this.accountData(body, 0, d.type, d.content, ask.user);
     } else {
       // Only the user's own rooms (and those where their standing changed) are read: an answer costs what
       // changed for this user, however busy the rest of the server is.
@@ -170,12 +183,18 @@ export class SyncBuilder {
       }
       const changes = new Map<number, ClientEvent[]>();
       const receipts = new Map<number, Record<string, unknown>>();
-      for (const s of stream) {
-        if (s.kind === 'account') {
-          if (s.ref !== ask.user) continue;
-          for (const d of store.accountData(ask.user, s.pos - 1)) if (d.pos === s.pos) this.accountData(body, d.room, d.type, d.content, ask.user);
-          continue;
+      // The user's account data written since: one read from the first of its stream rows (a type written
+      // again since has moved to its newest row, so each is told once). With full_state, room sections carry theirs whole.
+      const accountRows = new Set<number>();
+      for (const s of stream) if (s.kind === 'account' && s.ref === ask.user) accountRows.add(s.pos);
+      const fullData = ask.fullState ? byRoom(store.accountData(ask.user, 0)) : undefined;
+      if (accountRows.size > 0) {
+        for (const d of store.accountData(ask.user, Math.min(...accountRows) - 1)) {
+          if (accountRows.has(d.pos) && (fullData === undefined || d.room === 0)) this.accountData(body, d.room, d.type, d.content, ask.user);
         }
+      }
+      for (const s of stream) {
+        if (s.kind === 'account') continue;
         if (!include(s.room) || !this.deps.membership.isMember(s.room, ask.user)) continue;
         if (s.kind === 'change') {
           const c = store.change(s.room, s.ref);
@@ -214,7 +233,7 @@ export class SyncBuilder {
           shared = { key, head: plain.head, unread };
           continue;
         }
-        const joined = this.joinedRoom(ask, room, range, ask.fullState, render, names, unread, typingRooms.has(room));
+        const joined = this.joinedRoom(ask, room, range, ask.fullState, render, names, unread, typingRooms.has(room), fullData?.get(room));
         joined.timeline.events.push(...(changes.get(room) ?? []));
         const r = receipts.get(room);
         if (r !== undefined) joined.ephemeral.events.push({ type: 'm.receipt', content: r });
@@ -260,7 +279,7 @@ export class SyncBuilder {
    */
   private joinedRoom(
     ask: SyncAsk, room: number, range: { fromSeq: number; toSeq: number } | undefined, full: boolean,
-    render: EventRenderer, names: NameCache, unread: Unread, typing = range === undefined,
+    render: EventRenderer, names: NameCache, unread: Unread, typing = range === undefined, roomData: readonly AccountDataRow[] = [],
   ): JoinedRoom {
     const { ids, store } = this.deps;
     const me = String(ask.user);
@@ -307,7 +326,6 @@ export class SyncBuilder {
       if (m.user !== me) heroes.push(names.userId(m.user));
     }
     const invitedHeroes = heroes.length > 0 ? heroes : people.invited.filter((i) => i.user !== me).slice(0, 5).map((i) => names.userId(i.user));
-    const roomData = range === undefined && full ? store.accountData(ask.user, 0).filter((d) => d.room === room) : [];
     return {
       timeline: { events, limited, prev_batch: encodeRoomToken(messages[0]?.seq ?? (range === undefined ? (info?.lastSeq ?? 0) + 1 : range.fromSeq)) },
       state: { events: state },

@@ -3,6 +3,13 @@ import type { Db } from '../db/database.js';
 import type { AccountDataDone, FilterDone, MatrixOp, ServerNameDone } from './matrix-ops.js';
 import type { Done, WriteFailed } from './write-ops.js';
 
+const MiB = 1024 * 1024;
+/** Per user: what the Matrix door keeps for a client beyond the chat (far above what clients use). */
+const MAX_FILTERS = 100;
+const MAX_DATA_ENTRIES = 2_000;
+const MAX_DATA_BYTES = 4 * MiB;
+const tooMany = (message: string): WriteFailed => ({ ok: false, code: 'too_large', message });
+
 /** The writer thread's side of the Matrix door's own rows. Statements are prepared on first use. */
 export class MatrixWrites {
   private st?: {
@@ -13,6 +20,10 @@ export class MatrixWrites {
     addStream: Statement<[number, number]>;
     putData: Statement<[number, number, string, string, number]>;
     nameDevice: Statement<[string, number, string]>;
+    sameFilter: Statement<[number, string], { id: number }>;
+    filterCount: Statement<[number], { n: number }>;
+    dataHeld: Statement<[number], { n: number; bytes: number }>;
+    dataOf: Statement<[number, number, string], { bytes: number }>;
   };
 
   constructor(private readonly db: Db) {}
@@ -27,6 +38,10 @@ export class MatrixWrites {
       putData: this.db.prepare(`INSERT INTO matrix_account_data (user_id, room_id, type, content, pos) VALUES (?, ?, ?, ?, ?)
         ON CONFLICT (user_id, room_id, type) DO UPDATE SET content = excluded.content, pos = excluded.pos`),
       nameDevice: this.db.prepare('UPDATE tokens SET device = ? WHERE user_id = ? AND device_id = ? AND revoked_at IS NULL'),
+      sameFilter: this.db.prepare('SELECT id FROM matrix_filters WHERE user_id = ? AND body = ? LIMIT 1'),
+      filterCount: this.db.prepare('SELECT count(*) AS n FROM matrix_filters WHERE user_id = ?'),
+      dataHeld: this.db.prepare('SELECT count(*) AS n, coalesce(sum(length(content)), 0) AS bytes FROM matrix_account_data WHERE user_id = ?'),
+      dataOf: this.db.prepare('SELECT length(content) AS bytes FROM matrix_account_data WHERE user_id = ? AND room_id = ? AND type = ?'),
     };
     return this.st;
   }
@@ -41,11 +56,20 @@ export class MatrixWrites {
         return { ok: true, name: op.name };
       }
       case 'matrix-filter': {
+        // Clients post the same filter at every start: it keeps its id, and the table does not grow.
+        const same = s.sameFilter.get(op.user, op.body);
+        if (same !== undefined) return { ok: true, id: same.id };
+        if ((s.filterCount.get(op.user)?.n ?? 0) >= MAX_FILTERS) return tooMany(`at most ${MAX_FILTERS} different filters per user`);
         const id = s.nextFilter.get(op.user)?.n ?? 1;
         s.addFilter.run(op.user, id, op.body);
         return { ok: true, id };
       }
       case 'matrix-account-data': {
+        // Every initial /sync carries all of it: bounded per user in entries and bytes.
+        const held = s.dataHeld.get(op.user) ?? { n: 0, bytes: 0 };
+        const old = s.dataOf.get(op.user, op.room, op.type);
+        if (old === undefined && held.n >= MAX_DATA_ENTRIES) return tooMany(`at most ${MAX_DATA_ENTRIES} account data entries per user`);
+        if (held.bytes - (old?.bytes ?? 0) + op.content.length > MAX_DATA_BYTES) return tooMany(`at most ${MAX_DATA_BYTES / MiB} MiB of account data per user`);
         const pos = Number(s.addStream.run(op.room, op.user).lastInsertRowid);
         s.putData.run(op.user, op.room, op.type, op.content, pos);
         return { ok: true, pos };
