@@ -133,9 +133,14 @@ export class RoomActions {
     if (!('k' in op)) return done(op);
     const queued = this.deps.writer.submit(op, (r) => {
       if (!r.ok) return done(r);
-      this.apply(r);
-      done({ ok: true, room: r.room, created: r.created });
-      this.announce(r);
+      // The change is durable: a throw while applying it here (the writer logs it) must not cost the caller
+      // its answer or the room its news.
+      try {
+        this.apply(r);
+      } finally {
+        done({ ok: true, room: r.room, created: r.created });
+        this.announce(r);
+      }
     });
     if (!queued) done(overloaded);
   }

@@ -64,6 +64,19 @@ t.test('a removal drops the cache and the subscription, and the removed user sti
   t.same(log, [`unsubscribe ${BOB} ${ROOM}`, 'reply ok (bob in room: false)', `publish room:${ROOM} message`, `to ${BOB} message`, `publish room:${ROOM} room`, `to ${BOB} room`]);
 });
 
+t.test('a throw while applying a durable change still answers the caller and tells the room, then reaches the writer', async (t) => {
+  const { writer, log, peer } = setup();
+  const broken = new RoomActions({
+    writer, membership: Membership.from([]), reads: { memberList: () => ({ members: [], invited: [] }), directory: () => [], invitesOf: () => [], people: () => [], membershipOf: () => undefined },
+    fanout: { publish: (topic) => log.push(`publish ${topic}`), toUser: (user) => log.push(`to ${user}`) },
+    subscriptions: { subscribe: () => { throw new Error('socket gone'); }, unsubscribe: () => undefined },
+  });
+  broken.handle(peer, { type: 'join', room: String(ROOM), id: 'j' });
+  t.throws(() => writer.complete(done({ frames: [entry], joined: [{ user: BOB, role: 'member', joinedSeq: 1 }] })), /socket gone/, 'the writer hears of the throw (and logs it)');
+  t.match(peer.sent, [{ type: 'ok', id: 'j' }], 'the caller has its answer');
+  t.ok(log.includes(`publish room:${ROOM}`), 'the room was told');
+});
+
 t.test('a caller not in the room is refused from the cache, with a reason, and nothing is written', async (t) => {
   const { rooms, writer, peer } = setup();
   const frames: RoomActionFrame[] = [
