@@ -81,6 +81,11 @@ export class ChangeApplier {
     if ('ok' in t) return t;
     if (t.msg.sender_id !== op.user) return { ok: false, code: 'forbidden', message: 'only the sender may edit a message' };
     if (now - t.msg.ts > op.windowMs) return { ok: false, code: 'forbidden', message: `messages can be edited for ${Math.round(op.windowMs / 60000)} minutes after sending` };
+    // The text its last edit already shows (a retry after a lost reply): answered with that edit, nothing appended.
+    if (t.state?.edited_at != null && t.state.body === op.body) {
+      const last = this.lastChange(op.room, op.seq, 'edit', op.user, op.body);
+      if (last !== undefined) return { ok: true, cseq: last, ts: t.state.edited_at };
+    }
     const cseq = this.append(op.room, op.seq, 'edit', op.user, op.body, t.msg.hash, now);
     this.s.setEdited.run(op.room, op.seq, op.body, now);
     this.s.unindex.run(t.msg.id);
@@ -105,7 +110,7 @@ export class ChangeApplier {
       return { ok: false, code: 'forbidden', reason: 'not_own_message', message: 'only the sender, a moderator or an admin may delete a message' };
     }
     // Deleting twice is not an error (a retry after a lost reply): nothing changes.
-    if (t.state?.deleted_at != null) return { ok: true, cseq: this.cseqOf(op.room), ts: t.state.deleted_at };
+    if (t.state?.deleted_at != null) return { ok: true, cseq: this.lastChange(op.room, op.seq, 'delete') ?? this.cseqOf(op.room), ts: t.state.deleted_at };
     const cseq = this.append(op.room, op.seq, 'delete', op.user, null, t.msg.hash, now);
     this.s.setDeleted.run(op.room, op.seq, now);
     this.s.unindex.run(t.msg.id);
@@ -122,9 +127,9 @@ export class ChangeApplier {
       if (((this.s.reactionsBy.get(op.room, op.seq, op.user) as { n: number }).n) >= MAX_REACTIONS_PER_USER) {
         return { ok: false, code: 'too_large', message: `at most ${MAX_REACTIONS_PER_USER} reactions per person on one message` };
       }
-      if (this.s.addReaction.run(op.room, op.seq, op.emoji, op.user).changes === 0) return { ok: true, cseq: this.cseqOf(op.room), ts: now };
+      if (this.s.addReaction.run(op.room, op.seq, op.emoji, op.user).changes === 0) return this.repeated(op, 'react', now);
     } else if (this.s.removeReaction.run(op.room, op.seq, op.emoji, op.user).changes === 0) {
-      return { ok: true, cseq: this.cseqOf(op.room), ts: now };
+      return this.repeated(op, 'unreact', now);
     }
     const cseq = this.append(op.room, op.seq, op.on ? 'react' : 'unreact', op.user, op.emoji, t.msg.hash, now);
     const frame = encodeFrame({ type: 'reaction', room: String(op.room), seq: op.seq, emoji: op.emoji, user: String(op.user), on: op.on, cseq });
@@ -152,6 +157,20 @@ export class ChangeApplier {
     const state = this.s.state.get(room, seq) as StateRow | undefined;
     if (!deletedOk && state?.deleted_at != null) return noMessage(seq);
     return { msg, state };
+  }
+
+  /**
+   * A reaction already as asked (a retry after a lost reply): answered with the change that made it so,
+   * never the room's newest (another member's: a Matrix client would take it for its own event).
+   */
+  private repeated(op: Extract<ChangeOp, { k: 'react' }>, kind: 'react' | 'unreact', now: number): ChangeDone {
+    return { ok: true, cseq: this.lastChange(op.room, op.seq, kind, op.user, op.emoji) ?? this.cseqOf(op.room), ts: now };
+  }
+
+  /** The newest change of this kind to one message (by `user`, with `body`, when given). */
+  private lastChange(room: number, seq: number, kind: string, user?: number, body?: string): number | undefined {
+    const row = this.s.lastChange.get({ room, seq, kind, user: user ?? null, body: body ?? null }) as { c: number | null };
+    return row.c ?? undefined;
   }
 
   private cseqOf(room: number): number {
@@ -242,6 +261,8 @@ const SQL = {
   blankEdits: "UPDATE message_changes SET body = NULL WHERE room_id = ? AND seq = ? AND kind = 'edit' AND cseq < ?",
   blankAllEdits: "UPDATE message_changes SET body = NULL WHERE room_id = ? AND seq = ? AND kind = 'edit'",
   lastEdit: "SELECT max(cseq) AS c FROM message_changes WHERE room_id = ? AND seq = ? AND kind = 'edit'",
+  lastChange: `SELECT max(cseq) AS c FROM message_changes WHERE room_id = @room AND seq = @seq AND kind = @kind
+      AND (@user IS NULL OR user_id = @user) AND (@body IS NULL OR body = @body)`,
   markScrubbed: 'UPDATE message_state SET scrubbed = 1 WHERE room_id = ? AND seq = ?',
   unscrubbed: 'SELECT seq, deleted_at FROM message_state WHERE room_id = ? AND scrubbed = 0 LIMIT +?',
   dropMentions: 'DELETE FROM mentions WHERE room_id = ? AND seq = ?',
