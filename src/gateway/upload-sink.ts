@@ -1,11 +1,20 @@
 import { closeSync, fsync, openSync, rmSync, write, writeSync } from 'node:fs';
 
 const SLOT_BYTES = 512 * 1024;
+/** Writes in flight per upload. */
 const SLOTS = 8;
+/** Slots for every upload together: 16 MiB, however many uploads are open (an idle one holds none). */
+const POOL_SLOTS = 32;
+
+/** Slots not in flight, shared by all uploads; slotsMade counts every slot ever allocated. */
+const pool: Buffer[] = [];
+let slotsMade = 0;
 
 /**
  * Writes an upload's chunks to a file as they arrive, with memory bounded by
- * 8 × 512 KiB per upload whatever the file's size.
+ * 8 × 512 KiB per upload whatever the file's size, and 32 × 512 KiB for all
+ * uploads together: a slot is held only while its write is in flight, so a
+ * client that opens many uploads and sends a byte to each holds no memory.
  *
  * Why not a WriteStream paused with `res.pause()`: in the uWS build Roost
  * uses, pausing an HTTP response does not stop `onData` (measured: 122 of
@@ -20,8 +29,6 @@ const SLOTS = 8;
  */
 export class UploadSink {
   private readonly fd: number;
-  private readonly free: Buffer[] = [];
-  private slotsMade = 0;
   private pending = 0;
   private offset = 0;
   private failed: Error | null = null;
@@ -53,7 +60,7 @@ export class UploadSink {
     this.pending++;
     write(this.fd, slot, 0, chunk.length, position, (err) => {
       this.pending--;
-      this.free.push(slot);
+      pool.push(slot);
       if (err !== null) this.failed ??= err;
       if (this.pending === 0) this.drained?.();
     });
@@ -90,10 +97,11 @@ export class UploadSink {
   }
 
   private takeSlot(): Buffer | undefined {
-    const slot = this.free.pop();
+    if (this.pending >= SLOTS) return undefined;
+    const slot = pool.pop();
     if (slot !== undefined) return slot;
-    if (this.slotsMade === SLOTS) return undefined;
-    this.slotsMade++;
+    if (slotsMade === POOL_SLOTS) return undefined;
+    slotsMade++;
     return Buffer.allocUnsafeSlow(SLOT_BYTES);
   }
 }
