@@ -48,10 +48,13 @@ export class BackupSchedule extends PeriodicJob<BackupResult | null> {
       return null;
     }
     const { result: r, pruned, filesPruned } = reply;
-    log.info({ file: r.file, bytes: r.bytes, ms: Math.round(r.ms), messages: r.messages, pruned: pruned.length, filesPruned }, 'scheduled backup written');
+    const filesMissing = r.files?.missing ?? 0;
+    log.info({ file: r.file, bytes: r.bytes, ms: Math.round(r.ms), messages: r.messages, pruned: pruned.length, filesPruned, filesCopied: r.files?.copied ?? 0, filesMissing }, 'scheduled backup written');
     if ('skipped' in filesPruned) log.warn({ dir, reason: filesPruned.skipped }, 'backup files not pruned');
+    // A file the database names but the data folder lacks (deleted meanwhile, or lost): a restore of this backup will miss it.
+    if (filesMissing > 0) log.warn({ file: r.file, filesMissing }, 'uploaded files named by this backup were not found in the data folder; a restore will lack them');
     await writer.run({ k: 'audit', actor, action: 'backup', details: {
-      file: r.file, bytes: r.bytes, messages: r.messages, pruned,
+      file: r.file, bytes: r.bytes, messages: r.messages, pruned, ...(filesMissing > 0 ? { filesMissing } : {}),
       ...('skipped' in filesPruned ? { filesNotPruned: filesPruned.skipped } : { filesRemoved: filesPruned.removed, filesRemovedBytes: filesPruned.bytes }),
     } });
     return r;

@@ -10,6 +10,7 @@ import { backupDatabase, backupFileName, inspectDatabase } from '../../../src/st
 import { pruneBackups } from '../../../src/store/backup/backup-prune.js';
 import { databasePath, openReadOnly, openWritable } from '../../../src/store/db/database.js';
 import { lockHolder } from '../../../src/store/db/data-lock.js';
+import { blobPath } from '../../../src/store/files/blob-store.js';
 import { restoreDatabase } from '../../../src/store/backup/restore.js';
 import { verifyChains } from '../../../src/store/history/verify.js';
 import { sleep, startTestServer, type TestServer } from '../../helpers/server.js';
@@ -269,4 +270,22 @@ t.test('scheduled backups: the server writes them, and only the newest N of its 
   t.ok(await sched?.runOnce());
   t.match(server.admin((db) => listAudit(db, undefined)).filter((e) => e.action === 'backup').at(-1), { details: { filesNotPruned: /files cannot be read \(ENOTDIR: / } },
     'the audit entry says why files were not pruned');
+});
+
+t.test('a scheduled backup whose uploaded files are not all in the data folder says so in the log and the audit entry', async (t) => {
+  const backupDir = tempDir(t, 'roost-sched-missing-');
+  const server = await startTestServer({ backupIntervalMinutes: 60, backupDir });
+  t.teardown(() => server.close());
+  const alice = await server.user('alice');
+  const room = await server.room('porch', ['alice']);
+  const up = await fetch(`${server.http}/api/v1/rooms/${room}/files?name=note.txt`, {
+    method: 'POST', body: 'a note that will be lost', headers: { Authorization: `Bearer ${alice.token}`, 'Content-Type': 'text/plain' },
+  });
+  t.equal(up.status, 201);
+  const sha = createHash('sha256').update('a note that will be lost').digest('hex');
+  rmSync(blobPath(server.dataDir, sha));
+  const result = await server.server.history.backups?.runOnce();
+  t.equal(result?.files?.missing, 1);
+  t.match(server.admin((db) => listAudit(db, undefined)).filter((e) => e.action === 'backup').at(-1), { details: { filesMissing: 1 } },
+    'the audit entry counts the missing file');
 });
