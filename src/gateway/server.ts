@@ -305,6 +305,8 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
     sendBatch,
     config, chat, membership, sockets, metrics, log, limits, auth, presence: features.presence, mutes: features.mutes,
     sendFault: hooks.sendFault, userRate,
+    // Asked at an upgrade, after the Matrix door below is mounted.
+    heldPollsOf: (user) => matrix.heldBy(user),
     isAccepting: () => accepting,
     originAllowed: originChecker(config),
   }));
@@ -342,7 +344,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
     serverName, auth, accounts, chat, rooms, roomReads: reader, actions: features.actions, profiles, history: reader, membership,
     store: new MatrixReader(readerDb), writer, search, typing,
     maxBodyBytes: config.maxHttpBodyBytes, maxEvents: config.maxSyncLimit, limits,
-    userRate,
+    userRate, connections: { maxPerUser: config.maxSocketsPerUser, socketsOf: (user) => sockets.countForUser(user) },
     onError: (err, where) => log.error({ err, where }, 'a Matrix request failed'),
     media: {
       files: features.files, avatars, blobs, images: features.images, metrics, log,

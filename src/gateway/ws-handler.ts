@@ -40,6 +40,8 @@ export interface WsDeps {
   auth: Authenticator;
   /** Each user's frame rate, shared with the HTTP and Matrix doors' writes. */
   userRate: UserFrameBuckets;
+  /** The user's held Matrix `/sync` requests: connections too, counted against maxSocketsPerUser. */
+  heldPollsOf?: (user: number) => number;
   /** Who is online; rooms a user muted (their sockets do not subscribe to them). */
   presence?: Presence;
   mutes?: Mutes;
@@ -134,7 +136,7 @@ export function wsBehavior(deps: WsDeps): WebSocketBehavior<SocketData> {
         metrics.inc('roost_auth_failures_total', 'Refused logins and WebSocket upgrades.', { where: 'upgrade' });
         return refuse(res, 'unauthorized', 'missing, wrong, expired or revoked token');
       }
-      if (sockets.countForUser(info.userId) >= config.maxSocketsPerUser) return refuse(res, 'rate_limited', 'too many connections for this user');
+      if (sockets.countForUser(info.userId) + (deps.heldPollsOf?.(info.userId) ?? 0) >= config.maxSocketsPerUser) return refuse(res, 'rate_limited', 'too many connections for this user');
       if (sockets.countForIp(ip) >= config.maxSocketsPerIp) return refuse(res, 'rate_limited', 'too many connections from this address');
       const state = new SocketState(info.userId, tokenKey(info.tokenHash), sockets.internIp(ip), socketLimits);
       // uWS copies the user data's own fields onto the socket object and drops its

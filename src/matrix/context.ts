@@ -40,6 +40,8 @@ export interface MatrixContext {
   watch: CommitWatch;
   /** Most timeline events per room in one sync or page (`maxSyncLimit`). */
   maxEvents: number;
+  /** A held `/sync` is a connection too: the user's sockets and held polls together stay within `maxSocketsPerUser`. */
+  connections: { maxPerUser: number; socketsOf: (user: number) => number };
   /** The native frame limits: what a door hands the rules core is checked by the one frame parser. */
   limits: FrameLimits;
   now: () => number;

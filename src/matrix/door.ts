@@ -37,6 +37,8 @@ export interface MatrixDoor {
   readonly context: MatrixContext;
   /** Held `/sync` requests now. */
   held(): number;
+  /** One user's held `/sync` requests (they count with the user's sockets). */
+  heldBy(user: number): number;
   /** Answers every held `/sync` (shutting down). */
   close(): void;
   /** Tokens revoked (logout, a deleted device, a disabled account): their held `/sync` requests are answered as such. */
@@ -78,7 +80,7 @@ export function mountMatrix(app: HttpRoutes, deps: MatrixDoorDeps): MatrixDoor {
   const context: MatrixContext = {
     ids, accounts: deps.accounts, chat: deps.chat, rooms: deps.rooms, roomReads: deps.roomReads, actions: deps.actions, profiles: deps.profiles,
     history: deps.history, membership: deps.membership, store: deps.store, writer: deps.writer, search: deps.search, typing: deps.typing,
-    polls, sync, answers, watch, maxEvents: deps.maxEvents, limits: deps.limits, now,
+    polls, sync, answers, watch, maxEvents: deps.maxEvents, limits: deps.limits, connections: deps.connections, now,
   };
   mountStubs(router, context);
   mountAccountEndpoints(router, context);
@@ -89,5 +91,5 @@ export function mountMatrix(app: HttpRoutes, deps: MatrixDoorDeps): MatrixDoor {
   mountSearchEndpoint(router, context);
   if (deps.media !== undefined) mountMediaEndpoints(router, ids, deps.media);
   router.mount(app);
-  return { watch, router, context, held: () => polls.size, close: () => polls.closeAll(), revoked: (user, hashes) => polls.revoke(user, hashes) };
+  return { watch, router, context, held: () => polls.size, heldBy: (user) => polls.heldBy(user), close: () => polls.closeAll(), revoked: (user, hashes) => polls.revoke(user, hashes) };
 }

@@ -68,6 +68,11 @@ export class HeldPolls implements CommitWatch {
     return this.held;
   }
 
+  heldBy(user: number): number {
+    const had = this.byUser.get(user);
+    return had === undefined ? 0 : had instanceof Set ? had.size : 1;
+  }
+
   hold(poll: HeldPoll): void {
     for (const room of poll.rooms) add(this.byRoom, room, poll);
     const had = this.byUser.get(poll.user);

@@ -9,6 +9,8 @@ import type { MatrixContext } from './context.js';
 
 /** The longest a `/sync` is held, whatever `timeout` asks. */
 const MAX_HOLD_MS = 60_000;
+/** What a poll over the user's connection limit is told to wait: a slot frees only when another connection ends. */
+const FULL_RETRY_MS = 5_000;
 
 /**
  * `GET /sync`: answered at once when there is something after `since` (or
@@ -107,6 +109,9 @@ class HeldSync implements HeldPoll, SyncAsk, AnswerWaiter {
 }
 
 function holdSync(c: MatrixContext, ex: AuthedRequest['ex'], ask: SyncAsk, timeout: number, tokenHash: string): void {
+  if (c.polls.heldBy(ask.user) + c.connections.socketsOf(ask.user) >= c.connections.maxPerUser) {
+    return ex.fail(matrixError(429, 'M_LIMIT_EXCEEDED', 'Too many connections for this user (sockets and held /sync requests)', FULL_RETRY_MS));
+  }
   const poll = new HeldSync(c, ex, ask, timeout, tokenHash);
   ex.waitWith(poll);
   c.polls.hold(poll);
