@@ -7,6 +7,7 @@ import { LoginThrottle } from '../../src/auth/login-throttle.js';
 import { newToken } from '../../src/auth/tokens.js';
 import { configWith } from '../../src/config/load.js';
 import { mountApi, type ApiDeps } from '../../src/gateway/api-routes.js';
+import { UserFrameBuckets } from '../../src/gateway/user-rate.js';
 import { guardedRoutes } from '../../src/gateway/http-guard.js';
 import { Metrics } from '../../src/gateway/metrics.js';
 import { loadUws } from '../../src/gateway/uws.js';
@@ -43,6 +44,7 @@ const deps = {
     ended: () => { throw new Error('a socket failed while being closed'); },
   }),
   writerLoad: () => ({ depth: 0, bytes: 0 }),
+  userRate: new UserFrameBuckets(100, 500),
   chat: { send: () => { throw new Error('a bug in the send path'); } },
   isHealthy: () => true,
 } as unknown as ApiDeps;
