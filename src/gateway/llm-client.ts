@@ -35,7 +35,9 @@ function failure(err: unknown): LlmError {
   if (name === 'TimeoutError') return new LlmError('timeout', 'the model server did not answer in time');
   if (name === 'AbortError') return new LlmError('timeout', 'the answer was stopped (the server is stopping, or its time ran out)');
   if (err instanceof Error && err.name === 'RemoteTargetError') return new LlmError('remote', err.message);
-  return new LlmError('unreachable', `the model server could not be reached (${err instanceof Error ? err.message : String(err)})`);
+  // The cause is posted into the room: credentials in a URL it names (one stored before they were refused) are cut.
+  const cause = (err instanceof Error ? err.message : String(err)).replace(/\/\/[^/@\s]*@/g, '//');
+  return new LlmError('unreachable', `the model server could not be reached (${cause})`);
 }
 
 /** The text pieces of a streamed chat completion, in order; throws LlmError on any failure. */
@@ -45,7 +47,8 @@ export async function* streamCompletion(req: CompletionRequest): AsyncGenerator<
   try {
     await checkTarget(req.url, req.allowRemote);
     res = await fetch(`${req.url}/v1/chat/completions`, {
-      method: 'POST', signal,
+      // Only the checked address is spoken to: a redirect would carry the prompt to one nobody checked.
+      method: 'POST', signal, redirect: 'manual',
       headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream' },
       body: JSON.stringify({ model: req.model, messages: req.messages, stream: true, ...(req.maxTokens === undefined ? {} : { max_tokens: req.maxTokens }) }),
     });
@@ -125,7 +128,7 @@ export interface ModelList { reachable: boolean; models: string[]; why?: string 
 export async function listModels(url: string, allowRemote: boolean, timeoutMs: number): Promise<ModelList> {
   try {
     await checkTarget(url, allowRemote);
-    const res = await fetch(`${url}/v1/models`, { signal: AbortSignal.timeout(timeoutMs) });
+    const res = await fetch(`${url}/v1/models`, { signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
     if (!res.ok) {
       await res.body?.cancel().catch(() => undefined);
       return { reachable: false, models: [], why: `HTTP ${res.status}` };

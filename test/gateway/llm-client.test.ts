@@ -2,6 +2,8 @@ import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import t from 'tap';
 import { LlmError, listModels, streamCompletion } from '../../src/gateway/llm-client.js';
+import { checkTarget } from '../../src/gateway/lan-target.js';
+import { validAssistantUrl } from '../../src/store/admin/assistant.js';
 
 interface Teardown { teardown(fn: () => unknown): void }
 
@@ -76,4 +78,53 @@ t.test('listModels reads the ids, and says why when it cannot', async (t) => {
   t.same(await listModels(url, false, 5000), { reachable: true, models: ['a', 'b'] });
   const bad = await serving(t, (res) => res.writeHead(404).end());
   t.same(await listModels(bad, false, 5000), { reachable: false, models: [], why: 'HTTP 404' });
+});
+
+t.test('a redirect from the model server is not followed: the prompt never reaches a host the LAN check did not pass', async (t) => {
+  let reached = '';
+  const offLan = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      reached = body;
+      res.writeHead(200, { 'Content-Type': 'text/event-stream' });
+      res.end('data: {"choices":[{"delta":{"content":"hi"}}]}\n\ndata: [DONE]\n\n');
+    });
+  });
+  await new Promise<void>((r) => offLan.listen(0, '127.0.0.1', r));
+  const offUrl = `http://0.0.0.0:${(offLan.address() as AddressInfo).port}`;
+  await t.rejects(checkTarget(offUrl, false), { name: 'RemoteTargetError' }, 'the target itself is refused as off the LAN');
+
+  const lan = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(307, { Location: `${offUrl}/v1/chat/completions` }).end());
+  });
+  await new Promise<void>((r) => lan.listen(0, '127.0.0.1', r));
+  t.teardown(() => {
+    offLan.closeAllConnections(); offLan.close();
+    lan.closeAllConnections(); lan.close();
+  });
+  const url = `http://127.0.0.1:${(lan.address() as AddressInfo).port}`;
+  const got: string[] = [];
+  let err: unknown;
+  try {
+    for await (const p of streamCompletion({ url, model: 'm', messages: [{ role: 'user', content: 'SECRET ROOM TEXT' }], allowRemote: false, timeoutMs: 5000 })) got.push(p);
+  } catch (e) {
+    err = e;
+  }
+  t.equal(reached, '', 'the off-LAN host never received the prompt');
+  t.ok(err !== undefined, 'the answer failed instead of coming from the off-LAN host');
+});
+
+t.test('a model server URL with a user name or password is refused at enable, and a failure never names one', async (t) => {
+  t.throws(() => validAssistantUrl('http://roost:hunter2-s3cret@127.0.0.1:9'), /may not carry a user name or password/);
+  // One stored before that rule: fetch refuses it, naming the URL; the message members see cuts the credentials.
+  let message = '';
+  try {
+    for await (const _ of streamCompletion({ url: 'http://roost:hunter2-s3cret@127.0.0.1:9', model: 'm', messages: [{ role: 'user', content: 'q' }], allowRemote: false, timeoutMs: 3000 })) { /* none */ }
+  } catch (err) {
+    message = err instanceof Error ? err.message : String(err);
+  }
+  t.ok(message !== '', `it fails: ${message}`);
+  t.notMatch(message, /hunter2-s3cret/, 'the password is not in the message posted into the room');
 });

@@ -36,6 +36,8 @@ export function validAssistantUrl(url: string): string {
   if ((parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || url.length > MAX_URL_CHARS) {
     throw new RoostError('bad_request', `the assistant's URL must be http(s), at most ${MAX_URL_CHARS} characters`);
   }
+  // The URL is shown by `status`, kept in the audit log and named in errors members see: no secret in it.
+  if (parsed.username !== '' || parsed.password !== '') throw new RoostError('bad_request', 'the assistant\'s URL may not carry a user name or password');
   // `/v1/...` is appended to it: a trailing slash would double.
   return url.replace(/\/+$/, '');
 }
