@@ -16,6 +16,8 @@ export interface OutgoingDeps {
   source: { webhooks(room?: number): LiveWebhook[] };
   /** Posts a receiver's `{"text"}` answer into the room as the webhook's bot. */
   reply: (webhook: LiveWebhook, text: string) => void;
+  /** A webhook whose bot was removed from its room hears nothing more of it. */
+  isMember: (room: number, user: number) => boolean;
   metrics: Metrics;
   log: Logger;
   now?: () => number;
@@ -40,6 +42,8 @@ type Result = { ok: true; text?: string } | { ok: false; retry: boolean; why: st
  */
 export class OutgoingWebhooks {
   private byRoom = new Map<number, LiveWebhook[]>();
+  /** Ids of the live webhooks: a removed one's queued deliveries and retries are dropped, its answers not posted. */
+  private live = new Set<number>();
   private readonly queue: Delivery[] = [];
   private inFlight = 0;
   private timer: NodeJS.Timeout | null = null;
@@ -62,6 +66,8 @@ export class OutgoingWebhooks {
       next.set(w.room, list);
     }
     this.byRoom = next;
+    this.live = new Set([...next.values()].flat().map((w) => w.id));
+    for (let i = this.queue.length - 1; i >= 0; i--) if (!this.live.has((this.queue[i] as Delivery).webhook.id)) this.queue.splice(i, 1);
   }
 
   /** Sees every frame published to a topic; only messages of rooms with webhooks cost more than a map lookup. */
@@ -82,6 +88,7 @@ export class OutgoingWebhooks {
     // An answer of one webhook never fires another: two `any` webhooks would otherwise talk forever.
     if (hooks.some((w) => String(w.bot) === message.from)) return;
     for (const w of hooks) {
+      if (!this.deps.isMember(w.room, w.bot)) continue;
       if (!fires(w.trigger as Parameters<typeof fires>[0], message, String(w.bot))) continue;
       const body = JSON.stringify({ webhook: String(w.id), room: message.room, trigger: w.trigger, message });
       this.enqueue({ webhook: w, body, attempt: 1, dueAt: this.now() });
@@ -140,9 +147,11 @@ export class OutgoingWebhooks {
   private finished(d: Delivery, r: Result): void {
     this.inFlight--;
     try {
-      if (r.ok) {
+      if (!this.live.has(d.webhook.id)) {
+        // Removed while its delivery was out: no answer posted, no retry.
+      } else if (r.ok) {
         this.count('roost_webhook_delivered_total', 'Outgoing webhook deliveries the receiver accepted (2xx).');
-        if (r.text !== undefined && r.text.trim() !== '') this.deps.reply(d.webhook, r.text.slice(0, this.deps.config.maxBodyChars));
+        if (r.text !== undefined && r.text.trim() !== '') this.answer(d.webhook, r.text);
       } else if (r.retry && d.attempt < this.deps.config.webhookMaxAttempts) {
         this.count('roost_webhook_retries_total', 'Outgoing webhook deliveries retried after a failure.');
         const wait = Math.min(MAX_BACKOFF_MS, this.deps.config.webhookRetryBaseMs * 2 ** (d.attempt - 1));
@@ -157,6 +166,17 @@ export class OutgoingWebhooks {
     this.pump();
   }
 
+  /** Posts an answer cut to the body limit at a code point; one that is not well-formed text is refused, as at every door. */
+  private answer(w: LiveWebhook, raw: string): void {
+    let text = raw.slice(0, this.deps.config.maxBodyChars);
+    if (text.length < raw.length && /[\ud800-\udbff]$/.test(text)) text = text.slice(0, -1);
+    if (!text.isWellFormed()) {
+      this.deps.log.warn({ webhook: w.id }, 'an outgoing webhook answered text that is not well-formed Unicode; not posted');
+      return;
+    }
+    this.deps.reply(w, text);
+  }
+
   private deliver(d: Delivery): Promise<Result> {
     const { config } = this.deps;
     const url = new URL(d.webhook.url);
@@ -167,6 +187,8 @@ export class OutgoingWebhooks {
     return new Promise<Result>((resolve) => {
       const req = send(url, {
         method: 'POST',
+        // The whole delivery, connect to last byte: a receiver that trickles its answer is never idle.
+        signal: AbortSignal.timeout(config.webhookTimeoutSeconds * 1000),
         lookup: lanLookup(config.webhookAllowRemote),
         headers: {
           'Content-Type': 'application/json',
@@ -201,6 +223,10 @@ function readReply(res: IncomingMessage): Promise<Result> {
       if (size <= MAX_REPLY_BYTES) chunks.push(c);
     });
     res.on('error', reject);
+    // Cut short (the deadline aborted it): 'close' without 'end'.
+    res.on('close', () => {
+      if (!res.complete) reject(new Error('the answer was cut short'));
+    });
     res.on('end', () => {
       if (status < 200 || status > 299) return resolve({ ok: false, retry: true, why: `HTTP ${status}` });
       if (size > MAX_REPLY_BYTES || !/json/i.test(res.headers['content-type'] ?? '')) return resolve({ ok: true });

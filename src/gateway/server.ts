@@ -222,6 +222,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
   // Sees each published message after it is durable; queues deliveries, never waits on them.
   const outgoing = new OutgoingWebhooks({
     config, source: integrationReader, metrics, log,
+    isMember: (room, user) => membership.isMember(room, user),
     reply: (w, text) => integrations.reply(w, text, (o) => {
       if (!o.ok) log.warn({ webhook: w.id, code: o.code }, 'an outgoing webhook\'s answer could not be posted');
     }),

@@ -2,7 +2,8 @@ import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import t from 'tap';
-import { addWebhook } from '../../src/store/admin/hooks.js';
+import { removeMember } from '../../src/store/admin/admin.js';
+import { addWebhook, removeWebhook } from '../../src/store/admin/hooks.js';
 import { familyModeratedByAlice } from '../helpers/moderated-room.js';
 import { sleep, startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -182,4 +183,126 @@ t.test('one webhook\'s answer does not fire another webhook of the room', async 
   await rx.waitFor(4);
   const bodies = rx.seen.map((s) => (JSON.parse(s.body) as { message: { body: string } }).message.body);
   t.same(bodies.slice().sort(), ['hi', 'hi', 'marker', 'marker'], 'only the people\'s messages were delivered');
+});
+
+t.test('a receiver that trickles its answer is cut at webhookTimeoutSeconds for the whole delivery, and does not starve other webhooks', async (t) => {
+  const timers: NodeJS.Timeout[] = [];
+  const slow = createServer((req, res: ServerResponse) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'Content-Type': 'text/plain' });
+      timers.push(setInterval(() => res.write('x'), 200));
+    });
+  });
+  let goodSeen = 0;
+  const good = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => { goodSeen++; res.writeHead(204); res.end(); });
+  });
+  await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
+  await new Promise<void>((r) => good.listen(0, '127.0.0.1', r));
+  t.teardown(() => {
+    for (const x of timers) clearInterval(x);
+    slow.closeAllConnections(); slow.close();
+    good.closeAllConnections(); good.close();
+  });
+  const ts = await startTestServer({ webhookTimeoutSeconds: 1, webhookConcurrency: 1, webhookMaxAttempts: 1 });
+  t.teardown(() => ts.close());
+  const alice = await ts.user('alice');
+  const family = await ts.room('family', ['alice']);
+  const other = await ts.room('other', ['alice']);
+  ts.admin((db) => addWebhook(db, { room: 'family', url: `http://127.0.0.1:${(slow.address() as AddressInfo).port}/`, trigger: 'any', name: 'Slow', createdBy: 'test' }));
+  ts.admin((db) => addWebhook(db, { room: 'other', url: `http://127.0.0.1:${(good.address() as AddressInfo).port}/`, trigger: 'any', name: 'Good', createdBy: 'test' }));
+  await ts.followed();
+  const ws = await ts.connect(alice.token);
+  await ws.request({ type: 'send', id: 'a', room: family, body: 'to the slow one', clientMsgId: 'c1' });
+  await sleep(300);
+  await ws.request({ type: 'send', id: 'b', room: other, body: 'to the good one', clientMsgId: 'c2' });
+  const end = Date.now() + 20_000; // far past webhookTimeoutSeconds; without the deadline it never comes
+  while (goodSeen === 0 && Date.now() < end) await sleep(50);
+  t.equal(goodSeen, 1, 'the other room\'s webhook got its delivery (the one slot was freed at the deadline)');
+});
+
+t.test('a removed webhook gets no more deliveries (its queued retries are dropped) and posts no more answers', async (t) => {
+  let removed = false;
+  let afterRemoval = 0;
+  let seen = 0;
+  const rx = createServer((req, res: ServerResponse) => {
+    req.resume();
+    req.on('end', () => {
+      seen++;
+      if (removed) afterRemoval++;
+      if (!removed) return void res.writeHead(503).end();
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ text: 'still here after removal' }));
+    });
+  });
+  await new Promise<void>((r) => rx.listen(0, '127.0.0.1', r));
+  t.teardown(() => { rx.closeAllConnections(); rx.close(); });
+  const ts = await startTestServer({ webhookRetryBaseMs: 500, webhookMaxAttempts: 5 });
+  t.teardown(() => ts.close());
+  const alice = await ts.user('alice');
+  const room = await ts.room('family', ['alice']);
+  const made = ts.admin((db) => addWebhook(db, { room: 'family', url: `http://127.0.0.1:${(rx.address() as AddressInfo).port}/`, trigger: 'any', name: 'Lights', createdBy: 'test' }));
+  await ts.followed();
+  const ws = await ts.connect(alice.token);
+  await ws.request({ type: 'send', id: 's', room, body: 'private family message', clientMsgId: 'c1' });
+  for (let i = 0; seen < 1 && i < 2000; i++) await sleep(10);
+  ts.admin((db) => removeWebhook(db, made.webhook.id));
+  await ts.followed();
+  removed = true;
+  await sleep(2500);
+  t.equal(afterRemoval, 0, 'no delivery reached the removed webhook\'s URL');
+  const page = await ws.request({ type: 'history', id: 'h', room });
+  const fromBot = (page.messages as Array<{ from: string; body: string }>).filter((m) => m.from === String(made.webhook.bot) && m.body.includes('after removal'));
+  t.equal(fromBot.length, 0, 'the removed webhook\'s bot posted nothing');
+});
+
+t.test('a webhook whose bot is no longer a member of the room gets none of its messages', async (t) => {
+  const bodies: string[] = [];
+  const rx = createServer((req, res) => {
+    let b = '';
+    req.on('data', (c: Buffer) => (b += c.toString()));
+    req.on('end', () => { bodies.push(b); res.writeHead(204).end(); });
+  });
+  await new Promise<void>((r) => rx.listen(0, '127.0.0.1', r));
+  t.teardown(() => { rx.closeAllConnections(); rx.close(); });
+  const ts = await startTestServer();
+  t.teardown(() => ts.close());
+  const alice = await ts.user('alice');
+  const room = await ts.room('family', ['alice']);
+  const made = ts.admin((db) => addWebhook(db, { room: 'family', url: `http://127.0.0.1:${(rx.address() as AddressInfo).port}/`, trigger: 'any', name: 'Lights', createdBy: 'test' }));
+  await ts.followed();
+  ts.admin((db) => removeMember(db, 'family', made.webhook.botName));
+  await ts.followed();
+  const ws = await ts.connect(alice.token);
+  const members = await ws.request({ type: 'members', id: 'm', room });
+  t.notOk(JSON.stringify(members).includes(`"${made.webhook.bot}"`), 'the bot is no longer listed as a member');
+  await ws.request({ type: 'send', id: 's', room, body: 'said after the bot was removed', clientMsgId: 'c1' });
+  await sleep(1500);
+  t.same(bodies.filter((b) => b.includes('said after the bot was removed')), [], 'nothing said after the removal reached the webhook');
+});
+
+t.test('a webhook answer that is not well-formed Unicode is not posted, and a long one is cut at a code point', async (t) => {
+  const answers = ['{"text":"lights \\ud800 off"}', JSON.stringify({ text: `${'x'.repeat(99)}😀 cut` })];
+  let n = 0;
+  const rx = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'Content-Type': 'application/json' }).end(answers[n++ % 2]));
+  });
+  await new Promise<void>((r) => rx.listen(0, '127.0.0.1', r));
+  t.teardown(() => { rx.closeAllConnections(); rx.close(); });
+  const ts = await startTestServer({ maxBodyChars: 100 });
+  t.teardown(() => ts.close());
+  const alice = await ts.user('alice');
+  const room = await ts.room('family', ['alice']);
+  const made = ts.admin((db) => addWebhook(db, { room: 'family', url: `http://127.0.0.1:${(rx.address() as AddressInfo).port}/`, trigger: '!lights', name: 'Lights', createdBy: 'test' }));
+  await ts.followed();
+  const ws = await ts.connect(alice.token);
+  await ws.request({ type: 'send', id: 's1', room, body: '!lights off', clientMsgId: 'c1' });
+  await ws.request({ type: 'send', id: 's2', room, body: '!lights long', clientMsgId: 'c2' });
+  const bodies = (): Array<{ body: string }> => ts.admin((db) => db.prepare("SELECT body FROM messages WHERE sender_id = ? AND body != ''").all(made.webhook.bot) as Array<{ body: string }>);
+  for (let i = 0; i < 2000 && !bodies().some((r) => r.body.startsWith('xxx')); i++) await sleep(10);
+  const stored = bodies();
+  t.same(stored.map((r) => r.body), ['x'.repeat(99)], 'the long answer is cut before the emoji it would have split; the one with a lone surrogate is not posted');
+  t.same(stored.filter((r) => r.body.includes('\ufffd')), [], `nothing stored with U+FFFD in place of what the receiver sent (${JSON.stringify(stored)})`);
 });
