@@ -118,6 +118,11 @@ export class EventsFollower {
           this.integrationsChanged?.(room);
           break;
         case 'user_disabled':
+          // The account may be a hook's, a webhook's or the assistant's bot.
+          this.integrationsChanged?.(room);
+          this.tokensChanged?.();
+          this.sockets.closeUser(user, CLOSE_CODES.token_revoked, CLOSE_REASONS.token_revoked);
+          break;
         case 'tokens_revoked':
           this.tokensChanged?.();
           this.sockets.closeUser(user, CLOSE_CODES.token_revoked, CLOSE_REASONS.token_revoked);

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
+import { disableUser } from '../../src/store/admin/admin.js';
 import { createHook, revokeHook } from '../../src/store/admin/hooks.js';
 import { openReadOnly } from '../../src/store/db/database.js';
 import { streamExport } from '../../src/store/history/export.js';
@@ -140,4 +141,20 @@ t.test('a hook\'s messages are exported and verify like any other', async (t) =>
   t.match(text, /backup done/, 'in the export');
   t.match(text, /backup-nas/, 'named by its bot');
   t.equal(verifyChains(db).ok, true, 'the hash chain verifies');
+});
+
+t.test('a hook whose bot account is disabled answers as a revoked hook and posts nothing', async (t) => {
+  const ts = await startTestServer();
+  t.teardown(() => ts.close());
+  await ts.user('alice');
+  await ts.room('family', ['alice']);
+  const made = ts.admin((db) => createHook(db, { room: 'family', name: 'Backup NAS', createdBy: 'test' }));
+  await ts.followed();
+  const url = `${ts.http}/api/v1/hooks/${made.token}`;
+  const before = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'before' });
+  t.equal(before.status, 201, 'the hook posts while its bot is enabled');
+  ts.admin((db) => disableUser(db, made.hook.botName));
+  await ts.followed();
+  const after = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'after the bot was disabled' });
+  t.equal(after.status, 404, 'a disabled account posts nothing');
 });

@@ -20,13 +20,16 @@ export class IntegrationReader {
   private readonly nameOf: Statement<[number], { name: string }>;
 
   constructor(db: Db) {
-    this.byHash = db.prepare('SELECT id, room_id AS room, bot_id AS bot FROM hooks WHERE hash = ? AND revoked_at IS NULL');
-    const select = 'SELECT id, room_id AS room, bot_id AS bot, url, trigger, secret FROM outgoing_webhooks WHERE removed_at IS NULL';
-    this.webhooksOf = db.prepare(`${select} AND room_id = ? ORDER BY id`);
-    this.allWebhooks = db.prepare(`${select} ORDER BY id`);
+    // A disabled bot account is blocked like any account: its hook answers as revoked, its webhook and the assistant are off.
+    this.byHash = db.prepare(`SELECT h.id, h.room_id AS room, h.bot_id AS bot FROM hooks h JOIN users u ON u.id = h.bot_id
+      WHERE h.hash = ? AND h.revoked_at IS NULL AND u.disabled = 0`);
+    const select = `SELECT w.id, w.room_id AS room, w.bot_id AS bot, w.url, w.trigger, w.secret FROM outgoing_webhooks w JOIN users u ON u.id = w.bot_id
+      WHERE w.removed_at IS NULL AND u.disabled = 0`;
+    this.webhooksOf = db.prepare(`${select} AND w.room_id = ? ORDER BY w.id`);
+    this.allWebhooks = db.prepare(`${select} ORDER BY w.id`);
     this.kindOf = db.prepare('SELECT kind FROM rooms WHERE id = ?');
     this.assistantRow = db.prepare(`SELECT a.url, a.model, a.bot_id AS bot, u.name AS botName, a.allow_remote = 1 AS allowRemote
-      FROM assistant_settings a JOIN users u ON u.id = a.bot_id WHERE a.id = 1 AND a.enabled = 1`);
+      FROM assistant_settings a JOIN users u ON u.id = a.bot_id WHERE a.id = 1 AND a.enabled = 1 AND u.disabled = 0`);
     this.readSeqOf = db.prepare('SELECT read_seq AS seq FROM members WHERE room_id = ? AND user_id = ?');
     this.nameOf = db.prepare('SELECT name FROM rooms WHERE id = ?');
   }
