@@ -124,7 +124,8 @@ export class Assistant {
 
   private pump(): void {
     if (this.running || this.stopped) return;
-    const q = this.queue.shift();
+    let q: Question | undefined;
+    while ((q = this.queue.shift()) !== undefined && !this.stillAsked(q)) this.rooms.delete(q.room);
     if (q === undefined) return;
     this.running = true;
     void this.answer(q)
@@ -134,6 +135,16 @@ export class Assistant {
         this.rooms.delete(q.room);
         this.pump();
       });
+  }
+
+  /**
+   * A queued question is answered only under the setting it was asked under: after a disable, or a new
+   * model server (or remote permission), no room's text goes to a server the admin has since turned away from.
+   */
+  private stillAsked(q: Question): boolean {
+    const now = this.deps.setting();
+    return now !== undefined && now.bot === q.who.bot && now.url === q.who.url && now.model === q.who.model
+      && now.allowRemote === q.who.allowRemote && this.deps.membership.isMember(q.room, now.bot);
   }
 
   /** A short message from the bot, replying to the question; a failure to post it costs a log line. */

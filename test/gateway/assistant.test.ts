@@ -255,3 +255,33 @@ t.test('a room\'s owners and moderators see whether the assistant is in, and inv
   const audit = ts.admin((db) => db.prepare("SELECT action, actor AS kind FROM audit_log WHERE action IN ('room.add', 'room.remove') ORDER BY id").all()) as Array<{ action: string; kind: string }>;
   t.same(audit, [{ action: 'room.add', kind: 'api' }, { action: 'room.remove', kind: 'api' }], `the invite and the removal are audited as the API's: ${JSON.stringify(audit)}`);
 });
+
+t.test('after disable, no queued question reaches the model server (its room\'s text stays home)', async (t) => {
+  const llm = await startFakeLlm({ kind: 'hang' });
+  t.teardown(() => llm.close());
+  const ts = await startTestServer({ assistantEditIntervalMs: 0, assistantTimeoutSeconds: 30 });
+  t.teardown(() => ts.close());
+  const a = await ts.user('alice');
+  const { family, garden } = ts.admin((db) => {
+    const f = createRoom(db, 'family', ['alice'], undefined, { entries: false });
+    const g = createRoom(db, 'garden', ['alice'], undefined, { entries: false });
+    enableAssistant(db, { url: llm.url, model: 'tiny', name: 'assistant', allowRemote: false });
+    addMember(db, 'family', 'assistant', undefined, { entries: false });
+    addMember(db, 'garden', 'assistant', undefined, { entries: false });
+    return { family: String(f.id), garden: String(g.id) };
+  });
+  await ts.followed();
+  const alice = await ts.connect(a.token);
+  await alice.request({ type: 'send', room: family, body: '@assistant first question', clientMsgId: 'c1' });
+  for (let i = 0; llm.requests.length < 1 && i < 2000; i++) await sleep(10);
+  t.equal(llm.requests.length, 1, 'the first question is being answered (the model hangs)');
+  await alice.request({ type: 'send', room: garden, body: 'the garden gate code is 4711', clientMsgId: 'c2' });
+  await alice.request({ type: 'send', room: garden, body: '@assistant second question', clientMsgId: 'c3' });
+  await sleep(200);
+  ts.admin((db) => disableAssistant(db));
+  await ts.followed();
+  llm.behaviour = { kind: 'stream', chunks: ['ok'] };
+  llm.release(); // the first answer ends (fails)
+  await sleep(1500);
+  t.equal(llm.requests.length, 1, 'no prompt reached the model server after disable');
+});
