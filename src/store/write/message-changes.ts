@@ -217,6 +217,8 @@ export class ChangeApplier {
     let freed: string[] = [];
     if (deleted) {
       this.s.blankAllEdits.run(room, seq);
+      // The files are released below: their names and sizes go with them, as the text does (the hash is the change log's).
+      this.s.dropAttachments.run(room, seq);
       freed = this.files.forget(this.files.detach(room, seq, seq));
     } else {
       const last = (this.s.lastEdit.get(room, seq) as { c: number | null }).c ?? 0;
@@ -258,6 +260,7 @@ const SQL = {
   index: 'INSERT INTO messages_fts (rowid, text) VALUES (?, ?)',
   hold: 'SELECT legal_hold FROM retention WHERE room_id = ?',
   blankBody: "UPDATE messages SET body = '' WHERE room_id = ? AND seq = ?",
+  dropAttachments: "UPDATE messages SET extra = json_remove(extra, '$.attachments') WHERE room_id = ? AND seq = ? AND extra IS NOT NULL",
   blankEdits: "UPDATE message_changes SET body = NULL WHERE room_id = ? AND seq = ? AND kind = 'edit' AND cseq < ?",
   blankAllEdits: "UPDATE message_changes SET body = NULL WHERE room_id = ? AND seq = ? AND kind = 'edit'",
   lastEdit: "SELECT max(cseq) AS c FROM message_changes WHERE room_id = ? AND seq = ? AND kind = 'edit'",

@@ -265,3 +265,19 @@ t.test('CSV: no cell starts as a formula a spreadsheet would run (= + - @), file
   const dangerous = cells.filter((c) => /^[=+\-@\t\r]/.test(c));
   t.same(dangerous, [], 'no cell starts with = + - @');
 });
+
+t.test('a deleted message (no hold) releases its files and their names: the JSONL lists them nowhere, not even in extra', async (t) => {
+  const f = historyFixture(t);
+  const room = f.rooms.general;
+  const user = f.users.alice;
+  f.apply([{ k: 'file', file: { id: 'F1', sha256: 'b'.repeat(64), size: 5, mime: 'application/pdf', name: 'layoffs-2024-names.pdf', room, user, thumb: false }, quota: 0 }], T0);
+  f.apply([{ k: 'send', room, user, clientMsgId: 'p', body: 'see @bob', attachments: ['F1'] }], T0);
+  t.match(f.apply([{ k: 'delete', room, user, seq: 1 }], T0 + DAY / 24), [{ ok: true }]);
+  f.close();
+  const file = join(f.dir, 'x.jsonl');
+  await runExport(f.dir, { room: 'general', format: 'jsonl' }, { file });
+  const line = readFileSync(file, 'utf8');
+  const row = JSON.parse(line) as { attachments: unknown[]; extra?: unknown };
+  t.same(row.attachments, [], 'attachments: none (released)');
+  t.notMatch(line, /layoffs-2024-names\.pdf/, 'the deleted file\'s name is not in the export');
+});
