@@ -44,14 +44,17 @@ export interface ExportManifest {
   membershipChanges: Array<{ ts: string; user: string; change: 'added' | 'removed' }>;
 }
 
-
 const iso = (ms: number): string => new Date(ms).toISOString();
 const FLUSH_BYTES = 256 * 1024;
 
-/** `2024-05-01` (UTC midnight) or any ISO 8601 date-time; a date-only `--to` means the end of that day. */
+/**
+ * `2024-05-01` (UTC midnight) or any ISO 8601 date-time, UTC unless it names an offset (Date.parse
+ * would read one without as the machine's local time); a date-only `--to` means the end of that day.
+ */
 export function parseDate(text: string, endOfDay: boolean): number {
   const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(text);
-  const ms = Date.parse(dateOnly ? `${text}T00:00:00Z` : text);
+  const noOffset = /T[\d:.]+$/.test(text);
+  const ms = Date.parse(dateOnly ? `${text}T00:00:00Z` : noOffset ? `${text}Z` : text);
   if (!Number.isFinite(ms) || !/^\d{4}-\d{2}-\d{2}/.test(text)) {
     throw new RoostError('bad_request', `"${text}" is not a date: use YYYY-MM-DD or an ISO 8601 date-time such as 2024-05-01T12:00:00Z`);
   }

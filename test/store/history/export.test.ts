@@ -281,3 +281,12 @@ t.test('a deleted message (no hold) releases its files and their names: the JSON
   t.same(row.attachments, [], 'attachments: none (released)');
   t.notMatch(line, /layoffs-2024-names\.pdf/, 'the deleted file\'s name is not in the export');
 });
+
+t.test('--from/--to/--since date-times without an offset are UTC, as the help and docs say, whatever the machine\'s TZ', async (t) => {
+  const before = process.env.TZ;
+  process.env.TZ = 'Europe/Berlin';
+  t.teardown(() => { if (before === undefined) delete process.env.TZ; else process.env.TZ = before; });
+  t.equal(new Date(Date.UTC(2024, 4, 1)).getHours(), 2, 'the TZ took effect');
+  t.equal(parseDate('2024-05-01T12:00:00', false), Date.UTC(2024, 4, 1, 12), '2024-05-01T12:00:00 is noon UTC');
+  t.equal(parseDate('2024-05-01', false), Date.UTC(2024, 4, 1), 'date-only is UTC midnight');
+});
