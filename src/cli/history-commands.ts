@@ -25,7 +25,7 @@ export function historyCommands(program: Command): void {
   const retention = program.command('retention').description('how long messages are kept');
   withDataOptions(retention.command('set <days>'))
     .description('keep messages DAYS days, or "forever"; with --room, for one room ("default" drops its override)')
-    .option('--room <room>', 'room name or id (default: every room without its own setting)')
+    .option('--room <room>', 'room name or id, or id:N (default: every room without its own setting)')
     .action(async (days: string, opts: DataFlags & { room?: string }) => {
       const now = await withDb(opts, (db) => setRetention(db, opts.room, parseKeep(days)));
       out(`retention for ${opts.room ?? 'the default'}: ${now}`);
@@ -84,7 +84,7 @@ export function historyCommands(program: Command): void {
 
   withDataOptions(program.command('export'))
     .description('compliance export of a room: each message as seen now (edited, deleted, its files with their SHA-256), sender names, UTC times and membership, plus a manifest')
-    .requiredOption('--room <room>', 'room name or id')
+    .requiredOption('--room <room>', 'room name or id, or id:N (a name that is another room\'s id is refused)')
     .option('--from <date>', 'first day or instant included (YYYY-MM-DD or ISO 8601, UTC)')
     .option('--to <date>', 'last day included (YYYY-MM-DD), or the instant the export stops before')
     .option('--format <format>', 'jsonl, csv or html', 'jsonl')

@@ -138,13 +138,23 @@ export function profileOf(db: Db, name: string): { displayName: string; avatar: 
   return { displayName: row.display_name, avatar: row.avatar };
 }
 
-/** Accepts a room's id or (group) name. */
+/**
+ * Accepts a room's id, `id:N`, or (group) name. A name that is also another
+ * room's id is refused rather than guessed: anyone may name a room "2", and a
+ * hold or export must not land on a room the admin did not mean.
+ */
 export function findRoom(db: Db, nameOrId: string): RoomRow {
   const select = `SELECT r.id, r.name, r.kind, r.last_seq, r.created_at,
       coalesce((SELECT group_concat(u.name, ',') FROM members m JOIN users u ON u.id = m.user_id WHERE m.room_id = r.id), '') AS members
     FROM rooms r`;
-  const byId = /^\d+$/.test(nameOrId) ? (db.prepare(`${select} WHERE r.id = ?`).get(Number(nameOrId)) as RoomRow | undefined) : undefined;
-  const row = byId ?? (db.prepare(`${select} WHERE r.name = ? COLLATE NOCASE AND r.kind = 'group'`).get(nameOrId) as RoomRow | undefined);
+  const forced = /^id:(\d+)$/.exec(nameOrId);
+  const idText = forced?.[1] ?? (/^\d+$/.test(nameOrId) ? nameOrId : undefined);
+  const byId = idText === undefined ? undefined : (db.prepare(`${select} WHERE r.id = ?`).get(Number(idText)) as RoomRow | undefined);
+  const byName = forced !== null ? undefined : (db.prepare(`${select} WHERE r.name = ? COLLATE NOCASE AND r.kind = 'group'`).get(nameOrId) as RoomRow | undefined);
+  if (byId !== undefined && byName !== undefined && byId.id !== byName.id) {
+    throw new RoostError('conflict', `"${nameOrId}" is room ${byId.id}'s id (${byId.name}) and room ${byName.id}'s name: say id:${byId.id} or id:${byName.id}`);
+  }
+  const row = byId ?? byName;
   if (row === undefined) throw new RoostError('not_found', `no room "${nameOrId}"`);
   return row;
 }

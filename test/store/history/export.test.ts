@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { GENESIS, messageHash } from '../../../src/store/history/chain.js';
 import { listAudit } from '../../../src/store/history/audit.js';
 import { addMember, removeMember } from '../../../src/store/admin/admin.js';
-import { setHold } from '../../../src/store/history/retention.js';
+import { retentionPolicies, setHold } from '../../../src/store/history/retention.js';
 import { manifestPath, parseDate, runExport, type ExportManifest } from '../../../src/store/history/export.js';
 import { escapeHtml } from '../../../src/store/history/export-format.js';
 import { historyFixture, DAY } from '../history-fixture.js';
@@ -289,4 +289,22 @@ t.test('--from/--to/--since date-times without an offset are UTC, as the help an
   t.equal(new Date(Date.UTC(2024, 4, 1)).getHours(), 2, 'the TZ took effect');
   t.equal(parseDate('2024-05-01T12:00:00', false), Date.UTC(2024, 4, 1, 12), '2024-05-01T12:00:00 is noon UTC');
   t.equal(parseDate('2024-05-01', false), Date.UTC(2024, 4, 1), 'date-only is UTC midnight');
+});
+
+t.test('a room name that is another room\'s id is refused, not guessed: id:N says which', async (t) => {
+  const f = historyFixture(t);
+  // secret is room 2 (alice and carol); bob makes a room named "2" through the native door.
+  t.equal(f.rooms.secret, 2);
+  const made = f.apply([{ k: 'room-create', user: f.users.bob, name: '2', topic: '', invite: [], joinRule: 'invite', history: 'shared' }], Date.now())[0];
+  if (made === undefined || !made.ok || !('room' in made)) throw new Error(JSON.stringify(made));
+  f.send(f.rooms.secret, ['alice and carol only'], Date.now());
+  t.throws(() => setHold(f.db, '2', true), { code: 'conflict', message: /"2" is room 2's id \(secret\) and room \d+'s name: say id:2 or id:\d+/ });
+  t.same(retentionPolicies(f.db).rooms.filter((r) => r.hold), [], 'no hold was set on either');
+  setHold(f.db, `id:${made.room}`, true);
+  t.same(retentionPolicies(f.db).rooms.filter((r) => r.hold).map((r) => r.name), ['2'], 'id:N names the room by its id alone');
+  f.close();
+  await t.rejects(runExport(f.dir, { room: '2', format: 'jsonl' }, { file: join(f.dir, 'x.jsonl') }), { code: 'conflict' });
+  const m = await runExport(f.dir, { room: 'id:2', format: 'jsonl' }, { file: join(f.dir, 'y.jsonl') });
+  t.equal(m.room.name, 'secret');
+  t.match(readFileSync(join(f.dir, 'y.jsonl'), 'utf8'), /alice and carol only/);
 });
