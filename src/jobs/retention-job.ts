@@ -43,11 +43,16 @@ export class RetentionJob extends PeriodicJob<number> {
     let total = 0;
     try {
       const oldest = this.db.prepare<[number], { ts: number }>('SELECT ts FROM messages WHERE room_id = ? ORDER BY seq LIMIT 1');
+      // The oldest change left of a message already purged (an edit made after it, a late reaction).
+      const oldestChange = this.db.prepare<[number], { ts: number }>(`SELECT c.ts FROM message_changes c
+        JOIN purge_checkpoints p ON p.room_id = c.room_id WHERE c.room_id = ? AND c.seq <= p.through_seq ORDER BY c.cseq LIMIT 1`);
       for (const p of retentionPolicies(this.db).rooms) {
         if (p.days === 0 || p.hold) continue;
         const before = this.now() - p.days * DAY_MS;
         const first = oldest.get(p.room);
-        if (first === undefined || first.ts >= before) continue;
+        const change = oldestChange.get(p.room);
+        const due = (first !== undefined && first.ts < before) || (change !== undefined && change.ts < before);
+        if (!due) continue;
         for (;;) {
           if (this.stopped) return total;
           const r = await this.writer.run({ k: 'purge', room: p.room, before, max: this.options.batch });

@@ -40,17 +40,18 @@ export class PurgeExtras {
   purged(room: number, throughSeq: number, before: number, max: number): boolean {
     for (const s of this.drop) s.run(room, throughSeq);
     this.files.detach(room, 0, throughSeq);
-    return this.oldChanges(room, throughSeq, before, max);
+    return this.oldChanges(room, throughSeq, before, max).more;
   }
 
   /**
    * Drops the oldest changes of the room while they concern messages through
    * `throughSeq` (purged) and are older than `before`, at most `max`, leaving
-   * a checkpoint where the change chain resumes. True when it took `max` and
+   * a checkpoint where the change chain resumes. `more` when it took `max` and
    * the next one may qualify too: a message's edits and reactions can
-   * outnumber the purge step, and each is taken in a later one.
+   * outnumber the purge step, and each is taken in a later one. `through`:
+   * the change checkpoint it left, when it took any.
    */
-  oldChanges(room: number, throughSeq: number, before: number, max: number): boolean {
+  oldChanges(room: number, throughSeq: number, before: number, max: number): { more: boolean; through?: { cseq: number; hash: Buffer } } {
     let last: ChangeRow | undefined;
     let taken = 0;
     let stopped = false;
@@ -62,9 +63,9 @@ export class PurgeExtras {
       last = c;
       taken++;
     }
-    if (last === undefined) return false;
+    if (last === undefined) return { more: false };
     this.dropChanges.run(room, last.cseq);
     this.saveCheckpoint.run(room, last.cseq, last.hash);
-    return !stopped && taken === max;
+    return { more: !stopped && taken === max, through: { cseq: last.cseq, hash: last.hash } };
   }
 }

@@ -59,8 +59,15 @@ export class Purger {
     }
     if (last === undefined) {
       // No message left to purge; the changes of those purged earlier may still be going, a step at a time.
-      const more = priorSeq > 0 && this.extras.oldChanges(op.room, priorSeq, op.before, op.max);
-      return { ok: true, purged: 0, throughSeq: priorSeq, more };
+      if (priorSeq === 0) return { ok: true, purged: 0, throughSeq: priorSeq, more: false };
+      const took = this.extras.oldChanges(op.room, priorSeq, op.before, op.max);
+      // Edit texts and reactions removed are signed off like messages, with the change checkpoint.
+      if (took.through !== undefined) {
+        appendAudit(this.db, serverActor('retention'), 'retention.purge', {
+          room: op.room, throughSeq: priorSeq, throughCseq: took.through.cseq, changeCheckpointHash: hex(took.through.hash),
+        }, now);
+      }
+      return { ok: true, purged: 0, throughSeq: priorSeq, more: took.more };
     }
     for (let i = 0; i < n; i++) this.deleteIndex.run((rows[i] as OldRow).id);
     this.deleteMessages.run(op.room, last.seq);

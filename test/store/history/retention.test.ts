@@ -194,3 +194,40 @@ t.test('a purged message\'s edits and reactions leave with it even when they out
   t.same(left, [], 'no change row (edit text) of a purged message is kept');
   t.equal(verifyChains(f.db).ok, true, 'and the chains still verify from their checkpoints');
 });
+
+const MINUTE = 60_000;
+
+t.test('an edit or reaction of a purged message goes once it is past the cutoff, even when no later message ages out', async (t) => {
+  const f = historyFixture(t);
+  const { general } = f.rooms;
+  f.send(general, ['original'], EPOCH);
+  t.match(f.apply([{ k: 'edit', room: general, user: f.users.alice, seq: 1, body: 'SECRET current text', windowMs: DAY }], EPOCH + 10 * MINUTE), [{ ok: true }]);
+  t.match(f.apply([{ k: 'react', room: general, user: f.users.bob, seq: 1, emoji: '👍', on: true }], EPOCH + 20 * DAY), [{ ok: true }]);
+  setRetention(f.db, undefined, 30);
+  let now = EPOCH + 30 * DAY + 5 * MINUTE; // the first 5-minute pass after the message aged out
+  const writer: JobWriter = { run: async (op: WriteOp) => f.apply([op], now)[0] as never };
+  const job = new RetentionJob(f.db, writer, { batch: 100, intervalMs: 1_000_000, now: () => now });
+  await job.runOnce();
+  t.equal((f.db.prepare('SELECT count(*) AS n FROM messages WHERE room_id = ?').get(general) as { n: number }).n, 0, 'the message is purged');
+  // A year later, many passes on: everything of the purged message is older than the cutoff.
+  for (const d of [60, 120, 365]) {
+    now = EPOCH + d * DAY;
+    await job.runOnce();
+  }
+  const left = f.db.prepare('SELECT cseq, seq, kind, body FROM message_changes WHERE room_id = ?').all(general);
+  t.same(left, [], 'no change row (edit text, reaction) of a message purged long ago is kept');
+});
+
+t.test('a purge step that removes only old changes (edit texts, reactions) of purged messages is signed off in the audit log too', async (t) => {
+  const f = historyFixture(t);
+  const { general } = f.rooms;
+  f.send(general, ['original'], EPOCH);
+  f.apply([{ k: 'react', room: general, user: f.users.bob, seq: 1, emoji: 'x', on: true }], EPOCH + 20 * DAY);
+  t.match(f.apply([{ k: 'purge', room: general, before: EPOCH + DAY, max: 100 }], EPOCH + 31 * DAY), [{ ok: true, purged: 1 }]);
+  const audits = () => (f.db.prepare("SELECT count(*) AS n FROM audit_log WHERE action LIKE 'retention%'").get() as { n: number }).n;
+  const n0 = audits();
+  t.match(f.apply([{ k: 'purge', room: general, before: EPOCH + 60 * DAY, max: 100 }], EPOCH + 90 * DAY), [{ ok: true }]);
+  t.equal((f.db.prepare('SELECT count(*) AS n FROM message_changes WHERE room_id = ?').get(general) as { n: number }).n, 0, 'the reaction row went');
+  t.equal(audits(), n0 + 1, 'and that destructive step is in the audit log with the change checkpoint');
+  t.match(listAudit(f.db, undefined).filter((e) => e.action === 'retention.purge').at(-1), { details: { room: general, throughSeq: 1, throughCseq: 1, changeCheckpointHash: /^[0-9a-f]{64}$/ } });
+});
