@@ -70,15 +70,24 @@ export function verifyChanges(db: Db, room: { id: number; last_cseq: number }): 
  * exports see, the deleted mark) the verified change chain does not account
  * for: shown text that is not its last edit's, or a deletion the chain never made.
  */
-export function unvouchedState(db: Db, room: number, chain: VerifiedChanges): { seq: number; detail: string } | undefined {
+export function unvouchedState(db: Db, room: number, chain: VerifiedChanges, horizon: number): { seq: number; detail: string } | undefined {
   const rows = db.prepare('SELECT seq, body, deleted_at FROM message_state WHERE room_id = ? ORDER BY seq')
     .iterate(room) as IterableIterator<{ seq: number; body: string | null; deleted_at: number | null }>;
+  const shown = new Map<number, { edited: boolean; deleted: boolean }>();
   for (const r of rows) {
     if (r.deleted_at !== null && !chain.deleted.has(r.seq)) return { seq: r.seq, detail: `message at seq ${r.seq} is shown as deleted, but no deletion of it is in the change chain` };
     const edit = chain.lastEdit.get(r.seq);
     if (r.body !== null && (edit === undefined || !payloadHash(r.body).equals(edit))) {
       return { seq: r.seq, detail: `the text shown for message at seq ${r.seq} is not its last edit's` };
     }
+    shown.set(r.seq, { edited: r.body !== null, deleted: r.deleted_at !== null });
+  }
+  // And the other way: every deletion and last edit the chain holds for a message still stored is what it shows.
+  for (const seq of chain.deleted) {
+    if (seq >= horizon && shown.get(seq)?.deleted !== true) return { seq, detail: `message at seq ${seq} was deleted in the change chain, but is shown as standing` };
+  }
+  for (const seq of chain.lastEdit.keys()) {
+    if (seq >= horizon && !chain.deleted.has(seq) && shown.get(seq)?.edited !== true) return { seq, detail: `message at seq ${seq} was edited in the change chain, but does not show its last edit's text` };
   }
   return undefined;
 }

@@ -79,7 +79,7 @@ export function verifyRoom(db: Db, room: { id: number; name: string; last_seq: n
     return fail({ kind: 'removed', seq: expected, detail: `seq ${expected}${room.last_seq > expected ? `..${room.last_seq}` : ''} missing at the end of the room` });
   }
   // What people (and exports) see of an edited or deleted message must be what the verified chain made it.
-  const shown = changes.report.ok ? unvouchedState(db, room.id, changes) : undefined;
+  const shown = changes.report.ok ? unvouchedState(db, room.id, changes, report.horizon) : undefined;
   if (shown !== undefined) return fail({ kind: 'altered', seq: shown.seq, detail: shown.detail });
   return { ...report, head: hex(prev) };
 }

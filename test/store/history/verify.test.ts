@@ -1,6 +1,7 @@
 import t from 'tap';
 import { GENESIS, messageHash } from '../../../src/store/history/chain.js';
 import { verifyChains } from '../../../src/store/history/verify.js';
+import { setHold } from '../../../src/store/history/retention.js';
 import { historyFixture, DAY } from '../history-fixture.js';
 
 const T0 = Date.UTC(2024, 0, 1);
@@ -115,4 +116,22 @@ t.test('what an edited or deleted message shows must be what the change chain ma
   f.db.prepare('DELETE FROM message_state WHERE room_id = ? AND seq = 3').run(room);
   f.db.prepare("UPDATE message_state SET body = 'back', deleted_at = NULL WHERE room_id = ? AND seq = 2").run(room);
   t.equal(verifyChains(f.db, room).ok, false, 'a deleted message given text again, which no edit wrote');
+});
+
+t.test('verify: a deletion or edit in the change chain that the message no longer shows is caught (its state row removed or blanked)', async (t) => {
+  const f = historyFixture(t);
+  const room = f.rooms.general;
+  const T = Date.UTC(2024, 4, 1, 9, 30);
+  setHold(f.db, 'general', true);
+  f.send(room, ['withdrawn statement', 'first wording', 'hello'], T);
+  f.apply([{ k: 'delete', room, user: f.users.alice, seq: 1 }], T + 1);
+  f.apply([{ k: 'edit', room, user: f.users.alice, seq: 2, body: 'second wording', windowMs: DAY }], T + 2);
+  f.apply([{ k: 'edit', room, user: f.users.alice, seq: 3, body: 'hello there', windowMs: DAY }], T + 3);
+  t.equal(verifyChains(f.db, room).ok, true, 'lawful');
+  f.db.prepare('UPDATE message_state SET body = NULL WHERE room_id = ? AND seq = 3').run(room);
+  t.match(verifyChains(f.db, room).rooms[0]?.problem, { seq: 3, detail: /edited in the change chain, but does not show its last edit's text/ }, 'an edited message shown blank');
+  f.db.prepare('DELETE FROM message_state WHERE room_id = ? AND seq = 1').run(room);
+  t.match(verifyChains(f.db, room).rooms[0]?.problem, { seq: 1, detail: /deleted in the change chain, but is shown as standing/ }, 'a deletion undone');
+  f.db.prepare('DELETE FROM message_state WHERE room_id = ?').run(room);
+  t.equal(verifyChains(f.db, room).ok, false, 'every change undone');
 });
