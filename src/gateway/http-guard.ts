@@ -26,34 +26,32 @@ export interface HttpRoutes {
  */
 export function guardedRoutes(app: TemplatedApp, log: Logger): HttpRoutes {
   let failures = 0;
-  const fail = (res: HttpResponse, method: string, path: string, err: unknown): void => {
+  const fail = (res: HttpResponse, method: string, route: string, err: unknown): void => {
     const requestId = `${Date.now().toString(36)}-${(++failures).toString(36)}`;
-    log.error({ err, requestId, method, path }, 'HTTP handler failed');
+    log.error({ err, requestId, method, route }, 'HTTP handler failed');
     try {
       new Exchange(res).json(500, { error: { code: 'internal', message: `internal error (request ${requestId})`, requestId } });
     } catch {
       // Answered already, or the client went away: uWS refuses the write, and the log line is what is left.
     }
   };
-  // The request is read only on failure, while uWS still holds it (during this call); its path
-  // has no query, where tokens may ride.
-  const guard = (handler: RouteHandler): RouteHandler => (res, req) => {
+  // The route's pattern is logged, never the request's path or query: tokens ride in both (a hook's URL is its secret).
+  const guard = (pattern: string, handler: RouteHandler): RouteHandler => (res, req) => {
     let out: unknown;
     try {
       out = handler(res, req);
     } catch (err) {
-      return fail(res, req.getMethod(), req.getUrl(), err);
+      return fail(res, req.getMethod(), pattern, err);
     }
     if (out instanceof Promise) {
       const method = req.getMethod();
-      const path = req.getUrl();
-      out.catch((err: unknown) => fail(res, method, path, err));
+      out.catch((err: unknown) => fail(res, method, pattern, err));
     }
   };
   return {
-    get: (pattern, handler) => void app.get(pattern, guard(handler)),
-    post: (pattern, handler) => void app.post(pattern, guard(handler)),
-    del: (pattern, handler) => void app.del(pattern, guard(handler)),
-    any: (pattern, handler) => void app.any(pattern, guard(handler)),
+    get: (pattern, handler) => void app.get(pattern, guard(pattern, handler)),
+    post: (pattern, handler) => void app.post(pattern, guard(pattern, handler)),
+    del: (pattern, handler) => void app.del(pattern, guard(pattern, handler)),
+    any: (pattern, handler) => void app.any(pattern, guard(pattern, handler)),
   };
 }
