@@ -9,7 +9,7 @@ import { matrixLogin, mx } from './helpers.js';
 
 const NAME = 'roost.test';
 
-t.test("a disabled account has no profile at either door", async (t) => {
+t.test('a disabled account has no profile at either door', async (t) => {
   const s = await startTestServer({ matrixServerName: NAME });
   t.teardown(() => s.close());
   const [alice, bob] = [await s.user('alice'), await s.user('bob')];
