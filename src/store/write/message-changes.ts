@@ -124,6 +124,8 @@ export class ChangeApplier {
     const t = this.target(op.room, op.user, op.seq);
     if ('ok' in t) return t;
     if (op.on) {
+      // A reaction already there is a repeat, answered as such even at the cap.
+      if (this.s.hasReaction.get(op.room, op.seq, op.emoji, op.user) !== undefined) return this.repeated(op, 'react', now);
       if (((this.s.reactionsBy.get(op.room, op.seq, op.user) as { n: number }).n) >= MAX_REACTIONS_PER_USER) {
         return { ok: false, code: 'too_large', message: `at most ${MAX_REACTIONS_PER_USER} reactions per person on one message` };
       }
@@ -273,6 +275,7 @@ const SQL = {
   addReaction: 'INSERT OR IGNORE INTO reactions (room_id, seq, emoji, user_id) VALUES (?, ?, ?, ?)',
   removeReaction: 'DELETE FROM reactions WHERE room_id = ? AND seq = ? AND emoji = ? AND user_id = ?',
   reactionsBy: 'SELECT count(*) AS n FROM reactions WHERE room_id = ? AND seq = ? AND user_id = ?',
+  hasReaction: 'SELECT 1 AS one FROM reactions WHERE room_id = ? AND seq = ? AND emoji = ? AND user_id = ?',
   setCseq: 'UPDATE rooms SET last_cseq = ? WHERE id = ?',
   notify: 'UPDATE members SET muted = coalesce(?, muted), notify = coalesce(?, notify) WHERE room_id = ? AND user_id = ?',
   role: 'SELECT role FROM users WHERE id = ?',

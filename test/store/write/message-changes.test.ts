@@ -112,3 +112,25 @@ t.test('retention purges edits, reactions, mentions and file links with their me
   t.equal(next.cseq, 3, 'cseqs go on after a purge, never reused');
   t.ok(verifyChains(f.db, general).ok);
 });
+
+t.test('a change sent again is answered with the change that made it so, never the room\'s newest; at most 20 reactions each, a repeat at the cap included', async (t) => {
+  const f = historyFixture(t);
+  const { general } = f.rooms;
+  f.send(general, ['lunch?'], T0);
+  const mine = okChange(f.apply([{ k: 'react', room: general, user: f.users.alice, seq: 1, emoji: '👍', on: true }], T0 + 1)[0]);
+  okChange(f.apply([{ k: 'react', room: general, user: f.users.bob, seq: 1, emoji: '🎉', on: true }], T0 + 2)[0]);
+  const again = okChange(f.apply([{ k: 'react', room: general, user: f.users.alice, seq: 1, emoji: '👍', on: true }], T0 + 3)[0]);
+  t.equal(again.cseq, mine.cseq, 'the reaction sent again is answered with alice\'s own change, not bob\'s newer one');
+  t.equal(again.frame, undefined, 'and nobody is told twice');
+  const edit = okChange(f.apply([{ k: 'edit', room: general, user: f.users.alice, seq: 1, body: 'lunch at noon?', windowMs: DAY }], T0 + 4)[0]);
+  const editAgain = okChange(f.apply([{ k: 'edit', room: general, user: f.users.alice, seq: 1, body: 'lunch at noon?', windowMs: DAY }], T0 + 5)[0]);
+  t.equal(editAgain.cseq, edit.cseq, 'the same edit sent again appends nothing');
+  t.equal((f.db.prepare("SELECT count(*) AS n FROM message_changes WHERE kind = 'edit'").get() as { n: number }).n, 1);
+  for (let i = 0; i < 19; i++) okChange(f.apply([{ k: 'react', room: general, user: f.users.alice, seq: 1, emoji: `e${i}`, on: true }], T0 + 10 + i)[0]);
+  t.match(f.apply([{ k: 'react', room: general, user: f.users.alice, seq: 1, emoji: 'one-too-many', on: true }], T0 + 40)[0], { ok: false, code: 'too_large' }, 'a 21st reaction is refused');
+  t.equal(okChange(f.apply([{ k: 'react', room: general, user: f.users.alice, seq: 1, emoji: '👍', on: true }], T0 + 41)[0]).cseq, mine.cseq, 'a repeat at the cap is still a repeat');
+  const del = okChange(f.apply([{ k: 'delete', room: general, user: f.users.alice, seq: 1 }], T0 + 50)[0]);
+  f.send(general, ['another'], T0 + 51);
+  okChange(f.apply([{ k: 'react', room: general, user: f.users.bob, seq: 2, emoji: 'x', on: true }], T0 + 51)[0]);
+  t.equal(okChange(f.apply([{ k: 'delete', room: general, user: f.users.alice, seq: 1 }], T0 + 52)[0]).cseq, del.cseq, 'a deletion sent again: the deletion');
+});
