@@ -108,6 +108,10 @@ t.test('webhook add refuses a host off the LAN; a LAN one prints its secret last
   const remote = await roost(['webhook', 'add', 'general', 'http://8.8.8.8/hook', '--data', f.data]);
   t.equal(remote.code, 2, remote.stderr);
   t.match(remote.stderr, /not on the LAN/);
+  const withPassword = await roost(['webhook', 'add', 'general', 'http://lights:hunter2@127.0.0.1:9/hook', '--data', f.data]);
+  t.equal(withPassword.code, 1, 'a URL with a password is refused: the list and the audit log would show it');
+  t.match(withPassword.stderr, /may not carry a user name or password/);
+  t.notMatch(withPassword.stderr, /hunter2/);
   const made = await roost(['webhook', 'add', 'general', 'http://127.0.0.1:9/hook', '--trigger', '!lights', '--name', 'Lights', '--data', f.data]);
   t.equal(made.code, 0, made.stderr);
   const secret = lastLine(made.stdout);

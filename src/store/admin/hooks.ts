@@ -101,6 +101,8 @@ function webhookUrl(text: string): string {
   if ((url.protocol !== 'http:' && url.protocol !== 'https:') || text.length > MAX_URL_CHARS) {
     throw new RoostError('bad_request', `a webhook URL is http(s) and at most ${MAX_URL_CHARS} characters`);
   }
+  // The URL is listed to the room's moderators and kept in the audit log; deliveries are signed instead.
+  if (url.username !== '' || url.password !== '') throw new RoostError('bad_request', 'a webhook URL may not carry a user name or password (each delivery is signed: X-Roost-Signature)');
   return url.href;
 }
 
