@@ -3,6 +3,7 @@ import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import type { WireMessage } from '../protocol/frames.js';
 import type { MessageFrame } from '../protocol/server-frames.js';
+import { cutText } from '../protocol/text-cut.js';
 import type { LiveAssistant } from '../store/read/integration-reader.js';
 import { CHARS_PER_TOKEN, fitNewestFirst, line, promptMessages, questionKind, searchWords, visibleHits, type QuestionKind } from './assistant-prompt.js';
 import type { Membership } from './membership.js';
@@ -223,7 +224,7 @@ export class Assistant {
         timeoutMs: config.assistantTimeoutSeconds * 1000, stop: this.stopping.signal, maxTokens: Math.ceil(max / CHARS_PER_TOKEN),
       });
       for await (const piece of pieces) {
-        text = (text + piece).slice(0, max);
+        text = cutText(text + piece, max);
         if (text.trim() === '') continue;
         if (seq === undefined) {
           const posted = await this.postAwait(q, text);
@@ -247,7 +248,7 @@ export class Assistant {
       this.post(q, failure !== undefined ? `Sorry, I could not answer: ${failure}.` : 'Sorry, the model gave an empty answer.');
       return;
     }
-    const final = failure === undefined ? text : `${text}\n\n(answer cut off: ${failure})`.slice(0, config.maxBodyChars);
+    const final = failure === undefined ? text : cutText(`${text}\n\n(answer cut off: ${failure})`, config.maxBodyChars);
     if (final !== shown) {
       const edited = await this.editAwait(q, seq, final);
       if (!edited.ok) this.deps.log.warn({ room: q.room, code: edited.code }, 'the assistant\'s last edit was refused');

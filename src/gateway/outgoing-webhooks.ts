@@ -6,6 +6,7 @@ import type { LiveWebhook } from '../chat/integrations.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import type { MessageFrame } from '../protocol/server-frames.js';
+import { cutText } from '../protocol/text-cut.js';
 import { fires, isWebhookTrigger } from '../protocol/webhook-trigger.js';
 import { isLanAddress, lanLookup } from './lan-target.js';
 import type { Metrics } from './metrics.js';
@@ -168,8 +169,7 @@ export class OutgoingWebhooks {
 
   /** Posts an answer cut to the body limit at a code point; one that is not well-formed text is refused, as at every door. */
   private answer(w: LiveWebhook, raw: string): void {
-    let text = raw.slice(0, this.deps.config.maxBodyChars);
-    if (text.length < raw.length && /[\ud800-\udbff]$/.test(text)) text = text.slice(0, -1);
+    const text = cutText(raw, this.deps.config.maxBodyChars);
     if (!text.isWellFormed()) {
       this.deps.log.warn({ webhook: w.id }, 'an outgoing webhook answered text that is not well-formed Unicode; not posted');
       return;
