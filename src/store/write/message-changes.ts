@@ -129,7 +129,7 @@ export class ChangeApplier {
       if (((this.s.reactionsBy.get(op.room, op.seq, op.user) as { n: number }).n) >= MAX_REACTIONS_PER_USER) {
         return { ok: false, code: 'too_large', message: `at most ${MAX_REACTIONS_PER_USER} reactions per person on one message` };
       }
-      if (this.s.addReaction.run(op.room, op.seq, op.emoji, op.user).changes === 0) return this.repeated(op, 'react', now);
+      this.s.addReaction.run(op.room, op.seq, op.emoji, op.user);
     } else if (this.s.removeReaction.run(op.room, op.seq, op.emoji, op.user).changes === 0) {
       return this.repeated(op, 'unreact', now);
     }
@@ -272,7 +272,7 @@ const SQL = {
   unscrubbed: 'SELECT seq, deleted_at FROM message_state WHERE room_id = ? AND scrubbed = 0 LIMIT +?',
   dropMentions: 'DELETE FROM mentions WHERE room_id = ? AND seq = ?',
   dropReactions: 'DELETE FROM reactions WHERE room_id = ? AND seq = ?',
-  addReaction: 'INSERT OR IGNORE INTO reactions (room_id, seq, emoji, user_id) VALUES (?, ?, ?, ?)',
+  addReaction: 'INSERT INTO reactions (room_id, seq, emoji, user_id) VALUES (?, ?, ?, ?)',
   removeReaction: 'DELETE FROM reactions WHERE room_id = ? AND seq = ? AND emoji = ? AND user_id = ?',
   reactionsBy: 'SELECT count(*) AS n FROM reactions WHERE room_id = ? AND seq = ? AND user_id = ?',
   hasReaction: 'SELECT 1 AS one FROM reactions WHERE room_id = ? AND seq = ? AND emoji = ? AND user_id = ?',
