@@ -89,9 +89,8 @@ export function mountApi(app: HttpRoutes, deps: ApiDeps): void {
     if (info === undefined) return;
     const now = Date.now();
     if (!deps.userRate.take(info.userId, now)) {
-      const wait = Math.max(1, deps.userRate.msUntilFrame(info.userId, now));
-      return ex.json(429, { error: { code: 'rate_limited', message: `more than ${config.userFramesPerSecond} messages per second from this account; slow down`, retryAfterMs: wait } },
-        [['Retry-After', String(Math.ceil(wait / 1000))]]);
+      const retryAfterMs = Math.max(1, deps.userRate.msUntilFrame(info.userId, now));
+      return refuse(ex, { ok: false, code: 'rate_limited', message: `more than ${config.userFramesPerSecond} messages per second from this account; slow down`, retryAfterMs });
     }
     return ex.readJson(config.maxHttpBodyBytes, length).then((body) => {
       if (body === undefined) return;
