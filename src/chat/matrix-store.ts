@@ -1,8 +1,8 @@
 import type {
-  AccountDataRow, ChangeRow, DeviceRow, RoomInfo, RoomRange, StreamRow, UnreadRow, UserRow,
+  AccountDataRow, ChangeRow, DeviceRow, ReadRow, ReadsAfter, RoomInfo, RoomRange, StreamRow, UnreadRow, UserRow,
 } from '../store/read/matrix-reader.js';
 
-export type { AccountDataRow, ChangeRow, DeviceRow, RoomInfo, RoomRange, StreamRow, UnreadRow, UserRow };
+export type { AccountDataRow, ChangeRow, DeviceRow, ReadRow, ReadsAfter, RoomInfo, RoomRange, StreamRow, UnreadRow, UserRow };
 
 /**
  * What the Matrix door reads besides the chat services: its own rows (devices,
@@ -31,10 +31,14 @@ export interface MatrixStore {
   /** Rooms where the user has a standing (invited, left, removed): a sync looks there for their own invite or exit. */
   standingRooms(user: number): number[];
   streamAfter(pos: number, limit: number): StreamRow[];
+  /**
+   * The read marks moved by reading at stream positions `afterPos` < pos <= `throughPos`, every room's: about
+   * `limit` of them at most, `through` lowered to the last position read whole when there are more.
+   */
+  readsAfter(afterPos: number, throughPos: number, limit: number): ReadsAfter;
   change(room: number, cseq: number): ChangeRow | undefined;
   /** The reaction a later `unreact` took back (its cseq), for the redaction that renders it. */
   reactionUndone(room: number, seq: number, user: number, emoji: string, beforeCseq: number): number | undefined;
-  /** The latest live reaction change of a user's emoji on a message (its cseq). */
   readSeq(room: number, user: number): number | undefined;
   /**
    * A member's unread counts, in one statement: the room's last seq, how many

@@ -166,8 +166,11 @@ export class SyncBuilder {
       const reads = share ?? this.turnShare();
       const through = reads.lastMessageId();
       const stream = reads.streamAfter(since.stream);
-      head = stream.length < SCAN_STREAM;
-      next = { msg: Math.max(through, since.msg), stream: stream[stream.length - 1]?.pos ?? since.stream, typing: typingNow };
+      const streamEnd = stream[stream.length - 1]?.pos ?? since.stream;
+      // With many marks moved, the answer stops at the last position whose marks it tells.
+      const marks = reads.readsAfter(since.stream, streamEnd);
+      head = stream.length < SCAN_STREAM && marks.through === streamEnd;
+      next = { msg: Math.max(through, since.msg), stream: marks.through, typing: typingNow };
       const touched = new Map<number, { fromSeq: number; toSeq: number }>();
       const rowsWanted = ask.filter.timelineLimit + 1;
       for (const room of this.deps.membership.roomsOf(ask.user)) {
@@ -186,7 +189,7 @@ export class SyncBuilder {
       // The user's account data written since: one read from the first of its stream rows (a type written
       // again since has moved to its newest row, so each is told once). With full_state, room sections carry theirs whole.
       const accountRows = new Set<number>();
-      for (const s of stream) if (s.kind === 'account' && s.ref === ask.user) accountRows.add(s.pos);
+      for (const s of stream) if (s.kind === 'account' && s.ref === ask.user && s.pos <= next.stream) accountRows.add(s.pos);
       const fullData = ask.fullState ? byRoom(store.accountData(ask.user, 0)) : undefined;
       if (accountRows.size > 0) {
         for (const d of store.accountData(ask.user, Math.min(...accountRows) - 1)) {
@@ -194,25 +197,25 @@ export class SyncBuilder {
         }
       }
       for (const s of stream) {
-        if (s.kind === 'account') continue;
-        if (!include(s.room) || !this.deps.membership.isMember(s.room, ask.user)) continue;
-        if (s.kind === 'change') {
-          const c = store.change(s.room, s.ref);
-          if (c === undefined || c.seq < this.deps.membership.firstSeq(s.room, ask.user)) continue;
-          const undone = c.kind === 'unreact' ? store.reactionUndone(c.room, c.seq, c.user, c.body ?? '', c.cseq) : undefined;
-          const ev = render.change(c, undone);
-          if (ev === undefined) continue;
-          const list = changes.get(s.room) ?? [];
-          list.push(ev);
-          changes.set(s.room, list);
-        } else {
-          const seq = reads.readSeq(s.room, s.ref);
-          // A mark on a message the asker may not read (before their join) would name it.
-          if (seq === undefined || seq < 1 || seq < this.deps.membership.firstSeq(s.room, ask.user)) continue;
-          const content = receipts.get(s.room) ?? {};
-          addReceipt(content, ids.row(s.room, seq), names.userId(s.ref), this.now());
-          receipts.set(s.room, content);
-        }
+        if (s.pos > next.stream) break;
+        if (s.kind !== 'change' || !include(s.room) || !this.deps.membership.isMember(s.room, ask.user)) continue;
+        const c = store.change(s.room, s.ref);
+        if (c === undefined || c.seq < this.deps.membership.firstSeq(s.room, ask.user)) continue;
+        const undone = c.kind === 'unreact' ? store.reactionUndone(c.room, c.seq, c.user, c.body ?? '', c.cseq) : undefined;
+        const ev = render.change(c, undone);
+        if (ev === undefined) continue;
+        const list = changes.get(s.room) ?? [];
+        list.push(ev);
+        changes.set(s.room, list);
+      }
+      // Marks moved at the positions this answer covers: each is told once, in the answer whose range holds its position.
+      for (const m of marks.marks) {
+        if (!include(m.room) || !this.deps.membership.isMember(m.room, ask.user)) continue;
+        // A mark on a message the asker may not read (before their join) would name it.
+        if (m.seq < 1 || m.seq < this.deps.membership.firstSeq(m.room, ask.user)) continue;
+        const content = receipts.get(m.room) ?? {};
+        addReceipt(content, ids.row(m.room, m.seq), names.userId(m.user), this.now());
+        receipts.set(m.room, content);
       }
       const typingRooms = new Set<number>();
       const floor = since.typing > typingNow ? 0 : since.typing;

@@ -1,12 +1,14 @@
-import type { MatrixStore, RoomInfo, RoomRange, StreamRow } from '../chat/matrix-store.js';
+import type { MatrixStore, ReadsAfter, RoomInfo, RoomRange, StreamRow } from '../chat/matrix-store.js';
 import type { WireMessage } from '../protocol/frames.js';
 import { EventRenderer, type ClientEvent, type Names } from './events.js';
 import type { MatrixIds } from './ids.js';
 import type { RoomPeople } from './room-state.js';
 import type { JoinedRoom, Unread } from './sync-body.js';
 
-/** Stream rows (changes, receipts, account data) read per sync. */
+/** Stream rows (changes, batches of read marks, account data) read per sync. */
 export const SCAN_STREAM = 2000;
+/** Read marks read per sync (a batch's marks are read whole, even past it). */
+export const SCAN_READS = 2000;
 
 /** A user's names for one reply: each user looked up once. */
 export class NameCache implements Names {
@@ -69,7 +71,7 @@ export class WakeShare {
   private newest: number | undefined;
   private readonly streams = new Map<number, StreamRow[]>();
   private readonly ranges = new Map<string, RoomRange | undefined>();
-  private readonly marks = new Map<string, number | undefined>();
+  private readonly reads = new Map<string, ReadsAfter>();
 
   constructor(private readonly store: MatrixStore, ids: MatrixIds) {
     this.names = new NameCache(store, ids);
@@ -90,9 +92,10 @@ export class WakeShare {
     return once(this.ranges, `${room}:${afterId}:${throughId}:${limit}`, () => this.store.roomRange(room, afterId, throughId, limit));
   }
 
-  /** A member's read mark, for the receipts every poll woken together renders from the same stream rows. */
-  readSeq(room: number, user: number): number | undefined {
-    return once(this.marks, `${room}:${user}`, () => this.store.readSeq(room, user));
+  /** The read marks moved between two stream positions: polls woken together read them once. */
+  readsAfter(afterPos: number, throughPos: number): ReadsAfter {
+    if (throughPos <= afterPos) return { marks: [], through: afterPos };
+    return once(this.reads, `${afterPos}:${throughPos}`, () => this.store.readsAfter(afterPos, throughPos, SCAN_READS));
   }
 
   /** The stream rows after `pos`: polls answered at the same moment ask from the same position. */

@@ -9,7 +9,12 @@ export interface RoomRange { room: number; fromSeq: number; toSeq: number }
 /** A member's read mark and what follows it in the room: see `unreadOf`. */
 export interface UnreadRow { read: number; lastSeq: number; entries: number; mentions: number }
 
+/** A position in the Matrix stream: a change (ref: its cseq), account data (ref: the user) or a batch of read marks (see `readsAfter`). */
 export interface StreamRow { pos: number; room: number; kind: 'change' | 'read' | 'account'; ref: number }
+/** A member's read mark, moved by reading at a stream position. */
+export interface ReadRow { room: number; user: number; seq: number }
+/** Read marks moved after a stream position, and the position they were read through (all marks at or before it). */
+export interface ReadsAfter { marks: ReadRow[]; through: number }
 
 /** One row of a room's change log (an edit, deletion or reaction), as the door renders it. */
 export interface ChangeRow {
@@ -106,6 +111,18 @@ export class MatrixReader {
   streamAfter(pos: number, limit: number): StreamRow[] {
     return this.q<{ pos: number; room_id: number; kind: StreamRow['kind']; ref: number }>('SELECT pos, room_id, kind, ref FROM matrix_stream WHERE pos > ? ORDER BY pos LIMIT +?')
       .all(pos, limit).map((r) => ({ pos: r.pos, room: r.room_id, kind: r.kind, ref: r.ref }));
+  }
+
+  readsAfter(afterPos: number, throughPos: number, limit: number): ReadsAfter {
+    type Row = { room_id: number; user_id: number; read_seq: number; read_pos: number };
+    const rows = this.q<Row>('SELECT room_id, user_id, read_seq, read_pos FROM members WHERE read_pos > ? AND read_pos <= ? ORDER BY read_pos LIMIT +?')
+      .all(afterPos, throughPos, limit + 1);
+    const mark = (r: Row): ReadRow => ({ room: r.room_id, user: r.user_id, seq: r.read_seq });
+    const cut = rows[limit];
+    if (cut === undefined) return { marks: rows.map(mark), through: throughPos };
+    // Positions are told whole: up to the one the limit falls in, or that one alone (one batch's marks) when it is the first.
+    if (rows[0]?.read_pos !== cut.read_pos) return { marks: rows.filter((r) => r.read_pos < cut.read_pos).map(mark), through: cut.read_pos - 1 };
+    return { marks: this.q<Row>('SELECT room_id, user_id, read_seq, read_pos FROM members WHERE read_pos = ?').all(cut.read_pos).map(mark), through: cut.read_pos };
   }
 
   change(room: number, cseq: number): ChangeRow | undefined {

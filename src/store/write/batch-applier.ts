@@ -10,6 +10,7 @@ import { ChangeApplier } from './message-changes.js';
 import { Purger } from '../history/purge.js';
 import { indexText } from '../search/search-text.js';
 import { SendExtras } from './message-extras.js';
+import { ReadMarks } from './read-marks.js';
 import { RoomChanges } from './room-changes.js';
 import type { FileRules, RoomRules } from './room-rules.js';
 import { entryFrame, INSERT_MESSAGE_SQL, timelineEntry } from './room-timeline.js';
@@ -66,7 +67,8 @@ export class BatchApplier {
   /** Messages added to the search index in the current batch. */
   private indexed = 0;
   private readonly updateRoomSeq: Statement<[number, number]>;
-  private readonly moveReadSeq: Statement<[number, number, number, number]>;
+  /** Read markers moved in the current batch, written once each as it commits. */
+  private readonly readMarks: ReadMarks;
   private readonly insertToken: Statement<[Buffer, number, number, number, string, string, string | null]>;
   private readonly revokeToken: Statement<[number, Buffer]>;
   private readonly touchToken: Statement<[number, string, number, Buffer]>;
@@ -94,7 +96,7 @@ export class BatchApplier {
     // A positive page count merges only levels with `usermerge` (4) segments or a merge under way.
     this.mergeIndex = db.prepare("INSERT INTO messages_fts (messages_fts, rank) VALUES ('merge', ?)");
     this.updateRoomSeq = db.prepare('UPDATE rooms SET last_seq = ? WHERE id = ?');
-    this.moveReadSeq = db.prepare('UPDATE members SET read_seq = ? WHERE room_id = ? AND user_id = ? AND read_seq < ?');
+    this.readMarks = new ReadMarks(db);
     this.insertToken = db.prepare('INSERT INTO tokens (hash, user_id, created_at, expires_at, client_ip, device, device_id) VALUES (?, ?, ?, ?, ?, ?, ?)');
     this.revokeToken = db.prepare('UPDATE tokens SET revoked_at = ? WHERE hash = ? AND revoked_at IS NULL');
     this.touchToken = db.prepare('UPDATE tokens SET last_used_at = ?, last_ip = ?, expires_at = max(expires_at, ?) WHERE hash = ? AND revoked_at IS NULL');
@@ -119,15 +121,14 @@ export class BatchApplier {
   apply(ops: readonly WriteOp[], now: number): WriteResult[] {
     const dirtyRooms = this.dirtyRooms;
     dirtyRooms.clear();
-    const readMarks = new Map<string, { room: number; user: number; seq: number }>();
     this.indexed = 0;
     const run = this.db.transaction(() => {
       this.forgetIfWrittenElsewhere();
       const results: WriteResult[] = [];
       for (const op of ops) {
         switch (op.k) {
-          case 'send': results.push(this.send(op, now, dirtyRooms, readMarks)); break;
-          case 'read': results.push(this.read(op, readMarks)); break;
+          case 'send': results.push(this.send(op, now, dirtyRooms)); break;
+          case 'read': results.push(this.read(op)); break;
           case 'token':
             this.insertToken.run(Buffer.from(op.hash, 'hex'), op.user, now, op.expiresAt, op.ip, op.device ?? '', op.deviceId ?? null);
             results.push({ ok: true });
@@ -164,7 +165,7 @@ export class BatchApplier {
       }
       this.changes.flush();
       for (const [room, seq] of dirtyRooms) this.updateRoomSeq.run(seq, room);
-      for (const m of readMarks.values()) this.moveReadSeq.run(m.seq, m.room, m.user, m.seq);
+      this.readMarks.flush();
       if (this.indexed > 0) this.mergeIndex.run(Math.ceil(this.indexed * MERGE_PAGES_PER_MESSAGE));
       return results;
     });
@@ -179,6 +180,7 @@ export class BatchApplier {
       this.lastHash.clear();
       this.nextId = 0;
       this.changes.reset();
+      this.readMarks.reset();
       throw err;
     }
   }
@@ -255,7 +257,6 @@ export class BatchApplier {
     op: Extract<WriteOp, { k: 'send' }>,
     now: number,
     dirtyRooms: Map<number, number>,
-    readMarks: Map<string, { room: number; user: number; seq: number }>,
   ): SendDone | WriteFailed {
     const prior = this.findByClientId.get(op.user, op.clientMsgId);
     if (prior !== undefined) {
@@ -286,7 +287,7 @@ export class BatchApplier {
     this.lastHash.set(op.room, hash);
     dirtyRooms.set(op.room, seq);
     // Sending moves the sender's own read marker: once per batch, not per message.
-    readMarks.set(`${op.room}:${op.user}`, { room: op.room, user: op.user, seq });
+    this.readMarks.set(op.room, op.user, seq, false);
     const frame = encodeFrame({
       type: 'message', room: String(op.room), seq, msgId: String(msgId), from: String(op.user), body: op.body, ts: now,
       // Lets the sender's other sockets match a broadcast to a send whose ack was lost.
@@ -295,18 +296,14 @@ export class BatchApplier {
     return { ok: true, seq, msgId, ts: now, duplicate: false, frame, mentions: extras.mentioned };
   }
 
-  private read(
-    op: Extract<WriteOp, { k: 'read' }>,
-    readMarks: Map<string, { room: number; user: number; seq: number }>,
-  ): ReadDone | WriteFailed {
+  private read(op: Extract<WriteOp, { k: 'read' }>): ReadDone | WriteFailed {
     const member = this.findMember.get(op.room, op.user);
     if (member === undefined) return forbidden;
     const last = this.seqOf(op.room) ?? 0;
-    const key = `${op.room}:${op.user}`;
-    const current = Math.max(member.read_seq, readMarks.get(key)?.seq ?? 0);
+    const current = Math.max(member.read_seq, this.readMarks.pending(op.room, op.user) ?? 0);
     const seq = Math.min(op.seq, last);
     if (seq <= current) return { ok: true, seq: current, moved: false };
-    readMarks.set(key, { room: op.room, user: op.user, seq });
+    this.readMarks.set(op.room, op.user, seq, true);
     return { ok: true, seq, moved: true };
   }
 }

@@ -93,3 +93,33 @@ t.test('unreadOf: messages after the read mark less the entries among them, and 
   t.same(reader.unreadOf(room, bob), { read: joined.read + 2, lastSeq: joined.read + 4, entries: 1, mentions: 0 }, 'reading past the mention clears it');
   t.same(reader.unreadOf(room, 9999), { read: 0, lastSeq: 0, entries: 0, mentions: 0 }, 'a non-member has nothing unread');
 });
+
+t.test('readsAfter: the marks moved by reading after a position, told by whole positions, about `limit` at a time', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'roost-matrix-reads-'));
+  const writable = openWritable(dir);
+  const readDb = openReadOnly(dir);
+  t.teardown(() => {
+    readDb.close();
+    writable.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const names = ['ann', 'ben', 'cat', 'dan', 'eve'];
+  const ids = names.map((n) => addUser(writable, n, 'member', 'x').id);
+  const room = createRoom(writable, 'busy', names, undefined, { entries: false }).id;
+  // Positions as the writer leaves them: ann and ben read in the batch at 10, cat and dan at 20, eve at 30.
+  const at = [10, 10, 20, 20, 30];
+  ids.forEach((id, i) => writable.prepare('UPDATE members SET read_seq = ?, read_pos = ? WHERE room_id = ? AND user_id = ?').run(i + 1, at[i], room, id));
+  const reader = new MatrixReader(readDb);
+  const who = (r: { marks: Array<{ user: number; seq: number }>; through: number }) =>
+    ({ users: r.marks.map((m) => names[ids.indexOf(m.user)]).sort(), through: r.through });
+
+  t.same(who(reader.readsAfter(0, 30, 10)), { users: names, through: 30 }, 'within the limit: every mark in the range');
+  t.same(reader.readsAfter(0, 30, 10).marks.find((m) => m.user === ids[4]), { room, user: ids[4], seq: 5 }, 'each with its room and seq');
+  t.same(who(reader.readsAfter(10, 25, 10)), { users: ['cat', 'dan'], through: 25 }, 'only positions after the first and up to the last');
+  t.same(who(reader.readsAfter(0, 30, 3)), { users: ['ann', 'ben'], through: 19 },
+    'past the limit the answer stops before the position the limit falls in: none of its marks is split off');
+  t.same(who(reader.readsAfter(19, 30, 3)), { users: ['cat', 'dan', 'eve'], through: 30 }, 'and the next one goes on from there');
+  t.same(who(reader.readsAfter(0, 30, 1)), { users: ['ann', 'ben'], through: 10 },
+    'a first position holding more marks than the limit is told whole, so each answer moves on');
+  t.same(who(reader.readsAfter(30, 40, 3)), { users: [], through: 40 }, 'nothing moved: nothing told, the whole range covered');
+});

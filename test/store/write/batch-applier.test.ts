@@ -172,13 +172,43 @@ t.test('tokens are stored by hash and revoked once', async (t) => {
 
 t.test('a sender\'s own marker moving onto their message takes no Matrix stream position; reading another\'s message does', async (t) => {
   const f = fixture(t);
-  const readRows = (): Array<{ ref: number }> => f.db.prepare("SELECT ref FROM matrix_stream WHERE kind = 'read' AND room_id = ? ORDER BY pos").all(f.r1) as Array<{ ref: number }>;
+  const readPos = (user: number): number => (f.db.prepare('SELECT read_pos FROM members WHERE room_id = ? AND user_id = ?').get(f.r1, user) as { read_pos: number }).read_pos;
+  const readRows = (): Array<{ pos: number }> => f.db.prepare("SELECT pos FROM matrix_stream WHERE kind = 'read'").all() as Array<{ pos: number }>;
   f.applier.apply([send(f.r1, f.alice, 'a1')], 1);
   t.equal((f.db.prepare('SELECT read_seq FROM members WHERE room_id = ? AND user_id = ?').get(f.r1, f.alice) as { read_seq: number }).read_seq, 1, 'alice has read what she sent');
-  t.same(readRows(), [], 'no receipt streamed for it: clients infer it from the sender');
+  t.equal(readPos(f.alice), 0, 'no position for it: clients infer that receipt from the sender');
+  t.same(readRows(), [], 'and no stream row');
   f.applier.apply([{ k: 'read', room: f.r1, user: f.bob, seq: 1 }], 2);
-  t.same(readRows(), [{ ref: f.bob }], 'bob reading alice\'s message is streamed');
+  const first = readRows();
+  t.equal(first.length, 1, 'bob reading alice\'s message takes a stream position');
+  t.equal(readPos(f.bob), first[0]?.pos, 'kept on his members row');
   f.applier.apply([send(f.r1, f.bob, 'b1')], 3);
+  t.equal(readPos(f.bob), first[0]?.pos, 'his own send moves his mark, not its position');
   f.applier.apply([{ k: 'read', room: f.r1, user: f.alice, seq: 2 }], 4);
-  t.same(readRows(), [{ ref: f.bob }, { ref: f.alice }], 'one row per reader, the latest last');
+  const second = readRows();
+  t.equal(second.length, 1, 'one stream row stands for the newest batch of marks: the one before is replaced');
+  t.ok((second[0]?.pos ?? 0) > (first[0]?.pos ?? 0), 'at a later position');
+  t.equal(readPos(f.alice), second[0]?.pos);
+  t.equal(readPos(f.bob), first[0]?.pos, 'an earlier reader keeps the position they read at');
+});
+
+t.test('the marks read in one batch share one position; a mark that does not move takes none', async (t) => {
+  const f = fixture(t);
+  f.applier.apply([send(f.r1, f.alice, 'a1'), send(f.r1, f.alice, 'a2'), send(f.r2, f.alice, 'a3')], 1);
+  const positions = (): Array<{ room_id: number; user_id: number; read_seq: number; read_pos: number }> =>
+    f.db.prepare('SELECT room_id, user_id, read_seq, read_pos FROM members WHERE read_pos > 0 ORDER BY room_id, user_id').all() as Array<{ room_id: number; user_id: number; read_seq: number; read_pos: number }>;
+  const results = f.applier.apply([
+    { k: 'read', room: f.r1, user: f.bob, seq: 1 },
+    { k: 'read', room: f.r1, user: f.bob, seq: 2 },
+    { k: 'read', room: f.r2, user: f.alice, seq: 1 },
+  ], 2);
+  t.same(results, [{ ok: true, seq: 1, moved: true }, { ok: true, seq: 2, moved: true }, { ok: true, seq: 1, moved: false }],
+    'alice\'s mark in r2 is already on her own message');
+  const rows = positions();
+  t.same(rows.map((r) => [r.room_id, r.user_id, r.read_seq]), [[f.r1, f.bob, 2]], 'bob\'s mark, written once at the newest seq he read');
+  const pos = (f.db.prepare("SELECT pos FROM matrix_stream WHERE kind = 'read'").get() as { pos: number }).pos;
+  t.equal(rows[0]?.read_pos, pos, 'at the batch\'s position');
+  f.applier.apply([{ k: 'read', room: f.r1, user: f.bob, seq: 2 }], 3);
+  t.same(positions(), rows, 'reading again what was read moves nothing');
+  t.equal((f.db.prepare("SELECT pos FROM matrix_stream WHERE kind = 'read'").get() as { pos: number }).pos, pos, 'and takes no new position');
 });
