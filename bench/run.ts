@@ -57,6 +57,8 @@ export interface BenchOptions {
   enduranceBytes: number;
   /** chat: receiving connections send `read` as the web client does. */
   reads?: boolean;
+  /** chat: this many load periods, reads off and on alternately. */
+  readsCompare?: number;
   workers: number;
   step: number;
   stepSeconds: number;
@@ -124,7 +126,7 @@ async function runScenario(target: Target, o: BenchOptions, progress: Progress, 
       case 'hold':
         return await runHold(session, { connections, rate: o.rate, holdSeconds: o.holdSeconds, connectTimeoutMs: 10_000, stages: 4, settleSeconds: o.settleSeconds });
       case 'chat':
-        return await runChat(session, { connections, rate: o.rate, roomSize: o.roomSize, senders: o.senders, msgRate: o.msgRate, seconds: o.seconds, bodyBytes: o.bodyBytes, connectTimeoutMs: 10_000, settleSeconds: o.settleSeconds, reads: o.reads });
+        return await runChat(session, { connections, rate: o.rate, roomSize: o.roomSize, senders: o.senders, msgRate: o.msgRate, seconds: o.seconds, bodyBytes: o.bodyBytes, connectTimeoutMs: 10_000, settleSeconds: o.settleSeconds, reads: o.reads, readsCompare: o.readsCompare });
       case 'wear':
         return await runWear(session, {
           connections, rate: o.rate, roomSize: Math.min(o.roomSize, WEAR_ROOM_SIZE), senders: Math.min(o.senders, WEAR_ROOM_SIZE), bodyBytes: o.bodyBytes,

@@ -5,7 +5,7 @@
  */
 import type { RunFigures, Step } from '../lib/result.js';
 import { judgeStep, nextStep, type Ceiling, type StopLimits, type Verdict } from '../lib/stop-rules.js';
-import { measureLoad, pickSenders } from './chat.js';
+import { measureLoad, pickSenders } from './load-period.js';
 import { classifyFailures, memoryFit } from './figures.js';
 import type { Session } from './session.js';
 

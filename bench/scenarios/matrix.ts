@@ -11,7 +11,7 @@ import type { RunFigures, Step } from '../lib/result.js';
 import { cpuMicrosPer } from '../lib/proc-sampler.js';
 import type { Ceiling } from '../lib/stop-rules.js';
 import type { ConnSpec } from '../worker/protocol.js';
-import { measureLoad, type LoadOutcome } from './chat.js';
+import { measureLoad, type LoadOutcome } from './load-period.js';
 import { classifyFailures } from './figures.js';
 import { settledRss } from './hold.js';
 import type { Session, Snapshot } from './session.js';

@@ -7,7 +7,7 @@ import { DEFAULT_ENDURANCE_BYTES, ENDURANCE_SOURCE, dailyBytes, yearsToEndurance
 import { sampleIo } from '../lib/proc-io.js';
 import type { RunFigures, Step } from '../lib/result.js';
 import type { Ceiling } from '../lib/stop-rules.js';
-import { measureLoad, pickSenders } from './chat.js';
+import { measureLoad, pickSenders } from './load-period.js';
 import type { Session } from './session.js';
 
 export interface WearParams {

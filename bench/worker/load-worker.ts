@@ -124,6 +124,12 @@ function startReads(): void {
   readTimer.unref();
 }
 
+function stopReads(): void {
+  if (readTimer === null) return;
+  clearInterval(readTimer);
+  readTimer = null;
+}
+
 function settle(id: string, error: string | null): void {
   const p = pending.get(id);
   if (p === undefined) return;
@@ -261,8 +267,10 @@ function connect(cmd: ConnectCommand): void {
 
 function startLoad(cmd: LoadCommand): void {
   if (load !== null) clearInterval(load.timer);
-  // Reads go on through the drain after the load (the harness stops the worker): receipts keep flowing as in life.
+  // Reads go on through the drain after the load (the harness stops the worker, or the next load without reads):
+  // receipts keep flowing as in life.
   if (cmd.reads === true) startReads();
+  else stopReads();
   const until = Date.now() + cmd.durationMs;
   if (cmd.mode === 'window') {
     for (const s of cmd.senders) for (let i = 0; i < cmd.window; i++) sendOne(s, cmd.bodyBytes);

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { fitLine } from '../../bench/lib/fit.js';
 import { projectConnections, projectPi, USABLE_RAM_SHARE } from '../../bench/lib/projection.js';
-import { pickSenders } from '../../bench/scenarios/chat.js';
+import { pickSenders } from '../../bench/scenarios/load-period.js';
 import { classifyFailures, memoryFit } from '../../bench/scenarios/figures.js';
 import { workersNeeded } from '../../bench/scenarios/session.js';
 import { split } from '../../bench/worker/pool.js';
