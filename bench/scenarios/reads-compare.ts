@@ -2,7 +2,9 @@
  * chat --reads-compare N: N load phases on one server and one set of
  * connections, reads off and on in the order off, on, on, off, off, on, …
  * (each pair of phases mirrors the one before, so a box that drifts slower or
- * faster during the run weighs on both modes alike).
+ * faster during the run weighs on both modes alike). A phase without reads
+ * stops them as it starts; receipts still waiting from the phase before go
+ * out in its first second, as they would for a client that stopped reading.
  *
  * Why not two runs: on this shared 2-core box, separate runs of the same code
  * with reads off read 11–20 % server CPU, more than reads cost. Phases of one

@@ -8,18 +8,24 @@ import { openReadOnly, openWritable } from '../../../src/store/db/database.js';
 import { MatrixReader } from '../../../src/store/read/matrix-reader.js';
 import { BatchApplier } from '../../../src/store/write/batch-applier.js';
 
-/** A writable connection (the writer's part) and a reader on its own read-only connection, as the server has them. */
-function fixture(t: { teardown: (fn: () => void) => void }) {
+/** A writable connection (the writer's part) and a read-only one on the same fresh database, as the server has them. */
+function connections(t: { teardown: (fn: () => void) => void }) {
   const dir = mkdtempSync(join(tmpdir(), 'roost-matrix-reader-'));
   const writable = openWritable(dir);
-  const alice = addUser(writable, 'alice', 'member', 'x').id;
-  const room = createRoom(writable, 'one', ['alice'], undefined, { entries: false }).id;
   const readDb = openReadOnly(dir);
   t.teardown(() => {
     readDb.close();
     writable.close();
     rmSync(dir, { recursive: true, force: true });
   });
+  return { writable, readDb };
+}
+
+/** alice in room "one", and a reader on its own read-only connection. */
+function fixture(t: { teardown: (fn: () => void) => void }) {
+  const { writable, readDb } = connections(t);
+  const alice = addUser(writable, 'alice', 'member', 'x').id;
+  const room = createRoom(writable, 'one', ['alice'], undefined, { entries: false }).id;
   const applier = new BatchApplier(writable, { rules: policy });
   let n = 0;
   const send = (): void => {
@@ -60,14 +66,7 @@ t.test('snapshot: a nested call joins the outer one; a throw ends the snapshot a
 });
 
 t.test('unreadOf: messages after the read mark less the entries among them, and the mentions after it', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'roost-matrix-unread-'));
-  const writable = openWritable(dir);
-  const readDb = openReadOnly(dir);
-  t.teardown(() => {
-    readDb.close();
-    writable.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { writable, readDb } = connections(t);
   const alice = addUser(writable, 'alice', 'member', 'x').id;
   const bob = addUser(writable, 'bob', 'member', 'x').id;
   addUser(writable, 'carol', 'member', 'x');
@@ -95,14 +94,7 @@ t.test('unreadOf: messages after the read mark less the entries among them, and 
 });
 
 t.test('readsAfter: the marks moved by reading after a position, told by whole positions, about `limit` at a time', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'roost-matrix-reads-'));
-  const writable = openWritable(dir);
-  const readDb = openReadOnly(dir);
-  t.teardown(() => {
-    readDb.close();
-    writable.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { writable, readDb } = connections(t);
   const names = ['ann', 'ben', 'cat', 'dan', 'eve'];
   const ids = names.map((n) => addUser(writable, n, 'member', 'x').id);
   const room = createRoom(writable, 'busy', names, undefined, { entries: false }).id;
