@@ -56,7 +56,48 @@ function applierRun(searchIndex: boolean, cacheKiB = WRITER_CACHE_KIB): number {
   }
 }
 
+/**
+ * Rooms of 50 where every member reads each message (the chat scenario with reads): batches of
+ * one message per room, with and without the other 49 members' reads of it; the difference is
+ * what the reads cost the writer.
+ */
+function readsRun(): void {
+  const rooms = 20;
+  const size = 50;
+  const batches = 300;
+  const { dir, db } = scratchStore('reads', rooms, WRITER_CACHE_KIB, size);
+  try {
+    const applier = new BatchApplier(db);
+    const body = 'hello from the writer micro-benchmark, sixty-four bytes of text';
+    let n = 0;
+    const run = (reads: boolean): number => {
+      const t0 = performance.now();
+      for (let b = 0; b < batches; b++) {
+        const ops: WriteOp[] = [];
+        for (let r = 0; r < rooms; r++) {
+          const first = r * size + 1;
+          ops.push({ k: 'send', room: r + 1, user: first, clientMsgId: `c${n++}`, body });
+          // The seq read is past the room's last: the writer clamps it to the message just sent.
+          if (reads) for (let m = 1; m < size; m++) ops.push({ k: 'read', room: r + 1, user: first + m, seq: Number.MAX_SAFE_INTEGER });
+        }
+        applier.apply(ops, Date.now());
+      }
+      return (performance.now() - t0) * 1000;
+    };
+    run(true);
+    const plain = run(false);
+    const withReads = run(true);
+    const messages = batches * rooms;
+    log(`BatchApplier.apply, ${rooms} rooms of ${size}, one message per room per transaction: ${(plain / messages).toFixed(1)} µs per message;`
+      + ` with every other member's read of it ${(withReads / messages).toFixed(1)} µs: ${((withReads - plain) / (messages * (size - 1))).toFixed(2)} µs per read`);
+  } finally {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 log(`load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+readsRun();
 applierRun(true);
 applierRun(false);
 // What the thread's cache was (1/64 of RAM, at most 64 MiB), to show what a big cache costs a connection that commits.
