@@ -344,7 +344,7 @@ function stats(): WorkerStats {
 function stop(): void {
   stopping = true;
   if (load !== null) clearInterval(load.timer);
-  if (readTimer !== null) clearInterval(readTimer);
+  stopReads();
   for (const s of slots) {
     s.ws?.terminate();
     s.sync?.stop();
