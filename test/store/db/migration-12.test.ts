@@ -1,15 +1,13 @@
 import t from 'tap';
 import Database from 'better-sqlite3';
-import { MIGRATIONS, migrate } from '../../../src/store/db/migrations.js';
+import { migrate } from '../../../src/store/db/migrations.js';
 import { MatrixReader } from '../../../src/store/read/matrix-reader.js';
+import { schemaAt } from '../../helpers/schema-at.js';
 
 t.test('a schema-11 database migrates to 12: each read mark keeps its stream position, one stream row stands for them', async (t) => {
   const db = new Database(':memory:');
   t.teardown(() => db.close());
-  for (const [i, sql] of MIGRATIONS.slice(0, 11).entries()) {
-    db.exec(sql);
-    db.pragma(`user_version = ${i + 1}`);
-  }
+  schemaAt(db, 11);
   const user = (name: string): number =>
     Number(db.prepare("INSERT INTO users (name, role, password_hash, created_at) VALUES (?, 'member', 'x', 1)").run(name).lastInsertRowid);
   const [ann, ben, cat] = [user('ann'), user('ben'), user('cat')];

@@ -4,11 +4,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as policy from '../../../src/chat/policy.js';
-import { MIGRATIONS, SCHEMA_VERSION, migrate, schemaVersion } from '../../../src/store/db/migrations.js';
+import { SCHEMA_VERSION, migrate, schemaVersion } from '../../../src/store/db/migrations.js';
 import { setHold, setRetention } from '../../../src/store/history/retention.js';
 import { verifyChains } from '../../../src/store/history/verify.js';
 import { BatchApplier } from '../../../src/store/write/batch-applier.js';
 import type { WriteOp, WriteResult } from '../../../src/store/write/write-ops.js';
+import { schemaAt } from '../../helpers/schema-at.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 const SHA = 'ab'.repeat(32);
@@ -26,10 +27,7 @@ t.test('a schema-4 database with messages, edits, files, retention and legal hol
   t.teardown(() => db.close());
   db.pragma('journal_mode = WAL');
   // Schema 4 exactly as the previous release left it: migrations 1 to 4, nothing of 5.
-  for (let v = 1; v <= 4; v++) {
-    db.exec(MIGRATIONS[v - 1] ?? '');
-    db.pragma(`user_version = ${v}`);
-  }
+  schemaAt(db, 4);
   const user = (name: string, role: string): number =>
     Number(db.prepare('INSERT INTO users (name, role, password_hash, created_at) VALUES (?, ?, ?, 1)').run(name, role, 'x').lastInsertRowid);
   const alice = user('alice', 'admin');

@@ -1,14 +1,12 @@
 import t from 'tap';
 import Database from 'better-sqlite3';
-import { MIGRATIONS, migrate, schemaVersion } from '../../../src/store/db/migrations.js';
+import { migrate, schemaVersion } from '../../../src/store/db/migrations.js';
+import { schemaAt } from '../../helpers/schema-at.js';
 
 t.test('a schema-5 database migrates to 6: its users are people, no hooks or webhooks yet', async (t) => {
   const db = new Database(':memory:');
   t.teardown(() => db.close());
-  for (const [i, sql] of MIGRATIONS.slice(0, 5).entries()) {
-    db.exec(sql);
-    db.pragma(`user_version = ${i + 1}`);
-  }
+  schemaAt(db, 5);
   db.prepare("INSERT INTO users (name, role, password_hash, created_at) VALUES ('alice', 'admin', 'x', 1)").run();
   t.same(migrate(db)[0], 6);
   t.ok(schemaVersion(db) >= 6);
