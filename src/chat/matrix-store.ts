@@ -1,8 +1,8 @@
 import type {
-  AccountDataRow, ChangeRow, DeviceRow, ReadRow, ReadsAfter, RoomInfo, RoomRange, StreamRow, UnreadRow, UserRow,
+  AccountDataRow, ChangeRow, DeviceRow, ReadsAfter, RoomInfo, RoomRange, StreamRow, UnreadRow, UserRow,
 } from '../store/read/matrix-reader.js';
 
-export type { AccountDataRow, ChangeRow, DeviceRow, ReadRow, ReadsAfter, RoomInfo, RoomRange, StreamRow, UnreadRow, UserRow };
+export type { AccountDataRow, ChangeRow, DeviceRow, ReadsAfter, RoomInfo, RoomRange, StreamRow, UnreadRow, UserRow };
 
 /**
  * What the Matrix door reads besides the chat services: its own rows (devices,
