@@ -359,8 +359,9 @@ export const MIGRATIONS: readonly string[] = [
   // message itself. Existing rows keep their positions (a since token mid-way still sees each once).
   `
   ALTER TABLE members ADD COLUMN read_pos INTEGER NOT NULL DEFAULT 0;
-  UPDATE members SET read_pos = coalesce((SELECT s.pos FROM matrix_stream s
-    WHERE s.kind = 'read' AND s.room_id = members.room_id AND s.ref = members.user_id), 0);
+  UPDATE members SET read_pos = (SELECT s.pos FROM matrix_stream s
+    WHERE s.kind = 'read' AND s.room_id = members.room_id AND s.ref = members.user_id)
+  WHERE EXISTS (SELECT 1 FROM matrix_stream s WHERE s.kind = 'read' AND s.room_id = members.room_id AND s.ref = members.user_id);
   DELETE FROM matrix_stream WHERE kind = 'read' AND pos < (SELECT max(pos) FROM matrix_stream WHERE kind = 'read');
   UPDATE matrix_stream SET room_id = 0, ref = 0 WHERE kind = 'read';
   DROP TRIGGER matrix_stream_read;
