@@ -47,14 +47,12 @@ export async function compareReads(
   const cpu: { off: number[]; on: number[] } = { off: [], on: [] };
   const phases: ReadsComparison['phases'] = [];
   const ack = newHistogram();
-  const all = newHistogram();
   let total: LoadOutcome | null = null;
   for (const reads of phaseModes(p.phases)) {
     const mode = reads ? 'on' : 'off';
     s.phase = `chat ${p.msgRate}/s, reads ${mode} (${phases.length + 1}/${p.phases})`;
     const out = await measureLoad(s, senders, roomSize, { ...p, reads });
     delivery[mode].add(s.deliveryTotal);
-    all.add(s.deliveryTotal);
     ack.add(s.ackTotal);
     if (out.step.cpuPercent !== null) cpu[mode].push(out.step.cpuPercent);
     phases.push({ reads, cpuPercent: out.step.cpuPercent, p99Ms: out.step.delivery.p99Ms });
@@ -66,6 +64,9 @@ export async function compareReads(
     cpuPercent: cpu[mode].length === 0 ? null : cpu[mode].reduce((a, b) => a + b, 0) / cpu[mode].length,
     p99Ms: summarize(delivery[mode]).p99Ms,
   });
+  const all = newHistogram();
+  all.add(delivery.off);
+  all.add(delivery.on);
   return { off: figures('off'), on: figures('on'), phases, total, ack, delivery: all };
 }
 
