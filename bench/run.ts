@@ -18,8 +18,8 @@ import { writeResultFiles } from './lib/report-files.js';
 import type { Ceiling, StopLimits } from './lib/stop-rules.js';
 import { runChat } from './scenarios/chat.js';
 import { runFindMax } from './scenarios/find-max.js';
-import { runHold } from './scenarios/hold.js';
-import { matrixConns, runMatrix } from './scenarios/matrix.js';
+import { RAMP_STAGES, runHold } from './scenarios/hold.js';
+import { bytesComparison, matrixConns, runMatrix } from './scenarios/matrix.js';
 import { DEFAULT_WEAR_RATES, runWear } from './scenarios/wear.js';
 import { DEFAULT_ENDURANCE_BYTES } from './lib/endurance.js';
 import { budgetVerdict, checkMemory } from './scenarios/memory.js';
@@ -55,6 +55,8 @@ export interface BenchOptions {
   wearRates: number[];
   wearSeconds: number | null;
   enduranceBytes: number;
+  /** hold: the connections are Matrix clients holding `/sync` long-polls instead of WebSockets. */
+  holdSync?: boolean;
   /** chat: receiving connections send `read` as the web client does. */
   reads?: boolean;
   /** chat: this many load periods, reads off and on alternately. */
@@ -89,7 +91,7 @@ export function defaultOptions(): BenchOptions {
   };
 }
 
-type Outcome = RunFigures & { ceiling: { rule: Ceiling; detail: string } };
+type Outcome = RunFigures & { ceiling: { rule: Ceiling; detail: string }; heldFit?: MemoryFit | null };
 
 async function runOn(target: Target, o: BenchOptions, progress: Progress, connections: number): Promise<Outcome> {
   // The memory scenario is this check alone, settled as long as asked; before a load scenario, briefer.
@@ -112,9 +114,10 @@ async function runScenario(target: Target, o: BenchOptions, progress: Progress, 
   const lifetimeMs = 30 * 60 * 1000;
   // matrix opens each user twice (a /sync client, later a WebSocket) plus a sender per room.
   const matrix = o.scenario === 'matrix' ? matrixConns(target.conns.slice(0, connections), o.roomSize) : null;
+  const conns = matrix?.conns ?? (o.scenario === 'hold' && o.holdSync === true ? target.conns.slice(0, connections).map((c) => ({ ...c, sync: true as const })) : null);
   const session = await Session.open(target, {
-    workers: o.workers, connections: matrix?.conns.length ?? connections, pingEveryMs: 30_000, connectTimeoutMs: 10_000, lifetimeMs, progress,
-    ...(matrix === null ? {} : { conns: matrix.conns }),
+    workers: o.workers, connections: conns?.length ?? connections, pingEveryMs: 30_000, connectTimeoutMs: 10_000, lifetimeMs, progress,
+    ...(conns === null ? {} : { conns }),
   });
   try {
     switch (o.scenario) {
@@ -124,7 +127,7 @@ async function runScenario(target: Target, o: BenchOptions, progress: Progress, 
           connectTimeoutMs: 10_000, settleSeconds: o.settleSeconds, warmupSeconds: o.warmupSeconds,
         });
       case 'hold':
-        return await runHold(session, { connections, rate: o.rate, holdSeconds: o.holdSeconds, connectTimeoutMs: 10_000, stages: 4, settleSeconds: o.settleSeconds });
+        return await runHold(session, { connections, rate: o.rate, holdSeconds: o.holdSeconds, connectTimeoutMs: 10_000, stages: RAMP_STAGES, settleSeconds: o.settleSeconds, sync: o.holdSync === true });
       case 'chat':
         return await runChat(session, { connections, rate: o.rate, roomSize: o.roomSize, senders: o.senders, msgRate: o.msgRate, seconds: o.seconds, bodyBytes: o.bodyBytes, connectTimeoutMs: 10_000, settleSeconds: o.settleSeconds, reads: o.reads, readsCompare: o.readsCompare });
       case 'wear':
@@ -205,14 +208,30 @@ export async function runBench(o: BenchOptions, log: (line: string) => void = (l
     const seedCount = o.scenario === 'memory' ? 10 : o.scenario === 'wear' ? Math.min(o.connections, WEAR_CONNECTIONS) : o.connections;
     const roomSize = o.scenario === 'wear' ? Math.min(o.roomSize, WEAR_ROOM_SIZE) : o.roomSize;
     log(`roost bench ${o.scenario}: preparing ${seedCount} bench users…`);
+    const scratch = (): Promise<Target> => scratchRoost({ connections: seedCount, roomSize, ...(o.scenario === 'memory' ? { config: { writerParkSeconds: WRITER_PARK_SECONDS } } : {}), ...(o.tmpDir === undefined ? {} : { parentDir: o.tmpDir }), ...(o.serverNodeArgs === undefined ? {} : { nodeArgs: o.serverNodeArgs }) });
     const main = o.url === undefined
-      ? await scratchRoost({ connections: seedCount, roomSize, ...(o.scenario === 'memory' ? { config: { writerParkSeconds: WRITER_PARK_SECONDS } } : {}), ...(o.tmpDir === undefined ? {} : { parentDir: o.tmpDir }), ...(o.serverNodeArgs === undefined ? {} : { nodeArgs: o.serverNodeArgs }) })
+      ? await scratch()
       : await remoteRoost({ url: o.url, dataDir: o.dataDir ?? '', connections: seedCount, roomSize,
         ...(o.adminToken === undefined ? {} : { adminToken: o.adminToken }), ...(o.serverPid === undefined ? {} : { pid: o.serverPid }) });
     open.push(main);
     const n = plannedConnections(o, main, notes);
-    const mine = await runOn(main, o, progress, n);
+    let mine = await runOn(main, o, progress, n);
     await main.close();
+    if (o.scenario === 'matrix') {
+      // A WebSocket's bytes, fitted the way the held polls' were: on a server of the same users
+      // and rooms that has carried no load (the load's leftovers in the main server's heap and
+      // malloc would absorb sockets opened after it), so the ratio compares like with like.
+      let ws: MemoryFit | null = null;
+      if (o.url === undefined) {
+        log('the same users as WebSockets, on a fresh server…');
+        const ref = await scratch();
+        open.push(ref);
+        ws = (await runScenario(ref, { ...o, scenario: 'hold', holdSeconds: 0 }, progress, n)).memory;
+        await ref.close();
+      }
+      const { heldFit = null, ...rest } = mine;
+      mine = { ...rest, figures: { ...mine.figures, ...bytesComparison(heldFit, ws, 'a server started elsewhere (--url) cannot be started afresh; run --scenario hold against it') } };
+    }
     const baselines: RunFigures[] = [];
     if (o.baseline) {
       for (const kind of ['bare-uws', 'bare-ws'] as BaselineKind[]) {
@@ -237,7 +256,7 @@ export async function runBench(o: BenchOptions, log: (line: string) => void = (l
         connections: n, rate: o.rate, holdSeconds: o.holdSeconds, settleSeconds: o.settleSeconds, roomSize: o.roomSize, senders: o.senders, msgRate: o.msgRate,
         seconds: o.seconds, warmupSeconds: o.warmupSeconds, bodyBytes: o.bodyBytes, logins: o.logins, wearRates: o.wearRates.join(','), wearSeconds: o.wearSeconds, enduranceBytes: o.enduranceBytes, workers: o.workers, step: o.step, stepSeconds: o.stepSeconds,
         p99LimitMs: o.limits.p99LimitMs, rssLimitBytes: o.limits.rssLimitBytes, lagLimitMs: o.limits.lagLimitMs,
-        target: o.url ?? 'scratch', baseline: o.baseline,
+        target: o.url ?? 'scratch', baseline: o.baseline, ...(o.holdSync === true ? { held: '/sync' } : {}),
       },
       projection: mine.memory === null ? null : cappedProjection(mine.memory, mine.steps, measuredMsgs, pi !== null),
       baselines,

@@ -2,12 +2,18 @@
  * hold: ramp to N connections at R/s in four stages (so bytes per connection
  * come from a fitted line), then hold them for S seconds with the clients
  * pinging every 30 s; how many were established and how many survived.
+ * With `sync`, each connection is a Matrix client holding a `/sync`
+ * long-poll instead: the same fit, on a fresh server of the same users and
+ * rooms, is how a held poll's bytes compare with a WebSocket's.
  */
 import { newHistogram } from '../lib/histogram.js';
 import type { RunFigures, Step } from '../lib/result.js';
 import type { Ceiling } from '../lib/stop-rules.js';
 import { classifyFailures, memoryFit } from './figures.js';
 import type { Session, Snapshot } from './session.js';
+
+/** Ramps are made in this many stages, RSS read settled after each: the points of the bytes fit. */
+export const RAMP_STAGES = 4;
 
 export interface HoldParams {
   connections: number;
@@ -21,6 +27,8 @@ export interface HoldParams {
    * reading RSS before that counts garbage as cost per connection.
    */
   settleSeconds: number;
+  /** Matrix clients holding `/sync` (established: initial sync answered) instead of WebSockets. */
+  sync: boolean;
 }
 
 /**
@@ -79,12 +87,15 @@ export async function runHold(s: Session, p: HoldParams): Promise<RunFigures & {
     memory: memoryFit(steps.filter((x) => x.note !== `end of ${p.holdSeconds} s hold`)),
     ceiling,
     figures: {
+      'held as': p.sync ? 'Matrix /sync long-polls' : 'WebSockets',
       'connections asked': p.connections,
       'established': established,
       'failed to connect': end.stats.failed,
       'dropped during hold': dropped,
       'survived the hold': end.stats.established,
-      'pongs received': end.stats.pongs,
+      'WebSockets open at the server (its gauge)': end.serverSockets,
+      'pongs received': p.sync ? 'none (no pings on /sync)' : end.stats.pongs,
+      ...(p.sync ? { 'syncs answered empty (held to their timeout)': end.stats.syncsEmpty, 'sync errors': end.stats.syncErrors } : {}),
       'server RSS at full, MiB': end.rssBytes === null ? null : Math.round(end.rssBytes / 2 ** 20),
       'failure reasons': Object.keys(end.stats.failReasons).length === 0 ? 'none' : JSON.stringify(end.stats.failReasons),
     },

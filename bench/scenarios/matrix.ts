@@ -3,17 +3,19 @@
  * HTTP connection each, re-polling the moment an answer comes) in rooms of K,
  * while one native WebSocket sender per room sends M messages/s in total.
  * Reports send→`/sync` delivery latency, the server's bytes per held `/sync`
- * next to its bytes per WebSocket (N WebSockets opened afterwards in the same
- * run), and how the polls went.
+ * (a line fitted through the RSS after each of four stages of clients, as the
+ * hold scenario fits a WebSocket's), and how the polls went. The WebSocket
+ * the bytes are compared with is measured by `roost bench` on a fresh server
+ * of the same users (see webSocketReference in run.ts).
  */
 import { summarize, type LatencySummary } from '../lib/histogram.js';
-import type { RunFigures, Step } from '../lib/result.js';
+import type { MemoryFit, RunFigures, Step } from '../lib/result.js';
 import { cpuMicrosPer } from '../lib/proc-sampler.js';
 import type { Ceiling } from '../lib/stop-rules.js';
 import type { ConnSpec } from '../worker/protocol.js';
 import { measureLoad, type LoadOutcome } from './load-period.js';
-import { classifyFailures } from './figures.js';
-import { settledRss } from './hold.js';
+import { classifyFailures, memoryFit } from './figures.js';
+import { RAMP_STAGES, settledRss } from './hold.js';
 import type { Session, Snapshot } from './session.js';
 
 export interface MatrixParams {
@@ -41,9 +43,8 @@ export const MATRIX_BYTES_TARGET_RATIO = 2;
 
 /**
  * The clients in the order they are opened: one WebSocket sender per full
- * room (its first member), then every user as a `/sync` client, then every
- * user again as a WebSocket (for the bytes comparison). `users`: one spec per
- * user, in room order, rooms of roomSize.
+ * room (its first member), then every user as a `/sync` client. `users`: one
+ * spec per user, in room order, rooms of roomSize.
  */
 export function matrixConns(users: readonly ConnSpec[], roomSize: number): { conns: ConnSpec[]; senders: number } {
   const senders: ConnSpec[] = [];
@@ -51,13 +52,26 @@ export function matrixConns(users: readonly ConnSpec[], roomSize: number): { con
     const first = users[i];
     if (first !== undefined) senders.push(first);
   }
-  return { conns: [...senders, ...users.map((u) => ({ ...u, sync: true as const })), ...users], senders: senders.length };
+  return { conns: [...senders, ...users.map((u) => ({ ...u, sync: true as const }))], senders: senders.length };
 }
 
-const perClient = (after: number | null, before: number | null, n: number): number | null =>
-  after === null || before === null || n <= 0 ? null : Math.round((after - before) / n);
+/**
+ * A held `/sync`'s bytes against a WebSocket's, both fitted lines on a server
+ * that had carried no load yet. `ws` null: not measured, for `why`.
+ */
+export function bytesComparison(held: MemoryFit | null, ws: MemoryFit | null, why: string): Record<string, string | number | null> {
+  const ratio = held === null || ws === null || ws.userBytesPerConn <= 0 ? null : Math.round((held.userBytesPerConn / ws.userBytesPerConn) * 100) / 100;
+  const fit = (m: MemoryFit | null): string => (m === null ? 'not measured' : `${m.userBytesPerConn} (r² ${m.r2.toFixed(3)}, ${m.points} points)`);
+  return {
+    'bytes per held /sync (fit)': held?.userBytesPerConn ?? null,
+    'bytes per WebSocket (fit, fresh server, same users and rooms)': ws?.userBytesPerConn ?? null,
+    'bytes fits: /sync ; WebSocket': `${fit(held)} ; ${ws === null ? `not measured: ${why}` : fit(ws)}`,
+    '/sync : WebSocket bytes': ratio,
+    [`bytes target (≤ ${MATRIX_BYTES_TARGET_RATIO}× WebSocket)`]: ratio === null ? 'not measured' : ratio <= MATRIX_BYTES_TARGET_RATIO ? 'pass' : 'missed',
+  };
+}
 
-export async function runMatrix(s: Session, p: MatrixParams & { senders: number }): Promise<RunFigures & { ceiling: { rule: Ceiling; detail: string } }> {
+export async function runMatrix(s: Session, p: MatrixParams & { senders: number }): Promise<RunFigures & { ceiling: { rule: Ceiling; detail: string }; heldFit: MemoryFit | null }> {
   const steps: Step[] = [];
   const R = p.senders;
   const N = p.connections;
@@ -67,11 +81,18 @@ export async function runMatrix(s: Session, p: MatrixParams & { senders: number 
   steps.push({ ...s.stepSince(idle.from, idle.now, s.ackTotal, s.deliveryTotal), rssBytes: idle.rssBytes, note: `${R} WebSocket senders, no /sync held` });
   const sendersUp = idle.now.stats.established;
 
-  s.phase = `/sync ${N}`;
-  await s.rampTo(R + N, p.rate, p.connectTimeoutMs);
-  const held = await settledRss(s, p.settleSeconds);
+  const stages: Step[] = [];
+  let held = idle;
+  for (let i = 1; i <= RAMP_STAGES; i++) {
+    const n = Math.round((N * i) / RAMP_STAGES);
+    s.phase = `/sync ${n}`;
+    await s.rampTo(R + n, p.rate, p.connectTimeoutMs);
+    held = await settledRss(s, p.settleSeconds);
+    stages.push({ ...s.stepSince(held.from, held.now, s.ackTotal, s.deliveryTotal), rssBytes: held.rssBytes, note: `${held.now.stats.established - sendersUp} /sync held` });
+  }
+  steps.push(...stages);
   const syncHeld = held.now.stats.established - sendersUp;
-  steps.push({ ...s.stepSince(held.from, held.now, s.ackTotal, s.deliveryTotal), rssBytes: held.rssBytes, note: `${syncHeld} /sync held` });
+  const heldFit = memoryFit(stages);
 
   // Only the sender's own WebSocket is in its room on the native side: one delivery per message there.
   const senders = Array.from({ length: Math.min(R, sendersUp) }, (_, i) => i);
@@ -100,25 +121,16 @@ export async function runMatrix(s: Session, p: MatrixParams & { senders: number 
   const latency = summarize(s.syncTotal);
   steps.push({ ...out.step, delivery: latency, note: `${p.msgRate} msg/s offered, delivery = send→/sync` });
 
-  s.phase = `WebSocket ${N}`;
-  const loaded = await settledRss(s, p.settleSeconds);
-  await s.rampTo(R + 2 * N, p.rate, p.connectTimeoutMs);
-  const ws = await settledRss(s, p.settleSeconds);
-  const wsHeld = ws.now.stats.established - loaded.now.stats.established;
-  steps.push({ ...s.stepSince(ws.from, ws.now, s.ackTotal, s.deliveryTotal), rssBytes: ws.rssBytes, note: `${wsHeld} WebSockets added` });
-
-  const end = s.last ?? ws.now;
-  const syncBytes = perClient(held.rssBytes, idle.rssBytes, syncHeld);
-  const wsBytes = perClient(ws.rssBytes, loaded.rssBytes, wsHeld);
-  const ratio = syncBytes === null || wsBytes === null || wsBytes <= 0 ? null : Math.round((syncBytes / wsBytes) * 100) / 100;
+  const end = s.last ?? drained;
   const lost = everyoneHeld ? expected - delivered : null;
-  const failures = classifyFailures(end.stats.failReasons, R + 2 * N, s.target.serverFdCap);
+  const failures = classifyFailures(end.stats.failReasons, R + N, s.target.serverFdCap);
   const ack = summarize(s.ackTotal);
   const mib = (b: number | null): number | null => (b === null ? null : Math.round((b / 2 ** 20) * 10) / 10);
   return {
     target: s.target.name,
     steps,
     memory: null,
+    heldFit,
     ceiling: failures.rule !== 'none' ? failures
       : lost !== null && lost > 0 ? { rule: 'latency', detail: `${lost} /sync deliveries missing after a 10 s drain` }
         : { rule: 'none', detail: 'every acked message reached every member\'s /sync' },
@@ -148,11 +160,8 @@ export async function runMatrix(s: Session, p: MatrixParams & { senders: number 
       'sync error reasons': Object.keys(end.stats.syncErrorReasons).length === 0 ? 'none' : JSON.stringify(end.stats.syncErrorReasons),
       'server CPU % (load period)': out.step.cpuPercent,
       'server main thread CPU µs per /sync delivery (load and drain)': cpuMicrosPer(before.server.mainThreadCpuSeconds, drained.server.mainThreadCpuSeconds, delivered),
-      'server RSS idle / with /sync held / after load / with WebSockets too, MiB': `${mib(idle.rssBytes)} / ${mib(held.rssBytes)} / ${mib(loaded.rssBytes)} / ${mib(ws.rssBytes)}`,
-      'bytes per held /sync': syncBytes,
-      'bytes per WebSocket (same run)': wsBytes,
-      '/sync : WebSocket bytes': ratio,
-      [`bytes target (≤ ${MATRIX_BYTES_TARGET_RATIO}× WebSocket)`]: ratio === null ? 'not measured' : ratio <= MATRIX_BYTES_TARGET_RATIO ? 'pass' : 'missed',
+      'server RSS idle / with /sync held, MiB': `${mib(idle.rssBytes)} / ${mib(held.rssBytes)}`,
+      'bytes per held /sync (RSS difference over all of them)': syncHeld > 0 && held.rssBytes !== null && idle.rssBytes !== null ? Math.round((held.rssBytes - idle.rssBytes) / syncHeld) : null,
       'messages stored (scratch database)': s.target.storedMessages(),
     },
   };

@@ -36,6 +36,8 @@ export interface Snapshot {
   clients: ProcSample[];
   lagP99Ms: number | null;
   rssBytes: number | null;
+  /** WebSockets open at the server, by its own gauge (null: no /metrics). */
+  serverSockets: number | null;
   msgsPerSecond: number;
 }
 
@@ -90,7 +92,7 @@ export class Session {
     const msgsPerSecond = now > this.prevAt ? ((stats.acked - this.prevAcked) * 1000) / (now - this.prevAt) : 0;
     const snap: Snapshot = {
       stats, server, clients, lagP99Ms: gauges?.loopLagP99Ms ?? null,
-      rssBytes: server.rssBytes ?? gauges?.rssBytes ?? null, msgsPerSecond,
+      rssBytes: server.rssBytes ?? gauges?.rssBytes ?? null, serverSockets: gauges?.connections ?? null, msgsPerSecond,
     };
     this.prevAcked = stats.acked;
     this.prevAt = now;

@@ -4,7 +4,7 @@ import { UsageError, out } from './io.js';
 interface BenchFlags {
   scenario: string; connections: string; rate: string; hold: string; settle: string; roomSize: string; senders: string; msgRate: string;
   seconds: string; warmup: string; bodyBytes: string; workers?: string; step: string; stepSeconds: string; p99Limit: string; rssLimit?: string;
-  lagLimit: string; logins?: string; wearRates: string; wearSeconds?: string; enduranceTb?: string; reads?: boolean; readsCompare?: string; baseline?: boolean; url?: string; data?: string; adminToken?: string; serverPid?: string; out?: string;
+  lagLimit: string; logins?: string; wearRates: string; wearSeconds?: string; enduranceTb?: string; reads?: boolean; readsCompare?: string; sync?: boolean; baseline?: boolean; url?: string; data?: string; adminToken?: string; serverPid?: string; out?: string;
 }
 
 function int(name: string, value: string, min: number): number {
@@ -44,6 +44,7 @@ export function benchCommand(program: Command): void {
     .option('--wear-rates <list>', 'wear: steady message rates to measure, msg/s, comma-separated', '1,10,100,1000')
     .option('--wear-seconds <s>', 'wear: seconds of sending at each rate (default 60 at 1 msg/s, 30 at 10, else 10)')
     .option('--endurance-tb <n>', 'wear: the card\'s endurance in TB written (default: an assumed 8 TB, stated in the result)')
+    .option('--sync', 'hold: hold Matrix /sync long-polls instead of WebSockets (the same fit of bytes per connection, to compare a held poll with a socket)')
     .option('--reads', 'chat: every receiving connection sends read for what it saw, at most once a second, spread over the second (as the web client does)')
     .option('--reads-compare <phases>', 'chat: that many load periods of --seconds on one server, reads off and on alternately (off, on, on, off, …), reporting each mode\'s server CPU and delivery p99 and their ratio')
     .option('--baseline', 'also run the scenario against bare uWS and bare ws reference servers')
@@ -56,8 +57,10 @@ export function benchCommand(program: Command): void {
       const { defaultOptions, runBench } = await import('../../bench/run.js');
       const { parseBytes } = await import('../../bench/lib/stop-rules.js');
       if (!['hold', 'chat', 'find-max', 'memory', 'wear', 'matrix'].includes(f.scenario)) throw new UsageError(`--scenario must be hold, chat, find-max, memory, wear or matrix (got ${f.scenario})`);
-      if (f.scenario === 'matrix' && f.baseline === true) throw new UsageError('--baseline has no Matrix door to compare: the matrix scenario measures WebSockets in the same run');
+      if (f.scenario === 'matrix' && f.baseline === true) throw new UsageError('--baseline has no Matrix door to compare: the matrix scenario measures the same users\' WebSockets on a fresh server of its own');
       if (f.readsCompare !== undefined && (f.scenario !== 'chat' || f.reads === true)) throw new UsageError('--reads-compare is for the chat scenario, without --reads: it runs both modes');
+      if (f.sync === true && f.scenario !== 'hold') throw new UsageError('--sync is for the hold scenario (the matrix scenario holds /sync already)');
+      if (f.sync === true && f.baseline === true) throw new UsageError('--sync has no baseline: the bare servers have no Matrix door');
       if (f.url !== undefined && f.data === undefined) throw new UsageError('--url needs --data DIR: bench users are created in that server\'s data folder');
       const d = defaultOptions();
       const o = {
@@ -87,6 +90,7 @@ export function benchCommand(program: Command): void {
         wearSeconds: f.wearSeconds === undefined ? null : int('wear-seconds', f.wearSeconds, 1),
         enduranceBytes: f.enduranceTb === undefined ? d.enduranceBytes : terabytes(f.enduranceTb),
         reads: f.reads === true,
+        holdSync: f.sync === true,
         readsCompare: f.readsCompare === undefined ? undefined : int('reads-compare', f.readsCompare, 2),
         baseline: f.baseline === true,
         url: f.url,

@@ -1,17 +1,31 @@
 import t from 'tap';
 import { forEachSentAt, stampedBody } from '../../bench/lib/sent-at.js';
 import { defaultOptions, runBench } from '../../bench/run.js';
-import { matrixConns } from '../../bench/scenarios/matrix.js';
+import { bytesComparison, matrixConns } from '../../bench/scenarios/matrix.js';
 import { nextBatchOf } from '../../bench/worker/sync-client.js';
 import { childPids, quiet } from './helpers.js';
 
-t.test('matrix clients are opened after one sender per full room, and WebSockets for every user after them', async (t) => {
+t.test('matrix clients are opened after one sender per full room, each user once', async (t) => {
   const users = Array.from({ length: 5 }, (_, i) => ({ token: `t${i}`, room: String(Math.floor(i / 2) + 1) }));
   const { conns, senders } = matrixConns(users, 2);
   t.equal(senders, 2, 'rooms 1 and 2 are full; room 3 has one member and no sender');
   t.same(conns.slice(0, 2).map((c) => c.token), ['t0', 't2']);
-  t.same(conns.slice(2, 7).map((c) => c.sync), [true, true, true, true, true], 'then every user as a /sync client');
-  t.same(conns.slice(7).map((c) => c.sync), [undefined, undefined, undefined, undefined, undefined], 'then every user as a WebSocket');
+  t.same(conns.slice(2).map((c) => c.sync), [true, true, true, true, true], 'then every user as a /sync client');
+  t.same(conns.slice(2).map((c) => c.token), ['t0', 't1', 't2', 't3', 't4']);
+});
+
+t.test('a held /sync\'s bytes are judged against a WebSocket\'s fitted line, and not at all without one', async (t) => {
+  const fit = (bytes: number) => ({ userBytesPerConn: bytes, kernelBytesPerConn: null, baseRssBytes: 1, r2: 0.99, points: 4 });
+  const met = bytesComparison(fit(2600), fit(1300), '');
+  t.equal(met['/sync : WebSocket bytes'], 2);
+  t.equal(met['bytes target (≤ 2× WebSocket)'], 'pass', 'twice a WebSocket is within the target');
+  const missed = bytesComparison(fit(2700), fit(1300), '');
+  t.equal(missed['/sync : WebSocket bytes'], 2.08);
+  t.equal(missed['bytes target (≤ 2× WebSocket)'], 'missed');
+  const none = bytesComparison(fit(2600), null, 'no fresh server');
+  t.equal(none['/sync : WebSocket bytes'], null);
+  t.equal(none['bytes target (≤ 2× WebSocket)'], 'not measured');
+  t.match(none['bytes fits: /sync ; WebSocket'], /not measured: no fresh server/, 'and says why');
 });
 
 t.test('every stamped body in a /sync answer gives its send time', async (t) => {
@@ -46,7 +60,10 @@ t.test('matrix: held /sync clients receive every acked message, and the report h
   t.equal(f['sync errors'], 0);
   t.ok((f['send→/sync delivery p99 ms'] as number) > 0);
   t.ok((f['server main thread CPU µs per /sync delivery (load and drain)'] as number) > 0, 'the event loop\'s CPU per delivery is measured');
-  for (const k of ['bytes per held /sync', 'bytes per WebSocket (same run)', '/sync : WebSocket bytes', 'sync timeouts (client gave up)', 'p99 target (< 100 ms)']) t.ok(k in f, k);
+  for (const k of ['/sync : WebSocket bytes', 'bytes target (≤ 2× WebSocket)', 'sync timeouts (client gave up)', 'p99 target (< 100 ms)']) t.ok(k in f, k);
+  t.equal(typeof f['bytes per held /sync (fit)'], 'number', 'a held /sync\'s bytes are fitted through the stages the clients were opened in');
+  t.equal(typeof f['bytes per WebSocket (fit, fresh server, same users and rooms)'], 'number', 'and a WebSocket\'s on a server of its own');
+  t.equal(result.steps.filter((s) => /^\d+ \/sync held$/.test(s.note ?? '')).length, 4, 'four stages of clients');
   t.equal(result.ceiling.rule, 'none', result.ceiling.detail);
   t.same(childPids(), [], 'load generators and the server have exited');
 });

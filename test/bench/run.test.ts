@@ -17,6 +17,7 @@ t.test('hold: RSS idle and after logins, every connection established and kept t
   t.equal(result.figures['established'], 150);
   t.equal(result.figures['survived the hold'], 150);
   t.equal(result.figures['dropped during hold'], 0);
+  t.equal(result.figures['WebSockets open at the server (its gauge)'], 150, 'the server counts them as its sockets too');
   t.equal(result.ceiling.rule, 'none');
   t.ok(result.steps.length >= 5, 'idle, four ramp stages and the hold');
   t.ok(result.steps.every((s) => s.rssBytes !== null && s.rssBytes > 0), 'server RSS comes from /proc at every step');
@@ -27,4 +28,18 @@ t.test('hold: RSS idle and after logins, every connection established and kept t
   }
   t.same(childPids(), [], 'load generators and the server have exited');
   t.same(readdirSync(parent), [], 'the scratch data folder is removed');
+});
+
+t.test('hold with sync: the same ramp and fit, each connection a Matrix client holding /sync instead of a WebSocket', async (t) => {
+  const o = { ...defaultOptions(), scenario: 'hold' as const, holdSync: true, connections: 60, rate: 300, roomSize: 10, holdSeconds: 1, settleSeconds: 1, logins: 0, workers: 1, noFiles: true };
+  const { result } = await runBench(o, quiet);
+  t.equal(result.figures['held as'], 'Matrix /sync long-polls');
+  t.equal(result.parameters['held'], '/sync', 'the result file says what was held');
+  t.equal(result.figures['established'], 60, 'every initial sync answered');
+  t.equal(result.figures['survived the hold'], 60);
+  t.equal(result.figures['sync errors'], 0);
+  t.equal(result.figures['WebSockets open at the server (its gauge)'], 0, 'no client opened a WebSocket');
+  t.ok(result.memory !== null, 'bytes per held /sync are fitted as a WebSocket\'s are');
+  t.equal(result.ceiling.rule, 'none', result.ceiling.detail);
+  t.same(childPids(), [], 'load generators and the server have exited');
 });
