@@ -8,7 +8,7 @@ export function parseGauge(text: string, name: string): number | null {
   return Number.isFinite(v) ? v : null;
 }
 
-export interface ServerGauges { loopLagP99Ms: number | null; loopLagMaxMs: number | null; rssBytes: number | null; connections: number | null }
+export interface ServerGauges { loopLagP99Ms: number | null; loopLagMaxMs: number | null; rssBytes: number | null; connections: number | null; heapUsedBytes: number | null }
 
 /** Every scrape resets the server's lag histogram, so each reading covers the time since the last. */
 export async function scrapeMetrics(httpBase: string, adminToken?: string): Promise<ServerGauges | null> {
@@ -27,6 +27,7 @@ export async function scrapeMetrics(httpBase: string, adminToken?: string): Prom
       loopLagMaxMs: max === null ? null : max * 1000,
       rssBytes: s('process_resident_memory_bytes'),
       connections: s('roost_connections'),
+      heapUsedBytes: s('roost_heap_used_bytes'),
     };
   } catch {
     return null;

@@ -49,6 +49,7 @@ function memoryLinesFit(r: RunFigures): string[] {
   const m = r.memory;
   return [
     `- user space: **${n(m.userBytesPerConn)} bytes per connection** (slope of server RSS over ${m.points} steps, r² ${m.r2.toFixed(3)}; base RSS ${n(m.baseRssBytes / MiB, 1)} MiB)`,
+    ...(m.heapBytesPerConn === undefined || m.heapBytesPerConn === null ? [] : [`- of which V8's heap: ${n(m.heapBytesPerConn)} bytes per connection (slope of the server's roost_heap_used_bytes read with RSS; the rest is native memory and the heap's free page space)`]),
     `- kernel: ${m.kernelBytesPerConn === null ? 'not measured (needs /proc/slabinfo, i.e. root)' : `**${n(m.kernelBytesPerConn)} bytes per connection**, server end (TCP buffers from /proc/net/sockstat plus socket slab objects from /proc/slabinfo, halved because both ends live on this box)`}`,
   ];
 }

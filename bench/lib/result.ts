@@ -12,6 +12,8 @@ export interface Step {
   attempted: number;
   failed: number;
   rssBytes: number | null;
+  /** V8's heap in use at the server (its gauge), read with rssBytes; absent in files from before 2026-12-06. */
+  heapUsedBytes?: number | null;
   /** Kernel TCP buffers + socket slab objects, both ends of every loopback connection. */
   kernelBytes: number | null;
   cpuPercent: number | null;
@@ -30,6 +32,8 @@ export interface Step {
 export interface MemoryFit {
   userBytesPerConn: number;
   kernelBytesPerConn: number | null;
+  /** The V8 heap's share of userBytesPerConn, fitted the same way (null: no heap gauge). Steadier than RSS, which moves by whole heap pages and malloc's high-water. */
+  heapBytesPerConn?: number | null;
   baseRssBytes: number;
   r2: number;
   points: number;

@@ -16,10 +16,13 @@ export function memoryFit(all: readonly Step[]): MemoryFit | null {
   const line = fitLine(rss);
   if (line === null || new Set(rss.map((p) => p[0])).size < 2) return null;
   const kernel = fitLine(steps.filter((s) => s.kernelBytes !== null).map((s) => [s.connections, s.kernelBytes ?? 0] as const));
+  const heapPoints = steps.filter((s) => s.heapUsedBytes !== undefined && s.heapUsedBytes !== null).map((s) => [s.connections, s.heapUsedBytes ?? 0] as const);
+  const heap = heapPoints.length === rss.length ? fitLine(heapPoints) : null;
   return {
     userBytesPerConn: Math.round(line.slope),
     // Both ends of every connection are on this box; the server's end is half.
     kernelBytesPerConn: kernel === null ? null : Math.round(kernel.slope / 2),
+    heapBytesPerConn: heap === null ? null : Math.round(heap.slope),
     baseRssBytes: Math.round(line.intercept),
     r2: line.r2,
     points: line.points,

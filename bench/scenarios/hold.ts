@@ -32,14 +32,17 @@ export interface HoldParams {
 }
 
 /**
- * The server's RSS once what was just opened has settled: the lowest reading
- * while settling, and where the server can be asked for a full GC, the lowest
- * over 2 s after it (or the settle, if shorter). `from`: the snapshot that ends the settling.
+ * The server's RSS (and V8 heap in use) once what was just opened has settled:
+ * the lowest reading while settling, and where the server can be asked for a
+ * full GC, the lowest over 2 s after it (or the settle, if shorter). `from`:
+ * the snapshot that ends the settling.
  */
-export async function settledRss(s: Session, settleSeconds: number): Promise<{ from: Snapshot; now: Snapshot; rssBytes: number | null }> {
+export async function settledRss(s: Session, settleSeconds: number): Promise<{ from: Snapshot; now: Snapshot; rssBytes: number | null; heapUsedBytes: number | null }> {
   let lowest: number | null = null;
+  let heap: number | null = null;
   const seen = (x: Snapshot): void => {
     if (x.rssBytes !== null) lowest = Math.min(lowest ?? Infinity, x.rssBytes);
+    if (x.heapUsedBytes !== null) heap = Math.min(heap ?? Infinity, x.heapUsedBytes);
   };
   const from = await s.watch(settleSeconds * 1000, 1000, seen);
   // The figure is what the connections keep, not the garbage their handshakes left:
@@ -47,9 +50,10 @@ export async function settledRss(s: Session, settleSeconds: number): Promise<{ f
   if (s.target.collectGarbage !== undefined) {
     await s.target.collectGarbage();
     lowest = null;
+    heap = null;
   }
   const now = await s.watch(Math.min(2000, settleSeconds * 1000), 1000, seen);
-  return { from, now, rssBytes: lowest ?? now.rssBytes };
+  return { from, now, rssBytes: lowest ?? now.rssBytes, heapUsedBytes: heap ?? now.heapUsedBytes };
 }
 
 export async function runHold(s: Session, p: HoldParams): Promise<RunFigures & { ceiling: { rule: Ceiling; detail: string } }> {
@@ -66,7 +70,7 @@ export async function runHold(s: Session, p: HoldParams): Promise<RunFigures & {
     const settled = await settledRss(s, p.settleSeconds);
     from = settled.from;
     const now = settled.now;
-    steps.push({ ...s.stepSince(from, now, newHistogram(), newHistogram()), rssBytes: settled.rssBytes });
+    steps.push({ ...s.stepSince(from, now, newHistogram(), newHistogram()), rssBytes: settled.rssBytes, heapUsedBytes: settled.heapUsedBytes });
     if (now.stats.failed > 0 && now.stats.established < n * 0.5) break;
   }
   const afterRamp = s.last ?? (await s.sample());

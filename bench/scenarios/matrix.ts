@@ -66,6 +66,7 @@ export function bytesComparison(held: MemoryFit | null, ws: MemoryFit | null, wh
     'bytes per held /sync (fit)': held?.userBytesPerConn ?? null,
     'bytes per WebSocket (fit, fresh server, same users and rooms)': ws?.userBytesPerConn ?? null,
     'bytes fits: /sync ; WebSocket': `${fit(held)} ; ${ws === null ? `not measured: ${why}` : fit(ws)}`,
+    'V8 heap bytes (fit): per held /sync ; per WebSocket': `${held?.heapBytesPerConn ?? '–'} ; ${ws?.heapBytesPerConn ?? '–'}`,
     '/sync : WebSocket bytes': ratio,
     [`bytes target (≤ ${MATRIX_BYTES_TARGET_RATIO}× WebSocket)`]: ratio === null ? 'not measured' : ratio <= MATRIX_BYTES_TARGET_RATIO ? 'pass' : 'missed',
   };
@@ -88,7 +89,7 @@ export async function runMatrix(s: Session, p: MatrixParams & { senders: number 
     s.phase = `/sync ${n}`;
     await s.rampTo(R + n, p.rate, p.connectTimeoutMs);
     held = await settledRss(s, p.settleSeconds);
-    stages.push({ ...s.stepSince(held.from, held.now, s.ackTotal, s.deliveryTotal), rssBytes: held.rssBytes, note: `${held.now.stats.established - sendersUp} /sync held` });
+    stages.push({ ...s.stepSince(held.from, held.now, s.ackTotal, s.deliveryTotal), rssBytes: held.rssBytes, heapUsedBytes: held.heapUsedBytes, note: `${held.now.stats.established - sendersUp} /sync held` });
   }
   steps.push(...stages);
   const syncHeld = held.now.stats.established - sendersUp;

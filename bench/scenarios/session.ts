@@ -38,6 +38,8 @@ export interface Snapshot {
   rssBytes: number | null;
   /** WebSockets open at the server, by its own gauge (null: no /metrics). */
   serverSockets: number | null;
+  /** V8's heap in use at the server, by its own gauge (null: no /metrics). */
+  heapUsedBytes: number | null;
   msgsPerSecond: number;
 }
 
@@ -92,7 +94,7 @@ export class Session {
     const msgsPerSecond = now > this.prevAt ? ((stats.acked - this.prevAcked) * 1000) / (now - this.prevAt) : 0;
     const snap: Snapshot = {
       stats, server, clients, lagP99Ms: gauges?.loopLagP99Ms ?? null,
-      rssBytes: server.rssBytes ?? gauges?.rssBytes ?? null, serverSockets: gauges?.connections ?? null, msgsPerSecond,
+      rssBytes: server.rssBytes ?? gauges?.rssBytes ?? null, serverSockets: gauges?.connections ?? null, heapUsedBytes: gauges?.heapUsedBytes ?? null, msgsPerSecond,
     };
     this.prevAcked = stats.acked;
     this.prevAt = now;
@@ -119,6 +121,7 @@ export class Session {
       attempted: now.stats.established + now.stats.failed + now.stats.dropped,
       failed: now.stats.failed,
       rssBytes: now.rssBytes,
+      heapUsedBytes: now.heapUsedBytes,
       kernelBytes: kernel,
       cpuPercent: cpuPercent(from.server, now.server),
       cpuWaitMsPerSecond: cpuWaitMsPerSecond(from.server, now.server),

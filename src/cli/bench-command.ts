@@ -106,6 +106,7 @@ export function benchCommand(program: Command): void {
       if (result.memory !== null) {
         out(`user bytes per connection: ${result.memory.userBytesPerConn} (fit over ${result.memory.points} steps, r² ${result.memory.r2.toFixed(3)})`);
         out(`kernel bytes per connection: ${result.memory.kernelBytesPerConn ?? 'not measured'}`);
+        out(`of the user bytes, V8 heap per connection: ${result.memory.heapBytesPerConn ?? 'not measured'}`);
       }
       for (const b of result.baselines) out(`${b.target}: user bytes per connection ${b.memory?.userBytesPerConn ?? '–'}`);
       if (result.rss !== undefined && result.rss !== null) {

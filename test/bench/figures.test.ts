@@ -32,6 +32,14 @@ t.test('bytes per connection come from the loaded steps; kernel bytes are halved
   t.equal(memoryFit(steps.slice(0, 3)), null, 'idle and two loaded steps give no figure: the idle step is never a point, and two points are not a fit');
 });
 
+t.test('the V8 heap\'s share is fitted from the heap gauge read with each step, and not at all when a step lacks it', async (t) => {
+  const base = 80 * 2 ** 20;
+  const at = (n: number, heap: number | null) => ({ ...step(n, base + n * 1200, n * 7000), heapUsedBytes: heap });
+  t.equal(memoryFit([at(5000, 10e6 + 5000 * 400), at(10_000, 10e6 + 10_000 * 400), at(15_000, 10e6 + 15_000 * 400)])?.heapBytesPerConn, 400);
+  t.equal(memoryFit([at(5000, 10e6), at(10_000, null), at(15_000, 11e6)])?.heapBytesPerConn, null, 'two readings of three would be a different line');
+  t.equal(memoryFit([at(5000, 10e6), at(10_000, null), at(15_000, 11e6)])?.userBytesPerConn, 1200, 'the RSS fit stands either way');
+});
+
 t.test('the Pi projection follows its formula', async (t) => {
   const p = { userBytesPerConn: 1500, kernelBytesPerConn: 3500, baseRssBytes: 100 * 2 ** 20, msgsPerSecond: 10_000 };
   const fourGiB = 4 * 2 ** 30;

@@ -63,6 +63,7 @@ t.test('matrix: held /sync clients receive every acked message, and the report h
   for (const k of ['/sync : WebSocket bytes', 'bytes target (≤ 2× WebSocket)', 'sync timeouts (client gave up)', 'p99 target (< 100 ms)']) t.ok(k in f, k);
   t.equal(typeof f['bytes per held /sync (fit)'], 'number', 'a held /sync\'s bytes are fitted through the stages the clients were opened in');
   t.equal(typeof f['bytes per WebSocket (fit, fresh server, same users and rooms)'], 'number', 'and a WebSocket\'s on a server of its own');
+  t.match(f['V8 heap bytes (fit): per held /sync ; per WebSocket'], /^-?\d+ ; -?\d+$/, 'both with the V8 heap\'s share');
   t.equal(result.steps.filter((s) => /^\d+ \/sync held$/.test(s.note ?? '')).length, 4, 'four stages of clients');
   t.equal(result.ceiling.rule, 'none', result.ceiling.detail);
   t.same(childPids(), [], 'load generators and the server have exited');

@@ -22,6 +22,7 @@ t.test('hold: RSS idle and after logins, every connection established and kept t
   t.ok(result.steps.length >= 5, 'idle, four ramp stages and the hold');
   t.ok(result.steps.every((s) => s.rssBytes !== null && s.rssBytes > 0), 'server RSS comes from /proc at every step');
   t.ok(result.memory !== null, 'bytes per connection are fitted');
+  t.equal(typeof result.memory?.heapBytesPerConn, 'number', 'and the V8 heap\'s share of them, from the server\'s gauge');
   if (process.arch === 'x64') {
     t.ok(result.notes.some((n) => n.startsWith('arm64') && n.includes(`${ARM64_EMULATED.userBytesPerConn} user bytes per connection`)),
       'off ARM, the report also states the arm64 figures measured under emulation');
