@@ -112,7 +112,7 @@ async function runOn(target: Target, o: BenchOptions, progress: Progress, connec
 
 async function runScenario(target: Target, o: BenchOptions, progress: Progress, connections: number): Promise<Outcome> {
   const lifetimeMs = 30 * 60 * 1000;
-  // matrix opens each user twice (a /sync client, later a WebSocket) plus a sender per room.
+  // matrix opens every user as a /sync client, plus a WebSocket sender per room; hold --sync, every user as a /sync client.
   const matrix = o.scenario === 'matrix' ? matrixConns(target.conns.slice(0, connections), o.roomSize) : null;
   const conns = matrix?.conns ?? (o.scenario === 'hold' && o.holdSync === true ? target.conns.slice(0, connections).map((c) => ({ ...c, sync: true as const })) : null);
   const session = await Session.open(target, {

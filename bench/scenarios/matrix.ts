@@ -5,8 +5,8 @@
  * Reports send→`/sync` delivery latency, the server's bytes per held `/sync`
  * (a line fitted through the RSS after each of four stages of clients, as the
  * hold scenario fits a WebSocket's), and how the polls went. The WebSocket
- * the bytes are compared with is measured by `roost bench` on a fresh server
- * of the same users (see webSocketReference in run.ts).
+ * the bytes are compared with is measured by `runBench` (run.ts) on a fresh
+ * server of the same users.
  */
 import { summarize, type LatencySummary } from '../lib/histogram.js';
 import type { MemoryFit, RunFigures, Step } from '../lib/result.js';
