@@ -217,21 +217,22 @@ export async function runBench(o: BenchOptions, log: (line: string) => void = (l
     const n = plannedConnections(o, main, notes);
     let mine = await runOn(main, o, progress, n);
     await main.close();
+    let reference: RunFigures | undefined;
     if (o.scenario === 'matrix') {
       // A WebSocket's bytes, fitted the way the held polls' were: on a server of the same users
       // and rooms that has carried no load (the load's leftovers in the main server's heap and
       // malloc would absorb sockets opened after it), so the ratio compares like with like.
-      let ws: MemoryFit | null = null;
       if (o.url === undefined) {
         log('the same users as WebSockets, on a fresh server…');
         const ref = await scratch();
         open.push(ref);
         // Through runOn, as the matrix server went: the same login burst before its idle reading.
-        ws = (await runOn(ref, { ...o, scenario: 'hold', holdSeconds: 0 }, progress, n)).memory;
+        const { target, steps, figures, memory } = await runOn(ref, { ...o, scenario: 'hold', holdSeconds: 0 }, progress, n);
+        reference = { target: `${target}, fresh, WebSockets`, steps, figures, memory };
         await ref.close();
       }
       const { heldFit = null, ...rest } = mine;
-      mine = { ...rest, figures: { ...mine.figures, ...bytesComparison(heldFit, ws, 'a server started elsewhere (--url) cannot be started afresh; run --scenario hold against it') } };
+      mine = { ...rest, figures: { ...mine.figures, ...bytesComparison(heldFit, reference?.memory ?? null, 'a server started elsewhere (--url) cannot be started afresh; run --scenario hold against it') } };
     }
     const baselines: RunFigures[] = [];
     if (o.baseline) {
@@ -261,6 +262,7 @@ export async function runBench(o: BenchOptions, log: (line: string) => void = (l
       },
       projection: mine.memory === null ? null : cappedProjection(mine.memory, mine.steps, measuredMsgs, pi !== null),
       baselines,
+      ...(reference === undefined ? {} : { reference }),
       notes,
     };
     if (pi !== null) notes.push(`measured on ${pi}: the connection figures above are this board's own; the projection rows for other RAM sizes scale them`);

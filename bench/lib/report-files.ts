@@ -85,6 +85,9 @@ export function markdownSummary(r: BenchResult): string {
     '',
     ...memoryLines(r),
   ];
+  if (r.reference !== undefined) {
+    lines.push('', `## The WebSockets compared with (${r.reference.target})`, '', ...stepsTable(r.reference.steps), '', ...memoryLines(r.reference));
+  }
   if (r.baselines.length > 0) {
     lines.push('', '## Baselines (same frames, no storage)', '', '| server | user bytes/conn | p99 delivery ms (last step) | Roost ÷ this |', '|---|---:|---:|---:|');
     const mine = r.memory?.userBytesPerConn ?? null;

@@ -81,5 +81,7 @@ export interface BenchResult extends RunFigures {
     unreliable?: string;
   } | null;
   baselines: RunFigures[];
+  /** matrix: the same users held as WebSockets on a fresh server, the run its bytes are compared with (steps and fit). */
+  reference?: RunFigures;
   notes: string[];
 }

@@ -65,6 +65,10 @@ t.test('matrix: held /sync clients receive every acked message, and the report h
   t.equal(typeof f['bytes per WebSocket (fit, fresh server, same users and rooms)'], 'number', 'and a WebSocket\'s on a server of its own');
   t.match(f['V8 heap bytes (fit): per held /sync ; per WebSocket'], /^-?\d+ ; -?\d+$/, 'both with the V8 heap\'s share');
   t.equal(result.steps.filter((s) => /^\d+ \/sync held$/.test(s.note ?? '')).length, 4, 'four stages of clients');
+  const ref = result.reference;
+  t.equal(ref?.figures['held as'], 'WebSockets', 'the run compared with is kept in the result: the same users as WebSockets');
+  t.same(ref?.steps.slice(0, 5).map((s) => [s.connections, typeof s.rssBytes]), [[0, 'number'], [5, 'number'], [10, 'number'], [15, 'number'], [20, 'number']], 'with its idle reading and its four stages, RSS read at each');
+  t.equal(ref?.memory?.userBytesPerConn, f['bytes per WebSocket (fit, fresh server, same users and rooms)'], 'whose fit is the one compared');
   t.equal(result.ceiling.rule, 'none', result.ceiling.detail);
   t.same(childPids(), [], 'load generators and the server have exited');
 });

@@ -49,6 +49,24 @@ t.test('a result is written as JSON, Markdown and SVG named by date, host and sc
   t.same(readdirSync(dir).filter((f) => f.endsWith('.tmp')), [], 'no temp files are left behind');
 });
 
+t.test('a matrix result shows the WebSockets its held polls were compared with, steps and fit', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'roost-bench-files-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const r: BenchResult = {
+    ...result(), scenario: 'matrix', baselines: [],
+    reference: { target: 'roost (scratch), fresh, WebSockets', steps: [step(0, 70e6), step(150, 70.3e6), step(300, 70.6e6)], figures: { 'held as': 'WebSockets' }, memory: { userBytesPerConn: 1900, kernelBytesPerConn: null, heapBytesPerConn: 300, baseRssBytes: 70e6, r2: 1, points: 3 } },
+  };
+  const files = writeResultFiles(dir, r);
+  t.same(JSON.parse(readFileSync(files.json, 'utf8')).reference, r.reference, 'the JSON keeps the reference run');
+  const md = readFileSync(files.md, 'utf8');
+  const at = md.indexOf('## The WebSockets compared with (roost (scratch), fresh, WebSockets)');
+  t.ok(at > 0, 'the Markdown has a section for it');
+  const section = md.slice(at);
+  t.match(section, /1,900 bytes per connection/, 'with its fit');
+  t.match(section, /of which V8's heap: 300 bytes/, 'and its heap share');
+  t.match(section, /\| 150 \|/, 'and its steps');
+});
+
 t.test('file names sort by time and carry no separators', async (t) => {
   t.equal(resultBaseName('2030-01-02T03:04:05.000Z', 'a/b c', 'find-max'), '2030-01-02T03-04-05-a_b_c-find-max');
 });
