@@ -62,7 +62,7 @@ export function mountMatrix(app: HttpRoutes, deps: MatrixDoorDeps): MatrixDoor {
     ids, store: deps.store, history: deps.history, rooms: deps.roomReads, membership: deps.membership, typing: deps.typing, now,
     historyPage: (user, room, before, limit) => deps.chat.historyPage(user, room, before, limit),
   });
-  const polls = new HeldPolls((err) => deps.onError(err, 'held /sync'), now, { slice: (wakeUp) => sync.shared(wakeUp), done: () => sync.wakeDone() });
+  const polls = new HeldPolls((room) => deps.membership.membersOf(room), (err) => deps.onError(err, 'held /sync'), now, { slice: (wakeUp) => sync.shared(wakeUp), done: () => sync.wakeDone() });
   const answers = new LastAnswers((user) => deps.membership.roomsOf(user));
   // Every commit also drops the sync builder's share of this turn, so no answer after it reuses older reads.
   const watch: CommitWatch = {

@@ -5,7 +5,6 @@ export interface HeldPoll {
   readonly user: number;
   /** The token it was asked with: a poll outlives neither its token's logout nor its device's deletion. */
   readonly tokenHash: string;
-  readonly rooms: readonly number[];
   readonly deadline: number;
   /** Reads again; true when it answered (something new), so it is dropped. */
   retry(): boolean;
@@ -37,18 +36,22 @@ const BUCKET_MS = 250;
  */
 export const FLUSH_SLICE_MS = 10;
 
+/** The room's members now (the membership cache's view). */
+export type MembersOf = (room: number) => ReadonlySet<number>;
+
 /**
- * Every held `/sync` of the process. A poll is listed under each of its
- * rooms and its user; a commit's `topic()` marks the polls listening
- * there, and one `setImmediate` re-reads each marked poll once however many
- * commits came in between — at most `FLUSH_SLICE_MS` of them per turn, the
- * rest in the turns after, oldest mark first. Timeouts sit in a wheel of
- * 250 ms buckets swept by one interval timer that runs only while polls are
- * held. An aborted request is dropped at once (`drop`).
+ * Every held `/sync` of the process, listed under its user. A commit's
+ * `topic()` marks the polls of the room's members as they are now — not the
+ * rooms a poll was held in, so a poll keeps no list of rooms (a user in
+ * twenty rooms cost twenty set entries) and a member added while it was held
+ * (by the CLI, say) is woken too. One `setImmediate` re-reads each marked
+ * poll once however many commits came in between — at most `FLUSH_SLICE_MS`
+ * of them per turn, the rest in the turns after, oldest mark first.
+ * Timeouts sit in a wheel of 250 ms buckets swept by one interval timer that
+ * runs only while polls are held. An aborted request is dropped at once
+ * (`drop`).
  */
 export class HeldPolls implements CommitWatch {
-  /** By room id, not topic text: a poll is listed and unlisted once per delivery, a topic is told once per commit. */
-  private readonly byRoom = new Map<number, Set<HeldPoll>>();
   /** Most users hold one poll (one device): a Set only for those with more. */
   private readonly byUser = new Map<number, HeldPoll | Set<HeldPoll>>();
   private readonly wheel = new Map<number, Set<HeldPoll>>();
@@ -60,6 +63,7 @@ export class HeldPolls implements CommitWatch {
 
   /** `scope`: lets the polls woken together share reads and renders (the sync builder's per-wake share). */
   constructor(
+    private readonly membersOf: MembersOf,
     private readonly onError: (err: unknown) => void, private readonly now: () => number = Date.now,
     private readonly scope: WakeScope = ALONE,
   ) {}
@@ -74,7 +78,6 @@ export class HeldPolls implements CommitWatch {
   }
 
   hold(poll: HeldPoll): void {
-    for (const room of poll.rooms) add(this.byRoom, room, poll);
     const had = this.byUser.get(poll.user);
     if (had === undefined) this.byUser.set(poll.user, poll);
     else if (had instanceof Set) had.add(poll);
@@ -88,7 +91,6 @@ export class HeldPolls implements CommitWatch {
   drop(poll: HeldPoll): void {
     if (!remove(this.wheel, Math.ceil(poll.deadline / BUCKET_MS), poll)) return;
     this.held--;
-    for (const room of poll.rooms) remove(this.byRoom, room, poll);
     const had = this.byUser.get(poll.user);
     if (had === poll) this.byUser.delete(poll.user);
     else if (had instanceof Set && had.delete(poll) && had.size === 0) this.byUser.delete(poll.user);
@@ -100,14 +102,27 @@ export class HeldPolls implements CommitWatch {
   }
 
   topic(topic: string): void {
+    if (this.held === 0) return;
     const room = topicRoom(topic);
-    const polls = room === undefined ? undefined : this.byRoom.get(room);
-    if (polls !== undefined) this.mark(polls);
+    if (room === undefined) return;
+    const members = this.membersOf(room);
+    // The smaller side is walked: a big room with few polls held costs the polls, not the members.
+    if (members.size <= this.byUser.size) {
+      for (const user of members) {
+        const polls = this.byUser.get(user);
+        if (polls !== undefined) this.mark(polls);
+      }
+    } else {
+      for (const [user, polls] of this.byUser) if (members.has(user)) this.mark(polls);
+    }
+    this.flushSoon();
   }
 
   user(user: number): void {
     const polls = this.byUser.get(user);
-    if (polls !== undefined) this.mark(polls);
+    if (polls === undefined) return;
+    this.mark(polls);
+    this.flushSoon();
   }
 
   /** The user's polls held with these tokens (logged out, device deleted, account disabled) are answered as revoked. */
@@ -133,7 +148,10 @@ export class HeldPolls implements CommitWatch {
   private mark(polls: Set<HeldPoll> | HeldPoll): void {
     if (polls instanceof Set) for (const p of polls) this.marked.add(p);
     else this.marked.add(polls);
-    if (this.flushing) return;
+  }
+
+  private flushSoon(): void {
+    if (this.flushing || this.marked.size === 0) return;
     this.flushing = true;
     setImmediate(() => this.flush());
   }

@@ -16,7 +16,7 @@ const FULL_RETRY_MS = 5_000;
  * `GET /sync`: answered at once when there is something after `since` (or
  * without `since`: the initial sync); else held until a commit in one of the
  * user's rooms (or to the user) brings something, or `timeout` passes. The
- * held request keeps only its user, rooms, position and filter.
+ * held request keeps only its user, position and filter.
  */
 export function mountSync(router: MatrixRouter, c: MatrixContext): void {
   const noFilter = readFilter({}, c.maxEvents);
@@ -63,9 +63,9 @@ function answer(c: MatrixContext, ex: AuthedRequest['ex'], ask: SyncAsk, built: 
 }
 
 /**
- * A held `/sync`: the exchange, the ask (user, device, position, filter —
- * the poll is its own ask) and the rooms, never the request with its headers
- * and query. A class, not an object of closures: thousands are held at once,
+ * A held `/sync`: the exchange and the ask (user, device, position, filter —
+ * the poll is its own ask), never the request with its headers and query;
+ * not its rooms either (a commit finds the polls of its room's members). A class, not an object of closures: thousands are held at once,
  * and methods on the prototype cost nothing per poll.
  */
 class HeldSync implements HeldPoll, SyncAsk, AnswerWaiter {
@@ -74,7 +74,6 @@ class HeldSync implements HeldPoll, SyncAsk, AnswerWaiter {
   readonly filter: SyncFilter;
   readonly fullState: boolean;
   readonly deviceId: string | undefined;
-  readonly rooms: readonly number[];
   readonly deadline: number;
 
   constructor(private readonly c: MatrixContext, private readonly ex: AuthedRequest['ex'], ask: SyncAsk, timeout: number, readonly tokenHash: string) {
@@ -83,7 +82,6 @@ class HeldSync implements HeldPoll, SyncAsk, AnswerWaiter {
     this.filter = ask.filter;
     this.fullState = ask.fullState;
     this.deviceId = ask.deviceId;
-    this.rooms = [...c.membership.roomsOf(ask.user)];
     this.deadline = c.now() + timeout;
   }
 

@@ -1,6 +1,7 @@
 import t from 'tap';
 import { HeldPolls, FLUSH_SLICE_MS, type HeldPoll } from '../../src/matrix/held-polls.js';
 import { roomTopic } from '../../src/chat/ports.js';
+import { Membership } from '../../src/chat/membership.js';
 
 const nextTurn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
@@ -10,10 +11,11 @@ function steppingClock(step: number): () => number {
   return () => (now += step);
 }
 
-/** A poll in `room` that records each re-read in `log` and answers (is dropped) when `answers` says so. */
-function poll(user: number, room: number, log: number[], answers = true, tokenHash = `token-of-${user}`): HeldPoll {
+/** A poll of a member of `room` (added to `m`) that records each re-read in `log` and answers (is dropped) when `answers` says so. */
+function poll(m: Membership, user: number, room: number, log: number[], answers = true, tokenHash = `token-of-${user}`): HeldPoll {
+  m.add(room, user);
   return {
-    user, rooms: [room], deadline: Number.MAX_SAFE_INTEGER, tokenHash,
+    user, deadline: Number.MAX_SAFE_INTEGER, tokenHash,
     retry: () => {
       log.push(user);
       return answers;
@@ -24,19 +26,20 @@ function poll(user: number, room: number, log: number[], answers = true, tokenHa
 }
 
 t.test('the polls one commit wakes are re-read a slice per event-loop turn, oldest first, each once', async (t) => {
+  const m = new Membership();
   const reads: number[] = [];
   let flushes = 0;
   let done = 0;
   // The flush reads the clock once at its start and once per poll: steps of 4 against the slice leave 3 polls a turn.
   t.equal(FLUSH_SLICE_MS, 10, 'the slice this test is written for');
-  const polls = new HeldPolls((err) => t.fail(String(err)), steppingClock(4), {
+  const polls = new HeldPolls((room) => m.membersOf(room), (err) => t.fail(String(err)), steppingClock(4), {
     slice: (wakeUp) => {
       flushes++;
       wakeUp();
     },
     done: () => done++,
   });
-  for (let user = 1; user <= 7; user++) polls.hold(poll(user, 5, reads));
+  for (let user = 1; user <= 7; user++) polls.hold(poll(m, user, 5, reads));
   polls.topic(roomTopic(5));
   polls.topic(roomTopic(5));
   t.same(reads, [], 'nothing is read inside the commit\'s notice');
@@ -54,10 +57,11 @@ t.test('the polls one commit wakes are re-read a slice per event-loop turn, olde
 });
 
 t.test('a poll marked while others wait is read after them, and a poll with nothing new stays held', async (t) => {
+  const m = new Membership();
   const reads: number[] = [];
-  const polls = new HeldPolls((err) => t.fail(String(err)), steppingClock(12));
-  for (let user = 1; user <= 4; user++) polls.hold(poll(user, 5, reads, user !== 2));
-  polls.hold(poll(9, 6, reads));
+  const polls = new HeldPolls((room) => m.membersOf(room), (err) => t.fail(String(err)), steppingClock(12));
+  for (let user = 1; user <= 4; user++) polls.hold(poll(m, user, 5, reads, user !== 2));
+  polls.hold(poll(m, 9, 6, reads));
   polls.topic(roomTopic(5));
   await nextTurn();
   t.same(reads, [1], 'a slice always reads at least one poll');
@@ -69,20 +73,21 @@ t.test('a poll marked while others wait is read after them, and a poll with noth
 });
 
 t.test('a re-read that throws costs its own poll only; a shared read that throws leaves the polls held', async (t) => {
+  const m = new Membership();
   const errors: unknown[] = [];
   const reads: number[] = [];
   let failShared = false;
   let done = 0;
-  const polls = new HeldPolls((err) => errors.push(err), () => 0, {
+  const polls = new HeldPolls((room) => m.membersOf(room), (err) => errors.push(err), () => 0, {
     slice: (wakeUp) => {
       if (failShared) throw new Error('snapshot failed');
       wakeUp();
     },
     done: () => done++,
   });
-  polls.hold(poll(1, 5, reads));
-  polls.hold({ ...poll(2, 5, reads), retry: () => { throw new Error('boom'); } });
-  polls.hold(poll(3, 5, reads));
+  polls.hold(poll(m, 1, 5, reads));
+  polls.hold({ ...poll(m, 2, 5, reads), retry: () => { throw new Error('boom'); } });
+  polls.hold(poll(m, 3, 5, reads));
   polls.topic(roomTopic(5));
   await nextTurn();
   t.same(reads, [1, 3], 'the polls after the failing one are answered');
@@ -90,7 +95,7 @@ t.test('a re-read that throws costs its own poll only; a shared read that throws
   t.equal(polls.size, 0, 'the failing poll is dropped with the answered ones');
 
   failShared = true;
-  polls.hold(poll(4, 5, reads));
+  polls.hold(poll(m, 4, 5, reads));
   polls.topic(roomTopic(5));
   await nextTurn();
   await nextTurn();
@@ -104,24 +109,25 @@ t.test('a re-read that throws costs its own poll only; a shared read that throws
 });
 
 t.test('a flush whose woken polls all went away before it ran reads nothing', async (t) => {
+  const m = new Membership();
   let flushes = 0;
   let done = 0;
   const reads: number[] = [];
-  const polls = new HeldPolls((err) => t.fail(String(err)), () => 0, {
+  const polls = new HeldPolls((room) => m.membersOf(room), (err) => t.fail(String(err)), () => 0, {
     slice: (wakeUp) => {
       flushes++;
       wakeUp();
     },
     done: () => done++,
   });
-  const gone = poll(1, 5, reads);
+  const gone = poll(m, 1, 5, reads);
   polls.hold(gone);
   polls.topic(roomTopic(5));
   polls.drop(gone);
   await nextTurn();
   t.equal(flushes, 0, 'no shared read is opened for an empty flush');
   t.equal(done, 1, 'and nothing shared is kept for it');
-  polls.hold(poll(2, 5, reads));
+  polls.hold(poll(m, 2, 5, reads));
   polls.topic(roomTopic(5));
   await nextTurn();
   t.same(reads, [2], 'the next commit still flushes');
@@ -129,11 +135,12 @@ t.test('a flush whose woken polls all went away before it ran reads nothing', as
 });
 
 t.test('a commit wakes only the polls of its room or user; a topic that is not a room\'s wakes nobody', async (t) => {
+  const m = new Membership();
   const reads: number[] = [];
-  const polls = new HeldPolls((err) => t.fail(String(err)));
-  polls.hold(poll(1, 5, reads));
-  polls.hold(poll(2, 6, reads));
-  polls.hold(poll(3, 50, reads));
+  const polls = new HeldPolls((room) => m.membersOf(room), (err) => t.fail(String(err)));
+  polls.hold(poll(m, 1, 5, reads));
+  polls.hold(poll(m, 2, 6, reads));
+  polls.hold(poll(m, 3, 50, reads));
   polls.topic('presence');
   polls.topic('room:5x');
   await nextTurn();
@@ -148,11 +155,12 @@ t.test('a commit wakes only the polls of its room or user; a topic that is not a
 });
 
 t.test('a user holding polls from two devices has both woken by their commit, and each forgotten when it goes', async (t) => {
+  const m = new Membership();
   const reads: number[] = [];
-  const polls = new HeldPolls((err) => t.fail(String(err)));
-  const stays = poll(7, 1, reads, false);
+  const polls = new HeldPolls((room) => m.membersOf(room), (err) => t.fail(String(err)));
+  const stays = poll(m, 7, 1, reads, false);
   polls.hold(stays);
-  polls.hold(poll(7, 2, reads, true));
+  polls.hold(poll(m, 7, 2, reads, true));
   polls.user(7);
   await nextTurn();
   t.same(reads, [7, 7], 'both devices\' polls are read');
@@ -168,11 +176,12 @@ t.test('a user holding polls from two devices has both woken by their commit, an
 });
 
 t.test('revoking tokens answers the user\'s polls held with them as revoked, and no commit reaches them after', async (t) => {
+  const m = new Membership();
   const log: number[] = [];
-  const polls = new HeldPolls((err) => t.fail(String(err)));
-  const phone = poll(1, 5, log, true, 'phone');
-  const laptop = poll(1, 5, log, true, 'laptop');
-  const other = poll(2, 5, log, true, 'phone');
+  const polls = new HeldPolls((room) => m.membersOf(room), (err) => t.fail(String(err)));
+  const phone = poll(m, 1, 5, log, true, 'phone');
+  const laptop = poll(m, 1, 5, log, true, 'laptop');
+  const other = poll(m, 2, 5, log, true, 'phone');
   for (const p of [phone, laptop, other]) polls.hold(p);
   polls.revoke(1, ['phone', 'tablet']);
   t.same(log, [-1], 'the phone\'s poll is answered as revoked; the laptop\'s and another user\'s token of the same text are not');
@@ -182,4 +191,33 @@ t.test('revoking tokens answers the user\'s polls held with them as revoked, and
   t.same(log.slice(1).sort(), [1, 2], 'the commit wakes the two left, not the revoked one');
   polls.revoke(3, ['phone']);
   t.equal(log.length, 3, 'a user with no held polls: nothing');
+});
+
+t.test('a commit wakes the room\'s members as they are now: one added while holding is woken, one who left is not', async (t) => {
+  const m = new Membership();
+  const reads: number[] = [];
+  const polls = new HeldPolls((room) => m.membersOf(room), (err) => t.fail(String(err)));
+  polls.hold(poll(m, 1, 5, reads, false));
+  polls.hold(poll(m, 2, 6, reads, false));
+  m.add(5, 2);
+  m.remove(5, 1);
+  polls.topic(roomTopic(5));
+  await nextTurn();
+  t.same(reads, [2], 'user 2, added to room 5 after holding, is read; user 1, gone from it, is not');
+});
+
+t.test('a room of many members with few polls held wakes exactly its members\' polls, whichever side is walked', async (t) => {
+  const m = new Membership();
+  const reads: number[] = [];
+  const polls = new HeldPolls((room) => m.membersOf(room), (err) => t.fail(String(err)));
+  for (let user = 100; user < 300; user++) m.add(5, user);
+  polls.hold(poll(m, 150, 5, reads, false));
+  polls.hold(poll(m, 7, 6, reads, false));
+  polls.topic(roomTopic(5));
+  await nextTurn();
+  t.same(reads, [150], 'more members than polls: the polls are walked, the member\'s is read');
+  for (let user = 1000; user < 1400; user++) polls.hold(poll(m, user, 6, reads, false));
+  polls.topic(roomTopic(5));
+  await nextTurn();
+  t.same(reads, [150, 150], 'more polls than members: the members are walked, the same one poll is read');
 });

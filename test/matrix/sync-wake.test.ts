@@ -1,4 +1,5 @@
 import t from 'tap';
+import { addMember } from '../../src/store/admin/admin.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { heldCount, matrixLogin, mx, type Json, type Reply } from './helpers.js';
 
@@ -184,4 +185,22 @@ t.test('a re-poll with the token just answered is held; one with an older token,
   const left = await hold(s, me.token, last);
   t.ok(left.body.rooms.leave[`!r${other}:${NAME}`], 'the room he left is in the leave section');
   t.equal(s.server.matrixHeld(), 0, 'nothing left held');
+});
+
+t.test('a user added to a room from the command line while their /sync is held is answered with the room at once', async (t) => {
+  const s = await startTestServer({ matrixServerName: NAME });
+  t.teardown(() => s.close());
+  const bob = await s.user('bob');
+  await s.user('alice');
+  const room = await s.room('shed', ['alice']);
+  const me = await matrixLogin(s, 'bob', bob.password);
+  // Held for a minute: only the change can answer it within heldCount's bound.
+  const held = mx(s, 'GET', `/_matrix/client/v3/sync?since=${await sinceOf(s, me.token)}&timeout=60000`, { token: me.token });
+  await heldCount(s, 1);
+  // As `roost room add` does it: straight to the data folder, with its join entry; the server hears of it from its events feed.
+  s.admin((db) => addMember(db, room, 'bob'));
+  await s.followed();
+  await heldCount(s, 0);
+  const r = await held;
+  t.ok(r.body.rooms.join[`!r${room}:${NAME}`], 'the room he was added to is in the join section');
 });
