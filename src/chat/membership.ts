@@ -20,6 +20,9 @@ export class Membership {
   private readonly details = new Map<number, Map<number, MemberDetail>>();
   /** Rooms whose members read only from their join on (history 'joined'); every other room is 'shared'. */
   private readonly fromJoin = new Set<number>();
+  /** Per room, the clock at its last join, leave or role change: readers of the store's member list know when to read it again. */
+  private readonly changedAt = new Map<number, number>();
+  private clock = 0;
 
   static from(rows: Iterable<MembershipRow>): Membership {
     const m = new Membership();
@@ -40,6 +43,15 @@ export class Membership {
 
   membersOf(room: number): ReadonlySet<number> {
     return this.byRoom.get(room) ?? EMPTY;
+  }
+
+  /**
+   * Changes with every join, leave and role change in the room this cache
+   * hears of (each comes after the store's commit): a member list read from
+   * the store at one version is still the room's while the version holds.
+   */
+  version(room: number): number {
+    return this.changedAt.get(room) ?? 0;
   }
 
   /** The member's role, or undefined when not a member. */
@@ -67,6 +79,7 @@ export class Membership {
 
   /** True when it was not a member before. `detail` (when given) replaces what was known. */
   add(room: number, user: number, detail?: MemberDetail): boolean {
+    this.changed(room);
     if (detail !== undefined) this.setDetail(room, user, detail);
     const members = this.byRoom.get(room) ?? new Set<number>();
     if (members.has(user)) return false;
@@ -80,6 +93,7 @@ export class Membership {
 
   /** True when it was a member before. */
   remove(room: number, user: number): boolean {
+    this.changed(room);
     const d = this.details.get(room);
     if (d !== undefined) {
       d.delete(user);
@@ -94,7 +108,12 @@ export class Membership {
     return true;
   }
 
+  private changed(room: number): void {
+    this.changedAt.set(room, ++this.clock);
+  }
+
   private setDetail(room: number, user: number, detail: MemberDetail): void {
+    this.changed(room);
     let d = this.details.get(room);
     if (detail.role === PLAIN.role && detail.joinedSeq === PLAIN.joinedSeq) {
       d?.delete(user);

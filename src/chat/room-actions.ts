@@ -14,6 +14,9 @@ import { parseRoomId } from './service.js';
 /** The reads behind the room frames (the store's Reader implements them). */
 export interface RoomReads {
   memberList(room: number): { members: MemberEntry[]; invited: InvitedEntry[] };
+  /** memberList's two halves, for a reader that keeps one of them. */
+  joinedMembers(room: number): MemberEntry[];
+  invitedTo(room: number): InvitedEntry[];
   directory(limit: number): DirectoryEntry[];
   invitesOf(user: number): InviteEntry[];
   people(query: string | undefined, limit: number): UserEntry[];

@@ -5,7 +5,7 @@ import type { RoomReads } from '../chat/room-actions.js';
 import type { PageOutcome } from '../chat/service.js';
 import type { TypingState } from '../chat/typing.js';
 import type { AccountDataRow, RoomInfo } from '../chat/matrix-store.js';
-import type { RoomSummary, WireMessage } from '../protocol/frames.js';
+import type { MemberEntry, RoomSummary, WireMessage } from '../protocol/frames.js';
 import { EventRenderer, type ClientEvent } from './events.js';
 import type { SyncFilter } from './filters.js';
 import type { MatrixIds } from './ids.js';
@@ -20,7 +20,7 @@ export interface SyncDeps {
   history: HistorySource;
   /** Reads a room's page as its member may see it (membership and history visibility checked). */
   historyPage(user: number, room: string, before: number | undefined, limit: number): PageOutcome;
-  rooms: Pick<RoomReads, 'memberList' | 'invitesOf'>;
+  rooms: Pick<RoomReads, 'joinedMembers' | 'invitedTo' | 'invitesOf'>;
   membership: Membership;
   typing: TypingState;
   now?: () => number;
@@ -37,6 +37,9 @@ export interface SyncAsk {
  * assembled from text shared with the polls woken with it (else stringify `body`).
  */
 export interface SyncBuilt { body: SyncBody; empty: boolean; head: boolean; text?: string }
+
+/** Rooms whose member lists are kept between wake-ups, at most (a few KB each in rooms of 50). */
+const MEMBERS_KEPT_MAX = 1_000;
 
 /** Timeline rows read, at most, in a room the user left or was invited to since the token (for their own exit or invite). */
 const SCAN_ROWS = 2000;
@@ -65,6 +68,14 @@ export class SyncBuilder {
   private readonly now: () => number;
   private wake: WakeShare | undefined;
   private flushing = false;
+  /**
+   * Each room's joined members as last read, with the membership cache's
+   * version of the room then. Every message in a room wakes its members and
+   * each answer's summary needs the list; read from the store per commit it
+   * was a tenth of the main thread's time under load, and it changes only
+   * with a join, leave or role change.
+   */
+  private readonly membersKept = new Map<number, { version: number; members: MemberEntry[] }>();
 
   constructor(private readonly deps: SyncDeps) {
     this.now = deps.now ?? Date.now;
@@ -374,8 +385,20 @@ export class SyncBuilder {
   }
 
   private people(room: number): RoomPeople {
-    const read = (): RoomPeople => this.deps.rooms.memberList(room);
+    const read = (): RoomPeople => ({ members: this.members(room), invited: this.deps.rooms.invitedTo(room) });
     return this.wake === undefined ? read() : once(this.wake.people, room, read);
+  }
+
+  /** The room's joined members: read again from the store only when the membership cache has seen them change since. */
+  private members(room: number): MemberEntry[] {
+    const version = this.deps.membership.version(room);
+    const kept = this.membersKept.get(room);
+    if (kept !== undefined && kept.version === version) return kept.members;
+    const members = this.deps.rooms.joinedMembers(room);
+    // Rooms deleted or long quiet are not tracked one by one: past the bound, start over.
+    if (kept === undefined && this.membersKept.size >= MEMBERS_KEPT_MAX) this.membersKept.clear();
+    this.membersKept.set(room, { version, members });
+    return members;
   }
 
   /** The user's unread counts in one room: one statement from their read mark (see MatrixStore.unreadOf). */
@@ -415,7 +438,7 @@ export class SyncBuilder {
     const info = this.deps.store.room(room);
     if (info === undefined) return;
     const { ids } = this.deps;
-    const people = this.deps.rooms.memberList(room);
+    const people = this.people(room);
     const by = people.invited.find((i) => i.user === String(user))?.by ?? String(info.creator);
     const me = names.userId(user);
     const stripped = (type: string, content: Record<string, unknown>, sender: string, key = ''): Record<string, unknown> => ({ type, state_key: key, content, sender });

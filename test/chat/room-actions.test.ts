@@ -21,6 +21,8 @@ function setup(): { rooms: RoomActions; writer: FakeWriter; membership: Membersh
   };
   const reads: RoomReads = {
     memberList: () => ({ members: [{ user: '1', role: 'owner' }], invited: [] }),
+    joinedMembers: () => [{ user: '1', role: 'owner' }],
+    invitedTo: () => [],
     directory: () => [], invitesOf: () => [], people: () => [], membershipOf: () => undefined,
   };
   const rooms = new RoomActions({
@@ -67,7 +69,7 @@ t.test('a removal drops the cache and the subscription, and the removed user sti
 t.test('a throw while applying a durable change still answers the caller and tells the room, then reaches the writer', async (t) => {
   const { writer, log, peer } = setup();
   const broken = new RoomActions({
-    writer, membership: Membership.from([]), reads: { memberList: () => ({ members: [], invited: [] }), directory: () => [], invitesOf: () => [], people: () => [], membershipOf: () => undefined },
+    writer, membership: Membership.from([]), reads: { memberList: () => ({ members: [], invited: [] }), joinedMembers: () => [], invitedTo: () => [], directory: () => [], invitesOf: () => [], people: () => [], membershipOf: () => undefined },
     fanout: { publish: (topic) => log.push(`publish ${topic}`), toUser: (user) => log.push(`to ${user}`) },
     subscriptions: { subscribe: () => { throw new Error('socket gone'); }, unsubscribe: () => undefined },
   });

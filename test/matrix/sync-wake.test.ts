@@ -204,3 +204,41 @@ t.test('a user added to a room from the command line while their /sync is held i
   const r = await held;
   t.ok(r.body.rooms.join[`!r${room}:${NAME}`], 'the room he was added to is in the join section');
 });
+
+t.test('each answer\'s member count and heroes follow joins and leaves, made at either door or from the command line', async (t) => {
+  const s = await startTestServer({ matrixServerName: NAME });
+  t.teardown(() => s.close());
+  const [alice, bob, carol] = [await s.user('alice'), await s.user('bob'), await s.user('carol')];
+  await s.user('dave');
+  const room = await s.room('porch', ['alice', 'bob']);
+  const key = `!r${room}:${NAME}`;
+  const me = await matrixLogin(s, 'bob', bob.password);
+  let since = await sinceOf(s, me.token);
+  /** The summary of bob's next answer: read now, or after the next commit. */
+  const summary = async (): Promise<{ count: number; heroes: string[] }> => {
+    const r = await mx(s, 'GET', `/_matrix/client/v3/sync?since=${since}&timeout=20000`, { token: me.token });
+    since = r.body.next_batch as string;
+    const joined = r.body.rooms.join[key] as Json;
+    return { count: joined.summary['m.joined_member_count'] as number, heroes: joined.summary['m.heroes'] as string[] };
+  };
+  const a = await s.connect(alice.token);
+  let n = 0;
+  const say = async (): Promise<void> => {
+    n++;
+    t.match(await a.request({ type: 'send', room, body: `m${n}`, clientMsgId: `m${n}` }), { type: 'ack' });
+  };
+  await say();
+  t.same(await summary(), { count: 2, heroes: [`@alice:${NAME}`] }, 'two members; alice is bob\'s hero');
+  s.admin((db) => addMember(db, room, 'carol'));
+  await s.followed();
+  t.same(await summary(), { count: 3, heroes: [`@alice:${NAME}`, `@carol:${NAME}`] }, 'carol, added from the command line, is counted');
+  await say();
+  t.same(await summary(), { count: 3, heroes: [`@alice:${NAME}`, `@carol:${NAME}`] }, 'and still in the next message\'s answer');
+  const c = await s.connect(carol.token);
+  t.match(await c.request({ type: 'leave', room }), { type: 'ok' });
+  t.same(await summary(), { count: 2, heroes: [`@alice:${NAME}`] }, 'carol leaving at the native door is counted');
+  // A join the store has without an entry in the room: only the next message's answer can show it.
+  await s.addMember(room, 'dave');
+  await say();
+  t.same(await summary(), { count: 3, heroes: [`@alice:${NAME}`, `@dave:${NAME}`] }, 'a join with no entry of its own is counted in the next answer');
+});

@@ -183,12 +183,19 @@ export class Reader {
 
   /** A room's joined members with their (stored) roles, and its pending invitations. */
   memberList(room: number): { members: MemberEntry[]; invited: InvitedEntry[] } {
+    return { members: this.joinedMembers(room), invited: this.invitedTo(room) };
+  }
+
+  /** A room's joined members by user id, with their (stored) roles. */
+  joinedMembers(room: number): MemberEntry[] {
     this.roomMemberList ??= this.db.prepare('SELECT m.user_id, m.role, u.kind FROM members m JOIN users u ON u.id = m.user_id WHERE m.room_id = ? ORDER BY m.user_id');
+    return this.roomMemberList.all(room).map((r) => ({ user: String(r.user_id), role: r.role, ...(r.kind === 'bot' ? { bot: true as const } : {}) }));
+  }
+
+  /** A room's pending invitations by user id. */
+  invitedTo(room: number): InvitedEntry[] {
     this.roomInvited ??= this.db.prepare("SELECT user_id, by_user FROM room_standing WHERE room_id = ? AND state = 'invited' ORDER BY user_id");
-    return {
-      members: this.roomMemberList.all(room).map((r) => ({ user: String(r.user_id), role: r.role, ...(r.kind === 'bot' ? { bot: true as const } : {}) })),
-      invited: this.roomInvited.all(room).map((r) => ({ user: String(r.user_id), by: String(r.by_user ?? 0) })),
-    };
+    return this.roomInvited.all(room).map((r) => ({ user: String(r.user_id), by: String(r.by_user ?? 0) }));
   }
 
   /** Public group rooms, at most `limit` (a scan of the rooms table: the rooms of one household). */

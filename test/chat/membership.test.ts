@@ -1,0 +1,33 @@
+import t from 'tap';
+import { Membership } from '../../src/chat/membership.js';
+
+t.test('a room\'s version moves with every join, leave and role change in it, and with nothing else', async (t) => {
+  const m = Membership.from([{ room_id: 1, user_id: 10 }, { room_id: 2, user_id: 10 }]);
+  const seen = new Set<number>([m.version(1), m.version(2)]);
+  t.equal(seen.size, 2, 'two rooms loaded at start have versions of their own');
+  t.equal(m.version(3), 0, 'a room nobody joined is at 0');
+
+  const before = m.version(1);
+  m.isMember(1, 10);
+  m.roomsOf(10);
+  m.membersOf(1);
+  m.roleOf(1, 10);
+  t.equal(m.version(1), before, 'reads leave it');
+
+  const changes: Array<[string, () => void]> = [
+    ['a join', () => m.add(1, 11)],
+    ['a role change', () => m.setRole(1, 11, 'moderator')],
+    ['a join with its role and join seq (the events feed mending the cache)', () => m.add(1, 12, { role: 'owner', joinedSeq: 4 })],
+    ['a leave', () => m.remove(1, 11)],
+  ];
+  let last = m.version(1);
+  for (const [what, change] of changes) {
+    const room2 = m.version(2);
+    change();
+    t.not(m.version(1), last, `${what} moves it`);
+    t.notOk(seen.has(m.version(1)), `to a version the room never had (${what})`);
+    seen.add(m.version(1));
+    t.equal(m.version(2), room2, `and leaves another room's (${what})`);
+    last = m.version(1);
+  }
+});
