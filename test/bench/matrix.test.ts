@@ -26,6 +26,13 @@ t.test('a held /sync\'s bytes are judged against a WebSocket\'s fitted line, and
   t.equal(none['/sync : WebSocket bytes'], null);
   t.equal(none['bytes target (≤ 2× WebSocket)'], 'not measured');
   t.match(none['bytes fits: /sync ; WebSocket'], /not measured: no fresh server/, 'and says why');
+  const falling = bytesComparison({ ...fit(-3682), r2: 0.392 }, fit(1854), '');
+  t.match(falling['bytes target (≤ 2× WebSocket)'], /^unreadable: \/sync r² 0\.392/, 'a line that falls is no verdict, though its ratio is below 2');
+  const loose = bytesComparison(fit(2000), { ...fit(1500), r2: 0.81 }, '');
+  t.equal(loose['/sync : WebSocket bytes'], 1.33, 'the ratio is still shown');
+  t.match(loose['bytes target (≤ 2× WebSocket)'], /^unreadable: WebSocket r² 0\.810 \(a verdict needs lines that rise with r² ≥ 0\.95\)$/, 'but a loose fit on either side gives no verdict');
+  const flat = bytesComparison({ ...fit(0), r2: 0.99 }, fit(1500), '');
+  t.match(flat['bytes target (≤ 2× WebSocket)'], /^unreadable/, 'nor does a line that does not rise');
 });
 
 t.test('every stamped body in a /sync answer gives its send time', async (t) => {
