@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
+import { resolve } from 'node:path';
 import { UsageError, out } from './io.js';
 
 interface BenchFlags {
   scenario: string; connections: string; rate: string; hold: string; settle: string; roomSize: string; senders: string; msgRate: string;
   seconds: string; warmup: string; bodyBytes: string; workers?: string; step: string; stepSeconds: string; p99Limit: string; rssLimit?: string;
-  lagLimit: string; logins?: string; wearRates: string; wearSeconds?: string; enduranceTb?: string; reads?: boolean; readsCompare?: string; sync?: boolean; baseline?: boolean; url?: string; data?: string; adminToken?: string; serverPid?: string; out?: string;
+  lagLimit: string; logins?: string; wearRates: string; wearSeconds?: string; enduranceTb?: string; reads?: boolean; readsCompare?: string; sync?: boolean; baseline?: boolean; url?: string; data?: string; adminToken?: string; serverPid?: string; out?: string; cpuProf?: string;
 }
 
 function int(name: string, value: string, min: number): number {
@@ -53,6 +54,7 @@ export function benchCommand(program: Command): void {
     .option('--admin-token <token>', 'with --url: an admin token (for /metrics when not on loopback)')
     .option('--server-pid <pid>', 'with --url: the server\'s process id, to read its RSS and CPU from /proc')
     .option('--out <dir>', 'folder for the result files (default bench/results of this checkout)')
+    .option('--cpu-prof <dir>', 'the scratch servers write V8 CPU profiles of their threads into DIR when they stop (node --cpu-prof; open them in Chrome DevTools)')
     .action(async (f: BenchFlags) => {
       const { defaultOptions, runBench } = await import('../../bench/run.js');
       const { parseBytes } = await import('../../bench/lib/stop-rules.js');
@@ -62,6 +64,7 @@ export function benchCommand(program: Command): void {
       if (f.sync === true && f.scenario !== 'hold') throw new UsageError('--sync is for the hold scenario (the matrix scenario holds /sync already)');
       if (f.sync === true && f.baseline === true) throw new UsageError('--sync has no baseline: the bare servers have no Matrix door');
       if (f.url !== undefined && f.data === undefined) throw new UsageError('--url needs --data DIR: bench users are created in that server\'s data folder');
+      if (f.url !== undefined && f.cpuProf !== undefined) throw new UsageError('--cpu-prof profiles the scratch server: a server started elsewhere (--url) is profiled by starting it with node --cpu-prof');
       const d = defaultOptions();
       const o = {
         ...d,
@@ -98,6 +101,7 @@ export function benchCommand(program: Command): void {
         adminToken: f.adminToken,
         serverPid: f.serverPid === undefined ? undefined : int('server-pid', f.serverPid, 1),
         resultsDir: f.out ?? d.resultsDir,
+        ...(f.cpuProf === undefined ? {} : { serverNodeArgs: ['--cpu-prof', `--cpu-prof-dir=${resolve(f.cpuProf)}`] }),
         command: `roost ${process.argv.slice(2).join(' ')}`,
       };
       const { result, files } = await runBench(o);
