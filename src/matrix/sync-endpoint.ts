@@ -64,9 +64,10 @@ function answer(c: MatrixContext, ex: AuthedRequest['ex'], ask: SyncAsk, built: 
 
 /**
  * A held `/sync`: the exchange and the ask (user, device, position, filter —
- * the poll is its own ask), never the request with its headers and query;
- * not its rooms either (a commit finds the polls of its room's members). A class, not an object of closures: thousands are held at once,
- * and methods on the prototype cost nothing per poll.
+ * the poll is its own ask), never the request with its headers and query,
+ * nor its rooms (a commit finds the polls of its room's members). A class,
+ * not an object of closures: thousands are held at once, and methods on the
+ * prototype cost nothing per poll.
  */
 class HeldSync implements HeldPoll, SyncAsk, AnswerWaiter {
   readonly user: number;

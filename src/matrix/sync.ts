@@ -72,8 +72,8 @@ export class SyncBuilder {
    * Each room's joined members as last read, with the membership cache's
    * version of the room then. Every message in a room wakes its members and
    * each answer's summary needs the list; read from the store per commit it
-   * was a tenth of the main thread's time under load, and it changes only
-   * with a join, leave or role change.
+   * was 8 % of the main thread's busy time under load (docs/benchmark.md),
+   * and it changes only with a join, leave or role change.
    */
   private readonly membersKept = new Map<number, { version: number; members: MemberEntry[] }>();
 
