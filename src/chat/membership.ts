@@ -79,10 +79,10 @@ export class Membership {
 
   /** True when it was not a member before. `detail` (when given) replaces what was known. */
   add(room: number, user: number, detail?: MemberDetail): boolean {
-    this.changed(room);
     if (detail !== undefined) this.setDetail(room, user, detail);
     const members = this.byRoom.get(room) ?? new Set<number>();
     if (members.has(user)) return false;
+    this.changed(room);
     members.add(user);
     this.byRoom.set(room, members);
     const rooms = this.byUser.get(user) ?? new Set<number>();
@@ -93,7 +93,6 @@ export class Membership {
 
   /** True when it was a member before. */
   remove(room: number, user: number): boolean {
-    this.changed(room);
     const d = this.details.get(room);
     if (d !== undefined) {
       d.delete(user);
@@ -101,6 +100,7 @@ export class Membership {
     }
     const members = this.byRoom.get(room);
     if (members === undefined || !members.delete(user)) return false;
+    this.changed(room);
     if (members.size === 0) this.byRoom.delete(room);
     const rooms = this.byUser.get(user);
     rooms?.delete(room);
@@ -113,8 +113,10 @@ export class Membership {
   }
 
   private setDetail(room: number, user: number, detail: MemberDetail): void {
-    this.changed(room);
     let d = this.details.get(room);
+    const was = d?.get(user) ?? PLAIN;
+    if (was.role === detail.role && was.joinedSeq === detail.joinedSeq) return;
+    this.changed(room);
     if (detail.role === PLAIN.role && detail.joinedSeq === PLAIN.joinedSeq) {
       d?.delete(user);
       if (d !== undefined && d.size === 0) this.details.delete(room);

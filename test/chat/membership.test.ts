@@ -31,3 +31,22 @@ t.test('a room\'s version moves with every join, leave and role change in it, an
     last = m.version(1);
   }
 });
+
+t.test('what changes nothing leaves a room\'s version: the events feed repeating what the server already applied', async (t) => {
+  const m = Membership.from([{ room_id: 1, user_id: 10, role: 'owner', joined_seq: 3 }, { room_id: 1, user_id: 11 }]);
+  const v = m.version(1);
+  const noOps: Array<[string, () => void]> = [
+    ['a join of a member', () => m.add(1, 11)],
+    ['a join of a member with the role and join seq it has', () => m.add(1, 10, { role: 'owner', joinedSeq: 3 })],
+    ['a leave of someone not in the room', () => m.remove(1, 12)],
+    ['a role change to the role held', () => m.setRole(1, 10, 'owner')],
+    ['a role change of a non-member', () => m.setRole(1, 12, 'moderator')],
+  ];
+  for (const [what, noOp] of noOps) {
+    noOp();
+    t.equal(m.version(1), v, `${what} leaves it`);
+  }
+  m.add(1, 10, { role: 'moderator', joinedSeq: 3 });
+  t.not(m.version(1), v, 'while a join that brings a new role for a member moves it');
+  t.equal(m.roleOf(1, 10), 'moderator', 'and the role is the new one');
+});
