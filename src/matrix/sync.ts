@@ -395,8 +395,11 @@ export class SyncBuilder {
     const kept = this.membersKept.get(room);
     if (kept !== undefined && kept.version === version) return kept.members;
     const members = this.deps.rooms.joinedMembers(room);
-    // Rooms deleted or long quiet are not tracked one by one: past the bound, start over.
-    if (kept === undefined && this.membersKept.size >= MEMBERS_KEPT_MAX) this.membersKept.clear();
+    // Past the bound, the room read from the store longest ago makes way (a Map iterates in insertion order).
+    this.membersKept.delete(room);
+    if (this.membersKept.size >= MEMBERS_KEPT_MAX) {
+      for (const oldest of this.membersKept.keys()) { this.membersKept.delete(oldest); break; }
+    }
     this.membersKept.set(room, { version, members });
     return members;
   }

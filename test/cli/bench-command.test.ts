@@ -9,7 +9,7 @@ t.test('roost bench --cpu-prof DIR: the scratch server leaves a V8 CPU profile o
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const prof = join(dir, 'prof');
   const r = await roost(['bench', '--scenario', 'hold', '--connections', '4', '--rate', '100', '--hold', '0', '--settle', '0', '--logins', '0', '--workers', '1', '--cpu-prof', prof, '--out', join(dir, 'results')], { timeoutMs: 120_000 });
-  t.equal(r.code, 0, r.stderr);
+  t.equal(r.code, 0, 'the bench exits 0', { stderr: r.stderr });
   t.match(r.stdout, /survived the hold: 4/);
   const files = readdirSync(prof).filter((f) => f.endsWith('.cpuprofile'));
   t.ok(files.length >= 1, `profiles: ${files.join(', ')}`);
