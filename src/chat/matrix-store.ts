@@ -46,8 +46,6 @@ export interface MatrixStore {
    * mark (unread messages = the seqs after it less the entries).
    */
   unreadOf(room: number, user: number): UnreadRow;
-  /** `unreadOf` for every member of the room at once (a commit's wake-up answers them together), by user. */
-  unreadInRoom(room: number): Map<number, UnreadRow>;
   accountData(user: number, afterPos: number): AccountDataRow[];
   accountDataOf(user: number, room: number, type: string): string | undefined;
   user(id: number): UserRow | undefined;

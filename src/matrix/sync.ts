@@ -404,16 +404,9 @@ export class SyncBuilder {
     return members;
   }
 
-  /**
-   * The user's unread counts in one room (see MatrixStore.unreadOf). A flush
-   * answers the polls a commit woke — the room's members — so there every
-   * member's counts are read in one statement, once per share; a lone
-   * re-poll reads its own.
-   */
+  /** The user's unread counts in one room: one statement from their read mark (see MatrixStore.unreadOf). */
   private unread(user: number, room: number): Unread {
-    const { store } = this.deps;
-    const share = this.flushing ? this.wake : undefined;
-    const u = (share === undefined ? undefined : once(share.unread, room, () => store.unreadInRoom(room)).get(user)) ?? store.unreadOf(room, user);
+    const u = this.deps.store.unreadOf(room, user);
     return { notification_count: Math.max(0, u.lastSeq - Math.min(u.read, u.lastSeq) - u.entries), highlight_count: u.mentions };
   }
 

@@ -1,4 +1,4 @@
-import type { MatrixStore, ReadsAfter, RoomInfo, RoomRange, StreamRow, UnreadRow } from '../chat/matrix-store.js';
+import type { MatrixStore, ReadsAfter, RoomInfo, RoomRange, StreamRow } from '../chat/matrix-store.js';
 import type { WireMessage } from '../protocol/frames.js';
 import { EventRenderer, type ClientEvent, type Names } from './events.js';
 import type { MatrixIds } from './ids.js';
@@ -68,8 +68,6 @@ export class WakeShare {
   readonly people = new Map<number, RoomPeople>();
   readonly timelines = new Map<string, Timeline>();
   readonly joined = new Map<string, SharedRoom>();
-  /** Per room, its members' unread counts (a flush answers a room's members together: one read for all). */
-  readonly unread = new Map<number, Map<number, UnreadRow>>();
   private newest: number | undefined;
   private readonly streams = new Map<number, StreamRow[]>();
   private readonly ranges = new Map<string, RoomRange | undefined>();

@@ -151,19 +151,6 @@ export class MatrixReader {
     return r ?? { read: 0, lastSeq: 0, entries: 0, mentions: 0 };
   }
 
-  unreadInRoom(room: number): Map<number, UnreadRow> {
-    // Members mostly share a few read marks (all at the newest, or all at none): the entries after each distinct
-    // mark are counted once, and the room's members come in one statement instead of one each.
-    const rows = this.q<UnreadRow & { user: number }>(`WITH marks AS (SELECT DISTINCT read_seq FROM members WHERE room_id = @room),
-        counted AS (SELECT read_seq, (SELECT count(*) FROM messages m WHERE m.room_id = @room AND m.seq > marks.read_seq AND ${IS_ENTRY_SQL}) AS entries FROM marks)
-      SELECT me.user_id AS user, me.read_seq AS read, r.last_seq AS lastSeq, c.entries AS entries,
-        (SELECT count(*) FROM mentions x WHERE x.user_id = me.user_id AND x.room_id = me.room_id AND x.seq > me.read_seq) AS mentions
-      FROM members me JOIN rooms r ON r.id = me.room_id JOIN counted c ON c.read_seq = me.read_seq WHERE me.room_id = @room`).all({ room });
-    const out = new Map<number, UnreadRow>();
-    for (const r of rows) out.set(r.user, { read: r.read, lastSeq: r.lastSeq, entries: r.entries, mentions: r.mentions });
-    return out;
-  }
-
   accountData(user: number, afterPos: number): AccountDataRow[] {
     return this.q<{ room_id: number; type: string; content: string; pos: number }>('SELECT room_id, type, content, pos FROM matrix_account_data WHERE user_id = ? AND pos > ? ORDER BY pos')
       .all(user, afterPos).map((r) => ({ room: r.room_id, type: r.type, content: r.content, pos: r.pos }));

@@ -93,34 +93,6 @@ t.test('unreadOf: messages after the read mark less the entries among them, and 
   t.same(reader.unreadOf(room, 9999), { read: 0, lastSeq: 0, entries: 0, mentions: 0 }, 'a non-member has nothing unread');
 });
 
-t.test('unreadInRoom: every member\'s unreadOf, read in one statement, whatever marks they are at', async (t) => {
-  const { writable, readDb } = connections(t);
-  const names = ['ann', 'ben', 'cat', 'dan'];
-  const ids = names.map((n) => addUser(writable, n, 'member', 'x').id);
-  addUser(writable, 'eve', 'member', 'x');
-  const room = createRoom(writable, 'marks', names).id;
-  const other = createRoom(writable, 'elsewhere', ['ann', 'ben']).id;
-  const reader = new MatrixReader(readDb);
-  const applier = new BatchApplier(writable, { rules: policy });
-  const [ann = 0, ben = 0] = ids;
-  const send = (r: number, body: string): void => void applier.apply([{ k: 'send', room: r, user: ann, clientMsgId: body, body }], Date.now());
-  send(room, 'one @ben @cat');
-  addMember(writable, 'marks', 'eve');
-  send(room, 'two @cat');
-  send(other, 'not this room @ben');
-  const mark = reader.unreadOf(room, ben).read;
-  applier.apply([{ k: 'read', room, user: ben, seq: mark + 1 }], Date.now());
-  send(room, 'three');
-
-  const all = reader.unreadInRoom(room);
-  t.same([...all.keys()].sort((a, b) => a - b), [...ids, ids.length + 1].sort((a, b) => a - b), 'one row per member, the late joiner too');
-  for (const [user, row] of all) t.same(row, reader.unreadOf(room, user), `member ${user} reads the same as alone`);
-  const rows = [...all.values()];
-  t.ok(new Set(rows.map((r) => r.read)).size >= 3, 'the members were at three or more different marks');
-  t.ok(rows.some((r) => r.mentions > 0) && rows.some((r) => r.mentions === 0), 'some had mentions and some none');
-  t.equal(reader.unreadInRoom(9999).size, 0, 'a room nobody is in has no rows');
-});
-
 t.test('readsAfter: the marks moved by reading after a position, told by whole positions, about `limit` at a time', async (t) => {
   const { writable, readDb } = connections(t);
   const names = ['ann', 'ben', 'cat', 'dan', 'eve'];
