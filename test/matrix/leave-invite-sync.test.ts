@@ -1,5 +1,6 @@
 import t from 'tap';
 import { startTestServer } from '../helpers/server.js';
+import { SCAN_MOVED_IDS } from '../../src/matrix/wake-share.js';
 import { matrixLogin, mx, type Json } from './helpers.js';
 
 const NAME = 'roost.test';
@@ -44,4 +45,27 @@ t.test('an invitation is sent once, not again with every later message in the ro
   await mx(s, 'PUT', `/_matrix/client/v3/rooms/${roomId}/send/m.room.message/x1`, { token: a.token, body: { msgtype: 'm.text', body: 'chatter' } });
   const second = await mx(s, 'GET', `/_matrix/client/v3/sync?since=${first.body.next_batch as string}&timeout=0`, { token: b.token });
   t.notOk(second.body.rooms?.invite?.[roomId], 'the same invitation is not sent again');
+});
+
+t.test('a poll further behind than the rooms-with-rows read spans still gets its rooms\' news and its invitation', async (t) => {
+  const s = await startTestServer({ matrixServerName: NAME, framesPerSecond: 0, userFramesPerSecond: 0 });
+  t.teardown(() => s.close());
+  const [alice, bob] = [await s.user('alice'), await s.user('bob')];
+  const hall = await s.room('hall', ['alice', 'bob']);
+  const filler = await s.room('filler', ['alice']);
+  const b = await matrixLogin(s, 'bob', bob.password);
+  const since = (await mx(s, 'GET', '/_matrix/client/v3/sync', { token: b.token })).body.next_batch as string;
+  const c = await s.connect(alice.token);
+  await c.request({ type: 'send', room: hall, body: 'before the flood', clientMsgId: 'h1' });
+  // More messages than SCAN_MOVED_IDS, in a room bob is not in, sent 200 at a time.
+  for (let i = 0; i <= SCAN_MOVED_IDS; i += 200) {
+    await Promise.all(Array.from({ length: 200 }, (_, k) => c.request({ type: 'send', room: filler, body: `f${i + k}`, clientMsgId: `f${i + k}` })));
+  }
+  const a = await matrixLogin(s, 'alice', alice.password);
+  const made = await mx(s, 'POST', '/_matrix/client/v3/createRoom', { token: a.token, body: { name: 'board', invite: [`@bob:${NAME}`] } });
+  const next = await mx(s, 'GET', `/_matrix/client/v3/sync?since=${since}&timeout=0`, { token: b.token });
+  t.ok(next.body.rooms.invite[made.body.room_id as string], 'the invitation arrives');
+  const joined = next.body.rooms.join[`!r${hall}:${NAME}`];
+  t.ok(((joined?.timeline.events ?? []) as Json[]).some((e) => e.content?.body === 'before the flood'), 'and the message in his room before the flood');
+  t.notOk(next.body.rooms.join[`!r${filler}:${NAME}`], 'nothing of the room he is not in');
 });
