@@ -30,10 +30,6 @@ export interface MatrixStore {
   roomRange(room: number, afterId: number, throughId: number, limit: number): RoomRange | undefined;
   /** Rooms where the user has a standing (invited, left, removed): a sync looks there for their own invite or exit. */
   standingRooms(user: number): number[];
-  /** The rooms with messages whose ids are after `afterId` and at most `throughId`, by room id. */
-  roomsWithRows(afterId: number, throughId: number): number[];
-  /** The users with a standing (invited, left, removed) in the room. */
-  standingUsers(room: number): number[];
   streamAfter(pos: number, limit: number): StreamRow[];
   /**
    * The read marks moved by reading at stream positions `afterPos` < pos <= `throughPos`, every room's: about

@@ -184,16 +184,12 @@ export class SyncBuilder {
       next = { msg: Math.max(through, since.msg), stream: marks.through, typing: typingNow };
       const touched = new Map<number, { fromSeq: number; toSeq: number }>();
       const rowsWanted = ask.filter.timelineLimit + 1;
-      // The rooms that had rows since the token (shared by the polls woken together); undefined when too far behind.
-      const moved = through > since.msg ? reads.roomsWithRows(since.msg, through) : [];
-      for (const room of moved ?? this.deps.membership.roomsOf(ask.user)) {
-        if (!include(room) || !this.deps.membership.isMember(room, ask.user)) continue;
-        const r = reads.roomRange(room, since.msg, through, rowsWanted);
+      for (const room of this.deps.membership.roomsOf(ask.user)) {
+        if (!include(room)) continue;
+        const r = through > since.msg ? reads.roomRange(room, since.msg, through, rowsWanted) : undefined;
         if (r !== undefined) touched.set(room, r);
       }
-      // Rooms the user is not in but has a standing in (an invite, an exit): only those with rows can tell them anything.
-      const standing = moved === undefined ? store.standingRooms(ask.user) : moved.filter((room) => !this.deps.membership.isMember(room, ask.user) && reads.hasStanding(room, ask.user));
-      for (const room of standing) {
+      for (const room of through > since.msg ? store.standingRooms(ask.user) : []) {
         if (!include(room) || this.deps.membership.isMember(room, ask.user)) continue;
         // A leave section lists only the user's own exit rows; a room that busy reads only its newest rows here.
         const r = store.roomRange(room, since.msg, through, SCAN_ROWS);

@@ -9,8 +9,6 @@ import type { JoinedRoom, Unread } from './sync-body.js';
 export const SCAN_STREAM = 2000;
 /** Read marks read per sync (a batch's marks are read whole, even past it). */
 export const SCAN_READS = 2000;
-/** The most message ids `roomsWithRows` spans: a poll further behind asks each of its rooms (and its standings) instead. */
-export const SCAN_MOVED_IDS = 4096;
 
 /** A user's names for one reply: each user looked up once. */
 export class NameCache implements Names {
@@ -74,8 +72,6 @@ export class WakeShare {
   private readonly streams = new Map<number, StreamRow[]>();
   private readonly ranges = new Map<string, RoomRange | undefined>();
   private readonly reads = new Map<string, ReadsAfter>();
-  private readonly moved = new Map<string, readonly number[]>();
-  private readonly standing = new Map<number, ReadonlySet<number>>();
 
   constructor(private readonly store: MatrixStore, ids: MatrixIds) {
     this.names = new NameCache(store, ids);
@@ -94,22 +90,6 @@ export class WakeShare {
    */
   roomRange(room: number, afterId: number, throughId: number, limit: number): RoomRange | undefined {
     return once(this.ranges, `${room}:${afterId}:${throughId}:${limit}`, () => this.store.roomRange(room, afterId, throughId, limit));
-  }
-
-  /**
-   * The rooms with rows after `afterId` through `throughId`, read once for the
-   * polls woken together; undefined past `SCAN_MOVED_IDS` ids (a poll that far
-   * behind asks room by room). A commit's wake-up then costs each member what
-   * changed, not one look per room they are in.
-   */
-  roomsWithRows(afterId: number, throughId: number): readonly number[] | undefined {
-    if (throughId - afterId > SCAN_MOVED_IDS) return undefined;
-    return once(this.moved, `${afterId}:${throughId}`, () => this.store.roomsWithRows(afterId, throughId));
-  }
-
-  /** Whether the user has a standing (invited, left, removed) in the room: each room's read once. */
-  hasStanding(room: number, user: number): boolean {
-    return once(this.standing, room, () => new Set(this.store.standingUsers(room))).has(user);
   }
 
   /** The read marks moved between two stream positions: polls woken together read them once. */

@@ -108,15 +108,6 @@ export class MatrixReader {
     return this.q<{ room_id: number }>('SELECT room_id FROM room_standing WHERE user_id = ?').all(user).map((r) => r.room_id);
   }
 
-  roomsWithRows(afterId: number, throughId: number): number[] {
-    // A range of the messages' primary key: the caller bounds its span.
-    return this.q<{ room_id: number }>('SELECT DISTINCT room_id FROM messages WHERE id > ? AND id <= ? ORDER BY room_id').all(afterId, throughId).map((r) => r.room_id);
-  }
-
-  standingUsers(room: number): number[] {
-    return this.q<{ user_id: number }>('SELECT user_id FROM room_standing WHERE room_id = ?').all(room).map((r) => r.user_id);
-  }
-
   streamAfter(pos: number, limit: number): StreamRow[] {
     return this.q<{ pos: number; room_id: number; kind: StreamRow['kind']; ref: number }>('SELECT pos, room_id, kind, ref FROM matrix_stream WHERE pos > ? ORDER BY pos LIMIT +?')
       .all(pos, limit).map((r) => ({ pos: r.pos, room: r.room_id, kind: r.kind, ref: r.ref }));
