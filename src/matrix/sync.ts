@@ -397,9 +397,8 @@ export class SyncBuilder {
     const members = this.deps.rooms.joinedMembers(room);
     // Past the bound, the room read from the store longest ago makes way (a Map iterates in insertion order).
     this.membersKept.delete(room);
-    if (this.membersKept.size >= MEMBERS_KEPT_MAX) {
-      for (const oldest of this.membersKept.keys()) { this.membersKept.delete(oldest); break; }
-    }
+    const oldest = this.membersKept.size >= MEMBERS_KEPT_MAX ? this.membersKept.keys().next().value : undefined;
+    if (oldest !== undefined) this.membersKept.delete(oldest);
     this.membersKept.set(room, { version, members });
     return members;
   }
